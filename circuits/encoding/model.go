@@ -1,0 +1,215 @@
+package encoding
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+)
+
+// Slot is one position slot of an account leaf: instrument id, signed quantity in whole lots and the
+// funding snapshot in quote atoms per lot. Quantity 0 is an empty slot.
+type Slot struct {
+	InstrumentID    int64
+	Quantity        int64
+	FundingSnapshot int64
+}
+
+// Leaf is an account leaf (docs/ENCODING.md "Account leaf").
+type Leaf struct {
+	OwnerPkX, OwnerPkY fr.Element
+	Nonce, Tier        int64
+	Balances           []int64 // venue atoms per asset, length A
+	Slots              []Slot  // length P
+}
+
+// Words returns nonce, tier, balance[0..A-1], (instrumentId, quantity, fundingSnapshot)[0..P-1].
+func (l *Leaf) Words() []int64 {
+	w := []int64{l.Nonce, l.Tier}
+	w = append(w, l.Balances...)
+	for _, s := range l.Slots {
+		w = append(w, s.InstrumentID, s.Quantity, s.FundingSnapshot)
+	}
+	return w
+}
+
+// Hash is hashMD(ownerPkX, ownerPkY, pack(words)...).
+func (l *Leaf) Hash() fr.Element { return LeafHashFromPacked(l.OwnerPkX, l.OwnerPkY, Pack(l.Words())) }
+
+// LeafHashFromPacked hashes a leaf given its packed word elements.
+func LeafHashFromPacked(pkX, pkY fr.Element, packed []fr.Element) fr.Element {
+	return HashMD(append([]fr.Element{pkX, pkY}, packed...)...)
+}
+
+// LeafFromWords decodes leaf words for the given sizes.
+func LeafFromWords(s Sizes, pkX, pkY fr.Element, words []int64) (*Leaf, error) {
+	if len(words) != s.LeafWordCount() {
+		return nil, fmt.Errorf("leaf has %d words, %s expects %d", len(words), s.HealthID(), s.LeafWordCount())
+	}
+	l := &Leaf{OwnerPkX: pkX, OwnerPkY: pkY, Nonce: words[0], Tier: words[1],
+		Balances: append([]int64(nil), words[2:2+s.A]...)}
+	for j := 0; j < s.P; j++ {
+		o := 2 + s.A + 3*j
+		l.Slots = append(l.Slots, Slot{InstrumentID: words[o], Quantity: words[o+1], FundingSnapshot: words[o+2]})
+	}
+	return l, nil
+}
+
+// Entry is an instrument risk entry (docs/ENCODING.md "Risk vector commitment"); values per lot in
+// quote atoms.
+type Entry struct {
+	Mark, FundingIndex, FloorMm, FloorIm int64
+	Rmm, Rim                             []int64 // length S each
+}
+
+// Words returns mark, fundingIndex, floorMm, floorIm, Rmm[0..S-1], Rim[0..S-1].
+func (e *Entry) Words() []int64 {
+	w := []int64{e.Mark, e.FundingIndex, e.FloorMm, e.FloorIm}
+	w = append(w, e.Rmm...)
+	return append(w, e.Rim...)
+}
+
+// Hash is hashMD(pack(words)...).
+func (e *Entry) Hash() fr.Element { return HashMD(Pack(e.Words())...) }
+
+// EntryFromWords decodes entry words for the given sizes.
+func EntryFromWords(s Sizes, words []int64) (*Entry, error) {
+	if len(words) != s.EntryWordCount() {
+		return nil, fmt.Errorf("instrument entry has %d words, %s expects %d", len(words), s.HealthID(), s.EntryWordCount())
+	}
+	return &Entry{Mark: words[0], FundingIndex: words[1], FloorMm: words[2], FloorIm: words[3],
+		Rmm: append([]int64(nil), words[4:4+s.S]...), Rim: append([]int64(nil), words[4+s.S:4+2*s.S]...)}, nil
+}
+
+// Globals are the risk globals: per-tier factors in ppm, per-asset haircut price cp (quote atoms per
+// 10^9 venue atoms) and scenario values C[a][s] (quote atoms per 10^9 venue atoms).
+type Globals struct {
+	TierFactorPpm []int64   // length T, each in [0, 2^32)
+	Cp            []int64   // length A
+	C             [][]int64 // A x S
+}
+
+// Words returns tierFactorPpm[0..T-1], then per asset cp[a], C[a][0..S-1].
+func (g *Globals) Words() []int64 {
+	w := append([]int64(nil), g.TierFactorPpm...)
+	for a := range g.Cp {
+		w = append(w, g.Cp[a])
+		w = append(w, g.C[a]...)
+	}
+	return w
+}
+
+// Hash is hashMD(pack(words)...).
+func (g *Globals) Hash() fr.Element { return HashMD(Pack(g.Words())...) }
+
+// GlobalsFromWords decodes globals words for the given sizes.
+func GlobalsFromWords(s Sizes, words []int64) (*Globals, error) {
+	if len(words) != s.GlobalsWordCount() {
+		return nil, fmt.Errorf("globals have %d words, %s expects %d", len(words), s.HealthID(), s.GlobalsWordCount())
+	}
+	g := &Globals{TierFactorPpm: append([]int64(nil), words[:s.T]...)}
+	for a := 0; a < s.A; a++ {
+		o := s.T + a*(1+s.S)
+		g.Cp = append(g.Cp, words[o])
+		g.C = append(g.C, append([]int64(nil), words[o+1:o+1+s.S]...))
+	}
+	return g, nil
+}
+
+// RiskRoot is Compress(instrumentsRoot, globalsHash).
+func RiskRoot(instrumentsRoot, globalsHash fr.Element) fr.Element {
+	return Compress(instrumentsRoot, globalsHash)
+}
+
+// Nano is N = 10^9: the circuit works in nano quote atoms.
+var Nano = big.NewInt(1_000_000_000)
+
+// Margin holds the exact margin numbers of docs/ENCODING.md "Margin". E, L, MMcore, IMcore are in nano
+// quote atoms; MM and IM in nano quote atoms x ppm (tier factor applied).
+type Margin struct {
+	E      *big.Int
+	L      []*big.Int // per scenario maintenance loss
+	LIm    []*big.Int // per scenario initial loss
+	MMcore *big.Int   // max(0, max_s L[s])
+	IMcore *big.Int
+	MM, IM *big.Int
+}
+
+// ComputeMargin evaluates the margin of leaf against entries (indexed by the leaf's slots, nil for an
+// empty slot) and globals. Empty slots (quantity 0) contribute nothing.
+func ComputeMargin(leaf *Leaf, entries []*Entry, g *Globals) (*Margin, error) {
+	if len(entries) != len(leaf.Slots) {
+		return nil, fmt.Errorf("need one entry per slot: %d slots, %d entries", len(leaf.Slots), len(entries))
+	}
+	if leaf.Tier < 0 || leaf.Tier >= int64(len(g.TierFactorPpm)) {
+		return nil, fmt.Errorf("tier %d outside [0, %d)", leaf.Tier, len(g.TierFactorPpm))
+	}
+	if len(leaf.Balances) != len(g.Cp) {
+		return nil, fmt.Errorf("leaf has %d balances, globals %d assets", len(leaf.Balances), len(g.Cp))
+	}
+	S := len(g.C[0])
+	bi := func(v int64) *big.Int { return big.NewInt(v) }
+	m := &Margin{E: new(big.Int), L: make([]*big.Int, S), LIm: make([]*big.Int, S)}
+	for s := 0; s < S; s++ {
+		m.L[s], m.LIm[s] = new(big.Int), new(big.Int)
+	}
+	floorMm, floorIm := new(big.Int), new(big.Int)
+	t := new(big.Int)
+	for a, b := range leaf.Balances {
+		m.E.Add(m.E, t.Mul(bi(b), bi(g.Cp[a])))
+		for s := 0; s < S; s++ {
+			t.Mul(bi(b), bi(g.C[a][s]))
+			m.L[s].Sub(m.L[s], t)
+			m.LIm[s].Sub(m.LIm[s], t)
+		}
+	}
+	for j, sl := range leaf.Slots {
+		if sl.Quantity == 0 {
+			continue
+		}
+		e := entries[j]
+		if e == nil {
+			return nil, fmt.Errorf("slot %d is not empty but has no entry", j)
+		}
+		q := bi(sl.Quantity)
+		// N * q * (mark - (fundingIndex - snap))
+		v := new(big.Int).Sub(bi(e.FundingIndex), bi(sl.FundingSnapshot))
+		v.Sub(bi(e.Mark), v)
+		v.Mul(v, q).Mul(v, Nano)
+		m.E.Add(m.E, v)
+		for s := 0; s < S; s++ {
+			m.L[s].Sub(m.L[s], t.Mul(q, bi(e.Rmm[s])).Mul(t, Nano))
+			m.LIm[s].Sub(m.LIm[s], t.Mul(q, bi(e.Rim[s])).Mul(t, Nano))
+		}
+		absQ := new(big.Int).Abs(q)
+		floorMm.Add(floorMm, t.Mul(absQ, bi(e.FloorMm)))
+		floorIm.Add(floorIm, t.Mul(absQ, bi(e.FloorIm)))
+	}
+	m.MMcore, m.IMcore = new(big.Int), new(big.Int)
+	for s := 0; s < S; s++ {
+		if m.L[s].Cmp(m.MMcore) > 0 {
+			m.MMcore.Set(m.L[s])
+		}
+		if m.LIm[s].Cmp(m.IMcore) > 0 {
+			m.IMcore.Set(m.LIm[s])
+		}
+	}
+	f := bi(g.TierFactorPpm[leaf.Tier])
+	m.MM = new(big.Int).Mul(floorMm, Nano)
+	m.MM.Add(m.MM, m.MMcore).Mul(m.MM, f)
+	m.IM = new(big.Int).Mul(floorIm, Nano)
+	m.IM.Add(m.IM, m.IMcore).Mul(m.IM, f)
+	return m, nil
+}
+
+// Healthy reports E * 10^4 * 10^6 >= MM * thresholdBps.
+func (m *Margin) Healthy(thresholdBps uint32) bool {
+	lhs := new(big.Int).Mul(m.E, big.NewInt(10_000_000_000))
+	rhs := new(big.Int).Mul(m.MM, big.NewInt(int64(thresholdBps)))
+	return lhs.Cmp(rhs) >= 0
+}
+
+// Liquidatable reports E * 10^6 < MM.
+func (m *Margin) Liquidatable() bool {
+	return new(big.Int).Mul(m.E, big.NewInt(1_000_000)).Cmp(m.MM) < 0
+}

@@ -1,0 +1,68 @@
+package health_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkmargin/zkmargin/circuits/encoding"
+	"github.com/zkmargin/zkmargin/circuits/health"
+)
+
+var update = flag.Bool("update", false, "rewrite circuits/constraints.txt with the current constraint counts")
+
+// constraintTable is the checked-in table of R1CS constraint counts, one line per circuit id.
+var constraintTable = filepath.Join("..", "constraints.txt")
+
+// productionBudget is the constraint budget of the production-size health circuit.
+const productionBudget = 100_000
+
+// tableSizes are the sizes whose counts the table records.
+var tableSizes = []encoding.Sizes{encoding.TestSizes, encoding.ProductionSizes}
+
+func countConstraints(t *testing.T, s encoding.Sizes) int {
+	t.Helper()
+	ccs, err := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, health.NewCircuit(s))
+	if err != nil {
+		t.Fatalf("compile %s: %v", s.HealthID(), err)
+	}
+	return ccs.GetNbConstraints()
+}
+
+// TestConstraintTable compiles every circuit of the table and compares its R1CS constraint count with
+// circuits/constraints.txt. Regenerate with: go test ./circuits/health -run TestConstraintTable -update
+func TestConstraintTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# R1CS constraint counts (BN254, Groth16) per circuit id. Checked by TestConstraintTable;\n")
+	b.WriteString("# regenerate with: go test ./circuits/health -run TestConstraintTable -update\n")
+	for _, s := range tableSizes {
+		n := countConstraints(t, s)
+		if s == encoding.ProductionSizes && n >= productionBudget {
+			t.Errorf("%s has %d constraints, over the budget of %d", s.HealthID(), n, productionBudget)
+		}
+		fmt.Fprintf(&b, "%s %d\n", s.HealthID(), n)
+	}
+	got := b.String()
+	if *update {
+		if err := os.WriteFile(constraintTable, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s:\n%s", constraintTable, got)
+		return
+	}
+	want, err := os.ReadFile(constraintTable)
+	if err != nil {
+		t.Fatalf("read %s: %v (generate it with: go test ./circuits/health -run TestConstraintTable -update)", constraintTable, err)
+	}
+	if string(want) != got {
+		t.Fatalf("constraint counts changed.\nchecked in (%s):\n%s\nnow:\n%s\nIf the change is intended, regenerate with: "+
+			"go test ./circuits/health -run TestConstraintTable -update", constraintTable, want, got)
+	}
+}

@@ -1,0 +1,59 @@
+package registry
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/zkmargin/zkmargin/circuits/encoding"
+	"github.com/zkmargin/zkmargin/circuits/health"
+)
+
+// Lookup returns the definition of a circuit id. Known families: "health-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T}"
+// (any sizes within the bounds of encoding.Sizes.Validate).
+func Lookup(id string) (Definition, error) {
+	switch {
+	case strings.HasPrefix(id, "health-"):
+		s, err := encoding.ParseHealthID(id)
+		if err != nil {
+			return nil, err
+		}
+		return healthDefinition{sizes: s}, nil
+	default:
+		return nil, fmt.Errorf("unknown circuit id %q (known families: health)", id)
+	}
+}
+
+type healthDefinition struct{ sizes encoding.Sizes }
+
+func (d healthDefinition) ID() string { return d.sizes.HealthID() }
+
+func (d healthDefinition) Circuit() frontend.Circuit { return health.NewCircuit(d.sizes) }
+
+func (d healthDefinition) parse(witnessJSON []byte) (*health.Witness, error) {
+	w, err := health.ParseWitness(witnessJSON)
+	if err != nil {
+		return nil, err
+	}
+	if w.CircuitID != d.ID() {
+		return nil, fmt.Errorf("witness is for circuit %q, not %q", w.CircuitID, d.ID())
+	}
+	return w, nil
+}
+
+func (d healthDefinition) Assign(witnessJSON []byte) (frontend.Circuit, error) {
+	w, err := d.parse(witnessJSON)
+	if err != nil {
+		return nil, err
+	}
+	return health.Assign(d.sizes, w)
+}
+
+func (d healthDefinition) PublicInputs(witnessJSON []byte) ([]string, error) {
+	w, err := d.parse(witnessJSON)
+	if err != nil {
+		return nil, err
+	}
+	return w.PublicInputs(), nil
+}

@@ -1,0 +1,192 @@
+package io.zkmargin.cli;
+
+import io.grpc.StatusRuntimeException;
+import io.zkmargin.api.v1.AccountMargin;
+import io.zkmargin.api.v1.ProveHealthResponse;
+import io.zkmargin.api.v1.RiskRoot;
+import io.zkmargin.api.v1.StateRoot;
+import io.zkmargin.api.v1.UnderlyingGreeks;
+import io.zkmargin.api.v1.VerifyProofResponse;
+import io.zkmargin.api.v1.VerifyingKey;
+import io.zkmargin.commit.EdwardsKeyPair;
+import io.zkmargin.grpc.RequestSigner;
+import io.zkmargin.grpc.ServiceIdentity;
+import io.zkmargin.grpc.client.ZkmClient;
+import io.zkmargin.nativebridge.Gnark;
+import io.zkmargin.nativebridge.VerifyingKeyHandle;
+import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.ProofFile;
+import io.zkmargin.prover.VenueStore;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * {@code ./zkm client ...}: talks to a running service. Trader commands sign with the account owner's
+ * key that {@code ./zkm demo} wrote under DIR; the connection trusts only the certificate the service
+ * made in DIR ({@code DIR/tls/server.crt}).
+ */
+public final class ClientCommand {
+
+  static final String HELP = """
+      usage: ./zkm client <command> --target HOST:PORT --data DIR [--plaintext] ...
+
+        prove-health --account ID --threshold-bps B --out FILE [--timeout-seconds S]
+                     ask the service for a proof that the account's equity >= B/10000 x maintenance margin;
+                     progress goes to stderr, the proof file to FILE
+        verify FILE  have the service verify the proof, fetch the verifying key and the roots, and check the
+                     proof offline with that key too; exit 0 only when both say valid
+        margin --account ID
+                     the account's own equity, IM, MM, health and Greeks (signed request)
+
+        --target HOST:PORT   the service (default localhost:50051)
+        --data DIR           the service's data directory: its certificate DIR/tls/server.crt and the
+                             demo owner keys DIR/keys/ (default ./demo)
+        --plaintext          no TLS (only for a service started with --plaintext on loopback)
+      """;
+
+  private ClientCommand() {}
+
+  /** Runs one client command; returns the exit code (0 ok, 1 refused or failed, 2 usage). */
+  public static int run(String[] argv) throws Args.UsageException {
+    if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+      System.out.print(HELP);
+      return argv.length == 0 ? 2 : 0;
+    }
+    String cmd = argv[0];
+    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+    Args a = Args.parse(rest, Set.of("target", "data", "account", "threshold-bps", "out", "timeout-seconds"),
+        Set.of("plaintext"));
+    Path dir = a.dataDir();
+    String target = a.get("target", "localhost:50051");
+    Path cert = ServiceIdentity.certificateFileIn(dir);
+    try (ZkmClient client = a.flag("plaintext") ? ZkmClient.connectPlaintext(target, cert)
+        : ZkmClient.connectTls(target, cert)) {
+      return switch (cmd) {
+        case "prove-health" -> proveHealth(client, a, dir);
+        case "verify" -> verify(client, a);
+        case "margin" -> margin(client, a, dir);
+        default -> throw new Args.UsageException("unknown client command '" + cmd + "'");
+      };
+    } catch (IOException e) {
+      System.err.println("zkm client: " + e.getMessage());
+      return 1;
+    } catch (StatusRuntimeException e) {
+      System.err.println("zkm client " + cmd + ": the service answered " + e.getStatus().getCode()
+          + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));
+      return 1;
+    }
+  }
+
+  private static int proveHealth(ZkmClient client, Args a, Path dir) throws Args.UsageException, IOException {
+    long account = a.requiredLong("account", 0, Long.MAX_VALUE);
+    long threshold = a.requiredLong("threshold-bps", 1, 1_000_000);
+    Path out = Path.of(a.required("out"));
+    long timeout = a.getLong("timeout-seconds", 600, 1, 86_400);
+    RequestSigner signer = new RequestSigner(new EdwardsKeyPair(VenueStore.loadOwnerSecret(dir, account)),
+        client.serviceId());
+    long t0 = System.nanoTime();
+    ProofFile proof = client.proveHealth(account, threshold, signer, Duration.ofSeconds(timeout),
+        r -> System.err.println("  " + describe(r)));
+    proof.write(out);
+    System.out.printf("proof written to %s in %.3f s (account %d, threshold %d bps, %s)%n", out,
+        (System.nanoTime() - t0) / 1e9, account, threshold, proof.circuitId());
+    return 0;
+  }
+
+  private static String describe(ProveHealthResponse r) {
+    double elapsed = r.getElapsed().getSeconds() + r.getElapsed().getNanos() / 1e9;
+    return switch (r.getStage()) {
+      case STAGE_QUEUED -> String.format("queued (%d ahead)  %.3f s", r.getQueuePosition(), elapsed);
+      case STAGE_WITNESS -> String.format("building witness  %.3f s", elapsed);
+      case STAGE_PROVING -> String.format("proving           %.3f s", elapsed);
+      case STAGE_DONE -> String.format("done              %.3f s (prover %.3f s)", elapsed,
+          r.getProveDuration().getSeconds() + r.getProveDuration().getNanos() / 1e9);
+      default -> r.getStage().name();
+    };
+  }
+
+  private static int verify(ZkmClient client, Args a) throws Args.UsageException, IOException {
+    if (a.positional().size() != 1) {
+      throw new Args.UsageException("verify takes exactly one proof FILE");
+    }
+    Path file = Path.of(a.positional().get(0));
+    ProofFile proof;
+    try {
+      proof = ProofFile.read(file);
+    } catch (ProofFile.MalformedProofException e) {
+      System.out.println("INVALID: " + file + " is not a proof file: " + e.getMessage());
+      return 1;
+    }
+    Duration d = Duration.ofSeconds(60);
+    VerifyProofResponse remote = client.verifyProof(proof, d);
+    StateRoot state = client.getStateRoot(d);
+    RiskRoot risk = client.getRiskRoot(d);
+    String local = verifyOffline(client, proof, d);
+    boolean ok = remote.getValid() && local == null;
+    if (ok) {
+      System.out.printf("VALID: account %d has equity >= %d.%04d x maintenance margin (%s); "
+              + "state root %s, risk root %s (epoch %d); checked by the service and offline%n",
+          remote.getAccountId(), remote.getThresholdBps() / 10_000, remote.getThresholdBps() % 10_000,
+          remote.getCircuitId(), remote.getStateRootCurrent() ? "current" : "NOT current (" + abbrev(state.getRoot()) + " now)",
+          remote.getRiskRootCurrent() ? "current" : "NOT current", risk.getEpoch());
+      return 0;
+    }
+    System.out.println("INVALID: " + (!remote.getValid() ? "service: " + remote.getReason() : "")
+        + (local != null ? (!remote.getValid() ? "; " : "") + "offline: " + local : ""));
+    return 1;
+  }
+
+  /** Verifies with the key the service hands out, after checking its hash; null when valid, else why not. */
+  private static String verifyOffline(ZkmClient client, ProofFile proof, Duration d) {
+    VerifyingKey vk;
+    try {
+      vk = client.getVerifyingKeyByHash(proof.verifyingKeyHash(), d);
+    } catch (StatusRuntimeException e) {
+      return "the service has no verifying key " + proof.verifyingKeyHash() + " (" + e.getStatus().getCode() + ")";
+    }
+    byte[] key = vk.getKeyData().toByteArray();
+    if (!KeyStore.sha256Hex(key).equals(proof.verifyingKeyHash())) {
+      return "the verifying key the service sent does not hash to " + proof.verifyingKeyHash();
+    }
+    if (!vk.getCircuitId().equals(proof.circuitId())) {
+      return "the verifying key belongs to " + vk.getCircuitId() + ", the proof claims " + proof.circuitId();
+    }
+    try (VerifyingKeyHandle h = Gnark.loadVerifyingKey(vk.getCircuitId(), key)) {
+      boolean ok = Gnark.verify(h, proof.proof(), proof.publicInputs().stream().map(BigInteger::toString).toList());
+      return ok ? null : "the proof does not verify against the verifying key (tampered proof or public input)";
+    } catch (RuntimeException e) {
+      return "the proof is malformed: " + e.getMessage();
+    }
+  }
+
+  private static int margin(ZkmClient client, Args a, Path dir) throws Args.UsageException, IOException {
+    long account = a.requiredLong("account", 0, Long.MAX_VALUE);
+    RequestSigner signer = new RequestSigner(new EdwardsKeyPair(VenueStore.loadOwnerSecret(dir, account)),
+        client.serviceId());
+    AccountMargin m = client.getAccountMargin(account, signer, Duration.ofSeconds(60));
+    System.out.printf("account %d: equity %s, IM %s, MM %s, health %s, %s%n", account,
+        quote(m.getEquityQuoteAtoms()), quote(m.getInitialMarginQuoteAtoms()),
+        quote(m.getMaintenanceMarginQuoteAtoms()),
+        m.getMaintenanceMarginZero() ? "unbounded (no margin)"
+            : String.format("%d.%04d x MM", m.getHealthRatioBps() / 10_000, m.getHealthRatioBps() % 10_000),
+        m.getLiquidatable() ? "LIQUIDATABLE" : "not liquidatable");
+    for (UnderlyingGreeks g : m.getGreeksList()) {
+      System.out.printf("  %-6s delta %.4f gamma %.6f vega %.4f theta %.4f vanna %.6f charm %.6f%n",
+          g.getUnderlying(), g.getDelta(), g.getGamma(), g.getVega(), g.getTheta(), g.getVanna(), g.getCharm());
+    }
+    System.out.println("  state root " + abbrev(m.getStateRoot()) + ", risk root " + abbrev(m.getRiskRoot()));
+    return 0;
+  }
+
+  private static String quote(long atoms) {
+    return String.format("%s%d.%06d", atoms < 0 ? "-" : "", Math.abs(atoms / 1_000_000), Math.abs(atoms % 1_000_000));
+  }
+
+  private static String abbrev(String decimal) {
+    return decimal.length() <= 16 ? decimal : decimal.substring(0, 16) + "...";
+  }
+}

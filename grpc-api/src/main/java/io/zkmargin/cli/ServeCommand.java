@@ -1,0 +1,100 @@
+package io.zkmargin.cli;
+
+import io.zkmargin.grpc.ServiceIdentity;
+import io.zkmargin.grpc.server.JsonLog;
+import io.zkmargin.grpc.server.VenueBackend;
+import io.zkmargin.grpc.server.ZkmServer;
+import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.VenueStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./zkm serve}: runs the gRPC proving service on embedded defaults. An empty data directory gets
+ * a demo venue first; the TLS certificate and the development proving keys are made on first start and
+ * reused after. Stops gracefully on SIGINT/SIGTERM.
+ */
+public final class ServeCommand {
+
+  static final String HELP = """
+      usage: ./zkm serve [--data DIR] [--port N] [--bind ADDR] [--plaintext] [--workers N] [--queue N]
+                         [--metrics-port N] [--grace-seconds S] [--demo-accounts N] [--size test|production]
+
+        --data DIR          data directory (default ./demo); a demo venue is written there when it holds none
+        --port N            gRPC port (default 50051)
+        --bind ADDR         listen address (default 0.0.0.0; TLS always, unless --plaintext)
+        --plaintext         no TLS; only with a loopback --bind (127.0.0.1 or ::1)
+        --workers N         prover threads (default 1: one Groth16 prover already uses every core)
+        --queue N           proving jobs that may wait; more get RESOURCE_EXHAUSTED (default 64)
+        --metrics-port N    Prometheus metrics at http://127.0.0.1:N/metrics (default port+1; -1 = off)
+        --grace-seconds S   on shutdown, how long running proofs may finish before being cancelled (default 30)
+        --demo-accounts N   accounts of the demo venue made for an empty DIR (default 16)
+        --size S            circuit size of that demo venue: test or production (default production)
+
+      The service's certificate is DIR/tls/server.crt (made on first start); clients pin it.
+      """;
+
+  private ServeCommand() {}
+
+  /** Runs the service until SIGINT/SIGTERM; returns the exit code. */
+  public static int run(String[] argv) throws Args.UsageException {
+    if (argv.length > 0 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
+      System.out.print(HELP);
+      return 0;
+    }
+    Args a = Args.parse(argv, Set.of("data", "port", "bind", "workers", "queue", "metrics-port", "grace-seconds",
+        "demo-accounts", "size"), Set.of("plaintext"));
+    Path dir = a.dataDir();
+    int port = (int) a.getLong("port", 50051, 0, 65535);
+    ZkmServer.Config config = new ZkmServer.Config(a.get("bind", "0.0.0.0"), port, a.flag("plaintext"),
+        (int) a.getLong("workers", 1, 1, 64), (int) a.getLong("queue", 64, 1, 100_000),
+        (int) a.getLong("metrics-port", port == 0 ? 0 : port + 1, -1, 65535),
+        a.getLong("grace-seconds", 30, 0, 3600) * 1000);
+    String size = a.get("size", "production");
+    if (!size.equals("test") && !size.equals("production")) {
+      throw new Args.UsageException("--size must be test or production, was " + size);
+    }
+    long demoAccounts = a.getLong("demo-accounts", 16, 1, 1 << 20);
+    try {
+      if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
+        JsonLog.info("serve.demo", "data", dir.toString(), "accounts", demoAccounts, "size", size);
+        int rc = DemoCommand.run(new String[] {"--data", dir.toString(), "--accounts", Long.toString(demoAccounts),
+            "--seed", "1", "--size", size});
+        if (rc != 0) {
+          System.err.println("zkm serve: could not create the demo venue in " + dir);
+          return 1;
+        }
+      }
+      ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
+      VenueBackend backend = VenueBackend.open(dir, KeyStore.openDefault());
+      ZkmServer server = new ZkmServer(backend, identity, config);
+      try {
+        server.start();
+      } catch (IOException | RuntimeException e) {
+        server.close();
+        throw e;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        JsonLog.info("server.stopping", "reason", "signal");
+        server.close();
+        stopped.countDown();
+      }, "zkm-shutdown"));
+      System.err.printf("zkm serve: listening on %s:%d (%s), certificate %s, metrics %s%n", config.bindAddress(),
+          server.port(), config.plaintext() ? "plaintext" : "TLS", identity.certificateFile(),
+          server.metricsPort() < 0 ? "off" : "http://127.0.0.1:" + server.metricsPort() + "/metrics");
+      server.awaitTermination();
+      stopped.await();
+      return 0;
+    } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+      System.err.println("zkm serve: " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+}

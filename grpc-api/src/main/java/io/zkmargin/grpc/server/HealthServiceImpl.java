@@ -1,0 +1,185 @@
+package io.zkmargin.grpc.server;
+
+import com.google.protobuf.Duration;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.zkmargin.api.v1.AccountMargin;
+import io.zkmargin.api.v1.GetAccountMarginRequest;
+import io.zkmargin.api.v1.HealthServiceGrpc;
+import io.zkmargin.api.v1.ProveHealthRequest;
+import io.zkmargin.api.v1.ProveHealthResponse;
+import io.zkmargin.api.v1.UnderlyingGreeks;
+import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.grpc.ProtoConvert;
+import io.zkmargin.prover.ProofFile;
+import java.util.concurrent.CancellationException;
+
+/**
+ * {@code zkmargin.v1.HealthService}: signed health-proof requests go through the bounded
+ * {@link ProvingQueue}; progress streams back as QUEUED, WITNESS, PROVING, DONE.
+ */
+public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImplBase {
+
+  /** Smallest accepted threshold, basis points. */
+  public static final long MIN_THRESHOLD_BPS = 1;
+  /** Largest accepted threshold, basis points (100 x maintenance margin). */
+  public static final long MAX_THRESHOLD_BPS = 1_000_000;
+
+  static final String PROVE_METHOD = HealthServiceGrpc.getProveHealthMethod().getFullMethodName();
+  static final String MARGIN_METHOD = HealthServiceGrpc.getGetAccountMarginMethod().getFullMethodName();
+
+  private final HealthProofBackend backend;
+  private final ProvingQueue queue;
+  private final RequestAuthenticator auth;
+
+  public HealthServiceImpl(HealthProofBackend backend, ProvingQueue queue, RequestAuthenticator auth) {
+    this.backend = backend;
+    this.queue = queue;
+    this.auth = auth;
+  }
+
+  @Override
+  public void proveHealth(ProveHealthRequest req, StreamObserver<ProveHealthResponse> plain) {
+    ServerCallStreamObserver<ProveHealthResponse> obs = (ServerCallStreamObserver<ProveHealthResponse>) plain;
+    long accountId = req.getAccountId();
+    long threshold = Integer.toUnsignedLong(req.getThresholdBps());
+    long accepted = System.nanoTime();
+    try {
+      AccountLeaf leaf = checkAccount(accountId);
+      if (threshold < MIN_THRESHOLD_BPS || threshold > MAX_THRESHOLD_BPS) {
+        throw Status.INVALID_ARGUMENT.withDescription("threshold_bps must be in [" + MIN_THRESHOLD_BPS + ", "
+            + MAX_THRESHOLD_BPS + "], was " + threshold).asException();
+      }
+      auth.authenticate(PROVE_METHOD, accountId, threshold, leaf, req.hasAuth() ? req.getAuth() : null);
+    } catch (StatusException e) {
+      obs.onError(e);
+      return;
+    }
+    Stream stream = new Stream(obs, accepted);
+    ProvingQueue.Job job;
+    try {
+      job = queue.submit(accountId, threshold, stream);
+    } catch (ProvingQueue.QueueFullException e) {
+      obs.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asException());
+      return;
+    } catch (ProvingQueue.ShuttingDownException e) {
+      obs.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asException());
+      return;
+    }
+    obs.setOnCancelHandler(() -> {
+      JsonLog.info("prove.cancelled", "job", job.id(), "account", accountId);
+      job.cancel();
+    });
+    JsonLog.info("prove.accepted", "job", job.id(), "account", accountId, "thresholdBps", threshold);
+  }
+
+  @Override
+  public void getAccountMargin(GetAccountMarginRequest req, StreamObserver<AccountMargin> obs) {
+    long accountId = req.getAccountId();
+    try {
+      AccountLeaf leaf = checkAccount(accountId);
+      auth.authenticate(MARGIN_METHOD, accountId, 0, leaf, req.hasAuth() ? req.getAuth() : null);
+    } catch (StatusException e) {
+      obs.onError(e);
+      return;
+    }
+    HealthProofBackend.MarginFigures m = backend.margin(accountId);
+    AccountMargin.Builder b = AccountMargin.newBuilder()
+        .setAccountId(accountId)
+        .setEquityQuoteAtoms(m.equityQuoteAtoms())
+        .setInitialMarginQuoteAtoms(m.initialMarginQuoteAtoms())
+        .setMaintenanceMarginQuoteAtoms(m.maintenanceMarginQuoteAtoms())
+        .setHealthRatioBps(m.healthRatioBps())
+        .setMaintenanceMarginZero(m.maintenanceMarginZero())
+        .setLiquidatable(m.liquidatable())
+        .setStateRoot(backend.stateRoot().toString())
+        .setRiskRoot(backend.riskRoot().toString());
+    for (HealthProofBackend.Greeks g : m.greeks()) {
+      b.addGreeks(UnderlyingGreeks.newBuilder().setUnderlying(g.underlying()).setDelta(g.delta())
+          .setGamma(g.gamma()).setVega(g.vega()).setTheta(g.theta()).setVanna(g.vanna()).setCharm(g.charm()));
+    }
+    obs.onNext(b.build());
+    obs.onCompleted();
+  }
+
+  private AccountLeaf checkAccount(long accountId) throws StatusException {
+    int depth = backend.sizes().stateDepth();
+    if (accountId < 0 || (depth < 63 && accountId >= (1L << depth))) {
+      throw Status.INVALID_ARGUMENT.withDescription("account_id must be in [0, 2^" + depth + "), was "
+          + Long.toUnsignedString(accountId)).asException();
+    }
+    return backend.account(accountId).orElseThrow(() ->
+        Status.NOT_FOUND.withDescription("no account " + accountId + " in the venue").asException());
+  }
+
+  static Duration duration(long nanos) {
+    return Duration.newBuilder().setSeconds(nanos / 1_000_000_000L).setNanos((int) (nanos % 1_000_000_000L)).build();
+  }
+
+  /** Sends one job's events down its response stream; gRPC observers are not thread-safe, so it locks. */
+  private static final class Stream implements ProvingQueue.Listener {
+    private final ServerCallStreamObserver<ProveHealthResponse> obs;
+    private final long accepted;
+
+    Stream(ServerCallStreamObserver<ProveHealthResponse> obs, long accepted) {
+      this.obs = obs;
+      this.accepted = accepted;
+    }
+
+    private ProveHealthResponse.Builder stage(ProveHealthResponse.Stage s) {
+      return ProveHealthResponse.newBuilder().setStage(s).setElapsed(duration(System.nanoTime() - accepted));
+    }
+
+    private synchronized void send(ProveHealthResponse r) {
+      if (!obs.isCancelled()) {
+        obs.onNext(r);
+      }
+    }
+
+    @Override
+    public void queued(int position) {
+      send(stage(ProveHealthResponse.Stage.STAGE_QUEUED).setQueuePosition(position).build());
+    }
+
+    @Override
+    public void witness() {
+      send(stage(ProveHealthResponse.Stage.STAGE_WITNESS).build());
+    }
+
+    @Override
+    public void proving() {
+      send(stage(ProveHealthResponse.Stage.STAGE_PROVING).build());
+    }
+
+    @Override
+    public synchronized void done(ProofFile proof, long proveNanos) {
+      if (obs.isCancelled()) {
+        return;
+      }
+      obs.onNext(stage(ProveHealthResponse.Stage.STAGE_DONE).setProof(ProtoConvert.toProto(proof))
+          .setProveDuration(duration(proveNanos)).build());
+      obs.onCompleted();
+    }
+
+    @Override
+    public synchronized void failed(Throwable reason) {
+      if (obs.isCancelled()) {
+        return;
+      }
+      Status s;
+      if (reason instanceof HealthProofBackend.NotHealthyException) {
+        s = Status.FAILED_PRECONDITION.withDescription(reason.getMessage());
+      } else if (reason instanceof CancellationException) {
+        s = Status.UNAVAILABLE.withDescription("the proving job was cancelled: " + reason.getMessage());
+      } else if (reason instanceof IllegalArgumentException) {
+        s = Status.INVALID_ARGUMENT.withDescription(reason.getMessage());
+      } else {
+        JsonLog.error("prove.failed", "error", String.valueOf(reason));
+        s = Status.INTERNAL.withDescription("proving failed: " + reason);
+      }
+      obs.onError(s.asException());
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/zkmargin/zkmargin/circuits/encoding"
+)
+
+// BenchmarkProve measures Engine.Prove (witness JSON in, proof bytes out: the same work a JNI call does)
+// for one circuit and one witness, so that the Java-side prove time can be compared with it (JNI
+// overhead ratio).
+//
+//	ZKM_BENCH_CIRCUIT  circuit id (default health-D32-I12-P8-A4-S16-T4, production)
+//	ZKM_BENCH_WITNESS  witness JSON file (default: the Go healthtest fixture at that size)
+//
+// Run: go test ./native/go/engine -run '^$' -bench Prove -benchtime 10x
+// Compile and the development setup run once before the timer and are reported as compile-s, setup-s.
+func BenchmarkProve(b *testing.B) {
+	id := os.Getenv("ZKM_BENCH_CIRCUIT")
+	if id == "" {
+		id = encoding.ProductionSizes.HealthID()
+	}
+	var witness []byte
+	if path := os.Getenv("ZKM_BENCH_WITNESS"); path != "" {
+		var err error
+		if witness, err = os.ReadFile(path); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		s, err := encoding.ParseHealthID(id)
+		if err != nil {
+			b.Fatalf("ZKM_BENCH_WITNESS is not set and %q is not a health id: %v", id, err)
+		}
+		witness = fixtureWitness(b, s, 10_000)
+	}
+	e := New(registryResolver)
+	start := time.Now()
+	c, err := e.Compile(id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	compile := time.Since(start)
+	start = time.Now()
+	pk, vk, err := e.Setup(id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	setup := time.Since(start)
+	ph, err := e.LoadProvingKey(id, pk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vh, err := e.LoadVerifyingKey(id, vk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// one untimed proof: checks the witness and warms caches
+	proof, pub, err := e.Prove(ph, witness)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Verify(vh, proof, pub); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := e.Prove(ph, witness); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(c.NbConstraints), "constraints")
+	b.ReportMetric(compile.Seconds(), "compile-s")
+	b.ReportMetric(setup.Seconds(), "setup-s")
+	b.ReportMetric(float64(len(pk))/(1<<20), "pk-MiB")
+}

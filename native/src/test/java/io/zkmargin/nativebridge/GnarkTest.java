@@ -1,0 +1,177 @@
+package io.zkmargin.nativebridge;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class GnarkTest {
+    static final String ID = TestCircuits.SELFTEST;
+    static KeyPair keys;
+
+    @BeforeAll
+    static void setup() {
+        keys = Gnark.setup(ID);
+    }
+
+    @Test
+    void compileReportsSizesAndDigestIsStable() {
+        CircuitInfo info = Gnark.compile(ID);
+        assertEquals(ID, info.circuitId());
+        assertEquals(2, info.publicInputs());
+        assertTrue(info.constraints() >= 64, "constraints " + info.constraints());
+        assertTrue(info.wires() > info.constraints() / 2);
+        byte[] d = Gnark.circuitDigest(ID);
+        assertEquals(32, d.length);
+        assertArrayEquals(d, Gnark.circuitDigest(ID));
+        assertNotEquals(List.of(d), List.of(Gnark.circuitDigest("selftest-N65")));
+        assertFalse(java.util.Arrays.equals(d, Gnark.circuitDigest("selftest-N65")));
+    }
+
+    @Test
+    void roundTrip() {
+        try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey());
+             VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+            ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 6, 7));
+            assertEquals(List.of("42", "13"), r.publicInputs());
+            assertTrue(r.proof().length >= 256);
+            assertTrue(Gnark.verify(vk, r));
+            // the same proof with another statement does not verify
+            assertFalse(Gnark.verify(vk, r.proof(), List.of("43", "13")));
+            // a second proof of the same statement is different (fresh randomness) and verifies too
+            ProofResult r2 = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 6, 7));
+            assertFalse(java.util.Arrays.equals(r.proof(), r2.proof()));
+            assertTrue(Gnark.verify(vk, r2));
+        }
+    }
+
+    @Test
+    void unsatisfiedWitnessThrowsWithGoMessage() {
+        try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey())) {
+            NativeException e = assertThrows(NativeException.class,
+                    () -> Gnark.prove(pk, TestCircuits.json(ID, 43, 13, 6, 7)));
+            assertEquals(NativeException.UNSATISFIED, e.code());
+            assertTrue(e.getMessage().startsWith("witness does not satisfy the circuit: "), e.getMessage());
+            NativeException bad = assertThrows(NativeException.class,
+                    () -> Gnark.prove(pk, "{not json".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(NativeException.INVALID_ARGUMENT, bad.code());
+            NativeException other = assertThrows(NativeException.class,
+                    () -> Gnark.prove(pk, TestCircuits.selfTestWitness("selftest-N65", 6, 7)));
+            assertEquals(NativeException.INVALID_ARGUMENT, other.code());
+            assertTrue(other.getMessage().contains("selftest-N65"), other.getMessage());
+        }
+    }
+
+    @Test
+    void malformedInputsAreRejected() {
+        NativeException e = assertThrows(NativeException.class, () -> Gnark.compile("no-such-circuit"));
+        assertEquals(NativeException.INVALID_ARGUMENT, e.code());
+        assertTrue(e.getMessage().contains("no-such-circuit"), e.getMessage());
+        byte[] truncated = java.util.Arrays.copyOf(keys.verifyingKey(), keys.verifyingKey().length - 1);
+        assertEquals(NativeException.INVALID_ARGUMENT,
+                assertThrows(NativeException.class, () -> Gnark.loadVerifyingKey(ID, truncated)).code());
+        assertEquals(NativeException.INVALID_ARGUMENT, assertThrows(NativeException.class,
+                () -> Gnark.loadProvingKey("selftest-N65", keys.provingKey())).code());
+        assertThrows(IllegalArgumentException.class, () -> Gnark.loadProvingKey(ID, new byte[0]));
+        assertThrows(NullPointerException.class, () -> Gnark.compile(null));
+        try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+            byte[] garbage = new byte[256];
+            java.util.Arrays.fill(garbage, (byte) 0x55);
+            assertEquals(NativeException.INVALID_ARGUMENT, assertThrows(NativeException.class,
+                    () -> Gnark.verify(vk, garbage, List.of("42", "13"))).code());
+            try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey())) {
+                ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 2, 3));
+                assertEquals(NativeException.INVALID_ARGUMENT, assertThrows(NativeException.class,
+                        () -> Gnark.verify(vk, r.proof(), List.of("6"))).code());
+                assertEquals(NativeException.INVALID_ARGUMENT, assertThrows(NativeException.class,
+                        () -> Gnark.verify(vk, r.proof(), List.of("6", "05"))).code());
+            }
+        }
+    }
+
+    @Test
+    void useAfterCloseThrowsAndCloseReleases() {
+        long before = Gnark.liveHandles();
+        ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey());
+        VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey());
+        assertEquals(before + 2, Gnark.liveHandles());
+        ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 3, 4));
+        pk.close();
+        pk.close(); // idempotent
+        assertTrue(pk.isClosed());
+        assertThrows(IllegalStateException.class, () -> Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 3, 4)));
+        assertTrue(Gnark.verify(vk, r));
+        vk.close();
+        assertThrows(IllegalStateException.class, () -> Gnark.verify(vk, r));
+        assertThrows(IllegalStateException.class, () -> Gnark.exportSolidity(vk));
+        assertEquals(before, Gnark.liveHandles());
+    }
+
+    @Test
+    void closeDuringProofsDoesNotDisturbThem() throws Exception {
+        ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+            CountDownLatch started = new CountDownLatch(2);
+            List<Future<Integer>> fs = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                final int a = t + 2;
+                fs.add(pool.submit(() -> {
+                    started.countDown();
+                    int ok = 0;
+                    for (int i = 0; i < 20; i++) {
+                        try {
+                            ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, a, i + 1));
+                            assertTrue(Gnark.verify(vk, r));
+                            ok++;
+                        } catch (IllegalStateException closed) {
+                            break; // the key was closed between two proofs: expected
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            started.await();
+            Thread.sleep(5);
+            pk.close();
+            for (Future<Integer> f : fs) {
+                f.get(); // no NativeException (unknown handle) from a proof that was in flight
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void solidityExport() {
+        try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+            String src = Gnark.exportSolidity(vk);
+            assertTrue(src.contains("pragma solidity"), src.substring(0, Math.min(200, src.length())));
+            assertTrue(src.contains("function verifyProof("));
+        }
+    }
+
+    @Test
+    void goPanicsBecomeExceptions() {
+        NativeException p = assertThrows(NativeException.class, () -> NativeLib.selfTestPanic(0));
+        assertEquals(NativeException.PANIC, p.code());
+        assertTrue(p.getMessage().contains("assignment to entry in nil map"), p.getMessage());
+        // a nil dereference is a real SIGSEGV in Go code: it has to pass the chained signal handlers
+        NativeException s = assertThrows(NativeException.class, () -> NativeLib.selfTestPanic(1));
+        assertEquals(NativeException.PANIC, s.code());
+        assertTrue(s.getMessage().contains("nil pointer dereference"), s.getMessage());
+        // and the library still works afterwards
+        assertEquals(32, Gnark.circuitDigest(ID).length);
+    }
+}

@@ -1,0 +1,132 @@
+package io.zkmargin.nativebridge;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Soak: thousands of JNI calls from 4 threads at once, proofs of the TEST-size health circuit among
+ * them, while another thread forces garbage collections and the Cleaner releases abandoned handles.
+ * A broken signal setup (Go and the JVM both use signals: GC safepoints, Go preemption) or a memory
+ * error in the glue shows up here as a JVM crash.
+ */
+class SoakTest {
+    static final String ID = TestCircuits.HEALTH_TEST;
+    static final int THREADS = 4;
+    static final int PROOFS_PER_THREAD = 13;   // 52 proofs
+    static final int CHEAP_CALLS_PER_PROOF = 40;
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void concurrentProofsUnderGcPressure() throws Exception {
+        byte[] witness = TestCircuits.witnessResource("health-test-healthy.json");
+        KeyPair keys = Gnark.setup(ID);
+        byte[] digest = Gnark.circuitDigest(ID);
+        long baseline = Gnark.liveHandles();
+        AtomicLong calls = new AtomicLong(2);
+        ConcurrentLinkedQueue<ProofResult> proofs = new ConcurrentLinkedQueue<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong gcs = new AtomicLong();
+
+        Thread gc = new Thread(() -> {
+            while (running.get()) {
+                System.gc();
+                gcs.incrementAndGet();
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "soak-gc");
+        gc.setDaemon(true);
+        gc.start();
+
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        try {
+            for (int t = 0; t < THREADS; t++) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey());
+                         VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+                        calls.addAndGet(2);
+                        for (int i = 0; i < PROOFS_PER_THREAD; i++) {
+                            ProofResult r = Gnark.prove(pk, witness);
+                            assertTrue(Gnark.verify(vk, r), "fresh proof must verify");
+                            calls.addAndGet(2);
+                            proofs.add(r);
+                            for (int k = 0; k < CHEAP_CALLS_PER_PROOF; k++) {
+                                switch (k % 5) {
+                                    case 0 -> assertArrayEquals(digest, Gnark.circuitDigest(ID));
+                                    case 1 -> assertEquals(3, Gnark.compile(ID).publicInputs());
+                                    case 2 -> assertTrue(Gnark.liveHandles() >= 2);
+                                    case 3 -> {
+                                        // abandoned on purpose: the Cleaner must release it after a GC
+                                        Gnark.loadVerifyingKey(ID, keys.verifyingKey());
+                                    }
+                                    default -> {
+                                        List<String> wrong = new ArrayList<>(r.publicInputs());
+                                        wrong.set(0, "1");
+                                        assertFalse(Gnark.verify(vk, r.proof(), wrong));
+                                    }
+                                }
+                                calls.incrementAndGet();
+                                byte[] garbage = new byte[64 * 1024]; // allocation pressure
+                                garbage[k] = 1;
+                            }
+                        }
+                    }
+                    calls.addAndGet(2); // the two releases
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            running.set(false);
+            pool.shutdown();
+            gc.join();
+        }
+        long soakNanos = System.nanoTime() - start;
+
+        // every proof verifies again, after all the collections, with a newly loaded key
+        try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+            for (ProofResult r : proofs) {
+                assertTrue(Gnark.verify(vk, r));
+                calls.incrementAndGet();
+            }
+        }
+        // abandoned handles are released by the Cleaner once unreachable
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Gnark.liveHandles() > baseline && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        System.out.printf("soak: %d native calls, %d proofs, %d forced GCs, %.1f s%n",
+                calls.get(), proofs.size(), gcs.get(), soakNanos / 1e9);
+        assertEquals(THREADS * PROOFS_PER_THREAD, proofs.size());
+        assertTrue(proofs.size() >= 50);
+        assertTrue(calls.get() >= 2000, "native calls " + calls.get());
+        assertTrue(gcs.get() >= 10, "forced GCs " + gcs.get());
+        assertEquals(baseline, Gnark.liveHandles(), "handles leaked");
+    }
+}

@@ -1,0 +1,50 @@
+package io.zkmargin.prover;
+
+import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.commit.Commitments;
+import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.SparseMerkleTree;
+import java.math.BigInteger;
+import java.util.Map;
+
+/**
+ * A {@link Venue} with its commitments computed once: the account tree (state root) and the risk vector
+ * commitment (risk root). Building it hashes every leaf and entry (Poseidon2); proving and serving reuse it.
+ * Immutable after construction and safe to share between threads (the trees are only read).
+ */
+public final class CommittedVenue {
+  private final Venue venue;
+  private final SparseMerkleTree stateTree;
+  private final RiskCommitment risk;
+
+  public CommittedVenue(Venue venue) {
+    this.venue = venue;
+    this.stateTree = new SparseMerkleTree(venue.sizes().stateDepth());
+    for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
+      Commitments.putAccount(stateTree, e.getKey(), e.getValue());
+    }
+    this.risk = new RiskCommitment(venue.sizes(), venue.instruments(), venue.globals());
+  }
+
+  public Venue venue() {
+    return venue;
+  }
+
+  public SparseMerkleTree stateTree() {
+    return stateTree;
+  }
+
+  public RiskCommitment risk() {
+    return risk;
+  }
+
+  /** The state root: the Poseidon2 root of the account tree. */
+  public BigInteger stateRoot() {
+    return stateTree.root();
+  }
+
+  /** The risk root: {@code compress(instrumentsRoot, globalsHash)}. */
+  public BigInteger riskRoot() {
+    return risk.riskRoot();
+  }
+}

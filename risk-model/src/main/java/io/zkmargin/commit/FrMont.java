@@ -1,0 +1,222 @@
+package io.zkmargin.commit;
+
+import java.math.BigInteger;
+
+/**
+ * Fast BN254 scalar field arithmetic on four little-endian 64-bit limbs in Montgomery form
+ * ({@code x * 2^256 mod r}). Package private: the public API speaks {@link BigInteger}; the hash and
+ * the trees use these limbs on their hot paths. All operands must be reduced (in {@code [0, r)}).
+ */
+final class FrMont {
+  static final long Q0 = 0x43e1f593f0000001L;
+  static final long Q1 = 0x2833e84879b97091L;
+  static final long Q2 = 0xb85045b68181585dL;
+  static final long Q3 = 0x30644e72e131a029L;
+  private static final long[] Q = {Q0, Q1, Q2, Q3};
+  /** -r^-1 mod 2^64. */
+  static final long QINV_NEG;
+  /** 2^512 mod r, to enter Montgomery form. */
+  private static final long[] R2;
+  private static final long[] RAW_ONE = {1, 0, 0, 0};
+  private static final BigInteger TWO64 = BigInteger.ONE.shiftLeft(64);
+
+  static {
+    if (!limbsToBig(Q).equals(Fr.MODULUS)) {
+      throw new AssertionError("modulus limbs do not match Fr.MODULUS");
+    }
+    QINV_NEG = Fr.MODULUS.modInverse(TWO64).negate().mod(TWO64).longValue();
+    R2 = bigToLimbs(BigInteger.ONE.shiftLeft(512).mod(Fr.MODULUS));
+  }
+
+  private FrMont() {}
+
+  /** Canonical limbs of a non-negative integer below 2^256 (no reduction). */
+  static long[] bigToLimbs(BigInteger x) {
+    return new long[] {
+      x.longValue(), x.shiftRight(64).longValue(), x.shiftRight(128).longValue(), x.shiftRight(192).longValue()
+    };
+  }
+
+  /** The non-negative integer of canonical limbs. */
+  static BigInteger limbsToBig(long[] x) {
+    byte[] b = new byte[33];
+    for (int i = 0; i < 4; i++) {
+      long v = x[i];
+      for (int k = 0; k < 8; k++) {
+        b[32 - 8 * i - k] = (byte) (v >>> (8 * k));
+      }
+    }
+    return new BigInteger(b);
+  }
+
+  /** Montgomery form of a canonical field element given as a BigInteger in [0, r). */
+  static long[] toMont(BigInteger x) {
+    long[] z = new long[4];
+    mul(z, bigToLimbs(x), R2);
+    return z;
+  }
+
+  /** Montgomery form of canonical limbs in [0, r). */
+  static long[] toMont(long[] canonical) {
+    long[] z = new long[4];
+    mul(z, canonical, R2);
+    return z;
+  }
+
+  /** The BigInteger value of a Montgomery element. */
+  static BigInteger fromMont(long[] x) {
+    long[] z = new long[4];
+    mul(z, x, RAW_ONE);
+    return limbsToBig(z);
+  }
+
+  static boolean isZero(long[] x) {
+    return (x[0] | x[1] | x[2] | x[3]) == 0;
+  }
+
+  private static long umulh(long a, long b) {
+    return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
+  }
+
+  /** z = x + y mod r. z may alias x or y. */
+  static void add(long[] z, long[] x, long[] y) {
+    long a0 = x[0], a1 = x[1], a2 = x[2], a3 = x[3];
+    long b0 = y[0], b1 = y[1], b2 = y[2], b3 = y[3];
+    long s0 = a0 + b0;
+    long c = carry(a0, b0, s0);
+    long t = a1 + b1;
+    long c1 = carry(a1, b1, t);
+    long s1 = t + c;
+    c = c1 | carry(t, c, s1);
+    t = a2 + b2;
+    c1 = carry(a2, b2, t);
+    long s2 = t + c;
+    c = c1 | carry(t, c, s2);
+    long s3 = a3 + b3 + c; // no overflow: x, y < r < 2^254
+    reduceOnce(z, s0, s1, s2, s3);
+  }
+
+  /** z = 2x mod r. */
+  static void dbl(long[] z, long[] x) {
+    add(z, x, x);
+  }
+
+  /** Borrow out of d = a - b (unsigned), branch free. */
+  private static long borrow(long a, long b, long d) {
+    return ((~a & b) | (~(a ^ b) & d)) >>> 63;
+  }
+
+  /** Stores s - r into z if s >= r, else s. Requires s < 2r. */
+  private static void reduceOnce(long[] z, long s0, long s1, long s2, long s3) {
+    long d0 = s0 - Q0;
+    long b = borrow(s0, Q0, d0);
+    long t = s1 - Q1;
+    long b1 = borrow(s1, Q1, t);
+    long d1 = t - b;
+    b = b1 | borrow(t, b, d1);
+    t = s2 - Q2;
+    b1 = borrow(s2, Q2, t);
+    long d2 = t - b;
+    b = b1 | borrow(t, b, d2);
+    t = s3 - Q3;
+    b1 = borrow(s3, Q3, t);
+    long d3 = t - b;
+    b = b1 | borrow(t, b, d3);
+    if (b == 0) {
+      z[0] = d0;
+      z[1] = d1;
+      z[2] = d2;
+      z[3] = d3;
+    } else {
+      z[0] = s0;
+      z[1] = s1;
+      z[2] = s2;
+      z[3] = s3;
+    }
+  }
+
+  /** Carry out of s = a + b (unsigned), branch free. */
+  private static long carry(long a, long b, long s) {
+    return ((a & b) | ((a | b) & ~s)) >>> 63;
+  }
+
+  /**
+   * z = x * y * 2^-256 mod r (Montgomery product, CIOS with gnark's "no carry" variant, valid since
+   * the top limb of r is below 2^63 - 1). z may alias x or y.
+   */
+  static void mul(long[] z, long[] x, long[] y) {
+    long x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+    long t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    for (int i = 0; i < 4; i++) {
+      long yi = y[i];
+      long lo, hi, s, a, c;
+      // (A, t0) = t0 + x0*yi
+      lo = x0 * yi;
+      hi = umulh(x0, yi);
+      s = lo + t0;
+      a = hi + carry(lo, t0, s);
+      t0 = s;
+      long m = t0 * QINV_NEG;
+      // (C, _) = t0 + m*q0
+      lo = m * Q0;
+      hi = umulh(m, Q0);
+      s = lo + t0;
+      c = hi + carry(lo, t0, s);
+      // j = 1: (A, t1) = t1 + x1*yi + A ; (C, t0) = t1 + m*q1 + C
+      lo = x1 * yi;
+      hi = umulh(x1, yi);
+      s = lo + t1;
+      hi += carry(lo, t1, s);
+      lo = s + a;
+      a = hi + carry(s, a, lo);
+      t1 = lo;
+      lo = m * Q1;
+      hi = umulh(m, Q1);
+      s = lo + t1;
+      hi += carry(lo, t1, s);
+      lo = s + c;
+      c = hi + carry(s, c, lo);
+      t0 = lo;
+      // j = 2
+      lo = x2 * yi;
+      hi = umulh(x2, yi);
+      s = lo + t2;
+      hi += carry(lo, t2, s);
+      lo = s + a;
+      a = hi + carry(s, a, lo);
+      t2 = lo;
+      lo = m * Q2;
+      hi = umulh(m, Q2);
+      s = lo + t2;
+      hi += carry(lo, t2, s);
+      lo = s + c;
+      c = hi + carry(s, c, lo);
+      t1 = lo;
+      // j = 3
+      lo = x3 * yi;
+      hi = umulh(x3, yi);
+      s = lo + t3;
+      hi += carry(lo, t3, s);
+      lo = s + a;
+      a = hi + carry(s, a, lo);
+      t3 = lo;
+      lo = m * Q3;
+      hi = umulh(m, Q3);
+      s = lo + t3;
+      hi += carry(lo, t3, s);
+      lo = s + c;
+      c = hi + carry(s, c, lo);
+      t2 = lo;
+      // t3 = C + A (no carry: r's top limb < 2^63 - 1)
+      t3 = c + a;
+    }
+    reduceOnce(z, t0, t1, t2, t3);
+  }
+
+  /** z = x^5 in Montgomery form. z may alias x. */
+  static void pow5(long[] z, long[] x, long[] scratch) {
+    mul(scratch, x, x); // x^2
+    mul(scratch, scratch, scratch); // x^4
+    mul(z, scratch, x);
+  }
+}
