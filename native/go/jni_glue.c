@@ -275,3 +275,7 @@ JNIEXPORT jlong JNICALL Java_io_zkmargin_nativebridge_NativeLib_signalHandlersWi
 JNIEXPORT jint JNICALL Java_io_zkmargin_nativebridge_NativeLib_signalHandlersFixedAtLoad(JNIEnv *env, jclass cls) {
     return (jint)g_onStackFixed;
 }
+
+JNIEXPORT jint JNICALL Java_io_zkmargin_nativebridge_NativeLib_fixSignalHandlers(JNIEnv *env, jclass cls) {
+    return (jint)addOnStackToAllHandlers();
+}

@@ -11,6 +11,8 @@ contract SettlementTest is OracleSigning {
     event StateRootSet(uint64 indexed batch, uint256 stateRoot, uint256 previousStateRoot);
     event RiskRootPosted(uint64 indexed epoch, uint256 riskRoot, uint256 signatures);
     event OracleSignersChanged(address[] signers, uint256 quorum);
+    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
+    event OperatorChanged(address indexed previousOperator, address indexed newOperator);
 
     uint256 constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     address constant OPERATOR = address(0x0BE7A7012);
@@ -73,9 +75,42 @@ contract SettlementTest is OracleSigning {
         vm.prank(STRANGER);
         vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, STRANGER));
         s.transferAdmin(STRANGER);
-        // the admin may
+        // the admin may, with events
+        vm.expectEmit(true, true, false, false);
+        emit OperatorChanged(OPERATOR, STRANGER);
         s.setOperator(STRANGER);
         vm.assertEq(s.operator(), STRANGER, "operator");
+        vm.expectEmit(true, true, false, false);
+        emit AdminTransferred(address(this), STRANGER);
+        s.transferAdmin(STRANGER);
+        vm.assertEq(s.admin(), STRANGER, "admin");
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, address(this)));
+        s.setOperator(OPERATOR);
+    }
+
+    /// forge-config: default.fuzz.runs = 64
+    function testFuzz_postRiskRoot_acceptsExactlySortedQuorums(uint8 mask, uint8 order) public {
+        // any subset of the three oracles, in any order: accepted iff it has >= 2 members in address order
+        uint256[] memory picked = new uint256[](3);
+        uint256 n = 0;
+        for (uint256 i = 0; i < 3; i++) {
+            if (mask & (1 << i) != 0) picked[n++] = i;
+        }
+        bool sorted = true;
+        if (n >= 2 && order % 2 == 1) {
+            (picked[0], picked[n - 1]) = (picked[n - 1], picked[0]);
+            sorted = false;
+        }
+        uint256[] memory idx = new uint256[](n);
+        for (uint256 i = 0; i < n; i++) idx[i] = picked[i];
+        bytes memory sig = n == 0 ? bytes("") : _sigs(s, 1, 55, idx);
+        if (n >= 2 && sorted) {
+            s.postRiskRoot(1, 55, sig);
+            vm.assertEq(s.riskRootOfEpoch(1), 55, "posted");
+        } else {
+            vm.expectRevert();
+            s.postRiskRoot(1, 55, sig);
+        }
     }
 
     function test_setOracleSigners_validatesSet() public {

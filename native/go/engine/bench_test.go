@@ -14,6 +14,7 @@ import (
 //
 //	ZKM_BENCH_CIRCUIT  circuit id (default health-D32-I12-P8-A4-S16-T4, production)
 //	ZKM_BENCH_WITNESS  witness JSON file (default: the Go healthtest fixture at that size)
+//	ZKM_BENCH_WRITE_WITNESS  if set, the witness used is written to this file (for the Java benchmark)
 //
 // Run: go test ./native/go/engine -run '^$' -bench Prove -benchtime 10x
 // Compile and the development setup run once before the timer and are reported as compile-s, setup-s.
@@ -34,6 +35,11 @@ func BenchmarkProve(b *testing.B) {
 			b.Fatalf("ZKM_BENCH_WITNESS is not set and %q is not a health id: %v", id, err)
 		}
 		witness = fixtureWitness(b, s, 10_000)
+	}
+	if out := os.Getenv("ZKM_BENCH_WRITE_WITNESS"); out != "" {
+		if err := os.WriteFile(out, witness, 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
 	e := New(registryResolver)
 	start := time.Now()

@@ -96,8 +96,8 @@ type Compiled struct {
 }
 
 type compileSlot struct {
-	mu  sync.Mutex
-	c   *Compiled
+	mu sync.Mutex
+	c  *Compiled
 }
 
 type keyEntry struct {

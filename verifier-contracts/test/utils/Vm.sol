@@ -37,7 +37,6 @@ interface Vm {
     function assertFalse(bool condition, string calldata err) external pure;
     function assertLt(uint256 left, uint256 right, string calldata err) external pure;
     function assertLe(uint256 left, uint256 right, string calldata err) external pure;
-    function skip(bool skipTest) external;
     function deployCode(string calldata artifactPath) external returns (address deployedAddress);
 }
 

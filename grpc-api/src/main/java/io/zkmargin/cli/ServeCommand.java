@@ -45,6 +45,36 @@ public final class ServeCommand {
       System.out.print(HELP);
       return 0;
     }
+    ZkmServer server;
+    try {
+      server = start(argv);
+    } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+      System.err.println("zkm serve: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      JsonLog.info("server.stopping", "reason", "signal");
+      server.close();
+      stopped.countDown();
+    }, "zkm-shutdown"));
+    try {
+      server.awaitTermination();
+      stopped.await();
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+
+  /**
+   * Parses the options, prepares the data directory (demo venue when empty, certificate, development
+   * keys) and starts the service; the caller owns the returned server and closes it.
+   *
+   * @throws IOException when the data directory cannot be prepared or the port bound
+   */
+  public static ZkmServer start(String[] argv) throws Args.UsageException, IOException {
     Args a = Args.parse(argv, Set.of("data", "port", "bind", "workers", "queue", "metrics-port", "grace-seconds",
         "demo-accounts", "size"), Set.of("plaintext"));
     Path dir = a.dataDir();
@@ -58,43 +88,26 @@ public final class ServeCommand {
       throw new Args.UsageException("--size must be test or production, was " + size);
     }
     long demoAccounts = a.getLong("demo-accounts", 16, 1, 1 << 20);
-    try {
-      if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
-        JsonLog.info("serve.demo", "data", dir.toString(), "accounts", demoAccounts, "size", size);
-        int rc = DemoCommand.run(new String[] {"--data", dir.toString(), "--accounts", Long.toString(demoAccounts),
-            "--seed", "1", "--size", size});
-        if (rc != 0) {
-          System.err.println("zkm serve: could not create the demo venue in " + dir);
-          return 1;
-        }
+    if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
+      JsonLog.info("serve.demo", "data", dir.toString(), "accounts", demoAccounts, "size", size);
+      int rc = DemoCommand.run(new String[] {"--data", dir.toString(), "--accounts", Long.toString(demoAccounts),
+          "--seed", "1", "--size", size});
+      if (rc != 0) {
+        throw new IOException("could not create the demo venue in " + dir);
       }
-      ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
-      VenueBackend backend = VenueBackend.open(dir, KeyStore.openDefault());
-      ZkmServer server = new ZkmServer(backend, identity, config);
-      try {
-        server.start();
-      } catch (IOException | RuntimeException e) {
-        server.close();
-        throw e;
-      }
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        JsonLog.info("server.stopping", "reason", "signal");
-        server.close();
-        stopped.countDown();
-      }, "zkm-shutdown"));
-      System.err.printf("zkm serve: listening on %s:%d (%s), certificate %s, metrics %s%n", config.bindAddress(),
-          server.port(), config.plaintext() ? "plaintext" : "TLS", identity.certificateFile(),
-          server.metricsPort() < 0 ? "off" : "http://127.0.0.1:" + server.metricsPort() + "/metrics");
-      server.awaitTermination();
-      stopped.await();
-      return 0;
-    } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-      System.err.println("zkm serve: " + e.getMessage());
-      return 1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 1;
     }
+    ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
+    VenueBackend backend = VenueBackend.open(dir, KeyStore.openDefault());
+    ZkmServer server = new ZkmServer(backend, identity, config);
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    System.err.printf("zkm serve: listening on %s:%d (%s), certificate %s, metrics %s%n", config.bindAddress(),
+        server.port(), config.plaintext() ? "plaintext" : "TLS", identity.certificateFile(),
+        server.metricsPort() < 0 ? "off" : "http://127.0.0.1:" + server.metricsPort() + "/metrics");
+    return server;
   }
 }

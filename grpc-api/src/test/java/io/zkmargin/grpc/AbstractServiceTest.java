@@ -38,12 +38,13 @@ import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.grpc.client.ZkmClient;
 import io.zkmargin.grpc.server.JsonLog;
 import io.zkmargin.grpc.server.VenueBackend;
-import io.zkmargin.grpc.server.VenueMargin;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofVerifier;
 import io.zkmargin.prover.Venue;
+import io.zkmargin.risk.margin.MarginCalculator;
+import io.zkmargin.risk.margin.MarginResult;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -337,8 +338,11 @@ abstract class AbstractServiceTest {
     assertTrue(bad.getEquityQuoteAtoms() < 0);
 
     AccountMargin m = client.getAccountMargin(2, signer(2), D);
-    VenueMargin expect = VenueMargin.of(venue, venue.account(2));
-    assertEquals(expect.figures(List.of()).equityQuoteAtoms(), m.getEquityQuoteAtoms());
+    MarginResult expect = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), venue.account(2));
+    assertEquals(expect.equityQuoteAtoms(), m.getEquityQuoteAtoms());
+    assertEquals(expect.maintenanceQuoteAtoms(), m.getMaintenanceMarginQuoteAtoms());
+    assertEquals(expect.initialQuoteAtoms(), m.getInitialMarginQuoteAtoms());
+    assertEquals(expect.healthRatioBps(), m.getHealthRatioBps());
     assertTrue(m.getMaintenanceMarginQuoteAtoms() > 0);
     assertTrue(m.getInitialMarginQuoteAtoms() >= m.getMaintenanceMarginQuoteAtoms());
     assertTrue(m.getHealthRatioBps() > 10_000);

@@ -7,10 +7,12 @@ import io.zkmargin.commit.InstrumentRiskEntry;
 import io.zkmargin.commit.RiskGlobals;
 import io.zkmargin.prover.Venue;
 import io.zkmargin.prover.VenueStore;
+import io.zkmargin.risk.vector.RiskVector;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -49,11 +51,11 @@ public final class TestVenue {
   /** The venue. */
   public static Venue venue() {
     CircuitSizes sizes = CircuitSizes.TEST;
-    TreeMap<Long, InstrumentRiskEntry> instruments = new TreeMap<>();
-    instruments.put(1L, new InstrumentRiskEntry(500_000_000L, 2_000_000L, 0, 0,
+    TreeMap<Integer, InstrumentRiskEntry> instruments = new TreeMap<>();
+    instruments.put(1, new InstrumentRiskEntry(500_000_000L, 2_000_000L, 0, 0,
         new long[] {-50_000_000L, 50_000_000L, -100_000_000L, 25_000_000L},
         new long[] {-75_000_000L, 75_000_000L, -150_000_000L, 37_500_000L}));
-    instruments.put(2L, new InstrumentRiskEntry(20_000_000L, 0, 5_000_000L, 8_000_000L,
+    instruments.put(2, new InstrumentRiskEntry(20_000_000L, 0, 5_000_000L, 8_000_000L,
         new long[] {-8_000_000L, 15_000_000L, -14_000_000L, 7_000_000L},
         new long[] {-12_000_000L, 22_000_000L, -21_000_000L, 10_000_000L}));
     RiskGlobals globals = new RiskGlobals(new long[] {1_000_000L, 1_500_000L},
@@ -68,7 +70,7 @@ public final class TestVenue {
         new long[] {-50, 0}, new long[] {0, 0}));
     accounts.put(CASH_ONLY, leaf(CASH_ONLY, 0, new long[] {1_234_567_890L, 0}, new long[] {0, 0},
         new long[] {0, 0}, new long[] {0, 0}));
-    return new Venue(sizes, 7, new TreeMap<>(accounts), instruments, globals);
+    return new Venue(sizes, new TreeMap<>(accounts), new RiskVector(7, sizes, instruments, globals), Optional.empty());
   }
 
   private static AccountLeaf leaf(long id, long tier, long[] balances, long[] ids, long[] qty, long[] snaps) {

@@ -62,6 +62,7 @@ public final class Gnark {
     public static ProvingKeyHandle loadProvingKey(String circuitId, byte[] provingKey) {
         checkId(circuitId);
         checkBytes(provingKey, "provingKey");
+        NativeLib.fixSignalHandlers(); // cheap (64 system calls); covers handlers installed after load
         return new ProvingKeyHandle(circuitId, NativeLib.loadProvingKey(circuitId, provingKey));
     }
 
@@ -75,6 +76,7 @@ public final class Gnark {
     public static VerifyingKeyHandle loadVerifyingKey(String circuitId, byte[] verifyingKey) {
         checkId(circuitId);
         checkBytes(verifyingKey, "verifyingKey");
+        NativeLib.fixSignalHandlers();
         return new VerifyingKeyHandle(circuitId, NativeLib.loadVerifyingKey(circuitId, verifyingKey));
     }
 

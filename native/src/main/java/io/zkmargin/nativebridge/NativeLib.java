@@ -48,6 +48,14 @@ final class NativeLib {
     /** @return how many handlers JNI_OnLoad gave SA_ONSTACK */
     static native int signalHandlersFixedAtLoad();
 
+    /**
+     * Adds SA_ONSTACK to every installed signal handler that lacks it (JNI_OnLoad does this once; handlers
+     * installed later, e.g. by sun.misc.Signal.handle, need it again).
+     *
+     * @return how many handlers were changed
+     */
+    static native int fixSignalHandlers();
+
     /** Panics inside Go on purpose (0: Go panic, 1: nil dereference, i.e. SIGSEGV in Go). */
     static native void selfTestPanic(int kind);
 }

@@ -49,4 +49,17 @@ class NativeLoaderTest {
         assertEquals(0L, NativeLib.signalHandlersWithoutOnStack(),
                 "signals without SA_ONSTACK (bit sig-1): " + Long.toBinaryString(NativeLib.signalHandlersWithoutOnStack()));
     }
+
+    @Test
+    @SuppressWarnings("removal")
+    void handlersInstalledAfterLoadAreFixedOnKeyLoad() {
+        NativeLib.ensureLoaded();
+        // the JVM installs this handler without SA_ONSTACK
+        sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> { });
+        assertNotEquals(0L, NativeLib.signalHandlersWithoutOnStack() & (1L << (10 - 1)), "SIGUSR1 = 10");
+        KeyPair keys = Gnark.setup(TestCircuits.SELFTEST);
+        try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(TestCircuits.SELFTEST, keys.verifyingKey())) {
+            assertEquals(0L, NativeLib.signalHandlersWithoutOnStack());
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.zkmargin.nativebridge;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -76,7 +77,13 @@ class SoakTest {
                                 switch (k % 5) {
                                     case 0 -> assertArrayEquals(digest, Gnark.circuitDigest(ID));
                                     case 1 -> assertEquals(3, Gnark.compile(ID).publicInputs());
-                                    case 2 -> assertTrue(Gnark.liveHandles() >= 2);
+                                    case 2 -> {
+                                        // the error path: a Go error message travels back as an exception
+                                        NativeException e = assertThrows(NativeException.class,
+                                                () -> Gnark.compile("health-D0-bogus"));
+                                        assertEquals(NativeException.INVALID_ARGUMENT, e.code());
+                                        assertTrue(Gnark.liveHandles() >= 2);
+                                    }
                                     case 3 -> {
                                         // abandoned on purpose: the Cleaner must release it after a GC
                                         Gnark.loadVerifyingKey(ID, keys.verifyingKey());

@@ -2,10 +2,12 @@ package io.zkmargin.prover;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.Commitments;
+import io.zkmargin.commit.InstrumentRiskEntry;
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.SparseMerkleTree;
 import java.math.BigInteger;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A {@link Venue} with its commitments computed once: the account tree (state root) and the risk vector
@@ -23,7 +25,9 @@ public final class CommittedVenue {
     for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
       Commitments.putAccount(stateTree, e.getKey(), e.getValue());
     }
-    this.risk = new RiskCommitment(venue.sizes(), venue.instruments(), venue.globals());
+    Map<Long, InstrumentRiskEntry> entries = new TreeMap<>();
+    venue.riskVector().entries().forEach((id, entry) -> entries.put((long) id, entry));
+    this.risk = new RiskCommitment(venue.sizes(), entries, venue.riskVector().globals());
   }
 
   public Venue venue() {

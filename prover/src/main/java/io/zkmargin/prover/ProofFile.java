@@ -95,7 +95,7 @@ public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteg
     JsonNode root;
     try {
       root = JSON.readTree(text);
-    } catch (IOException e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new MalformedProofException("not JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {

@@ -71,7 +71,7 @@ public final class ProofVerifier implements AutoCloseable {
     }
     return new Verdict(true, String.format(
         "valid: account %d has equity >= %s x maintenance margin at stateRoot %s, riskRoot %s (%s, key %s)",
-        proof.healthAccountId(), ratio(proof.healthThresholdBps()), shortHash(inputs.get(0).toString(16)),
+        proof.healthAccountId(), HealthProver.thresholdAsMultiple(proof.healthThresholdBps()), shortHash(inputs.get(0).toString(16)),
         shortHash(inputs.get(1).toString(16)), proof.circuitId(), shortHash(e.verifyingKeyHash())));
   }
 
@@ -79,11 +79,6 @@ public final class ProofVerifier implements AutoCloseable {
   public void close() {
     loaded.values().forEach(VerifyingKeyHandle::close);
     loaded.clear();
-  }
-
-  /** A threshold in basis points as a multiple of maintenance margin, e.g. 12500 -> "1.2500". */
-  static String ratio(long bps) {
-    return String.format("%d.%04d", bps / 10_000, bps % 10_000);
   }
 
   private static String shortHash(String hex) {

@@ -2,29 +2,32 @@ package io.zkmargin.prover;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.InstrumentRiskEntry;
-import io.zkmargin.commit.RiskGlobals;
+import io.zkmargin.risk.vector.RiskVector;
 import java.util.Collections;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The venue's committed state at one oracle epoch: every account leaf by account id and the risk vector
- * (instrument entries by instrument id, and the globals), all at one circuit size. Immutable.
+ * The venue's committed state at one oracle epoch: every account leaf by account id and the epoch's risk
+ * vector, all at one circuit size. Immutable.
  *
  * @param sizes circuit sizes the leaves and the risk vector are encoded for
- * @param epoch oracle epoch number of the risk vector, {@code >= 0}
  * @param accounts account leaves by account id, ids in {@code [0, 2^D)}
- * @param instruments instrument risk entries by instrument id, ids in {@code [0, 2^DI)}
- * @param globals tier factors and collateral prices/scenarios
+ * @param riskVector the oracle epoch's risk vector (instrument entries and globals)
+ * @param demo how the venue was generated, when it is a demo venue (lets analytics regenerate its market data)
  */
-public record Venue(CircuitSizes sizes, long epoch, NavigableMap<Long, AccountLeaf> accounts,
-    NavigableMap<Long, InstrumentRiskEntry> instruments, RiskGlobals globals) {
+public record Venue(CircuitSizes sizes, NavigableMap<Long, AccountLeaf> accounts, RiskVector riskVector,
+    Optional<DemoOrigin> demo) {
+
+  /** The parameters of {@code ./zkm demo} that produced a venue. */
+  public record DemoOrigin(int accounts, long seed) {}
 
   public Venue {
-    if (epoch < 0) {
-      throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);
+    if (!riskVector.sizes().equals(sizes)) {
+      throw new IllegalArgumentException("risk vector is for " + riskVector.sizes().healthCircuitId()
+          + ", the venue for " + sizes.healthCircuitId());
     }
     long maxAccount = 1L << sizes.stateDepth();
     for (Map.Entry<Long, AccountLeaf> e : accounts.entrySet()) {
@@ -32,22 +35,19 @@ public record Venue(CircuitSizes sizes, long epoch, NavigableMap<Long, AccountLe
         throw new IllegalArgumentException("account id " + e.getKey() + " outside [0, " + maxAccount + ")");
       }
       e.getValue().checkFits(sizes);
-    }
-    long maxInstrument = 1L << sizes.instrumentDepth();
-    for (Map.Entry<Long, InstrumentRiskEntry> e : instruments.entrySet()) {
-      if (e.getKey() < 0 || e.getKey() >= maxInstrument) {
-        throw new IllegalArgumentException("instrument id " + e.getKey() + " outside [0, " + maxInstrument + ")");
+      for (int j = 0; j < e.getValue().quantities().length; j++) {
+        if (e.getValue().quantities()[j] != 0 && !riskVector.has(e.getValue().instrumentIds()[j])) {
+          throw new IllegalArgumentException("account " + e.getKey() + " holds instrument "
+              + e.getValue().instrumentIds()[j] + ", which the risk vector does not list");
+        }
       }
-      if (e.getValue().rmm().length != sizes.scenarios()) {
-        throw new IllegalArgumentException("instrument " + e.getKey() + " has " + e.getValue().rmm().length
-            + " scenarios, the circuit expects " + sizes.scenarios());
-      }
-    }
-    if (globals.tierFactorPpm().length != sizes.tiers() || globals.collateralPrice().length != sizes.collateralAssets()) {
-      throw new IllegalArgumentException("risk globals do not match the circuit sizes " + sizes.healthCircuitId());
     }
     accounts = Collections.unmodifiableNavigableMap(new TreeMap<>(accounts));
-    instruments = Collections.unmodifiableNavigableMap(new TreeMap<>(instruments));
+  }
+
+  /** The oracle epoch of the risk vector. */
+  public long epoch() {
+    return riskVector.epoch();
   }
 
   /** The account's leaf. */

@@ -8,6 +8,7 @@ import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.commit.InstrumentRiskEntry;
 import io.zkmargin.commit.RiskGlobals;
+import io.zkmargin.risk.vector.RiskVector;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -53,6 +55,9 @@ public final class VenueStore {
     try {
       CircuitSizes sizes = CircuitSizes.fromHealthCircuitId(root.get("circuitId").asText());
       long epoch = root.get("epoch").asLong();
+      JsonNode demoNode = root.get("demo");
+      Optional<Venue.DemoOrigin> demo = demoNode == null || demoNode.isNull() ? Optional.empty()
+          : Optional.of(new Venue.DemoOrigin(demoNode.get("accounts").asInt(), demoNode.get("seed").asLong()));
       TreeMap<Long, AccountLeaf> accounts = new TreeMap<>();
       for (JsonNode a : root.get("accounts")) {
         JsonNode positions = a.get("positions");
@@ -71,9 +76,9 @@ public final class VenueStore {
             a.get("nonce").asLong(), a.get("tier").asLong(), longs(a.get("balances")), ids, qty, snaps));
       }
       JsonNode risk = root.get("riskVector");
-      TreeMap<Long, InstrumentRiskEntry> instruments = new TreeMap<>();
+      TreeMap<Integer, InstrumentRiskEntry> instruments = new TreeMap<>();
       for (JsonNode i : risk.get("instruments")) {
-        instruments.put(i.get("id").asLong(), new InstrumentRiskEntry(i.get("mark").asLong(),
+        instruments.put(i.get("id").asInt(), new InstrumentRiskEntry(i.get("mark").asLong(),
             i.get("fundingIndex").asLong(), i.get("floorMm").asLong(), i.get("floorIm").asLong(),
             longs(i.get("rmm")), longs(i.get("rim"))));
       }
@@ -84,7 +89,7 @@ public final class VenueStore {
         scenarios[a] = longs(scen.get(a));
       }
       RiskGlobals globals = new RiskGlobals(longs(g.get("tierFactorPpm")), longs(g.get("collateralPrice")), scenarios);
-      return new Venue(sizes, epoch, accounts, instruments, globals);
+      return new Venue(sizes, accounts, new RiskVector(epoch, sizes, instruments, globals), demo);
     } catch (RuntimeException e) {
       throw new IOException(file + " is malformed: " + e.getMessage(), e);
     }
@@ -96,6 +101,11 @@ public final class VenueStore {
     root.put("format", FORMAT);
     root.put("circuitId", venue.sizes().healthCircuitId());
     root.put("epoch", venue.epoch());
+    venue.demo().ifPresent(d -> {
+      ObjectNode demo = root.putObject("demo");
+      demo.put("accounts", d.accounts());
+      demo.put("seed", d.seed());
+    });
     ArrayNode accounts = root.putArray("accounts");
     for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
       AccountLeaf leaf = e.getValue();
@@ -116,7 +126,7 @@ public final class VenueStore {
     }
     ObjectNode risk = root.putObject("riskVector");
     ArrayNode instruments = risk.putArray("instruments");
-    for (Map.Entry<Long, InstrumentRiskEntry> e : venue.instruments().entrySet()) {
+    for (Map.Entry<Integer, InstrumentRiskEntry> e : venue.riskVector().entries().entrySet()) {
       InstrumentRiskEntry r = e.getValue();
       ObjectNode i = instruments.addObject();
       i.put("id", e.getKey());
@@ -128,10 +138,10 @@ public final class VenueStore {
       putLongs(i.putArray("rim"), r.rim());
     }
     ObjectNode g = risk.putObject("globals");
-    putLongs(g.putArray("tierFactorPpm"), venue.globals().tierFactorPpm());
-    putLongs(g.putArray("collateralPrice"), venue.globals().collateralPrice());
+    putLongs(g.putArray("tierFactorPpm"), venue.riskVector().globals().tierFactorPpm());
+    putLongs(g.putArray("collateralPrice"), venue.riskVector().globals().collateralPrice());
     ArrayNode scen = g.putArray("collateralScenario");
-    for (long[] s : venue.globals().collateralScenario()) {
+    for (long[] s : venue.riskVector().globals().collateralScenario()) {
       putLongs(scen.addArray(), s);
     }
     writeAtomically(dir.resolve(VENUE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));

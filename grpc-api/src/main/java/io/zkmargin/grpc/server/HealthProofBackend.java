@@ -93,7 +93,10 @@ public interface HealthProofBackend extends AutoCloseable {
   record MarginFigures(long equityQuoteAtoms, long initialMarginQuoteAtoms, long maintenanceMarginQuoteAtoms,
       long healthRatioBps, boolean maintenanceMarginZero, boolean liquidatable, List<Greeks> greeks) {}
 
-  /** Net Greeks of one underlying in quote units (see {@code UnderlyingGreeks} in the proto). */
-  record Greeks(String underlying, double delta, double gamma, double vega, double theta, double vanna,
-      double charm) {}
+  /**
+   * Net Greeks of one underlying (see {@code UnderlyingGreeks} in the proto for units): quote units are
+   * whole units of the quote asset, not atoms.
+   */
+  record Greeks(String underlying, double spot, double delta, double deltaValue, double gamma,
+      double gammaValue1Pct, double vega, double theta, double vanna, double charm) {}
 }

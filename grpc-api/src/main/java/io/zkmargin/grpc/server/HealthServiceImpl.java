@@ -97,8 +97,10 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
         .setStateRoot(backend.stateRoot().toString())
         .setRiskRoot(backend.riskRoot().toString());
     for (HealthProofBackend.Greeks g : m.greeks()) {
-      b.addGreeks(UnderlyingGreeks.newBuilder().setUnderlying(g.underlying()).setDelta(g.delta())
-          .setGamma(g.gamma()).setVega(g.vega()).setTheta(g.theta()).setVanna(g.vanna()).setCharm(g.charm()));
+      b.addGreeks(UnderlyingGreeks.newBuilder().setUnderlying(g.underlying()).setSpot(g.spot())
+          .setDelta(g.delta()).setDeltaValue(g.deltaValue()).setGamma(g.gamma())
+          .setGammaValue1Pct(g.gammaValue1Pct()).setVega(g.vega()).setTheta(g.theta()).setVanna(g.vanna())
+          .setCharm(g.charm()));
     }
     obs.onNext(b.build());
     obs.onCompleted();

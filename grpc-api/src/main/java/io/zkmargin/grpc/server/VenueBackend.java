@@ -2,29 +2,32 @@ package io.zkmargin.grpc.server;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.Commitments;
 import io.zkmargin.commit.HealthWitness;
-import io.zkmargin.commit.RiskCommitment;
-import io.zkmargin.commit.SparseMerkleTree;
 import io.zkmargin.nativebridge.Gnark;
 import io.zkmargin.nativebridge.ProofResult;
 import io.zkmargin.nativebridge.ProvingKeyHandle;
+import io.zkmargin.prover.CommittedVenue;
+import io.zkmargin.prover.DemoVenues;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofVerifier;
 import io.zkmargin.prover.Venue;
 import io.zkmargin.prover.VenueStore;
+import io.zkmargin.risk.analytics.Portfolio;
+import io.zkmargin.risk.analytics.PortfolioAnalytics;
+import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.risk.margin.MarginCalculator;
+import io.zkmargin.risk.margin.MarginResult;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The real backend: the venue state of a data directory (its account tree and risk commitment, built
- * once at start), the native gnark prover with the development keys of the venue's circuit (made on
+ * once at start as a {@link CommittedVenue}), the native gnark prover with the development keys of the venue's circuit (made on
  * first start and cached in the {@link KeyStore}), and the offline {@link ProofVerifier}.
  *
  * <p>Proving: the margin is computed exactly first, so an account that is not healthy enough is refused
@@ -38,21 +41,20 @@ public final class VenueBackend implements HealthProofBackend {
   private final ProofVerifier verifier;
   private final String circuitId;
   private final KeyStore.KeyEntry keyEntry;
-  private final SparseMerkleTree stateTree;
-  private final RiskCommitment risk;
+  private final CommittedVenue committed;
   private final BigInteger stateRoot;
+  private final BigInteger riskRoot;
+  private final Optional<DemoVenue.Venue> market;
 
   private VenueBackend(Venue venue, KeyStore keys) {
     this.venue = venue;
     this.keys = keys;
     this.verifier = new ProofVerifier(keys);
     this.circuitId = venue.sizes().healthCircuitId();
-    this.stateTree = new SparseMerkleTree(venue.sizes().stateDepth());
-    for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
-      Commitments.putAccount(stateTree, e.getKey(), e.getValue());
-    }
-    this.stateRoot = stateTree.root();
-    this.risk = new RiskCommitment(venue.sizes(), venue.instruments(), venue.globals());
+    this.committed = new CommittedVenue(venue);
+    this.stateRoot = committed.stateRoot(); // hashes the whole tree now: later reads only read it
+    this.riskRoot = committed.riskRoot();
+    this.market = DemoVenues.market(venue); // instrument definitions for the Greeks, when known
     this.keyEntry = keys.ensureKeys(circuitId);
     keys.provingKey(circuitId); // load once at start, not on the first request
   }
@@ -98,7 +100,7 @@ public final class VenueBackend implements HealthProofBackend {
 
   @Override
   public BigInteger riskRoot() {
-    return risk.riskRoot();
+    return riskRoot;
   }
 
   @Override
@@ -113,23 +115,27 @@ public final class VenueBackend implements HealthProofBackend {
       throw new IllegalArgumentException("thresholdBps must be in [1, 2^32), was " + thresholdBps);
     }
     progress.witness();
-    VenueMargin margin = VenueMargin.of(venue, leaf);
-    if (!margin.healthyAt(thresholdBps)) {
-      HealthProofBackend.MarginFigures f = margin.figures(List.of());
+    MarginResult margin = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), leaf);
+    if (!margin.isHealthy(thresholdBps)) {
       throw new NotHealthyException("account " + accountId + " is not healthy at " + thresholdBps
-          + " bps: equity " + f.equityQuoteAtoms() + " < " + thresholdBps + "/10000 x maintenance margin "
-          + f.maintenanceMarginQuoteAtoms() + " (quote atoms); no proof of a false statement can be made");
+          + " bps: equity " + margin.equityQuoteAtoms() + " < " + thresholdBps + "/10000 x maintenance margin "
+          + margin.maintenanceQuoteAtoms() + " (quote atoms); no proof of a false statement can be made");
     }
     HealthWitness w;
-    synchronized (stateTree) {
-      w = HealthWitness.build(venue.sizes(), stateTree, leaf, accountId, risk, thresholdBps, margin.mmCoreNano());
+    synchronized (committed) { // the sparse trees are not thread-safe; building a witness only reads them
+      w = HealthWitness.build(venue.sizes(), committed.stateTree(), leaf, accountId, committed.risk(), thresholdBps,
+          margin.maintenanceCore());
     }
     byte[] json = w.toJson().getBytes(StandardCharsets.UTF_8);
     progress.proving();
     ProvingKeyHandle pk = keys.provingKey(circuitId);
     ProofResult r = Gnark.prove(pk, json);
-    return new ProofFile(circuitId, keyEntry.verifyingKeyHash(),
-        r.publicInputs().stream().map(BigInteger::new).toList(), r.proof());
+    List<BigInteger> inputs = r.publicInputs().stream().map(BigInteger::new).toList();
+    if (!inputs.equals(List.of(w.publicInputs()))) {
+      throw new IllegalStateException("the native prover returned public inputs " + inputs + ", expected "
+          + List.of(w.publicInputs()));
+    }
+    return new ProofFile(circuitId, keyEntry.verifyingKeyHash(), inputs, r.proof());
   }
 
   @Override
@@ -155,7 +161,17 @@ public final class VenueBackend implements HealthProofBackend {
 
   @Override
   public MarginFigures margin(long accountId) {
-    return VenueMargin.of(venue, venue.account(accountId)).figures(List.of());
+    AccountLeaf leaf = venue.account(accountId);
+    MarginResult m = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), leaf);
+    boolean mmZero = m.maintenanceScaled().signum() == 0;
+    long ratio = mmZero ? 0 : Math.max(0, m.healthRatioBps());
+    List<Greeks> greeks = market.map(mk -> PortfolioAnalytics.DEFAULT.greeks(
+            Portfolio.of(leaf, mk.instruments(), mk.assets()), mk.epoch()).stream()
+        .map(g -> new Greeks(g.underlying(), g.spot(), g.delta(), g.deltaValue(), g.gamma(), g.gammaValue1Pct(),
+            g.vega(), g.theta(), g.vanna(), g.charm()))
+        .toList()).orElse(List.of());
+    return new MarginFigures(m.equityQuoteAtoms(), m.initialQuoteAtoms(), m.maintenanceQuoteAtoms(), ratio, mmZero,
+        m.isLiquidatable(), greeks);
   }
 
   @Override

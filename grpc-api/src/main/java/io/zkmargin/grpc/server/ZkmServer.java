@@ -93,9 +93,11 @@ public final class ZkmServer implements AutoCloseable {
   /** The services this server hosts, with the monitoring interceptor applied (also used in-process). */
   public List<io.grpc.ServerServiceDefinition> services() {
     MonitoringInterceptor mon = new MonitoringInterceptor(metrics);
+    MessageSizeInterceptor size = new MessageSizeInterceptor(MAX_INBOUND_MESSAGE_BYTES);
+    // the last interceptor runs first: monitoring sees every call, including those refused for their size
     return List.of(
-        ServerInterceptors.intercept(new HealthServiceImpl(backend, queue, authenticator), mon),
-        ServerInterceptors.intercept(new AuditServiceImpl(backend), mon),
+        ServerInterceptors.intercept(new HealthServiceImpl(backend, queue, authenticator), size, mon),
+        ServerInterceptors.intercept(new AuditServiceImpl(backend), size, mon),
         ServerInterceptors.intercept(health.getHealthService(), mon),
         ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), mon));
   }

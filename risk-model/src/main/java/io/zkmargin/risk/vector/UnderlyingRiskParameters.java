@@ -48,13 +48,13 @@ public record UnderlyingRiskParameters(
 
   /** Bitcoin-like defaults: range 15% / 22.5%, vol shock 15 / 22.5 points, p = 0.5, cover 100%, minimum 0.5% / 0.75%. */
   public static UnderlyingRiskParameters majorDefaults() {
-    return new UnderlyingRiskParameters(150_000, 225_000, 15 * Fixed.ONE / 100, 225 * Fixed.ONE / 1000,
+    return new UnderlyingRiskParameters(150_000, 225_000, Fixed.ONE / 100 * 15, Fixed.ONE / 1000 * 225,
         Fixed.ONE / 2, 1_000_000, 5_000, 7_500);
   }
 
   /** Defaults for a more volatile underlying: range 20% / 30%, vol shock 20 / 30 points, minimum 0.75% / 1.1%. */
   public static UnderlyingRiskParameters altDefaults() {
-    return new UnderlyingRiskParameters(200_000, 300_000, 20 * Fixed.ONE / 100, 30 * Fixed.ONE / 100,
+    return new UnderlyingRiskParameters(200_000, 300_000, Fixed.ONE / 100 * 20, Fixed.ONE / 100 * 30,
         Fixed.ONE / 2, 1_000_000, 7_500, 11_000);
   }
 }

@@ -1,0 +1,29 @@
+package io.zkmargin.risk.vectors;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** The repository root: system property {@code zkm.root}, else the nearest ancestor holding docs/ENCODING.md. */
+final class RepoRoot {
+  private RepoRoot() {}
+
+  static Path find() {
+    String prop = System.getProperty("zkm.root");
+    if (prop != null && !prop.isBlank() && Files.isRegularFile(Paths.get(prop, "docs", "ENCODING.md"))) {
+      return Paths.get(prop).toAbsolutePath().normalize();
+    }
+    Path p = Paths.get("").toAbsolutePath();
+    while (p != null) {
+      if (Files.isRegularFile(p.resolve("docs").resolve("ENCODING.md"))) {
+        return p;
+      }
+      p = p.getParent();
+    }
+    throw new IllegalStateException("repository root not found: set -Dzkm.root or run inside the repository");
+  }
+
+  static Path vectorDir() {
+    return find().resolve("test-vectors").resolve("risk");
+  }
+}
