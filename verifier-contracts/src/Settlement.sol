@@ -61,6 +61,7 @@ contract Settlement {
     error NotAdmin(address caller);
     error NotOperator(address caller);
     error ZeroAddress();
+    error VerifierHasNoCode(address verifier);
     error InvalidWindow(uint64 window);
     error NotAFieldElement(uint256 value);
     error UnexpectedBatch(uint64 batch, uint64 expected);
@@ -140,6 +141,7 @@ contract Settlement {
         uint64 riskRootWindow_
     ) {
         if (address(verifier) == address(0) || operator_ == address(0)) revert ZeroAddress();
+        if (address(verifier).code.length == 0) revert VerifierHasNoCode(address(verifier));
         if (stateRootWindow_ == 0) revert InvalidWindow(stateRootWindow_);
         if (riskRootWindow_ == 0) revert InvalidWindow(riskRootWindow_);
         healthVerifier = verifier;

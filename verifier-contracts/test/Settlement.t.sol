@@ -331,6 +331,8 @@ contract SettlementTest is OracleSigning {
     function test_constructor_validates() public {
         vm.expectRevert(Settlement.ZeroAddress.selector);
         new Settlement(IHealthVerifier(address(0)), OPERATOR, oracleAddrs, 2, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.VerifierHasNoCode.selector, address(0x1234)));
+        new Settlement(IHealthVerifier(address(0x1234)), OPERATOR, oracleAddrs, 2, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidWindow.selector, uint64(0)));
         new Settlement(IHealthVerifier(address(verifier)), OPERATOR, oracleAddrs, 2, 0, 1);
     }

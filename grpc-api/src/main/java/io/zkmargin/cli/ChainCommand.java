@@ -104,17 +104,8 @@ public final class ChainCommand {
    * @return 0 for a proof the contract accepts, 1 otherwise (with the reason on stderr)
    */
   public static int verifyOnChain(Path file, Path dataDir, long minThresholdBps) {
-    ProofFile proof;
-    try {
-      proof = ProofFile.read(file);
-    } catch (NoSuchFileException e) {
-      System.err.println("INVALID: no such file " + file);
-      return 1;
-    } catch (IOException e) {
-      System.err.println("INVALID: cannot read " + file + ": " + e.getMessage());
-      return 1;
-    } catch (ProofFile.MalformedProofException e) {
-      System.err.println("INVALID: malformed proof file " + file + ": " + e.getMessage());
+    ProofFile proof = VerifyCommand.readOrExplain(file);
+    if (proof == null) {
       return 1;
     }
     try {

@@ -49,6 +49,7 @@ public final class Main {
         case "margin" -> MarginCommand.run(rest);
         case "prove-health" -> ProveHealthCommand.run(rest);
         case "verify" -> VerifyCommand.run(rest);
+        case "chain" -> ChainCommand.run(rest);
         default -> {
           System.err.println("zkm: unknown command '" + args[0] + "'; run ./zkm help");
           yield 2;

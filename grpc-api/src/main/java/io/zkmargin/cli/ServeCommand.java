@@ -32,7 +32,7 @@ public final class ServeCommand {
         --metrics-port N    Prometheus metrics at http://127.0.0.1:N/metrics (default port+1; -1 = off)
         --grace-seconds S   on shutdown, how long running proofs may finish before being cancelled (default 30)
         --demo-accounts N   accounts of the demo venue made for an empty DIR (default 16)
-        --size S            circuit size of that demo venue: test or production (default production)
+        --size S            circuit size of that demo venue: test or production (default test, as ./zkm demo)
 
       The service's certificate is DIR/tls/server.crt (made on first start); clients pin it.
       """;
@@ -83,7 +83,7 @@ public final class ServeCommand {
         (int) a.getLong("workers", 1, 1, 64), (int) a.getLong("queue", 64, 1, 100_000),
         (int) a.getLong("metrics-port", port == 0 ? 0 : port + 1, -1, 65535),
         a.getLong("grace-seconds", 30, 0, 3600) * 1000);
-    String size = a.get("size", "production");
+    String size = a.get("size", "test");
     if (!size.equals("test") && !size.equals("production")) {
       throw new Args.UsageException("--size must be test or production, was " + size);
     }

@@ -1,5 +1,6 @@
 package io.zkmargin.cli;
 
+import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofVerifier;
@@ -17,25 +18,17 @@ final class VerifyCommand {
   private VerifyCommand() {}
 
   static int run(String[] argv) throws Args.UsageException {
-    Args args = Args.parse(argv, Set.of("data", "keys"), Set.of("on-chain"));
+    Args args = Args.parse(argv, Set.of("data", "keys", "min-threshold-bps"), Set.of("on-chain"));
     if (args.positional().size() != 1) {
       throw new Args.UsageException("expected exactly one proof FILE");
     }
     Path file = Path.of(args.positional().get(0));
     if (args.flag("on-chain")) {
-      return OnChain.verify(file, args.dataDir());
+      return ChainCommand.verifyOnChain(file, args.dataDir(),
+          args.getLong("min-threshold-bps", -1, 0, HealthProver.MAX_THRESHOLD_BPS));
     }
-    ProofFile proof;
-    try {
-      proof = ProofFile.read(file);
-    } catch (NoSuchFileException e) {
-      System.err.println("INVALID: no such file " + file);
-      return 1;
-    } catch (IOException e) {
-      System.err.println("INVALID: cannot read " + file + ": " + e.getMessage());
-      return 1;
-    } catch (ProofFile.MalformedProofException e) {
-      System.err.println("INVALID: malformed proof file " + file + ": " + e.getMessage());
+    ProofFile proof = readOrExplain(file);
+    if (proof == null) {
       return 1;
     }
     String keysDir = args.get("keys", null);
@@ -51,11 +44,17 @@ final class VerifyCommand {
     }
   }
 
-  /** On-chain verification lives with the chain client; until it is wired, say so plainly. */
-  static final class OnChain {
-    static int verify(Path file, Path dataDir) {
-      System.err.println("zkm verify --on-chain: not available in this build");
-      return 2;
+  /** Reads a proof file, or prints why it cannot be read ("INVALID: ...") and returns null. */
+  static ProofFile readOrExplain(Path file) {
+    try {
+      return ProofFile.read(file);
+    } catch (NoSuchFileException e) {
+      System.err.println("INVALID: no such file " + file);
+    } catch (IOException e) {
+      System.err.println("INVALID: cannot read " + file + ": " + e.getMessage());
+    } catch (ProofFile.MalformedProofException e) {
+      System.err.println("INVALID: malformed proof file " + file + ": " + e.getMessage());
     }
+    return null;
   }
 }

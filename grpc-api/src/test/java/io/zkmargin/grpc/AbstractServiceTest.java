@@ -88,7 +88,7 @@ abstract class AbstractServiceTest {
 
   @BeforeAll
   static void backend() throws Exception {
-    JsonLog.redirect(null);
+    JsonLog.redirect(System.getenv("ZKM_TEST_LOG") != null ? System.err : null);
     venue = TestVenue.venue();
     backend = VenueBackend.of(venue, KeyStore.openDefault());
     offline = new ProofVerifier(KeyStore.openDefault());
@@ -546,6 +546,8 @@ abstract class AbstractServiceTest {
 
     proving.stream.cancel("test cancels the proving call", null);
     assertEquals(Status.Code.CANCELLED, proving.await().getCode());
+    // the client side ends at once; wait until the server has cancelled the job, then let the prover finish
+    waitFor(() -> server.queue().cancelRequests() == 2, "the server to cancel the proving job");
     gated.openGate();
     waitFor(() -> server.metrics().jobs("cancelled") == 2, "the proving job to be cancelled");
     waitFor(() -> server.queue().running() == 0, "the prover thread to be free");

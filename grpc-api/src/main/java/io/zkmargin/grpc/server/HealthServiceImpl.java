@@ -15,6 +15,7 @@ import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.grpc.ProtoConvert;
 import io.zkmargin.prover.ProofFile;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code zkmargin.v1.HealthService}: signed health-proof requests go through the bounded
@@ -47,17 +48,26 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
     long threshold = Integer.toUnsignedLong(req.getThresholdBps());
     long accepted = System.nanoTime();
     try {
-      AccountLeaf leaf = checkAccount(accountId);
       if (threshold < MIN_THRESHOLD_BPS || threshold > MAX_THRESHOLD_BPS) {
         throw Status.INVALID_ARGUMENT.withDescription("threshold_bps must be in [" + MIN_THRESHOLD_BPS + ", "
             + MAX_THRESHOLD_BPS + "], was " + threshold).asException();
       }
+      AccountLeaf leaf = checkAccount(accountId);
       auth.authenticate(PROVE_METHOD, accountId, threshold, leaf, req.hasAuth() ? req.getAuth() : null);
     } catch (StatusException e) {
       obs.onError(e);
       return;
     }
     Stream stream = new Stream(obs, accepted);
+    // the cancel handler is in place before the job exists, so no cancellation can slip between the two
+    AtomicReference<ProvingQueue.Job> jobRef = new AtomicReference<>();
+    obs.setOnCancelHandler(() -> {
+      ProvingQueue.Job j = jobRef.get();
+      if (j != null) {
+        JsonLog.info("prove.cancelled", "job", j.id(), "account", accountId);
+        j.cancel();
+      }
+    });
     ProvingQueue.Job job;
     try {
       job = queue.submit(accountId, threshold, stream);
@@ -68,10 +78,10 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
       obs.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asException());
       return;
     }
-    obs.setOnCancelHandler(() -> {
-      JsonLog.info("prove.cancelled", "job", job.id(), "account", accountId);
+    jobRef.set(job);
+    if (obs.isCancelled()) {
       job.cancel();
-    });
+    }
     JsonLog.info("prove.accepted", "job", job.id(), "account", accountId, "thresholdBps", threshold);
   }
 

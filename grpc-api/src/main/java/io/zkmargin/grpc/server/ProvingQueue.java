@@ -64,6 +64,7 @@ public final class ProvingQueue {
   private final ThreadPoolExecutor executor;
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong cancelRequests = new AtomicLong();
   private final Set<Job> active = ConcurrentHashMap.newKeySet();
 
   /**
@@ -92,6 +93,11 @@ public final class ProvingQueue {
   /** Jobs waiting for a prover thread. */
   public int queueDepth() {
     return executor.getQueue().size();
+  }
+
+  /** How many times {@link Job#cancel()} was called (callers' cancellations and deadlines). */
+  public long cancelRequests() {
+    return cancelRequests.get();
   }
 
   /** True once {@link #shutdown} began: new jobs are refused. */
@@ -191,6 +197,7 @@ public final class ProvingQueue {
      * or has its result discarded. Idempotent.
      */
     public void cancel() {
+      cancelRequests.incrementAndGet();
       cancelled = true;
       if (executor.remove(this)) {
         abandon(new CancellationException("cancelled while queued"));

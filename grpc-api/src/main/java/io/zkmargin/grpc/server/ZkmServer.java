@@ -76,6 +76,7 @@ public final class ZkmServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private Server server;
   private int metricsBoundPort = -1;
+  private boolean closed;
 
   /**
    * @param backend venue and prover (closed by {@link #close()})
@@ -109,6 +110,9 @@ public final class ZkmServer implements AutoCloseable {
    * @throws IllegalArgumentException when plaintext is asked for on a non-loopback address
    */
   public synchronized ZkmServer start() throws IOException {
+    if (closed || server != null) {
+      throw new IllegalStateException("a server starts once");
+    }
     InetAddress bind = InetAddress.getByName(config.bindAddress());
     if (config.plaintext() && !bind.isLoopbackAddress()) {
       throw new IllegalArgumentException("plaintext is allowed only on a loopback address (e.g. --bind 127.0.0.1), not "
@@ -135,6 +139,9 @@ public final class ZkmServer implements AutoCloseable {
 
   /** Starts an in-process server with these services under {@code name} (tests; no TLS, no metrics). */
   public synchronized ZkmServer startInProcess(String name) throws IOException {
+    if (closed || server != null) {
+      throw new IllegalStateException("a server starts once");
+    }
     InProcessServerBuilder b = InProcessServerBuilder.forName(name).maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
     services().forEach(b::addService);
     server = b.build().start();
@@ -186,6 +193,10 @@ public final class ZkmServer implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (server == null) {
       backend.close();
       return;

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 public record MonteCarloVar(List<String> underlyings, double[][] correlation, int paths, double confidence, long seed) {
   private static final long DAY = 86_400;
 
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public MonteCarloVar {
     underlyings = List.copyOf(underlyings);
     int n = underlyings.size();
@@ -53,7 +54,7 @@ public record MonteCarloVar(List<String> underlyings, double[][] correlation, in
    *
    * @param valueAtRisk loss not exceeded with the confidence level, {@code >= 0} when a loss
    * @param expectedShortfall mean loss beyond the VaR
-   * @param meanPnl mean simulated P&L
+   * @param meanPnl mean simulated P&amp;L
    */
   public record Result(double valueAtRisk, double expectedShortfall, double meanPnl) {}
 
@@ -62,7 +63,7 @@ public record MonteCarloVar(List<String> underlyings, double[][] correlation, in
    *
    * @param portfolio holdings
    * @param epoch market data (spots and ATM vols of the simulated underlyings)
-   * @return VaR, expected shortfall and mean P&L, quote units
+   * @return VaR, expected shortfall and mean P&amp;L, quote units
    */
   public Result run(Portfolio portfolio, OracleEpoch epoch) {
     int n = underlyings.size();

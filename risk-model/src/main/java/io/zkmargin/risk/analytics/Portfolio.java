@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * @param assets the venue's collateral assets, index = asset index (copied)
  */
 public record Portfolio(AccountLeaf leaf, Map<Integer, Instrument> instruments, List<CollateralAsset> assets) {
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public Portfolio {
     if (leaf == null) {
       throw new IllegalArgumentException("leaf must not be null");

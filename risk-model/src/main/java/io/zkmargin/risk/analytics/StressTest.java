@@ -15,6 +15,7 @@ public record StressTest(String name, double spotShock, double volShock) {
   /** The standard crash: spot -30%, implied vol +50% (relative). */
   public static final StressTest CRASH = new StressTest("crash: spot -30%, vol +50%", -0.30, 0.50);
 
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public StressTest {
     if (name == null || !(spotShock > -1) || !(volShock > -1)) {
       throw new IllegalArgumentException("need a name, spot shock > -1 and vol shock > -1");
@@ -22,7 +23,7 @@ public record StressTest(String name, double spotShock, double volShock) {
   }
 
   /**
-   * P&L of the portfolio under this scenario (instantaneous full revaluation), quote units (positive = gain).
+   * P&amp;L of the portfolio under this scenario (instantaneous full revaluation), quote units (positive = gain).
    *
    * @param portfolio holdings
    * @param epoch base market data

@@ -9,9 +9,9 @@ package io.zkmargin.risk.analytics;
  * @param delta net delta, underlying units (collateral in the underlying counts fully)
  * @param deltaValue delta x spot, quote units
  * @param gamma net gamma, underlying units per quote unit of spot move
- * @param gammaValue1Pct P&L from gamma for a 1% spot move, {@code 0.5 * gamma * (0.01 * spot)^2}, quote units
- * @param vega P&L per +1 vol point, quote units
- * @param theta P&L per calendar day, quote units
+ * @param gammaValue1Pct P&amp;L from gamma for a 1% spot move, {@code 0.5 * gamma * (0.01 * spot)^2}, quote units
+ * @param vega P&amp;L per +1 vol point, quote units
+ * @param theta P&amp;L per calendar day, quote units
  * @param vanna change of delta per +1 vol point, underlying units
  * @param charm change of delta per calendar day, underlying units
  */

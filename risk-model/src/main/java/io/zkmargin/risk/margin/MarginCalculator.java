@@ -94,6 +94,22 @@ public final class MarginCalculator {
       posMm[s] = 0;
       posIm[s] = 0;
     }
+    // fast path: all collateral scenario products fit one long sum
+    final long[] maxC = vector.maxAbsCollateralScenarioArray();
+    long collBound = 0;
+    boolean collFast = true;
+    for (int a = 0; a < balances.length; a++) {
+      long ab = Math.abs(balances[a]);
+      if (ab < 0 || Math.multiplyHigh(ab, maxC[a]) != 0) {
+        collFast = false;
+        break;
+      }
+      collBound += ab * maxC[a];
+      if (collBound < 0 || collBound >= POSITION_BOUND) {
+        collFast = false;
+        break;
+      }
+    }
     for (int a = 0; a < balances.length; a++) {
       long b = balances[a];
       if (b == 0) {
@@ -104,7 +120,16 @@ public final class MarginCalculator {
       long lo = eLo + pl;
       eHi = Math.addExact(Math.addExact(eHi, ph), Long.compareUnsigned(lo, eLo) < 0 ? 1 : 0);
       eLo = lo;
+      if (maxC[a] == 0) {
+        continue;
+      }
       int base = a * sc;
+      if (collFast) {
+        for (int s = 0; s < sc; s++) {
+          collLo[s] += b * cs[base + s];
+        }
+        continue;
+      }
       for (int s = 0; s < sc; s++) {
         long c = cs[base + s];
         long ql = b * c;
@@ -175,34 +200,60 @@ public final class MarginCalculator {
     int worstIm = -1;
     final long[] lossHi = out.lossHi;
     final long[] lossLo = out.lossLo;
-    for (int s = 0; s < sc; s++) {
-      long ch = collHi[s];
-      long cl = collLo[s];
-      // maintenance
-      long p = posMm[s];
-      long pl = p * N;
-      long lo = cl + pl;
-      long hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
-      long nl = -lo;
-      long nh = Math.addExact(~hi, lo == 0 ? 1 : 0);
-      lossHi[s] = nh;
-      lossLo[s] = nl;
-      if (nh > mmH || (nh == mmH && Long.compareUnsigned(nl, mmL) > 0)) {
-        mmH = nh;
-        mmL = nl;
-        worstMm = s;
+    if (collFast) {
+      // |coll| < 2^62 and |N * pos| < 2^92: no 128-bit sum can overflow, plain arithmetic suffices
+      for (int s = 0; s < sc; s++) {
+        long cl = collLo[s];
+        long ch = cl >> 63;
+        long p = posMm[s];
+        long lo = cl + p * N;
+        long hi = ch + Math.multiplyHigh(p, N) + (Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        long nl = -lo;
+        long nh = ~hi + (lo == 0 ? 1 : 0);
+        lossHi[s] = nh;
+        lossLo[s] = nl;
+        if (nh > mmH || (nh == mmH && Long.compareUnsigned(nl, mmL) > 0)) {
+          mmH = nh;
+          mmL = nl;
+          worstMm = s;
+        }
+        p = posIm[s];
+        lo = cl + p * N;
+        hi = ch + Math.multiplyHigh(p, N) + (Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        nl = -lo;
+        nh = ~hi + (lo == 0 ? 1 : 0);
+        if (nh > imH || (nh == imH && Long.compareUnsigned(nl, imL) > 0)) {
+          imH = nh;
+          imL = nl;
+          worstIm = s;
+        }
       }
-      // initial
-      p = posIm[s];
-      pl = p * N;
-      lo = cl + pl;
-      hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
-      nl = -lo;
-      nh = Math.addExact(~hi, lo == 0 ? 1 : 0);
-      if (nh > imH || (nh == imH && Long.compareUnsigned(nl, imL) > 0)) {
-        imH = nh;
-        imL = nl;
-        worstIm = s;
+    } else {
+      for (int s = 0; s < sc; s++) {
+        long ch = collHi[s];
+        long cl = collLo[s];
+        long p = posMm[s];
+        long lo = cl + p * N;
+        long hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        long nl = -lo;
+        long nh = Math.addExact(~hi, lo == 0 ? 1 : 0);
+        lossHi[s] = nh;
+        lossLo[s] = nl;
+        if (nh > mmH || (nh == mmH && Long.compareUnsigned(nl, mmL) > 0)) {
+          mmH = nh;
+          mmL = nl;
+          worstMm = s;
+        }
+        p = posIm[s];
+        lo = cl + p * N;
+        hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        nl = -lo;
+        nh = Math.addExact(~hi, lo == 0 ? 1 : 0);
+        if (nh > imH || (nh == imH && Long.compareUnsigned(nl, imL) > 0)) {
+          imH = nh;
+          imL = nl;
+          worstIm = s;
+        }
       }
     }
     out.mmCoreHi = mmH;

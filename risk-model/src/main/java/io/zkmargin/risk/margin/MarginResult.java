@@ -82,12 +82,17 @@ public final class MarginResult {
     return Wide.compareProducts(eHi, eLo, PPM, mmHi, mmLo, 1) < 0;
   }
 
-  /** True iff {@code E * 10^6 >= IM}: trades and withdrawals leaving the account in this state are allowed. */
+  /**
+   * True iff {@code E * 10^6 >= max(IM, MM)}: trades and withdrawals leaving the account in this state are allowed.
+   * The ENCODING.md formula computes IM and MM independently; for some hedged books the wider IM grid yields a
+   * smaller IM than MM (the grid points are not nested), so the effective initial requirement is the larger one.
+   */
   public boolean meetsInitialMargin() {
     if (eHi < 0) {
       return false;
     }
-    return Wide.compareProducts(eHi, eLo, PPM, imHi, imLo, 1) >= 0;
+    return Wide.compareProducts(eHi, eLo, PPM, imHi, imLo, 1) >= 0
+        && Wide.compareProducts(eHi, eLo, PPM, mmHi, mmLo, 1) >= 0;
   }
 
   /** Equity E, nano quote atoms (exact). */
@@ -100,7 +105,7 @@ public final class MarginResult {
     return Wide.toBigInteger(mmHi, mmLo);
   }
 
-  /** IM, nano quote atoms x ppm (exact). */
+  /** IM by the ENCODING.md formula, nano quote atoms x ppm (exact); the effective requirement is max(IM, MM). */
   public BigInteger initialScaled() {
     return Wide.toBigInteger(imHi, imLo);
   }
@@ -125,14 +130,14 @@ public final class MarginResult {
     return ceilDiv(maintenanceScaled(), BigInteger.valueOf(N * PPM)).longValueExact();
   }
 
-  /** Initial margin in quote atoms, {@code ceil(IM / (10^9 * 10^6))}. */
+  /** Effective initial margin in quote atoms, {@code ceil(max(IM, MM) / (10^9 * 10^6))}. */
   public long initialQuoteAtoms() {
-    return ceilDiv(initialScaled(), BigInteger.valueOf(N * PPM)).longValueExact();
+    return ceilDiv(initialScaled().max(maintenanceScaled()), BigInteger.valueOf(N * PPM)).longValueExact();
   }
 
   /**
-   * Health ratio E / MM in basis points, rounded down ({@code Long.MAX_VALUE} when MM = 0 and E >= 0; negative
-   * when E < 0). Off the hot path (allocates).
+   * Health ratio E / MM in basis points, rounded down ({@code Long.MAX_VALUE} when MM = 0 and E &gt;= 0; negative
+   * when E &lt; 0). Off the hot path (allocates).
    */
   public long healthRatioBps() {
     BigInteger mm = maintenanceScaled();
@@ -160,7 +165,7 @@ public final class MarginResult {
   }
 
   /**
-   * Portfolio P&L under maintenance scenario s, quote atoms, rounded down: {@code floor(-L[s] / 10^9)}
+   * Portfolio P&amp;L under maintenance scenario s, quote atoms, rounded down: {@code floor(-L[s] / 10^9)}
    * (positive = gain; extreme scenarios already weighted).
    */
   public long scenarioPnlQuoteAtoms(int s) {

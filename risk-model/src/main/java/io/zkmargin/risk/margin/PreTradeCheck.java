@@ -5,10 +5,11 @@ import io.zkmargin.risk.vector.RiskVector;
 
 /**
  * Pre-trade what-ifs on the exact margin: the largest withdrawal of an asset and the largest order of an instrument
- * after which the account still meets initial margin ({@code E * 10^6 >= IM}).
+ * after which the account still meets initial margin ({@code E * 10^6 >= max(IM, MM)}, see
+ * {@link MarginResult#meetsInitialMargin()}).
  *
- * <p>Both searches rely on convexity: IM is a maximum of functions linear in the traded amount plus a floor on
- * |q|, so the amounts that keep IM form an interval; if the account meets IM now, the largest one is found by an
+ * <p>Both searches rely on convexity: IM and MM are maxima of functions linear in the traded amount plus a floor
+ * on |q|, so the amounts that keep them form an interval; if the account meets IM now, the largest one is found by an
  * exact binary search (about 64 margin evaluations). If the account does not meet IM now, both return 0.
  * Orders execute at the mark (the quote balance pays {@code lots * mark}; funding settles into the quote balance),
  * without fees. Stateless; use {@link #DEFAULT}.

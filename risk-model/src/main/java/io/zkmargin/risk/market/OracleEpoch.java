@@ -17,6 +17,7 @@ public record OracleEpoch(long epoch, long timeSeconds, Map<String, UnderlyingQu
   /** Seconds in the 365-day year used for times to expiry. */
   public static final long SECONDS_PER_YEAR = 365L * 24 * 3600;
 
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public OracleEpoch {
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);

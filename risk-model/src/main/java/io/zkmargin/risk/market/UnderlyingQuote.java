@@ -15,6 +15,7 @@ public record UnderlyingQuote(long spot, long atmVol, long skew) {
   /** Smallest implied volatility the smile returns: 1%. */
   public static final long MIN_VOL = Fixed.ONE / 100;
 
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public UnderlyingQuote {
     if (spot <= 0) {
       throw new IllegalArgumentException("spot must be > 0 quote atoms per unit, was " + spot);

@@ -11,6 +11,7 @@ package io.zkmargin.risk.product;
  * @param haircutPpm haircut in parts per million of the oracle value, in {@code [0, 10^6]}
  */
 public record CollateralAsset(int index, String symbol, int decimals, String underlying, long haircutPpm) {
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public CollateralAsset {
     if (index < 0) {
       throw new IllegalArgumentException("asset index must be >= 0, was " + index);

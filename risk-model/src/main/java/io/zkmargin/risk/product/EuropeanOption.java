@@ -12,6 +12,7 @@ package io.zkmargin.risk.product;
  */
 public record EuropeanOption(int id, String underlying, OptionType type, long strike, long expirySeconds, long lotSize)
     implements Instrument {
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public EuropeanOption {
     Instrument.checkCommon(id, underlying, lotSize);
     if (type == null) {

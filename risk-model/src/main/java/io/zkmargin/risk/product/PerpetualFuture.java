@@ -10,6 +10,7 @@ package io.zkmargin.risk.product;
  * @param lotSize units of the underlying per lot at scale 10^18, {@code > 0}
  */
 public record PerpetualFuture(int id, String underlying, long lotSize) implements Instrument {
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public PerpetualFuture {
     Instrument.checkCommon(id, underlying, lotSize);
   }

@@ -10,13 +10,17 @@ import io.zkmargin.risk.demo.DemoVenue;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.margin.MarginSummary;
+import io.zkmargin.risk.market.OracleEpoch;
+import io.zkmargin.risk.product.CollateralAsset;
+import io.zkmargin.risk.product.Instrument;
+import io.zkmargin.risk.vector.RiskVector;
 import io.zkmargin.risk.vector.ScenarioGrid;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Formats the margin report of one account for {@code ./zkm margin}: equity, IM, MM, health, liquidation status,
- * net Greeks per underlying, VaR, the stress test and the P&L of every scenario. Pure: returns a String.
+ * net Greeks per underlying, VaR, the stress test and the P&amp;L of every scenario. Pure: returns a String.
  */
 public final class MarginReport {
   /** The shared stateless instance. */
@@ -35,7 +39,7 @@ public final class MarginReport {
    * @param var VaR result (quote units)
    * @param varConfidence confidence of the VaR, e.g. 0.99
    * @param stressName stress test name
-   * @param stressPnl stress test P&L, quote units
+   * @param stressPnl stress test P&amp;L, quote units
    * @param quoteSymbol symbol of the quote asset, e.g. USDC
    */
   public record Input(long accountId, long epoch, MarginSummary margin, ScenarioGrid grid, List<UnderlyingGreeks> greeks,
@@ -95,13 +99,36 @@ public final class MarginReport {
     if (accountId < 0 || accountId >= venue.accounts().size()) {
       throw new IllegalArgumentException("account " + accountId + " outside [0, " + venue.accounts().size() + ")");
     }
-    AccountLeaf leaf = venue.accounts().get(accountId);
-    MarginResult r = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), leaf);
-    Portfolio p = Portfolio.of(leaf, venue.instruments(), venue.assets());
+    return format(accountId, venue.accounts().get(accountId), venue.epoch(), venue.riskVector(), venue.config().grid(),
+        venue.instruments(), venue.assets());
+  }
+
+  /**
+   * The report of any account: computes the exact margin at the risk vector, net Greeks, VaR with
+   * {@link MonteCarloVar#defaults()} and the {@link StressTest#CRASH} stress.
+   *
+   * @param accountId account id (display only), {@code >= 0}
+   * @param leaf the account
+   * @param epoch the oracle epoch the risk vector was built from
+   * @param vector the epoch's risk vector
+   * @param grid the scenario grid of the vector (labels)
+   * @param instruments the venue's instruments
+   * @param assets the venue's collateral assets (asset 0 = quote asset)
+   */
+  public String format(long accountId, AccountLeaf leaf, OracleEpoch epoch, RiskVector vector, ScenarioGrid grid,
+      List<? extends Instrument> instruments, List<CollateralAsset> assets) {
+    if (accountId < 0) {
+      throw new IllegalArgumentException("account id must be >= 0");
+    }
+    if (grid.size() != vector.scenarios()) {
+      throw new IllegalArgumentException("grid and risk vector differ in scenario count");
+    }
+    MarginResult r = MarginCalculator.DEFAULT.evaluate(vector, leaf);
+    Portfolio p = Portfolio.of(leaf, instruments, assets);
     MonteCarloVar mc = MonteCarloVar.defaults();
-    return format(new Input(accountId, venue.epoch().epoch(), r.summary(), venue.config().grid(),
-        PortfolioAnalytics.DEFAULT.greeks(p, venue.epoch()), mc.run(p, venue.epoch()), mc.confidence(),
-        StressTest.CRASH.name(), StressTest.CRASH.pnl(p, venue.epoch()), venue.assets().get(0).symbol()));
+    return format(new Input(accountId, epoch.epoch(), r.summary(), grid, PortfolioAnalytics.DEFAULT.greeks(p, epoch),
+        mc.run(p, epoch), mc.confidence(), StressTest.CRASH.name(), StressTest.CRASH.pnl(p, epoch),
+        assets.get(0).symbol()));
   }
 
   private static void line(StringBuilder sb, String label, String value) {

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 public record RiskModelConfig(ScenarioGrid grid, Map<String, UnderlyingRiskParameters> parameters, long[] tierFactorPpm,
     long roundingQuantum) {
 
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public RiskModelConfig {
     if (grid == null) {
       throw new IllegalArgumentException("grid must not be null");

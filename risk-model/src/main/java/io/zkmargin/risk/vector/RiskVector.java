@@ -30,6 +30,7 @@ public final class RiskVector {
   private final long[] maxAbsR;
   private final long[] collateralPrice;
   private final long[] collateralScenario;
+  private final long[] maxAbsC;
   private final long[] tierFactorPpm;
 
   /**
@@ -49,8 +50,12 @@ public final class RiskVector {
     this.sizes = sizes;
     this.scenarios = sizes.scenarios();
     int s = scenarios;
-    int n = 1 << sizes.instrumentDepth();
+    int maxIds = 1 << sizes.instrumentDepth();
     this.entries = Collections.unmodifiableSortedMap(new TreeMap<>(entries));
+    if (!this.entries.isEmpty() && (this.entries.firstKey() < 0 || this.entries.lastKey() >= maxIds)) {
+      throw new IllegalArgumentException("instrument ids must be in [0, 2^" + sizes.instrumentDepth() + ")");
+    }
+    int n = this.entries.isEmpty() ? 0 : this.entries.lastKey() + 1; // flat arrays sized by the largest id
     this.globals = globals;
     present = new boolean[n];
     mark = new long[n];
@@ -63,9 +68,6 @@ public final class RiskVector {
     for (Map.Entry<Integer, InstrumentRiskEntry> e : this.entries.entrySet()) {
       int id = e.getKey();
       InstrumentRiskEntry r = e.getValue();
-      if (id < 0 || id >= n) {
-        throw new IllegalArgumentException("instrument id " + id + " outside [0, 2^" + sizes.instrumentDepth() + ")");
-      }
       if (r.rmm().length != s) {
         throw new IllegalArgumentException("instrument " + id + " has " + r.rmm().length + " scenarios, expected " + s);
       }
@@ -91,7 +93,11 @@ public final class RiskVector {
     }
     collateralPrice = globals.collateralPrice().clone();
     collateralScenario = new long[a * s];
+    maxAbsC = new long[a];
     for (int i = 0; i < a; i++) {
+      for (long c : globals.collateralScenario()[i]) {
+        maxAbsC[i] = Math.max(maxAbsC[i], abs(c));
+      }
       if (globals.collateralScenario()[i].length != s) {
         throw new IllegalArgumentException("collateral " + i + " has a scenario array of the wrong length");
       }
@@ -179,6 +185,11 @@ public final class RiskVector {
   /** Collateral scenario values, index {@code a * S + s}, quote atoms per 10^9 atoms. */
   public long[] collateralScenarioArray() {
     return collateralScenario;
+  }
+
+  /** Largest |C[a][s]| per asset, quote atoms per 10^9 atoms (a bound for fast-path checks). */
+  public long[] maxAbsCollateralScenarioArray() {
+    return maxAbsC;
   }
 
   /** Tier factors, ppm. */

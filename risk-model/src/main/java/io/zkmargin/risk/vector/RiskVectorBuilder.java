@@ -134,13 +134,21 @@ public final class RiskVectorBuilder {
       shockFactor = Fixed.exp(Fixed.mul(p.shortExpiryPower(), ln));
     }
     BlackFixed bf = BlackFixed.DEFAULT;
-    long mark = bf.pricePerLot(o.type(), q.spot(), o.strike(), years, vol, ONE, o.lotSize(), Rounding.NEAREST);
-    long v0Up = bf.pricePerLot(o.type(), q.spot(), o.strike(), years, vol, ONE, o.lotSize(), Rounding.CEILING);
+    long sqrtT = Fixed.sqrt(years);
+    long sd0 = Fixed.mul(vol, sqrtT);
+    long ln0 = Fixed.lnRatio(q.spot(), o.strike());
+    long mark = bf.pricePerLotFromStdDev(o.type(), q.spot(), o.strike(), ln0, sd0, ONE, o.lotSize(), Rounding.NEAREST);
+    long v0Up = bf.pricePerLotFromStdDev(o.type(), q.spot(), o.strike(), ln0, sd0, ONE, o.lotSize(), Rounding.CEILING);
     long shockMm = Fixed.mul(p.volShockMm(), shockFactor, Rounding.CEILING);
     long shockIm = Fixed.mul(p.volShockIm(), shockFactor, Rounding.CEILING);
+    long[] lnCache = {-1, 0}; // last scenario spot and its ln(spot / strike): vol-up/down pairs share the spot
     for (int s = 0; s < n; s++) {
-      rmm[s] = optionScenario(o, q.spot(), years, vol, v0Up, p.priceRangeMmPpm(), shockMm, g, s, p.extremeCoverPpm());
-      rim[s] = optionScenario(o, q.spot(), years, vol, v0Up, p.priceRangeImPpm(), shockIm, g, s, p.extremeCoverPpm());
+      rmm[s] = optionScenario(o, q.spot(), sqrtT, vol, v0Up, p.priceRangeMmPpm(), shockMm, g, s, p.extremeCoverPpm(),
+          lnCache);
+    }
+    for (int s = 0; s < n; s++) {
+      rim[s] = optionScenario(o, q.spot(), sqrtT, vol, v0Up, p.priceRangeImPpm(), shockIm, g, s, p.extremeCoverPpm(),
+          lnCache);
     }
     long floorMm = Math.addExact(Fixed.mulDiv(spotNotional, p.shortOptionMinMmPpm(), PPM, Rounding.CEILING),
         config.roundingQuantum());
@@ -176,11 +184,17 @@ public final class RiskVectorBuilder {
     return weighted(dv, g, s, coverPpm);
   }
 
-  private static long optionScenario(EuropeanOption o, long spot, long years, long vol, long v0Up, long rangePpm,
-      long shock, ScenarioGrid g, int s, long coverPpm) {
+  private static long optionScenario(EuropeanOption o, long spot, long sqrtT, long vol, long v0Up, long rangePpm,
+      long shock, ScenarioGrid g, int s, long coverPpm, long[] lnCache) {
     long spotS = scenarioSpot(spot, rangePpm, g, s);
     long volS = Math.max(0, vol + g.volDirection()[s] * shock);
-    long vs = BlackFixed.DEFAULT.pricePerLot(o.type(), spotS, o.strike(), years, volS, ONE, o.lotSize(), Rounding.FLOOR);
+    if (lnCache[0] != spotS) {
+      lnCache[0] = spotS;
+      lnCache[1] = Fixed.lnRatio(spotS, o.strike());
+    }
+    long sd = Fixed.mul(volS, sqrtT);
+    long vs = BlackFixed.DEFAULT.pricePerLotFromStdDev(o.type(), spotS, o.strike(), lnCache[1], sd, ONE, o.lotSize(),
+        Rounding.FLOOR);
     return weighted(vs - v0Up, g, s, coverPpm);
   }
 

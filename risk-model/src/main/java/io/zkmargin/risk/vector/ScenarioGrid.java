@@ -15,6 +15,7 @@ import java.util.Arrays;
  */
 public record ScenarioGrid(long[] moveNumerator, long[] moveDenominator, int[] volDirection, boolean[] extreme) {
 
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public ScenarioGrid {
     int n = moveNumerator.length;
     if (n == 0 || moveDenominator.length != n || volDirection.length != n || extreme.length != n) {

@@ -26,6 +26,7 @@ public record UnderlyingRiskParameters(
     long shortOptionMinMmPpm,
     long shortOptionMinImPpm) {
 
+  /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public UnderlyingRiskParameters {
     if (priceRangeMmPpm <= 0 || priceRangeMmPpm >= 1_000_000 || priceRangeImPpm < priceRangeMmPpm
         || priceRangeImPpm >= 1_000_000) {

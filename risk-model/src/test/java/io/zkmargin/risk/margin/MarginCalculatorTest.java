@@ -77,7 +77,7 @@ class MarginCalculatorTest {
     assertEquals(ref[3], r.initialCore(), "IMcore of " + leaf);
     assertEquals(ref[4], r.initialScaled(), "IM of " + leaf);
     assertEquals(ref[0].multiply(PPM).compareTo(ref[2]) < 0, r.isLiquidatable());
-    assertEquals(ref[0].multiply(PPM).compareTo(ref[4]) >= 0, r.meetsInitialMargin());
+    assertEquals(ref[0].multiply(PPM).compareTo(ref[4].max(ref[2])) >= 0, r.meetsInitialMargin());
     for (long thr : new long[] {0, 5_000, 10_000, 12_345, 20_000, 4_000_000_000L}) {
       assertEquals(ref[0].multiply(BigInteger.valueOf(10_000_000_000L)).compareTo(ref[2].multiply(BigInteger.valueOf(thr))) >= 0,
           r.isHealthy(thr), "health at " + thr);
@@ -193,6 +193,35 @@ class MarginCalculatorTest {
     assertEquals(0, r.initialQuoteAtoms());
   }
 
+  /** Margin after trading dq lots of an instrument at its mark; null if the account has no slot for it. */
+  private static Boolean orderMeetsIm(RiskVector v, AccountLeaf leaf, long id, long dq) {
+    long[] ids = leaf.instrumentIds().clone();
+    long[] q = leaf.quantities().clone();
+    long[] snaps = leaf.fundingSnapshots().clone();
+    long[] b = leaf.balances().clone();
+    int slot = -1;
+    for (int j = 0; j < q.length && slot < 0; j++) {
+      if (q[j] != 0 && ids[j] == id) {
+        slot = j;
+      }
+    }
+    for (int j = 0; j < q.length && slot < 0; j++) {
+      if (q[j] == 0) {
+        slot = j;
+        ids[j] = id;
+        snaps[j] = v.fundingArray()[(int) id];
+      }
+    }
+    if (slot < 0) {
+      return null;
+    }
+    q[slot] += dq;
+    b[0] -= dq * v.markArray()[(int) id];
+    MarginResult r = new MarginResult(v.scenarios());
+    MarginCalculator.DEFAULT.evaluate(v, leaf.tier(), b, ids, q, snaps, r);
+    return r.meetsInitialMargin();
+  }
+
   @Test
   void preTradeCheckFindsTheExactBoundary() {
     DemoVenue.Venue venue = DemoVenue.generate(30, 3, CircuitSizes.PRODUCTION);
@@ -217,8 +246,20 @@ class MarginCalculatorTest {
             leaf.fundingSnapshots(), r);
         assertFalse(r.meetsInitialMargin(), "one more atom breaks IM");
       }
-      long lots = PreTradeCheck.DEFAULT.largestOrder(v, leaf, 0, true, 1_000_000_000L);
-      assertTrue(lots >= 0 && lots < 1_000_000_000L);
+      for (long id : new long[] {0, 3}) {
+        for (boolean buy : new boolean[] {true, false}) {
+          long lots = PreTradeCheck.DEFAULT.largestOrder(v, leaf, id, buy, 1_000_000_000L);
+          assertTrue(lots >= 0 && lots < 1_000_000_000L);
+          Boolean ok = orderMeetsIm(v, leaf, id, buy ? lots : -lots);
+          if (ok == null) {
+            assertEquals(0, lots, "no free slot: no order");
+            continue;
+          }
+          assertTrue(ok, "order of " + lots + " keeps IM");
+          Boolean next = orderMeetsIm(v, leaf, id, buy ? lots + 1 : -lots - 1);
+          assertTrue(next == null || !next, "one more lot breaks IM (or no slot)");
+        }
+      }
       checked++;
     }
     assertTrue(checked > 10);
