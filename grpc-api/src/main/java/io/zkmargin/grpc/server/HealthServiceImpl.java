@@ -1,6 +1,7 @@
 package io.zkmargin.grpc.server;
 
 import com.google.protobuf.Duration;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -79,6 +80,9 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
       return;
     }
     jobRef.set(job);
+    // a second, immediate path: the call's context is cancelled by the transport as soon as the client
+    // cancels or the deadline passes, without waiting for the call's serialized callbacks
+    Context.current().addListener(ctx -> job.cancel(), Runnable::run);
     if (obs.isCancelled()) {
       job.cancel();
     }

@@ -95,7 +95,7 @@ public final class ProvingQueue {
     return executor.getQueue().size();
   }
 
-  /** How many times {@link Job#cancel()} was called (callers' cancellations and deadlines). */
+  /** Jobs whose cancellation was asked for before they finished (callers' cancellations and deadlines). */
   public long cancelRequests() {
     return cancelRequests.get();
   }
@@ -197,8 +197,13 @@ public final class ProvingQueue {
      * or has its result discarded. Idempotent.
      */
     public void cancel() {
+      synchronized (this) {
+        if (finished || cancelled) {
+          return;
+        }
+        cancelled = true;
+      }
       cancelRequests.incrementAndGet();
-      cancelled = true;
       if (executor.remove(this)) {
         abandon(new CancellationException("cancelled while queued"));
       }

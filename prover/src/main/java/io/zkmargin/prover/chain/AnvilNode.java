@@ -69,7 +69,7 @@ public final class AnvilNode implements AutoCloseable {
           "--chain-id", Long.toString(CHAIN_ID)));
       try {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        Process p = ChainToolchain.toolProcess(cmd).redirectErrorStream(true)
             .redirectOutput(logFile.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
         AnvilNode node = new AnvilNode(p, port, detached);

@@ -102,9 +102,19 @@ public final class ChainToolchain {
     }
   }
 
+  /**
+   * A process builder for a tool (anvil, forge, solc, npm) without this JVM's {@code LD_PRELOAD}: libjsig is
+   * for the JVM only, and in a non-JVM child it intercepts {@code signal()} and prints JVM warnings.
+   */
+  static ProcessBuilder toolProcess(List<String> command) {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().remove("LD_PRELOAD");
+    return pb;
+  }
+
   private void run(List<String> command, long timeoutSeconds) {
     try {
-      Process p = new ProcessBuilder(command).directory(contractsDir.toFile())
+      Process p = toolProcess(command).directory(contractsDir.toFile())
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.INHERIT)
           .start();

@@ -136,7 +136,7 @@ public final class SolidityCompiler {
     Path errFile = Files.createTempFile("zkm-solc-err", ".txt");
     try {
       Files.write(inFile, input);
-      Process p = new ProcessBuilder(toolchain.solc().toString(), "--standard-json")
+      Process p = ChainToolchain.toolProcess(List.of(toolchain.solc().toString(), "--standard-json"))
           .redirectInput(inFile.toFile()).redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
