@@ -6,7 +6,8 @@
 # Usage: tools/bench-health.sh [extra JMH options, e.g. -wi 1 -i 3]
 # Env: ZKM_BENCH_GO_N (Go proofs per Go run, default 10), ZKM_BENCH_OUT (output dir, default target/bench).
 # Takes ~7 minutes on 2 cores (plus ~1 min of development setup the first time). Outputs in $OUT:
-#   witness.json, go-bench-1.txt, go-bench-2.txt (Go before and after JMH), jmh.json, jmh.txt, summary.txt.
+#   witness.json, go-bench-{1,2}.txt (Go before and after JMH of Gnark.prove), jmh-{prove,others}.{json,txt},
+#   summary.txt.
 # The ratio compares means measured minutes apart: on a loaded machine read it with the load average printed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,8 +42,8 @@ export LD_PRELOAD="$ZKM_JSIG${LD_PRELOAD:+:$LD_PRELOAD}"
 step "witness: production demo venue, witness JSON -> $OUT/witness.json (and keys, once)"
 "${JAVA[@]}" io.zkmargin.prover.bench.WriteBenchWitness "$OUT/witness.json" | tee "$OUT/witness.txt"
 
-# The Go benchmark runs before and after JMH: on a shared machine the load drifts, and bracketing the Java
-# measurement keeps the ratio from comparing a quiet minute with a busy one.
+# On a shared machine the load drifts: the Go benchmark runs right before and right after the JMH run of
+# Gnark.prove, so that the ratio compares the same minutes; the other Java benchmarks run afterwards.
 go_bench() {
   step "Go: BenchmarkProve on the witness, ${GO_N} proofs (run $1)"
   # LD_PRELOAD is for JVMs only
@@ -50,19 +51,23 @@ go_bench() {
     go test ./native/go/engine -run '^$' -bench '^BenchmarkProve$' -benchtime "${GO_N}x" -count 1 -timeout 20m \
     | tee "$OUT/go-bench-$1.txt"
 }
+jmh() { # <name> <benchmark regex> [JMH options]
+  local name="$1" regex="$2"
+  shift 2
+  step "Java: JMH $name (fork 1)"
+  "${JAVA[@]}" org.openjdk.jmh.Main "$regex" -f 1 -rf json -rff "$OUT/jmh-$name.json" \
+    -jvmArgsAppend "-Xmx2g -Dzkm.root=$ROOT -Dzkm.bench.witness=$OUT/witness.json" "$@" \
+    | tee "$OUT/jmh-$name.txt"
+}
+B='io\.zkmargin\.prover\.bench\.HealthProveBenchmark\.'
 go_bench 1
-
-step "Java: JMH HealthProveBenchmark (fork 1)"
-"${JAVA[@]}" org.openjdk.jmh.Main 'io\.zkmargin\.prover\.bench\.HealthProveBenchmark\.' \
-  -f 1 -rf json -rff "$OUT/jmh.json" \
-  -jvmArgsAppend "-Xmx2g -Dzkm.root=$ROOT -Dzkm.bench.witness=$OUT/witness.json" "$@" \
-  | tee "$OUT/jmh.txt"
-
+jmh prove "${B}proveJni\$" "$@"
 go_bench 2
+jmh others "${B}(proveHealth|verifyJni|assembleWitness)\$" "$@"
 
 step "summary"
 {
-  "${JAVA[@]}" io.zkmargin.prover.bench.BenchSummary "$CIRCUIT" circuits/constraints.txt "$OUT/jmh.json" \
-    "$OUT/go-bench-1.txt" "$OUT/go-bench-2.txt"
+  "${JAVA[@]}" io.zkmargin.prover.bench.BenchSummary "$CIRCUIT" circuits/constraints.txt \
+    "$OUT/jmh-prove.json" "$OUT/jmh-others.json" --go "$OUT/go-bench-1.txt" "$OUT/go-bench-2.txt"
   echo "load average (1/5/15 min)        start $LOAD_START, end $(load); total $(( $(date +%s) - start )) s"
 } | tee "$OUT/summary.txt"

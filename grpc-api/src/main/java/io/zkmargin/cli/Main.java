@@ -24,6 +24,8 @@ public final class Main {
         serve         [--data DIR] [--port N] ...        run the proving service (see ./zkm serve --help)
         client        prove-health|verify ...             talk to a running service (see ./zkm client --help)
 
+        bench-grpc    [--requests N --clients C ...]     health-proof throughput and p50/p99 latency over gRPC
+
       chain (anvil + contracts):
         chain         up|down --data DIR                  start/stop a local chain with the contracts deployed
 
@@ -50,6 +52,9 @@ public final class Main {
         case "prove-health" -> ProveHealthCommand.run(rest);
         case "verify" -> VerifyCommand.run(rest);
         case "chain" -> ChainCommand.run(rest);
+        case "serve" -> ServeCommand.run(rest);
+        case "client" -> ClientCommand.run(rest);
+        case "bench-grpc" -> GrpcBenchCommand.run(rest);
         default -> {
           System.err.println("zkm: unknown command '" + args[0] + "'; run ./zkm help");
           yield 2;

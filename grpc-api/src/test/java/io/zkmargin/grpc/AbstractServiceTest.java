@@ -581,7 +581,9 @@ abstract class AbstractServiceTest {
     Thread closer = new Thread(s::close);
     closer.start();
     waitFor(() -> s.queue().isShuttingDown(), "shutdown to begin");
-    assertCode(Status.Code.UNAVAILABLE, () -> client.getStateRoot(D));
+    // new work is refused: by the transport once it stopped taking calls, else by the closed queue
+    assertCode(Status.Code.UNAVAILABLE, () -> drain(proveRequest(2, 10_000,
+        signer(2).sign(PROVE, 2, 10_000, RequestSigner.DEFAULT_VALIDITY))));
     gated.openGate();
     assertEquals(Status.Code.OK, running.await().getCode());
     ProofFile p = ProtoConvert.fromProto(running.messages.get(running.messages.size() - 1).getProof());

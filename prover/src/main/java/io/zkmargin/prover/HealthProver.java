@@ -41,6 +41,18 @@ public final class HealthProver {
    */
   public record Timings(long keysNanos, long witnessNanos, long proveNanos) {}
 
+  /**
+   * Stage callbacks of one proof, for services that report progress. A callback may throw
+   * {@link java.util.concurrent.CancellationException} to abandon the job before the next stage.
+   */
+  public interface Progress {
+    /** The margin is being checked and the witness assembled. */
+    default void witness() {}
+
+    /** The native Groth16 prover starts. */
+    default void proving() {}
+  }
+
   /** A proof with its timings. */
   public record Proved(ProofFile proof, Timings timings) {}
 
@@ -57,6 +69,12 @@ public final class HealthProver {
    * @throws IllegalArgumentException if the threshold is out of range
    */
   public Proved prove(CommittedVenue venue, long accountId, long thresholdBps) throws NotHealthyException {
+    return prove(venue, accountId, thresholdBps, new Progress() {});
+  }
+
+  /** As {@link #prove(CommittedVenue, long, long)}, reporting each stage to {@code progress}. */
+  public Proved prove(CommittedVenue venue, long accountId, long thresholdBps, Progress progress)
+      throws NotHealthyException {
     if (thresholdBps < 0 || thresholdBps > MAX_THRESHOLD_BPS) {
       throw new IllegalArgumentException("thresholdBps must be in [0, " + MAX_THRESHOLD_BPS + "], was " + thresholdBps);
     }
@@ -65,6 +83,7 @@ public final class HealthProver {
     KeyStore.KeyEntry entry = keys.ensureKeys(circuitId);
     ProvingKeyHandle pk = keys.provingKey(circuitId);
     long t0 = System.nanoTime();
+    progress.witness();
     AccountLeaf leaf = venue.venue().account(accountId);
     MarginResult margin = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), leaf);
     if (!margin.isHealthy(thresholdBps)) {
@@ -78,6 +97,7 @@ public final class HealthProver {
         venue.risk(), thresholdBps, margin.maintenanceCore());
     byte[] witnessJson = witness.toJson().getBytes(StandardCharsets.UTF_8);
     long t1 = System.nanoTime();
+    progress.proving();
     ProofResult result = Gnark.prove(pk, witnessJson);
     long t2 = System.nanoTime();
     List<BigInteger> inputs = result.publicInputs().stream().map(BigInteger::new).toList();

@@ -8,6 +8,7 @@ import io.zkmargin.nativebridge.ProofResult;
 import io.zkmargin.nativebridge.ProvingKeyHandle;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.DemoVenues;
+import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofVerifier;
@@ -42,6 +43,7 @@ public final class VenueBackend implements HealthProofBackend {
   private final String circuitId;
   private final KeyStore.KeyEntry keyEntry;
   private final CommittedVenue committed;
+  private final HealthProver prover;
   private final BigInteger stateRoot;
   private final BigInteger riskRoot;
   private final Optional<DemoVenue.Venue> market;
@@ -52,7 +54,8 @@ public final class VenueBackend implements HealthProofBackend {
     this.verifier = new ProofVerifier(keys);
     this.circuitId = venue.sizes().healthCircuitId();
     this.committed = new CommittedVenue(venue);
-    this.stateRoot = committed.stateRoot(); // hashes the whole tree now: later reads only read it
+    this.prover = new HealthProver(keys);
+    this.stateRoot = committed.stateRoot();
     this.riskRoot = committed.riskRoot();
     this.market = DemoVenues.market(venue); // instrument definitions for the Greeks, when known
     this.keyEntry = keys.ensureKeys(circuitId);
@@ -110,32 +113,25 @@ public final class VenueBackend implements HealthProofBackend {
 
   @Override
   public ProofFile prove(long accountId, long thresholdBps, Progress progress) throws NotHealthyException {
-    AccountLeaf leaf = venue.account(accountId);
-    if (thresholdBps < 1 || thresholdBps >= (1L << 32)) {
+    venue.account(accountId); // unknown account: IllegalArgumentException before any work
+    if (thresholdBps < 1 || thresholdBps > HealthProver.MAX_THRESHOLD_BPS) {
       throw new IllegalArgumentException("thresholdBps must be in [1, 2^32), was " + thresholdBps);
     }
-    progress.witness();
-    MarginResult margin = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), leaf);
-    if (!margin.isHealthy(thresholdBps)) {
-      throw new NotHealthyException("account " + accountId + " is not healthy at " + thresholdBps
-          + " bps: equity " + margin.equityQuoteAtoms() + " < " + thresholdBps + "/10000 x maintenance margin "
-          + margin.maintenanceQuoteAtoms() + " (quote atoms); no proof of a false statement can be made");
+    try {
+      return prover.prove(committed, accountId, thresholdBps, new HealthProver.Progress() {
+        @Override
+        public void witness() {
+          progress.witness();
+        }
+
+        @Override
+        public void proving() {
+          progress.proving();
+        }
+      }).proof();
+    } catch (io.zkmargin.prover.NotHealthyException e) {
+      throw new NotHealthyException(e.getMessage() + "; no proof of a false statement can be made");
     }
-    HealthWitness w;
-    synchronized (committed) { // the sparse trees are not thread-safe; building a witness only reads them
-      w = HealthWitness.build(venue.sizes(), committed.stateTree(), leaf, accountId, committed.risk(), thresholdBps,
-          margin.maintenanceCore());
-    }
-    byte[] json = w.toJson().getBytes(StandardCharsets.UTF_8);
-    progress.proving();
-    ProvingKeyHandle pk = keys.provingKey(circuitId);
-    ProofResult r = Gnark.prove(pk, json);
-    List<BigInteger> inputs = r.publicInputs().stream().map(BigInteger::new).toList();
-    if (!inputs.equals(List.of(w.publicInputs()))) {
-      throw new IllegalStateException("the native prover returned public inputs " + inputs + ", expected "
-          + List.of(w.publicInputs()));
-    }
-    return new ProofFile(circuitId, keyEntry.verifyingKeyHash(), inputs, r.proof());
   }
 
   @Override

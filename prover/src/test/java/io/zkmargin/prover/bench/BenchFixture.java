@@ -66,13 +66,30 @@ public record BenchFixture(CommittedVenue venue, long accountId, long thresholdB
       if (!m.isHealthy(threshold)) {
         continue;
       }
-      // as HealthProver.prove: m = MMcore exactly
-      HealthWitness w = HealthWitness.build(SIZES, venue.stateTree(), e.getValue(), e.getKey(), venue.risk(),
-          threshold, m.maintenanceCore());
+      HealthWitness w = witness(venue, e.getKey(), threshold);
       return new BenchFixture(venue, e.getKey(), threshold, w.toJson().getBytes(StandardCharsets.UTF_8),
           w.publicInputs());
     }
     throw new IllegalStateException("demo venue (" + ACCOUNTS + " accounts, seed " + SEED
         + ") has no healthy account with a non-zero maintenance margin");
+  }
+
+  /**
+   * The witness of one account, assembled as {@link io.zkmargin.prover.HealthProver#prove} assembles it: margin
+   * of the leaf at the venue's risk vector, then the health witness with {@code m = MMcore} exactly.
+   *
+   * @param venue the committed venue
+   * @param accountId an account of the venue
+   * @param thresholdBps threshold in basis points of maintenance margin
+   * @throws IllegalArgumentException if the account is not healthy at the threshold
+   */
+  public static HealthWitness witness(CommittedVenue venue, long accountId, long thresholdBps) {
+    AccountLeaf leaf = venue.venue().account(accountId);
+    MarginResult m = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), leaf);
+    if (!m.isHealthy(thresholdBps)) {
+      throw new IllegalArgumentException("account " + accountId + " is not healthy at " + thresholdBps + " bps");
+    }
+    return HealthWitness.build(venue.venue().sizes(), venue.stateTree(), leaf, accountId, venue.risk(),
+        thresholdBps, m.maintenanceCore());
   }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.Optional;
  * Java-side {@code Gnark.prove} time over the mean Go {@code Engine.Prove} time (all Go proofs of all runs) for
  * the same circuit and witness. Times in milliseconds.
  *
- * <p>Usage: {@code BenchSummary <circuitId> <constraints.txt> <jmh.json> <go-bench.txt>...}; fails if an input
+ * <p>Usage: {@code BenchSummary <circuitId> <constraints.txt> <jmh.json>... --go <go-bench.txt>...}; fails if an input
  * lacks a figure.
  */
 public final class BenchSummary {
@@ -29,18 +30,23 @@ public final class BenchSummary {
 
   /** Entry point. */
   public static void main(String[] args) throws IOException {
-    if (args.length < 4) {
-      System.err.println("usage: BenchSummary <circuitId> <constraints.txt> <jmh.json> <go-bench.txt>...");
+    int goAt = Arrays.asList(args).indexOf("--go");
+    if (args.length < 5 || goAt < 3 || goAt == args.length - 1) {
+      System.err.println("usage: BenchSummary <circuitId> <constraints.txt> <jmh.json>... --go <go-bench.txt>...");
       System.exit(2);
     }
     String circuit = args[0];
     Optional<Long> table = tableConstraints(Path.of(args[1]), circuit);
-    Map<String, Jmh> jmh = jmhResults(Path.of(args[2]));
+    Map<String, Jmh> jmh = new HashMap<>();
+    for (int i = 2; i < goAt; i++) {
+      jmh.putAll(jmhResults(Path.of(args[i])));
+    }
     Jmh prove = require(jmh, "proveJni");
     Jmh health = require(jmh, "proveHealth");
     Jmh verify = require(jmh, "verifyJni");
+    Jmh assemble = require(jmh, "assembleWitness");
     List<Map<String, Double>> goRuns = new ArrayList<>();
-    for (int i = 3; i < args.length; i++) {
+    for (int i = goAt + 1; i < args.length; i++) {
       Map<String, Double> go = goMetrics(Files.readAllLines(Path.of(args[i])));
       if (!go.containsKey("ns/op") || !go.containsKey("ops")) {
         throw new IllegalStateException("no BenchmarkProve ns/op in the Go benchmark output " + args[i]);
@@ -75,8 +81,8 @@ public final class BenchSummary {
         toMs(verify.mean(), verify.unit()), toMs(verify.error(), verify.unit()), verify.samples());
     System.out.printf("JNI overhead ratio               %.3f (Java Gnark.prove mean %.1f ms / Go Engine.Prove mean %.1f ms)%n",
         javaMs / goMs, javaMs, goMs);
-    System.out.printf("HealthProver.prove - Gnark.prove %.1f ms (means: margin, witness assembly, JSON)%n",
-        toMs(health.mean(), health.unit()) - javaMs);
+    System.out.printf("Java witness assembly (JMH)      %.3f ± %.3f ms/op (margin, Merkle path, risk openings, JSON)%n",
+        toMs(assemble.mean(), assemble.unit()), toMs(assemble.error(), assemble.unit()));
     if (table.isPresent() && go0.containsKey("constraints") && table.get() != go0.get("constraints").longValue()) {
       System.out.println("WARNING: the constraint table and the compiled circuit disagree");
     }

@@ -9,6 +9,7 @@ import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.NotHealthyException;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,7 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #proveJni}: {@code Gnark.prove(pk, witnessJson)}, the JNI call alone, on the same witness JSON the
  *       Go benchmark {@code BenchmarkProve} proves: its mean over the Go ns/op is the JNI overhead ratio;</li>
  *   <li>{@link #verifyJni}: {@code Gnark.verify} of one proof;</li>
- *   <li>{@link #proveHealth}: {@link HealthProver#prove}, i.e. margin, witness assembly, JSON and the proof.</li>
+ *   <li>{@link #proveHealth}: {@link HealthProver#prove}, i.e. margin, witness assembly, JSON and the proof;</li>
+ *   <li>{@link #assembleWitness}: the Java work of {@link HealthProver#prove} before the JNI call (margin, Merkle
+ *       path, risk openings, witness JSON), alone.</li>
  * </ul>
  * Times in milliseconds. Every forked JVM needs {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so} (inherited from the
  * launching JVM's environment) and {@code -Dzkm.root=<repo>} so the default key store (keys cached under
@@ -102,6 +105,17 @@ public class HealthProveBenchmark {
   @Measurement(iterations = 5, time = 2)
   public boolean verifyJni() {
     return Gnark.verify(vk, proof);
+  }
+
+  /** Margin, witness (Merkle path and risk openings) and its JSON bytes: what HealthProver adds to the JNI call. */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2, time = 2)
+  @Measurement(iterations = 5, time = 2)
+  public byte[] assembleWitness() {
+    return BenchFixture.witness(fixture.venue(), fixture.accountId(), fixture.thresholdBps()).toJson()
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   /** The whole Java API call: margin check, witness assembly (Merkle path, risk openings), JSON, proof. */
