@@ -22,10 +22,11 @@ public final class ServeCommand {
   static final String HELP = """
       usage: ./zkm serve [--data DIR] [--port N] [--bind ADDR] [--plaintext] [--workers N] [--queue N]
                          [--metrics-port N] [--grace-seconds S] [--demo-accounts N] [--size test|production]
+                         [--no-chain]
 
         --data DIR          data directory (default ./demo); a demo venue is written there when it holds none
         --port N            gRPC port (default 50051)
-        --bind ADDR         listen address (default 0.0.0.0; TLS always, unless --plaintext)
+        --bind ADDR         listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts; TLS unless --plaintext)
         --plaintext         no TLS; only with a loopback --bind (127.0.0.1 or ::1)
         --workers N         prover threads (default 1: one Groth16 prover already uses every core)
         --queue N           proving jobs that may wait; more get RESOURCE_EXHAUSTED (default 64)
@@ -33,6 +34,10 @@ public final class ServeCommand {
         --grace-seconds S   on shutdown, how long running proofs may finish before being cancelled (default 30)
         --demo-accounts N   accounts of the demo venue made for an empty DIR (default 16)
         --size S            circuit size of that demo venue: test or production (default test, as ./zkm demo)
+        --no-chain          do not start the local chain; by default the service runs `./zkm chain up --data DIR`
+                            first (anvil + verifier + settlement contract, state and risk roots posted) so that
+                            its proofs also verify on-chain (`./zkm verify FILE --on-chain --data DIR`), and
+                            stops that chain again when it stops
 
       The service's certificate is DIR/tls/server.crt (made on first start); clients pin it.
       """;
@@ -52,10 +57,15 @@ public final class ServeCommand {
       System.err.println("zkm serve: " + e.getMessage());
       return 1;
     }
+    Path dir = Args.parse(argv, OPTIONS, SWITCHES).dataDir();
+    boolean chain = !java.util.Arrays.asList(argv).contains("--no-chain") && startChain(dir);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       JsonLog.info("server.stopping", "reason", "signal");
       server.close();
+      if (chain) {
+        ChainCommand.run(new String[] {"down", "--data", dir.toString()});
+      }
       stopped.countDown();
     }, "zkm-shutdown"));
     try {
@@ -68,6 +78,20 @@ public final class ServeCommand {
     }
   }
 
+  private static final Set<String> OPTIONS = Set.of("data", "port", "bind", "workers", "queue", "metrics-port",
+      "grace-seconds", "demo-accounts", "size");
+  private static final Set<String> SWITCHES = Set.of("plaintext", "no-chain");
+
+  /** Starts (or reuses) the local chain of {@code dir}; a failure is reported and the service runs without it. */
+  private static boolean startChain(Path dir) {
+    int rc = ChainCommand.run(new String[] {"up", "--data", dir.toString()});
+    if (rc != 0) {
+      System.err.println("zkm serve: the local chain did not start (see above); serving without it");
+      return false;
+    }
+    return true;
+  }
+
   /**
    * Parses the options, prepares the data directory (demo venue when empty, certificate, development
    * keys) and starts the service; the caller owns the returned server and closes it.
@@ -75,11 +99,10 @@ public final class ServeCommand {
    * @throws IOException when the data directory cannot be prepared or the port bound
    */
   public static ZkmServer start(String[] argv) throws Args.UsageException, IOException {
-    Args a = Args.parse(argv, Set.of("data", "port", "bind", "workers", "queue", "metrics-port", "grace-seconds",
-        "demo-accounts", "size"), Set.of("plaintext"));
+    Args a = Args.parse(argv, OPTIONS, SWITCHES);
     Path dir = a.dataDir();
     int port = (int) a.getLong("port", 50051, 0, 65535);
-    ZkmServer.Config config = new ZkmServer.Config(a.get("bind", "0.0.0.0"), port, a.flag("plaintext"),
+    ZkmServer.Config config = new ZkmServer.Config(a.get("bind", "127.0.0.1"), port, a.flag("plaintext"),
         (int) a.getLong("workers", 1, 1, 64), (int) a.getLong("queue", 64, 1, 100_000),
         (int) a.getLong("metrics-port", port == 0 ? 0 : port + 1, -1, 65535),
         a.getLong("grace-seconds", 30, 0, 3600) * 1000);
