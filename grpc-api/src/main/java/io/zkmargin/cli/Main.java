@@ -1,6 +1,7 @@
 package io.zkmargin.cli;
 
 import java.util.Arrays;
+import java.util.Set;
 
 /** The {@code ./zkm} command line: one subcommand per user task. Exit 0 on success, 1 on a refused or failed task, 2 on bad usage. */
 public final class Main {
@@ -45,6 +46,11 @@ public final class Main {
       return args.length == 0 ? 2 : 0;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    boolean ownHelp = Set.of("serve", "client", "chain", "bench-grpc").contains(args[0]);
+    if (!ownHelp && (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h"))) {
+      System.out.print(HELP);
+      return 0;
+    }
     try {
       return switch (args[0]) {
         case "demo" -> DemoCommand.run(rest);
