@@ -39,20 +39,9 @@ public final class CommitVectors {
     Files.writeString(p, content, StandardCharsets.UTF_8);
   }
 
-  /** The repository root: system property {@code zkm.root}, else the nearest ancestor with docs/ENCODING.md. */
+  /** The repository root (see {@link io.zkmargin.risk.vectors.RepoRoot}). */
   static Path repoRoot() {
-    String prop = System.getProperty("zkm.root");
-    if (prop != null && !prop.isBlank() && Files.isRegularFile(Path.of(prop, "docs", "ENCODING.md"))) {
-      return Path.of(prop).toAbsolutePath().normalize();
-    }
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null) {
-      if (Files.isRegularFile(p.resolve("docs").resolve("ENCODING.md"))) {
-        return p;
-      }
-      p = p.getParent();
-    }
-    throw new IllegalStateException("cannot find the repository root (no docs/ENCODING.md above the working dir)");
+    return io.zkmargin.risk.vectors.RepoRoot.find();
   }
 
   /** All vector files: repo-relative path to content. */

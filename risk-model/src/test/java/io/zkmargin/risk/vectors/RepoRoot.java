@@ -4,11 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-/** The repository root: system property {@code zkm.root}, else the nearest ancestor holding docs/ENCODING.md. */
-final class RepoRoot {
+/**
+ * The repository root for tests that read or write {@code test-vectors/}: system property {@code zkm.root},
+ * else the nearest ancestor holding docs/ENCODING.md.
+ */
+public final class RepoRoot {
   private RepoRoot() {}
 
-  static Path find() {
+  public static Path find() {
     String prop = System.getProperty("zkm.root");
     if (prop != null && !prop.isBlank() && Files.isRegularFile(Paths.get(prop, "docs", "ENCODING.md"))) {
       return Paths.get(prop).toAbsolutePath().normalize();
