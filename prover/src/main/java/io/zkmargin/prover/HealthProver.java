@@ -30,9 +30,13 @@ public final class HealthProver {
     this.keys = keys;
   }
 
-  /** A threshold in basis points as a multiple of maintenance margin, e.g. 12500 -> "1.2500". */
+  /**
+   * A threshold or health ratio in basis points as a multiple of maintenance margin, e.g. 12500 -> "1.2500",
+   * -9900 -> "-0.9900" (negative equity).
+   */
   public static String thresholdAsMultiple(long bps) {
-    return String.format("%d.%04d", bps / 10_000, bps % 10_000);
+    long abs = Math.abs(bps);
+    return String.format("%s%d.%04d", bps < 0 ? "-" : "", abs / 10_000, abs % 10_000);
   }
 
   /**

@@ -156,6 +156,14 @@ class HealthProverTest {
   }
 
   @Test
+  void thresholdsPrintAsMultiplesOfMaintenanceMargin() {
+    assertEquals("1.2500", HealthProver.thresholdAsMultiple(12_500));
+    assertEquals("0.0001", HealthProver.thresholdAsMultiple(1));
+    assertEquals("-0.9900", HealthProver.thresholdAsMultiple(-9_900));
+    assertEquals("429496.7295", HealthProver.thresholdAsMultiple(HealthProver.MAX_THRESHOLD_BPS));
+  }
+
+  @Test
   void venueStoreRoundTripsExactly() throws Exception {
     Path copy = dir.resolve("copy");
     VenueStore.save(copy, venue.venue());
