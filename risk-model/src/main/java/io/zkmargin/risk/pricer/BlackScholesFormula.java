@@ -4,7 +4,8 @@ import io.zkmargin.risk.product.OptionType;
 
 /**
  * The double-precision reference: Black-Scholes-Merton price and Greeks with continuous rate {@code r} and
- * yield {@code q} (Black-76 on a forward F with discount D is {@code S = F D}, {@code r = -ln(D)/T}, {@code q = r}).
+ * yield {@code q} (Black-76 on a forward F with discount D is {@code S = F}, {@code r = q = -ln(D)/T}, which gives
+ * the forward delta times D of {@link BlackFixed}; {@code S = F D}, {@code q = 0} gives the same price only).
  * Validated against textbook values (Hull); the fixed-point {@link BlackFixed} is validated against it.
  * Stateless; use {@link #DEFAULT}.
  */

@@ -113,6 +113,165 @@ class BlackFormulaTest {
     System.out.printf("fixed-point worst error vs double: price/max(F,K) %.3g, delta %.3g, vega/F %.3g%n", wp, wd, wv);
   }
 
+  /** Largest |Greek| compared; beyond OVERFLOW_REF the fixed-point Greek must throw, in between it may do either. */
+  private static final double COMPARE_LIMIT = 9.1;
+  private static final double OVERFLOW_REF = 9.3;
+
+  /**
+   * Fixed-point theta, vanna and charm against the double reference over the same sweep as above, at D = 1 and at
+   * a 5% rate (D = e^(-0.05 T)). The error is measured relative to max(1, |Greek|), since these Greeks reach the
+   * edge of the representable range (about 9.2) and the double's own error is relative there; for charm relative to
+   * max(1, |charm|, 1e-4 / T), since d2 is known to an ulp and charm divides it by 2 T.
+   */
+  @Test
+  void fixedThetaVannaCharmAgreeWithDoubleReference() {
+    long[] forwards = {1_000_000L, 3_000_000_000L, 60_000_000_000L};
+    double[] moneyness = {0.05, 0.3, 0.7, 0.9, 0.99, 1.0, 1.01, 1.1, 1.5, 3, 20};
+    double[] years = {1e-7, 1.0 / (365 * 24), 1.0 / 365, 7.0 / 365, 0.25, 1, 3};
+    double[] vols = {0.0001, 0.01, 0.2, 0.8, 2.0};
+    long[] rates = {0, Fixed.ONE / 20};
+    double wt = 0, wva = 0, wc = 0;
+    int compared = 0, overflowed = 0;
+    for (long f : forwards) {
+      for (double m : moneyness) {
+        long k = Math.round(f * m);
+        for (double t : years) {
+          for (double v : vols) {
+            if (v * Math.sqrt(t) > 4) {
+              continue;
+            }
+            long ft = Fixed.fromDouble(t);
+            long fv = Fixed.fromDouble(v);
+            double td = ft / 1e18;
+            double vd = fv / 1e18;
+            for (long rate : rates) {
+              long df = Fixed.exp(-Fixed.mul(rate, ft));
+              double r = -Math.log1p((df - Fixed.ONE) / 1e18) / td; // the rate the fixed point implies
+              for (OptionType type : OptionType.values()) {
+                OptionGreeks g = REF.greeks(type, f, k, td, vd, r, r);
+                String at = type + " F=" + f + " K=" + k + " T=" + t + " vol=" + v + " D=" + df;
+                long fk = k;
+                double[] ref = {g.theta() / f, g.vanna(), g.charm()};
+                for (int i = 0; i < 3; i++) {
+                  int which = i;
+                  java.util.function.LongSupplier fixed = () -> which == 0
+                      ? FX.thetaNormalized(type, f, fk, ft, fv, df)
+                      : which == 1 ? FX.vanna(type, f, fk, ft, fv, df) : FX.charm(type, f, fk, ft, fv, df);
+                  if (Math.abs(ref[i]) > OVERFLOW_REF) {
+                    assertThrows(ArithmeticException.class, fixed::getAsLong, "overflow " + i + " " + at);
+                    overflowed++;
+                    continue;
+                  }
+                  if (Math.abs(ref[i]) > COMPARE_LIMIT) {
+                    continue;
+                  }
+                  double scale = Math.max(1, Math.abs(ref[i]));
+                  if (i == 2) {
+                    scale = Math.max(scale, 1e-4 / td); // charm divides phi(d1) d2, known to ~1e-18, by 2 T
+                  }
+                  double e = Math.abs(fixed.getAsLong() / 1e18 - ref[i]) / scale;
+                  compared++;
+                  assertTrue(e < DOUBLE_BOUND[i], new String[] {"theta", "vanna", "charm"}[i] + " " + at + " err " + e
+                      + " ref " + ref[i]);
+                  if (i == 0) {
+                    wt = Math.max(wt, e);
+                  } else if (i == 1) {
+                    wva = Math.max(wva, e);
+                  } else {
+                    wc = Math.max(wc, e);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    System.out.printf("fixed-point worst error vs double (relative to max(1,|x|), charm max(1,|x|,1e-4/T)): theta/F %.3g, vanna %.3g,"
+        + " charm %.3g"
+        + " (%d compared, %d overflow checks)%n", wt, wva, wc, compared, overflowed);
+    assertTrue(compared > 5000 && overflowed > 100, compared + " compared, " + overflowed + " overflows");
+  }
+
+  /**
+   * Documented bounds against the double reference (as in the BlackFixed Javadoc), relative to max(1, |Greek|) for
+   * theta/F and vanna and to max(1, |charm|, 1e-4 / T) for charm.
+   */
+  private static final double[] DOUBLE_BOUND = {2e-14, 2e-14, 1e-13};
+
+  /**
+   * Sign and unit conventions checked inside the fixed-point pricer itself: theta, vanna and charm match central
+   * differences of the fixed-point price and delta (calendar time passing = T decreasing), D = 1.
+   */
+  @Test
+  void fixedThetaVannaCharmMatchFixedFiniteDifferences() {
+    long f = 60_000_000_000L;
+    for (long k : new long[] {45_000_000_000L, 60_000_000_000L, 66_000_000_000L}) {
+      for (OptionType type : OptionType.values()) {
+        long t = Fixed.ONE * 3 / 10;
+        long v = Fixed.ONE * 7 / 10;
+        long h = Fixed.ONE / 100_000;
+        double m = Math.max(f, k);
+        double dPrice = (FX.normalizedPrice(type, f, k, t - h, v, Fixed.ONE)
+            - FX.normalizedPrice(type, f, k, t + h, v, Fixed.ONE)) / (2.0 * h) * m / f;
+        assertEquals(dPrice, FX.thetaNormalized(type, f, k, t, v, Fixed.ONE) / 1e18, 1e-7, "theta " + type + " K=" + k);
+        double dDeltaT = (FX.delta(type, f, k, t - h, v, Fixed.ONE) - FX.delta(type, f, k, t + h, v, Fixed.ONE))
+            / (2.0 * h);
+        assertEquals(dDeltaT, FX.charm(type, f, k, t, v, Fixed.ONE) / 1e18, 1e-7, "charm " + type + " K=" + k);
+        double dDeltaV = (FX.delta(type, f, k, t, v + h, Fixed.ONE) - FX.delta(type, f, k, t, v - h, Fixed.ONE))
+            / (2.0 * h);
+        assertEquals(dDeltaV, FX.vanna(type, f, k, t, v, Fixed.ONE) / 1e18, 1e-7, "vanna " + type + " K=" + k);
+      }
+    }
+  }
+
+  @Test
+  void thetaVannaCharmEdgeCases() {
+    long f = 60_000_000_000L;
+    long v = Fixed.ONE * 6 / 10;
+    long t = Fixed.ONE / 4;
+    for (OptionType type : OptionType.values()) {
+      // at expiry: all three are 0, also with a discount below 1
+      assertEquals(0, FX.thetaNormalized(type, f, f, 0, v, Fixed.ONE));
+      assertEquals(0, FX.vanna(type, f, f, 0, v, Fixed.ONE));
+      assertEquals(0, FX.charm(type, f, 55_000_000_000L, 0, v, Fixed.ONE * 99 / 100));
+      // zero vol, D = 1: no decay, no drift, no vanna
+      assertEquals(0, FX.thetaNormalized(type, f, 55_000_000_000L, t, 0, Fixed.ONE));
+      assertEquals(0, FX.vanna(type, f, 55_000_000_000L, t, 0, Fixed.ONE));
+      assertEquals(0, FX.charm(type, f, 55_000_000_000L, t, 0, Fixed.ONE));
+      // zero vol with a 4% rate: only the carry r V / F and r delta remain
+      long df = Fixed.exp(-Fixed.ONE / 100);
+      double carryTheta = type == OptionType.CALL ? 0.04 * Math.exp(-0.01) * 5.0 / 60 : 0;
+      assertEquals(carryTheta, FX.thetaNormalized(type, f, 55_000_000_000L, t, 0, df) / 1e18, 1e-17);
+      double carryCharm = type == OptionType.CALL ? 0.04 * Math.exp(-0.01) : 0;
+      assertEquals(carryCharm, FX.charm(type, f, 55_000_000_000L, t, 0, df) / 1e18, 1e-17);
+      // deep in and out of the money: phi(d1) vanishes, so does vanna; theta and charm are the carry terms
+      for (long k : new long[] {f / 1000, f * 1000}) {
+        assertEquals(0, FX.vanna(type, f, k, t, v, Fixed.ONE));
+        assertEquals(0, FX.thetaNormalized(type, f, k, t, v, Fixed.ONE));
+        assertEquals(0, FX.charm(type, f, k, t, v, Fixed.ONE));
+      }
+      // theta of a long option is negative, vanna of an OTM call / ITM put is positive (d2 < 0 above the forward)
+      assertTrue(FX.thetaNormalized(type, f, f, t, v, Fixed.ONE) < 0);
+      assertTrue(FX.vanna(type, f, 70_000_000_000L, t, v, Fixed.ONE) > 0);
+      // the same vanna and the same phi-term of charm for calls and puts
+      assertEquals(FX.vanna(OptionType.CALL, f, 70_000_000_000L, t, v, Fixed.ONE),
+          FX.vanna(OptionType.PUT, f, 70_000_000_000L, t, v, Fixed.ONE));
+      assertEquals(FX.charm(OptionType.CALL, f, 70_000_000_000L, t, v, Fixed.ONE),
+          FX.charm(OptionType.PUT, f, 70_000_000_000L, t, v, Fixed.ONE));
+      // out of range: ATM minutes from expiry, and tiny vol near the money
+      long minutes = Fixed.fromDouble(10.0 / (365 * 24 * 60));
+      assertThrows(ArithmeticException.class, () -> FX.thetaNormalized(type, f, f, minutes, v, Fixed.ONE));
+      assertThrows(ArithmeticException.class, () -> FX.charm(type, f, 60_150_000_000L, minutes, v, Fixed.ONE));
+      assertThrows(ArithmeticException.class,
+          () -> FX.vanna(type, f, 60_600_000_000L, Fixed.ONE, Fixed.ONE / 100, Fixed.ONE));
+      assertThrows(IllegalArgumentException.class, () -> FX.vanna(type, f, -1, t, v, Fixed.ONE));
+      assertThrows(IllegalArgumentException.class, () -> FX.charm(type, f, f, -1, v, Fixed.ONE));
+      assertThrows(IllegalArgumentException.class, () -> FX.thetaNormalized(type, f, f, t, v, 0));
+      assertThrows(IllegalArgumentException.class, () -> FX.thetaNormalized(null, f, f, t, v, Fixed.ONE));
+    }
+  }
+
   @Test
   void discountedAndExpiredAndPerLot() {
     long f = 42_000_000L;

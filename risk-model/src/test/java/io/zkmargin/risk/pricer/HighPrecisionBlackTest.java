@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fixed-point Black-76 against a 50-digit decimal reference (independent of the double reference, whose own
- * error of ~1e-16 hides the fixed-point error): normalized price, delta and normalized vega.
+ * error of ~1e-16 hides the fixed-point error): normalized price, delta and normalized vega, and theta/F, vanna and
+ * charm.
  */
 class HighPrecisionBlackTest {
   static final MathContext MC = new MathContext(50, RoundingMode.HALF_EVEN);
@@ -185,4 +186,87 @@ class HighPrecisionBlackTest {
     assertTrue(wd < 2e-17, "delta " + wd);
     assertTrue(wv < 5e-17, "vega " + wv);
   }
+
+  /**
+   * Theta/F, vanna and charm against 50 digits at D = 1 and at a 5% rate, over the sweep above. Errors relative to
+   * max(1, |Greek|) (these Greeks run up to the edge of the representable range, about 9.2), for charm relative to
+   * max(1, |charm|, 1e-4 / T): charm divides phi(d1) d2, whose inputs are known to about an ulp, by 2 T.
+   */
+  @Test
+  void thetaVannaCharmAgainstFiftyDigits() {
+    long[] forwards = {1_000_000L, 60_000_000_000L};
+    double[] moneyness = {0.05, 0.5, 0.9, 0.99, 1.0, 1.01, 1.1, 2, 20};
+    double[] years = {1e-7, 1.0 / (365 * 24), 1.0 / 365, 30.0 / 365, 1, 3};
+    double[] vols = {0.0001, 0.01, 0.2, 0.6, 2.0};
+    long[] rates = {0, Fixed.ONE / 20};
+    BigDecimal limit = new BigDecimal("9.1");
+    BigDecimal two = BigDecimal.valueOf(2);
+    double[] worst = new double[3];
+    int compared = 0;
+    for (long f : forwards) {
+      for (double m : moneyness) {
+        long k = Math.round(f * m);
+        for (double t : years) {
+          for (double v : vols) {
+            if (v * Math.sqrt(t) > 4) {
+              continue;
+            }
+            long ft = Fixed.fromDouble(t);
+            long fv = Fixed.fromDouble(v);
+            BigDecimal bt = BigDecimal.valueOf(ft).movePointLeft(18);
+            BigDecimal bv = BigDecimal.valueOf(fv).movePointLeft(18);
+            BigDecimal sqrtT = bt.sqrt(MC);
+            BigDecimal sd = bv.multiply(sqrtT, MC);
+            BigDecimal bf = BigDecimal.valueOf(f);
+            BigDecimal bk = BigDecimal.valueOf(k);
+            BigDecimal d1 = ln(bf.divide(bk, MC)).divide(sd, MC).add(sd.divide(two, MC), MC);
+            BigDecimal d2 = d1.subtract(sd, MC);
+            BigDecimal pdf1 = pdf(d1);
+            BigDecimal phiD2 = pdf1.multiply(d2, MC);
+            for (long rate : rates) {
+              long df = Fixed.exp(-Fixed.mul(rate, ft));
+              BigDecimal bd = BigDecimal.valueOf(df).movePointLeft(18);
+              BigDecimal r = ln(bd).negate().divide(bt, MC);
+              BigDecimal vanna = bd.multiply(phiD2, MC).divide(bv, MC).negate();
+              for (OptionType type : OptionType.values()) {
+                BigDecimal w1 = BigDecimal.valueOf(type.sign());
+                BigDecimal nd1 = cdf(d1.multiply(w1));
+                BigDecimal nd2 = cdf(d2.multiply(w1));
+                BigDecimal valueOverF = bd.multiply(w1, MC)
+                    .multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(bf, MC);
+                BigDecimal theta = bd.multiply(pdf1, MC).multiply(bv, MC).divide(sqrtT.multiply(two), MC).negate()
+                    .add(r.multiply(valueOverF, MC), MC);
+                BigDecimal delta = bd.multiply(type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE), MC);
+                BigDecimal charm = r.multiply(delta, MC).add(bd.multiply(phiD2, MC).divide(bt.multiply(two), MC), MC);
+                BigDecimal[] ref = {theta, vanna, charm};
+                BlackFixed b = BlackFixed.DEFAULT;
+                for (int i = 0; i < 3; i++) {
+                  if (ref[i].abs().compareTo(limit) > 0) {
+                    continue; // out of range: the overflow is checked against the double reference
+                  }
+                  long got = i == 0 ? b.thetaNormalized(type, f, k, ft, fv, df)
+                      : i == 1 ? b.vanna(type, f, k, ft, fv, df) : b.charm(type, f, k, ft, fv, df);
+                  double scale = Math.max(1, ref[i].abs().doubleValue());
+                  if (i == 2) {
+                    scale = Math.max(scale, 1e-4 / t);
+                  }
+                  double e = BigDecimal.valueOf(got).movePointLeft(18).subtract(ref[i]).abs().doubleValue() / scale;
+                  worst[i] = Math.max(worst[i], e);
+                  compared++;
+                  assertTrue(e < FIFTY_DIGIT_BOUND[i], new String[] {"theta", "vanna", "charm"}[i] + " " + type + " F=" + f
+                      + " K=" + k + " T=" + t + " vol=" + v + " D=" + df + " err " + e + " ref " + ref[i].doubleValue());
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    System.out.printf("fixed-point worst error vs 50-digit reference (relative to max(1,|x|), charm max(1,|x|,1e-4/T)):"
+        + " theta/F %.3g, vanna %.3g, charm %.3g (%d compared)%n", worst[0], worst[1], worst[2], compared);
+    assertTrue(compared > 1500, "compared " + compared);
+  }
+
+  /** Documented bounds against 50 digits (as in the BlackFixed Javadoc): theta/F, vanna, charm. */
+  private static final double[] FIFTY_DIGIT_BOUND = {1e-14, 1e-14, 5e-14};
 }
