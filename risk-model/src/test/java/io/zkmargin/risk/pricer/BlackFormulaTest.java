@@ -68,43 +68,37 @@ class BlackFormulaTest {
     double[] years = {1e-7, 1.0 / (365 * 24), 1.0 / 365, 7.0 / 365, 0.25, 1, 3};
     double[] vols = {0.0001, 0.01, 0.2, 0.8, 2.0};
     double wp = 0, wd = 0, wv = 0;
-    for (long f : forwards) {
-      for (double m : moneyness) {
-        long k = Math.round(f * m);
-        for (double t : years) {
-          for (double v : vols) {
-            if (v * Math.sqrt(t) > 4) {
-              continue;
-            }
-            long ft = Fixed.fromDouble(t);
-            long fv = Fixed.fromDouble(v);
-            double td = ft / 1e18;
-            double vd = fv / 1e18;
-            for (OptionType type : OptionType.values()) {
-              OptionGreeks g = REF.greeks(type, f, k, td, vd, 0, 0);
-              double mx = Math.max(f, k);
-              double ep = Math.abs(FX.normalizedPrice(type, f, k, ft, fv, Fixed.ONE) / 1e18 - g.price() / mx);
-              double ed = Math.abs(FX.delta(type, f, k, ft, fv, Fixed.ONE) / 1e18 - g.delta());
-              double ev = Math.abs(FX.vegaNormalized(type, f, k, ft, fv, Fixed.ONE) / 1e18 - g.vega() / f);
-              wp = Math.max(wp, ep);
-              wd = Math.max(wd, ed);
-              wv = Math.max(wv, ev);
-              String at = type + " F=" + f + " K=" + k + " T=" + t + " vol=" + v;
-              assertTrue(ep < 5e-15, "price " + at + " err " + ep);
-              assertTrue(ed < 5e-15, "delta " + at + " err " + ed);
-              assertTrue(ev < 5e-15, "vega " + at + " err " + ev);
-              double gr = REF.greeks(type, f, k, td, vd, 0, 0).gamma() * f;
-              if (gr > 9) {
-                long fk = k;
-                if (gr > 9.3) assertThrows(ArithmeticException.class,
-                    () -> FX.gammaNormalized(type, f, fk, ft, fv, Fixed.ONE));
-                continue;
-              }
-              double eg = Math.abs(FX.gammaNormalized(type, f, k, ft, fv, Fixed.ONE) / 1e18 - gr);
-              assertTrue(eg < 1e-12 * Math.max(1, gr), "gamma " + at + " err " + eg);
-            }
-          }
+    for (PricerSweep.Point p : PricerSweep.points(forwards, moneyness, years, vols)) {
+      long f = p.forward();
+      long k = p.strike();
+      double t = p.t();
+      double v = p.v();
+      long ft = p.years();
+      long fv = p.vol();
+      double td = ft / 1e18;
+      double vd = fv / 1e18;
+      for (OptionType type : OptionType.values()) {
+        OptionGreeks g = REF.greeks(type, f, k, td, vd, 0, 0);
+        double mx = Math.max(f, k);
+        double ep = Math.abs(FX.normalizedPrice(type, f, k, ft, fv, Fixed.ONE) / 1e18 - g.price() / mx);
+        double ed = Math.abs(FX.delta(type, f, k, ft, fv, Fixed.ONE) / 1e18 - g.delta());
+        double ev = Math.abs(FX.vegaNormalized(type, f, k, ft, fv, Fixed.ONE) / 1e18 - g.vega() / f);
+        wp = Math.max(wp, ep);
+        wd = Math.max(wd, ed);
+        wv = Math.max(wv, ev);
+        String at = type + " F=" + f + " K=" + k + " T=" + t + " vol=" + v;
+        assertTrue(ep < 5e-15, "price " + at + " err " + ep);
+        assertTrue(ed < 5e-15, "delta " + at + " err " + ed);
+        assertTrue(ev < 5e-15, "vega " + at + " err " + ev);
+        double gr = REF.greeks(type, f, k, td, vd, 0, 0).gamma() * f;
+        if (gr > 9) {
+          long fk = k;
+          if (gr > 9.3) assertThrows(ArithmeticException.class,
+              () -> FX.gammaNormalized(type, f, fk, ft, fv, Fixed.ONE));
+          continue;
         }
+        double eg = Math.abs(FX.gammaNormalized(type, f, k, ft, fv, Fixed.ONE) / 1e18 - gr);
+        assertTrue(eg < 1e-12 * Math.max(1, gr), "gamma " + at + " err " + eg);
       }
     }
     worstPrice = wp;
@@ -132,56 +126,50 @@ class BlackFormulaTest {
     long[] rates = {0, Fixed.ONE / 20};
     double wt = 0, wva = 0, wc = 0;
     int compared = 0, overflowed = 0;
-    for (long f : forwards) {
-      for (double m : moneyness) {
-        long k = Math.round(f * m);
-        for (double t : years) {
-          for (double v : vols) {
-            if (v * Math.sqrt(t) > 4) {
+    for (PricerSweep.Point p : PricerSweep.points(forwards, moneyness, years, vols)) {
+      long f = p.forward();
+      long k = p.strike();
+      double t = p.t();
+      double v = p.v();
+      long ft = p.years();
+      long fv = p.vol();
+      double td = ft / 1e18;
+      double vd = fv / 1e18;
+      for (long rate : rates) {
+        long df = Fixed.exp(-Fixed.mul(rate, ft));
+        double r = -Math.log1p((df - Fixed.ONE) / 1e18) / td; // the rate the fixed point implies
+        for (OptionType type : OptionType.values()) {
+          OptionGreeks g = REF.greeks(type, f, k, td, vd, r, r);
+          String at = type + " F=" + f + " K=" + k + " T=" + t + " vol=" + v + " D=" + df;
+          long fk = k;
+          double[] ref = {g.theta() / f, g.vanna(), g.charm()};
+          for (int i = 0; i < 3; i++) {
+            int which = i;
+            java.util.function.LongSupplier fixed = () -> which == 0
+                ? FX.thetaNormalized(type, f, fk, ft, fv, df)
+                : which == 1 ? FX.vanna(type, f, fk, ft, fv, df) : FX.charm(type, f, fk, ft, fv, df);
+            if (Math.abs(ref[i]) > OVERFLOW_REF) {
+              assertThrows(ArithmeticException.class, fixed::getAsLong, "overflow " + i + " " + at);
+              overflowed++;
               continue;
             }
-            long ft = Fixed.fromDouble(t);
-            long fv = Fixed.fromDouble(v);
-            double td = ft / 1e18;
-            double vd = fv / 1e18;
-            for (long rate : rates) {
-              long df = Fixed.exp(-Fixed.mul(rate, ft));
-              double r = -Math.log1p((df - Fixed.ONE) / 1e18) / td; // the rate the fixed point implies
-              for (OptionType type : OptionType.values()) {
-                OptionGreeks g = REF.greeks(type, f, k, td, vd, r, r);
-                String at = type + " F=" + f + " K=" + k + " T=" + t + " vol=" + v + " D=" + df;
-                long fk = k;
-                double[] ref = {g.theta() / f, g.vanna(), g.charm()};
-                for (int i = 0; i < 3; i++) {
-                  int which = i;
-                  java.util.function.LongSupplier fixed = () -> which == 0
-                      ? FX.thetaNormalized(type, f, fk, ft, fv, df)
-                      : which == 1 ? FX.vanna(type, f, fk, ft, fv, df) : FX.charm(type, f, fk, ft, fv, df);
-                  if (Math.abs(ref[i]) > OVERFLOW_REF) {
-                    assertThrows(ArithmeticException.class, fixed::getAsLong, "overflow " + i + " " + at);
-                    overflowed++;
-                    continue;
-                  }
-                  if (Math.abs(ref[i]) > COMPARE_LIMIT) {
-                    continue;
-                  }
-                  double scale = Math.max(1, Math.abs(ref[i]));
-                  if (i == 2) {
-                    scale = Math.max(scale, 1e-4 / td); // charm divides phi(d1) d2, known to ~1e-18, by 2 T
-                  }
-                  double e = Math.abs(fixed.getAsLong() / 1e18 - ref[i]) / scale;
-                  compared++;
-                  assertTrue(e < DOUBLE_BOUND[i], new String[] {"theta", "vanna", "charm"}[i] + " " + at + " err " + e
-                      + " ref " + ref[i]);
-                  if (i == 0) {
-                    wt = Math.max(wt, e);
-                  } else if (i == 1) {
-                    wva = Math.max(wva, e);
-                  } else {
-                    wc = Math.max(wc, e);
-                  }
-                }
-              }
+            if (Math.abs(ref[i]) > COMPARE_LIMIT) {
+              continue;
+            }
+            double scale = Math.max(1, Math.abs(ref[i]));
+            if (i == 2) {
+              scale = Math.max(scale, 1e-4 / td); // charm divides phi(d1) d2, known to ~1e-18, by 2 T
+            }
+            double e = Math.abs(fixed.getAsLong() / 1e18 - ref[i]) / scale;
+            compared++;
+            assertTrue(e < DOUBLE_BOUND[i], new String[] {"theta", "vanna", "charm"}[i] + " " + at + " err " + e
+                + " ref " + ref[i]);
+            if (i == 0) {
+              wt = Math.max(wt, e);
+            } else if (i == 1) {
+              wva = Math.max(wva, e);
+            } else {
+              wc = Math.max(wc, e);
             }
           }
         }

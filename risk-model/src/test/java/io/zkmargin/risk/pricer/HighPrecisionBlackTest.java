@@ -138,46 +138,38 @@ class HighPrecisionBlackTest {
     double wp = 0;
     double wd = 0;
     double wv = 0;
-    for (long f : forwards) {
-      for (double m : moneyness) {
-        long k = Math.round(f * m);
-        for (double t : years) {
-          for (double v : vols) {
-            if (v * Math.sqrt(t) > 4) {
-              continue;
-            }
-            long ft = Fixed.fromDouble(t);
-            long fv = Fixed.fromDouble(v);
-            BigDecimal bt = BigDecimal.valueOf(ft).movePointLeft(18);
-            BigDecimal bv = BigDecimal.valueOf(fv).movePointLeft(18);
-            BigDecimal sd = bv.multiply(bt.sqrt(MC), MC);
-            BigDecimal bf = BigDecimal.valueOf(f);
-            BigDecimal bk = BigDecimal.valueOf(k);
-            BigDecimal lnfk = ln(bf.divide(bk, MC));
-            BigDecimal d1 = lnfk.divide(sd, MC).add(sd.divide(BigDecimal.valueOf(2), MC), MC);
-            BigDecimal d2 = d1.subtract(sd, MC);
-            BigDecimal mx = bf.max(bk);
-            for (OptionType type : OptionType.values()) {
-              int w = type.sign();
-              BigDecimal w1 = BigDecimal.valueOf(w);
-              BigDecimal nd1 = cdf(d1.multiply(w1));
-              BigDecimal nd2 = cdf(d2.multiply(w1));
-              BigDecimal price = w1.multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(mx, MC);
-              BigDecimal delta = type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE);
-              BigDecimal vega = pdf(d1).multiply(bt.sqrt(MC), MC);
-              BlackFixed b = BlackFixed.DEFAULT;
-              double ep = BigDecimal.valueOf(b.normalizedPrice(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
-                  .subtract(price).abs().doubleValue();
-              double ed = BigDecimal.valueOf(b.delta(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
-                  .subtract(delta).abs().doubleValue();
-              double ev = BigDecimal.valueOf(b.vegaNormalized(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
-                  .subtract(vega).abs().doubleValue();
-              wp = Math.max(wp, ep);
-              wd = Math.max(wd, ed);
-              wv = Math.max(wv, ev);
-            }
-          }
-        }
+    for (PricerSweep.Point p : PricerSweep.points(forwards, moneyness, years, vols)) {
+      long f = p.forward();
+      long k = p.strike();
+      long ft = p.years();
+      long fv = p.vol();
+      BigDecimal bt = BigDecimal.valueOf(ft).movePointLeft(18);
+      BigDecimal bv = BigDecimal.valueOf(fv).movePointLeft(18);
+      BigDecimal sd = bv.multiply(bt.sqrt(MC), MC);
+      BigDecimal bf = BigDecimal.valueOf(f);
+      BigDecimal bk = BigDecimal.valueOf(k);
+      BigDecimal lnfk = ln(bf.divide(bk, MC));
+      BigDecimal d1 = lnfk.divide(sd, MC).add(sd.divide(BigDecimal.valueOf(2), MC), MC);
+      BigDecimal d2 = d1.subtract(sd, MC);
+      BigDecimal mx = bf.max(bk);
+      for (OptionType type : OptionType.values()) {
+        int w = type.sign();
+        BigDecimal w1 = BigDecimal.valueOf(w);
+        BigDecimal nd1 = cdf(d1.multiply(w1));
+        BigDecimal nd2 = cdf(d2.multiply(w1));
+        BigDecimal price = w1.multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(mx, MC);
+        BigDecimal delta = type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE);
+        BigDecimal vega = pdf(d1).multiply(bt.sqrt(MC), MC);
+        BlackFixed b = BlackFixed.DEFAULT;
+        double ep = BigDecimal.valueOf(b.normalizedPrice(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
+            .subtract(price).abs().doubleValue();
+        double ed = BigDecimal.valueOf(b.delta(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
+            .subtract(delta).abs().doubleValue();
+        double ev = BigDecimal.valueOf(b.vegaNormalized(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
+            .subtract(vega).abs().doubleValue();
+        wp = Math.max(wp, ep);
+        wd = Math.max(wd, ed);
+        wv = Math.max(wv, ev);
       }
     }
     System.out.printf("fixed-point worst error vs 50-digit reference: price/max(F,K) %.3g, delta %.3g, vega/F %.3g%n",
@@ -203,61 +195,55 @@ class HighPrecisionBlackTest {
     BigDecimal two = BigDecimal.valueOf(2);
     double[] worst = new double[3];
     int compared = 0;
-    for (long f : forwards) {
-      for (double m : moneyness) {
-        long k = Math.round(f * m);
-        for (double t : years) {
-          for (double v : vols) {
-            if (v * Math.sqrt(t) > 4) {
-              continue;
+    for (PricerSweep.Point p : PricerSweep.points(forwards, moneyness, years, vols)) {
+      long f = p.forward();
+      long k = p.strike();
+      double t = p.t();
+      double v = p.v();
+      long ft = p.years();
+      long fv = p.vol();
+      BigDecimal bt = BigDecimal.valueOf(ft).movePointLeft(18);
+      BigDecimal bv = BigDecimal.valueOf(fv).movePointLeft(18);
+      BigDecimal sqrtT = bt.sqrt(MC);
+      BigDecimal sd = bv.multiply(sqrtT, MC);
+      BigDecimal bf = BigDecimal.valueOf(f);
+      BigDecimal bk = BigDecimal.valueOf(k);
+      BigDecimal d1 = ln(bf.divide(bk, MC)).divide(sd, MC).add(sd.divide(two, MC), MC);
+      BigDecimal d2 = d1.subtract(sd, MC);
+      BigDecimal pdf1 = pdf(d1);
+      BigDecimal phiD2 = pdf1.multiply(d2, MC);
+      for (long rate : rates) {
+        long df = Fixed.exp(-Fixed.mul(rate, ft));
+        BigDecimal bd = BigDecimal.valueOf(df).movePointLeft(18);
+        BigDecimal r = ln(bd).negate().divide(bt, MC);
+        BigDecimal vanna = bd.multiply(phiD2, MC).divide(bv, MC).negate();
+        for (OptionType type : OptionType.values()) {
+          BigDecimal w1 = BigDecimal.valueOf(type.sign());
+          BigDecimal nd1 = cdf(d1.multiply(w1));
+          BigDecimal nd2 = cdf(d2.multiply(w1));
+          BigDecimal valueOverF = bd.multiply(w1, MC)
+              .multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(bf, MC);
+          BigDecimal theta = bd.multiply(pdf1, MC).multiply(bv, MC).divide(sqrtT.multiply(two), MC).negate()
+              .add(r.multiply(valueOverF, MC), MC);
+          BigDecimal delta = bd.multiply(type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE), MC);
+          BigDecimal charm = r.multiply(delta, MC).add(bd.multiply(phiD2, MC).divide(bt.multiply(two), MC), MC);
+          BigDecimal[] ref = {theta, vanna, charm};
+          BlackFixed b = BlackFixed.DEFAULT;
+          for (int i = 0; i < 3; i++) {
+            if (ref[i].abs().compareTo(limit) > 0) {
+              continue; // out of range: the overflow is checked against the double reference
             }
-            long ft = Fixed.fromDouble(t);
-            long fv = Fixed.fromDouble(v);
-            BigDecimal bt = BigDecimal.valueOf(ft).movePointLeft(18);
-            BigDecimal bv = BigDecimal.valueOf(fv).movePointLeft(18);
-            BigDecimal sqrtT = bt.sqrt(MC);
-            BigDecimal sd = bv.multiply(sqrtT, MC);
-            BigDecimal bf = BigDecimal.valueOf(f);
-            BigDecimal bk = BigDecimal.valueOf(k);
-            BigDecimal d1 = ln(bf.divide(bk, MC)).divide(sd, MC).add(sd.divide(two, MC), MC);
-            BigDecimal d2 = d1.subtract(sd, MC);
-            BigDecimal pdf1 = pdf(d1);
-            BigDecimal phiD2 = pdf1.multiply(d2, MC);
-            for (long rate : rates) {
-              long df = Fixed.exp(-Fixed.mul(rate, ft));
-              BigDecimal bd = BigDecimal.valueOf(df).movePointLeft(18);
-              BigDecimal r = ln(bd).negate().divide(bt, MC);
-              BigDecimal vanna = bd.multiply(phiD2, MC).divide(bv, MC).negate();
-              for (OptionType type : OptionType.values()) {
-                BigDecimal w1 = BigDecimal.valueOf(type.sign());
-                BigDecimal nd1 = cdf(d1.multiply(w1));
-                BigDecimal nd2 = cdf(d2.multiply(w1));
-                BigDecimal valueOverF = bd.multiply(w1, MC)
-                    .multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(bf, MC);
-                BigDecimal theta = bd.multiply(pdf1, MC).multiply(bv, MC).divide(sqrtT.multiply(two), MC).negate()
-                    .add(r.multiply(valueOverF, MC), MC);
-                BigDecimal delta = bd.multiply(type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE), MC);
-                BigDecimal charm = r.multiply(delta, MC).add(bd.multiply(phiD2, MC).divide(bt.multiply(two), MC), MC);
-                BigDecimal[] ref = {theta, vanna, charm};
-                BlackFixed b = BlackFixed.DEFAULT;
-                for (int i = 0; i < 3; i++) {
-                  if (ref[i].abs().compareTo(limit) > 0) {
-                    continue; // out of range: the overflow is checked against the double reference
-                  }
-                  long got = i == 0 ? b.thetaNormalized(type, f, k, ft, fv, df)
-                      : i == 1 ? b.vanna(type, f, k, ft, fv, df) : b.charm(type, f, k, ft, fv, df);
-                  double scale = Math.max(1, ref[i].abs().doubleValue());
-                  if (i == 2) {
-                    scale = Math.max(scale, 1e-4 / t);
-                  }
-                  double e = BigDecimal.valueOf(got).movePointLeft(18).subtract(ref[i]).abs().doubleValue() / scale;
-                  worst[i] = Math.max(worst[i], e);
-                  compared++;
-                  assertTrue(e < FIFTY_DIGIT_BOUND[i], new String[] {"theta", "vanna", "charm"}[i] + " " + type + " F=" + f
-                      + " K=" + k + " T=" + t + " vol=" + v + " D=" + df + " err " + e + " ref " + ref[i].doubleValue());
-                }
-              }
+            long got = i == 0 ? b.thetaNormalized(type, f, k, ft, fv, df)
+                : i == 1 ? b.vanna(type, f, k, ft, fv, df) : b.charm(type, f, k, ft, fv, df);
+            double scale = Math.max(1, ref[i].abs().doubleValue());
+            if (i == 2) {
+              scale = Math.max(scale, 1e-4 / t);
             }
+            double e = BigDecimal.valueOf(got).movePointLeft(18).subtract(ref[i]).abs().doubleValue() / scale;
+            worst[i] = Math.max(worst[i], e);
+            compared++;
+            assertTrue(e < FIFTY_DIGIT_BOUND[i], new String[] {"theta", "vanna", "charm"}[i] + " " + type + " F=" + f
+                + " K=" + k + " T=" + t + " vol=" + v + " D=" + df + " err " + e + " ref " + ref[i].doubleValue());
           }
         }
       }
