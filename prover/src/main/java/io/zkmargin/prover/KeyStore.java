@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -160,15 +159,15 @@ public final class KeyStore implements AutoCloseable {
         long t0 = System.nanoTime();
         KeyPair pair = Gnark.setup(circuitId);
         Files.createDirectories(dir);
-        writeAtomically(dir.resolve("proving.key"), pair.provingKey());
-        writeAtomically(dir.resolve("verifying.key"), pair.verifyingKey());
+        AtomicFiles.write(dir.resolve("proving.key"), pair.provingKey());
+        AtomicFiles.write(dir.resolve("verifying.key"), pair.verifyingKey());
         ObjectNode m = JSON.createObjectNode();
         m.put("circuitId", circuitId);
         m.put("circuitDigest", digest);
         m.put("verifyingKeyHash", sha256Hex(pair.verifyingKey()));
         m.put("provingKeyHash", sha256Hex(pair.provingKey()));
         m.put("setup", "development: single-party Groth16 setup, not for production");
-        writeAtomically(dir.resolve("manifest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        AtomicFiles.write(dir.resolve("manifest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
         System.err.printf("zkm: setup of %s done in %.1f s%n", circuitId, (System.nanoTime() - t0) / 1e9);
         return readManifest(dir.resolve("manifest.json")).orElseThrow();
       }
@@ -202,11 +201,5 @@ public final class KeyStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read key " + file, e);
     }
-  }
-
-  private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(file.getParent(), ".key", ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

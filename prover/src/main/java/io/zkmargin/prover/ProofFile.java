@@ -83,7 +83,7 @@ public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteg
 
   /** Writes the JSON file atomically (temp file + rename), so a crash never leaves half a proof. */
   public void write(Path file) throws IOException {
-    VenueStore.writeAtomically(file, toJson().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(file, toJson().getBytes(StandardCharsets.UTF_8));
   }
 
   /**

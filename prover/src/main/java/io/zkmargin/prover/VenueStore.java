@@ -14,7 +14,6 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -144,12 +143,12 @@ public final class VenueStore {
     for (long[] s : venue.riskVector().globals().collateralScenario()) {
       putLongs(scen.addArray(), s);
     }
-    writeAtomically(dir.resolve(VENUE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    AtomicFiles.write(dir.resolve(VENUE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 
   /** Stores an account owner's demo secret key (hex) under {@code DIR/keys/}. */
   public static void saveOwnerSecret(Path dir, long accountId, BigInteger secret) throws IOException {
-    writeAtomically(ownerKeyFile(dir, accountId), (secret.toString(16) + "\n").getBytes());
+    AtomicFiles.write(ownerKeyFile(dir, accountId), (secret.toString(16) + "\n").getBytes());
   }
 
   /** Reads an account owner's demo secret key. */
@@ -182,13 +181,5 @@ public final class VenueStore {
     for (long v : values) {
       array.add(v);
     }
-  }
-
-  static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, ".venue", ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zkmargin.nativebridge.Gnark;
+import io.zkmargin.prover.AtomicFiles;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
@@ -14,7 +15,6 @@ import java.io.PrintStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -279,10 +279,7 @@ public final class LocalChain {
     n.put("circuitId", s.circuitId());
     n.put("verifyingKeyHash", s.verifyingKeyHash());
     s.oracles().forEach(n.putArray("oracles")::add);
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".chain", ".tmp");
-    Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
-    Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
   }
 
   private static ChainContracts compile(ChainToolchain toolchain, KeyStore keys, String circuitId) {

@@ -1,11 +1,11 @@
 package io.zkmargin.prover.chain;
 
+import io.zkmargin.prover.AtomicFiles;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,14 +55,6 @@ public final class OracleKeys {
   }
 
   private static void write(Path f, String hex) throws IOException {
-    Files.createDirectories(f.getParent());
-    Path tmp = Files.createTempFile(f.getParent(), ".oracle", ".tmp");
-    try {
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException ignored) {
-      // not a POSIX file system: keep the default permissions
-    }
-    Files.writeString(tmp, hex + "\n");
-    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.write(f, (hex + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
   }
 }

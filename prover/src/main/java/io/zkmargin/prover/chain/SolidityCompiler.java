@@ -3,11 +3,11 @@ package io.zkmargin.prover.chain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zkmargin.prover.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -118,10 +118,7 @@ public final class SolidityCompiler {
         failed |= "error".equals(err.path("severity").asText());
       }
       if (!failed) {
-        Files.createDirectories(cacheDir);
-        Path tmp = Files.createTempFile(cacheDir, ".solc", ".tmp");
-        Files.write(tmp, output);
-        Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(cached, output);
       }
       return tree;
     } catch (IOException e) {

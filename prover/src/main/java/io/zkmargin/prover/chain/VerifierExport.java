@@ -6,13 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zkmargin.nativebridge.Gnark;
 import io.zkmargin.nativebridge.VerifyingKeyHandle;
+import io.zkmargin.prover.AtomicFiles;
 import io.zkmargin.prover.KeyStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -132,14 +131,6 @@ public final class VerifierExport {
   }
 
   private static void write(Path f, byte[] bytes) throws IOException {
-    Files.createDirectories(f.toAbsolutePath().getParent());
-    Path tmp = Files.createTempFile(f.toAbsolutePath().getParent(), ".export", ".tmp");
-    Files.write(tmp, bytes);
-    try {
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--")); // checked-in files
-    } catch (UnsupportedOperationException ignored) {
-      // not a POSIX file system
-    }
-    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.write(f, bytes, "rw-r--r--"); // checked-in files
   }
 }
