@@ -2,10 +2,6 @@ package io.zkmargin.grpc.server;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.HealthWitness;
-import io.zkmargin.nativebridge.Gnark;
-import io.zkmargin.nativebridge.ProofResult;
-import io.zkmargin.nativebridge.ProvingKeyHandle;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.DemoVenues;
 import io.zkmargin.prover.HealthProver;
@@ -21,7 +17,6 @@ import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
