@@ -28,6 +28,8 @@ import io.zkmargin.risk.product.OptionType;
 public final class BlackFixed {
   /** The shared stateless instance. */
   public static final BlackFixed DEFAULT = new BlackFixed();
+  /** The scale of {@link #gammaNormalized}: 10^15, three digits of range traded for precision (see there). */
+  public static final long GAMMA_SCALE = 1_000_000_000_000_000L;
 
   private static final long ONE = Fixed.ONE;
   private static final long D_SATURATED = 9_100_000_000_000_000_000L;
@@ -133,7 +135,9 @@ public final class BlackFixed {
 
   /**
    * Forward delta times discount, {@code D N(d1)} for a call and {@code D (N(d1) - 1)} for a put, scale 10^18
-   * (value change per unit of the underlying per unit change of the forward).
+   * (value change per unit of the underlying per unit change of the forward). At expiry or zero vol, N(d1) is 1 in
+   * the money, 0 out of it and 1/2 at the money (the limit as {@code sigma sqrt(T) -> 0}), so put-call parity
+   * {@code delta(call) - delta(put) = D} holds everywhere.
    *
    * @param type call or put
    * @param forward forward price, {@code > 0}
@@ -147,7 +151,9 @@ public final class BlackFixed {
     long sd = check(type, forward, strike, years, vol, discount);
     long n1;
     if (sd == 0) {
-      n1 = forward > strike ? ONE : 0;
+      // at expiry (or zero vol) at the money the limit of N(d1) is 1/2 (d1 = sigma sqrt(T) / 2 -> 0): calls 1/2,
+      // puts -1/2, so call minus put delta stays D (put-call parity), as in BlackScholesFormula
+      n1 = forward > strike ? ONE : forward == strike ? ONE / 2 : 0;
     } else {
       n1 = Fixed.normalCdf(d(Fixed.lnRatio(forward, strike), sd, true));
     }
@@ -176,11 +182,13 @@ public final class BlackFixed {
   }
 
   /**
-   * Gamma times the forward, {@code D phi(d1) / (sigma sqrt(T))}, scale 10^18 (divide by F for the gamma per
-   * price unit squared). Same for calls and puts; 0 at expiry or zero vol.
+   * Gamma times the forward, {@code D phi(d1) / (sigma sqrt(T))}, at scale {@link #GAMMA_SCALE} = 10^15 (not
+   * 10^18: gamma times F is {@code 0.399 / (sigma sqrt(T))} at the money, which passes 9.2, the limit of a long at
+   * scale 10^18, as soon as {@code sigma sqrt(T) < 0.043}, e.g. 17 days at 20% vol). Divide by F for the gamma per
+   * price unit squared. Same for calls and puts; 0 at expiry or zero vol.
    *
-   * @throws ArithmeticException if gamma times F exceeds the representable range (about 9.2; at-the-money
-   *     options within minutes of expiry)
+   * @throws ArithmeticException if gamma times F exceeds the representable range (about 9,223 at scale 10^15: at
+   *     the money when {@code sigma sqrt(T) < 4.3e-5}, i.e. within about 1.5 seconds of expiry at 20% vol)
    * @param type call or put
    * @param forward forward price, {@code > 0}
    * @param strike strike, {@code > 0}, same unit as the forward
@@ -195,7 +203,7 @@ public final class BlackFixed {
       return 0;
     }
     long pdf = Fixed.normalPdf(d(Fixed.lnRatio(forward, strike), sd, true));
-    return Fixed.mul(Fixed.mulDiv(pdf, ONE, sd, Rounding.NEAREST), discount);
+    return Fixed.mul(Fixed.mulDiv(pdf, GAMMA_SCALE, sd, Rounding.NEAREST), discount);
   }
 
   /**

@@ -39,7 +39,10 @@ public final class BlackScholesFormula {
     if (sd == 0) {
       double fwd = spot * dq / dr;
       double intrinsic = Math.max(w * (fwd - strike), 0) * dr;
-      double delta = w * (fwd - strike) > 0 ? w * dq : 0;
+      // N(d1) at expiry: 1 in the money, 0 out of it, 1/2 at the money (the limit of d1 = sd / 2 -> 0), the same
+      // convention as BlackFixed.delta, so call minus put delta stays dq (put-call parity) at the money too
+      double n1 = fwd > strike ? 1 : fwd == strike ? 0.5 : 0;
+      double delta = type == OptionType.CALL ? dq * n1 : dq * (n1 - 1);
       return new OptionGreeks(intrinsic, delta, 0, 0, 0, 0, 0);
     }
     double d1 = (Math.log(spot / strike) + (rate - yield + 0.5 * vol * vol) * years) / sd;
