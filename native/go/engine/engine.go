@@ -8,11 +8,16 @@
 // Encodings (fixed here, relied on by the Java side and the proof file format of docs/ENCODING.md):
 //   - proving key bytes: gnark's groth16 BN254 ProvingKey.WriteRawTo (uncompressed points);
 //   - verifying key bytes: gnark's groth16 BN254 VerifyingKey.WriteRawTo (uncompressed points);
-//   - proof bytes: gnark's groth16 BN254 Proof.WriteRawTo (uncompressed points; 256 bytes plus the
-//     commitment fields, which are empty for zkmargin circuits);
+//   - proof bytes: gnark's groth16 BN254 Proof.WriteRawTo (uncompressed points), exactly
+//     CanonicalProofLength = 324 bytes: 256 bytes of points, a commitment count of 0 and 64 zero bytes;
 //   - public inputs: decimal strings of canonical field elements in [0, r), in the circuit's order.
 //
-// Keys and proofs are read with gnark's checked readers (ReadFrom): every point is checked to be on
+// Before any decoding, untrusted key and proof bytes are walked by encoding.go: exact length, every
+// count and length prefix equal to what the compiled circuit requires, uncompressed points only. gnark's
+// readers trust their length prefixes (a 4-byte count of 0xffffffff in a 260-byte proof made them
+// allocate 256 GiB, a fatal Go out-of-memory that kills the JVM), so they only ever see checked bytes.
+//
+// Keys and proofs are then read with gnark's checked readers (ReadFrom): every point is checked to be on
 // the curve and in the prime-order subgroup, so a corrupted or malicious key or proof is rejected at
 // the door instead of producing a meaningless proof or a false verification. UnsafeReadFrom (which
 // skips those checks) is never used: the subgroup checks cost a few hundred milliseconds when loading
@@ -222,8 +227,8 @@ func (e *Engine) Setup(id string) (pk []byte, vk []byte, err error) {
 	return pkBuf.Bytes(), vkBuf.Bytes(), nil
 }
 
-// LoadProvingKey decodes a proving key for circuit id with gnark's checked reader, checks that it
-// matches the compiled circuit, and returns a handle (never 0) for Prove.
+// LoadProvingKey checks the encoding of a proving key for circuit id against the compiled circuit
+// (checkProvingKeyEncoding: every count, exact length), decodes it with gnark's checked reader, and returns a handle (never 0) for Prove.
 func (e *Engine) LoadProvingKey(id string, pkBytes []byte) (uint64, error) {
 	c, err := e.Compile(id)
 	if err != nil {
@@ -231,6 +236,9 @@ func (e *Engine) LoadProvingKey(id string, pkBytes []byte) (uint64, error) {
 	}
 	if len(pkBytes) == 0 {
 		return 0, fmt.Errorf("%w: empty proving key", ErrInvalidArgument)
+	}
+	if err := checkProvingKeyEncoding(c, pkBytes); err != nil {
+		return 0, err
 	}
 	pk := &groth16bn254.ProvingKey{}
 	n, err := pk.ReadFrom(bytes.NewReader(pkBytes))
@@ -252,8 +260,8 @@ func (e *Engine) LoadProvingKey(id string, pkBytes []byte) (uint64, error) {
 	return e.register(&keyEntry{kind: ProvingKey, compiled: c, pk: pk}), nil
 }
 
-// LoadVerifyingKey decodes a verifying key for circuit id with gnark's checked reader, checks its
-// number of public inputs against the compiled circuit, and returns a handle (never 0) for Verify and
+// LoadVerifyingKey checks the encoding of a verifying key for circuit id against the compiled circuit
+// (exactly VerifyingKeyLength bytes, every count), decodes it with gnark's checked reader, and returns a handle (never 0) for Verify and
 // ExportSolidity.
 func (e *Engine) LoadVerifyingKey(id string, vkBytes []byte) (uint64, error) {
 	c, err := e.Compile(id)
@@ -262,6 +270,9 @@ func (e *Engine) LoadVerifyingKey(id string, vkBytes []byte) (uint64, error) {
 	}
 	if len(vkBytes) == 0 {
 		return 0, fmt.Errorf("%w: empty verifying key", ErrInvalidArgument)
+	}
+	if err := checkVerifyingKeyEncoding(c, vkBytes); err != nil {
+		return 0, err
 	}
 	vk := &groth16bn254.VerifyingKey{}
 	n, err := vk.ReadFrom(bytes.NewReader(vkBytes))
@@ -384,7 +395,7 @@ func (e *Engine) Prove(pkHandle uint64, witnessJSON []byte) ([]byte, []string, e
 	return buf.Bytes(), publics, nil
 }
 
-// Verify checks proofBytes (Proof.WriteRawTo or WriteTo encoding) against verifying key handle
+// Verify checks proofBytes (the canonical encoding: CheckProofEncoding, checked before decoding) against verifying key handle
 // vkHandle and the public inputs (decimal strings of canonical field elements, circuit order).
 // It returns nil iff the proof verifies; an error wrapping ErrVerificationFailed for a well-formed
 // proof that does not verify, ErrInvalidArgument for malformed input.
@@ -394,6 +405,9 @@ func (e *Engine) Verify(vkHandle uint64, proofBytes []byte, publicInputs []strin
 		return err
 	}
 	c := k.compiled
+	if err := CheckProofEncoding(proofBytes); err != nil {
+		return err
+	}
 	if len(publicInputs) != c.NbPublic {
 		return fmt.Errorf("%w: %d public inputs, circuit %q has %d", ErrInvalidArgument, len(publicInputs), c.ID, c.NbPublic)
 	}

@@ -194,7 +194,7 @@ func TestParseCanonical(t *testing.T) {
 			t.Fatalf("%s: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "-1", "+1", "01", " 1", "1e3", "0x10",
+	for _, bad := range []string{"", "-1", "+1", "01", "00", "007", " 1", "1e3", "0x10",
 		"21888242871839275222246405745257275088548364400416034343698204186575808495617"} {
 		if err := ParseCanonical(bad, &z); err == nil {
 			t.Fatalf("%q accepted", bad)

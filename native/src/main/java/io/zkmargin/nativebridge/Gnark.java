@@ -10,9 +10,12 @@ import java.util.Objects;
  * side are {@link NativeException}s carrying the Go message; a Go panic is caught at the library
  * boundary and comes back as a {@link NativeException} with code {@link NativeException#PANIC}.
  *
- * <p>Encodings: keys and proofs are gnark's WriteRawTo bytes (uncompressed points); keys are decoded
- * with gnark's checked readers (points on the curve and in the subgroup) and must match the compiled
- * circuit; public inputs are decimal strings of field elements in [0, r).
+ * <p>Encodings: keys and proofs are gnark's WriteRawTo bytes (uncompressed points). Before any decoding
+ * the native side checks the exact length and every count of a key against the compiled circuit, so a
+ * length prefix from a corrupted file never drives an allocation; keys are then decoded with gnark's
+ * checked readers (points on the curve and in the subgroup). Proofs must be the one canonical encoding of
+ * {@link ProofEncoding} and public inputs canonical decimal strings of field elements in [0, r), both
+ * checked here in Java before the bytes cross into native code, and again in Go.
  */
 public final class Gnark {
     private Gnark() {
@@ -56,7 +59,7 @@ public final class Gnark {
      * Decodes and checks a proving key and keeps it in native memory until the handle is closed.
      *
      * @param circuitId circuit the key belongs to
-     * @param provingKey proving key bytes (WriteRawTo or WriteTo encoding)
+     * @param provingKey proving key bytes (WriteRawTo encoding of a setup of this circuit)
      * @return an open handle; close it when done
      */
     public static ProvingKeyHandle loadProvingKey(String circuitId, byte[] provingKey) {
@@ -70,7 +73,7 @@ public final class Gnark {
      * Decodes and checks a verifying key and keeps it in native memory until the handle is closed.
      *
      * @param circuitId circuit the key belongs to
-     * @param verifyingKey verifying key bytes (WriteRawTo or WriteTo encoding)
+     * @param verifyingKey verifying key bytes (WriteRawTo encoding of a setup of this circuit)
      * @return an open handle; close it when done
      */
     public static VerifyingKeyHandle loadVerifyingKey(String circuitId, byte[] verifyingKey) {
@@ -110,21 +113,23 @@ public final class Gnark {
      * Verifies a proof.
      *
      * @param key verifying key handle (open)
-     * @param proof proof bytes (WriteRawTo or WriteTo encoding)
+     * @param proof proof bytes, the canonical encoding of {@link ProofEncoding} (exactly 324 bytes)
      * @param publicInputs public inputs in circuit order, canonical decimal strings in [0, r)
+     *     ({@link ProofEncoding#whyNotCanonicalInput})
      * @return true iff the proof verifies; false for a well-formed proof that does not
-     * @throws NativeException with code {@link NativeException#INVALID_ARGUMENT} for malformed input (proof
-     *     bytes that are not points of the right groups, wrong number of inputs, non-canonical decimals)
+     * @throws IllegalArgumentException when the proof is not canonical or a public input is not a canonical
+     *     decimal (checked before anything reaches native code)
+     * @throws NativeException with code {@link NativeException#INVALID_ARGUMENT} for other malformed input
+     *     (proof bytes that are not points of the right groups, wrong number of inputs)
      * @throws IllegalStateException if the key is closed
      */
     public static boolean verify(VerifyingKeyHandle key, byte[] proof, List<String> publicInputs) {
         Objects.requireNonNull(key, "key");
-        checkBytes(proof, "proof");
+        // untrusted bytes: refuse anything but the canonical encoding before a decoder sees a length prefix
+        ProofEncoding.requireCanonical(proof);
         Objects.requireNonNull(publicInputs, "publicInputs");
         for (String s : publicInputs) {
-            if (s == null || s.isEmpty() || s.indexOf('\n') >= 0) {
-                throw new IllegalArgumentException("public input must be a non-empty decimal string: " + s);
-            }
+            ProofEncoding.parseCanonicalInput(s); // also excludes the '\n' separator of the native call
         }
         String joined = String.join("\n", publicInputs);
         long h = key.enter();

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +37,11 @@ class GnarkTest {
         byte[] d = Gnark.circuitDigest(ID);
         assertEquals(32, d.length);
         assertArrayEquals(d, Gnark.circuitDigest(ID));
-        assertNotEquals(List.of(d), List.of(Gnark.circuitDigest("selftest-N65")));
+        // compare contents (hex), not array identity: List.of(byte[]) compared two fresh arrays by identity,
+        // so it called the digests of the SAME circuit different too and its assertNotEquals could not fail
+        HexFormat hex = HexFormat.of();
+        assertEquals(List.of(hex.formatHex(d)), List.of(hex.formatHex(Gnark.circuitDigest(ID))));
+        assertNotEquals(List.of(hex.formatHex(d)), List.of(hex.formatHex(Gnark.circuitDigest("selftest-N65"))));
         assertFalse(java.util.Arrays.equals(d, Gnark.circuitDigest("selftest-N65")));
     }
 
@@ -45,7 +51,8 @@ class GnarkTest {
              VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
             ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 6, 7));
             assertEquals(List.of("42", "13"), r.publicInputs());
-            assertTrue(r.proof().length >= 256);
+            assertEquals(ProofEncoding.PROOF_BYTES, r.proof().length);
+            assertNull(ProofEncoding.whyNotCanonical(r.proof()));
             assertTrue(Gnark.verify(vk, r));
             // the same proof with another statement does not verify
             assertFalse(Gnark.verify(vk, r.proof(), List.of("43", "13")));
@@ -86,17 +93,79 @@ class GnarkTest {
         assertThrows(IllegalArgumentException.class, () -> Gnark.loadProvingKey(ID, new byte[0]));
         assertThrows(NullPointerException.class, () -> Gnark.compile(null));
         try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
-            byte[] garbage = new byte[256];
-            java.util.Arrays.fill(garbage, (byte) 0x55);
+            byte[] garbage = new byte[ProofEncoding.PROOF_BYTES];
+            java.util.Arrays.fill(garbage, 0, ProofEncoding.POINTS_BYTES, (byte) 0x15);
             assertEquals(NativeException.INVALID_ARGUMENT, assertThrows(NativeException.class,
                     () -> Gnark.verify(vk, garbage, List.of("42", "13"))).code());
+            assertThrows(IllegalArgumentException.class, () -> Gnark.verify(vk, new byte[256], List.of("42", "13")));
             try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey())) {
                 ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 2, 3));
                 assertEquals(NativeException.INVALID_ARGUMENT, assertThrows(NativeException.class,
                         () -> Gnark.verify(vk, r.proof(), List.of("6"))).code());
-                assertEquals(NativeException.INVALID_ARGUMENT, assertThrows(NativeException.class,
-                        () -> Gnark.verify(vk, r.proof(), List.of("6", "05"))).code());
             }
+        }
+    }
+
+    /**
+     * The proof of the outside review that killed the JVM: 256 zero bytes and a commitment count of
+     * 0xffffffff made gnark-crypto allocate 256 GiB (Go's fatal out-of-memory, exit 134). Java refuses it
+     * before the native call, and the native side refuses it on its own too (called directly here).
+     */
+    @Test
+    void attackProofIsRefusedAndTheJvmLives() {
+        byte[] attack = new byte[260];
+        attack[256] = attack[257] = attack[258] = attack[259] = (byte) 0xff;
+        byte[] attack324 = java.util.Arrays.copyOf(attack, ProofEncoding.PROOF_BYTES);
+        try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey());
+             VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+            for (byte[] a : List.of(attack, attack324)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Gnark.verify(vk, a, List.of("42", "13")));
+                assertTrue(e.getMessage().contains("proof"), e.getMessage());
+                long h = vk.enter();
+                try {
+                    NativeException n = assertThrows(NativeException.class, () -> NativeLib.verify(h, a, "42\n13"));
+                    assertEquals(NativeException.INVALID_ARGUMENT, n.code());
+                    assertTrue(n.getMessage().contains("324 bytes") || n.getMessage().contains("must be 0"), n.getMessage());
+                } finally {
+                    vk.exit();
+                }
+            }
+            // a tail byte changed (the chain path never reads it): refused alike
+            ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 6, 7));
+            byte[] tail = r.proof();
+            tail[ProofEncoding.PROOF_BYTES - 1] = 1;
+            assertThrows(IllegalArgumentException.class, () -> Gnark.verify(vk, tail, r.publicInputs()));
+            // and the library still verifies afterwards
+            assertTrue(Gnark.verify(vk, r));
+        }
+    }
+
+    /** One canonical decimal per public input, refused in Java and (called directly) in Go. */
+    @Test
+    void nonCanonicalPublicInputsAreRefused() {
+        try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey());
+             VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
+            ProofResult r = Gnark.prove(pk, TestCircuits.selfTestWitness(ID, 2, 3));
+            assertEquals(List.of("6", "5"), r.publicInputs());
+            String r0 = ProofEncoding.SCALAR_FIELD_MODULUS.toString();
+            for (String bad : List.of("05", "00", "+5", "-5", " 5", "5 ", "5\n", "", "0x5", "\u0665", r0,
+                    ProofEncoding.SCALAR_FIELD_MODULUS.add(java.math.BigInteger.valueOf(5)).toString())) {
+                assertThrows(IllegalArgumentException.class, () -> Gnark.verify(vk, r.proof(), List.of("6", bad)), bad);
+            }
+            long h = vk.enter();
+            try {
+                for (String bad : List.of("05", "+5", "00")) {
+                    NativeException n = assertThrows(NativeException.class, () -> NativeLib.verify(h, r.proof(), "6\n" + bad));
+                    assertEquals(NativeException.INVALID_ARGUMENT, n.code(), n.getMessage());
+                }
+            } finally {
+                vk.exit();
+            }
+            assertTrue(Gnark.verify(vk, r.proof(), List.of("6", "5")));
+            assertEquals(java.math.BigInteger.ZERO, ProofEncoding.parseCanonicalInput("0"));
+            assertEquals(ProofEncoding.SCALAR_FIELD_MODULUS.subtract(java.math.BigInteger.ONE),
+                    ProofEncoding.parseCanonicalInput(ProofEncoding.SCALAR_FIELD_MODULUS.subtract(java.math.BigInteger.ONE).toString()));
         }
     }
 

@@ -38,7 +38,16 @@ class SoakTest {
         KeyPair keys = Gnark.setup(ID);
         byte[] digest = Gnark.circuitDigest(ID);
         long baseline = Gnark.liveHandles();
-        AtomicLong calls = new AtomicLong(2);
+        // Counts of native calls that RETURNED the expected result, one counter per kind of call: a counter
+        // is only incremented after its result was compared with the expected value, so a wrong result,
+        // a lost call or a crash shows up as a count below the exact expected total.
+        AtomicLong proofsVerified = new AtomicLong();   // prove + verify(true) of a fresh proof
+        AtomicLong digestsMatched = new AtomicLong();   // circuitDigest == the digest read before the soak
+        AtomicLong compilesMatched = new AtomicLong();  // compile reports the circuit's 3 public inputs
+        AtomicLong errorsReported = new AtomicLong();   // INVALID_ARGUMENT travelled back from Go
+        AtomicLong abandonedLoaded = new AtomicLong();  // loadVerifyingKey returned an open handle
+        AtomicLong wrongRejected = new AtomicLong();    // verify(false) for a changed public input
+        AtomicLong reverified = new AtomicLong();       // verify(true) again after all the GCs
         ConcurrentLinkedQueue<ProofResult> proofs = new ConcurrentLinkedQueue<>();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong gcs = new AtomicLong();
@@ -67,40 +76,46 @@ class SoakTest {
                     go.await();
                     try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey());
                          VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
-                        calls.addAndGet(2);
                         for (int i = 0; i < PROOFS_PER_THREAD; i++) {
                             ProofResult r = Gnark.prove(pk, witness);
                             assertTrue(Gnark.verify(vk, r), "fresh proof must verify");
-                            calls.addAndGet(2);
+                            proofsVerified.incrementAndGet();
                             proofs.add(r);
                             for (int k = 0; k < CHEAP_CALLS_PER_PROOF; k++) {
                                 switch (k % 5) {
-                                    case 0 -> assertArrayEquals(digest, Gnark.circuitDigest(ID));
-                                    case 1 -> assertEquals(3, Gnark.compile(ID).publicInputs());
+                                    case 0 -> {
+                                        assertArrayEquals(digest, Gnark.circuitDigest(ID));
+                                        digestsMatched.incrementAndGet();
+                                    }
+                                    case 1 -> {
+                                        assertEquals(3, Gnark.compile(ID).publicInputs());
+                                        compilesMatched.incrementAndGet();
+                                    }
                                     case 2 -> {
                                         // the error path: a Go error message travels back as an exception
                                         NativeException e = assertThrows(NativeException.class,
                                                 () -> Gnark.compile("health-D0-bogus"));
                                         assertEquals(NativeException.INVALID_ARGUMENT, e.code());
-                                        assertTrue(Gnark.liveHandles() >= 2);
+                                        assertTrue(e.getMessage().contains("health-D0-bogus"), e.getMessage());
+                                        errorsReported.incrementAndGet();
                                     }
                                     case 3 -> {
                                         // abandoned on purpose: the Cleaner must release it after a GC
-                                        Gnark.loadVerifyingKey(ID, keys.verifyingKey());
+                                        assertFalse(Gnark.loadVerifyingKey(ID, keys.verifyingKey()).isClosed());
+                                        abandonedLoaded.incrementAndGet();
                                     }
                                     default -> {
                                         List<String> wrong = new ArrayList<>(r.publicInputs());
                                         wrong.set(0, "1");
                                         assertFalse(Gnark.verify(vk, r.proof(), wrong));
+                                        wrongRejected.incrementAndGet();
                                     }
                                 }
-                                calls.incrementAndGet();
                                 byte[] garbage = new byte[64 * 1024]; // allocation pressure
                                 garbage[k] = 1;
                             }
                         }
                     }
-                    calls.addAndGet(2); // the two releases
                     return null;
                 }));
             }
@@ -119,7 +134,7 @@ class SoakTest {
         try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
             for (ProofResult r : proofs) {
                 assertTrue(Gnark.verify(vk, r));
-                calls.incrementAndGet();
+                reverified.incrementAndGet();
             }
         }
         // abandoned handles are released by the Cleaner once unreachable
@@ -128,11 +143,21 @@ class SoakTest {
             System.gc();
             Thread.sleep(50);
         }
-        System.out.printf("soak: %d native calls, %d proofs, %d forced GCs, %.1f s%n",
-                calls.get(), proofs.size(), gcs.get(), soakNanos / 1e9);
-        assertEquals(THREADS * PROOFS_PER_THREAD, proofs.size());
-        assertTrue(proofs.size() >= 50);
-        assertTrue(calls.get() >= 2000, "native calls " + calls.get());
+        long proofsTotal = THREADS * PROOFS_PER_THREAD;
+        long perKind = proofsTotal * CHEAP_CALLS_PER_PROOF / 5;
+        long returned = 2 * proofsVerified.get() + digestsMatched.get() + compilesMatched.get() + errorsReported.get()
+                + abandonedLoaded.get() + wrongRejected.get() + reverified.get();
+        System.out.printf("soak: %d native calls returned the expected result, %d proofs, %d forced GCs, %.1f s%n",
+                returned, proofs.size(), gcs.get(), soakNanos / 1e9);
+        assertEquals(proofsTotal, proofs.size());
+        assertEquals(proofsTotal, proofsVerified.get(), "fresh proofs that verified");
+        assertEquals(proofsTotal, reverified.get(), "proofs that verified again after the GCs");
+        assertEquals(perKind, digestsMatched.get(), "digests");
+        assertEquals(perKind, compilesMatched.get(), "compiles");
+        assertEquals(perKind, errorsReported.get(), "errors reported");
+        assertEquals(perKind, abandonedLoaded.get(), "abandoned keys loaded");
+        assertEquals(perKind, wrongRejected.get(), "wrong inputs rejected");
+        assertTrue(returned >= 2000, "native calls that returned the expected result: " + returned);
         assertTrue(gcs.get() >= 10, "forced GCs " + gcs.get());
         assertEquals(baseline, Gnark.liveHandles(), "handles leaked");
     }

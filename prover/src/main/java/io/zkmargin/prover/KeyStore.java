@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -27,13 +28,25 @@ import java.util.stream.Stream;
  * {@code proving.key}, {@code verifying.key} and {@code manifest.json} (circuit id, circuit digest = SHA-256
  * of the compiled constraint system, SHA-256 of each key). A circuit change changes the digest, so a stale
  * key is never used; keys are made once by a development (single-party, unsafe for production) Groth16
- * setup and reused. Setup is serialized across processes by a file lock.
+ * setup and reused. Setup is serialized across processes by a file lock and across the key stores of one
+ * JVM by a lock per root directory (a second {@link FileLock} on the same file in the same JVM would throw).
+ *
+ * <p>Crash safety: the manifest is written last, after both keys (each written and fsynced by
+ * {@link AtomicFiles}), so a key directory without a manifest is a setup that did not finish: it is ignored,
+ * its leftovers are deleted and a fresh setup runs. A key file that does not match its manifest's hash is
+ * never handed to the native library: it is a clear error naming the directory to delete.
+ *
+ * <p>Only keys of the current circuits are used: a manifest is accepted only when its circuit digest is the
+ * digest of the circuit as compiled now ({@link #findByVerifyingKeyHash}), so keys of an older version of a
+ * circuit left on disk never verify a proof.
  *
  * <p>Loaded key handles are cached per circuit id and released by {@link #close()}.
  */
 public final class KeyStore implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** One lock per key store root in this JVM, taken before the cross-process file lock. */
+  private static final Map<Path, ReentrantLock> SETUP_LOCKS = new ConcurrentHashMap<>();
 
   private final Path root;
   private final Map<String, KeyEntry> entries = new ConcurrentHashMap<>();
@@ -99,10 +112,24 @@ public final class KeyStore implements AutoCloseable {
   }
 
   /**
-   * Finds a pinned key pair by the hash of its verifying key, without compiling anything: how an auditor
-   * resolves the key named in a proof file.
+   * Finds a pinned key pair by the hash of its verifying key: how an auditor resolves the key named in a
+   * proof file. Only a key of the current version of its circuit is returned: its manifest's circuit
+   * digest must be the digest of the circuit as compiled now (the circuit is compiled once per JVM for
+   * that), and the manifest must sit in {@code <root>/<circuitId>/<circuitDigest>/}. A key of an older
+   * version of the circuit is not found.
+   *
+   * @param verifyingKeyHash lower-case hex SHA-256 of the verifying key bytes
+   * @return the entry, or empty when no key of a current circuit has that hash
    */
   public Optional<KeyEntry> findByVerifyingKeyHash(String verifyingKeyHash) {
+    return findAnyByVerifyingKeyHash(verifyingKeyHash).filter(this::isCurrent);
+  }
+
+  /**
+   * Like {@link #findByVerifyingKeyHash} but also returns keys of older circuit versions, without compiling
+   * anything; for messages that explain why a key is refused, never for verifying.
+   */
+  public Optional<KeyEntry> findAnyByVerifyingKeyHash(String verifyingKeyHash) {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
@@ -110,10 +137,37 @@ public final class KeyStore implements AutoCloseable {
       return manifests.map(KeyStore::readManifest)
           .flatMap(Optional::stream)
           .filter(e -> e.verifyingKeyHash().equals(verifyingKeyHash))
+          .sorted(java.util.Comparator.comparing((KeyEntry e) -> !isCurrentQuietly(e)))
           .findFirst();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * @param entry a manifest read from disk
+   * @return true when the entry is where its circuit id and digest say, and its digest is the digest of the
+   *     circuit as compiled now
+   * @throws io.zkmargin.nativebridge.NativeException when the circuit id is not a known circuit
+   */
+  public boolean isCurrent(KeyEntry entry) {
+    Path expectedDir = root.resolve(entry.circuitId()).resolve(entry.circuitDigest()).normalize();
+    if (!entry.directory().normalize().equals(expectedDir)) {
+      return false;
+    }
+    return entry.circuitDigest().equals(currentDigest(entry.circuitId()));
+  }
+
+  private boolean isCurrentQuietly(KeyEntry entry) {
+    try {
+      return isCurrent(entry);
+    } catch (RuntimeException e) {
+      return false; // a manifest naming a circuit this build does not know
+    }
+  }
+
+  private static String currentDigest(String circuitId) {
+    return HexFormat.of().formatHex(Gnark.circuitDigest(circuitId));
   }
 
   /** The verifying key bytes of a pinned entry, checked against the manifest's hash. */
@@ -139,12 +193,14 @@ public final class KeyStore implements AutoCloseable {
   }
 
   private KeyEntry loadOrSetup(String circuitId) {
-    String digest = HexFormat.of().formatHex(Gnark.circuitDigest(circuitId));
+    String digest = currentDigest(circuitId);
     Path dir = root.resolve(circuitId).resolve(digest);
     Optional<KeyEntry> existing = readManifest(dir.resolve("manifest.json"));
     if (existing.isPresent()) {
-      return existing.get();
+      return checkManifest(existing.get(), circuitId, digest);
     }
+    ReentrantLock jvmLock = SETUP_LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
+    jvmLock.lock();
     try {
       Files.createDirectories(root);
       try (FileChannel lockChannel = FileChannel.open(root.resolve(".setup.lock"),
@@ -152,8 +208,9 @@ public final class KeyStore implements AutoCloseable {
            FileLock ignored = lockChannel.lock()) {
         existing = readManifest(dir.resolve("manifest.json"));
         if (existing.isPresent()) {
-          return existing.get();
+          return checkManifest(existing.get(), circuitId, digest);
         }
+        deleteUnfinishedSetup(dir);
         System.err.println("zkm: no keys for " + circuitId + " (digest " + digest.substring(0, 12)
             + "...): running a development Groth16 setup once, keys go to " + dir);
         long t0 = System.nanoTime();
@@ -173,6 +230,37 @@ public final class KeyStore implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write keys under " + dir, e);
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  /** A manifest in the directory of (circuitId, digest) must name them: anything else is a tampered store. */
+  private static KeyEntry checkManifest(KeyEntry e, String circuitId, String digest) {
+    if (!e.circuitId().equals(circuitId) || !e.circuitDigest().equals(digest)) {
+      throw new IllegalStateException("key manifest " + e.directory().resolve("manifest.json") + " names circuit "
+          + e.circuitId() + " digest " + e.circuitDigest() + ", expected " + circuitId + " digest " + digest
+          + ": delete the directory to run a fresh setup");
+    }
+    return e;
+  }
+
+  /**
+   * A key directory without a manifest is a setup a crash interrupted (the manifest is written last):
+   * delete its key files and temporary files so that the fresh setup starts clean.
+   */
+  private static void deleteUnfinishedSetup(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (AtomicFiles.isLeftover(f) || name.equals("proving.key") || name.equals("verifying.key")) {
+          System.err.println("zkm: removing " + f + " left by an unfinished setup");
+          Files.deleteIfExists(f);
+        }
+      }
     }
   }
 
@@ -182,9 +270,20 @@ public final class KeyStore implements AutoCloseable {
     }
     try {
       JsonNode m = JSON.readTree(manifest.toFile());
-      return Optional.of(new KeyEntry(m.get("circuitId").asText(), m.get("circuitDigest").asText(),
-          m.get("verifyingKeyHash").asText(), m.get("provingKeyHash").asText(), manifest.getParent()));
-    } catch (IOException | NullPointerException e) {
+      if (m == null || !m.isObject()) {
+        return Optional.empty();
+      }
+      String[] f = new String[4];
+      String[] names = {"circuitId", "circuitDigest", "verifyingKeyHash", "provingKeyHash"};
+      for (int i = 0; i < 4; i++) {
+        JsonNode n = m.get(names[i]);
+        if (n == null || !n.isTextual() || (i > 0 && !n.asText().matches("[0-9a-f]{64}"))) {
+          return Optional.empty(); // not a manifest this store wrote
+        }
+        f[i] = n.asText();
+      }
+      return Optional.of(new KeyEntry(f[0], f[1], f[2], f[3], manifest.toAbsolutePath().getParent()));
+    } catch (IOException e) {
       return Optional.empty();
     }
   }
@@ -195,7 +294,8 @@ public final class KeyStore implements AutoCloseable {
       String actual = sha256Hex(bytes);
       if (!actual.equals(expectedHash)) {
         throw new IllegalStateException("key file " + file + " does not match its manifest hash (corrupted?): "
-            + actual + " != " + expectedHash);
+            + actual + " != " + expectedHash + "; it is not used. Delete " + file.getParent()
+            + " to run a fresh setup (proofs made with the old key will no longer verify)");
       }
       return bytes;
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zkmargin.commit.Fr;
+import io.zkmargin.nativebridge.ProofEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -87,7 +88,10 @@ public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteg
   }
 
   /**
-   * Parses a proof file.
+   * Parses a proof file. The text is untrusted: public inputs must be canonical decimal strings (no sign, no
+   * leading zero, below r) and the proof the one canonical encoding of {@link ProofEncoding} (exactly 324
+   * bytes, zero tail), so that one statement and proof have exactly one file form and no length prefix from
+   * the file ever reaches a decoder.
    *
    * @throws MalformedProofException with the reason when the text is not a well-formed proof file
    */
@@ -111,8 +115,12 @@ public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteg
     }
     List<BigInteger> values = new ArrayList<>();
     for (JsonNode n : inputs) {
-      if (!n.isTextual() || !n.asText().matches("[0-9]{1,80}")) {
+      if (!n.isTextual()) {
         throw new MalformedProofException("public input is not a decimal string: " + n);
+      }
+      String why = ProofEncoding.whyNotCanonicalInput(n.asText());
+      if (why != null) {
+        throw new MalformedProofException(why);
       }
       values.add(new BigInteger(n.asText()));
     }
@@ -121,6 +129,10 @@ public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteg
       proof = HexFormat.of().parseHex(text(root, "proof"));
     } catch (IllegalArgumentException e) {
       throw new MalformedProofException("proof is not hex: " + e.getMessage());
+    }
+    String notCanonical = ProofEncoding.whyNotCanonical(proof);
+    if (notCanonical != null) {
+      throw new MalformedProofException(notCanonical);
     }
     try {
       return new ProofFile(text(root, "circuitId"), text(root, "verifyingKeyHash"), values, proof);

@@ -3,6 +3,7 @@ package io.zkmargin.prover;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.nativebridge.Gnark;
 import io.zkmargin.nativebridge.NativeException;
+import io.zkmargin.nativebridge.ProofEncoding;
 import io.zkmargin.nativebridge.VerifyingKeyHandle;
 import java.math.BigInteger;
 import java.util.List;
@@ -13,6 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Verifies proof files offline against the verifying keys pinned in a {@link KeyStore}: no server, no
  * chain, no witness. Every failure comes back as a verdict with a reason a person can act on.
+ *
+ * <p>Only a verifying key of the current version of its circuit is used ({@link KeyStore#findByVerifyingKeyHash}):
+ * a proof made for a key of an older circuit version left on disk is refused. Proof bytes must be the one
+ * canonical encoding ({@link ProofEncoding}), the same rule as the chain path.
  */
 public final class ProofVerifier implements AutoCloseable {
 
@@ -28,8 +33,18 @@ public final class ProofVerifier implements AutoCloseable {
 
   /** Verifies one proof file. Never throws for a bad proof: the verdict says what is wrong. */
   public Verdict verify(ProofFile proof) {
+    String notCanonical = ProofEncoding.whyNotCanonical(proof.proof());
+    if (notCanonical != null) {
+      return new Verdict(false, "malformed proof: " + notCanonical);
+    }
     Optional<KeyStore.KeyEntry> entry = keys.findByVerifyingKeyHash(proof.verifyingKeyHash());
     if (entry.isEmpty()) {
+      Optional<KeyStore.KeyEntry> stale = keys.findAnyByVerifyingKeyHash(proof.verifyingKeyHash());
+      if (stale.isPresent()) {
+        return new Verdict(false, "stale verifying key " + shortHash(proof.verifyingKeyHash()) + ": it belongs to circuit "
+            + stale.get().circuitId() + " with digest " + shortHash(stale.get().circuitDigest())
+            + ", not to the current version of that circuit; only keys of current circuits are accepted");
+      }
       return new Verdict(false, "unknown verifying key " + proof.verifyingKeyHash()
           + ": no pinned key with that hash in " + keys.root());
     }
@@ -61,7 +76,7 @@ public final class ProofVerifier implements AutoCloseable {
     boolean ok;
     try {
       ok = Gnark.verify(vk, proof.proof(), inputs.stream().map(BigInteger::toString).toList());
-    } catch (NativeException ex) {
+    } catch (NativeException | IllegalArgumentException ex) {
       return new Verdict(false, "malformed proof for verifying key " + shortHash(e.verifyingKeyHash())
           + ": " + ex.getMessage());
     }
