@@ -147,19 +147,24 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	api.AssertIsEqual(hit, 1) // tier equals exactly one t in [0, T)
 
-	// Collateral: E += b[a]*cp[a]; L[s] -= b[a]*C[a][s].
+	// Collateral: E += b[a]*price[a] with price = cp[a] (haircut) for b >= 0 and dp[a] (un-haircut) for
+	// b < 0, so that a debt is never understated; L[s] -= b[a]*C[a][s].
 	E := frontend.Variable(0)
 	L := make([]frontend.Variable, s.S)
 	for k := range L {
 		L[k] = 0
 	}
 	for a := 0; a < s.A; a++ {
-		b := lw[2+a].Value
-		o := s.T + a*(1+s.S)
-		gw[o].AssertNonNegative(api) // cp[a] >= 0
-		E = api.Add(E, api.Mul(b, gw[o].Value))
+		bal := lw[2+a]
+		o := s.T + a*(2+s.S)
+		cp, dp := gw[o], gw[o+1]
+		cp.AssertNonNegative(api) // cp[a] >= 0
+		dp.AssertNonNegative(api) // dp[a] >= 0
+		// bal.Neg is the balance's sign bit (boolean from the unpacking), so price is exactly cp or dp.
+		price := api.Add(cp.Value, api.Mul(bal.Neg, api.Sub(dp.Value, cp.Value)))
+		E = api.Add(E, api.Mul(bal.Value, price))
 		for k := 0; k < s.S; k++ {
-			L[k] = api.Sub(L[k], api.Mul(b, gw[o+1+k].Value))
+			L[k] = api.Sub(L[k], api.Mul(bal.Value, gw[o+2+k].Value))
 		}
 	}
 
