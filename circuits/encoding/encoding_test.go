@@ -168,8 +168,9 @@ func TestModelWordsRoundTrip(t *testing.T) {
 	if err != nil || e2.Hash() != e.Hash() {
 		t.Fatalf("entry round trip: %v", err)
 	}
-	g := &Globals{TierFactorPpm: []int64{1, 2}, Cp: []int64{3, 4}, C: [][]int64{{5, 6, 7, 8}, {9, 10, 11, 12}}}
-	if gw := g.Words(); len(gw) != s.GlobalsWordCount() || gw[2] != 3 || gw[7] != 4 || gw[8] != 9 {
+	g := &Globals{TierFactorPpm: []int64{1, 2}, Cp: []int64{3, 4}, Dp: []int64{13, 14}, C: [][]int64{{5, 6, 7, 8}, {9, 10, 11, 12}}}
+	if gw := g.Words(); len(gw) != s.GlobalsWordCount() || gw[2] != 3 || gw[3] != 13 || gw[4] != 5 ||
+		gw[8] != 4 || gw[9] != 14 || gw[10] != 9 {
 		t.Fatalf("globals layout: %v", gw)
 	}
 	g2, err := GlobalsFromWords(s, g.Words())
@@ -184,7 +185,8 @@ func TestComputeMarginByHand(t *testing.T) {
 		Slots: []Slot{{InstrumentID: 1, Quantity: 3, FundingSnapshot: 10}, {InstrumentID: 2, Quantity: -2, FundingSnapshot: 0}}}
 	perp := &Entry{Mark: 100, FundingIndex: 14, FloorMm: 1, FloorIm: 2, Rmm: []int64{-10, 10}, Rim: []int64{-20, 20}}
 	opt := &Entry{Mark: 5, FundingIndex: 0, FloorMm: 7, FloorIm: 9, Rmm: []int64{4, -1}, Rim: []int64{6, -2}}
-	g := &Globals{TierFactorPpm: []int64{1_000_000, 2_000_000}, Cp: []int64{1_000_000_000, 50}, C: [][]int64{{0, 0}, {-30, 30}}}
+	g := &Globals{TierFactorPpm: []int64{1_000_000, 2_000_000}, Cp: []int64{1_000_000_000, 50},
+		Dp: []int64{1_000_000_000, 60}, C: [][]int64{{0, 0}, {-30, 30}}}
 	m, err := ComputeMargin(leaf, []*Entry{perp, opt}, g)
 	if err != nil {
 		t.Fatal(err)
@@ -211,5 +213,24 @@ func TestComputeMarginByHand(t *testing.T) {
 	}
 	if m.Liquidatable() {
 		t.Fatal("not liquidatable")
+	}
+}
+
+// A debt of a non-quote asset is valued at its un-haircut price dp, a holding at the haircut price cp.
+func TestComputeMarginValuesDebtAtDebtPrice(t *testing.T) {
+	g := &Globals{TierFactorPpm: []int64{1_000_000}, Cp: []int64{1_000_000_000, 45}, Dp: []int64{1_000_000_000, 50},
+		C: [][]int64{{0, 0}, {-5, 5}}}
+	leaf := &Leaf{Tier: 0, Balances: []int64{1_000, -4}, Slots: []Slot{{}}}
+	m, err := ComputeMargin(leaf, []*Entry{nil}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// E = 1000*1e9 + (-4)*50 (dp, not cp = 45)
+	if want := big.NewInt(1_000_000_000_000 - 200); m.E.Cmp(want) != 0 {
+		t.Fatalf("E of a debt: %s, want %s", m.E, want)
+	}
+	leaf.Balances[1] = 4
+	if m, _ = ComputeMargin(leaf, []*Entry{nil}, g); m.E.Cmp(big.NewInt(1_000_000_000_000+180)) != 0 {
+		t.Fatalf("E of a holding: %s", m.E)
 	}
 }

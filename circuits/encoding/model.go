@@ -81,19 +81,21 @@ func EntryFromWords(s Sizes, words []int64) (*Entry, error) {
 		Rmm: append([]int64(nil), words[4:4+s.S]...), Rim: append([]int64(nil), words[4+s.S:4+2*s.S]...)}, nil
 }
 
-// Globals are the risk globals: per-tier factors in ppm, per-asset haircut price cp (quote atoms per
-// 10^9 venue atoms) and scenario values C[a][s] (quote atoms per 10^9 venue atoms).
+// Globals are the risk globals: per-tier factors in ppm, per-asset haircut price cp and debt price dp
+// (quote atoms per 10^9 venue atoms; cp values a positive balance, dp a negative one) and scenario values
+// C[a][s] (quote atoms per 10^9 venue atoms).
 type Globals struct {
 	TierFactorPpm []int64   // length T, each in [0, 2^32)
-	Cp            []int64   // length A
+	Cp            []int64   // length A, haircut price (rounded down), values holdings
+	Dp            []int64   // length A, un-haircut price (rounded up), values debts
 	C             [][]int64 // A x S
 }
 
-// Words returns tierFactorPpm[0..T-1], then per asset cp[a], C[a][0..S-1].
+// Words returns tierFactorPpm[0..T-1], then per asset cp[a], dp[a], C[a][0..S-1].
 func (g *Globals) Words() []int64 {
 	w := append([]int64(nil), g.TierFactorPpm...)
 	for a := range g.Cp {
-		w = append(w, g.Cp[a])
+		w = append(w, g.Cp[a], g.Dp[a])
 		w = append(w, g.C[a]...)
 	}
 	return w
@@ -109,9 +111,10 @@ func GlobalsFromWords(s Sizes, words []int64) (*Globals, error) {
 	}
 	g := &Globals{TierFactorPpm: append([]int64(nil), words[:s.T]...)}
 	for a := 0; a < s.A; a++ {
-		o := s.T + a*(1+s.S)
+		o := s.T + a*(2+s.S)
 		g.Cp = append(g.Cp, words[o])
-		g.C = append(g.C, append([]int64(nil), words[o+1:o+1+s.S]...))
+		g.Dp = append(g.Dp, words[o+1])
+		g.C = append(g.C, append([]int64(nil), words[o+2:o+2+s.S]...))
 	}
 	return g, nil
 }
@@ -144,7 +147,7 @@ func ComputeMargin(leaf *Leaf, entries []*Entry, g *Globals) (*Margin, error) {
 	if leaf.Tier < 0 || leaf.Tier >= int64(len(g.TierFactorPpm)) {
 		return nil, fmt.Errorf("tier %d outside [0, %d)", leaf.Tier, len(g.TierFactorPpm))
 	}
-	if len(leaf.Balances) != len(g.Cp) {
+	if len(leaf.Balances) != len(g.Cp) || len(g.Dp) != len(g.Cp) {
 		return nil, fmt.Errorf("leaf has %d balances, globals %d assets", len(leaf.Balances), len(g.Cp))
 	}
 	S := len(g.C[0])
@@ -156,7 +159,11 @@ func ComputeMargin(leaf *Leaf, entries []*Entry, g *Globals) (*Margin, error) {
 	floorMm, floorIm := new(big.Int), new(big.Int)
 	t := new(big.Int)
 	for a, b := range leaf.Balances {
-		m.E.Add(m.E, t.Mul(bi(b), bi(g.Cp[a])))
+		price := g.Cp[a] // a holding at the haircut price, a debt at the un-haircut one
+		if b < 0 {
+			price = g.Dp[a]
+		}
+		m.E.Add(m.E, t.Mul(bi(b), bi(price)))
 		for s := 0; s < S; s++ {
 			t.Mul(bi(b), bi(g.C[a][s]))
 			m.L[s].Sub(m.L[s], t)

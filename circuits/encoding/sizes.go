@@ -76,5 +76,5 @@ func (s Sizes) LeafWordCount() int { return 2 + s.A + 3*s.P }
 // EntryWordCount is 4 + 2S.
 func (s Sizes) EntryWordCount() int { return 4 + 2*s.S }
 
-// GlobalsWordCount is T + A(1 + S).
-func (s Sizes) GlobalsWordCount() int { return s.T + s.A*(1+s.S) }
+// GlobalsWordCount is T + A(2 + S).
+func (s Sizes) GlobalsWordCount() int { return s.T + s.A*(2+s.S) }

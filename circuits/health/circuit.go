@@ -96,6 +96,13 @@ func computeBounds(s Sizes) bounds {
 	return bounds{lossBits: lossBits}
 }
 
+// mutant names one constraint group to drop, for the mutation harness only (mutation_test.go sets it through
+// export_test.go, which only test binaries compile). It is always "" otherwise: every constraint is kept.
+var mutant string
+
+// keep reports whether the constraint group name is kept (always, outside the mutation harness).
+func keep(name string) bool { return mutant != name }
+
 func hashMD(h merkle.Hasher, xs []frontend.Variable) frontend.Variable {
 	var s frontend.Variable = 0
 	for _, x := range xs {
@@ -123,43 +130,67 @@ func (c *Circuit) Define(api frontend.API) error {
 	nano := encoding.Nano
 
 	// Public input: accountId * 2^32 + thresholdBps, both parts range checked by one decomposition.
-	aat := api.ToBinary(c.AccountAndThreshold, ThresholdBits+s.D)
+	inputBits := ThresholdBits + s.D
+	if !keep("input-range") {
+		inputBits++ // mutant: one bit wider, so a carry out of the top goes unnoticed
+	}
+	aat := api.ToBinary(c.AccountAndThreshold, inputBits)
 	threshold := words.Recompose(api, aat[:ThresholdBits])
-	accountBits := aat[ThresholdBits:]
+	accountBits := aat[ThresholdBits : ThresholdBits+s.D]
 
 	// Leaf membership in stateRoot at accountId.
 	lw := words.UnpackAll(api, c.Leaf, s.LeafWordCount())
 	leafHash := hashMD(h, append([]frontend.Variable{c.OwnerPkX, c.OwnerPkY}, c.Leaf...))
-	api.AssertIsEqual(merkle.Root(api, h, leafHash, c.StatePath, accountBits), c.StateRoot)
+	if keep("state-root") {
+		api.AssertIsEqual(merkle.Root(api, h, leafHash, c.StatePath, accountBits), c.StateRoot)
+	}
 
 	// Globals in riskRoot.
 	gw := words.UnpackAll(api, c.Globals, s.GlobalsWordCount())
-	api.AssertIsEqual(h.Compress(c.InstrumentsRoot, hashMD(h, c.Globals)), c.RiskRoot)
+	if keep("risk-root") {
+		api.AssertIsEqual(h.Compress(c.InstrumentsRoot, hashMD(h, c.Globals)), c.RiskRoot)
+	}
 
 	// Tier in [0, T) selects the tier factor (each factor in [0, 2^32)).
 	tier := lw[1].Value
 	var tierFactor, hit frontend.Variable = 0, 0
 	for t := 0; t < s.T; t++ {
-		gw[t].AssertInRange(api, 32)
+		if keep("tier-factor-range") {
+			gw[t].AssertInRange(api, 32)
+		}
 		is := api.IsZero(api.Sub(tier, t))
 		hit = api.Add(hit, is)
 		tierFactor = api.Add(tierFactor, api.Mul(is, gw[t].Value))
 	}
-	api.AssertIsEqual(hit, 1) // tier equals exactly one t in [0, T)
+	if keep("tier-in-range") {
+		api.AssertIsEqual(hit, 1) // tier equals exactly one t in [0, T)
+	}
 
-	// Collateral: E += b[a]*cp[a]; L[s] -= b[a]*C[a][s].
+	// Collateral: E += b[a]*price[a] with price = cp[a] (haircut) for b >= 0 and dp[a] (un-haircut) for
+	// b < 0, so that a debt is never understated; L[s] -= b[a]*C[a][s].
 	E := frontend.Variable(0)
 	L := make([]frontend.Variable, s.S)
 	for k := range L {
 		L[k] = 0
 	}
 	for a := 0; a < s.A; a++ {
-		b := lw[2+a].Value
-		o := s.T + a*(1+s.S)
-		gw[o].AssertNonNegative(api) // cp[a] >= 0
-		E = api.Add(E, api.Mul(b, gw[o].Value))
+		bal := lw[2+a]
+		o := s.T + a*(2+s.S)
+		cp, dp := gw[o], gw[o+1]
+		if keep("cp>=0") {
+			cp.AssertNonNegative(api) // cp[a] >= 0
+		}
+		if keep("dp>=0") {
+			dp.AssertNonNegative(api) // dp[a] >= 0
+		}
+		// bal.Neg is the balance's sign bit (boolean from the unpacking), so price is exactly cp or dp.
+		price := api.Add(cp.Value, api.Mul(bal.Neg, api.Sub(dp.Value, cp.Value)))
+		if !keep("debt-price") {
+			price = cp.Value // mutant: a debt at the haircut price
+		}
+		E = api.Add(E, api.Mul(bal.Value, price))
 		for k := 0; k < s.S; k++ {
-			L[k] = api.Sub(L[k], api.Mul(b, gw[o+1+k].Value))
+			L[k] = api.Sub(L[k], api.Mul(bal.Value, gw[o+2+k].Value))
 		}
 	}
 
@@ -180,15 +211,25 @@ func (c *Circuit) Define(api frontend.API) error {
 
 		ew := words.UnpackAll(api, c.Entries[j], entryWords)
 		mark, fundingIndex, floorMm, floorIm := ew[0], ew[1], ew[2], ew[3]
-		mark.AssertNonNegative(api)
-		floorMm.AssertNonNegative(api)
-		floorIm.AssertNonNegative(api)
+		if keep("mark>=0") {
+			mark.AssertNonNegative(api)
+		}
+		if keep("floorMm>=0") {
+			floorMm.AssertNonNegative(api)
+		}
+		if keep("floorIm>=0") {
+			floorIm.AssertNonNegative(api)
+		}
 
 		// id in [0, 2^DI) and the entry in the instrument tree at id, unless the slot is empty.
 		idBits := id.Bits[:s.DI]
-		api.AssertIsEqual(api.Mul(nonEmpty, api.Sub(id.Value, words.Recompose(api, idBits))), 0)
+		if keep("instrument-id-range") {
+			api.AssertIsEqual(api.Mul(nonEmpty, api.Sub(id.Value, words.Recompose(api, idBits))), 0)
+		}
 		iroot := merkle.Root(api, h, hashMD(h, c.Entries[j]), c.EntryPaths[j], idBits)
-		api.AssertIsEqual(api.Mul(nonEmpty, api.Sub(iroot, c.InstrumentsRoot)), 0)
+		if keep("instrument-membership") {
+			api.AssertIsEqual(api.Mul(nonEmpty, api.Sub(iroot, c.InstrumentsRoot)), 0)
+		}
 
 		unit := api.Add(api.Sub(mark.Value, fundingIndex.Value), snap.Value)
 		posValue = api.Add(posValue, api.Mul(q.Value, unit))
@@ -202,16 +243,22 @@ func (c *Circuit) Define(api frontend.API) error {
 
 	// m >= 0 and m >= L[s] for every s.
 	m := c.MmBound
-	nonneg.Assert(api, m, bnd.lossBits)
+	if keep("m>=0") {
+		nonneg.Assert(api, m, bnd.lossBits)
+	}
 	for k := 0; k < s.S; k++ {
 		lk := api.Sub(L[k], api.Mul(posLoss[k], nano))
-		nonneg.Assert(api, api.Sub(m, lk), bnd.lossBits+1)
+		if keep(fmt.Sprintf("m>=L[%d]", k)) {
+			nonneg.Assert(api, api.Sub(m, lk), bnd.lossBits+1)
+		}
 	}
 
 	// MM = (m + N * sum |q| * floorMm) * tierFactor; healthy iff E * 10^10 - MM * threshold >= 0.
 	mm := api.Mul(api.Add(m, api.Mul(floorSum, nano)), tierFactor)
 	slack := api.Sub(api.Mul(E, 10_000_000_000), api.Mul(mm, threshold))
-	nonneg.Assert(api, slack, HealthCheckBits)
+	if keep("healthy") {
+		nonneg.Assert(api, slack, HealthCheckBits)
+	}
 	return nil
 }
 

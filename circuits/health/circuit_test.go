@@ -1,6 +1,7 @@
 package health_test
 
 import (
+	"fmt"
 	"math/big"
 	"sync"
 	"testing"
@@ -276,10 +277,18 @@ func TestOutOfRangeFails(t *testing.T) {
 		mustFail(t, c)
 	})
 	t.Run("thresholdAbove2^32", func(t *testing.T) {
+		// The last account 2^D - 1 asks for thresholdBps = 2^32 + 10000: its input (2^D - 1)*2^32 + 2^32 +
+		// 10000 = 2^(32+D) + 10000 carries out of the 32 + D bits. Account 0 holds the same leaf and its
+		// path is the one given, so the low 32 + D bits (account 0, 10000 bps) pass every other check:
+		// only the range check of the public input rejects it (not the state root).
 		f := healthtest.New(sizes)
+		last := uint64(1)<<uint(sizes.D) - 1
+		f.AccountID = 0
+		f.Others = map[uint64]*encoding.Leaf{last: f.Leaf}
 		_, c := f.Build()
-		// thresholdBps = 2^32 + 10000 does not fit: it carries into the account id
-		c.AccountAndThreshold = new(big.Int).Add(c.AccountAndThreshold.(*big.Int), pow2(32))
+		mustSolve(t, c)
+		c.AccountAndThreshold = new(big.Int).Add(new(big.Int).Lsh(new(big.Int).SetUint64(last), 32),
+			new(big.Int).Add(pow2(32), big.NewInt(int64(f.ThresholdBps))))
 		mustFail(t, c)
 	})
 	t.Run("accountIdAbove2^D", func(t *testing.T) {
@@ -294,6 +303,39 @@ func TestOutOfRangeFails(t *testing.T) {
 		_, c := f.Build()
 		mustFail(t, c)
 	})
+}
+
+// makeWorst makes scenario k the strictly worst maintenance scenario of the fixture (a 20% drop of the
+// BTC collateral there) and returns the fixture and L[k].
+func makeWorst(t *testing.T, k int) (*healthtest.Fixture, *big.Int) {
+	t.Helper()
+	f := healthtest.New(sizes)
+	f.Globals.C[1][k] = -120_000_000_000
+	m := f.Margin()
+	for s, l := range m.L {
+		if s != k && l.Cmp(new(big.Int).Sub(m.L[k], big.NewInt(1))) >= 0 {
+			t.Fatalf("scenario %d is not strictly worst: L[%d] = %s, L[%d] = %s", k, s, l, k, m.L[k])
+		}
+	}
+	return f, m.L[k]
+}
+
+// TestMarginBoundPerScenarioFails gives every scenario (the fixture's worst 0, the middle ones and the last)
+// its own failing witness: m = L[k] - 1 is above every other L[s], so only the constraint m >= L[k] of that
+// scenario rejects it.
+func TestMarginBoundPerScenarioFails(t *testing.T) {
+	for k := 0; k < sizes.S; k++ {
+		k := k
+		t.Run(fmt.Sprintf("scenario%d", k), func(t *testing.T) {
+			f, lk := makeWorst(t, k)
+			f.MmBound = lk
+			_, c := f.Build()
+			mustSolve(t, c)
+			f.MmBound = new(big.Int).Sub(lk, big.NewInt(1))
+			_, c = f.Build()
+			mustFail(t, c)
+		})
+	}
 }
 
 func TestMarginBoundFails(t *testing.T) {
@@ -340,6 +382,19 @@ func TestNegativeCommittedValuesFail(t *testing.T) {
 		_, c := f.Build()
 		mustFail(t, c)
 	})
+	t.Run("floorIm", func(t *testing.T) {
+		// committed in riskRoot; the health check does not read floorIm, only its range check does
+		f := healthtest.New(sizes)
+		f.Entries[5].FloorIm = -1
+		_, c := f.Build()
+		mustFail(t, c)
+	})
+	t.Run("debtPrice", func(t *testing.T) {
+		f := healthtest.New(sizes)
+		f.Globals.Dp[1] = -1
+		_, c := f.Build()
+		mustFail(t, c)
+	})
 	t.Run("collateralPrice", func(t *testing.T) {
 		f := healthtest.New(sizes)
 		f.Globals.Cp[1] = -1
@@ -375,4 +430,91 @@ func TestProductionSizeSolves(t *testing.T) {
 	if err := test.IsSolved(health.NewCircuit(s), c, ecc.BN254.ScalarField()); err == nil {
 		t.Fatal("unhealthy production witness solves")
 	}
+}
+
+// debtFixture holds a debt of 0.05 BTC (cp 5.4e11, dp 6e11 per 10^9 sats) and returns the largest healthy
+// threshold with the debt at dp (the truth) and at cp (what a haircut valuation would claim).
+func debtFixture(t *testing.T) (f *healthtest.Fixture, atDebtPrice, atHaircut uint32) {
+	t.Helper()
+	f = healthtest.New(sizes)
+	f.Leaf.Balances[1] = -5_000_000
+	limit := func(m *encoding.Margin) uint32 {
+		l := new(big.Int).Div(new(big.Int).Mul(m.E, big.NewInt(10_000_000_000)), m.MM)
+		if !l.IsUint64() || l.Uint64() >= 1<<32 {
+			t.Fatalf("limit out of range: %s", l)
+		}
+		return uint32(l.Uint64())
+	}
+	atDebtPrice = limit(f.Margin())
+	dp := f.Globals.Dp[1]
+	f.Globals.Dp[1] = f.Globals.Cp[1]
+	atHaircut = limit(f.Margin())
+	f.Globals.Dp[1] = dp
+	if atHaircut <= atDebtPrice {
+		t.Fatalf("the haircut valuation should overstate health: %d <= %d", atHaircut, atDebtPrice)
+	}
+	return f, atDebtPrice, atHaircut
+}
+
+// TestDebtAtHaircutPriceFails: a negative balance of a non-quote asset counts at the debt price dp, so a
+// claim that holds only if the debt were valued at the haircut price cp does not prove.
+func TestDebtAtHaircutPriceFails(t *testing.T) {
+	f, atDebtPrice, atHaircut := debtFixture(t)
+	f.ThresholdBps = atDebtPrice
+	_, c := f.Build()
+	mustSolve(t, c)
+	f.ThresholdBps = atDebtPrice + 1
+	_, c = f.Build()
+	mustFail(t, c)
+	f.ThresholdBps = atHaircut // healthy if the debt were valued at cp
+	_, c = f.Build()
+	mustFail(t, c)
+	// a positive balance is still valued at the haircut price: the same amount held is healthy at the
+	// largest threshold the cp valuation allows
+	g := healthtest.New(sizes)
+	g.Leaf.Balances[1] = 5_000_000
+	m := g.Margin()
+	g.ThresholdBps = uint32(new(big.Int).Div(new(big.Int).Mul(m.E, big.NewInt(10_000_000_000)), m.MM).Uint64())
+	_, c = g.Build()
+	mustSolve(t, c)
+	g.ThresholdBps++
+	_, c = g.Build()
+	mustFail(t, c)
+}
+
+// TestTamperedGlobalsFail: the globals words given to the circuit differ from the ones committed in the
+// honest riskRoot (which stays public and unchanged); the tampered globals would make the claim healthy.
+func TestTamperedGlobalsFail(t *testing.T) {
+	cases := map[string]func(g *encoding.Globals){
+		"debtPriceLowered":       func(g *encoding.Globals) { g.Dp[1] = g.Cp[1] },
+		"quotePriceRaised":       func(g *encoding.Globals) { g.Cp[0] *= 2; g.Dp[0] *= 2 },
+		"tierFactorLowered":      func(g *encoding.Globals) { g.TierFactorPpm[1] = 1 },
+		"collateralScenarioDrop": func(g *encoding.Globals) { g.C[1] = rep(-120_000_000_000, len(g.C[1])) },
+	}
+	for name, tamper := range cases {
+		tamper := tamper
+		t.Run(name, func(t *testing.T) {
+			f, atDebtPrice, _ := debtFixture(t)
+			f.ThresholdBps = atDebtPrice + 1 // unhealthy with the committed globals
+			_, honest := f.Build()
+			mustFail(t, honest)
+			tamper(f.Globals)
+			f.MmBound = nil
+			if !f.Margin().Healthy(f.ThresholdBps) {
+				t.Fatal("the tampered globals should make the claim healthy")
+			}
+			_, c := f.Build()
+			mustSolve(t, c) // healthy against the tampered globals' own riskRoot...
+			c.RiskRoot = honest.RiskRoot
+			mustFail(t, c) // ...but not against the honest one
+		})
+	}
+}
+
+func rep(v int64, n int) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
 }

@@ -20,6 +20,7 @@ func TestRandomAccountsAgreeWithReference(t *testing.T) {
 		for a := range f.Leaf.Balances {
 			f.Leaf.Balances[a] = rng.Int63n(1<<40) - 1<<36 // mostly positive
 			f.Globals.Cp[a] = rng.Int63n(1 << 40)
+			f.Globals.Dp[a] = f.Globals.Cp[a] + rng.Int63n(1<<36) // debts (negative balances) at dp >= cp
 			for s := range f.Globals.C[a] {
 				f.Globals.C[a][s] = word(36)
 			}

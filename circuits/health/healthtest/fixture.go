@@ -57,16 +57,17 @@ func New(s health.Sizes) *Fixture {
 		panic("healthtest: fixture needs P >= 2, A >= 2, T >= 2")
 	}
 	moves := []int64{-10, -5, 5, 10} // percent, repeated over the scenarios
-	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T), Cp: make([]int64, s.A), C: make([][]int64, s.A)}
+	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T), Cp: make([]int64, s.A), Dp: make([]int64, s.A),
+		C: make([][]int64, s.A)}
 	for t := range g.TierFactorPpm {
 		g.TierFactorPpm[t] = 1_000_000 + int64(t)*500_000
 	}
 	for a := 0; a < s.A; a++ {
 		switch a {
 		case 0: // quote asset, 6 decimals: 10^9 atoms = 10^9 quote atoms
-			g.Cp[a], g.C[a] = 1_000_000_000, rep(0, s.S)
-		default: // BTC at 60,000: 10^9 atoms (10 BTC) = 6*10^11 quote atoms; haircut 10%
-			g.Cp[a], g.C[a] = 540_000_000_000, scale(moves, 6_000_000_000, s.S)
+			g.Cp[a], g.Dp[a], g.C[a] = 1_000_000_000, 1_000_000_000, rep(0, s.S)
+		default: // BTC at 60,000: 10^9 atoms (10 BTC) = 6*10^11 quote atoms; haircut 10% (not on debts)
+			g.Cp[a], g.Dp[a], g.C[a] = 540_000_000_000, 600_000_000_000, scale(moves, 6_000_000_000, s.S)
 		}
 	}
 	perp := &encoding.Entry{Mark: 60_000_000, FundingIndex: 1_000, FloorMm: 1, FloorIm: 1,

@@ -60,6 +60,7 @@ public final class TestVenue {
         new long[] {-12_000_000L, 22_000_000L, -21_000_000L, 10_000_000L}));
     RiskGlobals globals = new RiskGlobals(new long[] {1_000_000L, 1_500_000L},
         new long[] {1_000_000_000L, 2_700_000_000L},
+        new long[] {1_000_000_000L, 3_000_000_000L},
         new long[][] {{0, 0, 0, 0}, {-300_000_000L, 300_000_000L, -600_000_000L, 150_000_000L}});
     Map<Long, AccountLeaf> accounts = new TreeMap<>();
     for (long id = 0; id < HEALTHY; id++) {

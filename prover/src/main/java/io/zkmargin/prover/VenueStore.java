@@ -87,7 +87,11 @@ public final class VenueStore {
       for (int a = 0; a < scenarios.length; a++) {
         scenarios[a] = longs(scen.get(a));
       }
-      RiskGlobals globals = new RiskGlobals(longs(g.get("tierFactorPpm")), longs(g.get("collateralPrice")), scenarios);
+      if (!g.has("debtPrice")) { // venues written before debts were valued at the debt price
+        throw new IllegalArgumentException("globals.debtPrice is missing: re-create the venue");
+      }
+      RiskGlobals globals = new RiskGlobals(longs(g.get("tierFactorPpm")), longs(g.get("collateralPrice")),
+          longs(g.get("debtPrice")), scenarios);
       return new Venue(sizes, accounts, new RiskVector(epoch, sizes, instruments, globals), demo);
     } catch (RuntimeException e) {
       throw new IOException(file + " is malformed: " + e.getMessage(), e);
@@ -139,6 +143,7 @@ public final class VenueStore {
     ObjectNode g = risk.putObject("globals");
     putLongs(g.putArray("tierFactorPpm"), venue.riskVector().globals().tierFactorPpm());
     putLongs(g.putArray("collateralPrice"), venue.riskVector().globals().collateralPrice());
+    putLongs(g.putArray("debtPrice"), venue.riskVector().globals().debtPrice());
     ArrayNode scen = g.putArray("collateralScenario");
     for (long[] s : venue.riskVector().globals().collateralScenario()) {
       putLongs(scen.addArray(), s);

@@ -75,8 +75,8 @@ public record CircuitSizes(
     return 4 + 2 * scenarios;
   }
 
-  /** Number of words in the risk globals: T tier factors, then per asset a price and S scenario values. */
+  /** Number of words in the risk globals: T tier factors, then per asset a price, a debt price and S scenario values. */
   public int globalsWordCount() {
-    return tiers + collateralAssets * (1 + scenarios);
+    return tiers + collateralAssets * (2 + scenarios);
   }
 }

@@ -2,12 +2,16 @@ package io.zkmargin.commit;
 
 /**
  * The epoch-wide part of the risk vector: tier factors and the collateral assets' prices and scenarios.
+ * A positive balance is valued at {@code collateralPrice} (haircut), a negative balance (a debt) at
+ * {@code debtPrice} (no haircut, rounded up), so that the haircut never understates a debt.
  *
  * @param tierFactorPpm margin multiplier per risk tier in parts per million (1_000_000 = x1), each in {@code [0, 2^32)}
  * @param collateralPrice haircut-adjusted price per asset, quote atoms per 10^9 venue atoms, rounded down, {@code >= 0}
+ * @param debtPrice price per asset at which a negative balance is valued, quote atoms per 10^9 venue atoms,
+ *     {@code >= collateralPrice} of the same asset
  * @param collateralScenario per asset and scenario, value change of 10^9 atoms, quote atoms, rounded down
  */
-public record RiskGlobals(long[] tierFactorPpm, long[] collateralPrice, long[][] collateralScenario) {
+public record RiskGlobals(long[] tierFactorPpm, long[] collateralPrice, long[] debtPrice, long[][] collateralScenario) {
 
   /** Collateral prices are quoted per this many venue atoms. */
   public static final long PRICE_UNIT_ATOMS = 1_000_000_000L;
@@ -18,21 +22,25 @@ public record RiskGlobals(long[] tierFactorPpm, long[] collateralPrice, long[][]
         throw new IllegalArgumentException("tier factor must be in [0, 2^32) ppm, was " + f);
       }
     }
-    if (collateralPrice.length != collateralScenario.length) {
-      throw new IllegalArgumentException("one scenario array per collateral asset is required");
+    if (collateralPrice.length != collateralScenario.length || collateralPrice.length != debtPrice.length) {
+      throw new IllegalArgumentException("one price, one debt price and one scenario array per collateral asset are required");
     }
-    for (long p : collateralPrice) {
-      if (p < 0) {
-        throw new IllegalArgumentException("collateral price must be >= 0, was " + p);
+    for (int a = 0; a < collateralPrice.length; a++) {
+      if (collateralPrice[a] < 0) {
+        throw new IllegalArgumentException("collateral price must be >= 0, was " + collateralPrice[a]);
+      }
+      if (debtPrice[a] < collateralPrice[a]) {
+        throw new IllegalArgumentException("debt price of asset " + a + " must be >= its collateral price "
+            + collateralPrice[a] + ", was " + debtPrice[a]);
       }
     }
   }
 
-  /** Words in commitment order: tier factors, then per asset its price and its S scenario values. */
+  /** Words in commitment order: tier factors, then per asset its price, its debt price and its S scenario values. */
   public long[] words() {
     int a = collateralPrice.length;
     int s = a == 0 ? 0 : collateralScenario[0].length;
-    long[] w = new long[tierFactorPpm.length + a * (1 + s)];
+    long[] w = new long[tierFactorPpm.length + a * (2 + s)];
     System.arraycopy(tierFactorPpm, 0, w, 0, tierFactorPpm.length);
     int k = tierFactorPpm.length;
     for (int i = 0; i < a; i++) {
@@ -40,6 +48,7 @@ public record RiskGlobals(long[] tierFactorPpm, long[] collateralPrice, long[][]
         throw new IllegalArgumentException("collateral scenario arrays differ in length");
       }
       w[k++] = collateralPrice[i];
+      w[k++] = debtPrice[i];
       System.arraycopy(collateralScenario[i], 0, w, k, s);
       k += s;
     }

@@ -23,6 +23,7 @@ final class CommitFixtures {
     return new RiskGlobals(
         new long[] {1_000_000, 1_250_000},
         new long[] {1_000_000_000L, 2_700_000_000L},
+        new long[] {1_000_000_000L, 3_000_000_000L},
         new long[][] {
           {0, 0, 0, 0},
           {-450_000_000L, -150_000_000L, 150_000_000L, 450_000_000L}
@@ -68,6 +69,10 @@ final class CommitFixtures {
     // short 200 ETH-PERP lots, long 10 BTC-PERP lots; funding index fell below the short's snapshot
     m.put(40L, leaf(3, 17, 0, new long[] {7_000_000_000L - 600_000_000L, 0},
         new long[] {1, 6}, new long[] {-200, 10}, new long[] {150_000L, -40_000L}));
+    // 3,500 USDC and a debt of 1 ETH, no positions: healthy at 10,000 bps only if the debt were valued at the
+    // haircut price (E 0.8e18 nano) instead of the debt price (E 0.5e18 nano; MM 4.5e17 x 1.25)
+    m.put(20L, leaf(5, 0, 1, new long[] {3_500_000_000L, -1_000_000_000L},
+        new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0}));
     // an account with no positions
     m.put(63L, leaf(4, 0, 1, new long[] {250_000_000L, 1_000_000_000L},
         new long[] {0, 0}, new long[] {0, 0}, new long[] {0, 0}));

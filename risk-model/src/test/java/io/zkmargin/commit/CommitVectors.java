@@ -284,6 +284,7 @@ public final class CommitVectors {
     {"health-healthy", 5L, 10_000L},
     {"health-unhealthy", 9L, 10_000L},
     {"health-short-funding", 40L, 11_000L},
+    {"health-debt-unhealthy", 20L, 10_000L},
   };
 
   private static void health(Map<String, String> out) {

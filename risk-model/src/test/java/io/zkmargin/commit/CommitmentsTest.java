@@ -80,11 +80,11 @@ class CommitmentsTest {
     Map<Long, InstrumentRiskEntry> wrongS = new TreeMap<>();
     wrongS.put(1L, new InstrumentRiskEntry(1, 0, 0, 0, new long[3], new long[3]));
     assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, wrongS, g));
-    RiskGlobals threeTiers = new RiskGlobals(new long[] {1, 2, 3}, g.collateralPrice(), g.collateralScenario());
+    RiskGlobals threeTiers = new RiskGlobals(new long[] {1, 2, 3}, g.collateralPrice(), g.debtPrice(), g.collateralScenario());
     assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, CommitFixtures.entries(), threeTiers));
-    RiskGlobals oneAsset = new RiskGlobals(g.tierFactorPpm(), new long[] {1}, new long[][] {{0, 0, 0, 0}});
+    RiskGlobals oneAsset = new RiskGlobals(g.tierFactorPpm(), new long[] {1}, new long[] {1}, new long[][] {{0, 0, 0, 0}});
     assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, CommitFixtures.entries(), oneAsset));
-    RiskGlobals fiveScen = new RiskGlobals(g.tierFactorPpm(), g.collateralPrice(), new long[][] {new long[5], new long[5]});
+    RiskGlobals fiveScen = new RiskGlobals(g.tierFactorPpm(), g.collateralPrice(), g.debtPrice(), new long[][] {new long[5], new long[5]});
     assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, CommitFixtures.entries(), fiveScen));
     assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, null, g));
   }

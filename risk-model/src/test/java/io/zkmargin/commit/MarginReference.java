@@ -69,7 +69,9 @@ final class MarginReference {
     BigInteger floorIm = BigInteger.ZERO;
     for (int i = 0; i < a; i++) {
       BigInteger b = BigInteger.valueOf(leaf.balances()[i]);
-      e = e.add(b.multiply(BigInteger.valueOf(g.collateralPrice()[i])));
+      // a holding at the haircut price, a debt at the debt price (docs/ENCODING.md "Margin")
+      long price = b.signum() < 0 ? g.debtPrice()[i] : g.collateralPrice()[i];
+      e = e.add(b.multiply(BigInteger.valueOf(price)));
       for (int k = 0; k < s; k++) {
         BigInteger c = b.multiply(BigInteger.valueOf(g.collateralScenario()[i][k]));
         lmm[k] = lmm[k].add(c);

@@ -35,6 +35,7 @@ final class TestVenues {
         new long[] {-500, -100, -900, 300}, new long[] {-750, -150, -1_350, 450}));
     RiskGlobals globals = new RiskGlobals(new long[] {1_000_000, 1_250_000},
         new long[] {1_000_000_000L, 3_000_000_000L},
+        new long[] {1_000_000_000L, 3_000_000_000L},
         new long[][] {{0, 0, 0, 0}, {-300_000_000L, 300_000_000L, -600_000_000L, 450_000_000L}});
     TreeMap<Long, AccountLeaf> accounts = new TreeMap<>();
     accounts.put(HEALTHY_ACCOUNT, leaf(HEALTHY_ACCOUNT, 0, new long[] {10_000_000_000L, 2_000_000_000L},

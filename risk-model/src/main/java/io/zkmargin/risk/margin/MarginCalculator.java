@@ -6,7 +6,8 @@ import io.zkmargin.risk.vector.RiskVector;
 /**
  * Account margin exactly as docs/ENCODING.md "Margin" (and hence as the health circuit recomputes it):
  * <pre>
- *   E      = sum_a b[a]*cp[a] + N * sum_j q_j * (mark_j - (fundingIndex_j - snap_j))
+ *   E      = sum_a b[a]*price[a] + N * sum_j q_j * (mark_j - (fundingIndex_j - snap_j)),
+ *            price[a] = cp[a] (haircut) if b[a] >= 0, dp[a] (debt price, no haircut) if b[a] < 0
  *   L[s]   = -(sum_a b[a]*C[a][s] + N * sum_j q_j * Rmm_j[s])
  *   MMcore = max(0, max_s L[s]);  MM = (MMcore + N * sum_j |q_j| * floorMm_j) * tierFactorPpm[tier]
  *   IM alike with Rim and floorIm; N = 10^9
@@ -67,6 +68,7 @@ public final class MarginCalculator {
     final int sc = vector.scenarios();
     final long[] tiers = vector.tierFactorArray();
     final long[] cp = vector.collateralPriceArray();
+    final long[] dp = vector.debtPriceArray();
     if (out.scenarios != sc) {
       throw new IllegalArgumentException("result holder has " + out.scenarios + " scenarios, vector " + sc);
     }
@@ -115,8 +117,9 @@ public final class MarginCalculator {
       if (b == 0) {
         continue;
       }
-      long pl = b * cp[a];
-      long ph = Math.multiplyHigh(b, cp[a]);
+      long price = b < 0 ? dp[a] : cp[a]; // a debt is valued without the haircut
+      long pl = b * price;
+      long ph = Math.multiplyHigh(b, price);
       long lo = eLo + pl;
       eHi = Math.addExact(Math.addExact(eHi, ph), Long.compareUnsigned(lo, eLo) < 0 ? 1 : 0);
       eLo = lo;

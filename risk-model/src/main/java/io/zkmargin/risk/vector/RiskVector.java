@@ -29,6 +29,7 @@ public final class RiskVector {
   private final long[] rim;
   private final long[] maxAbsR;
   private final long[] collateralPrice;
+  private final long[] debtPrice;
   private final long[] collateralScenario;
   private final long[] maxAbsC;
   private final long[] tierFactorPpm;
@@ -92,6 +93,7 @@ public final class RiskVector {
       throw new IllegalArgumentException("globals have " + globals.tierFactorPpm().length + " tiers, expected " + sizes.tiers());
     }
     collateralPrice = globals.collateralPrice().clone();
+    debtPrice = globals.debtPrice().clone();
     collateralScenario = new long[a * s];
     maxAbsC = new long[a];
     for (int i = 0; i < a; i++) {
@@ -180,6 +182,11 @@ public final class RiskVector {
   /** Haircut-adjusted collateral price per asset, quote atoms per 10^9 atoms. */
   public long[] collateralPriceArray() {
     return collateralPrice;
+  }
+
+  /** Debt price per asset (the price of a negative balance, no haircut), quote atoms per 10^9 atoms. */
+  public long[] debtPriceArray() {
+    return debtPrice;
   }
 
   /** Collateral scenario values, index {@code a * S + s}, quote atoms per 10^9 atoms. */

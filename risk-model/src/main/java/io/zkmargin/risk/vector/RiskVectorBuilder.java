@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds the risk vector of an oracle epoch: per instrument its mark per lot, funding index, floors and
- * maintenance/initial scenario arrays; per collateral asset its haircut-adjusted price and scenario array;
+ * maintenance/initial scenario arrays; per collateral asset its haircut-adjusted price, its debt price and scenario array;
  * the tier factors. Everything is fixed-point integer arithmetic ({@link BlackFixed}), so the vector is
  * bit-identical on every machine. Stateless; use {@link #DEFAULT}.
  *
@@ -37,7 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code cover x range / |move|} after the difference, rounded down;</li>
  *   <li>floors: {@code ceil(minimum ppm x spot x lot) + quantum} for options, {@code quantum} for perps; both apply to
  *       |quantity|, so long options pay the short-option minimum too (the encoding has one floor per instrument);</li>
- *   <li>collateral: {@code cp = floor(spot x 10^(9-decimals) x (1 - haircut))}, {@code C[s] = floor(cp x move x weight)}
+ *   <li>collateral: {@code cp = floor(spot x 10^(9-decimals) x (1 - haircut))} values a holding,
+ *       {@code dp = spot x 10^(9-decimals)} (no haircut, exact) values a debt,
+ *       {@code C[s] = floor(cp x move x weight)}
  *       with the maintenance range of the asset's underlying (the encoding has one collateral array for MM and IM).</li>
  * </ul>
  */
@@ -86,6 +88,7 @@ public final class RiskVectorBuilder {
     Map<Integer, InstrumentRiskEntry> entries = new ConcurrentHashMap<>();
     instruments.parallelStream().forEach(i -> entries.put(i.id(), entry(epoch, i, config)));
     long[] cp = new long[assets.size()];
+    long[] dp = new long[assets.size()];
     long[][] cs = new long[assets.size()][];
     for (int a = 0; a < assets.size(); a++) {
       CollateralAsset asset = assets.get(a);
@@ -93,9 +96,10 @@ public final class RiskVectorBuilder {
         throw new IllegalArgumentException("collateral asset at position " + a + " has index " + asset.index());
       }
       cp[a] = collateralPrice(epoch, asset);
+      dp[a] = debtPrice(epoch, asset);
       cs[a] = collateralScenarios(epoch, asset, cp[a], config);
     }
-    RiskGlobals globals = new RiskGlobals(config.tierFactorPpm(), cp, cs);
+    RiskGlobals globals = new RiskGlobals(config.tierFactorPpm(), cp, dp, cs);
     return new RiskVector(epoch.epoch(), sizes, new TreeMap<>(entries), globals);
   }
 
@@ -198,11 +202,18 @@ public final class RiskVectorBuilder {
     return weighted(vs - v0Up, g, s, coverPpm);
   }
 
-  /** Haircut-adjusted price of 10^9 atoms in quote atoms, rounded down. */
+  /** Haircut-adjusted price of 10^9 atoms in quote atoms, rounded down: the value of a holding. */
   static long collateralPrice(OracleEpoch epoch, CollateralAsset asset) {
+    return Fixed.mulDiv(debtPrice(epoch, asset), PPM - asset.haircutPpm(), PPM, Rounding.FLOOR);
+  }
+
+  /**
+   * Un-haircut price of 10^9 atoms in quote atoms: the value of a debt (a negative balance), which a haircut
+   * must not shrink. Exact (the spot is in quote atoms per whole unit).
+   */
+  static long debtPrice(OracleEpoch epoch, CollateralAsset asset) {
     long unitPrice = asset.isQuote() ? 1_000_000L : epoch.quote(asset.underlying()).spot();
-    long per1e9 = Math.multiplyExact(unitPrice, pow10(9 - asset.decimals()));
-    return Fixed.mulDiv(per1e9, PPM - asset.haircutPpm(), PPM, Rounding.FLOOR);
+    return Math.multiplyExact(unitPrice, pow10(9 - asset.decimals()));
   }
 
   private static long[] collateralScenarios(OracleEpoch epoch, CollateralAsset asset, long cp, RiskModelConfig config) {

@@ -27,7 +27,9 @@ class MarginCalculatorTest {
     RiskGlobals g = v.globals();
     BigInteger e = BigInteger.ZERO;
     for (int a = 0; a < leaf.balances().length; a++) {
-      e = e.add(BigInteger.valueOf(leaf.balances()[a]).multiply(BigInteger.valueOf(g.collateralPrice()[a])));
+      long b = leaf.balances()[a];
+      long price = b < 0 ? g.debtPrice()[a] : g.collateralPrice()[a];
+      e = e.add(BigInteger.valueOf(b).multiply(BigInteger.valueOf(price)));
     }
     BigInteger[] lmm = new BigInteger[sc];
     BigInteger[] lim = new BigInteger[sc];
@@ -120,15 +122,17 @@ class MarginCalculatorTest {
             rnd.nextLong(0, 1L << 20), rnd.nextLong(1L << 20, 1L << 21), rmm, rim));
       }
       long[] cp = new long[sizes.collateralAssets()];
+      long[] dp = new long[cp.length];
       long[][] cs = new long[cp.length][sc];
       for (int a = 0; a < cp.length; a++) {
         cp[a] = rnd.nextLong(0, 1L << 45);
+        dp[a] = cp[a] + rnd.nextLong(0, 1L << 40);
         for (int s = 0; s < sc; s++) {
           cs[a][s] = rnd.nextLong(-(1L << 44), 1L << 44);
         }
       }
       RiskVector v = new RiskVector(round, sizes, entries,
-          new RiskGlobals(new long[] {1_000_000, 1_500_000, 3_000_000_000L, 4_294_967_295L}, cp, cs));
+          new RiskGlobals(new long[] {1_000_000, 1_500_000, 3_000_000_000L, 4_294_967_295L}, cp, dp, cs));
       MarginResult r = new MarginResult(sc);
       for (int k = 0; k < 200; k++) {
         long[] b = new long[cp.length];
@@ -150,6 +154,49 @@ class MarginCalculatorTest {
         assertMatches(v, leaf, r);
       }
     }
+  }
+
+  /**
+   * A negative balance of a non-quote asset (a debt) is valued at the debt price (no haircut): the haircut
+   * must lower the value of a holding, never the size of a debt.
+   */
+  @Test
+  void debtOfANonQuoteAssetIsValuedAtTheDebtPrice() {
+    CircuitSizes sizes = CircuitSizes.TEST;
+    int sc = sizes.scenarios();
+    // asset 1: cp = 2.7e9, dp = 3.0e9 quote atoms per 10^9 atoms (10% haircut); scenario +15% = +4.5e8
+    RiskGlobals g = new RiskGlobals(new long[] {1_000_000, 1_250_000}, new long[] {1_000_000_000L, 2_700_000_000L},
+        new long[] {1_000_000_000L, 3_000_000_000L},
+        new long[][] {new long[sc], {-450_000_000L, -150_000_000L, 150_000_000L, 450_000_000L}});
+    RiskVector v = new RiskVector(1, sizes, new TreeMap<>(), g);
+    long[] none = new long[sizes.positionSlots()];
+    // 3,500 USDC and a debt of 1 ETH (10^9 atoms)
+    AccountLeaf debt = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 1,
+        new long[] {3_500_000_000L, -1_000_000_000L}, none, none, none);
+    MarginResult r = MarginCalculator.DEFAULT.evaluate(v, debt);
+    // E = 3.5e9 * 1e9 - 1e9 * 3.0e9 = 5e17 nano quote atoms (at the haircut price it would be 8e17)
+    assertEquals(BigInteger.valueOf(500_000_000_000_000_000L), r.equityNano());
+    // the debt loses when the price rises: L[3] = 1e9 * 4.5e8; MM = 4.5e17 * 1.25e6
+    assertEquals(BigInteger.valueOf(450_000_000_000_000_000L), r.maintenanceCore());
+    assertEquals(BigInteger.valueOf(450_000_000_000_000_000L).multiply(BigInteger.valueOf(1_250_000)), r.maintenanceScaled());
+    // healthy at 8,888 bps, not at 10,000 (at the haircut price it would be healthy up to 14,222)
+    assertTrue(r.isHealthy(8_888));
+    assertFalse(r.isHealthy(8_889));
+    assertFalse(r.isHealthy(10_000));
+    assertMatches(v, debt, r);
+    // the same amount held is valued at the haircut price
+    AccountLeaf held = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 1,
+        new long[] {3_500_000_000L, 1_000_000_000L}, none, none, none);
+    MarginResult h = MarginCalculator.DEFAULT.evaluate(v, held);
+    assertEquals(BigInteger.valueOf(6_200_000_000_000_000_000L), h.equityNano());
+    assertMatches(v, held, h);
+  }
+
+  @Test
+  void debtPriceBelowTheCollateralPriceIsRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RiskGlobals(
+        new long[] {1}, new long[] {10}, new long[] {9}, new long[][] {{0}}));
+    assertTrue(e.getMessage().contains("debt price"), e.getMessage());
   }
 
   @Test

@@ -97,6 +97,11 @@ class RiskVectorBuilderTest {
     assertEquals(1_000_000_000L, cp[0]);
     long btc = venue.epoch().quote("BTC").spot();
     assertEquals(Math.floorDiv(btc * 10 * 950_000L, 1_000_000L), cp[1]); // 8 decimals, 5% haircut
+    // a debt is valued without the haircut: dp = spot x 10^(9-8), and never below cp
+    long[] dp = v.globals().debtPrice();
+    assertEquals(1_000_000_000L, dp[0]);
+    assertEquals(btc * 10, dp[1]);
+    assertTrue(dp[1] > cp[1]);
     assertArrayEquals(new long[16], v.globals().collateralScenario()[0]);
     long[] c = v.globals().collateralScenario()[1];
     assertTrue(c[12] < 0 && c[10] > 0);

@@ -31,10 +31,12 @@ class RiskTestVectorsTest {
     boolean regenerate = Boolean.getBoolean("zkm.regenerate");
     for (Map.Entry<String, String> e : first.entrySet()) {
       Path f = dir.resolve(e.getKey());
-      if (regenerate || !Files.exists(f)) {
+      if (regenerate) {
         Files.createDirectories(dir);
         Files.writeString(f, e.getValue(), StandardCharsets.UTF_8);
       }
+      // a missing file is a failure, never a silent regeneration (that would make the test pass vacuously)
+      assertTrue(Files.exists(f), f + " is missing; regenerate with -Dzkm.regenerate=true");
       assertEquals(Files.readString(f, StandardCharsets.UTF_8), e.getValue(),
           f + " differs from the generator's output (re-run with -Dzkm.regenerate=true if the change is intended)");
     }
@@ -68,12 +70,15 @@ class RiskTestVectorsTest {
       long[] tiers = new long[t];
       System.arraycopy(g, 0, tiers, 0, t);
       long[] cp = new long[a];
+      long[] dp = new long[a];
       long[][] cs = new long[a][sc];
       for (int i = 0; i < a; i++) {
-        cp[i] = g[t + i * (1 + sc)];
-        System.arraycopy(g, t + i * (1 + sc) + 1, cs[i], 0, sc);
+        cp[i] = g[t + i * (2 + sc)];
+        dp[i] = g[t + i * (2 + sc) + 1];
+        System.arraycopy(g, t + i * (2 + sc) + 2, cs[i], 0, sc);
       }
-      RiskVector v = new RiskVector(root.get("epoch").get("epoch").asLong(), sizes, entries, new RiskGlobals(tiers, cp, cs));
+      RiskVector v = new RiskVector(root.get("epoch").get("epoch").asLong(), sizes, entries,
+          new RiskGlobals(tiers, cp, dp, cs));
       MarginResult r = new MarginResult(sc);
       int liquidatable = 0;
       for (JsonNode acc : root.get("accounts")) {
