@@ -10,8 +10,11 @@ import {IHealthVerifier} from "./IHealthVerifier.sol";
 /// it is true only for a valid Groth16 proof of `E * 10^4 >= MM * thresholdBps` for the account, against
 /// the current or a recent settled state root and a recently posted risk root (docs/ENCODING.md).
 /// @dev Roots are BN254 scalar-field elements (Poseidon2 outputs), carried as `uint256` in `[0, r)`.
-/// Windows are counted in settlements, not time: a state root stays valid for `stateRootWindow` batches
-/// (1 = only the current one), a risk root for `riskRootWindow` postings (1 = only the latest one).
+/// Windows are counted in settlements: a state root stays valid for `stateRootWindow` batches (1 = only the
+/// current one), a risk root for `riskRootWindow` postings (1 = only the latest one). A risk root also
+/// expires by time, `riskRootMaxAge` seconds after it was last posted, so that stale prices stop being
+/// usable when the oracles stop posting. Oracle epochs increase by at most `MAX_EPOCH_JUMP` per posting.
+/// The admin role moves in two steps (`transferAdmin`, then `acceptAdmin` by the new admin).
 contract Settlement {
     // ------------------------------------------------------------------ constants
 
@@ -38,6 +41,11 @@ contract Settlement {
     /// @notice Upper bound of the oracle signer set size.
     uint256 public constant MAX_SIGNERS = 32;
 
+    /// @notice Largest step of the oracle epoch from one posting to the next (the first posting counts from 0).
+    /// Without it one quorum-signed epoch of 2^64 - 1 would block `postRiskRoot` forever; with it the 2^64
+    /// epochs last at least 2^32 postings (136 years at one posting per second).
+    uint64 public constant MAX_EPOCH_JUMP = 2 ** 32;
+
     // ------------------------------------------------------------------ types
 
     /// @notice Outcome of a health-proof check; `Valid` is the only accepting one.
@@ -48,17 +56,21 @@ contract Settlement {
         StateRootExpired,
         RiskRootUnknown,
         RiskRootExpired,
-        ProofInvalid
+        ProofInvalid,
+        RiskRootTooOld // appended last so that the earlier values keep their numbers
     }
 
     struct RiskRootInfo {
         uint64 epoch; // oracle epoch of the latest posting of this root
         uint64 seq; // 1-based posting number of that posting (0 = never posted)
+        uint64 postedAt; // block timestamp of that posting, seconds
     }
 
     // ------------------------------------------------------------------ errors
 
     error NotAdmin(address caller);
+    error NotPendingAdmin(address caller);
+    error InvalidMaxAge(uint64 maxAgeSeconds);
     error NotOperator(address caller);
     error ZeroAddress();
     error VerifierHasNoCode(address verifier);
@@ -69,6 +81,7 @@ contract Settlement {
     error InvalidQuorum(uint256 quorum, uint256 signers);
     error SignerSetNotSorted(uint256 index);
     error StaleEpoch(uint64 epoch, uint64 latestEpoch);
+    error EpochJumpTooLarge(uint64 epoch, uint64 latestEpoch);
     error MalformedSignatures(uint256 length);
     error QuorumNotReached(uint256 signatures, uint256 quorum);
     error InvalidSignature(uint256 index);
@@ -80,11 +93,13 @@ contract Settlement {
     error StateRootExpired(uint256 stateRoot, uint64 settledInBatch, uint64 currentBatch);
     error RiskRootUnknown(uint256 riskRoot);
     error RiskRootExpired(uint256 riskRoot, uint64 epoch);
+    error RiskRootTooOld(uint256 riskRoot, uint64 postedAt, uint64 maxAgeSeconds);
     error HealthProofInvalid();
     error InsufficientGasForVerifier(uint256 gasLeft);
 
     // ------------------------------------------------------------------ events
 
+    event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
     event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     event OperatorChanged(address indexed previousOperator, address indexed newOperator);
     event OracleSignersChanged(address[] signers, uint256 quorum);
@@ -99,8 +114,12 @@ contract Settlement {
     uint64 public immutable stateRootWindow;
     /// @notice How many of the latest risk-root postings a health proof may refer to (>= 1).
     uint64 public immutable riskRootWindow;
+    /// @notice Seconds after its latest posting during which a risk root stays usable (>= 1).
+    uint64 public immutable riskRootMaxAge;
 
     address public admin;
+    /// @notice The address `transferAdmin` named, which becomes admin when it calls `acceptAdmin` (0 = none).
+    address public pendingAdmin;
     address public operator;
 
     /// @notice Current settled state root and its batch number (0 before the first settlement).
@@ -132,21 +151,25 @@ contract Settlement {
     /// @param quorum_ distinct signers needed per risk root, 1..signers.length
     /// @param stateRootWindow_ number of latest batches whose roots proofs may use, >= 1
     /// @param riskRootWindow_ number of latest risk-root postings proofs may use, >= 1
+    /// @param riskRootMaxAge_ seconds after its latest posting during which a risk root stays usable, >= 1
     constructor(
         IHealthVerifier verifier,
         address operator_,
         address[] memory signers,
         uint256 quorum_,
         uint64 stateRootWindow_,
-        uint64 riskRootWindow_
+        uint64 riskRootWindow_,
+        uint64 riskRootMaxAge_
     ) {
         if (address(verifier) == address(0) || operator_ == address(0)) revert ZeroAddress();
         if (address(verifier).code.length == 0) revert VerifierHasNoCode(address(verifier));
         if (stateRootWindow_ == 0) revert InvalidWindow(stateRootWindow_);
         if (riskRootWindow_ == 0) revert InvalidWindow(riskRootWindow_);
+        if (riskRootMaxAge_ == 0) revert InvalidMaxAge(riskRootMaxAge_);
         healthVerifier = verifier;
         stateRootWindow = stateRootWindow_;
         riskRootWindow = riskRootWindow_;
+        riskRootMaxAge = riskRootMaxAge_;
         admin = msg.sender;
         emit AdminTransferred(address(0), msg.sender);
         operator = operator_;
@@ -166,11 +189,20 @@ contract Settlement {
         _;
     }
 
-    /// @notice Hands the admin role (signer set, operator) to `newAdmin`. Admin only.
+    /// @notice First step of handing the admin role (signer set, operator) to `newAdmin`: names it as
+    /// `pendingAdmin`; the role moves only when `newAdmin` calls `acceptAdmin`, so a mistyped address cannot
+    /// take (or lose) it. Admin only. `address(0)` cancels a pending transfer.
     function transferAdmin(address newAdmin) external onlyAdmin {
-        if (newAdmin == address(0)) revert ZeroAddress();
-        emit AdminTransferred(admin, newAdmin);
-        admin = newAdmin;
+        pendingAdmin = newAdmin;
+        emit AdminTransferStarted(admin, newAdmin);
+    }
+
+    /// @notice Second step: the pending admin takes the admin role.
+    function acceptAdmin() external {
+        if (msg.sender != pendingAdmin || msg.sender == address(0)) revert NotPendingAdmin(msg.sender);
+        emit AdminTransferred(admin, msg.sender);
+        admin = msg.sender;
+        pendingAdmin = address(0);
     }
 
     /// @notice Replaces the operator. Admin only.
@@ -240,13 +272,16 @@ contract Settlement {
     }
 
     /// @notice Posts the risk root of oracle epoch `epoch`. Anyone may relay it; the signatures authorize it.
-    /// @param epoch must be greater than every posted epoch (the first posting may use any epoch)
+    /// @param epoch must be greater than every posted epoch and at most `MAX_EPOCH_JUMP` above the latest one
+    /// (above 0 for the first posting)
     /// @param root the risk-vector root, a field element in [0, r)
     /// @param signatures concatenated 65-byte ECDSA signatures `r | s | v` (v in {27, 28}, low s) over
     /// `riskRootDigest(epoch, root)`, ordered by recovered signer address strictly increasing; every signer
     /// registered; at least `quorum` of them.
     function postRiskRoot(uint64 epoch, uint256 root, bytes calldata signatures) external {
         if (riskRootCount != 0 && epoch <= latestRiskEpoch) revert StaleEpoch(epoch, latestRiskEpoch);
+        // uint256: latestRiskEpoch + MAX_EPOCH_JUMP does not fit in uint64 near the top of the range
+        if (uint256(epoch) > uint256(latestRiskEpoch) + MAX_EPOCH_JUMP) revert EpochJumpTooLarge(epoch, latestRiskEpoch);
         if (root >= FIELD_MODULUS) revert NotAFieldElement(root);
         uint256 len = signatures.length;
         if (len == 0 || len % 65 != 0) revert MalformedSignatures(len);
@@ -280,14 +315,25 @@ contract Settlement {
         riskRootCount = seq;
         latestRiskEpoch = epoch;
         riskRootOfEpoch[epoch] = root;
-        _riskRootInfo[root] = RiskRootInfo({epoch: epoch, seq: seq});
+        _riskRootInfo[root] = RiskRootInfo({epoch: epoch, seq: seq, postedAt: uint64(block.timestamp)});
         emit RiskRootPosted(epoch, root, n);
     }
 
-    /// @notice Epoch of the latest posting of `root` and whether proofs may still use it.
+    /// @notice Epoch of the latest posting of `root` and whether proofs may still use it (posted, within
+    /// the window of postings and not older than `riskRootMaxAge`).
     function riskRootStatus(uint256 root) external view returns (uint64 epoch, bool usable) {
         RiskRootInfo memory info = _riskRootInfo[root];
-        return (info.epoch, info.seq != 0 && riskRootCount - info.seq < riskRootWindow);
+        return (info.epoch, info.seq != 0 && riskRootCount - info.seq < riskRootWindow && !_tooOld(info));
+    }
+
+    /// @notice Block timestamp (seconds) of the latest posting of `root`, 0 if never posted.
+    function riskRootPostedAt(uint256 root) external view returns (uint64) {
+        return _riskRootInfo[root].postedAt;
+    }
+
+    /// @dev Older than the maximum age: usable up to and including postedAt + riskRootMaxAge.
+    function _tooOld(RiskRootInfo memory info) private view returns (bool) {
+        return block.timestamp - info.postedAt > riskRootMaxAge;
     }
 
     // ------------------------------------------------------------------ health proofs
@@ -316,6 +362,7 @@ contract Settlement {
         RiskRootInfo memory info = _riskRootInfo[riskRoot_];
         if (info.seq == 0) return HealthStatus.RiskRootUnknown;
         if (riskRootCount - info.seq >= riskRootWindow) return HealthStatus.RiskRootExpired;
+        if (_tooOld(info)) return HealthStatus.RiskRootTooOld;
         // Roots are field elements (checked when set); accountId < 2^64 keeps the packed input below r.
         uint256[3] memory input = [stateRoot_, riskRoot_, (uint256(accountId) << 32) | uint256(thresholdBps)];
         try healthVerifier.verifyProof{gas: VERIFIER_GAS_LIMIT}(proof, input) {
@@ -329,8 +376,8 @@ contract Settlement {
     }
 
     /// @notice True only if `proof` proves account `accountId` healthy at `thresholdBps` >= `minThresholdBps`,
-    /// against a state root within the window and a posted risk root within the window. Same parameters as
-    /// `healthStatus`.
+    /// against a state root within the window and a posted risk root within the window and its maximum age.
+    /// Same parameters as `healthStatus`.
     function verifyHealth(
         bytes calldata proof,
         uint256 stateRoot_,
@@ -361,6 +408,9 @@ contract Settlement {
         }
         if (st == HealthStatus.RiskRootUnknown) revert RiskRootUnknown(riskRoot_);
         if (st == HealthStatus.RiskRootExpired) revert RiskRootExpired(riskRoot_, _riskRootInfo[riskRoot_].epoch);
+        if (st == HealthStatus.RiskRootTooOld) {
+            revert RiskRootTooOld(riskRoot_, _riskRootInfo[riskRoot_].postedAt, riskRootMaxAge);
+        }
         revert HealthProofInvalid();
     }
 

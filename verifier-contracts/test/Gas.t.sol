@@ -2,9 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {HealthVector} from "./utils/HealthVector.sol";
-import {MockHealthVerifier} from "./utils/MockHealthVerifier.sol";
 import {Settlement} from "../src/Settlement.sol";
-import {IHealthVerifier} from "../src/IHealthVerifier.sol";
 
 /// @notice One state-changing or checked call per test, so that `.gas-snapshot` (checked in, compared by
 /// `tools/forge snapshot --check --tolerance 5` in the Maven test phase) tracks the cost of each call.
@@ -14,7 +12,8 @@ contract GasTest is HealthVector {
     function setUp() public {
         _loadVector();
         _makeOracles();
-        plain = new Settlement(IHealthVerifier(address(new MockHealthVerifier())), OPERATOR, oracleAddrs, 2, 2, 2);
+        // a second deployment (same real verifier) with no roots yet, for the first settlement and posting
+        plain = new Settlement(verifier, OPERATOR, oracleAddrs, 2, 2, 2, MAX_AGE);
         vm.prank(OPERATOR);
         plain.setStateRoot(1, 1);
     }

@@ -1,33 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {OracleSigning} from "./utils/OracleSigning.sol";
-import {MockHealthVerifier} from "./utils/MockHealthVerifier.sol";
+import {HealthVector} from "./utils/HealthVector.sol";
 import {Settlement} from "../src/Settlement.sol";
 import {IHealthVerifier} from "../src/IHealthVerifier.sol";
 
-/// @notice Settlement rules (roles, state roots, oracle quorum, windows) against a test-double verifier.
-contract SettlementTest is OracleSigning {
+/// @notice Settlement rules that come before any proof (construction, roles, two-step admin transfer, state
+/// roots, oracle quorum and signatures, epoch bound), each with its refused and its accepted side, on a fresh
+/// deployment with the real exported verifier (no proof is checked here: the health checks with the real
+/// proof, windows and maximum age included, are in HealthProof.t.sol). Every expected revert names its error.
+contract SettlementTest is HealthVector {
     event StateRootSet(uint64 indexed batch, uint256 stateRoot, uint256 previousStateRoot);
     event RiskRootPosted(uint64 indexed epoch, uint256 riskRoot, uint256 signatures);
     event OracleSignersChanged(address[] signers, uint256 quorum);
     event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     event OperatorChanged(address indexed previousOperator, address indexed newOperator);
 
+    event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
+
     uint256 constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
-    address constant OPERATOR = address(0x0BE7A7012);
     address constant STRANGER = address(0xBAD);
 
-    MockHealthVerifier verifier;
-    Settlement s;
-    bytes proof;
-
     function setUp() public {
-        _makeOracles();
-        verifier = new MockHealthVerifier();
-        s = new Settlement(IHealthVerifier(address(verifier)), OPERATOR, oracleAddrs, 2, 2, 2);
-        proof = new bytes(256);
-        proof[0] = 0x42;
+        _loadVector(); // the real verifier of the vector's circuit
+        vm.assertTrue(haveVector, "test-vectors/chain/health-proof.json is missing");
+        s = new Settlement(verifier, OPERATOR, oracleAddrs, 2, 2, 2, MAX_AGE); // fresh: no roots yet
     }
 
     // ---------------------------------------------------------------- roles and state roots
@@ -63,6 +60,9 @@ contract SettlementTest is OracleSigning {
         vm.prank(OPERATOR);
         vm.expectRevert(abi.encodeWithSelector(Settlement.NotAFieldElement.selector, R));
         s.setStateRoot(1, R);
+        vm.prank(OPERATOR);
+        s.setStateRoot(1, R - 1);
+        vm.assertEq(s.stateRoot(), R - 1, "largest field element accepted");
     }
 
     function test_adminOnly() public {
@@ -80,12 +80,62 @@ contract SettlementTest is OracleSigning {
         emit OperatorChanged(OPERATOR, STRANGER);
         s.setOperator(STRANGER);
         vm.assertEq(s.operator(), STRANGER, "operator");
+        vm.expectRevert(Settlement.ZeroAddress.selector);
+        s.setOperator(address(0));
+        vm.assertEq(s.operator(), STRANGER, "operator unchanged by the refused call");
+    }
+
+    function test_transferAdmin_isTwoStep() public {
+        address next = address(0xAD2);
         vm.expectEmit(true, true, false, false);
-        emit AdminTransferred(address(this), STRANGER);
-        s.transferAdmin(STRANGER);
-        vm.assertEq(s.admin(), STRANGER, "admin");
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, address(this)));
+        emit AdminTransferStarted(address(this), next);
+        s.transferAdmin(next);
+        // step one hands nothing over: the admin is still the admin, the pending one is not yet
+        vm.assertEq(s.admin(), address(this), "admin until accepted");
+        vm.assertEq(s.pendingAdmin(), next, "pending");
         s.setOperator(OPERATOR);
+        vm.prank(next);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, next));
+        s.setOperator(next);
+        // nobody but the pending admin can accept
+        vm.prank(STRANGER);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, STRANGER));
+        s.acceptAdmin();
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, address(this)));
+        s.acceptAdmin();
+        // accepted: the role moves and the old admin loses it
+        vm.expectEmit(true, true, false, false);
+        emit AdminTransferred(address(this), next);
+        vm.prank(next);
+        s.acceptAdmin();
+        vm.assertEq(s.admin(), next, "new admin");
+        vm.assertEq(s.pendingAdmin(), address(0), "pending cleared");
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, address(this)));
+        s.setOperator(STRANGER);
+        vm.prank(next);
+        s.setOperator(STRANGER);
+        vm.assertEq(s.operator(), STRANGER, "new admin acts");
+        // a second accept by the same address is refused (nothing pending)
+        vm.prank(next);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, next));
+        s.acceptAdmin();
+    }
+
+    function test_transferAdmin_canBeCancelledOrRedirected() public {
+        s.transferAdmin(STRANGER); // a mistyped address
+        s.transferAdmin(address(0xAD2)); // redirected: the first one can no longer accept
+        vm.prank(STRANGER);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, STRANGER));
+        s.acceptAdmin();
+        s.transferAdmin(address(0)); // cancelled
+        vm.prank(address(0xAD2));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, address(0xAD2)));
+        s.acceptAdmin();
+        // address(0) itself cannot accept the "nothing pending" state
+        vm.prank(address(0));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, address(0)));
+        s.acceptAdmin();
+        vm.assertEq(s.admin(), address(this), "admin kept");
     }
 
     /// forge-config: default.fuzz.runs = 64
@@ -108,8 +158,16 @@ contract SettlementTest is OracleSigning {
             s.postRiskRoot(1, 55, sig);
             vm.assertEq(s.riskRootOfEpoch(1), 55, "posted");
         } else {
-            vm.expectRevert();
+            if (n == 0) {
+                vm.expectRevert(abi.encodeWithSelector(Settlement.MalformedSignatures.selector, uint256(0)));
+            } else if (n == 1) {
+                vm.expectRevert(abi.encodeWithSelector(Settlement.QuorumNotReached.selector, uint256(1), uint256(2)));
+            } else {
+                // first and last swapped: the second signature is the first one below its predecessor
+                vm.expectRevert(abi.encodeWithSelector(Settlement.SignersNotSorted.selector, uint256(1)));
+            }
             s.postRiskRoot(1, 55, sig);
+            vm.assertEq(uint256(s.riskRootCount()), 0, "nothing posted");
         }
     }
 
@@ -128,6 +186,23 @@ contract SettlementTest is OracleSigning {
         address[] memory zero = new address[](1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.SignerSetNotSorted.selector, uint256(0)));
         s.setOracleSigners(zero, 1);
+        address[] memory dup = new address[](2);
+        (dup[0], dup[1]) = (oracleAddrs[0], oracleAddrs[0]);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.SignerSetNotSorted.selector, uint256(1)));
+        s.setOracleSigners(dup, 1);
+        // MAX_SIGNERS is accepted, one more is not
+        address[] memory many = new address[](33);
+        for (uint256 i = 0; i < 33; i++) {
+            many[i] = address(uint160(0x1000 + i));
+        }
+        vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidSignerSet.selector, uint256(33)));
+        s.setOracleSigners(many, 1);
+        assembly {
+            mstore(many, 32)
+        }
+        s.setOracleSigners(many, 32);
+        vm.assertEq(s.oracleSigners().length, 32, "32 signers");
+        vm.assertEq(s.quorum(), 32, "quorum = n accepted");
     }
 
     function test_setOracleSigners_removesOldSigners() public {
@@ -207,17 +282,62 @@ contract SettlementTest is OracleSigning {
         s.postRiskRoot(4, 78, older);
     }
 
+    /// @dev the signer that the `i`-th 65-byte signature of `sig` recovers to for `digest`
+    function _recover(bytes memory sig, uint256 i, bytes32 digest) internal pure returns (address) {
+        bytes32 r;
+        bytes32 sv;
+        uint8 v;
+        assembly {
+            let p := add(add(sig, 32), mul(i, 65))
+            r := mload(p)
+            sv := mload(add(p, 32))
+            v := byte(0, mload(add(p, 64)))
+        }
+        return ecrecover(digest, v, r, sv);
+    }
+
     function test_postRiskRoot_rejectsSignatureForOtherRootOrDomain() public {
-        // signed for another root: recovers to unrelated addresses
+        // signed for another root: the first signature recovers to an unrelated (unregistered) address
         bytes memory sig = _sigs(s, 1, 78, _idx(0, 1));
-        vm.expectRevert();
+        address stranger = _recover(sig, 0, s.riskRootDigest(1, 77));
+        vm.assertFalse(s.isOracleSigner(stranger), "recovers to a stranger");
+        vm.expectRevert(abi.encodeWithSelector(Settlement.UnknownSigner.selector, stranger));
         s.postRiskRoot(1, 77, sig);
         // signed on another chain id (EIP-712 domain binds chain and contract)
         vm.chainId(999);
         bytes memory otherChain = _sigs(s, 1, 77, _idx(0, 1));
         vm.chainId(31337);
-        vm.expectRevert();
+        address other = _recover(otherChain, 0, s.riskRootDigest(1, 77));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.UnknownSigner.selector, other));
         s.postRiskRoot(1, 77, otherChain);
+        // and the same signers over this domain and root are accepted
+        s.postRiskRoot(1, 77, _sigs(s, 1, 77, _idx(0, 1)));
+        vm.assertEq(s.riskRootOfEpoch(1), 77, "posted");
+    }
+
+    function test_postRiskRoot_epochJumpIsBounded() public {
+        uint64 jump = s.MAX_EPOCH_JUMP();
+        vm.assertEq(uint256(jump), 2 ** 32, "constant");
+        // the first posting counts from 0
+        bytes memory sig1 = _sigs(s, jump + 1, 77, _idx(0, 1));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.EpochJumpTooLarge.selector, jump + 1, uint64(0)));
+        s.postRiskRoot(jump + 1, 77, sig1);
+        s.postRiskRoot(jump, 77, _sigs(s, jump, 77, _idx(0, 1)));
+        // then from the latest epoch: exactly MAX_EPOCH_JUMP is accepted, one more is not
+        uint64 e = 2 * jump + 1;
+        bytes memory sig2 = _sigs(s, e, 78, _idx(0, 1));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.EpochJumpTooLarge.selector, e, jump));
+        s.postRiskRoot(e, 78, sig2);
+        // the epoch that blocked every later posting before this bound
+        uint64 top = type(uint64).max;
+        bytes memory sig3 = _sigs(s, top, 78, _idx(0, 1));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.EpochJumpTooLarge.selector, top, jump));
+        s.postRiskRoot(top, 78, sig3);
+        s.postRiskRoot(2 * jump, 78, _sigs(s, 2 * jump, 78, _idx(0, 1)));
+        vm.assertEq(uint256(s.latestRiskEpoch()), uint256(2 * jump), "latest");
+        vm.assertEq(uint256(s.riskRootCount()), 2, "two postings");
+        // an ordinary next epoch still works
+        s.postRiskRoot(2 * jump + 1, 79, _sigs(s, 2 * jump + 1, 79, _idx(1, 2)));
     }
 
     function test_postRiskRoot_rejectsMalformedAndMalleableSignatures() public {
@@ -249,91 +369,54 @@ contract SettlementTest is OracleSigning {
         bytes memory sig = _sigs(s, 1, R, _idx(0, 1));
         vm.expectRevert(abi.encodeWithSelector(Settlement.NotAFieldElement.selector, R));
         s.postRiskRoot(1, R, sig);
+        s.postRiskRoot(1, R - 1, _sigs(s, 1, R - 1, _idx(0, 1)));
+        vm.assertEq(s.riskRootOfEpoch(1), R - 1, "largest field element accepted");
     }
 
-    // ---------------------------------------------------------------- health checks (rules around the verifier)
-
-    function _settle(uint256 stateRoot, uint64 epoch, uint256 riskRoot) internal {
-        uint64 next = s.batchNumber() + 1;
-        vm.prank(OPERATOR);
-        s.setStateRoot(next, stateRoot);
-        s.postRiskRoot(epoch, riskRoot, _sigs(s, epoch, riskRoot, _idx(0, 2)));
+    function test_postRiskRoot_acceptsBothRecoveryIds() public {
+        // v = 27 and v = 28 both occur among these signatures and both are accepted
+        bool saw27;
+        bool saw28;
+        for (uint64 e = 1; e <= 8 && !(saw27 && saw28); e++) {
+            bytes memory sig = _sigs(s, e, 100 + e, _idx(0, 1));
+            saw27 = saw27 || sig[64] == bytes1(uint8(27)) || sig[129] == bytes1(uint8(27));
+            saw28 = saw28 || sig[64] == bytes1(uint8(28)) || sig[129] == bytes1(uint8(28));
+            s.postRiskRoot(e, 100 + e, sig);
+        }
+        vm.assertTrue(saw27 && saw28, "both recovery ids seen");
     }
 
-    function _accept(uint256 stateRoot, uint256 riskRoot, uint64 account, uint32 bps) internal {
-        verifier.accept(proof, [stateRoot, riskRoot, (uint256(account) << 32) | bps]);
-    }
-
-    function test_verifyHealth_acceptsValidProof() public {
-        _settle(11, 1, 21);
-        _accept(11, 21, 7, 15000);
-        vm.assertTrue(s.verifyHealth(proof, 11, 21, 7, 15000, 12000), "valid");
-        vm.assertTrue(s.verifyHealth(proof, 11, 21, 7, 15000, 15000), "threshold equal to minimum");
-        s.requireHealth(proof, 11, 21, 7, 15000, 10000);
-    }
-
-    function test_verifyHealth_rejectsLowThreshold() public {
-        _settle(11, 1, 21);
-        _accept(11, 21, 7, 15000);
-        vm.assertFalse(s.verifyHealth(proof, 11, 21, 7, 15000, 15001), "too low");
-        vm.expectRevert(
-            abi.encodeWithSelector(Settlement.ThresholdBelowMinimum.selector, uint32(15000), uint32(15001))
-        );
-        s.requireHealth(proof, 11, 21, 7, 15000, 15001);
-    }
-
-    function test_verifyHealth_rejectsClaimOtherThanProven() public {
-        _settle(11, 1, 21);
-        _accept(11, 21, 7, 15000);
-        vm.assertFalse(s.verifyHealth(proof, 11, 21, 8, 15000, 0), "other account");
-        vm.assertFalse(s.verifyHealth(proof, 11, 21, 7, 15001, 0), "higher threshold than proven");
-        vm.expectRevert(Settlement.HealthProofInvalid.selector);
-        s.requireHealth(proof, 11, 21, 7, 15001, 0);
-    }
-
-    function test_verifyHealth_rejectsUnknownRoots() public {
-        _settle(11, 1, 21);
-        _accept(12, 21, 7, 15000);
-        _accept(11, 22, 7, 15000);
-        vm.assertFalse(s.verifyHealth(proof, 12, 21, 7, 15000, 0), "unsettled state root");
-        vm.assertFalse(s.verifyHealth(proof, 11, 22, 7, 15000, 0), "unposted risk root");
-        vm.expectRevert(abi.encodeWithSelector(Settlement.StateRootUnknown.selector, uint256(12)));
-        s.requireHealth(proof, 12, 21, 7, 15000, 0);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.RiskRootUnknown.selector, uint256(22)));
-        s.requireHealth(proof, 11, 22, 7, 15000, 0);
-    }
-
-    function test_verifyHealth_windows() public {
-        _settle(11, 1, 21);
-        _accept(11, 21, 7, 15000);
-        _settle(12, 2, 22); // window 2: the previous roots stay usable
-        vm.assertTrue(s.verifyHealth(proof, 11, 21, 7, 15000, 0), "previous roots within window");
-        _settle(13, 3, 23); // now both are two settlements old
-        vm.assertFalse(s.verifyHealth(proof, 11, 21, 7, 15000, 0), "expired");
-        vm.expectRevert(
-            abi.encodeWithSelector(Settlement.StateRootExpired.selector, uint256(11), uint64(1), uint64(3))
-        );
-        s.requireHealth(proof, 11, 21, 7, 15000, 0);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.RiskRootExpired.selector, uint256(21), uint64(1)));
-        s.requireHealth(proof, 13, 21, 7, 15000, 0);
-        // re-settling an old root makes it current again
-        vm.prank(OPERATOR);
-        s.setStateRoot(4, 11);
-        vm.assertEq(s.healthStatus(proof, 11, 21, 7, 15000, 0) == Settlement.HealthStatus.RiskRootExpired, true, "state ok, risk expired");
-    }
-
-    function test_verifyHealth_rejectsMalformedProof() public {
-        _settle(11, 1, 21);
-        _accept(11, 21, 7, 15000);
-        vm.assertFalse(s.verifyHealth(new bytes(255), 11, 21, 7, 15000, 0), "short proof");
+    function test_postRiskRoot_rejectsSignatureRecoveringToNobody() public {
+        bytes memory sig = _sigs(s, 1, 77, _idx(0, 1));
+        // r = 0 is not a curve point: ecrecover returns address(0)
+        for (uint256 i = 0; i < 32; i++) {
+            sig[i] = 0;
+        }
+        vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidSignature.selector, uint256(0)));
+        s.postRiskRoot(1, 77, sig);
     }
 
     function test_constructor_validates() public {
         vm.expectRevert(Settlement.ZeroAddress.selector);
-        new Settlement(IHealthVerifier(address(0)), OPERATOR, oracleAddrs, 2, 1, 1);
+        new Settlement(IHealthVerifier(address(0)), OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        vm.expectRevert(Settlement.ZeroAddress.selector);
+        new Settlement(verifier, address(0), oracleAddrs, 2, 1, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.VerifierHasNoCode.selector, address(0x1234)));
-        new Settlement(IHealthVerifier(address(0x1234)), OPERATOR, oracleAddrs, 2, 1, 1);
+        new Settlement(IHealthVerifier(address(0x1234)), OPERATOR, oracleAddrs, 2, 1, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidWindow.selector, uint64(0)));
-        new Settlement(IHealthVerifier(address(verifier)), OPERATOR, oracleAddrs, 2, 0, 1);
+        new Settlement(verifier, OPERATOR, oracleAddrs, 2, 0, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidWindow.selector, uint64(0)));
+        new Settlement(verifier, OPERATOR, oracleAddrs, 2, 1, 0, 1);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidMaxAge.selector, uint64(0)));
+        new Settlement(verifier, OPERATOR, oracleAddrs, 2, 1, 1, 0);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidQuorum.selector, uint256(4), uint256(3)));
+        new Settlement(verifier, OPERATOR, oracleAddrs, 4, 1, 1, 1);
+        // the smallest valid parameters are accepted
+        Settlement t = new Settlement(verifier, OPERATOR, oracleAddrs, 1, 1, 1, 1);
+        vm.assertEq(uint256(t.stateRootWindow()), 1, "state window");
+        vm.assertEq(uint256(t.riskRootWindow()), 1, "risk window");
+        vm.assertEq(uint256(t.riskRootMaxAge()), 1, "max age");
+        vm.assertEq(t.admin(), address(this), "deployer is admin");
+        vm.assertEq(t.pendingAdmin(), address(0), "nothing pending");
     }
 }

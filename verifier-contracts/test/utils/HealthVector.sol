@@ -11,6 +11,8 @@ import {IHealthVerifier} from "../../src/IHealthVerifier.sol";
 abstract contract HealthVector is OracleSigning {
     string internal constant VECTOR = "/../test-vectors/chain/health-proof.json";
     address internal constant OPERATOR = address(0x0BE7A7012);
+    /// @dev risk-root maximum age of the test deployments, seconds
+    uint64 internal constant MAX_AGE = 3600;
 
     bool internal haveVector;
     string internal circuitId;
@@ -21,6 +23,7 @@ abstract contract HealthVector is OracleSigning {
     uint256 internal riskRoot;
     uint64 internal account;
     uint32 internal bps;
+    uint256 internal postedAt; // block timestamp of the vector's risk-root posting
 
     function _loadVector() internal {
         string memory path = string.concat(vm.projectRoot(), VECTOR);
@@ -38,10 +41,11 @@ abstract contract HealthVector is OracleSigning {
         proof = solidityProof(vm.parseJsonString(json, ".proof"));
         verifier = IHealthVerifier(vm.deployCode(string.concat("src/verifiers/", circuitId, ".sol:Verifier")));
         _makeOracles();
-        s = new Settlement(verifier, OPERATOR, oracleAddrs, 2, 2, 2);
+        s = new Settlement(verifier, OPERATOR, oracleAddrs, 2, 2, 2, MAX_AGE);
         vm.prank(OPERATOR);
         s.setStateRoot(1, stateRoot);
         s.postRiskRoot(1, riskRoot, _sigs(s, 1, riskRoot, _idx(0, 2)));
+        postedAt = block.timestamp;
         haveVector = true;
     }
 

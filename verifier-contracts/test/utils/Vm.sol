@@ -9,6 +9,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function prank(address msgSender) external;
     function roll(uint256 newHeight) external;
+    function warp(uint256 newTimestamp) external;
     function chainId(uint256 newChainId) external;
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 revertData) external;

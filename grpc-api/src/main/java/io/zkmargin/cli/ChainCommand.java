@@ -21,7 +21,8 @@ public final class ChainCommand {
 
   static final String USAGE = """
       usage: ./zkm chain up   [--data DIR] [--keys KEYDIR]
-               start a local anvil node in the background (or reuse the live one), deploy the verifier of the
+               start a local anvil node in the background (or reuse the live one that chain up started; a node
+               left by a killed ./zkm serve is stopped, with a message), deploy the verifier of the
                venue's circuit and the Settlement contract, settle the venue's state root and post its risk
                root signed by 2 of its 3 oracle keys (DIR/keys/oracle-*.key, made on first use);
                the node address, contract addresses and the node's pid are saved in DIR/chain.json
@@ -67,11 +68,24 @@ public final class ChainCommand {
   }
 
   private static int up(Args a) {
-    Path dir = a.dataDir();
-    String keysDir = a.get("keys", null);
+    return up(a.dataDir(), a.get("keys", null), false);
+  }
+
+  /**
+   * {@code chain up} for {@code ./zkm serve}: the node is tied to this JVM and dies with it, even on SIGKILL
+   * (see {@link LocalChain}); a node left running by an earlier run is stopped with a message, not reused.
+   *
+   * @param dir venue data directory
+   * @return exit code, 0 when the chain is up
+   */
+  public static int upTiedToThisProcess(Path dir) {
+    return up(dir, null, true);
+  }
+
+  private static int up(Path dir, String keysDir, boolean tied) {
     long t0 = System.nanoTime();
     try (KeyStore keys = keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir))) {
-      LocalChain.UpReport r = LocalChain.up(dir, keys, ChainToolchain.locate(), System.err);
+      LocalChain.UpReport r = LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied);
       LocalChain.State s = r.state();
       System.out.printf("chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",
           s.rpcUrl(), s.pid(), s.settlement(), s.verifier(), s.circuitId(), r.batch(), r.epoch(),

@@ -37,7 +37,8 @@ public final class ServeCommand {
         --no-chain          do not start the local chain; by default the service runs `./zkm chain up --data DIR`
                             first (anvil + verifier + settlement contract, state and risk roots posted) so that
                             its proofs also verify on-chain (`./zkm verify FILE --on-chain --data DIR`), and
-                            stops that chain again when it stops
+                            stops that chain again when it stops; its anvil dies with the service even on a
+                            hard kill, and one left running by an earlier run is stopped (with a message)
 
       The service's certificate is DIR/tls/server.crt (made on first start); clients pin it.
       """;
@@ -82,9 +83,12 @@ public final class ServeCommand {
       "grace-seconds", "demo-accounts", "size");
   private static final Set<String> SWITCHES = Set.of("plaintext", "no-chain");
 
-  /** Starts (or reuses) the local chain of {@code dir}; a failure is reported and the service runs without it. */
+  /**
+   * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is stopped, not
+   * reused); a failure is reported and the service runs without it.
+   */
   private static boolean startChain(Path dir) {
-    int rc = ChainCommand.run(new String[] {"up", "--data", dir.toString()});
+    int rc = ChainCommand.upTiedToThisProcess(dir); // anvil dies with this JVM, even on SIGKILL
     if (rc != 0) {
       System.err.println("zkm serve: the local chain did not start (see above); serving without it");
       return false;

@@ -15,11 +15,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A local anvil node on a free loopback port. Either owned (stopped by {@link #close()}, for tests) or
- * detached (its own session, survives this JVM; stopped later by {@link #stop(long)} with its process id).
+ * A local anvil node on a free loopback port. Either tied to this JVM (stopped by {@link #close()}, and killed by
+ * the kernel when this JVM dies, even by SIGKILL) or detached (its own session, survives this JVM; stopped later
+ * by {@link #stop(long)} with its process id).
+ *
+ * <p>A tied node is started as {@code setpriv --pdeathsig KILL anvil ...} (util-linux): {@code setpriv} sets
+ * {@code PR_SET_PDEATHSIG} and executes anvil in the same process, so the kernel sends anvil SIGKILL when its
+ * parent dies. The kernel ties that signal to the parent <em>thread</em> that started the child, not the
+ * process, so tied nodes are started from one long-lived daemon thread of this class, which ends only with
+ * the JVM.
  *
  * <p>anvil's development accounts come from its default mnemonic; {@link #DEV_KEY_0} and {@link #DEV_KEY_1}
  * are the private keys of the first two (public knowledge: for local development chains only).
@@ -34,6 +44,13 @@ public final class AnvilNode implements AutoCloseable {
   public static final long CHAIN_ID = 31337;
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** The thread that starts tied nodes: it lives as long as the JVM (see the class comment). */
+  private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "zkm-anvil-spawner");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final Process process;
   private final int port;
@@ -51,7 +68,7 @@ public final class AnvilNode implements AutoCloseable {
    * @param toolchain the installed toolchain
    * @param logFile where anvil's output goes (created or truncated)
    * @param detached true to start it in its own session so that it outlives this JVM (for {@code chain up});
-   *     false to tie it to this object ({@link #close()} stops it)
+   *     false to tie it to this object and this JVM ({@link #close()} stops it, and it dies with the JVM)
    * @param startTimeout how long to wait for the node to answer
    * @throws IllegalStateException if it does not start (the message quotes the end of its log)
    */
@@ -64,14 +81,16 @@ public final class AnvilNode implements AutoCloseable {
       List<String> cmd = new ArrayList<>();
       if (detached) {
         cmd.add("setsid"); // own session: no signal from this terminal or JVM reaches it
+      } else {
+        cmd.addAll(List.of(setpriv(), "--pdeathsig", "KILL")); // dies with this JVM, even on SIGKILL
       }
       cmd.addAll(List.of(toolchain.anvil().toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
           "--chain-id", Long.toString(CHAIN_ID)));
       try {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
-        Process p = ChainToolchain.toolProcess(cmd).redirectErrorStream(true)
-            .redirectOutput(logFile.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
+        ProcessBuilder pb = ChainToolchain.toolProcess(cmd).redirectErrorStream(true)
+            .redirectOutput(logFile.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = detached ? pb.start() : spawnTied(pb);
         AnvilNode node = new AnvilNode(p, port, detached);
         long deadline = System.nanoTime() + startTimeout.toNanos();
         while (System.nanoTime() < deadline && p.isAlive()) {
@@ -91,6 +110,30 @@ public final class AnvilNode implements AutoCloseable {
       }
     }
     throw last;
+  }
+
+  /** Starts {@code pb} from the long-lived spawner thread (the parent-death signal follows that thread). */
+  private static Process spawnTied(ProcessBuilder pb) throws IOException, InterruptedException {
+    try {
+      return SPAWNER.submit(pb::start).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException("cannot start anvil: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** util-linux {@code setpriv}, which a tied node needs; a clear error when it is missing. */
+  private static String setpriv() {
+    for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+      Path p = Path.of(dir, "setpriv");
+      if (Files.isExecutable(p)) {
+        return p.toString();
+      }
+    }
+    throw new IllegalStateException("setpriv (util-linux) is needed to tie anvil to this process: "
+        + "install util-linux (apt-get install util-linux)");
   }
 
   /** JSON-RPC address, {@code http://127.0.0.1:PORT}. */
@@ -139,6 +182,25 @@ public final class AnvilNode implements AutoCloseable {
   public static boolean isAnvilProcess(long pid) {
     return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
         .flatMap(h -> h.info().command()).map(c -> c.endsWith("anvil")).orElse(false);
+  }
+
+  /**
+   * True if a process with this id is running, is an anvil and was started with {@code --port port} (so that a
+   * recycled process id of another anvil is not taken for it).
+   *
+   * @param port the JSON-RPC port recorded for it, 1..65535
+   */
+  public static boolean isAnvilProcess(long pid, int port) {
+    if (!isAnvilProcess(pid)) {
+      return false;
+    }
+    String[] args = ProcessHandle.of(pid).flatMap(h -> h.info().arguments()).orElse(new String[0]);
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--port") && args[i + 1].equals(Integer.toString(port))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

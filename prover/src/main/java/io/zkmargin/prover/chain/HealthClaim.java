@@ -1,8 +1,8 @@
 package io.zkmargin.prover.chain;
 
+import io.zkmargin.nativebridge.ProofEncoding;
 import io.zkmargin.prover.ProofFile;
 import java.math.BigInteger;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -37,6 +37,10 @@ public record HealthClaim(byte[] solidityProof, BigInteger stateRoot, BigInteger
     if (minThresholdBps < 0 || minThresholdBps >= U32) {
       throw new IllegalArgumentException("minThresholdBps must be in [0, 2^32), was " + minThresholdBps);
     }
+    if (solidityProof.length != SOLIDITY_PROOF_BYTES) {
+      throw new IllegalArgumentException("a proof in the Solidity layout has exactly " + SOLIDITY_PROOF_BYTES
+          + " bytes, got " + solidityProof.length);
+    }
     solidityProof = solidityProof.clone();
   }
 
@@ -48,7 +52,8 @@ public record HealthClaim(byte[] solidityProof, BigInteger stateRoot, BigInteger
   /**
    * The claim of a health proof file (docs/ENCODING.md), accepted at any threshold at or above {@code minThresholdBps}.
    *
-   * @throws IllegalArgumentException if the file does not hold 3 public inputs or the proof is shorter than 256 bytes
+   * @throws IllegalArgumentException if the file does not hold 3 public inputs or its proof is not the canonical
+   *     encoding ({@link ProofEncoding}: exactly 324 bytes, zero tail)
    */
   public static HealthClaim of(ProofFile file, long minThresholdBps) {
     if (file.publicInputs().size() != 3) {
@@ -63,16 +68,19 @@ public record HealthClaim(byte[] solidityProof, BigInteger stateRoot, BigInteger
 
   /**
    * gnark's Groth16 BN254 proof (WriteRawTo encoding) in the layout of gnark's exported verifier: its first 256
-   * bytes ({@code Ar | Bs | Krs}); what follows (commitment count and proof of knowledge) is not used by a
-   * verifier without commitments. Same as gnark's {@code Proof.MarshalSolidity()} for such a proof.
+   * bytes ({@code Ar | Bs | Krs}). Same as gnark's {@code Proof.MarshalSolidity()} for a proof without
+   * commitments. The proof must be canonical ({@link ProofEncoding#requireCanonical}): the Solidity verifier never
+   * sees the 68 tail bytes, so a proof whose tail was changed is refused here, as the offline verifier refuses it,
+   * instead of being accepted on chain.
    *
-   * @throws IllegalArgumentException if the proof is shorter than 256 bytes
+   * @throws IllegalArgumentException if the proof is not canonical (length other than 324, non-zero tail)
    */
   public static byte[] solidityProof(byte[] gnarkRawProof) {
-    if (gnarkRawProof.length < SOLIDITY_PROOF_BYTES) {
-      throw new IllegalArgumentException("proof has " + gnarkRawProof.length + " bytes, a Groth16 proof has at least 256");
+    try {
+      return ProofEncoding.points(gnarkRawProof);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a canonical health proof: " + e.getMessage(), e);
     }
-    return Arrays.copyOf(gnarkRawProof, SOLIDITY_PROOF_BYTES);
   }
 
   /** The public input {@code accountId * 2^32 + thresholdBps}. */

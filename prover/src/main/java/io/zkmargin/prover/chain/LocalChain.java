@@ -19,18 +19,26 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
 
 /**
  * A local development chain for a venue data directory: {@code ./zkm chain up|down} and
- * {@code ./zkm verify --on-chain}. {@code up} starts (or reuses) a detached anvil node, deploys gnark's verifier
+ * {@code ./zkm verify --on-chain}. {@code up} starts (or reuses) an anvil node, deploys gnark's verifier
  * for the venue circuit's current verifying key and a Settlement contract, settles the venue's state root and
  * posts its risk root signed by a quorum of the venue's oracle keys ({@code DIR/keys/oracle-*.key}, made on
- * first use). Everything needed later is saved in {@code DIR/chain.json}.
+ * first use). Everything needed later is saved in {@code DIR/chain.json}, addresses EIP-55 checksummed.
+ *
+ * <p>The node is either detached ({@code ./zkm chain up}: it outlives the command until {@code chain down}) or
+ * tied to the calling JVM ({@code ./zkm serve}: it dies with the service, even on SIGKILL, see {@link AnvilNode}).
+ * A node recorded in {@code chain.json} is reused only by the kind of caller that started it: a detached node by
+ * {@code chain up}, a tied node by its own JVM. Any other live anvil recorded there (left by an earlier run) is
+ * stopped, with a message, before a new one starts; a node tied to another running process is never touched.
  *
  * <p>Roles on the development chain: anvil's first default account is the admin and deployer, its second the
  * operator; 2-of-3 oracle quorum; state roots usable for {@value #STATE_ROOT_WINDOW} batches, risk roots for
@@ -45,6 +53,8 @@ public final class LocalChain {
   public static final int QUORUM = 2;
   public static final long STATE_ROOT_WINDOW = 16;
   public static final long RISK_ROOT_WINDOW = 4;
+  /** Risk roots expire this many seconds after their posting (a day: the demo's prices do not move). */
+  public static final long RISK_ROOT_MAX_AGE_SECONDS = 86_400;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,10 +67,21 @@ public final class LocalChain {
    * @param verifier verifier address
    * @param circuitId circuit whose verifier is deployed
    * @param verifyingKeyHash SHA-256 hex of that verifying key
-   * @param oracles oracle signer addresses registered in the contract
+   * @param oracles oracle signer addresses registered in the contract, in increasing order
+   * @param ownerPid process id of the JVM the node is tied to (dies with), 0 for a detached node
    */
   public record State(String rpcUrl, long chainId, long pid, String settlement, String verifier, String circuitId,
-      String verifyingKeyHash, List<String> oracles) {}
+      String verifyingKeyHash, List<String> oracles, long ownerPid) {
+
+    /** The node's JSON-RPC port, from {@link #rpcUrl()}; -1 if it has none. */
+    public int port() {
+      try {
+        return java.net.URI.create(rpcUrl).getPort();
+      } catch (IllegalArgumentException e) {
+        return -1;
+      }
+    }
+  }
 
   /**
    * Outcome of {@code up}.
@@ -82,25 +103,58 @@ public final class LocalChain {
   private LocalChain() {}
 
   /**
-   * Brings the chain of {@code dir} up (see the class comment). A second call reuses a live node and its
-   * contracts; it redeploys when the venue's verifying key changed or the venue's epoch is not newer than the
-   * chain's latest posted epoch for a different root (a re-generated demo).
+   * Brings the chain of {@code dir} up with a detached node ({@code ./zkm chain up}); see
+   * {@link #up(Path, KeyStore, ChainToolchain, PrintStream, boolean)}.
+   */
+  public static UpReport up(Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log) throws IOException {
+    return up(dir, keys, toolchain, log, false);
+  }
+
+  /**
+   * Brings the chain of {@code dir} up (see the class comment). A second call of the same kind reuses a live node
+   * and its contracts; it redeploys when the venue's verifying key changed or the venue's epoch is not newer than
+   * the chain's latest posted epoch for a different root (a re-generated demo).
    *
    * @param dir venue data directory ({@code ./zkm demo} output)
    * @param keys key store with (or able to make) the venue circuit's keys
-   * @param log progress lines
+   * @param log progress lines (including any leftover node stopped)
+   * @param tiedToThisProcess true to tie a new node to this JVM (it dies with it), false for a detached node
+   * @throws IllegalStateException if {@code chain.json} records a live node tied to another running process
    */
-  public static UpReport up(Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log) throws IOException {
+  public static UpReport up(Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log,
+      boolean tiedToThisProcess) throws IOException {
     Objects.requireNonNull(dir, "dir");
     Venue venue = VenueStore.load(dir);
     CommittedVenue committed = new CommittedVenue(venue);
     String circuitId = venue.sizes().healthCircuitId();
     KeyStore.KeyEntry key = keys.ensureKeys(circuitId);
     List<ECKeyPair> oracles = OracleKeys.loadOrCreate(dir, ORACLES, new SecureRandom());
-    List<String> oracleAddrs = oracles.stream().map(OracleSigner::address).sorted().toList();
+    // sorted by numeric value (lower-case hex sorts like the numbers), then written EIP-55 checksummed
+    List<String> oracleAddrs = oracles.stream().map(OracleSigner::address).map(a -> a.toLowerCase(Locale.ROOT))
+        .sorted().map(LocalChain::checksumAddress).toList();
+    long self = ProcessHandle.current().pid();
+    long owner = tiedToThisProcess ? self : 0;
 
     Optional<State> previous = readState(dir);
-    boolean nodeAlive = previous.isPresent() && AnvilNode.chainId(previous.get().rpcUrl()).isPresent();
+    boolean nodeAlive = false;
+    if (previous.isPresent()) {
+      State p = previous.get();
+      boolean recordedNodeRuns = AnvilNode.isAnvilProcess(p.pid(), p.port());
+      boolean ownerRuns = p.ownerPid() != 0 && ProcessHandle.of(p.ownerPid()).map(ProcessHandle::isAlive).orElse(false);
+      if (recordedNodeRuns && ownerRuns && p.ownerPid() != self) {
+        throw new IllegalStateException("the chain of " + dir + " (anvil pid " + p.pid() + ", " + p.rpcUrl()
+            + ") belongs to the running process " + p.ownerPid() + " (a ./zkm serve?): stop that process first");
+      }
+      boolean sameKind = p.ownerPid() == owner; // a detached node for chain up, or this JVM's own tied node
+      if (recordedNodeRuns && sameKind && AnvilNode.chainId(p.rpcUrl()).isPresent()) {
+        nodeAlive = true;
+      } else if (recordedNodeRuns) {
+        log.println("chain: stopping anvil pid " + p.pid() + " on port " + p.port() + ", left running by an earlier "
+            + (p.ownerPid() == 0 ? "./zkm chain up" : "run of process " + p.ownerPid()) + " (" + dir.resolve(STATE_FILE)
+            + "); it is not reused");
+        AnvilNode.stop(p.pid());
+      }
+    }
     String rpcUrl;
     long pid;
     boolean started = false;
@@ -109,12 +163,12 @@ public final class LocalChain {
       pid = previous.get().pid();
       log.println("chain: reusing the node at " + rpcUrl + " (pid " + pid + ")");
     } else {
-      previous.filter(s -> AnvilNode.isAnvilProcess(s.pid())).ifPresent(s -> AnvilNode.stop(s.pid()));
-      AnvilNode node = AnvilNode.start(toolchain, dir.resolve("anvil.log"), true, Duration.ofSeconds(30));
+      AnvilNode node = AnvilNode.start(toolchain, dir.resolve("anvil.log"), !tiedToThisProcess, Duration.ofSeconds(30));
       rpcUrl = node.rpcUrl();
       pid = node.pid();
       started = true;
-      log.println("chain: started anvil at " + rpcUrl + " (pid " + pid + ", log " + dir.resolve("anvil.log") + ")");
+      log.println("chain: started anvil at " + rpcUrl + " (pid " + pid + (tiedToThisProcess ? ", stops with this process" : "")
+          + ", log " + dir.resolve("anvil.log") + ")");
     }
 
     Credentials admin = Credentials.create(AnvilNode.DEV_KEY_0);
@@ -148,9 +202,10 @@ public final class LocalChain {
           contracts = compile(toolchain, keys, circuitId);
         }
         SettlementClient.Deployment d = SettlementClient.deploy(web3, admin, AnvilNode.CHAIN_ID, contracts.verifier(),
-            contracts.settlement(), operator.getAddress(), oracleAddrs, QUORUM, STATE_ROOT_WINDOW, RISK_ROOT_WINDOW);
-        settlementAddr = d.settlement();
-        verifierAddr = d.verifier();
+            contracts.settlement(), operator.getAddress(), oracleAddrs, QUORUM, STATE_ROOT_WINDOW, RISK_ROOT_WINDOW,
+            RISK_ROOT_MAX_AGE_SECONDS);
+        settlementAddr = checksumAddress(d.settlement());
+        verifierAddr = checksumAddress(d.verifier());
         verifierGas = d.verifierGas();
         settlementGas = d.settlementGas();
         log.println("chain: deployed Verifier(" + circuitId + ") at " + verifierAddr + " (gas " + verifierGas
@@ -176,7 +231,7 @@ public final class LocalChain {
             + " of " + ORACLES + " oracles (gas " + riskGas + ")");
       }
       State state = new State(rpcUrl, AnvilNode.CHAIN_ID, pid, settlementAddr, verifierAddr, circuitId,
-          key.verifyingKeyHash(), oracleAddrs);
+          key.verifyingKeyHash(), oracleAddrs, owner);
       writeState(dir, state);
       return new UpReport(state, started, deploy, client.batchNumber(), venue.epoch(), stateRoot, riskRoot, stateGas,
           riskGas, verifierGas, settlementGas);
@@ -195,7 +250,7 @@ public final class LocalChain {
     if (s.isEmpty()) {
       return false;
     }
-    boolean stopped = AnvilNode.isAnvilProcess(s.get().pid()) && AnvilNode.stop(s.get().pid());
+    boolean stopped = AnvilNode.isAnvilProcess(s.get().pid(), s.get().port()) && AnvilNode.stop(s.get().pid());
     Files.deleteIfExists(dir.resolve(STATE_FILE));
     return stopped;
   }
@@ -238,6 +293,7 @@ public final class LocalChain {
           case STATE_ROOT_EXPIRED -> "the proof's state root is older than the contract's window";
           case RISK_ROOT_UNKNOWN -> "the proof's risk root was never posted by the oracles on this chain";
           case RISK_ROOT_EXPIRED -> "the proof's risk root is older than the contract's window";
+          case RISK_ROOT_TOO_OLD -> "the proof's risk root was posted more than the contract's maximum age ago (stale prices)";
           case PROOF_INVALID -> proof.verifyingKeyHash().equals(s.verifyingKeyHash())
               ? "the Groth16 verifier rejects the proof (tampered proof or changed public input)"
               : "the proof was made for verifying key " + proof.verifyingKeyHash() + ", the deployed verifier is for "
@@ -251,7 +307,13 @@ public final class LocalChain {
     }
   }
 
-  /** Reads {@code DIR/chain.json}, empty if absent. */
+  /**
+   * Reads {@code DIR/chain.json}, empty if absent. Addresses may be EIP-55 checksummed or all one case; they are
+   * returned checksummed.
+   *
+   * @throws IOException if the file is not a chain state file or an address is malformed or mixed-case with a
+   *     wrong checksum
+   */
   public static Optional<State> readState(Path dir) throws IOException {
     Path f = dir.resolve(STATE_FILE);
     if (!Files.isRegularFile(f)) {
@@ -261,11 +323,35 @@ public final class LocalChain {
     if (!FORMAT.equals(n.path("format").asText())) {
       throw new IOException(f + " is not a " + FORMAT + " file");
     }
-    List<String> oracles = new ArrayList<>();
-    n.path("oracles").forEach(o -> oracles.add(o.asText()));
-    return Optional.of(new State(n.path("rpcUrl").asText(), n.path("chainId").asLong(), n.path("pid").asLong(),
-        n.path("settlement").asText(), n.path("verifier").asText(), n.path("circuitId").asText(),
-        n.path("verifyingKeyHash").asText(), oracles));
+    try {
+      List<String> oracles = new ArrayList<>();
+      n.path("oracles").forEach(o -> oracles.add(checksumAddress(o.asText())));
+      return Optional.of(new State(n.path("rpcUrl").asText(), n.path("chainId").asLong(), n.path("pid").asLong(),
+          checksumAddress(n.path("settlement").asText()), checksumAddress(n.path("verifier").asText()),
+          n.path("circuitId").asText(), n.path("verifyingKeyHash").asText(), oracles, n.path("ownerPid").asLong(0)));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The EIP-55 checksummed form of an address.
+   *
+   * @param address {@code 0x} and 40 hex digits, all lower-case, all upper-case, or mixed-case with a valid EIP-55
+   *     checksum
+   * @throws IllegalArgumentException otherwise
+   */
+  public static String checksumAddress(String address) {
+    if (address == null || !address.matches("0x[0-9a-fA-F]{40}")) {
+      throw new IllegalArgumentException("not an address (0x and 40 hex digits): " + address);
+    }
+    String hex = address.substring(2);
+    String checksummed = Keys.toChecksumAddress(hex.toLowerCase(Locale.ROOT));
+    boolean oneCase = hex.equals(hex.toLowerCase(Locale.ROOT)) || hex.equals(hex.toUpperCase(Locale.ROOT));
+    if (!oneCase && !checksummed.equals(address)) {
+      throw new IllegalArgumentException("address " + address + " has a wrong EIP-55 checksum (expected " + checksummed + ")");
+    }
+    return checksummed;
   }
 
   private static void writeState(Path dir, State s) throws IOException {
@@ -274,11 +360,12 @@ public final class LocalChain {
     n.put("rpcUrl", s.rpcUrl());
     n.put("chainId", s.chainId());
     n.put("pid", s.pid());
-    n.put("settlement", s.settlement());
-    n.put("verifier", s.verifier());
+    n.put("ownerPid", s.ownerPid());
+    n.put("settlement", checksumAddress(s.settlement()));
+    n.put("verifier", checksumAddress(s.verifier()));
     n.put("circuitId", s.circuitId());
     n.put("verifyingKeyHash", s.verifyingKeyHash());
-    s.oracles().forEach(n.putArray("oracles")::add);
+    s.oracles().stream().map(LocalChain::checksumAddress).forEach(n.putArray("oracles")::add);
     AtomicFiles.write(dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
   }
 

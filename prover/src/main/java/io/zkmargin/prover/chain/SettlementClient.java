@@ -45,7 +45,9 @@ public final class SettlementClient implements AutoCloseable {
   /** {@code Settlement.HealthStatus}, in the contract's order. */
   public enum HealthStatus {
     VALID, THRESHOLD_BELOW_MINIMUM, STATE_ROOT_UNKNOWN, STATE_ROOT_EXPIRED, RISK_ROOT_UNKNOWN, RISK_ROOT_EXPIRED,
-    PROOF_INVALID
+    PROOF_INVALID,
+    /** The risk root was posted more than the contract's {@code riskRootMaxAge} seconds ago. */
+    RISK_ROOT_TOO_OLD
   }
 
   /** A mined transaction: its hash and the gas it used (including the 21000 intrinsic gas). */
@@ -92,15 +94,19 @@ public final class SettlementClient implements AutoCloseable {
    * @param quorum distinct signers needed per risk root, in {@code [1, signers.size()]}
    * @param stateRootWindow batches whose roots stay usable, {@code >= 1}
    * @param riskRootWindow risk-root postings that stay usable, {@code >= 1}
+   * @param riskRootMaxAgeSeconds seconds after its posting during which a risk root stays usable, {@code >= 1}
    */
   public static Deployment deploy(Web3j web3, Credentials deployer, long chainId, SolidityCompiler.Contract verifier,
       SolidityCompiler.Contract settlement, String operator, List<String> signers, int quorum, long stateRootWindow,
-      long riskRootWindow) {
+      long riskRootWindow, long riskRootMaxAgeSeconds) {
     if (quorum < 1 || quorum > signers.size()) {
       throw new IllegalArgumentException("quorum must be in [1, " + signers.size() + "], was " + quorum);
     }
     if (stateRootWindow < 1 || riskRootWindow < 1) {
       throw new IllegalArgumentException("windows must be >= 1");
+    }
+    if (riskRootMaxAgeSeconds < 1) {
+      throw new IllegalArgumentException("riskRootMaxAgeSeconds must be >= 1, was " + riskRootMaxAgeSeconds);
     }
     RevertDecoder dec = new RevertDecoder(settlement.abiJson());
     TransactionReceipt v = send(web3, deployer, chainId, null, Numeric.toHexString(verifier.bytecode()), dec);
@@ -108,7 +114,7 @@ public final class SettlementClient implements AutoCloseable {
     signers.stream().map(Numeric::toBigInt).sorted().forEach(a -> sorted.add(new Address(a)));
     String args = FunctionEncoder.encodeConstructor(List.of(new Address(v.getContractAddress()),
         new Address(operator), new DynamicArray<>(Address.class, sorted), new Uint256(quorum),
-        new Uint64(stateRootWindow), new Uint64(riskRootWindow)));
+        new Uint64(stateRootWindow), new Uint64(riskRootWindow), new Uint64(riskRootMaxAgeSeconds)));
     TransactionReceipt s = send(web3, deployer, chainId, null, Numeric.toHexString(settlement.bytecode()) + args, dec);
     return new Deployment(v.getContractAddress(), s.getContractAddress(), v.getGasUsed().longValueExact(),
         s.getGasUsed().longValueExact());
@@ -171,12 +177,17 @@ public final class SettlementClient implements AutoCloseable {
     return uint(call("riskRootCount")).longValueExact();
   }
 
-  /** True if a health proof may use this risk root now (posted, within the window). */
+  /** True if a health proof may use this risk root now (posted, within the window and the maximum age). */
   public boolean riskRootUsable(BigInteger root) {
     String out = call(encode("riskRootStatus", new Uint256(root)));
     List<Type> vals = FunctionReturnDecoder.decode(out, List.of(
         (TypeReference) new TypeReference<Uint64>() {}, (TypeReference) new TypeReference<Bool>() {}));
     return (Boolean) vals.get(1).getValue();
+  }
+
+  /** Block timestamp (seconds) of the latest posting of {@code root}, 0 if never posted. */
+  public long riskRootPostedAt(BigInteger root) {
+    return uint(call(encode("riskRootPostedAt", new Uint256(root)))).longValueExact();
   }
 
   /** The batch in which {@code root} was last settled, 0 if never. */

@@ -20,8 +20,8 @@ class HealthClaimTest {
 
   @Test
   void claimUnpacksAccountAndThresholdAndKeepsTheFirst256ProofBytes() {
-    byte[] raw = new byte[324]; // WriteRawTo of a commitment-free proof: 256 + 4 + 64
-    for (int i = 0; i < raw.length; i++) {
+    byte[] raw = new byte[324]; // WriteRawTo of a commitment-free proof: 256 + 4 + 64 (zero tail)
+    for (int i = 0; i < 256; i++) {
       raw[i] = (byte) i;
     }
     BigInteger packed = BigInteger.valueOf(77).shiftLeft(32).add(BigInteger.valueOf(12_500));
@@ -32,6 +32,26 @@ class HealthClaimTest {
     assertEquals(10_000, c.minThresholdBps());
     assertEquals(packed, c.accountAndThreshold());
     assertArrayEquals(Arrays.copyOf(raw, 256), c.solidityProof());
+  }
+
+  /** The chain path refuses what the offline verifier refuses: the 68 tail bytes never reach the contract. */
+  @Test
+  void nonCanonicalProofIsRefusedByTheChainPath() {
+    BigInteger packed = BigInteger.valueOf(77).shiftLeft(32).add(BigInteger.valueOf(12_500));
+    byte[] raw = new byte[324];
+    raw[0] = 1;
+    raw[323] = 1; // last byte changed: INVALID offline, and was VALID on chain (only the first 256 bytes were sent)
+    ProofFile lastByte = new ProofFile("health-D6-I3-P2-A2-S4-T2", "ab".repeat(32),
+        List.of(BigInteger.ONE, BigInteger.TWO, packed), raw);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HealthClaim.of(lastByte, 0));
+    assertTrue(e.getMessage().contains("byte 323"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> HealthClaim.solidityProof(raw));
+    assertThrows(IllegalArgumentException.class, () -> HealthClaim.solidityProof(new byte[325]));
+    assertThrows(IllegalArgumentException.class, () -> HealthClaim.solidityProof(new byte[256]), "points only");
+    assertThrows(IllegalArgumentException.class,
+        () -> new HealthClaim(new byte[257], BigInteger.ONE, BigInteger.ONE, 0, 0, 0), "Solidity layout is 256 bytes");
+    raw[323] = 0;
+    assertEquals(256, HealthClaim.solidityProof(raw).length, "canonical accepted");
   }
 
   @Test

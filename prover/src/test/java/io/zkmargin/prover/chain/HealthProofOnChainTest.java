@@ -55,7 +55,7 @@ class HealthProofOnChainTest {
           Credentials operatorKey = Credentials.create(AnvilNode.DEV_KEY_1);
           SettlementClient.Deployment d = SettlementClient.deploy(web3, admin, AnvilNode.CHAIN_ID, contracts.verifier(),
               contracts.settlement(), operatorKey.getAddress(), oracles.stream().map(OracleSigner::address).toList(),
-              2, 4, 4);
+              2, 4, 4, 3600);
           SettlementClient operator = new SettlementClient(web3, operatorKey, AnvilNode.CHAIN_ID, d.settlement(),
               contracts.settlement().abiJson());
           SettlementClient.TxResult settled = operator.setStateRoot(1, venue.stateRoot());

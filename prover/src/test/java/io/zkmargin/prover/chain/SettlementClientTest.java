@@ -48,6 +48,8 @@ class SettlementClientTest {
   private static final Credentials OPERATOR = Credentials.create(AnvilNode.DEV_KEY_1);
   private static final List<ECKeyPair> ORACLES = new ArrayList<>();
 
+  private static final long MAX_AGE = 600;
+
   private SettlementClient admin;
   private SettlementClient operator;
 
@@ -83,7 +85,7 @@ class SettlementClientTest {
     SolidityCompiler.Contract settlement = compiled.get("src/Settlement.sol:Settlement");
     SettlementClient.Deployment d = SettlementClient.deploy(web3, ADMIN, AnvilNode.CHAIN_ID,
         compiled.get("test/RejectAll.sol:RejectAll"), settlement, OPERATOR.getAddress(),
-        ORACLES.stream().map(OracleSigner::address).toList(), 2, 2, 2);
+        ORACLES.stream().map(OracleSigner::address).toList(), 2, 2, 2, MAX_AGE);
     admin = new SettlementClient(web3, ADMIN, AnvilNode.CHAIN_ID, d.settlement(), settlement.abiJson());
     operator = new SettlementClient(web3, OPERATOR, AnvilNode.CHAIN_ID, d.settlement(), settlement.abiJson());
     assertTrue(admin.isDeployed());
@@ -160,6 +162,38 @@ class SettlementClientTest {
     assertFalse(admin.verifyHealth(claim));
     assertEquals(SettlementClient.HealthStatus.THRESHOLD_BELOW_MINIMUM,
         admin.healthStatus(new HealthClaim(new byte[256], state, risk, 3, 9_999, 10_000)));
+    // the risk root's maximum age, on the node's clock: usable at MAX_AGE seconds, too old one second later
+    long posted = admin.riskRootPostedAt(risk);
+    assertTrue(posted > 0, "posting time stored");
+    mineAt(posted + MAX_AGE);
+    assertTrue(admin.riskRootUsable(risk), "usable at the maximum age");
+    assertEquals(SettlementClient.HealthStatus.PROOF_INVALID, admin.healthStatus(claim));
+    mineAt(posted + MAX_AGE + 1);
+    assertFalse(admin.riskRootUsable(risk), "too old");
+    assertEquals(SettlementClient.HealthStatus.RISK_ROOT_TOO_OLD, admin.healthStatus(claim));
+  }
+
+  @Test
+  void refusesHugeEpochJumpAndDeploysWithMaxAge() {
+    BigInteger root = BigInteger.valueOf(41);
+    long tooFar = (1L << 32) + 1; // the first posting counts from epoch 0
+    byte[] farSigs = sigs(tooFar, root, ORACLES);
+    ChainException huge = assertThrows(ChainException.class, () -> admin.postRiskRoot(tooFar, root, farSigs));
+    assertEquals("EpochJumpTooLarge", huge.errorName(), huge.getMessage());
+    admin.postRiskRoot(1L << 32, root, sigs(1L << 32, root, ORACLES));
+    assertEquals(1L << 32, admin.latestRiskEpoch());
+  }
+
+  /** Mines a block with this timestamp (anvil's evm_mine with a timestamp), seconds. */
+  private static void mineAt(long timestamp) {
+    try {
+      org.web3j.protocol.core.Response<?> r = new org.web3j.protocol.core.Request<>("evm_mine", List.of(timestamp),
+          new org.web3j.protocol.http.HttpService(node.rpcUrl()), org.web3j.protocol.core.methods.response.VoidResponse.class)
+          .send();
+      assertFalse(r.hasError(), () -> "evm_mine: " + r.getError().getMessage());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
