@@ -16,6 +16,7 @@ import io.zkmargin.nativebridge.Gnark;
 import io.zkmargin.nativebridge.VerifyingKeyHandle;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
+import io.zkmargin.prover.ProofVerdict;
 import io.zkmargin.prover.VenueStore;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -38,7 +39,12 @@ public final class ClientCommand {
                      ask the service for a proof that the account's equity >= B/10000 x maintenance margin;
                      progress goes to stderr, the proof file to FILE
         verify FILE  have the service verify the proof, fetch the verifying key and the roots, and check the
-                     proof offline with that key too; exit 0 only when both say valid
+                     proof offline with that key too. One verdict line and its exit code:
+                       VALID            0  the proof verifies (service and offline) over the venue's current
+                                           state root and the oracles' current risk root
+                       INVALID          1  the proof does not verify (tampered, wrong key, malformed file)
+                       UNSETTLED ROOTS  3  the proof verifies, but over a state or risk root the venue never
+                                           settled or posted: a statement about another tree, not the venue's
         margin --account ID
                      the account's own equity, IM, MM, health and Greeks (signed request)
 
@@ -50,7 +56,7 @@ public final class ClientCommand {
 
   private ClientCommand() {}
 
-  /** Runs one client command; returns the exit code (0 ok, 1 refused or failed, 2 usage). */
+  /** Runs one client command; returns the exit code (0 ok, 1 refused or failed, 2 usage, 3 unsettled roots). */
   public static int run(String[] argv) throws Args.UsageException {
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
       System.out.print(HELP);
@@ -58,6 +64,10 @@ public final class ClientCommand {
     }
     String cmd = argv[0];
     String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
+    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+      System.out.print(HELP); // one help text covers every client command
+      return 0;
+    }
     Args a = Args.parse(rest, Set.of("target", "data", "account", "threshold-bps", "out", "timeout-seconds"),
         Set.of("plaintext"));
     Path dir = a.dataDir();
@@ -126,18 +136,35 @@ public final class ClientCommand {
     StateRoot state = client.getStateRoot(d);
     RiskRoot risk = client.getRiskRoot(d);
     String local = verifyOffline(client, proof, d);
-    boolean ok = remote.getValid() && local == null;
-    if (ok) {
-      System.out.printf("VALID: account %d has equity >= %d.%04d x maintenance margin (%s); "
-              + "state root %s, risk root %s (epoch %d); checked by the service and offline%n",
-          remote.getAccountId(), remote.getThresholdBps() / 10_000, remote.getThresholdBps() % 10_000,
-          remote.getCircuitId(), remote.getStateRootCurrent() ? "current" : "NOT current (" + abbrev(state.getRoot()) + " now)",
-          remote.getRiskRootCurrent() ? "current" : "NOT current", risk.getEpoch());
-      return 0;
+    VerifyProofResponse.Verdict rv = remote.getVerdict();
+    // the proof itself: the service (a service from before the verdict field says valid) and the offline check
+    boolean proofOk = local == null && (rv == VerifyProofResponse.Verdict.VERDICT_VALID
+        || rv == VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS
+        || (rv == VerifyProofResponse.Verdict.VERDICT_UNSPECIFIED && remote.getValid()));
+    if (!proofOk) {
+      System.out.println("INVALID: " + (!remote.getValid() ? "service: " + remote.getReason() : "")
+          + (local != null ? (!remote.getValid() ? "; " : "") + "offline: " + local : ""));
+      return ProofVerdict.Kind.INVALID.exitCode();
     }
-    System.out.println("INVALID: " + (!remote.getValid() ? "service: " + remote.getReason() : "")
-        + (local != null ? (!remote.getValid() ? "; " : "") + "offline: " + local : ""));
-    return 1;
+    // its roots: checked here against the roots the service publishes, and by the service itself
+    boolean stateOk = proof.publicInputs().get(0).toString().equals(state.getRoot());
+    boolean riskOk = proof.publicInputs().get(1).toString().equals(risk.getRoot());
+    String statement = String.format("account %d has equity >= %d.%04d x maintenance margin (%s)",
+        remote.getAccountId(), remote.getThresholdBps() / 10_000, remote.getThresholdBps() % 10_000,
+        remote.getCircuitId());
+    if (stateOk && riskOk && rv != VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS) {
+      System.out.printf("VALID: %s; state root current, risk root current (epoch %d); checked by the service and"
+          + " offline%n", statement, risk.getEpoch());
+      return ProofVerdict.Kind.VALID.exitCode();
+    }
+    System.out.printf("%s: the proof verifies (checked by the service and offline), but its state root %s and its"
+            + " risk root %s: it is about another tree, not the service's venue (%s)%n",
+        ProofVerdict.Kind.UNSETTLED_ROOTS.word(),
+        stateOk ? "is the venue's" : "was never settled by the venue (" + abbrev(state.getRoot()) + " now)",
+        riskOk ? "is the oracles' (epoch " + risk.getEpoch() + ")" : "was never posted by its oracles ("
+            + abbrev(risk.getRoot()) + " now, epoch " + risk.getEpoch() + ")",
+        statement);
+    return ProofVerdict.Kind.UNSETTLED_ROOTS.exitCode();
   }
 
   /** Verifies with the key the service hands out, after checking its hash; null when valid, else why not. */

@@ -3,7 +3,10 @@ package io.zkmargin.cli;
 import java.util.Arrays;
 import java.util.Set;
 
-/** The {@code ./zkm} command line: one subcommand per user task. Exit 0 on success, 1 on a refused or failed task, 2 on bad usage. */
+/**
+ * The {@code ./zkm} command line: one subcommand per user task. Exit 0 on success, 1 on a refused or failed task,
+ * 2 on bad usage; {@code verify} also exits 3 (UNSETTLED ROOTS) and 4 (ROOTS NOT CHECKED), see {@link VerifyCommand}.
+ */
 public final class Main {
 
   static final String HELP = """
@@ -18,12 +21,19 @@ public final class Main {
                       equity, IM, MM, health, liquidation status, Greeks, VaR and scenario P&L of one account
         prove-health  --data DIR --account ID --threshold-bps B --out FILE
                       prove that the account's equity >= B/10000 x maintenance margin; refuses if it is not
-        verify        FILE [--on-chain --data DIR]
-                      verify a proof file offline against the pinned verifying keys (or through the contract)
+        verify        FILE [--data DIR] | FILE --on-chain [--data DIR]
+                      verify a proof file against the pinned verifying keys and, with --data, check that its
+                      roots are the venue's (or check it through the contract with --on-chain). Verdicts:
+                        VALID              exit 0  the proof verifies; its state root is the venue's, its risk
+                                                   root the one the oracles posted (needs --data or --on-chain)
+                        INVALID            exit 1  tampered proof or input, unknown or wrong key, bad file
+                        UNSETTLED ROOTS    exit 3  the proof verifies, but over roots the venue never settled or
+                                                   posted: it is about another tree, not the venue's
+                        ROOTS NOT CHECKED  exit 4  the proof verifies; no --data: its roots were not checked
 
       service (gRPC):
         serve         [--data DIR] [--port N] ...        run the proving service (see ./zkm serve --help)
-        client        prove-health|verify ...             talk to a running service (see ./zkm client --help)
+        client        prove-health|verify|margin ...      talk to a running service (see ./zkm client --help)
 
         bench-grpc    [--requests N --clients C ...]     health-proof throughput and p50/p99 latency over gRPC
 

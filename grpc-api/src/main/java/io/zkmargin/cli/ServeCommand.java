@@ -6,11 +6,16 @@ import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.VenueStore;
+import io.zkmargin.prover.Venue;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /**
  * {@code ./zkm serve}: runs the gRPC proving service on embedded defaults. An empty data directory gets
@@ -22,7 +27,7 @@ public final class ServeCommand {
   static final String HELP = """
       usage: ./zkm serve [--data DIR] [--port N] [--bind ADDR] [--plaintext] [--workers N] [--queue N]
                          [--metrics-port N] [--grace-seconds S] [--demo-accounts N] [--size test|production]
-                         [--no-chain]
+                         [--no-chain] [--allow-demo-keys-on-network]
 
         --data DIR          data directory (default ./demo); a demo venue is written there when it holds none
         --port N            gRPC port (default 50051)
@@ -39,6 +44,10 @@ public final class ServeCommand {
                             its proofs also verify on-chain (`./zkm verify FILE --on-chain --data DIR`), and
                             stops that chain again when it stops; its anvil dies with the service even on a
                             hard kill, and one left running by an earlier run is stopped (with a message)
+        --allow-demo-keys-on-network
+                            serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it
+                            serve refuses (exit 1): every demo venue's owner keys follow from its public seed and
+                            their secrets lie in DIR/keys/, so anyone who can reach the service could sign as them
 
       The service's certificate is DIR/tls/server.crt (made on first start); clients pin it.
       """;
@@ -81,7 +90,7 @@ public final class ServeCommand {
 
   private static final Set<String> OPTIONS = Set.of("data", "port", "bind", "workers", "queue", "metrics-port",
       "grace-seconds", "demo-accounts", "size");
-  private static final Set<String> SWITCHES = Set.of("plaintext", "no-chain");
+  private static final Set<String> SWITCHES = Set.of("plaintext", "no-chain", "allow-demo-keys-on-network");
 
   /**
    * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is stopped, not
@@ -96,11 +105,42 @@ public final class ServeCommand {
     return true;
   }
 
+  /** True when {@code bind} names a loopback address; a name that does not resolve counts as not loopback. */
+  private static boolean isLoopback(String bind) {
+    try {
+      return InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Why the venue of {@code dir} uses demo owner keys, or null when it does not: a demo venue (its owner keys
+   * follow from the recorded seed, the same for every fresh demo folder) or owner secrets stored in DIR/keys/.
+   */
+  private static String demoKeysOf(Path dir) throws IOException {
+    Optional<Venue.DemoOrigin> demo = VenueStore.load(dir).demo();
+    if (demo.isPresent()) {
+      return "the venue in " + dir + " is a demo venue whose owner keys follow from its seed " + demo.get().seed();
+    }
+    Path keys = dir.resolve("keys");
+    if (Files.isDirectory(keys)) {
+      try (Stream<Path> files = Files.list(keys)) {
+        if (files.anyMatch(f -> f.getFileName().toString().matches("account-\\d+\\.key"))) {
+          return "the owner secret keys of the venue's accounts are stored in " + keys;
+        }
+      }
+    }
+    return null;
+  }
+
   /**
    * Parses the options, prepares the data directory (demo venue when empty, certificate, development
    * keys) and starts the service; the caller owns the returned server and closes it.
    *
    * @throws IOException when the data directory cannot be prepared or the port bound
+   * @throws IllegalStateException when a venue with demo owner keys would be served on a non-loopback address
+   *     without {@code --allow-demo-keys-on-network}
    */
   public static ZkmServer start(String[] argv) throws Args.UsageException, IOException {
     Args a = Args.parse(argv, OPTIONS, SWITCHES);
@@ -121,6 +161,15 @@ public final class ServeCommand {
           "--seed", "1", "--size", size});
       if (rc != 0) {
         throw new IOException("could not create the demo venue in " + dir);
+      }
+    }
+    String bind = config.bindAddress();
+    if (!isLoopback(bind) && !a.flag("allow-demo-keys-on-network")) {
+      String demoKeys = demoKeysOf(dir);
+      if (demoKeys != null) {
+        throw new IllegalStateException("refusing to serve on " + bind + ": " + demoKeys + ", so anyone who can reach"
+            + " the service could sign requests as its accounts; bind a loopback address (--bind 127.0.0.1), or pass"
+            + " --allow-demo-keys-on-network to serve it to the network anyway");
       }
     }
     ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);

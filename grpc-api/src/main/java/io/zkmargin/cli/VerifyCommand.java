@@ -3,16 +3,24 @@ package io.zkmargin.cli;
 import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
+import io.zkmargin.prover.ProofVerdict;
 import io.zkmargin.prover.ProofVerifier;
+import io.zkmargin.prover.SettledRoots;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * {@code ./zkm verify FILE}: verifies a proof file offline against the pinned verifying keys. Exit 0 and a
- * one-line verdict for a valid proof; exit 1 and the reason otherwise (tampered proof, changed public
- * input, unknown or wrong verifying key, malformed file).
+ * {@code ./zkm verify FILE [--data DIR]}: verifies a proof file against the pinned verifying keys and, with
+ * {@code --data DIR}, checks that its state root and risk root are the roots the venue in DIR settled. One
+ * verdict line; the exit code says which verdict (see {@link ProofVerdict.Kind}):
+ * <ul>
+ *   <li>0 {@code VALID}: the proof verifies and both roots are the venue's (only with {@code --data});
+ *   <li>1 {@code INVALID}: tampered proof, changed public input, unknown or wrong verifying key, malformed file;
+ *   <li>3 {@code UNSETTLED ROOTS}: the proof verifies but is about roots the venue never had (a private tree);
+ *   <li>4 {@code ROOTS NOT CHECKED}: the proof verifies; without {@code --data} its roots were not checked.
+ * </ul>
  */
 final class VerifyCommand {
   private VerifyCommand() {}
@@ -29,18 +37,28 @@ final class VerifyCommand {
     }
     ProofFile proof = readOrExplain(file);
     if (proof == null) {
-      return 1;
+      return ProofVerdict.Kind.INVALID.exitCode();
+    }
+    // the venue's roots: only when DIR is named, so that a proof is never judged against an unrelated ./demo
+    String dataDir = args.get("data", null);
+    SettledRoots roots = null;
+    if (dataDir != null) {
+      try {
+        roots = SettledRoots.load(Path.of(dataDir));
+      } catch (IOException e) {
+        System.err.println("zkm verify: " + e.getMessage());
+        return 1;
+      }
     }
     String keysDir = args.get("keys", null);
     try (KeyStore keys = keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir));
          ProofVerifier verifier = new ProofVerifier(keys)) {
-      ProofVerifier.Verdict verdict = verifier.verify(proof);
-      if (verdict.valid()) {
-        System.out.println("VALID: " + verdict.message().replaceFirst("^valid: ", ""));
-        return 0;
-      }
-      System.err.println("INVALID: " + verdict.message());
-      return 1;
+      ProofVerifier.Verdict check = verifier.verify(proof);
+      ProofVerdict verdict = ProofVerdict.of(proof, check, roots);
+      String line = verdict.kind() == ProofVerdict.Kind.ROOTS_NOT_CHECKED
+          ? verdict.line() + " (pass --data DIR to check them against the venue, or --on-chain)" : verdict.line();
+      (verdict.kind() == ProofVerdict.Kind.VALID ? System.out : System.err).println(line);
+      return verdict.exitCode();
     }
   }
 

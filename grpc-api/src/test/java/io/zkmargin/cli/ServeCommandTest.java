@@ -57,9 +57,47 @@ class ServeCommandTest {
           "--plaintext", "--data", dir.toString(), out.toString()}));
     }
     assertThrows(IllegalArgumentException.class, () -> ServeCommand.start(new String[] {"--data", dir.toString(),
-        "--port", "0", "--bind", "0.0.0.0", "--plaintext", "--metrics-port", "-1"}));
+        "--port", "0", "--bind", "0.0.0.0", "--plaintext", "--metrics-port", "-1", "--allow-demo-keys-on-network"}));
     assertThrows(Args.UsageException.class, () -> ServeCommand.start(new String[] {"--data", dir.toString(),
         "--port", "70000"}));
+  }
+
+  @Test
+  void demoKeysAreServedOnLoopbackOnlyUnlessAllowed(@TempDir Path dir) throws Exception {
+    JsonLog.redirect(null);
+    // a venue whose owner secrets lie in DIR/keys (TestVenue writes them as ./zkm demo does)
+    Path stored = dir.resolve("stored");
+    TestVenue.writeTo(stored);
+    Captured refused = Captured.run(() -> ServeCommand.run(new String[] {"--data", stored.toString(), "--port", "0",
+        "--bind", "0.0.0.0", "--metrics-port", "-1", "--no-chain"}));
+    assertEquals(1, refused.exit());
+    assertEquals("zkm serve: refusing to serve on 0.0.0.0: the owner secret keys of the venue's accounts are stored in "
+        + stored.resolve("keys") + ", so anyone who can reach the service could sign requests as its accounts; bind a"
+        + " loopback address (--bind 127.0.0.1), or pass --allow-demo-keys-on-network to serve it to the network"
+        + " anyway\n", refused.err());
+    assertFalse(Files.exists(stored.resolve("tls")), "refused before anything was made");
+
+    // a demo venue: its owner keys follow from the seed, the same for every fresh demo folder
+    Path demo = dir.resolve("demo");
+    io.zkmargin.prover.DemoVenues.write(demo, 4, 1, io.zkmargin.commit.CircuitSizes.TEST);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ServeCommand.start(new String[] {
+        "--data", demo.toString(), "--port", "0", "--bind", "0.0.0.0", "--metrics-port", "-1"}));
+    assertTrue(e.getMessage().startsWith("refusing to serve on 0.0.0.0: the venue in " + demo
+        + " is a demo venue whose owner keys follow from its seed 1"), e.getMessage());
+
+    // told explicitly: served to the network
+    try (ZkmServer server = ServeCommand.start(new String[] {"--data", demo.toString(), "--port", "0", "--bind",
+        "0.0.0.0", "--metrics-port", "-1", "--allow-demo-keys-on-network"})) {
+      assertTrue(server.port() > 0);
+      try (ZkmClient c = ZkmClient.connectTls("localhost:" + server.port(), demo.resolve("tls/server.crt"))) {
+        assertFalse(c.getStateRoot(Duration.ofSeconds(30)).getRoot().isEmpty());
+      }
+    }
+    // loopback: no flag needed
+    try (ZkmServer server = ServeCommand.start(new String[] {"--data", demo.toString(), "--port", "0", "--bind",
+        "127.0.0.1", "--metrics-port", "-1"})) {
+      assertTrue(server.port() > 0);
+    }
   }
 
   @Test

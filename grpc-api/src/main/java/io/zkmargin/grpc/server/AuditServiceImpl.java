@@ -14,10 +14,17 @@ import io.zkmargin.api.v1.VerifyProofResponse;
 import io.zkmargin.api.v1.VerifyingKey;
 import io.zkmargin.grpc.ProtoConvert;
 import io.zkmargin.prover.ProofFile;
+import io.zkmargin.prover.ProofVerdict;
+import io.zkmargin.prover.ProofVerifier;
+import io.zkmargin.prover.SettledRoots;
 import java.math.BigInteger;
 import java.util.Optional;
 
-/** {@code zkmargin.v1.AuditService}: public data only, no authentication. */
+/**
+ * {@code zkmargin.v1.AuditService}: public data only, no authentication. {@code VerifyProof} answers VALID only
+ * for a proof that verifies over the served venue's state root and risk root ({@link ProofVerdict}); its
+ * answers never name the server's files.
+ */
 public final class AuditServiceImpl extends AuditServiceGrpc.AuditServiceImplBase {
 
   private final HealthProofBackend backend;
@@ -39,11 +46,26 @@ public final class AuditServiceImpl extends AuditServiceGrpc.AuditServiceImplBas
       obs.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
       return;
     }
+    // the circuit of the key actually used, never the id the request claims; empty when no key is pinned
+    Optional<HealthProofBackend.VerifyingKeyData> key = backend.verifyingKeyByHash(proof.verifyingKeyHash());
     HealthProofBackend.Verdict v = backend.verify(proof);
+    ProofVerifier.Verdict check = new ProofVerifier.Verdict(v.valid(), v.message());
+    if (key.isEmpty() && !v.valid()) {
+      // the verifier's message names the key directory: a server detail for the log, not for callers
+      JsonLog.warn("audit.unknown_key", "verifyingKeyHash", proof.verifyingKeyHash(), "detail", v.message());
+      check = new ProofVerifier.Verdict(false, "unknown verifying key " + proof.verifyingKeyHash());
+    }
+    ProofVerdict verdict = ProofVerdict.of(proof, check,
+        SettledRoots.of("the served venue", backend.stateRoot(), backend.riskRoot(), backend.epoch()));
     VerifyProofResponse.Builder b = VerifyProofResponse.newBuilder()
-        .setValid(v.valid())
-        .setReason(v.valid() ? "" : v.message())
-        .setCircuitId(proof.circuitId());
+        .setValid(verdict.kind() == ProofVerdict.Kind.VALID)
+        .setVerdict(switch (verdict.kind()) {
+          case VALID -> VerifyProofResponse.Verdict.VERDICT_VALID;
+          case UNSETTLED_ROOTS -> VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS;
+          case INVALID, ROOTS_NOT_CHECKED -> VerifyProofResponse.Verdict.VERDICT_INVALID; // roots are always checked here
+        })
+        .setReason(verdict.kind() == ProofVerdict.Kind.VALID ? "" : verdict.message())
+        .setCircuitId(key.map(HealthProofBackend.VerifyingKeyData::circuitId).orElse(""));
     if (proof.publicInputs().size() == 3) {
       BigInteger packed = proof.publicInputs().get(2);
       if (packed.bitLength() <= 32 + 63) {
