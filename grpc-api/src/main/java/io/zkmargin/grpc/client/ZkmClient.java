@@ -117,12 +117,33 @@ public final class ZkmClient implements AutoCloseable {
    */
   public ProofFile proveHealth(long accountId, long thresholdBps, RequestSigner signer, Duration deadline,
       Consumer<ProveHealthResponse> progress) {
-    ProveHealthRequest req = ProveHealthRequest.newBuilder()
+    return proveHealth(signedProveRequest(accountId, thresholdBps, signer), deadline, progress);
+  }
+
+  /**
+   * A signed ProveHealth request, valid for {@link RequestSigner#DEFAULT_VALIDITY}. A request refused with
+   * RESOURCE_EXHAUSTED or FAILED_PRECONDITION did no work and may be sent again as is (its nonce is not
+   * consumed), which costs no new signature.
+   */
+  public static ProveHealthRequest signedProveRequest(long accountId, long thresholdBps, RequestSigner signer) {
+    return ProveHealthRequest.newBuilder()
         .setAccountId(accountId)
         .setThresholdBps((int) thresholdBps)
         .setAuth(signer.sign(HealthServiceGrpc.getProveHealthMethod().getFullMethodName(), accountId, thresholdBps,
             RequestSigner.DEFAULT_VALIDITY))
         .build();
+  }
+
+  /**
+   * Sends a signed ProveHealth request (see {@link #signedProveRequest}) and waits for the proof.
+   *
+   * @param req the signed request
+   * @param deadline how long to wait at most (the call fails with DEADLINE_EXCEEDED after it)
+   * @param progress receives every stream message; may be null
+   * @return the proof
+   * @throws StatusRuntimeException with the service's status on failure
+   */
+  public ProofFile proveHealth(ProveHealthRequest req, Duration deadline, Consumer<ProveHealthResponse> progress) {
     Iterator<ProveHealthResponse> it = health.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .proveHealth(req);
     ProofFile proof = null;

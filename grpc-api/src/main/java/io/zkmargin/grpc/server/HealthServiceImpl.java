@@ -69,6 +69,10 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
         throw Status.INVALID_ARGUMENT.withDescription("threshold_bps must be in [" + MIN_THRESHOLD_BPS + ", "
             + MAX_THRESHOLD_BPS + "], was " + threshold).asException();
       }
+      if (queue.rejectIfFull()) {
+        // refused before the signature check: a full queue costs its callers' retries almost nothing
+        throw Status.RESOURCE_EXHAUSTED.withDescription("the proving queue is full; retry later").asException();
+      }
       Optional<AccountLeaf> leaf = checkAccount(accountId);
       ticket = auth.authenticate(PROVE_METHOD, accountId, threshold, leaf, req.hasAuth() ? req.getAuth() : null);
       auth.consume(ticket);

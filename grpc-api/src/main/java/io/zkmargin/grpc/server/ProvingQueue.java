@@ -110,6 +110,18 @@ public final class ProvingQueue {
     return executor.getQueue().size();
   }
 
+  /**
+   * True when {@code capacity} jobs wait, so that a new job would be refused now; such a refusal is
+   * counted as a rejected job. Lets the service refuse before the costly signature check.
+   */
+  public boolean rejectIfFull() {
+    if (queueDepth() < capacity) {
+      return false;
+    }
+    metrics.job("rejected");
+    return true;
+  }
+
   /** Jobs whose cancellation was asked for before they finished (callers' cancellations and deadlines). */
   public long cancelRequests() {
     return cancelRequests.get();
