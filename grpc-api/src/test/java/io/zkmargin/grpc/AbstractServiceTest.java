@@ -105,10 +105,14 @@ abstract class AbstractServiceTest {
   }
 
   void startServer(int workers, int queue) throws Exception {
+    startServer(workers, queue, ZkmServer.Limits.DEFAULTS);
+  }
+
+  void startServer(int workers, int queue, ZkmServer.Limits limits) throws Exception {
     stopServer();
     gated = new GatedBackend(backend);
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dataDir);
-    server = new ZkmServer(gated, id, new ZkmServer.Config("127.0.0.1", 0, false, workers, queue, -1, 5_000));
+    server = new ZkmServer(gated, id, new ZkmServer.Config("127.0.0.1", 0, false, workers, queue, -1, 5_000, limits));
     channel = start(server);
     client = new ZkmClient(channel, id.serviceId());
   }
@@ -228,9 +232,9 @@ abstract class AbstractServiceTest {
   @Test
   void badInputIsRefused() throws Exception {
     startServer(1, 8);
-    // unknown account (in range, empty leaf)
+    // unknown account (in range, empty leaf): the same answer as a wrong key, no NOT_FOUND
     long absent = TestVenue.ABSENT;
-    assertCode(Status.Code.NOT_FOUND, () -> drain(proveRequest(absent, 10_000,
+    assertCode(Status.Code.UNAUTHENTICATED, () -> drain(proveRequest(absent, 10_000,
         signer(absent).sign(PROVE, absent, 10_000, RequestSigner.DEFAULT_VALIDITY))));
     // account id beyond the tree (D = 6: ids < 64)
     assertCode(Status.Code.INVALID_ARGUMENT, () -> drain(proveRequest(64, 10_000,
@@ -348,7 +352,7 @@ abstract class AbstractServiceTest {
     assertTrue(m.getHealthRatioBps() > 10_000);
     assertFalse(m.getLiquidatable());
 
-    assertCode(Status.Code.NOT_FOUND, () -> client.getAccountMargin(TestVenue.ABSENT, signer(TestVenue.ABSENT), D));
+    assertCode(Status.Code.UNAUTHENTICATED, () -> client.getAccountMargin(TestVenue.ABSENT, signer(TestVenue.ABSENT), D));
     assertCode(Status.Code.UNAUTHENTICATED, () -> health().getAccountMargin(
         GetAccountMarginRequest.newBuilder().setAccountId(2).build()));
   }
@@ -411,11 +415,45 @@ abstract class AbstractServiceTest {
         .setProof(wire.toBuilder().setPublicInputs(0, "-1")).build()));
     assertCode(Status.Code.INVALID_ARGUMENT, () -> audit().verifyProof(VerifyProofRequest.newBuilder()
         .setProof(wire.toBuilder().setPublicInputs(0, io.zkmargin.commit.Fr.MODULUS.toString())).build()));
-    assertCode(Status.Code.INVALID_ARGUMENT, () -> audit().verifyProof(VerifyProofRequest.newBuilder()
+    // oversized messages: over the server's 4 KiB limit
+    assertCode(Status.Code.RESOURCE_EXHAUSTED, () -> audit().verifyProof(VerifyProofRequest.newBuilder()
         .setProof(wire.toBuilder().setProof(ByteString.copyFrom(new byte[5000]))).build()));
-    // oversized message: over the server's 1 MiB limit
     assertCode(Status.Code.RESOURCE_EXHAUSTED, () -> audit().verifyProof(VerifyProofRequest.newBuilder()
         .setProof(wire.toBuilder().setProof(ByteString.copyFrom(new byte[2 << 20]))).build()));
+  }
+
+  @Test
+  void proofsOfAnyOtherLengthAreRefusedAtTheDoorAndTheLimitFitsEveryLegitimateRequest() throws Exception {
+    startServer(1, 8);
+    ProofFile proof = client.proveHealth(6, 12_000, signer(6), D, null);
+    HealthProof wire = ProtoConvert.toProto(proof);
+    // the outside review's attack: 256 zero bytes (points at infinity) + a commitment count of ff ff ff ff
+    byte[] attack = new byte[260];
+    java.util.Arrays.fill(attack, 256, 260, (byte) 0xff);
+    for (byte[] bad : List.of(attack, new byte[0], new byte[io.zkmargin.nativebridge.ProofEncoding.PROOF_BYTES + 1],
+        java.util.Arrays.copyOf(wire.getProof().toByteArray(), 256))) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> audit().verifyProof(
+          VerifyProofRequest.newBuilder().setProof(wire.toBuilder().setProof(ByteString.copyFrom(bad))).build()));
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+      assertTrue(e.getStatus().getDescription().contains("exactly " + io.zkmargin.nativebridge.ProofEncoding.PROOF_BYTES
+          + " bytes"), e.getStatus().getDescription());
+    }
+    // a non-zero tail byte
+    byte[] tail = wire.getProof().toByteArray();
+    tail[tail.length - 1] = 1;
+    assertCode(Status.Code.INVALID_ARGUMENT, () -> audit().verifyProof(VerifyProofRequest.newBuilder()
+        .setProof(wire.toBuilder().setProof(ByteString.copyFrom(tail))).build()));
+    // the largest legitimate request fits under the cap: 16 inputs of 77 digits, a 64-character circuit id
+    HealthProof.Builder max = wire.toBuilder().setCircuitId("x".repeat(ProtoConvert.MAX_CIRCUIT_ID_CHARS))
+        .setVerifyingKeyHash("cd".repeat(32)).clearPublicInputs();
+    for (int i = 0; i < ProtoConvert.MAX_PUBLIC_INPUTS; i++) {
+      max.addPublicInputs(io.zkmargin.commit.Fr.MODULUS.subtract(BigInteger.ONE).toString());
+    }
+    VerifyProofRequest biggest = VerifyProofRequest.newBuilder().setProof(max).build();
+    assertTrue(biggest.getSerializedSize() <= ZkmServer.MAX_INBOUND_MESSAGE_BYTES, "" + biggest.getSerializedSize());
+    assertFalse(audit().verifyProof(biggest).getValid());
+    // and the valid proof still verifies after all that
+    assertTrue(client.verifyProof(proof, D).getValid());
   }
 
   @Test
@@ -449,6 +487,30 @@ abstract class AbstractServiceTest {
     req.onCompleted();
     assertTrue(services.containsAll(List.of("zkmargin.v1.HealthService", "zkmargin.v1.AuditService",
         "grpc.health.v1.Health")), services.toString());
+
+    // reflection v1alpha, for older tools
+    CompletableFuture<List<String>> old = new CompletableFuture<>();
+    StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> oreq =
+        io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(new StreamObserver<>() {
+          @Override
+          public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse r) {
+            old.complete(r.getListServicesResponse().getServiceList().stream()
+                .map(io.grpc.reflection.v1alpha.ServiceResponse::getName).toList());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            old.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    oreq.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+    List<String> oldServices = old.get(10, TimeUnit.SECONDS);
+    oreq.onCompleted();
+    assertTrue(oldServices.containsAll(List.of("zkmargin.v1.HealthService", "zkmargin.v1.AuditService")),
+        oldServices.toString());
   }
 
   // ---------------------------------------------------------------- queue, cancellation, shutdown

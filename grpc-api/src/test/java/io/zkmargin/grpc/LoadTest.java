@@ -11,11 +11,14 @@ import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofVerifier;
+import io.zkmargin.prover.ProofFile;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,20 +27,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 200 health-proof requests from 8 concurrent clients, each on its own TLS connection, against the real
- * prover at the TEST size: every answer verifies offline, states exactly the account and threshold that
- * were asked for (thresholds are unique per request), and none is lost or duplicated.
+ * prover at the TEST size, with a proving queue of only 2 places behind 2 prover threads: the queue
+ * fills, so RESOURCE_EXHAUSTED answers and the clients' retries really happen (asserted). Every answer
+ * verifies offline against the public inputs of its own request (the venue's roots and the requested
+ * account and threshold), not against the inputs that came back with it, so answers mixed up between
+ * requests would fail; no proof is delivered twice and the server proved each request exactly once.
  */
 class LoadTest {
 
   static final int REQUESTS = 200;
   static final int CLIENTS = 8;
+  /** Waiting places: fewer than the clients minus the prover threads, so the queue fills. */
+  static final int QUEUE = 2;
 
   @Test
   void twoHundredRequestsFromEightClientsAllVerifyNoneLostOrDuplicated(@TempDir Path dir) throws Exception {
     JsonLog.redirect(null);
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);
     VenueBackend backend = VenueBackend.of(TestVenue.venue(), KeyStore.openDefault());
-    try (ZkmServer server = new ZkmServer(backend, id, new ZkmServer.Config("127.0.0.1", 0, false, 2, 16, -1, 10_000));
+    try (ZkmServer server = new ZkmServer(backend, id, new ZkmServer.Config("127.0.0.1", 0, false, 2, QUEUE, -1, 10_000));
          ProofVerifier verifier = new ProofVerifier(KeyStore.openDefault())) {
       server.start();
       List<ZkmClient> clients = new ArrayList<>();
@@ -58,23 +66,33 @@ class LoadTest {
         assertEquals(REQUESTS, report.results().size());
         assertEquals(0, report.failures(), () -> report.results().stream().filter(r -> r.proof() == null)
             .map(r -> r.request() + " " + r.status()).toList().toString());
-        Set<Long> thresholds = new HashSet<>();
+        Set<String> proofBytes = new HashSet<>();
         Set<Integer> clientsUsed = new HashSet<>();
-        for (LoadGenerator.Result r : report.results()) {
+        for (int i = 0; i < REQUESTS; i++) {
+          LoadGenerator.Result r = report.results().get(i);
+          LoadGenerator.Request asked = requests.get(i);
+          assertEquals(asked, r.request(), "result " + i + " belongs to request " + i);
           assertNotNull(r.proof());
-          assertEquals(r.request().accountId(), r.proof().healthAccountId());
-          assertEquals(r.request().thresholdBps(), r.proof().healthThresholdBps());
-          assertTrue(thresholds.add(r.proof().healthThresholdBps()), "duplicate answer " + r.request());
-          assertTrue(verifier.verify(r.proof()).valid(), "answer to " + r.request() + " does not verify");
+          // the statement this request asked for, built here, not read from the answer
+          List<BigInteger> expected = List.of(backend.stateRoot(), backend.riskRoot(),
+              BigInteger.valueOf(asked.accountId()).shiftLeft(32).add(BigInteger.valueOf(asked.thresholdBps())));
+          ProofFile own = new ProofFile(r.proof().circuitId(), r.proof().verifyingKeyHash(), expected, r.proof().proof());
+          ProofVerifier.Verdict v = verifier.verify(own);
+          assertTrue(v.valid(), "answer to " + asked + " does not prove its own statement: " + v.message());
+          assertEquals(expected, r.proof().publicInputs(), "answer to " + asked);
+          // a proof is randomized: the same bytes twice would be one proof delivered to two requests
+          assertTrue(proofBytes.add(HexFormat.of().formatHex(r.proof().proof())), "proof delivered twice: " + asked);
           clientsUsed.add(r.client());
         }
-        assertEquals(REQUESTS, thresholds.size());
         assertEquals(CLIENTS, clientsUsed.size(), "every client sent requests");
         assertEquals(REQUESTS, server.metrics().jobs("done"), "the server proved each request exactly once");
+        long rejected = server.metrics().jobs("rejected");
+        assertTrue(rejected > 0, "the queue never filled: the retry path did not run");
+        assertTrue(report.retries() >= rejected, report.retries() + " retries for " + rejected + " queue-full answers");
         System.out.printf("LoadTest: %d proofs from %d clients in %.2f s: %.1f proofs/s, latency p50 %.0f ms,"
-                + " p99 %.0f ms, max %.0f ms, %d queue-full retries%n", REQUESTS, CLIENTS, report.wallNanos() / 1e9,
-            report.throughputPerSecond(), report.latencyMillis(0.5), report.latencyMillis(0.99),
-            report.latencyMillis(1.0), report.retries());
+                + " p99 %.0f ms, max %.0f ms, %d RESOURCE_EXHAUSTED retries (%d queue full)%n", REQUESTS, CLIENTS,
+            report.wallNanos() / 1e9, report.throughputPerSecond(), report.latencyMillis(0.5),
+            report.latencyMillis(0.99), report.latencyMillis(1.0), report.retries(), rejected);
       } finally {
         clients.forEach(ZkmClient::close);
       }

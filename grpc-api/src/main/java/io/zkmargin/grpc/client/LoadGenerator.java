@@ -2,6 +2,7 @@ package io.zkmargin.grpc.client;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.zkmargin.api.v1.ProveHealthRequest;
 import io.zkmargin.grpc.RequestSigner;
 import io.zkmargin.prover.ProofFile;
 import java.time.Duration;
@@ -19,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sends health-proof requests from several concurrent clients and measures them: the engine of the load
  * test and of {@code ./zkm bench-grpc}. Each client is one thread with its own {@link ZkmClient} (its own
  * connection); the clients take the requests from one shared list in order, so every request is sent
- * exactly once. A request refused with RESOURCE_EXHAUSTED (full queue) is retried after a short backoff;
- * any other failure is recorded as the request's result.
+ * exactly once. A request refused with RESOURCE_EXHAUSTED (full queue) is retried as is (the same signed
+ * request: a refusal without work does not consume its nonce) after a short backoff; any other failure is
+ * recorded as the request's result.
  */
 public final class LoadGenerator {
 
@@ -102,14 +104,15 @@ public final class LoadGenerator {
             }
             long start = System.nanoTime();
             Result res = null;
+            ProveHealthRequest signed = ZkmClient.signedProveRequest(r.accountId(), r.thresholdBps(), signer);
             for (int attempt = 0; res == null; attempt++) {
               try {
-                ProofFile p = client.proveHealth(r.accountId(), r.thresholdBps(), signer, deadline, null);
+                ProofFile p = client.proveHealth(signed, deadline, null);
                 res = new Result(r, p, Status.OK, System.nanoTime() - start, ci);
               } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED && attempt < 1000) {
                   retries.incrementAndGet();
-                  sleep(Math.min(200, 5L << Math.min(attempt, 5)));
+                  sleep(Math.min(200, 20L << Math.min(attempt, 3)));
                 } else {
                   res = new Result(r, null, e.getStatus(), System.nanoTime() - start, ci);
                 }

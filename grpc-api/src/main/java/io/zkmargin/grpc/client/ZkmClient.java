@@ -1,9 +1,18 @@
 package io.zkmargin.grpc.client;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.zkmargin.api.v1.AccountMargin;
@@ -71,7 +80,7 @@ public final class ZkmClient implements AutoCloseable {
   public static ZkmClient connectTls(String target, Path certificate) throws IOException {
     ChannelCredentials creds = TlsChannelCredentials.newBuilder().trustManager(certificate.toFile()).build();
     ManagedChannel ch = Grpc.newChannelBuilder(target, creds)
-        .maxInboundMessageSize(16 << 20).build();
+        .maxInboundMessageSize(16 << 20).intercept(new ExplainingInterceptor(target, true)).build();
     return new ZkmClient(ch, ServiceIdentity.serviceIdOf(certificate), true);
   }
 
@@ -81,7 +90,7 @@ public final class ZkmClient implements AutoCloseable {
    */
   public static ZkmClient connectPlaintext(String target, Path certificate) throws IOException {
     ManagedChannel ch = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-        .maxInboundMessageSize(16 << 20).build();
+        .maxInboundMessageSize(16 << 20).intercept(new ExplainingInterceptor(target, false)).build();
     return new ZkmClient(ch, ServiceIdentity.serviceIdOf(certificate), true);
   }
 
@@ -108,12 +117,33 @@ public final class ZkmClient implements AutoCloseable {
    */
   public ProofFile proveHealth(long accountId, long thresholdBps, RequestSigner signer, Duration deadline,
       Consumer<ProveHealthResponse> progress) {
-    ProveHealthRequest req = ProveHealthRequest.newBuilder()
+    return proveHealth(signedProveRequest(accountId, thresholdBps, signer), deadline, progress);
+  }
+
+  /**
+   * A signed ProveHealth request, valid for {@link RequestSigner#DEFAULT_VALIDITY}. A request refused with
+   * RESOURCE_EXHAUSTED or FAILED_PRECONDITION did no work and may be sent again as is (its nonce is not
+   * consumed), which costs no new signature.
+   */
+  public static ProveHealthRequest signedProveRequest(long accountId, long thresholdBps, RequestSigner signer) {
+    return ProveHealthRequest.newBuilder()
         .setAccountId(accountId)
         .setThresholdBps((int) thresholdBps)
         .setAuth(signer.sign(HealthServiceGrpc.getProveHealthMethod().getFullMethodName(), accountId, thresholdBps,
             RequestSigner.DEFAULT_VALIDITY))
         .build();
+  }
+
+  /**
+   * Sends a signed ProveHealth request (see {@link #signedProveRequest}) and waits for the proof.
+   *
+   * @param req the signed request
+   * @param deadline how long to wait at most (the call fails with DEADLINE_EXCEEDED after it)
+   * @param progress receives every stream message; may be null
+   * @return the proof
+   * @throws StatusRuntimeException with the service's status on failure
+   */
+  public ProofFile proveHealth(ProveHealthRequest req, Duration deadline, Consumer<ProveHealthResponse> progress) {
     Iterator<ProveHealthResponse> it = health.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .proveHealth(req);
     ProofFile proof = null;
@@ -163,6 +193,74 @@ public final class ZkmClient implements AutoCloseable {
   public RiskRoot getRiskRoot(Duration deadline) {
     return audit.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .getRiskRoot(GetRiskRootRequest.getDefaultInstance());
+  }
+
+  /**
+   * Says what an UNAVAILABLE "io exception" of the transport means, from the exception behind it: nothing
+   * listens at the target (connection refused), the server speaks TLS to a plaintext client, the server
+   * does not speak TLS to a TLS client, or the TLS handshake failed (e.g. a certificate that is not the
+   * pinned one). Other statuses are returned unchanged.
+   *
+   * @param status a call's status
+   * @param target the {@code HOST:PORT} the client connects to
+   * @param tls whether the client uses TLS
+   * @return the status with a description that names the cause (the original one appended)
+   */
+  public static Status explain(Status status, String target, boolean tls) {
+    if (status.getCode() != Status.Code.UNAVAILABLE) {
+      return status;
+    }
+    String why = null;
+    for (Throwable t = status.getCause(); t != null && why == null; t = t.getCause()) {
+      String name = t.getClass().getSimpleName();
+      String msg = String.valueOf(t.getMessage());
+      if (t instanceof java.net.ConnectException) {
+        why = "nothing listens at " + target + " (connection refused): is the service running on that port?";
+      } else if (name.equals("NotSslRecordException")) {
+        why = "the server at " + target + " does not speak TLS (a plaintext service?): connect in plaintext";
+      } else if (t instanceof javax.net.ssl.SSLException) {
+        why = "the TLS handshake with " + target + " failed (is the pinned certificate the service's?): " + msg;
+      } else if (name.equals("Http2Exception") && !tls && msg.contains("not SETTINGS")) {
+        why = "the server at " + target + " did not answer plaintext HTTP/2: it probably speaks TLS; connect with TLS";
+      }
+    }
+    // a TLS server drops a plaintext HTTP/2 preface without an answer: the connection was made (else the
+    // cause would be "connection refused") but closed before any HTTP/2 frame came back
+    String d = String.valueOf(status.getDescription());
+    if (why == null && !tls && (d.contains("Network closed for unknown reason") || d.contains("not SETTINGS"))) {
+      why = "the server at " + target + " closed the connection without answering plaintext HTTP/2: it probably"
+          + " speaks TLS; connect with TLS";
+    }
+    if (why == null) {
+      return status;
+    }
+    return status.withDescription(why + " [" + status.getDescription() + "]");
+  }
+
+  /** Rewrites the transport's UNAVAILABLE descriptions with {@link #explain}. */
+  private static final class ExplainingInterceptor implements ClientInterceptor {
+    private final String target;
+    private final boolean tls;
+
+    ExplainingInterceptor(String target, boolean tls) {
+      this.target = target;
+      this.tls = tls;
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+              super.onClose(explain(status, target, tls), trailers);
+            }
+          }, headers);
+        }
+      };
+    }
   }
 
   @Override

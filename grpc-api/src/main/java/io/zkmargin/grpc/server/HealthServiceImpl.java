@@ -15,12 +15,18 @@ import io.zkmargin.api.v1.UnderlyingGreeks;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.grpc.ProtoConvert;
 import io.zkmargin.prover.ProofFile;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code zkmargin.v1.HealthService}: signed health-proof requests go through the bounded
  * {@link ProvingQueue}; progress streams back as QUEUED, WITNESS, PROVING, DONE.
+ *
+ * <p>Order of the checks: field ranges, the account's rate limit, the signature (the same path whether or
+ * not the id holds an account), then the request's nonce is consumed when it is accepted for work (into
+ * the proving queue, or the margin figures are computed). A request refused after that without any work
+ * (queue full, the account's job quota, shutting down, account not healthy enough) gets its nonce back.
  */
 public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImplBase {
 
@@ -35,11 +41,20 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
   private final HealthProofBackend backend;
   private final ProvingQueue queue;
   private final RequestAuthenticator auth;
+  private final RateLimiter accountLimiter;
 
-  public HealthServiceImpl(HealthProofBackend backend, ProvingQueue queue, RequestAuthenticator auth) {
+  /**
+   * @param backend venue and prover
+   * @param queue the proving queue
+   * @param auth checks signatures and consumes nonces
+   * @param accountLimiter requests per account id (taken before the signature check, known or not)
+   */
+  HealthServiceImpl(HealthProofBackend backend, ProvingQueue queue, RequestAuthenticator auth,
+      RateLimiter accountLimiter) {
     this.backend = backend;
     this.queue = queue;
     this.auth = auth;
+    this.accountLimiter = accountLimiter;
   }
 
   @Override
@@ -48,18 +63,24 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
     long accountId = req.getAccountId();
     long threshold = Integer.toUnsignedLong(req.getThresholdBps());
     long accepted = System.nanoTime();
+    RequestAuthenticator.Ticket ticket;
     try {
       if (threshold < MIN_THRESHOLD_BPS || threshold > MAX_THRESHOLD_BPS) {
         throw Status.INVALID_ARGUMENT.withDescription("threshold_bps must be in [" + MIN_THRESHOLD_BPS + ", "
             + MAX_THRESHOLD_BPS + "], was " + threshold).asException();
       }
-      AccountLeaf leaf = checkAccount(accountId);
-      auth.authenticate(PROVE_METHOD, accountId, threshold, leaf, req.hasAuth() ? req.getAuth() : null);
+      if (queue.rejectIfFull()) {
+        // refused before the signature check: a full queue costs its callers' retries almost nothing
+        throw Status.RESOURCE_EXHAUSTED.withDescription("the proving queue is full; retry later").asException();
+      }
+      Optional<AccountLeaf> leaf = checkAccount(accountId);
+      ticket = auth.authenticate(PROVE_METHOD, accountId, threshold, leaf, req.hasAuth() ? req.getAuth() : null);
+      auth.consume(ticket);
     } catch (StatusException e) {
       obs.onError(e);
       return;
     }
-    Stream stream = new Stream(obs, accepted);
+    Stream stream = new Stream(obs, accepted, auth, ticket);
     // the cancel handler is in place before the job exists, so no cancellation can slip between the two
     AtomicReference<ProvingQueue.Job> jobRef = new AtomicReference<>();
     obs.setOnCancelHandler(() -> {
@@ -72,10 +93,12 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
     ProvingQueue.Job job;
     try {
       job = queue.submit(accountId, threshold, stream);
-    } catch (ProvingQueue.QueueFullException e) {
+    } catch (ProvingQueue.QueueFullException | ProvingQueue.AccountQuotaException e) {
+      auth.release(ticket); // no work was done: the same request may be retried
       obs.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asException());
       return;
     } catch (ProvingQueue.ShuttingDownException e) {
+      auth.release(ticket);
       obs.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asException());
       return;
     }
@@ -93,8 +116,8 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
   public void getAccountMargin(GetAccountMarginRequest req, StreamObserver<AccountMargin> obs) {
     long accountId = req.getAccountId();
     try {
-      AccountLeaf leaf = checkAccount(accountId);
-      auth.authenticate(MARGIN_METHOD, accountId, 0, leaf, req.hasAuth() ? req.getAuth() : null);
+      Optional<AccountLeaf> leaf = checkAccount(accountId);
+      auth.consume(auth.authenticate(MARGIN_METHOD, accountId, 0, leaf, req.hasAuth() ? req.getAuth() : null));
     } catch (StatusException e) {
       obs.onError(e);
       return;
@@ -120,14 +143,22 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
     obs.onCompleted();
   }
 
-  private AccountLeaf checkAccount(long accountId) throws StatusException {
+  /**
+   * Checks the id's range and the account's rate limit; returns the leaf, or empty when the id holds no
+   * account (the caller still checks the signature, against a dummy key: no NOT_FOUND that would let
+   * unauthenticated callers enumerate accounts).
+   */
+  private Optional<AccountLeaf> checkAccount(long accountId) throws StatusException {
     int depth = backend.sizes().stateDepth();
     if (accountId < 0 || (depth < 63 && accountId >= (1L << depth))) {
       throw Status.INVALID_ARGUMENT.withDescription("account_id must be in [0, 2^" + depth + "), was "
           + Long.toUnsignedString(accountId)).asException();
     }
-    return backend.account(accountId).orElseThrow(() ->
-        Status.NOT_FOUND.withDescription("no account " + accountId + " in the venue").asException());
+    if (!accountLimiter.tryAcquire(accountId)) {
+      throw Status.RESOURCE_EXHAUSTED.withDescription("too many requests for account " + accountId
+          + "; retry later").asException();
+    }
+    return backend.account(accountId);
   }
 
   static Duration duration(long nanos) {
@@ -138,10 +169,15 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
   private static final class Stream implements ProvingQueue.Listener {
     private final ServerCallStreamObserver<ProveHealthResponse> obs;
     private final long accepted;
+    private final RequestAuthenticator auth;
+    private final RequestAuthenticator.Ticket ticket;
 
-    Stream(ServerCallStreamObserver<ProveHealthResponse> obs, long accepted) {
+    Stream(ServerCallStreamObserver<ProveHealthResponse> obs, long accepted, RequestAuthenticator auth,
+        RequestAuthenticator.Ticket ticket) {
       this.obs = obs;
       this.accepted = accepted;
+      this.auth = auth;
+      this.ticket = ticket;
     }
 
     private ProveHealthResponse.Builder stage(ProveHealthResponse.Stage s) {
@@ -181,6 +217,10 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
 
     @Override
     public synchronized void failed(Throwable reason) {
+      if (reason instanceof HealthProofBackend.NotHealthyException) {
+        // no proof was made: the same request may be retried (e.g. after a deposit)
+        auth.release(ticket);
+      }
       if (obs.isCancelled()) {
         return;
       }
@@ -192,7 +232,7 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
       } else if (reason instanceof IllegalArgumentException) {
         s = Status.INVALID_ARGUMENT.withDescription(reason.getMessage());
       } else {
-        JsonLog.error("prove.failed", "error", String.valueOf(reason));
+        JsonLog.error("prove.failed", "error", String.valueOf(reason), "stack", JsonLog.stackTrace(reason));
         s = Status.INTERNAL.withDescription("proving failed: " + reason);
       }
       obs.onError(s.asException());

@@ -1,7 +1,9 @@
 package io.zkmargin.grpc.server;
 
 import io.zkmargin.prover.ProofFile;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -51,6 +53,13 @@ public final class ProvingQueue {
     }
   }
 
+  /** Thrown by {@link #submit} when the account already has its quota of jobs queued or running. */
+  public static final class AccountQuotaException extends Exception {
+    AccountQuotaException(long accountId, int quota) {
+      super("account " + accountId + " already has " + quota + " proving jobs queued or running; retry later");
+    }
+  }
+
   /** Thrown by {@link #submit} after {@link #shutdown} began. */
   public static final class ShuttingDownException extends Exception {
     ShuttingDownException() {
@@ -61,6 +70,8 @@ public final class ProvingQueue {
   private final HealthProofBackend backend;
   private final Metrics metrics;
   private final int capacity;
+  private final int maxJobsPerAccount;
+  private final Map<Long, Integer> perAccount = new HashMap<>();
   private final ThreadPoolExecutor executor;
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
@@ -71,12 +82,16 @@ public final class ProvingQueue {
    * @param backend the prover
    * @param workers prover threads, {@code >= 1}
    * @param capacity jobs that may wait for a thread, {@code >= 1}
+   * @param maxJobsPerAccount jobs one account may have queued or running at once, {@code >= 1}: one
+   *     account cannot fill the queue for everyone
    * @param metrics where queue depth and job outcomes are recorded
    */
-  public ProvingQueue(HealthProofBackend backend, int workers, int capacity, Metrics metrics) {
-    if (workers < 1 || capacity < 1) {
-      throw new IllegalArgumentException("workers and capacity must be >= 1, were " + workers + ", " + capacity);
+  public ProvingQueue(HealthProofBackend backend, int workers, int capacity, int maxJobsPerAccount, Metrics metrics) {
+    if (workers < 1 || capacity < 1 || maxJobsPerAccount < 1) {
+      throw new IllegalArgumentException("workers, capacity and maxJobsPerAccount must be >= 1, were " + workers
+          + ", " + capacity + ", " + maxJobsPerAccount);
     }
+    this.maxJobsPerAccount = maxJobsPerAccount;
     this.backend = backend;
     this.metrics = metrics;
     this.capacity = capacity;
@@ -93,6 +108,18 @@ public final class ProvingQueue {
   /** Jobs waiting for a prover thread. */
   public int queueDepth() {
     return executor.getQueue().size();
+  }
+
+  /**
+   * True when {@code capacity} jobs wait, so that a new job would be refused now; such a refusal is
+   * counted as a rejected job. Lets the service refuse before the costly signature check.
+   */
+  public boolean rejectIfFull() {
+    if (queueDepth() < capacity) {
+      return false;
+    }
+    metrics.job("rejected");
+    return true;
   }
 
   /** Jobs whose cancellation was asked for before they finished (callers' cancellations and deadlines). */
@@ -114,12 +141,21 @@ public final class ProvingQueue {
    * Accepts a job or refuses it at once.
    *
    * @throws QueueFullException when {@code capacity} jobs already wait
+   * @throws AccountQuotaException when the account already has its quota of jobs queued or running
    * @throws ShuttingDownException after shutdown began
    */
   public Job submit(long accountId, long thresholdBps, Listener listener)
-      throws QueueFullException, ShuttingDownException {
+      throws QueueFullException, AccountQuotaException, ShuttingDownException {
     if (executor.isShutdown()) {
       throw new ShuttingDownException();
+    }
+    synchronized (perAccount) {
+      int n = perAccount.getOrDefault(accountId, 0);
+      if (n >= maxJobsPerAccount) {
+        metrics.job("rejected");
+        throw new AccountQuotaException(accountId, maxJobsPerAccount);
+      }
+      perAccount.put(accountId, n + 1);
     }
     Job job = new Job(ids.incrementAndGet(), accountId, thresholdBps, listener);
     active.add(job);
@@ -127,6 +163,7 @@ public final class ProvingQueue {
       executor.execute(job);
     } catch (RejectedExecutionException e) {
       active.remove(job);
+      leave(accountId);
       metrics.job("rejected");
       if (executor.isShutdown()) {
         throw new ShuttingDownException();
@@ -168,6 +205,19 @@ public final class ProvingQueue {
       clean = false;
     }
     return clean;
+  }
+
+  /** Jobs of {@code accountId} queued or running now. */
+  public int jobsOf(long accountId) {
+    synchronized (perAccount) {
+      return perAccount.getOrDefault(accountId, 0);
+    }
+  }
+
+  private void leave(long accountId) {
+    synchronized (perAccount) {
+      perAccount.computeIfPresent(accountId, (k, n) -> n <= 1 ? null : n - 1);
+    }
   }
 
   /** One accepted proving job. */
@@ -222,6 +272,7 @@ public final class ProvingQueue {
       }
       finished = true;
       active.remove(this);
+      leave(accountId);
       return true;
     }
 

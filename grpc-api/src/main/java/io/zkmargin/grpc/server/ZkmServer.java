@@ -1,9 +1,13 @@
 package io.zkmargin.grpc.server;
 
 import io.grpc.InsecureServerCredentials;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -13,11 +17,18 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.zkmargin.api.v1.AuditServiceGrpc;
 import io.zkmargin.api.v1.HealthServiceGrpc;
 import io.zkmargin.grpc.ServiceIdentity;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,8 +38,48 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ZkmServer implements AutoCloseable {
 
-  /** Largest accepted request message: 1 MiB (larger ones fail with RESOURCE_EXHAUSTED). */
-  public static final int MAX_INBOUND_MESSAGE_BYTES = 1 << 20;
+  /**
+   * Largest accepted request message, bytes (larger ones fail with RESOURCE_EXHAUSTED before they are
+   * parsed): 4 KiB. The largest legitimate request is a {@code VerifyProof} of a proof of exactly
+   * {@link io.zkmargin.nativebridge.ProofEncoding#PROOF_BYTES} bytes with at most
+   * {@link io.zkmargin.grpc.ProtoConvert#MAX_PUBLIC_INPUTS} decimal public inputs below r and a circuit id
+   * of at most 64 characters: under 2 KiB (the health circuit's own proofs: about 600 bytes); a signed
+   * {@code ProveHealth} is under 200 bytes.
+   */
+  public static final int MAX_INBOUND_MESSAGE_BYTES = 4096;
+
+  /** The name of the nonce log in the service's TLS folder (next to the identity requests are signed for). */
+  public static final String NONCE_LOG = "nonces.log";
+
+  /**
+   * Abuse limits. Rate limits are token buckets: {@code burst} requests at once, refilled at
+   * {@code ratePerSecond}; beyond them RESOURCE_EXHAUSTED ("retry later").
+   *
+   * @param peerRatePerSecond requests per second from one caller IP address (HealthService and AuditService)
+   * @param peerBurst requests at once from one caller IP address
+   * @param accountRatePerSecond trader requests per second for one account id, taken before the signature
+   *     check (so junk signatures for one account cost at most this many EdDSA checks per second)
+   * @param accountBurst trader requests at once for one account id
+   * @param maxJobsPerAccount proving jobs one account may have queued or running at once
+   * @param maxNoncesPerAccount live (unexpired) accepted requests one account may have in the replay table
+   */
+  public record Limits(double peerRatePerSecond, int peerBurst, double accountRatePerSecond, int accountBurst,
+      int maxJobsPerAccount, int maxNoncesPerAccount) {
+    /**
+     * The defaults: 100 requests/s (burst 200) per address, 10/s (burst 20) per account, 8 proving jobs and
+     * 1000 live nonces per account.
+     */
+    public static final Limits DEFAULTS = new Limits(100, 200, 10, 20, 8, 1_000);
+
+    public Limits {
+      if (!(peerRatePerSecond > 0) || !(accountRatePerSecond > 0)) {
+        throw new IllegalArgumentException("rates must be > 0 per second");
+      }
+      if (peerBurst < 1 || accountBurst < 1 || maxJobsPerAccount < 1 || maxNoncesPerAccount < 1) {
+        throw new IllegalArgumentException("bursts and quotas must be >= 1");
+      }
+    }
+  }
 
   /**
    * How the server runs.
@@ -40,10 +91,25 @@ public final class ZkmServer implements AutoCloseable {
    * @param queueCapacity jobs that may wait for a prover thread, {@code >= 1}
    * @param metricsPort HTTP port of {@code /metrics} on loopback; 0 picks one; -1 serves no metrics
    * @param shutdownGraceMillis how long shutdown lets accepted proofs finish before cancelling them
+   * @param limits rate limits and per-account quotas
    */
   public record Config(String bindAddress, int port, boolean plaintext, int workers, int queueCapacity,
-      int metricsPort, long shutdownGraceMillis) {
+      int metricsPort, long shutdownGraceMillis, Limits limits) {
+    /** A configuration with the default {@link Limits}. */
+    public Config(String bindAddress, int port, boolean plaintext, int workers, int queueCapacity,
+        int metricsPort, long shutdownGraceMillis) {
+      this(bindAddress, port, plaintext, workers, queueCapacity, metricsPort, shutdownGraceMillis, Limits.DEFAULTS);
+    }
+
+    /** This configuration with other limits. */
+    public Config withLimits(Limits l) {
+      return new Config(bindAddress, port, plaintext, workers, queueCapacity, metricsPort, shutdownGraceMillis, l);
+    }
+
     public Config {
+      if (limits == null) {
+        throw new IllegalArgumentException("limits must not be null");
+      }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
       }
@@ -73,6 +139,8 @@ public final class ZkmServer implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final ProvingQueue queue;
   private final RequestAuthenticator authenticator;
+  private final RateLimiter peerLimiter;
+  private final RateLimiter accountLimiter;
   private final HealthStatusManager health = new HealthStatusManager();
   private Server server;
   private int metricsBoundPort = -1;
@@ -82,26 +150,87 @@ public final class ZkmServer implements AutoCloseable {
    * @param backend venue and prover (closed by {@link #close()})
    * @param identity the TLS identity and service id (see {@link ServiceIdentity#loadOrCreate})
    * @param config listening and queue settings
+   * @throws IOException when the nonce log ({@value #NONCE_LOG} next to the certificate) cannot be read
    */
-  public ZkmServer(HealthProofBackend backend, ServiceIdentity identity, Config config) {
+  public ZkmServer(HealthProofBackend backend, ServiceIdentity identity, Config config) throws IOException {
     this.backend = backend;
     this.identity = identity;
     this.config = config;
-    this.queue = new ProvingQueue(backend, config.workers(), config.queueCapacity(), metrics);
-    this.authenticator = new RequestAuthenticator(identity.serviceId(), Clock.systemUTC());
+    Limits l = config.limits();
+    this.queue = new ProvingQueue(backend, config.workers(), config.queueCapacity(), l.maxJobsPerAccount(), metrics);
+    // the nonces live with the identity they are signed for: a new certificate voids every old request anyway
+    this.authenticator = new RequestAuthenticator(identity.serviceId(), Clock.systemUTC(),
+        identity.certificateFile().resolveSibling(NONCE_LOG), l.maxNoncesPerAccount());
+    this.peerLimiter = new RateLimiter(l.peerRatePerSecond(), l.peerBurst(), System::nanoTime);
+    this.accountLimiter = new RateLimiter(l.accountRatePerSecond(), l.accountBurst(), System::nanoTime);
   }
 
-  /** The services this server hosts, with the monitoring interceptor applied (also used in-process). */
-  public List<io.grpc.ServerServiceDefinition> services() {
-    MonitoringInterceptor mon = new MonitoringInterceptor(metrics);
-    MessageSizeInterceptor size = new MessageSizeInterceptor(MAX_INBOUND_MESSAGE_BYTES);
-    // the last interceptor runs first: monitoring sees every call, including those refused for their size
-    return List.of(
-        ServerInterceptors.intercept(new HealthServiceImpl(backend, queue, authenticator), size, mon),
-        ServerInterceptors.intercept(new AuditServiceImpl(backend), size, mon),
-        ServerInterceptors.intercept(health.getHealthService(), mon),
-        ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), mon));
+  /**
+   * The services this server hosts (also used in-process). Each is registered with a byte-array
+   * marshaller behind the {@link RequestDoor}, which checks size, protobuf validity and (for the
+   * zkmargin services) the caller's rate limit before any service code runs; calls are counted and
+   * logged by a {@link MonitoringTracer} on the transport.
+   */
+  public List<ServerServiceDefinition> services() {
+    List<ServerServiceDefinition> zkm = List.of(
+        new HealthServiceImpl(backend, queue, authenticator, accountLimiter).bindService(),
+        new AuditServiceImpl(backend).bindService());
+    List<ServerServiceDefinition> std = List.of(health.getHealthService().bindService(),
+        ProtoReflectionServiceV1.newInstance().bindService(), legacyReflection().bindService());
+    List<ServerServiceDefinition> out = new ArrayList<>();
+    for (ServerServiceDefinition d : zkm) {
+      out.add(door(d, peerLimiter));
+    }
+    for (ServerServiceDefinition d : std) {
+      out.add(door(d, null));
+    }
+    return out;
   }
+
+  /** Reflection v1alpha, which older tools (grpcurl before 1.9, some IDEs) still ask for. */
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService legacyReflection() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  }
+
+  private static ServerServiceDefinition door(ServerServiceDefinition d, RateLimiter peers) {
+    Map<String, MethodDescriptor<?, ?>> originals = new HashMap<>();
+    for (ServerMethodDefinition<?, ?> m : d.getMethods()) {
+      originals.put(m.getMethodDescriptor().getFullMethodName(), m.getMethodDescriptor());
+    }
+    ServerServiceDefinition raw = ServerInterceptors.useMarshalledMessages(d, BYTES);
+    return ServerInterceptors.intercept(raw, new RequestDoor(MAX_INBOUND_MESSAGE_BYTES, Map.copyOf(originals), peers));
+  }
+
+  /** The monitoring of every call (metrics and one log line each), as a stream tracer for the transport. */
+  private MonitoringTracer monitoring(List<ServerServiceDefinition> services) {
+    Set<String> known = new HashSet<>();
+    for (ServerServiceDefinition d : services) {
+      for (ServerMethodDefinition<?, ?> m : d.getMethods()) {
+        known.add(m.getMethodDescriptor().getFullMethodName());
+      }
+    }
+    return new MonitoringTracer(metrics, Set.copyOf(known));
+  }
+
+  /** Passes request and response bytes through unparsed; the {@link RequestDoor} parses them. */
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        // the socket transport has refused messages over the limit already; read one byte more than the
+        // limit at most, so that the door sees an oversized in-process message as oversized
+        return stream.readNBytes(MAX_INBOUND_MESSAGE_BYTES + 1);
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("cannot read the request").withCause(e).asRuntimeException();
+      }
+    }
+  };
 
   /**
    * Starts listening on the configured address (TLS unless plaintext), and the metrics endpoint.
@@ -120,12 +249,15 @@ public final class ZkmServer implements AutoCloseable {
     }
     ServerCredentials creds = config.plaintext() ? InsecureServerCredentials.create()
         : TlsServerCredentials.create(identity.certificateFile().toFile(), identity.privateKeyFile().toFile());
+    JsonLog.captureJavaLogging();
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(bind, config.port()), creds)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(16 * 1024)
         .handshakeTimeout(10, TimeUnit.SECONDS)
         .permitKeepAliveTime(10, TimeUnit.SECONDS);
-    services().forEach(b::addService);
+    List<ServerServiceDefinition> services = services();
+    services.forEach(b::addService);
+    b.addStreamTracerFactory(monitoring(services));
     server = b.build().start();
     markServing();
     if (config.metricsPort() >= 0) {
@@ -143,7 +275,9 @@ public final class ZkmServer implements AutoCloseable {
       throw new IllegalStateException("a server starts once");
     }
     InProcessServerBuilder b = InProcessServerBuilder.forName(name).maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-    services().forEach(b::addService);
+    List<ServerServiceDefinition> services = services();
+    services.forEach(b::addService);
+    b.addStreamTracerFactory(monitoring(services));
     server = b.build().start();
     markServing();
     return this;
@@ -198,6 +332,7 @@ public final class ZkmServer implements AutoCloseable {
     }
     closed = true;
     if (server == null) {
+      authenticator.close();
       backend.close();
       return;
     }
@@ -215,6 +350,7 @@ public final class ZkmServer implements AutoCloseable {
       server.shutdownNow();
     }
     metrics.stopHttp();
+    authenticator.close();
     backend.close();
     JsonLog.info("server.stopped", "ms", (System.nanoTime() - t0) / 1_000_000, "allJobsFinished", clean);
     server = null;
