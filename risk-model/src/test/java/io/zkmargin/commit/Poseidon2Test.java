@@ -164,21 +164,4 @@ class Poseidon2Test {
     assertThrows(IllegalArgumentException.class, () -> Poseidon2.hashMD(BigInteger.ONE, null));
     assertThrows(IllegalArgumentException.class, () -> Poseidon2.hashMD((BigInteger[]) null));
   }
-
-  @Test
-  void fastEnoughForTheAccountTree() {
-    // warm up, then time 5000 compressions (a depth-32 tree of ~150 accounts); prints the rate
-    BigInteger x = BigInteger.ONE;
-    for (int i = 0; i < 5000; i++) {
-      x = Poseidon2.compress(x, BigInteger.TWO);
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < 5000; i++) {
-      x = Poseidon2.compress(x, BigInteger.TWO);
-    }
-    long ns = (System.nanoTime() - t0) / 5000;
-    System.out.println("Poseidon2.compress: " + ns + " ns/op");
-    assertTrue(Fr.isElement(x));
-    assertTrue(ns < 200_000, "compress took " + ns + " ns");
-  }
 }

