@@ -1,4 +1,4 @@
-package io.zkmargin.prover.chain;
+package io.zkmargin.chain;
 
 /** A chain call failed: a revert (with the contract's decoded custom error when known) or a node error. */
 public final class ChainException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.zkmargin.prover.chain;
+package io.zkmargin.chain;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.zkmargin.prover.chain;
+package io.zkmargin.chain;
 
 import io.zkmargin.prover.AtomicFiles;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.zkmargin.prover.chain;
+package io.zkmargin.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

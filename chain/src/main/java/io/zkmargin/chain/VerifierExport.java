@@ -1,4 +1,4 @@
-package io.zkmargin.prover.chain;
+package io.zkmargin.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,7 +74,7 @@ public final class VerifierExport {
     entries.sort(Comparator.comparing(Entry::circuitId));
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
-    root.put("note", "written by io.zkmargin.prover.chain.VerifierExport; checked by CheckedInVerifierTest");
+    root.put("note", "written by io.zkmargin.chain.VerifierExport; checked by CheckedInVerifierTest");
     ArrayNode arr = root.putArray("verifiers");
     for (Entry x : entries) {
       ObjectNode n = arr.addObject();

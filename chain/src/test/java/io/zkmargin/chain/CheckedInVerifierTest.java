@@ -1,4 +1,4 @@
-package io.zkmargin.prover.chain;
+package io.zkmargin.chain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.zkmargin.prover.chain;
+package io.zkmargin.chain;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;

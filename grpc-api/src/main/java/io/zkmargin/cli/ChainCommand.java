@@ -2,9 +2,9 @@ package io.zkmargin.cli;
 
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
-import io.zkmargin.prover.chain.ChainException;
-import io.zkmargin.prover.chain.ChainToolchain;
-import io.zkmargin.prover.chain.LocalChain;
+import io.zkmargin.chain.ChainException;
+import io.zkmargin.chain.ChainToolchain;
+import io.zkmargin.chain.LocalChain;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * {@code ./zkm chain up|down --data DIR} and {@code ./zkm verify FILE --on-chain [--data DIR]}: a local anvil
  * chain with the verifier and settlement contracts for a venue data directory (see
- * {@link io.zkmargin.prover.chain.LocalChain}). Exit 0 on success, 1 on a failed task or a proof the contract
+ * {@link io.zkmargin.chain.LocalChain}). Exit 0 on success, 1 on a failed task or a proof the contract
  * rejects, 2 on bad usage.
  */
 public final class ChainCommand {

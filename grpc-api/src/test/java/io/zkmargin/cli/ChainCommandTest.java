@@ -11,7 +11,7 @@ import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.VenueStore;
-import io.zkmargin.prover.chain.LocalChain;
+import io.zkmargin.chain.LocalChain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
