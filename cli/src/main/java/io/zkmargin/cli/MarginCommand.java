@@ -3,8 +3,7 @@ package io.zkmargin.cli;
 import io.zkmargin.prover.DemoVenues;
 import io.zkmargin.prover.Venue;
 import io.zkmargin.prover.VenueStore;
-import io.zkmargin.risk.demo.DemoVenue;
-import io.zkmargin.risk.report.MarginReport;
+import io.zkmargin.prover.demo.DemoVenue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,7 +37,7 @@ final class MarginCommand {
           + " is unknown (not a demo venue, or its state was changed after ./zkm demo)");
       return 1;
     }
-    System.out.print(MarginReport.DEFAULT.format(market.get(), (int) account));
+    System.out.print(market.get().marginReport((int) account));
     return 0;
   }
 }

@@ -1,9 +1,12 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.vector.RiskDimensions;
+
 /**
  * The compile-time sizes of the health circuit (and of the account leaf and risk vector it commits to).
  *
- * <p>A leaf or risk vector encoded for one size cannot be proven by a circuit of another size: the
+ * <p>Adds to the risk model's {@link RiskDimensions} the account tree depth and the circuit id. A leaf or risk
+ * vector encoded for one size cannot be proven by a circuit of another size: the
  * sizes are part of the circuit id and hence of the verifying key.
  *
  * @param stateDepth depth D of the account tree (account ids are in {@code [0, 2^D)})
@@ -14,7 +17,8 @@ package io.zkmargin.commit;
  * @param tiers T, risk tiers
  */
 public record CircuitSizes(
-    int stateDepth, int instrumentDepth, int positionSlots, int collateralAssets, int scenarios, int tiers) {
+    int stateDepth, int instrumentDepth, int positionSlots, int collateralAssets, int scenarios, int tiers)
+    implements RiskDimensions {
 
   /** The production size: D=32, DI=12, P=8, A=4, S=16, T=4. */
   public static final CircuitSizes PRODUCTION = new CircuitSizes(32, 12, 8, 4, 16, 4);

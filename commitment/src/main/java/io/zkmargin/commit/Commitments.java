@@ -1,5 +1,7 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 
 /**
@@ -26,20 +28,20 @@ public final class Commitments {
     return Poseidon2.hashMDMont(all);
   }
 
-  /** {@code hashMD(pack(entry.words())...)}, the instrument's leaf in the instrument tree. */
+  /** {@code hashMD(pack(RiskEncoding.words(entry))...)}, the instrument's leaf in the instrument tree. */
   public static BigInteger entryHash(InstrumentRiskEntry entry) {
     if (entry == null) {
       throw new IllegalArgumentException("entry must not be null");
     }
-    return wordsHash(entry.words());
+    return wordsHash(RiskEncoding.words(entry));
   }
 
-  /** {@code hashMD(pack(globals.words())...)}. */
+  /** {@code hashMD(pack(RiskEncoding.words(globals))...)}. */
   public static BigInteger globalsHash(RiskGlobals globals) {
     if (globals == null) {
       throw new IllegalArgumentException("globals must not be null");
     }
-    return wordsHash(globals.words());
+    return wordsHash(RiskEncoding.words(globals));
   }
 
   /** {@code hashMD(pack(words)...)} of any word sequence. */

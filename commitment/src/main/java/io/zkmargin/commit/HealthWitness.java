@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.math.BigInteger;
 
 /**
@@ -113,7 +114,7 @@ public final class HealthWitness {
           throw new IllegalArgumentException(
               "slot " + j + " holds instrument " + id + ", which the risk commitment does not contain");
         }
-        entryWords[j] = e.words();
+        entryWords[j] = RiskEncoding.words(e);
         paths[j] = risk.path(id);
       }
     }
@@ -128,7 +129,7 @@ public final class HealthWitness {
         risk.instrumentsRoot(),
         entryWords,
         paths,
-        risk.globals().words(),
+        RiskEncoding.words(risk.globals()),
         mmBound);
   }
 

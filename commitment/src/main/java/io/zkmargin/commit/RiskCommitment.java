@@ -1,5 +1,7 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 import java.util.Collections;
 import java.util.Map;
@@ -10,7 +12,7 @@ import java.util.TreeMap;
  * The commitment {@code riskRoot = compress(instrumentsRoot, globalsHash)} to one oracle epoch's risk
  * vector (docs/ENCODING.md, "Risk vector commitment").
  *
- * <p>The instrument tree has depth DI; leaf {@code id} is {@code entry.hash()} of instrument {@code id},
+ * <p>The instrument tree has depth DI; leaf {@code id} is {@code RiskEncoding.hash(entry)} of instrument {@code id},
  * absent instruments are 0. Immutable once built; the entry records are shared, not copied.
  */
 public final class RiskCommitment {
@@ -55,11 +57,11 @@ public final class RiskCommitment {
                 + sizes.scenarios());
       }
       copy.put(id, entry);
-      instrumentTree.set(id, entry.hash());
+      instrumentTree.set(id, RiskEncoding.hash(entry));
     }
     this.entries = Collections.unmodifiableSortedMap(copy);
     this.instrumentsRoot = instrumentTree.root();
-    this.globalsHash = globals.hash();
+    this.globalsHash = RiskEncoding.hash(globals);
     this.riskRoot = Poseidon2.compress(instrumentsRoot, globalsHash);
   }
 
@@ -107,7 +109,7 @@ public final class RiskCommitment {
     return instrumentsRoot;
   }
 
-  /** {@code globals.hash()}. */
+  /** {@code RiskEncoding.hash(globals)}. */
   public BigInteger globalsHash() {
     return globalsHash;
   }

@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +40,9 @@ public final class CommitVectors {
     Files.writeString(p, content, StandardCharsets.UTF_8);
   }
 
-  /** The repository root (see {@link io.zkmargin.risk.vectors.RepoRoot}). */
+  /** The repository root (see {@link RepoRoot}). */
   static Path repoRoot() {
-    return io.zkmargin.risk.vectors.RepoRoot.find();
+    return RepoRoot.find();
   }
 
   /** All vector files: repo-relative path to content. */
@@ -230,13 +231,13 @@ public final class CommitVectors {
     for (Map.Entry<Long, InstrumentRiskEntry> e : risk.entries().entrySet()) {
       Map<String, Object> en = new LinkedHashMap<>();
       en.put("instrumentId", e.getKey());
-      en.put("words", e.getValue().words());
-      en.put("hash", e.getValue().hash());
+      en.put("words", RiskEncoding.words(e.getValue()));
+      en.put("hash", RiskEncoding.hash(e.getValue()));
       en.put("path", List.of(risk.path(e.getKey())));
       entries.add(en);
     }
     m.put("entries", entries);
-    m.put("globalsWords", risk.globals().words());
+    m.put("globalsWords", RiskEncoding.words(risk.globals()));
     m.put("globalsHash", risk.globalsHash());
     m.put("instrumentsRoot", risk.instrumentsRoot());
     m.put("riskRoot", risk.riskRoot());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +45,10 @@ class CommitmentsTest {
   @Test
   void entryAndGlobalsHashes() {
     InstrumentRiskEntry e = CommitFixtures.entries().get(1L);
-    assertEquals(Poseidon2.hashMD(WordPacking.pack(e.words())), e.hash());
+    assertEquals(Poseidon2.hashMD(WordPacking.pack(RiskEncoding.words(e))), RiskEncoding.hash(e));
     RiskGlobals g = CommitFixtures.globals();
-    assertEquals(CircuitSizes.TEST.globalsWordCount(), g.words().length);
-    assertEquals(Poseidon2.hashMD(WordPacking.pack(g.words())), g.hash());
+    assertEquals(CircuitSizes.TEST.globalsWordCount(), RiskEncoding.words(g).length);
+    assertEquals(Poseidon2.hashMD(WordPacking.pack(RiskEncoding.words(g))), RiskEncoding.hash(g));
   }
 
   @Test
@@ -54,13 +56,13 @@ class CommitmentsTest {
     RiskCommitment risk = CommitFixtures.risk();
     SparseMerkleTree t = new SparseMerkleTree(3);
     for (Map.Entry<Long, InstrumentRiskEntry> e : CommitFixtures.entries().entrySet()) {
-      t.set(e.getKey(), e.getValue().hash());
+      t.set(e.getKey(), RiskEncoding.hash(e.getValue()));
     }
     assertEquals(t.root(), risk.instrumentsRoot());
-    assertEquals(CommitFixtures.globals().hash(), risk.globalsHash());
+    assertEquals(RiskEncoding.hash(CommitFixtures.globals()), risk.globalsHash());
     assertEquals(Poseidon2.compress(risk.instrumentsRoot(), risk.globalsHash()), risk.riskRoot());
     for (long id : risk.entries().keySet()) {
-      assertTrue(SparseMerkleTree.verify(risk.instrumentsRoot(), risk.entry(id).hash(), id, risk.path(id)));
+      assertTrue(SparseMerkleTree.verify(risk.instrumentsRoot(), RiskEncoding.hash(risk.entry(id)), id, risk.path(id)));
     }
     assertNull(risk.entry(2));
     assertTrue(SparseMerkleTree.verify(risk.instrumentsRoot(), BigInteger.ZERO, 2, risk.path(2)));

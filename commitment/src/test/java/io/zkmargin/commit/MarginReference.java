@@ -1,5 +1,7 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 
 /**

@@ -1,4 +1,4 @@
-package io.zkmargin.risk.vectors;
+package io.zkmargin.commit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,8 @@ public final class RepoRoot {
     throw new IllegalStateException("repository root not found: set -Dzkm.root or run inside the repository");
   }
 
-  static Path vectorDir() {
+  /** {@code test-vectors/risk/} under the repository root. */
+  public static Path vectorDir() {
     return find().resolve("test-vectors").resolve("risk");
   }
 }

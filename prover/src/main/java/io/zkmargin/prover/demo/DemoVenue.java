@@ -1,4 +1,4 @@
-package io.zkmargin.risk.demo;
+package io.zkmargin.prover.demo;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
@@ -12,6 +12,7 @@ import io.zkmargin.risk.product.EuropeanOption;
 import io.zkmargin.risk.product.Instrument;
 import io.zkmargin.risk.product.OptionType;
 import io.zkmargin.risk.product.PerpetualFuture;
+import io.zkmargin.risk.report.MarginReport;
 import io.zkmargin.risk.vector.RiskModelConfig;
 import io.zkmargin.risk.vector.RiskVector;
 import io.zkmargin.risk.vector.RiskVectorBuilder;
@@ -31,7 +32,7 @@ import java.util.function.LongFunction;
  *
  * <p>Owner keys: account i has a secret {@link Venue#ownerSecret(int)} (a seeded, non-zero long); the caller
  * supplies the function that derives the public key (x, y) from it, e.g. the BN254 twisted-Edwards key derivation
- * of the commit package, so that this package needs no curve code.
+ * of the commit package, so that the generator needs no curve code.
  */
 public final class DemoVenue {
   /** Valuation time of epoch 1 of every demo venue: 2026-01-01T00:00:00Z, Unix seconds. */
@@ -70,6 +71,20 @@ public final class DemoVenue {
         }
       }
       throw new IllegalArgumentException("no instrument " + id);
+    }
+
+    /**
+     * The margin report of one account of this venue (margin, Greeks, VaR with {@code MonteCarloVar.defaults()}
+     * and the {@code StressTest.CRASH} stress), as {@code ./zkm margin} prints it.
+     *
+     * @param accountId account index, in {@code [0, accounts().size())}
+     */
+    public String marginReport(int accountId) {
+      if (accountId < 0 || accountId >= accounts.size()) {
+        throw new IllegalArgumentException("account " + accountId + " outside [0, " + accounts.size() + ")");
+      }
+      return MarginReport.DEFAULT.format(accountId, accounts.get(accountId), epoch, riskVector, config.grid(),
+          instruments, assets);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.zkmargin.risk.demo;
+package io.zkmargin.prover.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.risk.demo.DemoVenue;
-import io.zkmargin.risk.report.MarginReport;
+import io.zkmargin.prover.demo.DemoVenue;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -80,14 +79,14 @@ class AnalyticsTest {
   @Test
   void reportShowsEveryPart() {
     for (int i = 0; i < 6; i++) {
-      String r = MarginReport.DEFAULT.format(venue, i);
+      String r = venue.marginReport(i);
       for (String part : new String[] {"Equity:", "Initial margin (IM):", "Maintenance margin (MM):", "Health",
           "Status:", "Greeks", "VaR 99%", "Stress crash", "Scenario P&L", "extreme"}) {
         assertTrue(r.contains(part), "report of account " + i + " lacks " + part + ":\n" + r);
       }
     }
-    String unhealthy = MarginReport.DEFAULT.format(venue, 5);
+    String unhealthy = venue.marginReport(5);
     assertTrue(unhealthy.contains("LIQUIDATABLE"), unhealthy);
-    System.out.println(MarginReport.DEFAULT.format(venue, 4));
+    System.out.println(venue.marginReport(4));
   }
 }

@@ -2,7 +2,7 @@ package io.zkmargin.risk.bench;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.prover.demo.DemoVenue;
 import io.zkmargin.risk.fixed.Fixed;
 import io.zkmargin.risk.product.EuropeanOption;
 import io.zkmargin.risk.product.Instrument;

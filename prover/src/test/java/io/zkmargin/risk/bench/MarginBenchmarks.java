@@ -1,7 +1,7 @@
 package io.zkmargin.risk.bench;
 
 import io.zkmargin.commit.AccountLeaf;
-import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.prover.demo.DemoVenue;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.product.Instrument;

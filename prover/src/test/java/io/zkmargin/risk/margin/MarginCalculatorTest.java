@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.InstrumentRiskEntry;
-import io.zkmargin.commit.RiskGlobals;
-import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.prover.demo.DemoVenue;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
 import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.Map;

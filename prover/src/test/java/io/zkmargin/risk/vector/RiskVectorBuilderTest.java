@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.InstrumentRiskEntry;
-import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.commit.RiskEncoding;
+import io.zkmargin.prover.demo.DemoVenue;
 import io.zkmargin.risk.fixed.Fixed;
 import io.zkmargin.risk.pricer.BlackScholesFormula;
 import io.zkmargin.risk.product.EuropeanOption;
 import io.zkmargin.risk.product.Instrument;
 import io.zkmargin.risk.product.OptionType;
 import io.zkmargin.risk.product.PerpetualFuture;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -108,9 +109,9 @@ class RiskVectorBuilderTest {
   void buildIsDeterministicAndChecksSizes() {
     DemoVenue.Venue again = DemoVenue.generate(10, 42, CircuitSizes.PRODUCTION);
     for (var e : venue.riskVector().entries().entrySet()) {
-      assertArrayEquals(e.getValue().words(), again.riskVector().entries().get(e.getKey()).words());
+      assertArrayEquals(RiskEncoding.words(e.getValue()), RiskEncoding.words(again.riskVector().entries().get(e.getKey())));
     }
-    assertArrayEquals(venue.riskVector().globals().words(), again.riskVector().globals().words());
+    assertArrayEquals(RiskEncoding.words(venue.riskVector().globals()), RiskEncoding.words(again.riskVector().globals()));
     List<Instrument> bad = List.of(new PerpetualFuture(5000, "BTC", Fixed.ONE));
     assertThrows(IllegalArgumentException.class, () -> RiskVectorBuilder.DEFAULT.build(venue.epoch(), bad,
         venue.assets(), venue.config(), CircuitSizes.PRODUCTION));

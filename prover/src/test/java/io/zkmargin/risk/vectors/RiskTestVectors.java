@@ -2,8 +2,8 @@ package io.zkmargin.risk.vectors;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.InstrumentRiskEntry;
-import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.commit.RiskEncoding;
+import io.zkmargin.prover.demo.DemoVenue;
 import io.zkmargin.risk.fixed.Fixed;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
@@ -14,6 +14,7 @@ import io.zkmargin.risk.product.EuropeanOption;
 import io.zkmargin.risk.product.Instrument;
 import io.zkmargin.risk.product.OptionType;
 import io.zkmargin.risk.product.PerpetualFuture;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -102,11 +103,11 @@ public final class RiskTestVectors {
     for (Map.Entry<Integer, InstrumentRiskEntry> e : v.riskVector().entries().entrySet()) {
       j.elem().open('{');
       j.field("id").num(e.getKey());
-      j.field("words").nums(e.getValue().words());
+      j.field("words").nums(RiskEncoding.words(e.getValue()));
       j.close('}');
     }
     j.close(']');
-    j.field("globalsWords").nums(v.riskVector().globals().words());
+    j.field("globalsWords").nums(RiskEncoding.words(v.riskVector().globals()));
     j.close('}');
     j.field("accounts").open('[');
     MarginResult r = new MarginResult(v.sizes().scenarios());

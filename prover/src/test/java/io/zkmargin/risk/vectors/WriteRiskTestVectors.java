@@ -1,5 +1,6 @@
 package io.zkmargin.risk.vectors;
 
+import io.zkmargin.commit.RepoRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,9 @@
-package io.zkmargin.commit;
+package io.zkmargin.risk.vector;
 
 /**
  * One instrument's entry in the risk vector of an oracle epoch (see docs/ENCODING.md).
+ *
+ * <p>Its field-element encoding (words, packing, hash) is the commitment's ({@code io.zkmargin.commit.RiskEncoding}).
  *
  * <p>All values are in quote atoms per lot. Scenario values are value changes (positive = the
  * position of one long lot gains); losses are rounded up (more negative) by the risk model.
@@ -22,23 +24,5 @@ public record InstrumentRiskEntry(long mark, long fundingIndex, long floorMm, lo
     if (rmm.length != rim.length) {
       throw new IllegalArgumentException("maintenance and initial scenario arrays differ in length");
     }
-  }
-
-  /** Words in commitment order: mark, fundingIndex, floorMm, floorIm, rmm[0..S-1], rim[0..S-1]. */
-  public long[] words() {
-    int s = rmm.length;
-    long[] w = new long[4 + 2 * s];
-    w[0] = mark;
-    w[1] = fundingIndex;
-    w[2] = floorMm;
-    w[3] = floorIm;
-    System.arraycopy(rmm, 0, w, 4, s);
-    System.arraycopy(rim, 0, w, 4 + s, s);
-    return w;
-  }
-
-  /** The entry hash {@code hashMD(pack(words())...)} in {@code [0, r)}, the instrument tree leaf. */
-  public java.math.BigInteger hash() {
-    return Commitments.entryHash(this);
   }
 }

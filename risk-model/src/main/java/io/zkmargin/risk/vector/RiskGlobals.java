@@ -1,7 +1,8 @@
-package io.zkmargin.commit;
+package io.zkmargin.risk.vector;
 
 /**
- * The epoch-wide part of the risk vector: tier factors and the collateral assets' prices and scenarios.
+ * The epoch-wide part of the risk vector: tier factors and the collateral assets' prices and scenarios. Its
+ * field-element encoding (words, packing, hash) is the commitment's ({@code io.zkmargin.commit.RiskEncoding}).
  *
  * @param tierFactorPpm margin multiplier per risk tier in parts per million (1_000_000 = x1), each in {@code [0, 2^32)}
  * @param collateralPrice haircut-adjusted price per asset, quote atoms per 10^9 venue atoms, rounded down, {@code >= 0}
@@ -26,28 +27,5 @@ public record RiskGlobals(long[] tierFactorPpm, long[] collateralPrice, long[][]
         throw new IllegalArgumentException("collateral price must be >= 0, was " + p);
       }
     }
-  }
-
-  /** Words in commitment order: tier factors, then per asset its price and its S scenario values. */
-  public long[] words() {
-    int a = collateralPrice.length;
-    int s = a == 0 ? 0 : collateralScenario[0].length;
-    long[] w = new long[tierFactorPpm.length + a * (1 + s)];
-    System.arraycopy(tierFactorPpm, 0, w, 0, tierFactorPpm.length);
-    int k = tierFactorPpm.length;
-    for (int i = 0; i < a; i++) {
-      if (collateralScenario[i].length != s) {
-        throw new IllegalArgumentException("collateral scenario arrays differ in length");
-      }
-      w[k++] = collateralPrice[i];
-      System.arraycopy(collateralScenario[i], 0, w, k, s);
-      k += s;
-    }
-    return w;
-  }
-
-  /** The globals hash {@code hashMD(pack(words())...)} in {@code [0, r)}. */
-  public java.math.BigInteger hash() {
-    return Commitments.globalsHash(this);
   }
 }
