@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * the test-size health circuit in {@code verifier-contracts/} ({@link VerifierExport}) and a real proof of
  * {@link TestVenues#small()}'s account 5 at 12500 bps in {@code test-vectors/chain/health-proof.json}, which the
  * forge tests verify with that verifier. Run after a circuit change (CheckedInVerifierTest says when):
- * {@code mvn -pl prover exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.zkmargin.chain.ChainVectorGenerator}
+ * {@code mvn -pl chain exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.zkmargin.chain.ChainVectorGenerator}
  * (with LD_PRELOAD of libjsig, as for every JVM that loads the native library).
  */
 public final class ChainVectorGenerator {

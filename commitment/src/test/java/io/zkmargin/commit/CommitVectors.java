@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * (docs/ENCODING.md). Go and Solidity replay these files; {@link CommitVectorsTest} checks that the
  * checked-in copies equal a fresh generation byte for byte.
  *
- * <p>Regenerate after an intended change: {@code mvn -B -q -pl risk-model test
+ * <p>Regenerate after an intended change: {@code mvn -B -q -pl commitment test
  * -Dtest=CommitVectorsTest -Dzkm.writeVectors=true} (or run {@link #main} with the repo root).
  */
 public final class CommitVectors {

@@ -12,7 +12,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Run from the repository root:
  * <pre>
- *   mvn -B -q -pl risk-model test-compile exec:java -Dexec.classpathScope=test \
+ *   mvn -B -q -pl prover test-compile exec:java -Dexec.classpathScope=test \
  *       -Dexec.mainClass=io.zkmargin.risk.bench.RunBenchmarks
  * </pre>
  * Arguments: optional regex of benchmark names (default: all). System property {@code zkm.bench.fork} (default 0

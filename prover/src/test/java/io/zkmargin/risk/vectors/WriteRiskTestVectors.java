@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes test-vectors/risk/*.json. Run: {@code mvn -B -q -pl risk-model test-compile exec:java
+ * Writes test-vectors/risk/*.json. Run: {@code mvn -B -q -pl prover test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=io.zkmargin.risk.vectors.WriteRiskTestVectors}.
  */
 public final class WriteRiskTestVectors {
