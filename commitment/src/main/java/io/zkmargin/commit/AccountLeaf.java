@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * One account of the venue as committed in the state tree (see docs/ENCODING.md, "Account leaf"): the owner's
- * public key and the nonce, which only the commitment knows, and the risk model's {@link AccountState} (tier,
- * balances, positions), whose accessors it forwards so that a leaf can be margined as an {@link Account}.
+ * key and the nonce, which only the commitment knows, and the risk model's {@link AccountState} (tier,
+ * balances, positions), whose accessors it forwards so that a leaf is margined as an {@link Account}.
  *
  * <p>Amounts are integers: balances in venue atoms of each asset (asset 0 is the quote asset, 6
  * decimals), quantities in signed whole lots (positive = long), funding snapshots in quote atoms per
@@ -17,10 +17,13 @@ import java.util.Arrays;
  * @param ownerPkX x coordinate of the owner's EdDSA public key (BN254 twisted Edwards), in {@code [0, r)}
  * @param ownerPkY y coordinate of the owner's public key, in {@code [0, r)}
  * @param nonce replay counter, {@code >= 0}
- * @param account the risk model's account: tier, balances, positions
+ * @param account tier, balances and positions (see {@link AccountState} for the units)
  */
-public record AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, AccountState account)
-    implements Account {
+public record AccountLeaf(
+    BigInteger ownerPkX,
+    BigInteger ownerPkY,
+    long nonce,
+    AccountState account) implements Account {
 
   public AccountLeaf {
     if (ownerPkX == null || ownerPkY == null) {
@@ -38,48 +41,32 @@ public record AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, 
     }
   }
 
-  /**
-   * A leaf from its fields (see {@link AccountState} for the units).
-   *
-   * @param ownerPkX x coordinate of the owner's public key, in {@code [0, r)}
-   * @param ownerPkY y coordinate of the owner's public key, in {@code [0, r)}
-   * @param nonce replay counter, {@code >= 0}
-   * @param tier risk tier, in {@code [0, T)}
-   * @param balances signed balance per collateral asset, length A
-   * @param instrumentIds instrument id per position slot, length P ({@code 0} for an empty slot)
-   * @param quantities signed quantity in lots per slot, length P ({@code 0} = empty slot)
-   * @param fundingSnapshots funding index at the position's last settlement, quote atoms per lot, length P
-   */
+  /** A leaf from the owner key, the nonce and the account's fields (checked by {@link AccountState}). */
   public AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, long tier, long[] balances,
       long[] instrumentIds, long[] quantities, long[] fundingSnapshots) {
     this(ownerPkX, ownerPkY, nonce, new AccountState(tier, balances, instrumentIds, quantities, fundingSnapshots));
   }
 
-  /** Risk tier, in {@code [0, T)}. */
   @Override
   public long tier() {
     return account.tier();
   }
 
-  /** Signed balance per collateral asset, venue atoms, length A. */
   @Override
   public long[] balances() {
     return account.balances();
   }
 
-  /** Instrument id per position slot, length P. */
   @Override
   public long[] instrumentIds() {
     return account.instrumentIds();
   }
 
-  /** Signed quantity in lots per slot, length P. */
   @Override
   public long[] quantities() {
     return account.quantities();
   }
 
-  /** Funding index at each position's last settlement, quote atoms per lot, length P. */
   @Override
   public long[] fundingSnapshots() {
     return account.fundingSnapshots();
@@ -87,11 +74,33 @@ public record AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, 
 
   /** Validates this leaf against circuit sizes; throws {@link IllegalArgumentException} with the reason. */
   public void checkFits(CircuitSizes sizes) {
-    account.checkFits(sizes);
+    long tier = tier();
+    long[] balances = balances();
+    long[] instrumentIds = instrumentIds();
+    long[] quantities = quantities();
+    if (balances.length != sizes.collateralAssets()) {
+      throw new IllegalArgumentException(
+          "leaf has " + balances.length + " balances, circuit expects " + sizes.collateralAssets());
+    }
+    if (quantities.length != sizes.positionSlots()) {
+      throw new IllegalArgumentException(
+          "leaf has " + quantities.length + " position slots, circuit expects " + sizes.positionSlots());
+    }
+    if (tier >= sizes.tiers()) {
+      throw new IllegalArgumentException("tier " + tier + " is outside [0, " + sizes.tiers() + ")");
+    }
+    long maxId = 1L << sizes.instrumentDepth();
+    for (int j = 0; j < quantities.length; j++) {
+      if (quantities[j] != 0 && instrumentIds[j] >= maxId) {
+        throw new IllegalArgumentException(
+            "instrument id " + instrumentIds[j] + " of slot " + j + " is outside [0, " + maxId + ")");
+      }
+    }
   }
 
   /** The leaf's words in commitment order: nonce, tier, balances, then (id, quantity, snapshot) per slot. */
   public long[] words() {
+    long tier = tier();
     long[] balances = balances();
     long[] instrumentIds = instrumentIds();
     long[] quantities = quantities();
@@ -99,7 +108,7 @@ public record AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, 
     int p = quantities.length;
     long[] w = new long[2 + balances.length + 3 * p];
     w[0] = nonce;
-    w[1] = tier();
+    w[1] = tier;
     System.arraycopy(balances, 0, w, 2, balances.length);
     int k = 2 + balances.length;
     for (int j = 0; j < p; j++) {
@@ -132,8 +141,13 @@ public record AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, 
 
   @Override
   public String toString() {
-    return "AccountLeaf[nonce=" + nonce + ", tier=" + tier() + ", balances=" + Arrays.toString(balances())
-        + ", instrumentIds=" + Arrays.toString(instrumentIds()) + ", quantities=" + Arrays.toString(quantities())
-        + ", fundingSnapshots=" + Arrays.toString(fundingSnapshots()) + "]";
+    long tier = tier();
+    long[] balances = balances();
+    long[] instrumentIds = instrumentIds();
+    long[] quantities = quantities();
+    long[] fundingSnapshots = fundingSnapshots();
+    return "AccountLeaf[nonce=" + nonce + ", tier=" + tier + ", balances=" + Arrays.toString(balances)
+        + ", instrumentIds=" + Arrays.toString(instrumentIds) + ", quantities=" + Arrays.toString(quantities)
+        + ", fundingSnapshots=" + Arrays.toString(fundingSnapshots) + "]";
   }
 }

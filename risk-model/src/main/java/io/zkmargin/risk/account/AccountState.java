@@ -1,6 +1,5 @@
 package io.zkmargin.risk.account;
 
-import io.zkmargin.risk.vector.RiskDimensions;
 import java.util.Arrays;
 
 /**
@@ -34,31 +33,6 @@ public record AccountState(long tier, long[] balances, long[] instrumentIds, lon
     for (int j = 0; j < quantities.length; j++) {
       if (quantities[j] != 0 && instrumentIds[j] < 0) {
         throw new IllegalArgumentException("instrument id of slot " + j + " must be >= 0");
-      }
-    }
-  }
-
-  /**
-   * Validates this account against the model's dimensions (A balances, P slots, tier below T, instrument ids
-   * below {@code 2^DI}); throws {@link IllegalArgumentException} with the reason.
-   */
-  public void checkFits(RiskDimensions dimensions) {
-    if (balances.length != dimensions.collateralAssets()) {
-      throw new IllegalArgumentException(
-          "leaf has " + balances.length + " balances, circuit expects " + dimensions.collateralAssets());
-    }
-    if (quantities.length != dimensions.positionSlots()) {
-      throw new IllegalArgumentException(
-          "leaf has " + quantities.length + " position slots, circuit expects " + dimensions.positionSlots());
-    }
-    if (tier >= dimensions.tiers()) {
-      throw new IllegalArgumentException("tier " + tier + " is outside [0, " + dimensions.tiers() + ")");
-    }
-    long maxId = 1L << dimensions.instrumentDepth();
-    for (int j = 0; j < quantities.length; j++) {
-      if (quantities[j] != 0 && instrumentIds[j] >= maxId) {
-        throw new IllegalArgumentException(
-            "instrument id " + instrumentIds[j] + " of slot " + j + " is outside [0, " + maxId + ")");
       }
     }
   }
