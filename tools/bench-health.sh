@@ -33,6 +33,8 @@ for e in "${ENTRIES[@]}"; do
   case "$e" in
     */io/zkmargin/native/*) CP="$CP:$ROOT/native/target/native-$VERSION.jar" ;;
     */io/zkmargin/risk-model/*) CP="$CP:$ROOT/risk-model/target/risk-model-$VERSION.jar" ;;
+    */io/zkmargin/commitment/*-tests.jar) CP="$CP:$ROOT/commitment/target/commitment-$VERSION-tests.jar" ;;
+    */io/zkmargin/commitment/*) CP="$CP:$ROOT/commitment/target/commitment-$VERSION.jar" ;;
     *) CP="$CP:$e" ;;
   esac
 done

@@ -62,7 +62,7 @@ abstract contract HealthVector is OracleSigning {
     }
 
     modifier needsVector() {
-        // checked in; regenerate with io.zkmargin.prover.chain.ChainVectorGenerator (test-vectors/chain/README.md)
+        // checked in; regenerate with io.zkmargin.chain.ChainVectorGenerator (test-vectors/chain/README.md)
         vm.assertTrue(haveVector, "test-vectors/chain/health-proof.json is missing");
         _;
     }

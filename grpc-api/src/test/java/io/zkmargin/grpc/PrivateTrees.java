@@ -1,7 +1,7 @@
 package io.zkmargin.grpc;
 
 import io.zkmargin.commit.AccountLeaf;
-import io.zkmargin.commit.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;

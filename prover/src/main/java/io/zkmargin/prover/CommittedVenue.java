@@ -2,9 +2,9 @@ package io.zkmargin.prover;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.Commitments;
-import io.zkmargin.commit.InstrumentRiskEntry;
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.SparseMerkleTree;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.math.BigInteger;
 import java.util.Map;
 import java.util.TreeMap;

@@ -2,9 +2,10 @@ package io.zkmargin.prover;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.RiskEncoding;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.commit.EdwardsPoint;
-import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.prover.demo.DemoVenue;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -68,7 +69,8 @@ public final class DemoVenues {
     Venue.DemoOrigin origin = venue.demo().get();
     DemoVenue.Venue demo = generate(origin.accounts(), origin.seed(), venue.sizes());
     boolean sameRisk = demo.riskVector().entries().keySet().equals(venue.riskVector().entries().keySet())
-        && java.util.Arrays.equals(demo.riskVector().globals().words(), venue.riskVector().globals().words());
+        && java.util.Arrays.equals(RiskEncoding.words(demo.riskVector().globals()),
+            RiskEncoding.words(venue.riskVector().globals()));
     if (!sameRisk) {
       return Optional.empty();
     }

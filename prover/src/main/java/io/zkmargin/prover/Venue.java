@@ -2,6 +2,7 @@ package io.zkmargin.prover;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.risk.vector.RiskDimensions;
 import io.zkmargin.risk.vector.RiskVector;
 import java.util.Collections;
 import java.util.Map;
@@ -26,7 +27,7 @@ public record Venue(CircuitSizes sizes, NavigableMap<Long, AccountLeaf> accounts
 
   public Venue {
     if (!riskVector.sizes().equals(sizes)) {
-      throw new IllegalArgumentException("risk vector is for " + riskVector.sizes().healthCircuitId()
+      throw new IllegalArgumentException("risk vector is for " + circuitIdOf(riskVector.sizes())
           + ", the venue for " + sizes.healthCircuitId());
     }
     long maxAccount = 1L << sizes.stateDepth();
@@ -43,6 +44,11 @@ public record Venue(CircuitSizes sizes, NavigableMap<Long, AccountLeaf> accounts
       }
     }
     accounts = Collections.unmodifiableNavigableMap(new TreeMap<>(accounts));
+  }
+
+  /** The circuit id of a risk vector's dimensions when they are circuit sizes (they are, for every vector we build). */
+  private static String circuitIdOf(RiskDimensions dimensions) {
+    return dimensions instanceof CircuitSizes c ? c.healthCircuitId() : String.valueOf(dimensions);
   }
 
   /** The oracle epoch of the risk vector. */

@@ -6,7 +6,7 @@ import io.zkmargin.commit.HealthWitness;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.DemoVenues;
 import io.zkmargin.prover.Venue;
-import io.zkmargin.risk.demo.DemoVenue;
+import io.zkmargin.prover.demo.DemoVenue;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import java.math.BigInteger;

@@ -1,6 +1,6 @@
 package io.zkmargin.risk.analytics;
 
-import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.market.OracleEpoch;
 import io.zkmargin.risk.market.UnderlyingQuote;
 import io.zkmargin.risk.pricer.BlackScholesFormula;
@@ -37,7 +37,7 @@ public final class PortfolioAnalytics {
    */
   public List<UnderlyingGreeks> greeks(Portfolio portfolio, OracleEpoch epoch) {
     Map<String, double[]> acc = new TreeMap<>(); // delta, gamma, vega, theta, vanna, charm
-    AccountLeaf leaf = portfolio.leaf();
+    Account leaf = portfolio.account();
     for (int a = 0; a < leaf.balances().length; a++) {
       CollateralAsset asset = portfolio.assets().get(a);
       if (!asset.isQuote() && leaf.balances()[a] != 0) {
@@ -94,7 +94,7 @@ public final class PortfolioAnalytics {
     if (elapsedSeconds < 0) {
       throw new IllegalArgumentException("elapsed time must be >= 0");
     }
-    AccountLeaf leaf = portfolio.leaf();
+    Account leaf = portfolio.account();
     double v = 0;
     for (int a = 0; a < leaf.balances().length; a++) {
       CollateralAsset asset = portfolio.assets().get(a);

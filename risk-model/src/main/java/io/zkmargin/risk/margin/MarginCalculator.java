@@ -1,6 +1,6 @@
 package io.zkmargin.risk.margin;
 
-import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.vector.RiskVector;
 
 /**
@@ -29,7 +29,7 @@ public final class MarginCalculator {
   private MarginCalculator() {}
 
   /**
-   * Margin of an account leaf, into a reusable result (no allocation).
+   * Margin of an account, into a reusable result (no allocation).
    *
    * @param vector risk vector of the epoch
    * @param leaf the account (balances in venue atoms, quantities in lots, snapshots in quote atoms per lot)
@@ -37,16 +37,16 @@ public final class MarginCalculator {
    * @throws IllegalArgumentException on size mismatch, a bad tier or a position in an unlisted instrument
    * @throws ArithmeticException if a value does not fit the documented bounds
    */
-  public void evaluate(RiskVector vector, AccountLeaf leaf, MarginResult out) {
+  public void evaluate(RiskVector vector, Account leaf, MarginResult out) {
     evaluate(vector, leaf.tier(), leaf.balances(), leaf.instrumentIds(), leaf.quantities(), leaf.fundingSnapshots(), out);
   }
 
   /**
-   * Margin of an account leaf into a new result (allocates; convenience).
+   * Margin of an account into a new result (allocates; convenience).
    *
-   * @see #evaluate(RiskVector, AccountLeaf, MarginResult)
+   * @see #evaluate(RiskVector, Account, MarginResult)
    */
-  public MarginResult evaluate(RiskVector vector, AccountLeaf leaf) {
+  public MarginResult evaluate(RiskVector vector, Account leaf) {
     MarginResult r = new MarginResult(vector.scenarios());
     evaluate(vector, leaf, r);
     return r;

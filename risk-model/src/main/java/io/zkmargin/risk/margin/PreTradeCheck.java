@@ -1,6 +1,6 @@
 package io.zkmargin.risk.margin;
 
-import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.vector.RiskVector;
 
 /**
@@ -29,7 +29,7 @@ public final class PreTradeCheck {
    * @param asset asset index, in {@code [0, A)}
    * @return venue atoms, {@code >= 0}
    */
-  public long largestWithdrawal(RiskVector vector, AccountLeaf leaf, int asset) {
+  public long largestWithdrawal(RiskVector vector, Account leaf, int asset) {
     if (asset < 0 || asset >= leaf.balances().length) {
       throw new IllegalArgumentException("asset " + asset + " outside [0, " + leaf.balances().length + ")");
     }
@@ -63,7 +63,7 @@ public final class PreTradeCheck {
    * @param maxLots upper end of the search, {@code >= 0}
    * @return lots in {@code [0, maxLots]}; 0 if the account has no slot for the instrument or does not meet IM now
    */
-  public long largestOrder(RiskVector vector, AccountLeaf leaf, long instrumentId, boolean buy, long maxLots) {
+  public long largestOrder(RiskVector vector, Account leaf, long instrumentId, boolean buy, long maxLots) {
     if (!vector.has(instrumentId)) {
       throw new IllegalArgumentException("instrument " + instrumentId + " is not in the risk vector");
     }
@@ -121,7 +121,7 @@ public final class PreTradeCheck {
     return lo;
   }
 
-  private static boolean meets(RiskVector v, AccountLeaf leaf, long[] balances, long[] qty, MarginResult r) {
+  private static boolean meets(RiskVector v, Account leaf, long[] balances, long[] qty, MarginResult r) {
     MarginCalculator.DEFAULT.evaluate(v, leaf.tier(), balances, leaf.instrumentIds(), qty, leaf.fundingSnapshots(), r);
     return r.meetsInitialMargin();
   }

@@ -1,12 +1,11 @@
 package io.zkmargin.risk.report;
 
-import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.analytics.MonteCarloVar;
 import io.zkmargin.risk.analytics.Portfolio;
 import io.zkmargin.risk.analytics.PortfolioAnalytics;
 import io.zkmargin.risk.analytics.StressTest;
 import io.zkmargin.risk.analytics.UnderlyingGreeks;
-import io.zkmargin.risk.demo.DemoVenue;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.margin.MarginSummary;
@@ -89,21 +88,6 @@ public final class MarginReport {
   }
 
   /**
-   * The report of one account of a demo venue (computes margin, Greeks, VaR with {@link MonteCarloVar#defaults()}
-   * and the {@link StressTest#CRASH} stress).
-   *
-   * @param venue the venue
-   * @param accountId account index
-   */
-  public String format(DemoVenue.Venue venue, int accountId) {
-    if (accountId < 0 || accountId >= venue.accounts().size()) {
-      throw new IllegalArgumentException("account " + accountId + " outside [0, " + venue.accounts().size() + ")");
-    }
-    return format(accountId, venue.accounts().get(accountId), venue.epoch(), venue.riskVector(), venue.config().grid(),
-        venue.instruments(), venue.assets());
-  }
-
-  /**
    * The report of any account: computes the exact margin at the risk vector, net Greeks, VaR with
    * {@link MonteCarloVar#defaults()} and the {@link StressTest#CRASH} stress.
    *
@@ -115,7 +99,7 @@ public final class MarginReport {
    * @param instruments the venue's instruments
    * @param assets the venue's collateral assets (asset 0 = quote asset)
    */
-  public String format(long accountId, AccountLeaf leaf, OracleEpoch epoch, RiskVector vector, ScenarioGrid grid,
+  public String format(long accountId, Account leaf, OracleEpoch epoch, RiskVector vector, ScenarioGrid grid,
       List<? extends Instrument> instruments, List<CollateralAsset> assets) {
     if (accountId < 0) {
       throw new IllegalArgumentException("account id must be >= 0");

@@ -1,8 +1,5 @@
 package io.zkmargin.risk.vector;
 
-import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.InstrumentRiskEntry;
-import io.zkmargin.commit.RiskGlobals;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -16,7 +13,7 @@ import java.util.TreeMap;
  */
 public final class RiskVector {
   private final long epoch;
-  private final CircuitSizes sizes;
+  private final RiskDimensions sizes;
   private final SortedMap<Integer, InstrumentRiskEntry> entries;
   private final RiskGlobals globals;
   private final int scenarios;
@@ -35,15 +32,15 @@ public final class RiskVector {
   private final long[] tierFactorPpm;
 
   /**
-   * Builds the vector from committed entries and globals, validating them against the circuit sizes.
+   * Builds the vector from committed entries and globals, validating them against the dimensions.
    *
    * @param epoch oracle epoch number, {@code >= 0}
-   * @param sizes circuit sizes (DI bounds the ids, S the arrays, A and T the globals)
+   * @param sizes dimensions (DI bounds the ids, S the arrays, A and T the globals)
    * @param entries instrument entries by id, ids in {@code [0, 2^DI)}
    * @param globals tier factors and collateral prices and scenarios
    * @throws IllegalArgumentException if any size or range does not match
    */
-  public RiskVector(long epoch, CircuitSizes sizes, Map<Integer, InstrumentRiskEntry> entries, RiskGlobals globals) {
+  public RiskVector(long epoch, RiskDimensions sizes, Map<Integer, InstrumentRiskEntry> entries, RiskGlobals globals) {
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must be >= 0");
     }
@@ -117,8 +114,8 @@ public final class RiskVector {
     return epoch;
   }
 
-  /** Circuit sizes this vector is encoded for. */
-  public CircuitSizes sizes() {
+  /** Dimensions this vector is laid out for (the circuit sizes when built for a circuit). */
+  public RiskDimensions sizes() {
     return sizes;
   }
 

@@ -1,8 +1,5 @@
 package io.zkmargin.risk.vector;
 
-import io.zkmargin.commit.CircuitSizes;
-import io.zkmargin.commit.InstrumentRiskEntry;
-import io.zkmargin.commit.RiskGlobals;
 import io.zkmargin.risk.fixed.Fixed;
 import io.zkmargin.risk.fixed.Rounding;
 import io.zkmargin.risk.market.OracleEpoch;
@@ -61,13 +58,13 @@ public final class RiskVectorBuilder {
    * @param instruments listed instruments, distinct ids in {@code [0, 2^DI)}
    * @param assets collateral assets, exactly A of them with indexes 0..A-1 in order (asset 0 the quote asset)
    * @param config grid, per-underlying parameters and tier factors (T of them, grid of size S)
-   * @param sizes circuit sizes
+   * @param sizes dimensions (e.g. the circuit sizes)
    * @return the vector, ready to commit
    * @throws IllegalArgumentException on any mismatch or missing market data
    * @throws ArithmeticException if a value does not fit a word
    */
   public RiskVector build(OracleEpoch epoch, List<? extends Instrument> instruments, List<CollateralAsset> assets,
-      RiskModelConfig config, CircuitSizes sizes) {
+      RiskModelConfig config, RiskDimensions sizes) {
     int s = sizes.scenarios();
     if (config.grid().size() != s) {
       throw new IllegalArgumentException("grid has " + config.grid().size() + " scenarios, circuit S = " + s);

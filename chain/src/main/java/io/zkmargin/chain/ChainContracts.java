@@ -1,0 +1,41 @@
+package io.zkmargin.chain;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Compiles the settlement contract together with a gnark-exported health verifier.
+ *
+ * @param settlement {@code Settlement}
+ * @param verifier gnark's {@code Verifier} for one verifying key
+ */
+public record ChainContracts(SolidityCompiler.Contract settlement, SolidityCompiler.Contract verifier) {
+
+  public ChainContracts {
+    Objects.requireNonNull(settlement, "settlement");
+    Objects.requireNonNull(verifier, "verifier");
+  }
+
+  /**
+   * @param toolchain the contracts' toolchain (sources are read from its directory)
+   * @param circuitId the circuit the verifier belongs to (names its source unit)
+   * @param verifierSource gnark's {@code ExportSolidity} output for the circuit's verifying key
+   */
+  public static ChainContracts compile(ChainToolchain toolchain, String circuitId, String verifierSource) {
+    Objects.requireNonNull(verifierSource, "verifierSource");
+    if (circuitId == null || !circuitId.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("bad circuit id: " + circuitId);
+    }
+    String unit = "src/verifiers/" + circuitId + ".sol";
+    Map<String, SolidityCompiler.Contract> out = new SolidityCompiler(toolchain).compile(Map.of(
+        "src/Settlement.sol", toolchain.source("src/Settlement.sol"),
+        "src/IHealthVerifier.sol", toolchain.source("src/IHealthVerifier.sol"),
+        unit, verifierSource));
+    SolidityCompiler.Contract s = out.get("src/Settlement.sol:Settlement");
+    SolidityCompiler.Contract v = out.get(unit + ":Verifier");
+    if (s == null || v == null) {
+      throw new SolidityCompiler.CompilationException("expected contracts Settlement and Verifier, got " + out.keySet());
+    }
+    return new ChainContracts(s, v);
+  }
+}

@@ -1,0 +1,60 @@
+package io.zkmargin.chain;
+
+import io.zkmargin.prover.AtomicFiles;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Keys;
+
+/**
+ * The venue's oracle signing keys (secp256k1), kept in a data directory as {@code keys/oracle-<i>.key}
+ * (hex private key, owner-only permissions). Development keys: whoever reads the directory can sign.
+ */
+public final class OracleKeys {
+
+  private OracleKeys() {}
+
+  /** The key file of oracle {@code index}. */
+  public static Path keyFile(Path dir, int index) {
+    return dir.resolve("keys").resolve("oracle-" + index + ".key");
+  }
+
+  /**
+   * Loads the oracle keys of {@code dir}, creating the missing ones of {@code count} with fresh randomness.
+   *
+   * @param count number of oracle keys, in {@code [1, 32]}
+   * @return the keys in index order
+   */
+  public static List<ECKeyPair> loadOrCreate(Path dir, int count, SecureRandom random) throws IOException {
+    if (count < 1 || count > 32) {
+      throw new IllegalArgumentException("oracle count must be in [1, 32], was " + count);
+    }
+    List<ECKeyPair> keys = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      Path f = keyFile(dir, i);
+      if (Files.isRegularFile(f)) {
+        keys.add(ECKeyPair.create(new BigInteger(Files.readString(f).trim(), 16)));
+      } else {
+        ECKeyPair k;
+        try {
+          k = Keys.createEcKeyPair(random);
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot make an oracle key", e);
+        }
+        write(f, k.getPrivateKey().toString(16));
+        keys.add(k);
+      }
+    }
+    return keys;
+  }
+
+  private static void write(Path f, String hex) throws IOException {
+    AtomicFiles.write(f, (hex + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+  }
+}

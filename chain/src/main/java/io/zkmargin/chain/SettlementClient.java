@@ -1,0 +1,307 @@
+package io.zkmargin.chain;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.FunctionReturnDecoder;
+import org.web3j.abi.TypeReference;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Bool;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint32;
+import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthEstimateGas;
+import org.web3j.protocol.core.methods.response.EthGetCode;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.exceptions.TransactionException;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+import org.web3j.utils.Numeric;
+
+/**
+ * web3j client of a deployed {@code Settlement} contract (verifier-contracts/src/Settlement.sol): settles state
+ * roots, posts oracle-signed risk roots, checks health proofs and reads the contract's state. Transactions are
+ * signed locally by the sender's key (legacy transactions with the node's gas price, gas limit from
+ * {@code eth_estimateGas} plus 20%); a revert becomes a {@link ChainException} naming the contract's error.
+ * Not thread-safe for sending (nonces); reads are.
+ */
+public final class SettlementClient implements AutoCloseable {
+
+  /** {@code Settlement.HealthStatus}, in the contract's order. */
+  public enum HealthStatus {
+    VALID, THRESHOLD_BELOW_MINIMUM, STATE_ROOT_UNKNOWN, STATE_ROOT_EXPIRED, RISK_ROOT_UNKNOWN, RISK_ROOT_EXPIRED,
+    PROOF_INVALID,
+    /** The risk root was posted more than the contract's {@code riskRootMaxAge} seconds ago. */
+    RISK_ROOT_TOO_OLD
+  }
+
+  /** A mined transaction: its hash and the gas it used (including the 21000 intrinsic gas). */
+  public record TxResult(String hash, long gasUsed) {}
+
+  /** Addresses of a fresh deployment and the gas of each creation transaction. */
+  public record Deployment(String verifier, String settlement, long verifierGas, long settlementGas) {}
+
+  private final Web3j web3;
+  private final Credentials sender;
+  private final long chainId;
+  private final String address;
+  private final RevertDecoder errors;
+
+  /**
+   * @param web3 connection (owned by the caller unless closed through {@link #close()})
+   * @param sender key that signs transactions (the operator for {@link #setStateRoot})
+   * @param chainId chain id for transaction signatures (EIP-155)
+   * @param settlementAddress deployed Settlement address
+   * @param settlementAbi the Settlement ABI JSON, to name reverts (may be {@code "[]"})
+   */
+  public SettlementClient(Web3j web3, Credentials sender, long chainId, String settlementAddress, String settlementAbi) {
+    this.web3 = Objects.requireNonNull(web3, "web3");
+    this.sender = Objects.requireNonNull(sender, "sender");
+    if (chainId <= 0) {
+      throw new IllegalArgumentException("chainId must be > 0");
+    }
+    this.chainId = chainId;
+    this.address = Objects.requireNonNull(settlementAddress, "settlementAddress");
+    this.errors = new RevertDecoder(settlementAbi);
+  }
+
+  /** A web3j connection to a JSON-RPC endpoint. */
+  public static Web3j connect(String rpcUrl) {
+    return Web3j.build(new HttpService(rpcUrl));
+  }
+
+  /**
+   * Deploys gnark's verifier and a Settlement using it.
+   *
+   * @param deployer becomes the admin
+   * @param operator address allowed to settle state roots
+   * @param signers oracle signer addresses (any order; sorted here)
+   * @param quorum distinct signers needed per risk root, in {@code [1, signers.size()]}
+   * @param stateRootWindow batches whose roots stay usable, {@code >= 1}
+   * @param riskRootWindow risk-root postings that stay usable, {@code >= 1}
+   * @param riskRootMaxAgeSeconds seconds after its posting during which a risk root stays usable, {@code >= 1}
+   */
+  public static Deployment deploy(Web3j web3, Credentials deployer, long chainId, SolidityCompiler.Contract verifier,
+      SolidityCompiler.Contract settlement, String operator, List<String> signers, int quorum, long stateRootWindow,
+      long riskRootWindow, long riskRootMaxAgeSeconds) {
+    if (quorum < 1 || quorum > signers.size()) {
+      throw new IllegalArgumentException("quorum must be in [1, " + signers.size() + "], was " + quorum);
+    }
+    if (stateRootWindow < 1 || riskRootWindow < 1) {
+      throw new IllegalArgumentException("windows must be >= 1");
+    }
+    if (riskRootMaxAgeSeconds < 1) {
+      throw new IllegalArgumentException("riskRootMaxAgeSeconds must be >= 1, was " + riskRootMaxAgeSeconds);
+    }
+    RevertDecoder dec = new RevertDecoder(settlement.abiJson());
+    TransactionReceipt v = send(web3, deployer, chainId, null, Numeric.toHexString(verifier.bytecode()), dec);
+    List<Address> sorted = new ArrayList<>();
+    signers.stream().map(Numeric::toBigInt).sorted().forEach(a -> sorted.add(new Address(a)));
+    String args = FunctionEncoder.encodeConstructor(List.of(new Address(v.getContractAddress()),
+        new Address(operator), new DynamicArray<>(Address.class, sorted), new Uint256(quorum),
+        new Uint64(stateRootWindow), new Uint64(riskRootWindow), new Uint64(riskRootMaxAgeSeconds)));
+    TransactionReceipt s = send(web3, deployer, chainId, null, Numeric.toHexString(settlement.bytecode()) + args, dec);
+    return new Deployment(v.getContractAddress(), s.getContractAddress(), v.getGasUsed().longValueExact(),
+        s.getGasUsed().longValueExact());
+  }
+
+  public String address() {
+    return address;
+  }
+
+  /** True if the node has contract code at the settlement address. */
+  public boolean isDeployed() {
+    try {
+      EthGetCode code = web3.ethGetCode(address, DefaultBlockParameterName.LATEST).send();
+      return !code.hasError() && code.getCode() != null && code.getCode().length() > 2;
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Settles {@code root} as batch {@code batch} (sender must be the operator).
+   *
+   * @param batch must be the contract's batch number + 1
+   * @param root state root in {@code [0, r)}
+   */
+  public TxResult setStateRoot(long batch, BigInteger root) {
+    TransactionReceipt r = send(web3, sender, chainId, address,
+        encode("setStateRoot", new Uint64(batch), new Uint256(root)), errors);
+    return new TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
+  }
+
+  /**
+   * Posts the risk root of {@code epoch} with oracle signatures ({@link OracleSigner#signSorted}).
+   *
+   * @param signatures concatenated 65-byte signatures in increasing signer order
+   */
+  public TxResult postRiskRoot(long epoch, BigInteger root, byte[] signatures) {
+    TransactionReceipt r = send(web3, sender, chainId, address,
+        encode("postRiskRoot", new Uint64(epoch), new Uint256(root), new DynamicBytes(signatures)), errors);
+    return new TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
+  }
+
+  /** The current settled state root. */
+  public BigInteger stateRoot() {
+    return uint(call("stateRoot"));
+  }
+
+  /** The current batch number (0 before the first settlement). */
+  public long batchNumber() {
+    return uint(call("batchNumber")).longValueExact();
+  }
+
+  /** The latest posted oracle epoch (meaningful when {@link #riskRootCount()} > 0). */
+  public long latestRiskEpoch() {
+    return uint(call("latestRiskEpoch")).longValue();
+  }
+
+  /** Number of risk-root postings so far. */
+  public long riskRootCount() {
+    return uint(call("riskRootCount")).longValueExact();
+  }
+
+  /** True if a health proof may use this risk root now (posted, within the window and the maximum age). */
+  public boolean riskRootUsable(BigInteger root) {
+    String out = call(encode("riskRootStatus", new Uint256(root)));
+    List<Type> vals = FunctionReturnDecoder.decode(out, List.of(
+        (TypeReference) new TypeReference<Uint64>() {}, (TypeReference) new TypeReference<Bool>() {}));
+    return (Boolean) vals.get(1).getValue();
+  }
+
+  /** Block timestamp (seconds) of the latest posting of {@code root}, 0 if never posted. */
+  public long riskRootPostedAt(BigInteger root) {
+    return uint(call(encode("riskRootPostedAt", new Uint256(root)))).longValueExact();
+  }
+
+  /** The batch in which {@code root} was last settled, 0 if never. */
+  public long stateRootBatch(BigInteger root) {
+    return uint(call(encode("stateRootBatch", new Uint256(root)))).longValueExact();
+  }
+
+  /** The contract's EIP-712 digest for {@code (epoch, root)} (equal to {@link OracleSigner#riskRootDigest}). */
+  public byte[] riskRootDigest(long epoch, BigInteger root) {
+    String out = call(encode("riskRootDigest", new Uint64(epoch), new Uint256(root)));
+    return Numeric.hexStringToByteArray(out);
+  }
+
+  /** Why a claim is accepted or not ({@code healthStatus}, an {@code eth_call}). */
+  public HealthStatus healthStatus(HealthClaim c) {
+    String out = call(claimCall("healthStatus", c));
+    return HealthStatus.values()[uint(out).intValueExact()];
+  }
+
+  /** {@code verifyHealth}: true only for a valid proof of the claim against usable roots. */
+  public boolean verifyHealth(HealthClaim c) {
+    String out = call(claimCall("verifyHealth", c));
+    return uint(out).signum() != 0;
+  }
+
+  /**
+   * Gas of a {@code verifyHealth} transaction ({@code eth_estimateGas}): includes the 21000 intrinsic gas and
+   * the calldata; a contract calling {@code verifyHealth} pays about this minus 21000 minus calldata.
+   */
+  public long estimateVerifyHealthGas(HealthClaim c) {
+    try {
+      EthEstimateGas g = web3.ethEstimateGas(Transaction.createEthCallTransaction(sender.getAddress(), address,
+          claimCall("verifyHealth", c))).send();
+      if (g.hasError()) {
+        throw revert("estimateGas verifyHealth", g.getError(), errors);
+      }
+      return g.getAmountUsed().longValueExact();
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  /** Closes the web3j connection. */
+  @Override
+  public void close() {
+    web3.shutdown();
+  }
+
+  private static String claimCall(String fn, HealthClaim c) {
+    return encode(fn, new DynamicBytes(c.solidityProof()), new Uint256(c.stateRoot()), new Uint256(c.riskRoot()),
+        new Uint64(c.accountId()), new Uint32(c.thresholdBps()), new Uint32(c.minThresholdBps()));
+  }
+
+  private static String encode(String fn, Type<?>... args) {
+    return FunctionEncoder.encode(new Function(fn, List.of(args), List.of()));
+  }
+
+  private String call(String fnOrData) {
+    String data = fnOrData.startsWith("0x") ? fnOrData : encode(fnOrData);
+    try {
+      EthCall r = web3.ethCall(Transaction.createEthCallTransaction(sender.getAddress(), address, data),
+          DefaultBlockParameterName.LATEST).send();
+      if (r.hasError()) {
+        throw revert("call", r.getError(), errors);
+      }
+      if (r.getValue() == null || r.getValue().length() < 3) {
+        throw new ChainException("empty result from " + address + " (no contract there?)", (String) null);
+      }
+      return r.getValue();
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  private static BigInteger uint(String hex) {
+    return Numeric.toBigInt(hex.length() > 66 ? hex.substring(0, 66) : hex);
+  }
+
+  private static TransactionReceipt send(Web3j web3, Credentials from, long chainId, String to, String data,
+      RevertDecoder dec) {
+    try {
+      EthEstimateGas est = web3.ethEstimateGas(new Transaction(from.getAddress(), null, null, null, to, null, data))
+          .send();
+      if (est.hasError()) {
+        throw revert(to == null ? "deploy" : "transaction", est.getError(), dec);
+      }
+      BigInteger gasLimit = est.getAmountUsed().multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN)
+          .add(BigInteger.valueOf(10_000));
+      BigInteger gasPrice = web3.ethGasPrice().send().getGasPrice();
+      RawTransactionManager tm = new RawTransactionManager(web3, from, chainId);
+      EthSendTransaction sent = tm.sendTransaction(gasPrice, gasLimit, to, data, BigInteger.ZERO, to == null);
+      if (sent.hasError()) {
+        throw revert("send", sent.getError(), dec);
+      }
+      TransactionReceipt receipt = new PollingTransactionReceiptProcessor(web3, 50, 2400)
+          .waitForTransactionReceipt(sent.getTransactionHash());
+      if (!receipt.isStatusOK()) {
+        throw new ChainException("transaction " + receipt.getTransactionHash() + " reverted"
+            + (receipt.getRevertReason() != null ? ": " + receipt.getRevertReason() : ""), (String) null);
+      }
+      return receipt;
+    } catch (IOException | TransactionException e) {
+      throw new ChainException("chain request failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static ChainException revert(String what, Response.Error err, RevertDecoder dec) {
+    String data = err.getData();
+    if (data != null && data.startsWith("\"")) {
+      data = data.substring(1, data.length() - 1);
+    }
+    if (data != null && data.startsWith("0x") && data.length() >= 10) {
+      return new ChainException(what + " reverted: " + dec.describe(data), dec.name(data));
+    }
+    return new ChainException(what + " failed: " + err.getMessage(), (String) null);
+  }
+}

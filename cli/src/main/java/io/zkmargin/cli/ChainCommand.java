@@ -1,0 +1,141 @@
+package io.zkmargin.cli;
+
+import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.ProofFile;
+import io.zkmargin.chain.ChainException;
+import io.zkmargin.chain.ChainToolchain;
+import io.zkmargin.chain.LocalChain;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+
+/**
+ * {@code ./zkm chain up|down --data DIR} and {@code ./zkm verify FILE --on-chain [--data DIR]}: a local anvil
+ * chain with the verifier and settlement contracts for a venue data directory (see
+ * {@link io.zkmargin.chain.LocalChain}). Exit 0 on success, 1 on a failed task or a proof the contract
+ * rejects, 2 on bad usage.
+ */
+public final class ChainCommand {
+
+  static final String USAGE = """
+      usage: ./zkm chain up   [--data DIR] [--keys KEYDIR]
+               start a local anvil node in the background (or reuse the live one that chain up started; a node
+               left by a killed ./zkm serve is stopped, with a message), deploy the verifier of the
+               venue's circuit and the Settlement contract, settle the venue's state root and post its risk
+               root signed by 2 of its 3 oracle keys (DIR/keys/oracle-*.key, made on first use);
+               the node address, contract addresses and the node's pid are saved in DIR/chain.json
+             ./zkm chain down [--data DIR]
+               stop that node
+             ./zkm verify FILE --on-chain [--data DIR] [--min-threshold-bps B]
+               check a proof through the deployed contract and print the gas of verifyHealth
+      --data defaults to ./demo.
+      """;
+
+  private ChainCommand() {}
+
+  /**
+   * Runs {@code chain up|down ...}.
+   *
+   * @param args the arguments after {@code chain}: {@code up|down} and options (a leading {@code chain} is skipped)
+   * @return exit code
+   */
+  public static int run(String[] args) {
+    if (args.length > 0 && args[0].equals("chain")) {
+      args = Arrays.copyOfRange(args, 1, args.length);
+    }
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      System.out.print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      Args a = Args.parse(rest, Set.of("data", "keys"), Set.of());
+      if (!a.positional().isEmpty()) {
+        throw new Args.UsageException("unexpected argument " + a.positional().get(0));
+      }
+      return switch (args[0]) {
+        case "up" -> up(a);
+        case "down" -> down(a.dataDir());
+        default -> throw new Args.UsageException("unknown chain command '" + args[0] + "' (up or down)");
+      };
+    } catch (Args.UsageException e) {
+      System.err.println("zkm chain: " + e.getMessage());
+      System.err.print(USAGE);
+      return 2;
+    }
+  }
+
+  private static int up(Args a) {
+    return up(a.dataDir(), a.get("keys", null), false);
+  }
+
+  /**
+   * {@code chain up} for {@code ./zkm serve}: the node is tied to this JVM and dies with it, even on SIGKILL
+   * (see {@link LocalChain}); a node left running by an earlier run is stopped with a message, not reused.
+   *
+   * @param dir venue data directory
+   * @return exit code, 0 when the chain is up
+   */
+  public static int upTiedToThisProcess(Path dir) {
+    return up(dir, null, true);
+  }
+
+  private static int up(Path dir, String keysDir, boolean tied) {
+    long t0 = System.nanoTime();
+    try (KeyStore keys = keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir))) {
+      LocalChain.UpReport r = LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied);
+      LocalChain.State s = r.state();
+      System.out.printf("chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",
+          s.rpcUrl(), s.pid(), s.settlement(), s.verifier(), s.circuitId(), r.batch(), r.epoch(),
+          (System.nanoTime() - t0) / 1e9);
+      return 0;
+    } catch (NoSuchFileException e) {
+      System.err.println("zkm chain up: " + (e.getReason() != null ? e.getReason() : "no such file " + e.getFile()));
+      return 1;
+    } catch (IOException | RuntimeException e) {
+      System.err.println("zkm chain up: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static int down(Path dir) {
+    try {
+      boolean stopped = LocalChain.down(dir);
+      System.out.println(stopped ? "chain down: node stopped" : "chain down: no node was running for " + dir);
+      return 0;
+    } catch (IOException e) {
+      System.err.println("zkm chain down: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /**
+   * {@code ./zkm verify FILE --on-chain}: checks a proof through the Settlement contract of {@code dataDir}'s chain.
+   *
+   * @param minThresholdBps least threshold accepted in basis points; negative = the proof's own threshold
+   * @return 0 for a proof the contract accepts, 1 otherwise (with the reason on stderr)
+   */
+  public static int verifyOnChain(Path file, Path dataDir, long minThresholdBps) {
+    ProofFile proof = VerifyCommand.readOrExplain(file);
+    if (proof == null) {
+      return 1;
+    }
+    try {
+      LocalChain.OnChainVerdict v = LocalChain.verify(dataDir, proof, minThresholdBps, ChainToolchain.locate());
+      if (v.valid()) {
+        System.out.println("VALID on-chain: " + v.message() + "; verifyHealth gas " + v.gas());
+        return 0;
+      }
+      System.err.println("INVALID on-chain (" + v.status() + "): " + v.message() + "; verifyHealth gas " + v.gas());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      System.err.println("INVALID: " + e.getMessage());
+      return 1;
+    } catch (IOException | IllegalStateException | ChainException e) {
+      System.err.println("zkm verify --on-chain: " + e.getMessage());
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.zkmargin.commit;
+
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
+import java.math.BigInteger;
+
+/**
+ * Leaf hashes of the state tree and the risk vector (docs/ENCODING.md, "Account leaf" and "Risk
+ * vector commitment"). All results are field elements in {@code [0, r)}.
+ */
+public final class Commitments {
+  private Commitments() {}
+
+  /** {@code hashMD(ownerPkX, ownerPkY, pack(leaf.words())...)}, the account's leaf in the state tree. */
+  public static BigInteger leafHash(AccountLeaf leaf) {
+    return FrMont.fromMont(leafHashMont(leaf));
+  }
+
+  static long[] leafHashMont(AccountLeaf leaf) {
+    if (leaf == null) {
+      throw new IllegalArgumentException("leaf must not be null");
+    }
+    long[][] packed = WordPacking.packMont(leaf.words());
+    long[][] all = new long[2 + packed.length][];
+    all[0] = FrMont.toMont(leaf.ownerPkX());
+    all[1] = FrMont.toMont(leaf.ownerPkY());
+    System.arraycopy(packed, 0, all, 2, packed.length);
+    return Poseidon2.hashMDMont(all);
+  }
+
+  /** {@code hashMD(pack(RiskEncoding.words(entry))...)}, the instrument's leaf in the instrument tree. */
+  public static BigInteger entryHash(InstrumentRiskEntry entry) {
+    if (entry == null) {
+      throw new IllegalArgumentException("entry must not be null");
+    }
+    return wordsHash(RiskEncoding.words(entry));
+  }
+
+  /** {@code hashMD(pack(RiskEncoding.words(globals))...)}. */
+  public static BigInteger globalsHash(RiskGlobals globals) {
+    if (globals == null) {
+      throw new IllegalArgumentException("globals must not be null");
+    }
+    return wordsHash(RiskEncoding.words(globals));
+  }
+
+  /** {@code hashMD(pack(words)...)} of any word sequence. */
+  public static BigInteger wordsHash(long[] words) {
+    return FrMont.fromMont(Poseidon2.hashMDMont(WordPacking.packMont(words)));
+  }
+
+  /**
+   * Sets (or replaces) an account in a state tree.
+   *
+   * @param stateTree the account tree (depth D)
+   * @param accountId leaf index in {@code [0, 2^D)}
+   * @param leaf the account
+   */
+  public static void putAccount(SparseMerkleTree stateTree, long accountId, AccountLeaf leaf) {
+    if (stateTree == null) {
+      throw new IllegalArgumentException("state tree must not be null");
+    }
+    if (accountId < 0 || accountId >= stateTree.capacity()) {
+      throw new IllegalArgumentException(
+          "account id " + accountId + " is outside [0, 2^" + stateTree.depth() + ")");
+    }
+    stateTree.setMont(accountId, leafHashMont(leaf));
+  }
+}

@@ -1,0 +1,76 @@
+package io.zkmargin.commit;
+
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
+import java.math.BigInteger;
+
+/**
+ * The field-element encoding of the risk model's vector data (docs/ENCODING.md, "Risk vector commitment"):
+ * the word sequences of an instrument entry and of the globals, in commitment order, and their hashes
+ * {@code hashMD(pack(words)...)}. The risk model keeps the numbers; this class fixes how they are committed.
+ */
+public final class RiskEncoding {
+  private RiskEncoding() {}
+
+  /**
+   * Words of an instrument entry in commitment order: mark, fundingIndex, floorMm, floorIm, rmm[0..S-1],
+   * rim[0..S-1] (quote atoms per lot).
+   */
+  public static long[] words(InstrumentRiskEntry entry) {
+    if (entry == null) {
+      throw new IllegalArgumentException("entry must not be null");
+    }
+    long[] rmm = entry.rmm();
+    long[] rim = entry.rim();
+    int s = rmm.length;
+    long[] w = new long[4 + 2 * s];
+    w[0] = entry.mark();
+    w[1] = entry.fundingIndex();
+    w[2] = entry.floorMm();
+    w[3] = entry.floorIm();
+    System.arraycopy(rmm, 0, w, 4, s);
+    System.arraycopy(rim, 0, w, 4 + s, s);
+    return w;
+  }
+
+  /**
+   * Words of the globals in commitment order: tier factors (ppm), then per asset its price, its debt price and its
+   * S scenario values.
+   *
+   * @throws IllegalArgumentException if the collateral scenario arrays differ in length
+   */
+  public static long[] words(RiskGlobals globals) {
+    if (globals == null) {
+      throw new IllegalArgumentException("globals must not be null");
+    }
+    long[] tierFactorPpm = globals.tierFactorPpm();
+    long[] collateralPrice = globals.collateralPrice();
+    long[] debtPrice = globals.debtPrice();
+    long[][] collateralScenario = globals.collateralScenario();
+    int a = collateralPrice.length;
+    int s = a == 0 ? 0 : collateralScenario[0].length;
+    long[] w = new long[tierFactorPpm.length + a * (2 + s)];
+    System.arraycopy(tierFactorPpm, 0, w, 0, tierFactorPpm.length);
+    int k = tierFactorPpm.length;
+    for (int i = 0; i < a; i++) {
+      if (collateralScenario[i].length != s) {
+        throw new IllegalArgumentException("collateral scenario arrays differ in length");
+      }
+      w[k++] = collateralPrice[i];
+      w[k++] = debtPrice[i];
+      System.arraycopy(collateralScenario[i], 0, w, k, s);
+      k += s;
+    }
+    return w;
+  }
+
+  /** The entry hash {@code hashMD(pack(words(entry))...)} in {@code [0, r)}, the instrument tree leaf. */
+  public static BigInteger hash(InstrumentRiskEntry entry) {
+    return Commitments.entryHash(entry);
+  }
+
+  /** The globals hash {@code hashMD(pack(words(globals))...)} in {@code [0, r)}. */
+  public static BigInteger hash(RiskGlobals globals) {
+    return Commitments.globalsHash(globals);
+  }
+}
