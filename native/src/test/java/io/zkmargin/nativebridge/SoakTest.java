@@ -38,6 +38,13 @@ class SoakTest {
         KeyPair keys = Gnark.setup(ID);
         byte[] digest = Gnark.circuitDigest(ID);
         long baseline = Gnark.liveHandles();
+        // the statement every proof must be about, from one proof made before the soak: each concurrent proof
+        // is checked against it, not against the inputs it came back with (a mix-up between threads would pass)
+        List<String> expectedInputs;
+        try (ProvingKeyHandle pk = Gnark.loadProvingKey(ID, keys.provingKey())) {
+            expectedInputs = Gnark.prove(pk, witness).publicInputs();
+        }
+        assertEquals(3, expectedInputs.size());
         // Counts of native calls that RETURNED the expected result, one counter per kind of call: a counter
         // is only incremented after its result was compared with the expected value, so a wrong result,
         // a lost call or a crash shows up as a count below the exact expected total.
@@ -78,7 +85,8 @@ class SoakTest {
                          VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
                         for (int i = 0; i < PROOFS_PER_THREAD; i++) {
                             ProofResult r = Gnark.prove(pk, witness);
-                            assertTrue(Gnark.verify(vk, r), "fresh proof must verify");
+                            assertEquals(expectedInputs, r.publicInputs());
+                            assertTrue(Gnark.verify(vk, r.proof(), expectedInputs), "fresh proof must verify");
                             proofsVerified.incrementAndGet();
                             proofs.add(r);
                             for (int k = 0; k < CHEAP_CALLS_PER_PROOF; k++) {
@@ -133,7 +141,7 @@ class SoakTest {
         // every proof verifies again, after all the collections, with a newly loaded key
         try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(ID, keys.verifyingKey())) {
             for (ProofResult r : proofs) {
-                assertTrue(Gnark.verify(vk, r));
+                assertTrue(Gnark.verify(vk, r.proof(), expectedInputs));
                 reverified.incrementAndGet();
             }
         }
