@@ -1,0 +1,319 @@
+package io.zkmargin.prover.ceremony;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zkmargin.nativebridge.Ceremony;
+import io.zkmargin.nativebridge.Gnark;
+import io.zkmargin.prover.AtomicFiles;
+import io.zkmargin.prover.KeyStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * File-based steps of the multi-party trusted setup ({@link Ceremony}) in one ceremony folder, the
+ * steps a {@code ./zkm ceremony ...} command runs. Layout:
+ *
+ * <pre>
+ * &lt;dir&gt;/phase1/power                       the phase-1 power K (domain 2^K), text
+ * &lt;dir&gt;/phase1/contribution-0000.bin       the initial state (deterministic)
+ * &lt;dir&gt;/phase1/contribution-NNNN.bin       contribution NNNN, built on NNNN-1
+ * &lt;dir&gt;/phase1/final.bin                   the sealed phase 1 (gnark SrsCommons)
+ * &lt;dir&gt;/phase1/final.json                  its beacon and contribution hashes
+ * &lt;dir&gt;/phase2/&lt;circuit&gt;/contribution-NNNN.bin   as for phase 1, per circuit
+ * &lt;dir&gt;/phase2/&lt;circuit&gt;/transcript.json        written by finalize: beacon, hashes, transcript hash
+ * </pre>
+ *
+ * <p>Contribute always builds on the highest-numbered file and writes the next number; it does not
+ * verify its input (run verify for that), so that a contributor on another machine needs only the latest
+ * file. Every step prints what it read and wrote (hashes in hex) to the given stream. Finalize writes the
+ * keys into the key store layout ({@code <store>/<circuit>/<digest>/}) with a manifest whose
+ * {@code setup} is {@code ceremony} and which records the transcript hash.
+ */
+public final class CeremonyTool {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CONTRIBUTION = Pattern.compile("contribution-(\\d{4})\\.bin");
+  private static final Pattern CIRCUIT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+  /** The {@code setup} value of a manifest written by {@link #phase2Finalize}. */
+  public static final String SETUP_CEREMONY = "ceremony";
+
+  private final Path dir;
+  private final PrintStream out;
+
+  /**
+   * @param dir the ceremony folder (created on demand)
+   * @param out where each step prints its hashes
+   */
+  public CeremonyTool(Path dir, PrintStream out) {
+    this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath();
+    this.out = Objects.requireNonNull(out, "out");
+  }
+
+  /** @return the ceremony folder */
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Starts phase 1 at domain size 2^power: writes the power and the initial state.
+   *
+   * @param power log2 of the domain size; must equal {@link Ceremony#circuitPower} of the circuits that use it
+   * @return the initial state file
+   */
+  public Path phase1Init(int power) throws IOException {
+    Path p1 = dir.resolve("phase1");
+    if (Files.exists(p1.resolve("power"))) {
+      throw new IllegalStateException("phase 1 already started in " + p1);
+    }
+    byte[] init = Ceremony.phase1Init(power);
+    Files.createDirectories(p1);
+    AtomicFiles.write(p1.resolve("power"), Integer.toString(power).getBytes(StandardCharsets.US_ASCII));
+    Path f = p1.resolve(name(0));
+    AtomicFiles.write(f, init);
+    out.printf("phase 1 initialized: power %d, %s (%d bytes, sha256 %s)%n", power, f, init.length, KeyStore.sha256Hex(init));
+    return f;
+  }
+
+  /**
+   * Adds a phase-1 contribution on the latest file.
+   *
+   * @return the contribution (its hashes are also printed)
+   */
+  public Ceremony.Contribution phase1Contribute() throws IOException {
+    Path p1 = dir.resolve("phase1");
+    int power = power();
+    List<Path> files = numbered(p1);
+    int last = files.size() - 1;
+    Ceremony.Contribution c = Ceremony.phase1Contribute(power, Files.readAllBytes(files.get(last)));
+    return write("phase 1", p1.resolve(name(last + 1)), c);
+  }
+
+  /**
+   * Verifies the whole phase-1 chain from the initial state and prints every contribution's hash.
+   *
+   * @return the contribution hashes in order
+   */
+  public List<byte[]> phase1Verify() throws IOException {
+    List<byte[]> hashes = Ceremony.phase1Verify(power(), contributions(dir.resolve("phase1")));
+    print("phase 1", hashes);
+    return hashes;
+  }
+
+  /**
+   * Verifies phase 1, applies the public beacon and writes {@code phase1/final.bin}.
+   *
+   * @param beacon the public random beacon (1..65535 bytes), e.g. a drand round's randomness
+   * @return the phase-1 final file
+   */
+  public Path phase1Seal(byte[] beacon) throws IOException {
+    Path p1 = dir.resolve("phase1");
+    Ceremony.Phase1Result r = Ceremony.phase1Seal(power(), contributions(p1), beacon);
+    print("phase 1", r.contributions());
+    Path f = p1.resolve("final.bin");
+    AtomicFiles.write(f, r.commons());
+    ObjectNode m = JSON.createObjectNode();
+    m.put("power", power());
+    m.put("beacon", HexFormat.of().formatHex(beacon));
+    m.put("finalHash", KeyStore.sha256Hex(r.commons()));
+    hashes(m.putArray("contributions"), r.contributions());
+    AtomicFiles.write(p1.resolve("final.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+    out.printf("phase 1 sealed: %s (%d bytes, sha256 %s)%n", f, r.commons().length, KeyStore.sha256Hex(r.commons()));
+    return f;
+  }
+
+  /**
+   * Starts phase 2 of a circuit from the sealed phase 1 (whose power must be the circuit's).
+   *
+   * @param circuitId circuit id
+   * @return the initial phase-2 state file
+   */
+  public Path phase2Init(String circuitId) throws IOException {
+    Path p2 = phase2Dir(circuitId);
+    if (Files.exists(p2.resolve(name(0)))) {
+      throw new IllegalStateException("phase 2 of " + circuitId + " already started in " + p2);
+    }
+    int need = Ceremony.circuitPower(circuitId);
+    if (need != power()) {
+      throw new IllegalStateException("circuit " + circuitId + " needs a phase 1 of power " + need + ", this ceremony has " + power());
+    }
+    byte[] init = Ceremony.phase2Init(circuitId, commons());
+    Files.createDirectories(p2);
+    Path f = p2.resolve(name(0));
+    AtomicFiles.write(f, init);
+    out.printf("phase 2 of %s initialized: %s (%d bytes, sha256 %s)%n", circuitId, f, init.length, KeyStore.sha256Hex(init));
+    return f;
+  }
+
+  /**
+   * Adds a phase-2 contribution on the latest file of the circuit.
+   *
+   * @param circuitId circuit id
+   * @return the contribution (its hashes are also printed)
+   */
+  public Ceremony.Contribution phase2Contribute(String circuitId) throws IOException {
+    Path p2 = phase2Dir(circuitId);
+    List<Path> files = numbered(p2);
+    int last = files.size() - 1;
+    Ceremony.Contribution c = Ceremony.phase2Contribute(circuitId, Files.readAllBytes(files.get(last)));
+    return write("phase 2 of " + circuitId, p2.resolve(name(last + 1)), c);
+  }
+
+  /**
+   * Verifies the whole phase-2 chain of the circuit and prints every contribution's hash.
+   *
+   * @param circuitId circuit id
+   * @return the contribution hashes in order
+   */
+  public List<byte[]> phase2Verify(String circuitId) throws IOException {
+    List<byte[]> hashes = Ceremony.phase2Verify(circuitId, commons(), contributions(phase2Dir(circuitId)));
+    print("phase 2 of " + circuitId, hashes);
+    return hashes;
+  }
+
+  /**
+   * Verifies phase 2 of the circuit, applies the public beacon, writes the keys into the key store with a
+   * ceremony manifest, and writes {@code transcript.json} next to the contributions. Installing replaces
+   * development keys of the same circuit digest; it refuses to replace keys of another ceremony.
+   *
+   * @param circuitId circuit id
+   * @param beacon the public random beacon (1..65535 bytes), published after the last contribution
+   * @param store the key store to install the keys in
+   * @return the directory the keys were written to
+   */
+  public Path phase2Finalize(String circuitId, byte[] beacon, KeyStore store) throws IOException {
+    Objects.requireNonNull(store, "store");
+    Path p2 = phase2Dir(circuitId);
+    byte[] commons = commons();
+    Ceremony.Final f = Ceremony.phase2Finalize(circuitId, commons, contributions(p2), beacon);
+    print("phase 2 of " + circuitId, f.contributions());
+    String digest = HexFormat.of().formatHex(Gnark.circuitDigest(circuitId));
+    Path keys = store.root().resolve(circuitId).resolve(digest);
+    Path manifest = keys.resolve("manifest.json");
+    if (Files.isRegularFile(manifest)) {
+      JsonNode old = JSON.readTree(manifest.toFile());
+      boolean ceremony = SETUP_CEREMONY.equals(old.path("setup").asText());
+      if (ceremony && !f.transcriptHex().equals(old.path("transcriptHash").asText())) {
+        throw new IllegalStateException("keys of another ceremony (transcript " + old.path("transcriptHash").asText()
+            + ") are installed in " + keys + "; remove them first");
+      }
+    }
+    ObjectNode m = JSON.createObjectNode();
+    m.put("circuitId", circuitId);
+    m.put("circuitDigest", digest);
+    m.put("verifyingKeyHash", KeyStore.sha256Hex(f.verifyingKey()));
+    m.put("provingKeyHash", KeyStore.sha256Hex(f.provingKey()));
+    m.put("setup", SETUP_CEREMONY);
+    m.put("transcriptHash", f.transcriptHex());
+    m.put("phase1Final", KeyStore.sha256Hex(commons));
+    m.put("beacon", HexFormat.of().formatHex(beacon));
+    hashes(m.putArray("contributions"), f.contributions());
+    byte[] manifestBytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+    Files.createDirectories(keys);
+    // keys first, manifest last: a reader never sees a manifest whose keys are not there yet
+    AtomicFiles.write(keys.resolve("proving.key"), f.provingKey());
+    AtomicFiles.write(keys.resolve("verifying.key"), f.verifyingKey());
+    AtomicFiles.write(manifest, manifestBytes);
+    AtomicFiles.write(p2.resolve("transcript.json"), manifestBytes);
+    out.printf("phase 2 of %s finalized: transcript %s, keys in %s%n", circuitId, f.transcriptHex(), keys);
+    return keys;
+  }
+
+  private Ceremony.Contribution write(String what, Path file, Ceremony.Contribution c) throws IOException {
+    AtomicFiles.write(file, c.next());
+    out.printf("%s: received %s%n%s: produced %s -> %s (%d bytes)%n", what, Ceremony.hex(c.received()), what,
+        Ceremony.hex(c.produced()), file, c.next().length);
+    return c;
+  }
+
+  private void print(String what, List<byte[]> hashes) {
+    for (int i = 0; i < hashes.size(); i++) {
+      out.printf("%s: contribution %d %s ok%n", what, i + 1, Ceremony.hex(hashes.get(i)));
+    }
+  }
+
+  private static void hashes(ArrayNode a, List<byte[]> hashes) {
+    hashes.forEach(h -> a.add(HexFormat.of().formatHex(h)));
+  }
+
+  private int power() throws IOException {
+    Path f = dir.resolve("phase1").resolve("power");
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalStateException("no phase 1 in " + dir + " (run phase 1 init first)");
+    }
+    String s = Files.readString(f, StandardCharsets.US_ASCII).trim();
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("bad phase-1 power in " + f + ": " + s, e);
+    }
+  }
+
+  private byte[] commons() throws IOException {
+    Path f = dir.resolve("phase1").resolve("final.bin");
+    if (!Files.isRegularFile(f)) {
+      throw new IllegalStateException("phase 1 is not sealed in " + dir + " (run phase 1 seal first)");
+    }
+    return Files.readAllBytes(f);
+  }
+
+  private Path phase2Dir(String circuitId) {
+    if (circuitId == null || !CIRCUIT_ID.matcher(circuitId).matches()) {
+      throw new IllegalArgumentException("not a circuit id: " + circuitId);
+    }
+    return dir.resolve("phase2").resolve(circuitId);
+  }
+
+  private static String name(int n) {
+    if (n < 0 || n > 9999) {
+      throw new IllegalStateException("contribution number " + n + " is outside 0..9999");
+    }
+    return String.format("contribution-%04d.bin", n);
+  }
+
+  /** The numbered files of a phase folder, 0000 first, checked to have no gap. */
+  private static List<Path> numbered(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      throw new IllegalStateException("no ceremony files in " + folder + " (run init first)");
+    }
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(folder)) {
+      s.filter(p -> CONTRIBUTION.matcher(p.getFileName().toString()).matches()).sorted().forEach(files::add);
+    }
+    for (int i = 0; i < files.size(); i++) {
+      Matcher m = CONTRIBUTION.matcher(files.get(i).getFileName().toString());
+      if (!m.matches() || Integer.parseInt(m.group(1)) != i) {
+        throw new IllegalStateException("missing " + name(i) + " in " + folder);
+      }
+    }
+    if (files.isEmpty()) {
+      throw new IllegalStateException("no " + name(0) + " in " + folder + " (run init first)");
+    }
+    return files;
+  }
+
+  /** The contributions (without the initial state, which verify recomputes). */
+  private static List<byte[]> contributions(Path folder) throws IOException {
+    List<Path> files = numbered(folder);
+    if (files.size() < 2) {
+      throw new IllegalStateException("no contribution yet in " + folder);
+    }
+    List<byte[]> out = new ArrayList<>();
+    for (Path f : files.subList(1, files.size())) {
+      out.add(Files.readAllBytes(f));
+    }
+    return out;
+  }
+}
