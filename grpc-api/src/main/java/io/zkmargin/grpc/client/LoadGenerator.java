@@ -70,6 +70,9 @@ public final class LoadGenerator {
     }
   }
 
+  /** A retried request that expires within this many milliseconds is signed anew instead of sent as is. */
+  private static final long RESIGN_BEFORE_EXPIRY_MILLIS = 15_000;
+
   private LoadGenerator() {}
 
   /**
@@ -113,6 +116,12 @@ public final class LoadGenerator {
                 if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED && attempt < 1000) {
                   retries.incrementAndGet();
                   sleep(Math.min(200, 20L << Math.min(attempt, 3)));
+                  // the same signed request is retried as is while it is valid; one that would expire before
+                  // it can be served (a queue full for minutes on a loaded machine) is signed anew
+                  if (signed.getAuth().getExpireTime().getSeconds() * 1000 - System.currentTimeMillis()
+                      < RESIGN_BEFORE_EXPIRY_MILLIS) {
+                    signed = ZkmClient.signedProveRequest(r.accountId(), r.thresholdBps(), signer);
+                  }
                 } else {
                   res = new Result(r, null, e.getStatus(), System.nanoTime() - start, ci);
                 }
