@@ -7,6 +7,8 @@ import (
 	"math/big"
 
 	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/hash"
+	mdposeidon2 "github.com/consensys/gnark/std/hash/poseidon2"
 	"github.com/consensys/gnark/std/permutation/poseidon2"
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
@@ -103,12 +105,13 @@ var mutant string
 // keep reports whether the constraint group name is kept (always, outside the mutation harness).
 func keep(name string) bool { return mutant != name }
 
-func hashMD(h merkle.Hasher, xs []frontend.Variable) frontend.Variable {
-	var s frontend.Variable = 0
-	for _, x := range xs {
-		s = h.Compress(s, x)
-	}
-	return s
+// hashMD is docs/ENCODING.md's hashMD (Merkle-Damgard with IV 0 and no length padding) through gnark's
+// std/hash/poseidon2 hasher, which folds the same permutation's Compress from the state 0: the same
+// constraints as folding by hand (circuits/README.md, "Poseidon2").
+func hashMD(md hash.FieldHasher, xs ...frontend.Variable) frontend.Variable {
+	md.Reset()
+	md.Write(xs...)
+	return md.Sum()
 }
 
 // Define implements frontend.Circuit.
@@ -127,6 +130,10 @@ func (c *Circuit) Define(api frontend.API) error {
 	if err != nil {
 		return err
 	}
+	md, err := mdposeidon2.New(api)
+	if err != nil {
+		return err
+	}
 	nano := encoding.Nano
 
 	// Public input: accountId * 2^32 + thresholdBps, both parts range checked by one decomposition.
@@ -140,7 +147,7 @@ func (c *Circuit) Define(api frontend.API) error {
 
 	// Leaf membership in stateRoot at accountId.
 	lw := words.UnpackAll(api, c.Leaf, s.LeafWordCount())
-	leafHash := hashMD(h, append([]frontend.Variable{c.OwnerPkX, c.OwnerPkY}, c.Leaf...))
+	leafHash := hashMD(md, append([]frontend.Variable{c.OwnerPkX, c.OwnerPkY}, c.Leaf...)...)
 	if keep("state-root") {
 		api.AssertIsEqual(merkle.Root(api, h, leafHash, c.StatePath, accountBits), c.StateRoot)
 	}
@@ -148,7 +155,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	// Globals in riskRoot.
 	gw := words.UnpackAll(api, c.Globals, s.GlobalsWordCount())
 	if keep("risk-root") {
-		api.AssertIsEqual(h.Compress(c.InstrumentsRoot, hashMD(h, c.Globals)), c.RiskRoot)
+		api.AssertIsEqual(h.Compress(c.InstrumentsRoot, hashMD(md, c.Globals...)), c.RiskRoot)
 	}
 
 	// Tier in [0, T) selects the tier factor (each factor in [0, 2^32)).
@@ -226,7 +233,7 @@ func (c *Circuit) Define(api frontend.API) error {
 		if keep("instrument-id-range") {
 			api.AssertIsEqual(api.Mul(nonEmpty, api.Sub(id.Value, words.Recompose(api, idBits))), 0)
 		}
-		iroot := merkle.Root(api, h, hashMD(h, c.Entries[j]), c.EntryPaths[j], idBits)
+		iroot := merkle.Root(api, h, hashMD(md, c.Entries[j]...), c.EntryPaths[j], idBits)
 		if keep("instrument-membership") {
 			api.AssertIsEqual(api.Mul(nonEmpty, api.Sub(iroot, c.InstrumentsRoot)), 0)
 		}

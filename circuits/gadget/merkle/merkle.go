@@ -5,13 +5,12 @@ package merkle
 
 import (
 	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/hash"
 	"github.com/consensys/gnark/std/permutation/poseidon2"
 )
 
-// Hasher is the 2-to-1 compression used for parents.
-type Hasher interface {
-	Compress(left, right frontend.Variable) frontend.Variable
-}
+// Hasher is the 2-to-1 compression used for parents (gnark's std/hash Compressor).
+type Hasher = hash.Compressor
 
 // NewHasher returns gnark's Poseidon2 permutation with the default BN254 parameters (width 2).
 func NewHasher(api frontend.API) (Hasher, error) { return poseidon2.NewPoseidon2(api) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/circuits/gadget/nonneg"
+	"github.com/zkmargin/zkmargin/circuits/internal/gnarktest"
 )
 
 type nonnegCircuit struct {
@@ -24,17 +25,17 @@ func (c *nonnegCircuit) Define(api frontend.API) error {
 }
 
 func TestAssert(t *testing.T) {
-	assert := test.NewAssert(t)
-	field := ecc.BN254.ScalarField()
 	const n = 230
 	r := encoding.Modulus()
 	lim := new(big.Int).Lsh(big.NewInt(1), n)
+	var opts []test.TestingOption
 	for _, x := range []*big.Int{big.NewInt(0), big.NewInt(1), new(big.Int).Sub(lim, big.NewInt(1))} {
-		assert.NoError(test.IsSolved(&nonnegCircuit{N: n}, &nonnegCircuit{X: x, N: n}, field), "%s", x)
+		opts = append(opts, test.WithValidAssignment(&nonnegCircuit{X: x, N: n}))
 	}
 	for _, x := range []*big.Int{new(big.Int).Sub(r, big.NewInt(1)), new(big.Int).Sub(r, lim), lim} {
-		assert.Error(test.IsSolved(&nonnegCircuit{N: n}, &nonnegCircuit{X: x, N: n}, field), "%s", x)
+		opts = append(opts, test.WithInvalidAssignment(&nonnegCircuit{X: x, N: n}))
 	}
+	gnarktest.Check(t, &nonnegCircuit{N: n}, opts...)
 }
 
 func BenchmarkAssert230(b *testing.B) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/circuits/gadget/words"
+	"github.com/zkmargin/zkmargin/circuits/internal/gnarktest"
 )
 
 // unpackCircuit unpacks E and checks the three signed values and sign bits; the first word must be in
@@ -48,35 +49,32 @@ func assignment(ws [3]int64, rng int) *unpackCircuit {
 }
 
 func TestUnpack(t *testing.T) {
-	assert := test.NewAssert(t)
-	field := ecc.BN254.ScalarField()
+	var opts []test.TestingOption
 	for _, ws := range [][3]int64{{0, 0, 0}, {-1, 1, -2}, {-1 << 63, 1<<63 - 1, 12345}, {7, -7, 0}} {
-		assert.NoError(test.IsSolved(&unpackCircuit{}, assignment(ws, 0), field), "%v", ws)
+		opts = append(opts, test.WithValidAssignment(assignment(ws, 0)))
 	}
 	// a wrong value or sign claim fails
 	bad := assignment([3]int64{5, -5, 0}, 0)
 	bad.V[1] = 5
-	assert.Error(test.IsSolved(&unpackCircuit{}, bad, field))
 	// an element >= 2^192 fails (it is not three words)
 	big192 := assignment([3]int64{1, 2, 3}, 0)
 	big192.E = new(big.Int).Add(big192.E.(*big.Int), new(big.Int).Lsh(big.NewInt(1), 192))
-	assert.Error(test.IsSolved(&unpackCircuit{}, big192, field))
 	// r - 1 (a "negative" element) fails
 	neg := assignment([3]int64{1, 2, 3}, 0)
 	neg.E = new(big.Int).Sub(encoding.Modulus(), big.NewInt(1))
-	assert.Error(test.IsSolved(&unpackCircuit{}, neg, field))
+	opts = append(opts, test.WithInvalidAssignment(bad), test.WithInvalidAssignment(big192), test.WithInvalidAssignment(neg))
+	gnarktest.Check(t, &unpackCircuit{}, opts...)
 }
 
 func TestAssertInRange(t *testing.T) {
-	assert := test.NewAssert(t)
-	field := ecc.BN254.ScalarField()
-	ok := []int64{0, 1, 1<<32 - 1}
-	for _, v := range ok {
-		assert.NoError(test.IsSolved(&unpackCircuit{Range: 32}, assignment([3]int64{v, 0, 0}, 32), field), "%d", v)
+	var opts []test.TestingOption
+	for _, v := range []int64{0, 1, 1<<32 - 1} {
+		opts = append(opts, test.WithValidAssignment(assignment([3]int64{v, 0, 0}, 32)))
 	}
 	for _, v := range []int64{-1, 1 << 32, 1<<63 - 1, -1 << 63} {
-		assert.Error(test.IsSolved(&unpackCircuit{Range: 32}, assignment([3]int64{v, 0, 0}, 32), field), "%d", v)
+		opts = append(opts, test.WithInvalidAssignment(assignment([3]int64{v, 0, 0}, 32)))
 	}
+	gnarktest.Check(t, &unpackCircuit{Range: 32}, opts...)
 }
 
 func TestUnpackConstraintCount(t *testing.T) {
