@@ -31,7 +31,7 @@ final class MarginCommand {
       System.err.println("zkm margin: unknown account " + account + " in " + dir);
       return 1;
     }
-    Optional<DemoVenue.Venue> market = DemoVenues.market(venue);
+    Optional<DemoVenue> market = DemoVenues.market(venue);
     if (market.isEmpty()) {
       System.err.println("zkm margin: the instruments' market data of " + dir
           + " is unknown (not a demo venue, or its state was changed after ./zkm demo)");

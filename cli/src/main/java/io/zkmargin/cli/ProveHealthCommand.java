@@ -22,7 +22,7 @@ final class ProveHealthCommand {
     Args args = Args.parse(argv, Set.of("data", "account", "threshold-bps", "out", "keys"), Set.of());
     Path dir = args.dataDir();
     long account = args.requiredLong("account", 0, Long.MAX_VALUE);
-    long threshold = args.requiredLong("threshold-bps", 0, HealthProver.MAX_THRESHOLD_BPS);
+    long threshold = args.requiredLong("threshold-bps", 0, io.zkmargin.commit.HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS);
     Path out = Path.of(args.required("out"));
     String keysDir = args.get("keys", null);
 

@@ -1,6 +1,5 @@
 package io.zkmargin.cli;
 
-import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofVerdict;
@@ -33,7 +32,7 @@ final class VerifyCommand {
     Path file = Path.of(args.positional().get(0));
     if (args.flag("on-chain")) {
       return ChainCommand.verifyOnChain(file, args.dataDir(),
-          args.getLong("min-threshold-bps", -1, 0, HealthProver.MAX_THRESHOLD_BPS));
+          args.getLong("min-threshold-bps", -1, 0, io.zkmargin.commit.HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS));
     }
     ProofFile proof = readOrExplain(file);
     if (proof == null) {

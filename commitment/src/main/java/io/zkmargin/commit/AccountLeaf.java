@@ -2,6 +2,7 @@ package io.zkmargin.commit;
 
 import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.account.AccountState;
+import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 import java.util.Arrays;
 
@@ -33,12 +34,8 @@ public record AccountLeaf(
         || ownerPkY.signum() < 0 || ownerPkY.compareTo(Fr.MODULUS) >= 0) {
       throw new IllegalArgumentException("owner public key coordinates must be in [0, r)");
     }
-    if (nonce < 0) {
-      throw new IllegalArgumentException("nonce must be >= 0, was " + nonce);
-    }
-    if (account == null) {
-      throw new IllegalArgumentException("account must not be null");
-    }
+    ArgChecker.notNegative(nonce, "nonce");
+    ArgChecker.notNull(account, "account");
   }
 
   /** A leaf from the owner key, the nonce and the account's fields (checked by {@link AccountState}). */

@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.RiskDimensions;
 
 /**
@@ -36,9 +37,7 @@ public record CircuitSizes(
   }
 
   private static void check(int value, int min, int max, String name) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], was " + value);
-    }
+    ArgChecker.inRange(value, min, max, name);
   }
 
   /** The health circuit id for these sizes, e.g. {@code health-D32-I12-P8-A4-S16-T4}. */

@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
@@ -17,9 +18,7 @@ public final class Commitments {
   }
 
   static long[] leafHashMont(AccountLeaf leaf) {
-    if (leaf == null) {
-      throw new IllegalArgumentException("leaf must not be null");
-    }
+    ArgChecker.notNull(leaf, "leaf");
     long[][] packed = WordPacking.packMont(leaf.words());
     long[][] all = new long[2 + packed.length][];
     all[0] = FrMont.toMont(leaf.ownerPkX());
@@ -30,17 +29,13 @@ public final class Commitments {
 
   /** {@code hashMD(pack(RiskEncoding.words(entry))...)}, the instrument's leaf in the instrument tree. */
   public static BigInteger entryHash(InstrumentRiskEntry entry) {
-    if (entry == null) {
-      throw new IllegalArgumentException("entry must not be null");
-    }
+    ArgChecker.notNull(entry, "entry");
     return wordsHash(RiskEncoding.words(entry));
   }
 
   /** {@code hashMD(pack(RiskEncoding.words(globals))...)}. */
   public static BigInteger globalsHash(RiskGlobals globals) {
-    if (globals == null) {
-      throw new IllegalArgumentException("globals must not be null");
-    }
+    ArgChecker.notNull(globals, "globals");
     return wordsHash(RiskEncoding.words(globals));
   }
 
@@ -57,13 +52,9 @@ public final class Commitments {
    * @param leaf the account
    */
   public static void putAccount(SparseMerkleTree stateTree, long accountId, AccountLeaf leaf) {
-    if (stateTree == null) {
-      throw new IllegalArgumentException("state tree must not be null");
-    }
-    if (accountId < 0 || accountId >= stateTree.capacity()) {
-      throw new IllegalArgumentException(
-          "account id " + accountId + " is outside [0, 2^" + stateTree.depth() + ")");
-    }
+    ArgChecker.notNull(stateTree, "state tree");
+    ArgChecker.isTrue(accountId >= 0 && accountId < stateTree.capacity(), "account id {} is outside [0, 2^{})",
+        accountId, stateTree.depth());
     stateTree.setMont(accountId, leafHashMont(leaf));
   }
 }

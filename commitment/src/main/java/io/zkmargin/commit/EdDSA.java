@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -66,9 +67,7 @@ public final class EdDSA {
    * @return the deterministic signature
    */
   public static Signature sign(EdwardsKeyPair key, BigInteger message) {
-    if (key == null) {
-      throw new IllegalArgumentException("key must not be null");
-    }
+    ArgChecker.notNull(key, "key");
     Fr.requireElement(message, "message");
     BigInteger k = nonce(key.privateScalar(), message);
     EdwardsPoint r = EdwardsPoint.BASE.multiply(k);
@@ -114,9 +113,7 @@ public final class EdDSA {
    * @return the message in {@code [0, r)}
    */
   public static BigInteger messageOf(byte[] data) {
-    if (data == null) {
-      throw new IllegalArgumentException("data must not be null");
-    }
+    ArgChecker.notNull(data, "data");
     int chunks = (data.length + 30) / 31;
     BigInteger[] xs = new BigInteger[1 + chunks];
     xs[0] = BigInteger.valueOf(data.length);

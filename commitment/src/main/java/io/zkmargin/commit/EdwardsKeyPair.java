@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 
@@ -29,9 +30,7 @@ public final class EdwardsKeyPair {
 
   /** A fresh key pair with a uniformly random private scalar in {@code [1, l)}. */
   public static EdwardsKeyPair generate(SecureRandom random) {
-    if (random == null) {
-      throw new IllegalArgumentException("random must not be null");
-    }
+    ArgChecker.notNull(random, "random");
     BigInteger k;
     do {
       k = new BigInteger(EdwardsPoint.ORDER.bitLength() + 64, random).mod(EdwardsPoint.ORDER);

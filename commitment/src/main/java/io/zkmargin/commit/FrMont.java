@@ -1,5 +1,8 @@
 package io.zkmargin.commit;
 
+import static io.zkmargin.risk.util.Math128.carry;
+import static io.zkmargin.risk.util.Math128.unsignedMultiplyHigh;
+
 import java.math.BigInteger;
 
 /**
@@ -74,10 +77,6 @@ final class FrMont {
     return (x[0] | x[1] | x[2] | x[3]) == 0;
   }
 
-  private static long umulh(long a, long b) {
-    return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
-  }
-
   /** z = x + y mod r. z may alias x or y. */
   static void add(long[] z, long[] x, long[] y) {
     long a0 = x[0], a1 = x[1], a2 = x[2], a3 = x[3];
@@ -135,11 +134,6 @@ final class FrMont {
     }
   }
 
-  /** Carry out of s = a + b (unsigned), branch free. */
-  private static long carry(long a, long b, long s) {
-    return ((a & b) | ((a | b) & ~s)) >>> 63;
-  }
-
   /**
    * z = x * y * 2^-256 mod r (Montgomery product, CIOS with gnark's "no carry" variant, valid since
    * the top limb of r is below 2^63 - 1). z may alias x or y.
@@ -152,26 +146,26 @@ final class FrMont {
       long lo, hi, s, a, c;
       // (A, t0) = t0 + x0*yi
       lo = x0 * yi;
-      hi = umulh(x0, yi);
+      hi = unsignedMultiplyHigh(x0, yi);
       s = lo + t0;
       a = hi + carry(lo, t0, s);
       t0 = s;
       long m = t0 * QINV_NEG;
       // (C, _) = t0 + m*q0
       lo = m * Q0;
-      hi = umulh(m, Q0);
+      hi = unsignedMultiplyHigh(m, Q0);
       s = lo + t0;
       c = hi + carry(lo, t0, s);
       // j = 1: (A, t1) = t1 + x1*yi + A ; (C, t0) = t1 + m*q1 + C
       lo = x1 * yi;
-      hi = umulh(x1, yi);
+      hi = unsignedMultiplyHigh(x1, yi);
       s = lo + t1;
       hi += carry(lo, t1, s);
       lo = s + a;
       a = hi + carry(s, a, lo);
       t1 = lo;
       lo = m * Q1;
-      hi = umulh(m, Q1);
+      hi = unsignedMultiplyHigh(m, Q1);
       s = lo + t1;
       hi += carry(lo, t1, s);
       lo = s + c;
@@ -179,14 +173,14 @@ final class FrMont {
       t0 = lo;
       // j = 2
       lo = x2 * yi;
-      hi = umulh(x2, yi);
+      hi = unsignedMultiplyHigh(x2, yi);
       s = lo + t2;
       hi += carry(lo, t2, s);
       lo = s + a;
       a = hi + carry(s, a, lo);
       t2 = lo;
       lo = m * Q2;
-      hi = umulh(m, Q2);
+      hi = unsignedMultiplyHigh(m, Q2);
       s = lo + t2;
       hi += carry(lo, t2, s);
       lo = s + c;
@@ -194,14 +188,14 @@ final class FrMont {
       t1 = lo;
       // j = 3
       lo = x3 * yi;
-      hi = umulh(x3, yi);
+      hi = unsignedMultiplyHigh(x3, yi);
       s = lo + t3;
       hi += carry(lo, t3, s);
       lo = s + a;
       a = hi + carry(s, a, lo);
       t3 = lo;
       lo = m * Q3;
-      hi = umulh(m, Q3);
+      hi = unsignedMultiplyHigh(m, Q3);
       s = lo + t3;
       hi += carry(lo, t3, s);
       lo = s + c;

@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.math.BigInteger;
 
@@ -12,6 +13,13 @@ import java.math.BigInteger;
  * claim builds fine and fails to prove). Immutable; arrays returned by accessors are copies.
  */
 public final class HealthWitness {
+  /**
+   * The largest health threshold the circuit accepts, basis points of maintenance margin: the circuit
+   * range-checks the threshold to 32 bits (it is packed as {@code accountId * 2^32 + thresholdBps} into one
+   * public input), so thresholds are in {@code [0, 2^32 - 1]}. A service may accept less: see its own policy
+   * limit (e.g. the gRPC service's {@code POLICY_MAX_THRESHOLD_BPS}).
+   */
+  public static final long CIRCUIT_MAX_THRESHOLD_BPS = (1L << 32) - 1;
   private static final BigInteger TWO_32 = BigInteger.ONE.shiftLeft(32);
 
   private final CircuitSizes sizes;
@@ -87,13 +95,10 @@ public final class HealthWitness {
       throw new IllegalArgumentException(
           "state tree depth " + stateTree.depth() + " != circuit state depth " + sizes.stateDepth());
     }
-    if (accountId < 0 || accountId >= stateTree.capacity()) {
-      throw new IllegalArgumentException(
-          "account id " + accountId + " is outside [0, 2^" + sizes.stateDepth() + ")");
-    }
-    if (thresholdBps < 0 || thresholdBps >= (1L << 32)) {
-      throw new IllegalArgumentException("thresholdBps must be in [0, 2^32), was " + thresholdBps);
-    }
+    ArgChecker.isTrue(accountId >= 0 && accountId < stateTree.capacity(), "account id {} is outside [0, 2^{})",
+        accountId, sizes.stateDepth());
+    ArgChecker.isTrue(thresholdBps >= 0 && thresholdBps <= CIRCUIT_MAX_THRESHOLD_BPS,
+        "thresholdBps must be in [0, 2^32), was {}", thresholdBps);
     Fr.requireElement(mmBound, "mmBound");
     leaf.checkFits(sizes);
     if (!stateTree.get(accountId).equals(leaf.hash())) {

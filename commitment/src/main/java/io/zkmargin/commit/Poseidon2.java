@@ -1,7 +1,9 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import org.bouncycastle.crypto.digests.KeccakDigest;
 
 /**
  * Poseidon2 over the BN254 scalar field, bit-identical to gnark-crypto v0.21.0
@@ -38,14 +40,14 @@ public final class Poseidon2 {
     int rounds = FULL_ROUNDS + PARTIAL_ROUNDS;
     RK = new BigInteger[rounds][];
     RK_MONT = new long[rounds][][];
-    byte[] rnd = Keccak256.hash(SEED.getBytes(StandardCharsets.US_ASCII));
+    byte[] rnd = keccak256(SEED.getBytes(StandardCharsets.US_ASCII));
     int half = FULL_ROUNDS / 2;
     for (int i = 0; i < rounds; i++) {
       int width = (i < half || i >= half + PARTIAL_ROUNDS) ? WIDTH : 1;
       RK[i] = new BigInteger[width];
       RK_MONT[i] = new long[width][];
       for (int j = 0; j < width; j++) {
-        rnd = Keccak256.hash(rnd);
+        rnd = keccak256(rnd);
         RK[i][j] = new BigInteger(1, rnd).mod(Fr.MODULUS);
         RK_MONT[i][j] = FrMont.toMont(RK[i][j]);
       }
@@ -53,6 +55,23 @@ public final class Poseidon2 {
   }
 
   private Poseidon2() {}
+
+  /**
+   * Legacy Keccak-256 (the pre-FIPS-202 padding {@code 0x01 .. 0x80}, as Ethereum and Go's
+   * {@code sha3.NewLegacyKeccak256} use it; not SHA3-256), by Bouncy Castle's {@link KeccakDigest}.
+   *
+   * @param input the message bytes, not null (may be empty)
+   * @return the 32-byte digest
+   * @throws IllegalArgumentException if {@code input} is null
+   */
+  static byte[] keccak256(byte[] input) {
+    ArgChecker.notNull(input, "input");
+    KeccakDigest d = new KeccakDigest(256);
+    d.update(input, 0, input.length);
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return out;
+  }
 
   /**
    * The round key {@code j} of round {@code round} (rounds 0..2 full, 3..52 partial with only
@@ -105,9 +124,7 @@ public final class Poseidon2 {
    * @return the digest, in {@code [0, r)}
    */
   public static BigInteger hashMD(BigInteger... xs) {
-    if (xs == null) {
-      throw new IllegalArgumentException("inputs must not be null");
-    }
+    ArgChecker.notNull(xs, "inputs");
     long[][] m = new long[xs.length][];
     for (int i = 0; i < xs.length; i++) {
       m[i] = FrMont.toMont(Fr.requireElement(xs[i], "input " + i));

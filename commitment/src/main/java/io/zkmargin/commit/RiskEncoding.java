@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
@@ -17,9 +18,7 @@ public final class RiskEncoding {
    * rim[0..S-1] (quote atoms per lot).
    */
   public static long[] words(InstrumentRiskEntry entry) {
-    if (entry == null) {
-      throw new IllegalArgumentException("entry must not be null");
-    }
+    ArgChecker.notNull(entry, "entry");
     long[] rmm = entry.rmm();
     long[] rim = entry.rim();
     int s = rmm.length;
@@ -40,9 +39,7 @@ public final class RiskEncoding {
    * @throws IllegalArgumentException if the collateral scenario arrays differ in length
    */
   public static long[] words(RiskGlobals globals) {
-    if (globals == null) {
-      throw new IllegalArgumentException("globals must not be null");
-    }
+    ArgChecker.notNull(globals, "globals");
     long[] tierFactorPpm = globals.tierFactorPpm();
     long[] collateralPrice = globals.collateralPrice();
     long[] debtPrice = globals.debtPrice();

@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,9 +50,7 @@ public final class SparseMerkleTree {
    */
   @SuppressWarnings("unchecked")
   public SparseMerkleTree(int depth) {
-    if (depth < 1 || depth > MAX_DEPTH) {
-      throw new IllegalArgumentException("tree depth must be in [1, " + MAX_DEPTH + "], was " + depth);
-    }
+    ArgChecker.inRange(depth, 1, MAX_DEPTH, "tree depth");
     this.depth = depth;
     this.levels = new Map[depth + 1];
     for (int k = 0; k <= depth; k++) {
@@ -61,9 +60,7 @@ public final class SparseMerkleTree {
 
   /** The root of an empty subtree of height {@code k} ({@code z_k}), {@code 0 <= k <= 32}. */
   public static BigInteger emptyRoot(int k) {
-    if (k < 0 || k > MAX_DEPTH) {
-      throw new IllegalArgumentException("height must be in [0, " + MAX_DEPTH + "], was " + k);
-    }
+    ArgChecker.inRange(k, 0, MAX_DEPTH, "height");
     return ZERO[k];
   }
 
@@ -153,9 +150,8 @@ public final class SparseMerkleTree {
     if (path == null || path.length < 1 || path.length > MAX_DEPTH) {
       throw new IllegalArgumentException("path length must be in [1, " + MAX_DEPTH + "]");
     }
-    if (index < 0 || index >= (1L << path.length)) {
-      throw new IllegalArgumentException("leaf index " + index + " is outside [0, 2^" + path.length + ")");
-    }
+    ArgChecker.isTrue(index >= 0 && index < (1L << path.length), "leaf index {} is outside [0, 2^{})", index,
+        path.length);
     long[] h = FrMont.toMont(Fr.requireElement(leaf, "leaf"));
     long idx = index;
     for (int k = 0; k < path.length; k++) {

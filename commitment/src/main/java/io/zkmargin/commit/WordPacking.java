@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 
 /**
@@ -30,9 +31,7 @@ public final class WordPacking {
 
   /** Number of field elements {@code ceil(wordCount / 3)} that {@code wordCount} words pack into. */
   public static int packedLength(int wordCount) {
-    if (wordCount < 0) {
-      throw new IllegalArgumentException("word count must be >= 0, was " + wordCount);
-    }
+    ArgChecker.notNegative(wordCount, "word count");
     return (wordCount + WORDS_PER_ELEMENT - 1) / WORDS_PER_ELEMENT;
   }
 
@@ -53,9 +52,7 @@ public final class WordPacking {
 
   /** Packed elements as canonical 4-limb integers (limb 3 is always 0). */
   static long[][] packLimbs(long[] words) {
-    if (words == null) {
-      throw new IllegalArgumentException("words must not be null");
-    }
+    ArgChecker.notNull(words, "words");
     int n = packedLength(words.length);
     long[][] out = new long[n][];
     for (int i = 0; i < n; i++) {
@@ -88,9 +85,7 @@ public final class WordPacking {
    *     word is not 0
    */
   public static long[] unpack(BigInteger[] elements, int wordCount) {
-    if (elements == null) {
-      throw new IllegalArgumentException("elements must not be null");
-    }
+    ArgChecker.notNull(elements, "elements");
     int n = packedLength(wordCount);
     if (elements.length != n) {
       throw new IllegalArgumentException(

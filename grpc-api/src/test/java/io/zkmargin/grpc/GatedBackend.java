@@ -3,6 +3,7 @@ package io.zkmargin.grpc;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.grpc.server.HealthProofBackend;
+import io.zkmargin.prover.NotHealthyException;
 import io.zkmargin.prover.ProofFile;
 import java.math.BigInteger;
 import java.util.Optional;

@@ -30,7 +30,7 @@ public final class DemoVenues {
   }
 
   /** Generates the demo venue with real owner keys. */
-  public static DemoVenue.Venue generate(int accounts, long seed, CircuitSizes sizes) {
+  public static DemoVenue generate(int accounts, long seed, CircuitSizes sizes) {
     return DemoVenue.generate(accounts, seed, sizes, secret -> {
       EdwardsPoint pk = ownerKeyPair(secret).publicKey();
       return new BigInteger[] {pk.x(), pk.y()};
@@ -43,7 +43,7 @@ public final class DemoVenues {
    * @return the venue as written
    */
   public static Venue write(Path dir, int accounts, long seed, CircuitSizes sizes) throws IOException {
-    DemoVenue.Venue demo = generate(accounts, seed, sizes);
+    DemoVenue demo = generate(accounts, seed, sizes);
     TreeMap<Long, AccountLeaf> leaves = new TreeMap<>();
     for (int i = 0; i < demo.accounts().size(); i++) {
       leaves.put((long) i, demo.accounts().get(i));
@@ -62,12 +62,12 @@ public final class DemoVenues {
    * @return empty when the venue is not a demo venue or its state no longer matches what the seed generates
    *     (e.g. it was edited), in which case the instruments' definitions are not known
    */
-  public static Optional<DemoVenue.Venue> market(Venue venue) {
+  public static Optional<DemoVenue> market(Venue venue) {
     if (venue.demo().isEmpty()) {
       return Optional.empty();
     }
     Venue.DemoOrigin origin = venue.demo().get();
-    DemoVenue.Venue demo = generate(origin.accounts(), origin.seed(), venue.sizes());
+    DemoVenue demo = generate(origin.accounts(), origin.seed(), venue.sizes());
     boolean sameRisk = demo.riskVector().entries().keySet().equals(venue.riskVector().entries().keySet())
         && java.util.Arrays.equals(RiskEncoding.words(demo.riskVector().globals()),
             RiskEncoding.words(venue.riskVector().globals()));

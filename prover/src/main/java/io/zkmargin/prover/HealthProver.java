@@ -21,9 +21,6 @@ import java.util.List;
  */
 public final class HealthProver {
 
-  /** The largest threshold the circuit accepts: thresholds are 32-bit. */
-  public static final long MAX_THRESHOLD_BPS = (1L << 32) - 1;
-
   private final KeyStore keys;
 
   public HealthProver(KeyStore keys) {
@@ -79,8 +76,9 @@ public final class HealthProver {
   /** As {@link #prove(CommittedVenue, long, long)}, reporting each stage to {@code progress}. */
   public Proved prove(CommittedVenue venue, long accountId, long thresholdBps, Progress progress)
       throws NotHealthyException {
-    if (thresholdBps < 0 || thresholdBps > MAX_THRESHOLD_BPS) {
-      throw new IllegalArgumentException("thresholdBps must be in [0, " + MAX_THRESHOLD_BPS + "], was " + thresholdBps);
+    if (thresholdBps < 0 || thresholdBps > HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS) {
+      throw new IllegalArgumentException("thresholdBps must be in [0, " + HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS
+          + "], was " + thresholdBps);
     }
     long tk = System.nanoTime();
     String circuitId = venue.venue().sizes().healthCircuitId();

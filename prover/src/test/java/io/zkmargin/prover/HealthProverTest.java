@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.HealthWitness;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import java.math.BigInteger;
@@ -160,7 +161,7 @@ class HealthProverTest {
     assertEquals("1.2500", HealthProver.thresholdAsMultiple(12_500));
     assertEquals("0.0001", HealthProver.thresholdAsMultiple(1));
     assertEquals("-0.9900", HealthProver.thresholdAsMultiple(-9_900));
-    assertEquals("429496.7295", HealthProver.thresholdAsMultiple(HealthProver.MAX_THRESHOLD_BPS));
+    assertEquals("429496.7295", HealthProver.thresholdAsMultiple(HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS));
   }
 
   @Test

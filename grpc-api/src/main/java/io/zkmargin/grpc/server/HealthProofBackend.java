@@ -2,7 +2,10 @@ package io.zkmargin.grpc.server;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.prover.NotHealthyException;
 import io.zkmargin.prover.ProofFile;
+import io.zkmargin.risk.analytics.UnderlyingGreeks;
+import io.zkmargin.risk.margin.MarginSummary;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +41,8 @@ public interface HealthProofBackend extends AutoCloseable {
    * throw {@link java.util.concurrent.CancellationException} to abandon the job between stages.
    *
    * @throws NotHealthyException when the account is not healthy enough (no proof exists)
-   * @throws IllegalArgumentException for an unknown account or a threshold outside [1, 2^32)
+   * @throws IllegalArgumentException for an unknown account or a threshold outside
+   *     [1, {@link io.zkmargin.commit.HealthWitness#CIRCUIT_MAX_THRESHOLD_BPS}]
    */
   ProofFile prove(long accountId, long thresholdBps, Progress progress) throws NotHealthyException;
 
@@ -66,13 +70,6 @@ public interface HealthProofBackend extends AutoCloseable {
     void proving();
   }
 
-  /** Thrown when the account is not healthy enough at the threshold: no true statement to prove. */
-  final class NotHealthyException extends Exception {
-    public NotHealthyException(String message) {
-      super(message);
-    }
-  }
-
   /** Verdict of {@link #verify}. */
   record Verdict(boolean valid, String message) {}
 
@@ -80,23 +77,12 @@ public interface HealthProofBackend extends AutoCloseable {
   record VerifyingKeyData(String circuitId, String verifyingKeyHash, byte[] keyData) {}
 
   /**
-   * One account's margin figures. Amounts in quote atoms (6 decimals).
-   *
-   * @param equityQuoteAtoms equity, rounded down, signed
-   * @param initialMarginQuoteAtoms initial margin, rounded up, {@code >= 0}
-   * @param maintenanceMarginQuoteAtoms maintenance margin, rounded up, {@code >= 0}
-   * @param healthRatioBps equity / MM in basis points, rounded down (0 when equity <= 0 or MM is 0)
-   * @param maintenanceMarginZero true when MM is 0
-   * @param liquidatable true when equity < MM
-   * @param greeks net Greeks per underlying
+   * One account's margin figures: the risk model's margin summary (quote atoms) and the net Greeks per
+   * underlying (empty when the instruments' definitions are not known).
    */
-  record MarginFigures(long equityQuoteAtoms, long initialMarginQuoteAtoms, long maintenanceMarginQuoteAtoms,
-      long healthRatioBps, boolean maintenanceMarginZero, boolean liquidatable, List<Greeks> greeks) {}
-
-  /**
-   * Net Greeks of one underlying (see {@code UnderlyingGreeks} in the proto for units): quote units are
-   * whole units of the quote asset, not atoms.
-   */
-  record Greeks(String underlying, double spot, double delta, double deltaValue, double gamma,
-      double gammaValue1Pct, double vega, double theta, double vanna, double charm) {}
+  record MarginFigures(MarginSummary margin, List<UnderlyingGreeks> greeks) {
+    public MarginFigures {
+      greeks = List.copyOf(greeks);
+    }
+  }
 }

@@ -14,7 +14,9 @@ import io.zkmargin.api.v1.ProveHealthResponse;
 import io.zkmargin.api.v1.UnderlyingGreeks;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.grpc.ProtoConvert;
+import io.zkmargin.prover.NotHealthyException;
 import io.zkmargin.prover.ProofFile;
+import io.zkmargin.risk.margin.MarginSummary;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,8 +34,11 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
 
   /** Smallest accepted threshold, basis points. */
   public static final long MIN_THRESHOLD_BPS = 1;
-  /** Largest accepted threshold, basis points (100 x maintenance margin). */
-  public static final long MAX_THRESHOLD_BPS = 1_000_000;
+  /**
+   * Largest threshold the service accepts, basis points (100 x maintenance margin): a policy limit, below
+   * what the circuit could prove ({@link io.zkmargin.commit.HealthWitness#CIRCUIT_MAX_THRESHOLD_BPS}).
+   */
+  public static final long POLICY_MAX_THRESHOLD_BPS = 1_000_000;
 
   static final String PROVE_METHOD = HealthServiceGrpc.getProveHealthMethod().getFullMethodName();
   static final String MARGIN_METHOD = HealthServiceGrpc.getGetAccountMarginMethod().getFullMethodName();
@@ -65,9 +70,9 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
     long accepted = System.nanoTime();
     RequestAuthenticator.Ticket ticket;
     try {
-      if (threshold < MIN_THRESHOLD_BPS || threshold > MAX_THRESHOLD_BPS) {
+      if (threshold < MIN_THRESHOLD_BPS || threshold > POLICY_MAX_THRESHOLD_BPS) {
         throw Status.INVALID_ARGUMENT.withDescription("threshold_bps must be in [" + MIN_THRESHOLD_BPS + ", "
-            + MAX_THRESHOLD_BPS + "], was " + threshold).asException();
+            + POLICY_MAX_THRESHOLD_BPS + "], was " + threshold).asException();
       }
       if (queue.rejectIfFull()) {
         // refused before the signature check: a full queue costs its callers' retries almost nothing
@@ -122,18 +127,20 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
       obs.onError(e);
       return;
     }
-    HealthProofBackend.MarginFigures m = backend.margin(accountId);
+    HealthProofBackend.MarginFigures figures = backend.margin(accountId);
+    MarginSummary m = figures.margin();
+    boolean mmZero = m.maintenanceMargin() == 0; // MM is rounded up to atoms: 0 exactly when MM is 0
     AccountMargin.Builder b = AccountMargin.newBuilder()
         .setAccountId(accountId)
-        .setEquityQuoteAtoms(m.equityQuoteAtoms())
-        .setInitialMarginQuoteAtoms(m.initialMarginQuoteAtoms())
-        .setMaintenanceMarginQuoteAtoms(m.maintenanceMarginQuoteAtoms())
-        .setHealthRatioBps(m.healthRatioBps())
-        .setMaintenanceMarginZero(m.maintenanceMarginZero())
+        .setEquityQuoteAtoms(m.equity())
+        .setInitialMarginQuoteAtoms(m.initialMargin())
+        .setMaintenanceMarginQuoteAtoms(m.maintenanceMargin())
+        .setHealthRatioBps(mmZero ? 0 : Math.max(0, m.healthRatioBps())) // the proto's 0 when E <= 0 or MM = 0
+        .setMaintenanceMarginZero(mmZero)
         .setLiquidatable(m.liquidatable())
         .setStateRoot(backend.stateRoot().toString())
         .setRiskRoot(backend.riskRoot().toString());
-    for (HealthProofBackend.Greeks g : m.greeks()) {
+    for (io.zkmargin.risk.analytics.UnderlyingGreeks g : figures.greeks()) {
       b.addGreeks(UnderlyingGreeks.newBuilder().setUnderlying(g.underlying()).setSpot(g.spot())
           .setDelta(g.delta()).setDeltaValue(g.deltaValue()).setGamma(g.gamma())
           .setGammaValue1Pct(g.gammaValue1Pct()).setVega(g.vega()).setTheta(g.theta()).setVanna(g.vanna())
@@ -217,7 +224,7 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
 
     @Override
     public synchronized void failed(Throwable reason) {
-      if (reason instanceof HealthProofBackend.NotHealthyException) {
+      if (reason instanceof NotHealthyException) {
         // no proof was made: the same request may be retried (e.g. after a deposit)
         auth.release(ticket);
       }
@@ -225,7 +232,7 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
         return;
       }
       Status s;
-      if (reason instanceof HealthProofBackend.NotHealthyException) {
+      if (reason instanceof NotHealthyException) {
         s = Status.FAILED_PRECONDITION.withDescription(reason.getMessage());
       } else if (reason instanceof CancellationException) {
         s = Status.UNAVAILABLE.withDescription("the proving job was cancelled: " + reason.getMessage());

@@ -41,7 +41,7 @@ public final class ProvingQueue {
 
     /**
      * The job ended without a proof: {@link CancellationException} (cancelled or shut down),
-     * {@link HealthProofBackend.NotHealthyException}, {@link IllegalArgumentException} or another failure.
+     * {@link io.zkmargin.prover.NotHealthyException}, {@link IllegalArgumentException} or another failure.
      */
     void failed(Throwable reason);
   }
@@ -323,7 +323,7 @@ public final class ProvingQueue {
         }
       } catch (CancellationException e) {
         abandon(e);
-      } catch (HealthProofBackend.NotHealthyException e) {
+      } catch (io.zkmargin.prover.NotHealthyException e) {
         if (finish()) {
           metrics.job("unhealthy");
           listener.failed(e);

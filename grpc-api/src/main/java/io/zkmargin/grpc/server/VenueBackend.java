@@ -2,10 +2,12 @@ package io.zkmargin.grpc.server;
 
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.HealthWitness;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.DemoVenues;
 import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.NotHealthyException;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofVerifier;
 import io.zkmargin.prover.Venue;
@@ -13,8 +15,9 @@ import io.zkmargin.prover.VenueStore;
 import io.zkmargin.prover.demo.DemoVenue;
 import io.zkmargin.risk.analytics.Portfolio;
 import io.zkmargin.risk.analytics.PortfolioAnalytics;
+import io.zkmargin.risk.analytics.UnderlyingGreeks;
 import io.zkmargin.risk.margin.MarginCalculator;
-import io.zkmargin.risk.margin.MarginResult;
+import io.zkmargin.risk.margin.MarginSummary;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -41,7 +44,7 @@ public final class VenueBackend implements HealthProofBackend {
   private final HealthProver prover;
   private final BigInteger stateRoot;
   private final BigInteger riskRoot;
-  private final Optional<DemoVenue.Venue> market;
+  private final Optional<DemoVenue> market;
 
   private VenueBackend(Venue venue, KeyStore keys) {
     this.venue = venue;
@@ -109,7 +112,7 @@ public final class VenueBackend implements HealthProofBackend {
   @Override
   public ProofFile prove(long accountId, long thresholdBps, Progress progress) throws NotHealthyException {
     venue.account(accountId); // unknown account: IllegalArgumentException before any work
-    if (thresholdBps < 1 || thresholdBps > HealthProver.MAX_THRESHOLD_BPS) {
+    if (thresholdBps < 1 || thresholdBps > HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS) {
       throw new IllegalArgumentException("thresholdBps must be in [1, 2^32), was " + thresholdBps);
     }
     try {
@@ -124,8 +127,9 @@ public final class VenueBackend implements HealthProofBackend {
           progress.proving();
         }
       }).proof();
-    } catch (io.zkmargin.prover.NotHealthyException e) {
-      throw new NotHealthyException(e.getMessage() + "; no proof of a false statement can be made");
+    } catch (NotHealthyException e) {
+      throw new NotHealthyException(e.accountId(), e.thresholdBps(),
+          e.detail() + "; no proof of a false statement can be made");
     }
   }
 
@@ -153,16 +157,10 @@ public final class VenueBackend implements HealthProofBackend {
   @Override
   public MarginFigures margin(long accountId) {
     AccountLeaf leaf = venue.account(accountId);
-    MarginResult m = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), leaf);
-    boolean mmZero = m.maintenanceScaled().signum() == 0;
-    long ratio = mmZero ? 0 : Math.max(0, m.healthRatioBps());
-    List<Greeks> greeks = market.map(mk -> PortfolioAnalytics.DEFAULT.greeks(
-            Portfolio.of(leaf, mk.instruments(), mk.assets()), mk.epoch()).stream()
-        .map(g -> new Greeks(g.underlying(), g.spot(), g.delta(), g.deltaValue(), g.gamma(), g.gammaValue1Pct(),
-            g.vega(), g.theta(), g.vanna(), g.charm()))
-        .toList()).orElse(List.of());
-    return new MarginFigures(m.equityQuoteAtoms(), m.initialQuoteAtoms(), m.maintenanceQuoteAtoms(), ratio, mmZero,
-        m.isLiquidatable(), greeks);
+    MarginSummary m = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), leaf).summary();
+    List<UnderlyingGreeks> greeks = market.map(mk -> PortfolioAnalytics.DEFAULT.greeks(
+        Portfolio.of(leaf, mk.instruments(), mk.assets()), mk.epoch())).orElse(List.of());
+    return new MarginFigures(m, greeks);
   }
 
   @Override

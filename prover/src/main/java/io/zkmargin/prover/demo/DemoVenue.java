@@ -30,69 +30,62 @@ import java.util.function.LongFunction;
  * collateral assets, the risk vector, and accounts with mixed portfolios (collateral only, levered perps, option
  * spreads, short options, mixed books, and some unhealthy ones). The same seed and sizes give the same venue.
  *
- * <p>Owner keys: account i has a secret {@link Venue#ownerSecret(int)} (a seeded, non-zero long); the caller
+ * <p>Owner keys: account i has a secret {@link #ownerSecret(int)} (a seeded, non-zero long); the caller
  * supplies the function that derives the public key (x, y) from it, e.g. the BN254 twisted-Edwards key derivation
  * of the commit package, so that the generator needs no curve code.
+ *
+ * @param sizes circuit sizes
+ * @param epoch oracle epoch
+ * @param instruments listed instruments (ids 0..n-1 &lt; 2^DI; 0 = BTC perp, 1 = ETH perp, then options)
+ * @param assets collateral assets (A of them; 0 = USDC)
+ * @param config risk model configuration
+ * @param riskVector the epoch's risk vector
+ * @param accounts account leaves, index = account id
+ * @param ownerSecrets owner secret per account
  */
-public final class DemoVenue {
+public record DemoVenue(CircuitSizes sizes, OracleEpoch epoch, List<Instrument> instruments, List<CollateralAsset> assets,
+    RiskModelConfig config, RiskVector riskVector, List<AccountLeaf> accounts, long[] ownerSecrets) {
   /** Valuation time of epoch 1 of every demo venue: 2026-01-01T00:00:00Z, Unix seconds. */
   public static final long EPOCH_TIME = 1_767_225_600L;
   private static final long DAY = 86_400L;
 
-  private DemoVenue() {}
+  /** The owner secret of account i (derive its public key with the caller's key derivation). */
+  public long ownerSecret(int i) {
+    if (i < 0 || i >= ownerSecrets.length) {
+      throw new IllegalArgumentException("account " + i + " outside [0, " + ownerSecrets.length + ")");
+    }
+    return ownerSecrets[i];
+  }
+
+  /** The instrument with the given id. */
+  public Instrument instrument(long id) {
+    for (Instrument i : instruments) {
+      if (i.id() == id) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no instrument " + id);
+  }
 
   /**
-   * Everything the demo venue consists of.
+   * The margin report of one account of this venue (margin, Greeks, VaR with {@code MonteCarloVar.defaults()}
+   * and the {@code StressTest.CRASH} stress), as {@code ./zkm margin} prints it.
    *
-   * @param sizes circuit sizes
-   * @param epoch oracle epoch
-   * @param instruments listed instruments (ids 0..n-1 &lt; 2^DI; 0 = BTC perp, 1 = ETH perp, then options)
-   * @param assets collateral assets (A of them; 0 = USDC)
-   * @param config risk model configuration
-   * @param riskVector the epoch's risk vector
-   * @param accounts account leaves, index = account id
-   * @param ownerSecrets owner secret per account
+   * @param accountId account index, in {@code [0, accounts().size())}
    */
-  public record Venue(CircuitSizes sizes, OracleEpoch epoch, List<Instrument> instruments, List<CollateralAsset> assets,
-      RiskModelConfig config, RiskVector riskVector, List<AccountLeaf> accounts, long[] ownerSecrets) {
-    /** The owner secret of account i (derive its public key with the caller's key derivation). */
-    public long ownerSecret(int i) {
-      if (i < 0 || i >= ownerSecrets.length) {
-        throw new IllegalArgumentException("account " + i + " outside [0, " + ownerSecrets.length + ")");
-      }
-      return ownerSecrets[i];
+  public String marginReport(int accountId) {
+    if (accountId < 0 || accountId >= accounts.size()) {
+      throw new IllegalArgumentException("account " + accountId + " outside [0, " + accounts.size() + ")");
     }
-
-    /** The instrument with the given id. */
-    public Instrument instrument(long id) {
-      for (Instrument i : instruments) {
-        if (i.id() == id) {
-          return i;
-        }
-      }
-      throw new IllegalArgumentException("no instrument " + id);
-    }
-
-    /**
-     * The margin report of one account of this venue (margin, Greeks, VaR with {@code MonteCarloVar.defaults()}
-     * and the {@code StressTest.CRASH} stress), as {@code ./zkm margin} prints it.
-     *
-     * @param accountId account index, in {@code [0, accounts().size())}
-     */
-    public String marginReport(int accountId) {
-      if (accountId < 0 || accountId >= accounts.size()) {
-        throw new IllegalArgumentException("account " + accountId + " outside [0, " + accounts.size() + ")");
-      }
-      return MarginReport.DEFAULT.format(accountId, accounts.get(accountId), epoch, riskVector, config.grid(),
-          instruments, assets);
-    }
+    return MarginReport.DEFAULT.format(accountId, accounts.get(accountId), epoch, riskVector, config.grid(),
+        instruments, assets);
   }
 
   /**
    * Generates a venue whose owner keys are the placeholder point (0, 1) (the curve's identity, not a usable key):
    * for risk-only uses (tests, benchmarks). Use {@link #generate(int, long, CircuitSizes, LongFunction)} for real keys.
    */
-  public static Venue generate(int accounts, long seed, CircuitSizes sizes) {
+  public static DemoVenue generate(int accounts, long seed, CircuitSizes sizes) {
     return generate(accounts, seed, sizes, secret -> new BigInteger[] {BigInteger.ZERO, BigInteger.ONE});
   }
 
@@ -105,7 +98,7 @@ public final class DemoVenue {
    * @param pkDeriver owner secret to public key {x, y} (field elements in [0, r))
    * @return the venue
    */
-  public static Venue generate(int accounts, long seed, CircuitSizes sizes, LongFunction<BigInteger[]> pkDeriver) {
+  public static DemoVenue generate(int accounts, long seed, CircuitSizes sizes, LongFunction<BigInteger[]> pkDeriver) {
     if (accounts < 1 || (sizes.stateDepth() < 31 && accounts > (1L << sizes.stateDepth()))) {
       throw new IllegalArgumentException("accounts must be in [1, 2^D], was " + accounts);
     }
@@ -140,7 +133,7 @@ public final class DemoVenue {
       }
       leaves.add(account(i, rnd, sizes, vector, instruments, pk, scratch));
     }
-    return new Venue(sizes, epoch, Collections.unmodifiableList(instruments), Collections.unmodifiableList(assets),
+    return new DemoVenue(sizes, epoch, Collections.unmodifiableList(instruments), Collections.unmodifiableList(assets),
         config, vector, Collections.unmodifiableList(leaves), secrets);
   }
 

@@ -50,7 +50,7 @@ public record BenchFixture(CommittedVenue venue, long accountId, long thresholdB
    * @throws IllegalStateException if the demo venue holds no healthy account with a non-zero margin
    */
   public static BenchFixture build() {
-    DemoVenue.Venue demo = DemoVenues.generate(ACCOUNTS, SEED, SIZES);
+    DemoVenue demo = DemoVenues.generate(ACCOUNTS, SEED, SIZES);
     Map<Long, AccountLeaf> leaves = new TreeMap<>();
     for (int i = 0; i < demo.accounts().size(); i++) {
       leaves.put((long) i, demo.accounts().get(i));

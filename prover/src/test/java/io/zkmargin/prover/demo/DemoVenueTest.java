@@ -20,9 +20,9 @@ class DemoVenueTest {
 
   @Test
   void deterministicForASeedAndDifferentAcrossSeeds() {
-    DemoVenue.Venue a = DemoVenue.generate(40, 77, CircuitSizes.PRODUCTION);
-    DemoVenue.Venue b = DemoVenue.generate(40, 77, CircuitSizes.PRODUCTION);
-    DemoVenue.Venue c = DemoVenue.generate(40, 78, CircuitSizes.PRODUCTION);
+    DemoVenue a = DemoVenue.generate(40, 77, CircuitSizes.PRODUCTION);
+    DemoVenue b = DemoVenue.generate(40, 77, CircuitSizes.PRODUCTION);
+    DemoVenue c = DemoVenue.generate(40, 78, CircuitSizes.PRODUCTION);
     assertEquals(a.accounts(), b.accounts());
     assertArrayEquals(a.ownerSecrets(), b.ownerSecrets());
     assertEquals(a.epoch(), b.epoch());
@@ -32,7 +32,7 @@ class DemoVenueTest {
   @Test
   void ownerKeysComeFromTheCallersDerivation() {
     Set<Long> seen = new HashSet<>();
-    DemoVenue.Venue v = DemoVenue.generate(10, 5, CircuitSizes.TEST, secret -> {
+    DemoVenue v = DemoVenue.generate(10, 5, CircuitSizes.TEST, secret -> {
       seen.add(secret);
       return new BigInteger[] {BigInteger.valueOf(secret), BigInteger.valueOf(secret).add(BigInteger.ONE)};
     });
@@ -49,7 +49,7 @@ class DemoVenueTest {
   @Test
   void instrumentsAndPortfoliosFitTheCircuitAndAreMixed() {
     for (CircuitSizes sizes : new CircuitSizes[] {CircuitSizes.TEST, CircuitSizes.PRODUCTION}) {
-      DemoVenue.Venue v = DemoVenue.generate(60, 3, sizes);
+      DemoVenue v = DemoVenue.generate(60, 3, sizes);
       int perps = 0;
       int options = 0;
       Set<String> underlyings = new HashSet<>();

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AnalyticsTest {
-  private final DemoVenue.Venue venue = DemoVenue.generate(12, 9, CircuitSizes.PRODUCTION);
+  private final DemoVenue venue = DemoVenue.generate(12, 9, CircuitSizes.PRODUCTION);
 
   private Portfolio portfolio(long[] balances, long[] ids, long[] qty) {
     int p = venue.sizes().positionSlots();

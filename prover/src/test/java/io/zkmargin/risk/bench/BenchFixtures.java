@@ -20,12 +20,12 @@ final class BenchFixtures {
   static final CircuitSizes SIZES = CircuitSizes.PRODUCTION;
 
   /** The demo venue at production sizes (62 instruments). */
-  static DemoVenue.Venue venue() {
+  static DemoVenue venue() {
     return DemoVenue.generate(64, 7, SIZES);
   }
 
   /** An account with all 8 slots used (perps and options on both underlyings) and all 4 assets. */
-  static AccountLeaf eightPositions(DemoVenue.Venue v) {
+  static AccountLeaf eightPositions(DemoVenue v) {
     long[] ids = {0, 1, 2, 3, 4, 5, 12, 13};
     long[] q = {5, -40, 3, -7, -2, 9, 4, -4};
     long[] snaps = new long[8];
@@ -38,7 +38,7 @@ final class BenchFixtures {
   }
 
   /** 1,000 options (500 BTC, 500 ETH; strikes 50%..150%, expiries 1..180 days) plus the two perps. */
-  static List<Instrument> thousandOptions(DemoVenue.Venue v) {
+  static List<Instrument> thousandOptions(DemoVenue v) {
     List<Instrument> list = new ArrayList<>();
     list.add(new PerpetualFuture(0, "BTC", Fixed.ONE / 1000));
     list.add(new PerpetualFuture(1, "ETH", Fixed.ONE / 100));

@@ -32,7 +32,7 @@ public class MarginBenchmarks {
 
     @Setup(Level.Trial)
     public void setUp() {
-      DemoVenue.Venue v = BenchFixtures.venue();
+      DemoVenue v = BenchFixtures.venue();
       vector = v.riskVector();
       leaf = BenchFixtures.eightPositions(v);
       result = new MarginResult(vector.scenarios());
@@ -64,7 +64,7 @@ public class MarginBenchmarks {
 
     @Setup(Level.Trial)
     public void setUp() {
-      DemoVenue.Venue v = DemoVenue.generate(4096, 11, BenchFixtures.SIZES);
+      DemoVenue v = DemoVenue.generate(4096, 11, BenchFixtures.SIZES);
       vector = v.riskVector();
       a = BenchFixtures.SIZES.collateralAssets();
       p = BenchFixtures.SIZES.positionSlots();
@@ -122,7 +122,7 @@ public class MarginBenchmarks {
   /** Market data and 1,000 option instruments. */
   @State(Scope.Benchmark)
   public static class ThousandOptions {
-    DemoVenue.Venue venue;
+    DemoVenue venue;
     List<Instrument> instruments;
 
     @Setup(Level.Trial)

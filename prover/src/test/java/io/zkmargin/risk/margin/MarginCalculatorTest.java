@@ -89,7 +89,7 @@ class MarginCalculatorTest {
   @Test
   void demoVenuesMatchTheEncodingFormula() {
     for (CircuitSizes sizes : new CircuitSizes[] {CircuitSizes.TEST, CircuitSizes.PRODUCTION}) {
-      DemoVenue.Venue venue = DemoVenue.generate(60, 11, sizes);
+      DemoVenue venue = DemoVenue.generate(60, 11, sizes);
       MarginResult r = new MarginResult(sizes.scenarios());
       int liquidatable = 0;
       int healthy = 0;
@@ -201,7 +201,7 @@ class MarginCalculatorTest {
 
   @Test
   void rejectsBadInputAtTheDoor() {
-    DemoVenue.Venue venue = DemoVenue.generate(4, 1, CircuitSizes.TEST);
+    DemoVenue venue = DemoVenue.generate(4, 1, CircuitSizes.TEST);
     RiskVector v = venue.riskVector();
     MarginResult r = new MarginResult(4);
     AccountLeaf unknown = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, new long[] {1, 1}, new long[] {7, 0},
@@ -223,7 +223,7 @@ class MarginCalculatorTest {
 
   @Test
   void emptyAccountAndCollateralOnly() {
-    DemoVenue.Venue venue = DemoVenue.generate(4, 1, CircuitSizes.TEST);
+    DemoVenue venue = DemoVenue.generate(4, 1, CircuitSizes.TEST);
     MarginResult r = new MarginResult(4);
     AccountLeaf empty = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, new long[2], new long[2], new long[2],
         new long[2]);
@@ -271,7 +271,7 @@ class MarginCalculatorTest {
 
   @Test
   void preTradeCheckFindsTheExactBoundary() {
-    DemoVenue.Venue venue = DemoVenue.generate(30, 3, CircuitSizes.PRODUCTION);
+    DemoVenue venue = DemoVenue.generate(30, 3, CircuitSizes.PRODUCTION);
     RiskVector v = venue.riskVector();
     MarginResult r = new MarginResult(v.scenarios());
     int checked = 0;

@@ -19,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RiskVectorBuilderTest {
-  private final DemoVenue.Venue venue = DemoVenue.generate(10, 42, CircuitSizes.PRODUCTION);
+  private final DemoVenue venue = DemoVenue.generate(10, 42, CircuitSizes.PRODUCTION);
 
   @Test
   void perpetualScenariosAreLinearAndExtremesPayTheCoreRange() {
@@ -112,7 +112,7 @@ class RiskVectorBuilderTest {
 
   @Test
   void buildIsDeterministicAndChecksSizes() {
-    DemoVenue.Venue again = DemoVenue.generate(10, 42, CircuitSizes.PRODUCTION);
+    DemoVenue again = DemoVenue.generate(10, 42, CircuitSizes.PRODUCTION);
     for (var e : venue.riskVector().entries().entrySet()) {
       assertArrayEquals(RiskEncoding.words(e.getValue()), RiskEncoding.words(again.riskVector().entries().get(e.getKey())));
     }

@@ -48,7 +48,7 @@ public final class RiskTestVectors {
   }
 
   /** The JSON of one venue. */
-  public static String venue(DemoVenue.Venue v) {
+  public static String venue(DemoVenue v) {
     Json j = new Json();
     j.open('{');
     j.field("format").str(FORMAT);

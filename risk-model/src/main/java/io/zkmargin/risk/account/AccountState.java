@@ -1,5 +1,6 @@
 package io.zkmargin.risk.account;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.util.Arrays;
 
 /**
@@ -21,9 +22,7 @@ public record AccountState(long tier, long[] balances, long[] instrumentIds, lon
 
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public AccountState {
-    if (tier < 0) {
-      throw new IllegalArgumentException("tier must be >= 0, was " + tier);
-    }
+    ArgChecker.notNegative(tier, "tier");
     if (balances == null || instrumentIds == null || quantities == null || fundingSnapshots == null) {
       throw new IllegalArgumentException("balances and position arrays must not be null");
     }

@@ -3,6 +3,7 @@ package io.zkmargin.risk.analytics;
 import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.product.CollateralAsset;
 import io.zkmargin.risk.product.Instrument;
+import io.zkmargin.risk.util.ArgChecker;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,7 @@ import java.util.TreeMap;
 public record Portfolio(Account account, Map<Integer, Instrument> instruments, List<CollateralAsset> assets) {
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public Portfolio {
-    if (account == null) {
-      throw new IllegalArgumentException("account must not be null");
-    }
+    ArgChecker.notNull(account, "account");
     instruments = Collections.unmodifiableMap(new TreeMap<>(instruments));
     assets = List.copyOf(assets);
     if (assets.size() != account.balances().length) {

@@ -1,5 +1,7 @@
 package io.zkmargin.risk.fixed;
 
+import static io.zkmargin.risk.util.Math128.unsignedMultiplyHigh;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -54,11 +56,6 @@ public final class Fixed {
 
   // ---------------------------------------------------------------------------------------------
   // 128-bit primitives
-
-  /** High 64 bits of the unsigned 128-bit product of two unsigned 64-bit values. */
-  static long unsignedMultiplyHigh(long a, long b) {
-    return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
-  }
 
   /**
    * Unsigned 128/64 division (Hacker's Delight, divlu): the quotient of {@code (u1:u0) / v}.

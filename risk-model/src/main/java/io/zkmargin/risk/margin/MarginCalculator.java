@@ -1,5 +1,8 @@
 package io.zkmargin.risk.margin;
 
+import static io.zkmargin.risk.util.Math128.carry;
+import static io.zkmargin.risk.util.Math128.unsignedMultiplyHigh;
+
 import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.vector.RiskVector;
 
@@ -121,7 +124,7 @@ public final class MarginCalculator {
       long pl = b * price;
       long ph = Math.multiplyHigh(b, price);
       long lo = eLo + pl;
-      eHi = Math.addExact(Math.addExact(eHi, ph), Long.compareUnsigned(lo, eLo) < 0 ? 1 : 0);
+      eHi = Math.addExact(Math.addExact(eHi, ph), carry(eLo, pl, lo));
       eLo = lo;
       if (maxC[a] == 0) {
         continue;
@@ -138,7 +141,7 @@ public final class MarginCalculator {
         long ql = b * c;
         long qh = Math.multiplyHigh(b, c);
         long l2 = collLo[s] + ql;
-        collHi[s] = Math.addExact(Math.addExact(collHi[s], qh), Long.compareUnsigned(l2, collLo[s]) < 0 ? 1 : 0);
+        collHi[s] = Math.addExact(Math.addExact(collHi[s], qh), carry(collLo[s], ql, l2));
         collLo[s] = l2;
       }
     }
@@ -188,7 +191,7 @@ public final class MarginCalculator {
       long pl = value * N;
       long ph = Math.multiplyHigh(value, N);
       long lo = eLo + pl;
-      eHi = Math.addExact(Math.addExact(eHi, ph), Long.compareUnsigned(lo, eLo) < 0 ? 1 : 0);
+      eHi = Math.addExact(Math.addExact(eHi, ph), carry(eLo, pl, lo));
       eLo = lo;
     }
     out.eHi = eHi;
@@ -210,7 +213,7 @@ public final class MarginCalculator {
         long ch = cl >> 63;
         long p = posMm[s];
         long lo = cl + p * N;
-        long hi = ch + Math.multiplyHigh(p, N) + (Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        long hi = ch + Math.multiplyHigh(p, N) + carry(cl, p * N, lo);
         long nl = -lo;
         long nh = ~hi + (lo == 0 ? 1 : 0);
         lossHi[s] = nh;
@@ -222,7 +225,7 @@ public final class MarginCalculator {
         }
         p = posIm[s];
         lo = cl + p * N;
-        hi = ch + Math.multiplyHigh(p, N) + (Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        hi = ch + Math.multiplyHigh(p, N) + carry(cl, p * N, lo);
         nl = -lo;
         nh = ~hi + (lo == 0 ? 1 : 0);
         if (nh > imH || (nh == imH && Long.compareUnsigned(nl, imL) > 0)) {
@@ -237,7 +240,7 @@ public final class MarginCalculator {
         long cl = collLo[s];
         long p = posMm[s];
         long lo = cl + p * N;
-        long hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        long hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), carry(cl, p * N, lo));
         long nl = -lo;
         long nh = Math.addExact(~hi, lo == 0 ? 1 : 0);
         lossHi[s] = nh;
@@ -249,7 +252,7 @@ public final class MarginCalculator {
         }
         p = posIm[s];
         lo = cl + p * N;
-        hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), Long.compareUnsigned(lo, cl) < 0 ? 1 : 0);
+        hi = Math.addExact(Math.addExact(ch, Math.multiplyHigh(p, N)), carry(cl, p * N, lo));
         nl = -lo;
         nh = Math.addExact(~hi, lo == 0 ? 1 : 0);
         if (nh > imH || (nh == imH && Long.compareUnsigned(nl, imL) > 0)) {
@@ -272,7 +275,7 @@ public final class MarginCalculator {
       long fl = floorMmSum * N;
       long fh = Math.multiplyHigh(floorMmSum, N);
       long lo = mmL + fl;
-      long hi = Math.addExact(Math.addExact(mmH, fh), Long.compareUnsigned(lo, mmL) < 0 ? 1 : 0);
+      long hi = Math.addExact(Math.addExact(mmH, fh), carry(mmL, fl, lo));
       out.mmLo = lo * t;
       out.mmHi = scaleHigh(hi, lo, t);
     }
@@ -280,7 +283,7 @@ public final class MarginCalculator {
       long fl = floorImSum * N;
       long fh = Math.multiplyHigh(floorImSum, N);
       long lo = imL + fl;
-      long hi = Math.addExact(Math.addExact(imH, fh), Long.compareUnsigned(lo, imL) < 0 ? 1 : 0);
+      long hi = Math.addExact(Math.addExact(imH, fh), carry(imL, fl, lo));
       out.imLo = lo * t;
       out.imHi = scaleHigh(hi, lo, t);
     }
@@ -288,7 +291,7 @@ public final class MarginCalculator {
 
   /** High word of the non-negative 128-bit (hi:lo) times t (0 <= t < 2^32), checking that the product < 2^127. */
   private static long scaleHigh(long hi, long lo, long t) {
-    long carry = Wide.unsignedMultiplyHigh(lo, t);
+    long carry = unsignedMultiplyHigh(lo, t);
     if (Math.multiplyHigh(hi, t) != 0) {
       throw new ArithmeticException("margin exceeds 2^127");
     }

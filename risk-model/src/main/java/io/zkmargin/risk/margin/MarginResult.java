@@ -1,5 +1,6 @@
 package io.zkmargin.risk.margin;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 
 /**
@@ -42,9 +43,7 @@ public final class MarginResult {
    * @param scenarios S, {@code >= 1}
    */
   public MarginResult(int scenarios) {
-    if (scenarios < 1) {
-      throw new IllegalArgumentException("scenarios must be >= 1");
-    }
+    ArgChecker.isTrue(scenarios >= 1, "scenarios must be >= 1, was {}", scenarios);
     this.scenarios = scenarios;
     posMm = new long[scenarios];
     posIm = new long[scenarios];
@@ -65,9 +64,8 @@ public final class MarginResult {
    * @param thresholdBps threshold in basis points of MM (10_000 = equity at least MM), in {@code [0, 2^32)}
    */
   public boolean isHealthy(long thresholdBps) {
-    if (thresholdBps < 0 || thresholdBps >= (1L << 32)) {
-      throw new IllegalArgumentException("threshold must be in [0, 2^32) bps, was " + thresholdBps);
-    }
+    ArgChecker.isTrue(thresholdBps >= 0 && thresholdBps < (1L << 32), "threshold must be in [0, 2^32) bps, was {}",
+        thresholdBps);
     if (eHi < 0) {
       return false;
     }
@@ -169,9 +167,7 @@ public final class MarginResult {
    * (positive = gain; extreme scenarios already weighted).
    */
   public long scenarioPnlQuoteAtoms(int s) {
-    if (s < 0 || s >= scenarios) {
-      throw new IllegalArgumentException("scenario " + s + " outside [0, " + scenarios + ")");
-    }
+    ArgChecker.isTrue(s >= 0 && s < scenarios, "scenario {} outside [0, {})", s, scenarios);
     return floorDiv(Wide.toBigInteger(lossHi[s], lossLo[s]).negate(), BigInteger.valueOf(N)).longValueExact();
   }
 

@@ -1,6 +1,7 @@
 package io.zkmargin.risk.margin;
 
 import io.zkmargin.risk.account.Account;
+import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.RiskVector;
 
 /**
@@ -30,9 +31,8 @@ public final class PreTradeCheck {
    * @return venue atoms, {@code >= 0}
    */
   public long largestWithdrawal(RiskVector vector, Account leaf, int asset) {
-    if (asset < 0 || asset >= leaf.balances().length) {
-      throw new IllegalArgumentException("asset " + asset + " outside [0, " + leaf.balances().length + ")");
-    }
+    ArgChecker.isTrue(asset >= 0 && asset < leaf.balances().length, "asset {} outside [0, {})", asset,
+        leaf.balances().length);
     long[] balances = leaf.balances().clone();
     long original = balances[asset];
     MarginResult r = new MarginResult(vector.scenarios());
@@ -64,12 +64,8 @@ public final class PreTradeCheck {
    * @return lots in {@code [0, maxLots]}; 0 if the account has no slot for the instrument or does not meet IM now
    */
   public long largestOrder(RiskVector vector, Account leaf, long instrumentId, boolean buy, long maxLots) {
-    if (!vector.has(instrumentId)) {
-      throw new IllegalArgumentException("instrument " + instrumentId + " is not in the risk vector");
-    }
-    if (maxLots < 0) {
-      throw new IllegalArgumentException("maxLots must be >= 0");
-    }
+    ArgChecker.isTrue(vector.has(instrumentId), "instrument {} is not in the risk vector", instrumentId);
+    ArgChecker.notNegative(maxLots, "maxLots");
     long[] ids = leaf.instrumentIds().clone();
     long[] qty = leaf.quantities().clone();
     long[] snaps = leaf.fundingSnapshots().clone();

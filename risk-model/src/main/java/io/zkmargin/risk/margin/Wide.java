@@ -1,14 +1,13 @@
 package io.zkmargin.risk.margin;
 
+import static io.zkmargin.risk.util.Math128.carry;
+import static io.zkmargin.risk.util.Math128.unsignedMultiplyHigh;
+
 import java.math.BigInteger;
 
 /** Helpers for signed 128-bit integers held as (hi, lo) pairs of longs, and 192-bit products for comparisons. */
 final class Wide {
   private Wide() {}
-
-  static long unsignedMultiplyHigh(long a, long b) {
-    return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);
-  }
 
   /** Signed comparison of two 128-bit values. */
   static int compare(long aHi, long aLo, long bHi, long bLo) {
@@ -31,13 +30,13 @@ final class Wide {
     long a1 = aHi * x;
     long c1 = unsignedMultiplyHigh(aHi, x);
     long s1 = a1 + c0;
-    long s2 = c1 + (Long.compareUnsigned(s1, a1) < 0 ? 1 : 0);
+    long s2 = c1 + carry(a1, c0, s1);
     long b0 = bLo * y;
     long d0 = unsignedMultiplyHigh(bLo, y);
     long b1 = bHi * y;
     long d1 = unsignedMultiplyHigh(bHi, y);
     long t1 = b1 + d0;
-    long t2 = d1 + (Long.compareUnsigned(t1, b1) < 0 ? 1 : 0);
+    long t2 = d1 + carry(b1, d0, t1);
     int c = Long.compareUnsigned(s2, t2);
     if (c != 0) {
       return c;

@@ -1,5 +1,6 @@
 package io.zkmargin.risk.market;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,9 +20,7 @@ public record OracleEpoch(long epoch, long timeSeconds, Map<String, UnderlyingQu
 
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public OracleEpoch {
-    if (epoch < 0) {
-      throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);
-    }
+    ArgChecker.notNegative(epoch, "epoch");
     if (timeSeconds <= 0) {
       throw new IllegalArgumentException("time must be positive Unix seconds, was " + timeSeconds);
     }

@@ -1,5 +1,7 @@
 package io.zkmargin.risk.product;
 
+import io.zkmargin.risk.util.ArgChecker;
+
 /**
  * A collateral asset of the venue. Asset 0 is the quote asset (a 6-decimal stable coin, no underlying).
  * Other assets are priced by the oracle spot of their underlying.
@@ -13,9 +15,7 @@ package io.zkmargin.risk.product;
 public record CollateralAsset(int index, String symbol, int decimals, String underlying, long haircutPpm) {
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public CollateralAsset {
-    if (index < 0) {
-      throw new IllegalArgumentException("asset index must be >= 0, was " + index);
-    }
+    ArgChecker.notNegative(index, "asset index");
     if (symbol == null || symbol.isBlank()) {
       throw new IllegalArgumentException("asset symbol must be non-empty");
     }

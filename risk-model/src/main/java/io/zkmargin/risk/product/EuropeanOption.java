@@ -1,5 +1,7 @@
 package io.zkmargin.risk.product;
 
+import io.zkmargin.risk.util.ArgChecker;
+
 /**
  * A European option on an underlying, cash-settled in the quote asset at expiry.
  *
@@ -15,9 +17,7 @@ public record EuropeanOption(int id, String underlying, OptionType type, long st
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public EuropeanOption {
     Instrument.checkCommon(id, underlying, lotSize);
-    if (type == null) {
-      throw new IllegalArgumentException("option type must not be null");
-    }
+    ArgChecker.notNull(type, "option type");
     if (strike <= 0) {
       throw new IllegalArgumentException("strike must be > 0 quote atoms per unit, was " + strike);
     }

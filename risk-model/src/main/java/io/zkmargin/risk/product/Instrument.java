@@ -1,5 +1,7 @@
 package io.zkmargin.risk.product;
 
+import io.zkmargin.risk.util.ArgChecker;
+
 /**
  * A tradable instrument of the venue, held in signed whole lots. Products carry terms only; prices,
  * volatilities and funding live in the market data ({@link io.zkmargin.risk.market.OracleEpoch}).
@@ -16,9 +18,7 @@ public sealed interface Instrument permits PerpetualFuture, EuropeanOption {
 
   /** Checks the common terms at the door. */
   static void checkCommon(int id, String underlying, long lotSize) {
-    if (id < 0) {
-      throw new IllegalArgumentException("instrument id must be >= 0, was " + id);
-    }
+    ArgChecker.notNegative(id, "instrument id");
     if (underlying == null || underlying.isBlank()) {
       throw new IllegalArgumentException("underlying must be a non-empty symbol");
     }

@@ -12,6 +12,7 @@ import io.zkmargin.risk.margin.MarginSummary;
 import io.zkmargin.risk.market.OracleEpoch;
 import io.zkmargin.risk.product.CollateralAsset;
 import io.zkmargin.risk.product.Instrument;
+import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.RiskVector;
 import io.zkmargin.risk.vector.ScenarioGrid;
 import java.util.List;
@@ -101,12 +102,9 @@ public final class MarginReport {
    */
   public String format(long accountId, Account leaf, OracleEpoch epoch, RiskVector vector, ScenarioGrid grid,
       List<? extends Instrument> instruments, List<CollateralAsset> assets) {
-    if (accountId < 0) {
-      throw new IllegalArgumentException("account id must be >= 0");
-    }
-    if (grid.size() != vector.scenarios()) {
-      throw new IllegalArgumentException("grid and risk vector differ in scenario count");
-    }
+    ArgChecker.notNegative(accountId, "account id");
+    ArgChecker.isTrue(grid.size() == vector.scenarios(), "grid and risk vector differ in scenario count: {} vs {}",
+        grid.size(), vector.scenarios());
     MarginResult r = MarginCalculator.DEFAULT.evaluate(vector, leaf);
     Portfolio p = Portfolio.of(leaf, instruments, assets);
     MonteCarloVar mc = MonteCarloVar.defaults();

@@ -1,5 +1,7 @@
 package io.zkmargin.risk.vector;
 
+import io.zkmargin.risk.util.ArgChecker;
+
 /**
  * The epoch-wide part of the risk vector: tier factors and the collateral assets' prices and scenarios.
  * A positive balance is valued at {@code collateralPrice} (haircut), a negative balance (a debt) at
@@ -19,17 +21,13 @@ public record RiskGlobals(long[] tierFactorPpm, long[] collateralPrice, long[] d
 
   public RiskGlobals {
     for (long f : tierFactorPpm) {
-      if (f < 0 || f >= (1L << 32)) {
-        throw new IllegalArgumentException("tier factor must be in [0, 2^32) ppm, was " + f);
-      }
+      ArgChecker.isTrue(f >= 0 && f < (1L << 32), "tier factor must be in [0, 2^32) ppm, was {}", f);
     }
     if (collateralPrice.length != collateralScenario.length || collateralPrice.length != debtPrice.length) {
       throw new IllegalArgumentException("one price, one debt price and one scenario array per collateral asset are required");
     }
     for (int a = 0; a < collateralPrice.length; a++) {
-      if (collateralPrice[a] < 0) {
-        throw new IllegalArgumentException("collateral price must be >= 0, was " + collateralPrice[a]);
-      }
+      ArgChecker.notNegative(collateralPrice[a], "collateral price");
       if (debtPrice[a] < collateralPrice[a]) {
         throw new IllegalArgumentException("debt price of asset " + a + " must be >= its collateral price "
             + collateralPrice[a] + ", was " + debtPrice[a]);

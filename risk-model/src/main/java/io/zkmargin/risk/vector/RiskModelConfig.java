@@ -1,5 +1,6 @@
 package io.zkmargin.risk.vector;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,18 +19,14 @@ public record RiskModelConfig(ScenarioGrid grid, Map<String, UnderlyingRiskParam
 
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public RiskModelConfig {
-    if (grid == null) {
-      throw new IllegalArgumentException("grid must not be null");
-    }
+    ArgChecker.notNull(grid, "grid");
     parameters = Collections.unmodifiableMap(new TreeMap<>(parameters));
     tierFactorPpm = tierFactorPpm.clone();
     if (tierFactorPpm.length == 0) {
       throw new IllegalArgumentException("at least one tier is required");
     }
     for (long f : tierFactorPpm) {
-      if (f < 1_000_000 || f >= (1L << 32)) {
-        throw new IllegalArgumentException("tier factor must be in [1e6, 2^32) ppm, was " + f);
-      }
+      ArgChecker.isTrue(f >= 1_000_000 && f < (1L << 32), "tier factor must be in [1e6, 2^32) ppm, was {}", f);
     }
     if (roundingQuantum < 2) {
       throw new IllegalArgumentException("rounding quantum must be >= 2 quote atoms per lot, was " + roundingQuantum);

@@ -1,5 +1,6 @@
 package io.zkmargin.risk.vector;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -41,9 +42,7 @@ public final class RiskVector {
    * @throws IllegalArgumentException if any size or range does not match
    */
   public RiskVector(long epoch, RiskDimensions sizes, Map<Integer, InstrumentRiskEntry> entries, RiskGlobals globals) {
-    if (epoch < 0) {
-      throw new IllegalArgumentException("epoch must be >= 0");
-    }
+    ArgChecker.notNegative(epoch, "epoch");
     this.epoch = epoch;
     this.sizes = sizes;
     this.scenarios = sizes.scenarios();
