@@ -1,5 +1,8 @@
 package io.zkmargin.chain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -44,6 +47,7 @@ public final class AnvilNode implements AutoCloseable {
   public static final long CHAIN_ID = 31337;
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The thread that starts tied nodes: it lives as long as the JVM (see the class comment). */
   private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(r -> {
@@ -208,21 +212,22 @@ public final class AnvilNode implements AutoCloseable {
    */
   public static Optional<Long> chainId(String rpcUrl) {
     try {
+      ObjectNode call = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", "eth_chainId");
+      call.putArray("params");
       HttpRequest req = HttpRequest.newBuilder(URI.create(rpcUrl)).timeout(Duration.ofSeconds(2))
           .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}"))
+          .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call)))
           .build();
       HttpResponse<String> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
       if (resp.statusCode() != 200) {
         return Optional.empty();
       }
-      int i = resp.body().indexOf("\"result\":\"0x");
-      if (i < 0) {
+      // {"jsonrpc":"2.0","id":1,"result":"0x7a69"}; anything else (an error object, not JSON) is no answer
+      JsonNode result = JSON.readTree(resp.body()).path("result");
+      if (!result.isTextual() || !result.asText().startsWith("0x")) {
         return Optional.empty();
       }
-      int start = i + "\"result\":\"0x".length();
-      int end = resp.body().indexOf('"', start);
-      return Optional.of(Long.parseLong(resp.body().substring(start, end), 16));
+      return Optional.of(Long.parseLong(result.asText().substring(2), 16));
     } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

@@ -6,7 +6,7 @@ import io.zkmargin.grpc.RequestSigner;
 import io.zkmargin.grpc.ServiceIdentity;
 import io.zkmargin.grpc.client.LoadGenerator;
 import io.zkmargin.grpc.client.ZkmClient;
-import io.zkmargin.grpc.server.JsonLog;
+import io.zkmargin.grpc.server.ServiceLogging;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
@@ -69,7 +69,7 @@ public final class GrpcBenchCommand {
           return rc;
         }
       }
-      JsonLog.redirect(null);
+      ServiceLogging.quiet(true);
       Venue venue = VenueStore.load(dir);
       Map<Long, RequestSigner> signers = new HashMap<>();
       ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);

@@ -1,7 +1,6 @@
 package io.zkmargin.cli;
 
 import io.zkmargin.grpc.ServiceIdentity;
-import io.zkmargin.grpc.server.JsonLog;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
@@ -16,6 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ./zkm serve}: runs the gRPC proving service on embedded defaults. An empty data directory gets
@@ -23,6 +24,8 @@ import java.util.stream.Stream;
  * reused after. Stops gracefully on SIGINT/SIGTERM.
  */
 public final class ServeCommand {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
   static final String HELP = """
       usage: ./zkm serve [--data DIR] [--port N] [--bind ADDR] [--plaintext] [--workers N] [--queue N]
@@ -71,7 +74,7 @@ public final class ServeCommand {
     boolean chain = !java.util.Arrays.asList(argv).contains("--no-chain") && startChain(dir);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      JsonLog.info("server.stopping", "reason", "signal");
+      LOG.atInfo().addKeyValue("reason", "signal").log("server.stopping");
       server.close();
       if (chain) {
         ChainCommand.run(new String[] {"down", "--data", dir.toString()});
@@ -156,7 +159,8 @@ public final class ServeCommand {
     }
     long demoAccounts = a.getLong("demo-accounts", 16, 1, 1 << 20);
     if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
-      JsonLog.info("serve.demo", "data", dir.toString(), "accounts", demoAccounts, "size", size);
+      LOG.atInfo().addKeyValue("data", dir.toString()).addKeyValue("accounts", demoAccounts).addKeyValue("size", size)
+          .log("serve.demo");
       int rc = DemoCommand.run(new String[] {"--data", dir.toString(), "--accounts", Long.toString(demoAccounts),
           "--seed", "1", "--size", size});
       if (rc != 0) {

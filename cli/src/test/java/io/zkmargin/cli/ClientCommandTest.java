@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zkmargin.grpc.PrivateTrees;
 import io.zkmargin.grpc.ServiceIdentity;
 import io.zkmargin.grpc.TestVenue;
-import io.zkmargin.grpc.server.JsonLog;
+import io.zkmargin.grpc.server.ServiceLogging;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.CommittedVenue;
@@ -29,7 +29,7 @@ class ClientCommandTest {
 
   @Test
   void proveVerifyAndMarginThroughTheCommandLine(@TempDir Path dir) throws Exception {
-    JsonLog.redirect(null);
+    ServiceLogging.quiet(true);
     TestVenue.writeTo(dir);
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);
     try (ZkmServer server = new ZkmServer(VenueBackend.open(dir, KeyStore.openDefault()), id,

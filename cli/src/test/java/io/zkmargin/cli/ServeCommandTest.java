@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.grpc.ServiceIdentity;
 import io.zkmargin.grpc.TestVenue;
-import io.zkmargin.grpc.server.JsonLog;
+import io.zkmargin.grpc.server.ServiceLogging;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
@@ -30,7 +30,7 @@ class ServeCommandTest {
 
   @Test
   void servesADataDirectoryOverTlsAndReusesItsCertificate(@TempDir Path dir) throws Exception {
-    JsonLog.redirect(null);
+    ServiceLogging.quiet(true);
     TestVenue.writeTo(dir);
     String firstId;
     try (ZkmServer server = ServeCommand.start(new String[] {"--data", dir.toString(), "--port", "0",
@@ -64,7 +64,7 @@ class ServeCommandTest {
 
   @Test
   void demoKeysAreServedOnLoopbackOnlyUnlessAllowed(@TempDir Path dir) throws Exception {
-    JsonLog.redirect(null);
+    ServiceLogging.quiet(true);
     // a venue whose owner secrets lie in DIR/keys (TestVenue writes them as ./zkm demo does)
     Path stored = dir.resolve("stored");
     TestVenue.writeTo(stored);
@@ -102,7 +102,7 @@ class ServeCommandTest {
 
   @Test
   void anEmptyDataDirectoryGetsADemoVenueAndTheOwnerSeesGreeks(@TempDir Path dir) throws Exception {
-    JsonLog.redirect(null);
+    ServiceLogging.quiet(true);
     try (ZkmServer server = ServeCommand.start(new String[] {"--data", dir.toString(), "--port", "0",
         "--bind", "127.0.0.1", "--metrics-port", "-1", "--demo-accounts", "6", "--size", "test"})) {
       Venue venue = VenueStore.load(dir);

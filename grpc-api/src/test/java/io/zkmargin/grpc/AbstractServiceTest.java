@@ -36,7 +36,6 @@ import io.zkmargin.api.v1.VerifyingKey;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.grpc.client.ZkmClient;
-import io.zkmargin.grpc.server.JsonLog;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
@@ -88,7 +87,7 @@ abstract class AbstractServiceTest {
 
   @BeforeAll
   static void backend() throws Exception {
-    JsonLog.redirect(System.getenv("ZKM_TEST_LOG") != null ? System.err : null);
+    TestLogs.redirect(System.getenv("ZKM_TEST_LOG") != null ? System.err : null);
     venue = TestVenue.venue();
     backend = VenueBackend.of(venue, KeyStore.openDefault());
     offline = new ProofVerifier(KeyStore.openDefault());

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zkmargin.api.v1.VerifyProofResponse;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.grpc.client.ZkmClient;
-import io.zkmargin.grpc.server.JsonLog;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
@@ -39,7 +38,7 @@ class AuditVerdictTest {
 
   @BeforeAll
   static void start() throws Exception {
-    JsonLog.redirect(null);
+    TestLogs.redirect(null);
     TestVenue.writeTo(dir);
     keys = KeyStore.openDefault();
     proofs = PrivateTrees.prove(keys);
@@ -118,12 +117,12 @@ class AuditVerdictTest {
     ProofFile p = proofs.honest();
     String hash = "ab".repeat(32);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    JsonLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
+    TestLogs.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
     VerifyProofResponse r;
     try {
       r = client.verifyProof(new ProofFile(p.circuitId(), hash, p.publicInputs(), p.proof()), D);
     } finally {
-      JsonLog.redirect(null);
+      TestLogs.redirect(null);
     }
     assertEquals(VerifyProofResponse.Verdict.VERDICT_INVALID, r.getVerdict());
     assertEquals("unknown verifying key " + hash, r.getReason());

@@ -16,7 +16,6 @@ import io.zkmargin.api.v1.ProveHealthRequest;
 import io.zkmargin.api.v1.RequestAuth;
 import io.zkmargin.api.v1.VerifyProofRequest;
 import io.zkmargin.grpc.client.ZkmClient;
-import io.zkmargin.grpc.server.JsonLog;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.nativebridge.ProofEncoding;
@@ -63,7 +62,7 @@ class FuzzTest {
     int count = Integer.getInteger("zkm.fuzz.count", 2000);
     System.out.println("FuzzTest: seed " + seed + " (-Dzkm.fuzz.seed=" + seed + " reproduces), " + count + " messages");
     Random rnd = new Random(seed);
-    JsonLog.redirect(null);
+    TestLogs.redirect(null);
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);
     ZkmServer.Limits open = new ZkmServer.Limits(1e6, 1_000_000, 1e6, 1_000_000, 8, 100_000);
     try (ZkmServer server = new ZkmServer(VenueBackend.of(TestVenue.venue(), KeyStore.openDefault()), id,

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.grpc.client.LoadGenerator;
 import io.zkmargin.grpc.client.ZkmClient;
-import io.zkmargin.grpc.server.JsonLog;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
@@ -42,7 +41,7 @@ class LoadTest {
 
   @Test
   void twoHundredRequestsFromEightClientsAllVerifyNoneLostOrDuplicated(@TempDir Path dir) throws Exception {
-    JsonLog.redirect(null);
+    TestLogs.redirect(null);
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);
     VenueBackend backend = VenueBackend.of(TestVenue.venue(), KeyStore.openDefault());
     try (ZkmServer server = new ZkmServer(backend, id, new ZkmServer.Config("127.0.0.1", 0, false, 2, QUEUE, -1, 10_000));

@@ -11,7 +11,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.zkmargin.api.v1.AuditServiceGrpc;
-import io.zkmargin.grpc.server.JsonLog;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
@@ -40,7 +39,7 @@ class MonitoringTest {
   void oversizedUnparseableAndUnknownCallsAreLoggedAndCountedWithTheirRealStatus(@TempDir Path dir) throws Exception {
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     PrintStream logs = new PrintStream(sink, true, StandardCharsets.UTF_8);
-    JsonLog.redirect(logs);
+    TestLogs.redirect(logs);
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);
     ZkmServer server = new ZkmServer(VenueBackend.of(TestVenue.venue(), KeyStore.openDefault()), id,
         new ZkmServer.Config("127.0.0.1", 0, false, 1, 4, -1, 1000)).start();
@@ -60,7 +59,7 @@ class MonitoringTest {
     } finally {
       ch.shutdownNow();
       server.close();
-      JsonLog.redirect(null);
+      TestLogs.redirect(null);
     }
     assertEquals(1, server.metrics().requests(VERIFY, "RESOURCE_EXHAUSTED"), server.metrics().render());
     assertEquals(0, server.metrics().requests(VERIFY, "CANCELLED"), server.metrics().render());

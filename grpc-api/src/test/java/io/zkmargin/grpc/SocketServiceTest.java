@@ -129,8 +129,8 @@ class SocketServiceTest extends AbstractServiceTest {
         URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     String body = r.body();
-    assertTrue(body.contains("zkm_grpc_requests_total{method=\"zkmargin.v1.HealthService/ProveHealth\",code=\"OK\"} 1"), body);
-    assertTrue(body.contains("zkm_grpc_requests_total{method=\"zkmargin.v1.AuditService/GetStateRoot\",code=\"OK\"} 1"), body);
+    assertTrue(body.contains("zkm_grpc_requests_total{code=\"OK\",method=\"zkmargin.v1.HealthService/ProveHealth\"} 1"), body);
+    assertTrue(body.contains("zkm_grpc_requests_total{code=\"OK\",method=\"zkmargin.v1.AuditService/GetStateRoot\"} 1"), body);
     assertTrue(body.contains("zkm_proving_queue_depth 0"), body);
     assertTrue(body.contains("zkm_proving_jobs_total{outcome=\"done\"} 1"), body);
     assertTrue(body.contains("zkm_proof_duration_seconds_count 1"), body);

@@ -19,6 +19,8 @@ import io.zkmargin.prover.ProofVerifier;
 import io.zkmargin.prover.SettledRoots;
 import java.math.BigInteger;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code zkmargin.v1.AuditService}: public data only, no authentication. {@code VerifyProof} answers VALID only
@@ -26,6 +28,8 @@ import java.util.Optional;
  * answers never name the server's files.
  */
 public final class AuditServiceImpl extends AuditServiceGrpc.AuditServiceImplBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditServiceImpl.class);
 
   private final HealthProofBackend backend;
 
@@ -52,7 +56,8 @@ public final class AuditServiceImpl extends AuditServiceGrpc.AuditServiceImplBas
     ProofVerifier.Verdict check = new ProofVerifier.Verdict(v.valid(), v.message());
     if (key.isEmpty() && !v.valid()) {
       // the verifier's message names the key directory: a server detail for the log, not for callers
-      JsonLog.warn("audit.unknown_key", "verifyingKeyHash", proof.verifyingKeyHash(), "detail", v.message());
+      LOG.atWarn().addKeyValue("verifyingKeyHash", proof.verifyingKeyHash()).addKeyValue("detail", v.message())
+          .log("audit.unknown_key");
       check = new ProofVerifier.Verdict(false, "unknown verifying key " + proof.verifyingKeyHash());
     }
     ProofVerdict verdict = ProofVerdict.of(proof, check,

@@ -20,6 +20,8 @@ import io.zkmargin.risk.margin.MarginSummary;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code zkmargin.v1.HealthService}: signed health-proof requests go through the bounded
@@ -31,6 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * (queue full, the account's job quota, shutting down, account not healthy enough) gets its nonce back.
  */
 public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImplBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HealthServiceImpl.class);
 
   /** Smallest accepted threshold, basis points. */
   public static final long MIN_THRESHOLD_BPS = 1;
@@ -91,7 +95,7 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
     obs.setOnCancelHandler(() -> {
       ProvingQueue.Job j = jobRef.get();
       if (j != null) {
-        JsonLog.info("prove.cancelled", "job", j.id(), "account", accountId);
+        LOG.atInfo().addKeyValue("job", j.id()).addKeyValue("account", accountId).log("prove.cancelled");
         j.cancel();
       }
     });
@@ -114,7 +118,8 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
     if (obs.isCancelled()) {
       job.cancel();
     }
-    JsonLog.info("prove.accepted", "job", job.id(), "account", accountId, "thresholdBps", threshold);
+    LOG.atInfo().addKeyValue("job", job.id()).addKeyValue("account", accountId).addKeyValue("thresholdBps", threshold)
+        .log("prove.accepted");
   }
 
   @Override
@@ -239,7 +244,7 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
       } else if (reason instanceof IllegalArgumentException) {
         s = Status.INVALID_ARGUMENT.withDescription(reason.getMessage());
       } else {
-        JsonLog.error("prove.failed", "error", String.valueOf(reason), "stack", JsonLog.stackTrace(reason));
+        LOG.atError().addKeyValue("error", String.valueOf(reason)).setCause(reason).log("prove.failed");
         s = Status.INTERNAL.withDescription("proving failed: " + reason);
       }
       obs.onError(s.asException());

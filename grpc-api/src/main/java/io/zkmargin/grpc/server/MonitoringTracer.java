@@ -6,6 +6,8 @@ import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counts every finished call by method and status code and writes one structured log line per call.
@@ -17,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * callers cannot grow the metrics without bound.
  */
 final class MonitoringTracer extends ServerStreamTracer.Factory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MonitoringTracer.class);
 
   /** The metric label of a method no service registered. */
   static final String UNKNOWN_METHOD = "unknown";
@@ -50,8 +54,9 @@ final class MonitoringTracer extends ServerStreamTracer.Factory {
         }
         String code = status.getCode().name();
         metrics.request(method, code);
-        JsonLog.info("rpc", "method", logged, "code", code, "ms", (System.nanoTime() - t0) / 1_000_000,
-            "peer", String.valueOf(peer), "detail", status.getDescription() == null ? "" : status.getDescription());
+        LOG.atInfo().addKeyValue("method", logged).addKeyValue("code", code)
+            .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).addKeyValue("peer", String.valueOf(peer))
+            .addKeyValue("detail", status.getDescription() == null ? "" : status.getDescription()).log("rpc");
       }
     };
   }

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks the signature of a trader's request against the owner key in the account's leaf, and refuses
@@ -42,6 +44,8 @@ import java.util.concurrent.atomic.LongAdder;
  * multiplication) is checked once per key and cached.
  */
 public final class RequestAuthenticator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RequestAuthenticator.class);
 
   /** Longest accepted distance between the server's clock and a request's expiry: 300 s. */
   public static final long MAX_VALIDITY_MILLIS = 300_000;
@@ -212,7 +216,8 @@ public final class RequestAuthenticator {
         }
       } catch (IOException e) {
         forget(ticket.key());
-        JsonLog.error("auth.nonceLogFailed", "file", log.file().toString(), "error", e.toString());
+        LOG.atError().addKeyValue("file", log.file().toString()).addKeyValue("error", e.toString())
+            .log("auth.nonceLogFailed");
         throw Status.UNAVAILABLE.withDescription("the service cannot record the request; retry later").asException();
       }
     }
@@ -231,7 +236,8 @@ public final class RequestAuthenticator {
         log.released(ticket.key());
       } catch (IOException e) {
         // the nonce stays consumed after a restart: safe, only the retry is lost
-        JsonLog.warn("auth.nonceLogFailed", "file", log.file().toString(), "error", e.toString());
+        LOG.atWarn().addKeyValue("file", log.file().toString()).addKeyValue("error", e.toString())
+            .log("auth.nonceLogFailed");
       }
     }
   }
@@ -257,7 +263,8 @@ public final class RequestAuthenticator {
       try {
         log.close();
       } catch (IOException e) {
-        JsonLog.warn("auth.nonceLogFailed", "file", log.file().toString(), "error", e.toString());
+        LOG.atWarn().addKeyValue("file", log.file().toString()).addKeyValue("error", e.toString())
+            .log("auth.nonceLogFailed");
       }
     }
   }

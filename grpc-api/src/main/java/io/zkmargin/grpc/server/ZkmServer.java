@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The zkmargin gRPC service process: HealthService, AuditService, the standard health checking service
@@ -37,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  * plaintext, on a loopback address only), with a bounded proving queue and Prometheus metrics.
  */
 public final class ZkmServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ZkmServer.class);
 
   /**
    * Largest accepted request message, bytes (larger ones fail with RESOURCE_EXHAUSTED before they are
@@ -249,7 +253,7 @@ public final class ZkmServer implements AutoCloseable {
     }
     ServerCredentials creds = config.plaintext() ? InsecureServerCredentials.create()
         : TlsServerCredentials.create(identity.certificateFile().toFile(), identity.privateKeyFile().toFile());
-    JsonLog.captureJavaLogging();
+    ServiceLogging.install();
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(bind, config.port()), creds)
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(16 * 1024)
@@ -263,9 +267,11 @@ public final class ZkmServer implements AutoCloseable {
     if (config.metricsPort() >= 0) {
       metricsBoundPort = metrics.serveHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.metricsPort()));
     }
-    JsonLog.info("server.started", "address", config.bindAddress(), "port", server.getPort(),
-        "tls", !config.plaintext(), "serviceId", identity.serviceId(), "circuit", backend.sizes().healthCircuitId(),
-        "workers", config.workers(), "queueCapacity", config.queueCapacity(), "metricsPort", metricsBoundPort);
+    LOG.atInfo().addKeyValue("address", config.bindAddress()).addKeyValue("port", server.getPort())
+        .addKeyValue("tls", !config.plaintext()).addKeyValue("serviceId", identity.serviceId())
+        .addKeyValue("circuit", backend.sizes().healthCircuitId()).addKeyValue("workers", config.workers())
+        .addKeyValue("queueCapacity", config.queueCapacity()).addKeyValue("metricsPort", metricsBoundPort)
+        .log("server.started");
     return this;
   }
 
@@ -352,7 +358,8 @@ public final class ZkmServer implements AutoCloseable {
     metrics.stopHttp();
     authenticator.close();
     backend.close();
-    JsonLog.info("server.stopped", "ms", (System.nanoTime() - t0) / 1_000_000, "allJobsFinished", clean);
+    LOG.atInfo().addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).addKeyValue("allJobsFinished", clean)
+        .log("server.stopped");
     server = null;
   }
 
