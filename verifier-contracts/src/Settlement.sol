@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IHealthVerifier} from "./IHealthVerifier.sol";
 
 /// @title zkmargin settlement (first part): settled state roots, oracle-signed risk roots, health proofs.
@@ -14,8 +18,10 @@ import {IHealthVerifier} from "./IHealthVerifier.sol";
 /// current one), a risk root for `riskRootWindow` postings (1 = only the latest one). A risk root also
 /// expires by time, `riskRootMaxAge` seconds after it was last posted, so that stale prices stop being
 /// usable when the oracles stop posting. Oracle epochs increase by at most `MAX_EPOCH_JUMP` per posting.
-/// The admin role moves in two steps (`transferAdmin`, then `acceptAdmin` by the new admin).
-contract Settlement {
+/// The admin role is OpenZeppelin's `Ownable2Step` owner: it moves in two steps (`transferOwnership`, then
+/// `acceptOwnership` by the new owner) and cannot be renounced. Oracle signatures are EIP-712 typed data
+/// (OpenZeppelin `EIP712`), recovered with OpenZeppelin `ECDSA` (low-s only, no zero address).
+contract Settlement is EIP712, Ownable2Step {
     // ------------------------------------------------------------------ constants
 
     /// @notice BN254 scalar field modulus r: every root and public input is below it.
@@ -24,14 +30,6 @@ contract Settlement {
 
     /// @notice EIP-712 type of the message every oracle signer signs.
     bytes32 public constant RISK_ROOT_TYPEHASH = keccak256("RiskRoot(uint64 epoch,uint256 root)");
-
-    bytes32 private constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
-    bytes32 private constant NAME_HASH = keccak256("zkmargin Settlement");
-    bytes32 private constant VERSION_HASH = keccak256("1");
-
-    /// @dev secp256k1 group order / 2: signatures with a larger s are malleated copies and are refused.
-    uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @notice Gas forwarded to the Groth16 verifier. gnark's verifier passes all its gas to the BN254
     /// precompiles, which burn it on a malformed point; the cap bounds what a bad proof costs. A valid
@@ -68,8 +66,7 @@ contract Settlement {
 
     // ------------------------------------------------------------------ errors
 
-    error NotAdmin(address caller);
-    error NotPendingAdmin(address caller);
+    error RenounceOwnershipDisabled();
     error InvalidMaxAge(uint64 maxAgeSeconds);
     error NotOperator(address caller);
     error ZeroAddress();
@@ -99,8 +96,6 @@ contract Settlement {
 
     // ------------------------------------------------------------------ events
 
-    event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
-    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     event OperatorChanged(address indexed previousOperator, address indexed newOperator);
     event OracleSignersChanged(address[] signers, uint256 quorum);
     event StateRootSet(uint64 indexed batch, uint256 stateRoot, uint256 previousStateRoot);
@@ -117,9 +112,6 @@ contract Settlement {
     /// @notice Seconds after its latest posting during which a risk root stays usable (>= 1).
     uint64 public immutable riskRootMaxAge;
 
-    address public admin;
-    /// @notice The address `transferAdmin` named, which becomes admin when it calls `acceptAdmin` (0 = none).
-    address public pendingAdmin;
     address public operator;
 
     /// @notice Current settled state root and its batch number (0 before the first settlement).
@@ -140,9 +132,6 @@ contract Settlement {
     mapping(uint64 => uint256) public riskRootOfEpoch;
     mapping(uint256 => RiskRootInfo) private _riskRootInfo;
 
-    uint256 private immutable _cachedChainId;
-    bytes32 private immutable _cachedDomainSeparator;
-
     // ------------------------------------------------------------------ construction and roles
 
     /// @param verifier the health circuit's exported Groth16 verifier
@@ -160,7 +149,7 @@ contract Settlement {
         uint64 stateRootWindow_,
         uint64 riskRootWindow_,
         uint64 riskRootMaxAge_
-    ) {
+    ) EIP712("zkmargin Settlement", "1") Ownable(msg.sender) {
         if (address(verifier) == address(0) || operator_ == address(0)) revert ZeroAddress();
         if (address(verifier).code.length == 0) revert VerifierHasNoCode(address(verifier));
         if (stateRootWindow_ == 0) revert InvalidWindow(stateRootWindow_);
@@ -170,18 +159,9 @@ contract Settlement {
         stateRootWindow = stateRootWindow_;
         riskRootWindow = riskRootWindow_;
         riskRootMaxAge = riskRootMaxAge_;
-        admin = msg.sender;
-        emit AdminTransferred(address(0), msg.sender);
         operator = operator_;
         emit OperatorChanged(address(0), operator_);
         _setSigners(signers, quorum_);
-        _cachedChainId = block.chainid;
-        _cachedDomainSeparator = _buildDomainSeparator();
-    }
-
-    modifier onlyAdmin() {
-        if (msg.sender != admin) revert NotAdmin(msg.sender);
-        _;
     }
 
     modifier onlyOperator() {
@@ -189,24 +169,22 @@ contract Settlement {
         _;
     }
 
-    /// @notice First step of handing the admin role (signer set, operator) to `newAdmin`: names it as
-    /// `pendingAdmin`; the role moves only when `newAdmin` calls `acceptAdmin`, so a mistyped address cannot
-    /// take (or lose) it. Admin only. `address(0)` cancels a pending transfer.
-    function transferAdmin(address newAdmin) external onlyAdmin {
-        pendingAdmin = newAdmin;
-        emit AdminTransferStarted(admin, newAdmin);
+    /// @notice Refused: without an owner the oracle signer set and the operator could never be replaced.
+    /// The owner role moves with `transferOwnership` + `acceptOwnership` (`transferOwnership(address(0))`
+    /// cancels a pending transfer).
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceOwnershipDisabled();
     }
 
-    /// @notice Second step: the pending admin takes the admin role.
-    function acceptAdmin() external {
-        if (msg.sender != pendingAdmin || msg.sender == address(0)) revert NotPendingAdmin(msg.sender);
-        emit AdminTransferred(admin, msg.sender);
-        admin = msg.sender;
-        pendingAdmin = address(0);
+    /// @notice Second step of the owner transfer: the pending owner takes the role. Also refuses
+    /// `address(0)` when nothing is pending (OpenZeppelin's check alone would let it "accept" then).
+    function acceptOwnership() public override {
+        if (msg.sender == address(0)) revert OwnableUnauthorizedAccount(msg.sender);
+        super.acceptOwnership();
     }
 
     /// @notice Replaces the operator. Admin only.
-    function setOperator(address newOperator) external onlyAdmin {
+    function setOperator(address newOperator) external onlyOwner {
         if (newOperator == address(0)) revert ZeroAddress();
         emit OperatorChanged(operator, newOperator);
         operator = newOperator;
@@ -215,7 +193,7 @@ contract Settlement {
     /// @notice Replaces the oracle signer set and quorum. Admin only. Posted roots stay posted.
     /// @param signers strictly increasing addresses (no zero, no duplicates), 1..MAX_SIGNERS
     /// @param quorum_ 1..signers.length
-    function setOracleSigners(address[] calldata signers, uint256 quorum_) external onlyAdmin {
+    function setOracleSigners(address[] calldata signers, uint256 quorum_) external onlyOwner {
         _setSigners(signers, quorum_);
     }
 
@@ -261,14 +239,13 @@ contract Settlement {
     // ------------------------------------------------------------------ risk roots
 
     /// @notice EIP-712 domain separator (name "zkmargin Settlement", version "1", this chain, this contract).
-    function domainSeparator() public view returns (bytes32) {
-        return block.chainid == _cachedChainId ? _cachedDomainSeparator : _buildDomainSeparator();
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
     }
 
     /// @notice The EIP-712 digest an oracle signer signs for (epoch, root).
     function riskRootDigest(uint64 epoch, uint256 root) public view returns (bytes32) {
-        bytes32 structHash = keccak256(abi.encode(RISK_ROOT_TYPEHASH, epoch, root));
-        return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+        return _hashTypedDataV4(keccak256(abi.encode(RISK_ROOT_TYPEHASH, epoch, root)));
     }
 
     /// @notice Posts the risk root of oracle epoch `epoch`. Anyone may relay it; the signatures authorize it.
@@ -300,9 +277,9 @@ contract Settlement {
                 s := calldataload(add(p, 32))
                 v := byte(0, calldataload(add(p, 64)))
             }
-            if (uint256(s) > HALF_ORDER || (v != 27 && v != 28)) revert InvalidSignature(i);
-            address signer = ecrecover(digest, v, r, s);
-            if (signer == address(0)) revert InvalidSignature(i);
+            // ECDSA refuses a high s (a malleated copy) and a failed recovery; v other than 27/28 fails recovery
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
+            if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
             if (signer <= prev) {
                 if (signer == prev) revert DuplicateSigner(signer);
                 revert SignersNotSorted(i);
@@ -412,9 +389,5 @@ contract Settlement {
             revert RiskRootTooOld(riskRoot_, _riskRootInfo[riskRoot_].postedAt, riskRootMaxAge);
         }
         revert HealthProofInvalid();
-    }
-
-    function _buildDomainSeparator() private view returns (bytes32) {
-        return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
     }
 }

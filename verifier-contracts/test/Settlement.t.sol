@@ -4,8 +4,9 @@ pragma solidity ^0.8.24;
 import {HealthVector} from "./utils/HealthVector.sol";
 import {Settlement} from "../src/Settlement.sol";
 import {IHealthVerifier} from "../src/IHealthVerifier.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
-/// @notice Settlement rules that come before any proof (construction, roles, two-step admin transfer, state
+/// @notice Settlement rules that come before any proof (construction, roles, two-step owner transfer, state
 /// roots, oracle quorum and signatures, epoch bound), each with its refused and its accepted side, on a fresh
 /// deployment with the real exported verifier (no proof is checked here: the health checks with the real
 /// proof, windows and maximum age included, are in HealthProof.t.sol). Every expected revert names its error.
@@ -13,10 +14,10 @@ contract SettlementTest is HealthVector {
     event StateRootSet(uint64 indexed batch, uint256 stateRoot, uint256 previousStateRoot);
     event RiskRootPosted(uint64 indexed epoch, uint256 riskRoot, uint256 signatures);
     event OracleSignersChanged(address[] signers, uint256 quorum);
-    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
     event OperatorChanged(address indexed previousOperator, address indexed newOperator);
 
-    event AdminTransferStarted(address indexed admin, address indexed pendingAdmin);
+    event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
 
     uint256 constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     address constant STRANGER = address(0xBAD);
@@ -67,14 +68,14 @@ contract SettlementTest is HealthVector {
 
     function test_adminOnly() public {
         vm.prank(STRANGER);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, STRANGER));
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, STRANGER));
         s.setOperator(STRANGER);
         vm.prank(STRANGER);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, STRANGER));
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, STRANGER));
         s.setOracleSigners(oracleAddrs, 1);
         vm.prank(STRANGER);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, STRANGER));
-        s.transferAdmin(STRANGER);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, STRANGER));
+        s.transferOwnership(STRANGER);
         // the admin may, with events
         vm.expectEmit(true, true, false, false);
         emit OperatorChanged(OPERATOR, STRANGER);
@@ -85,57 +86,66 @@ contract SettlementTest is HealthVector {
         vm.assertEq(s.operator(), STRANGER, "operator unchanged by the refused call");
     }
 
-    function test_transferAdmin_isTwoStep() public {
+    function test_transferOwnership_isTwoStep() public {
         address next = address(0xAD2);
         vm.expectEmit(true, true, false, false);
-        emit AdminTransferStarted(address(this), next);
-        s.transferAdmin(next);
+        emit OwnershipTransferStarted(address(this), next);
+        s.transferOwnership(next);
         // step one hands nothing over: the admin is still the admin, the pending one is not yet
-        vm.assertEq(s.admin(), address(this), "admin until accepted");
-        vm.assertEq(s.pendingAdmin(), next, "pending");
+        vm.assertEq(s.owner(), address(this), "admin until accepted");
+        vm.assertEq(s.pendingOwner(), next, "pending");
         s.setOperator(OPERATOR);
         vm.prank(next);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, next));
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, next));
         s.setOperator(next);
         // nobody but the pending admin can accept
         vm.prank(STRANGER);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, STRANGER));
-        s.acceptAdmin();
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, address(this)));
-        s.acceptAdmin();
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, STRANGER));
+        s.acceptOwnership();
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this)));
+        s.acceptOwnership();
         // accepted: the role moves and the old admin loses it
         vm.expectEmit(true, true, false, false);
-        emit AdminTransferred(address(this), next);
+        emit OwnershipTransferred(address(this), next);
         vm.prank(next);
-        s.acceptAdmin();
-        vm.assertEq(s.admin(), next, "new admin");
-        vm.assertEq(s.pendingAdmin(), address(0), "pending cleared");
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAdmin.selector, address(this)));
+        s.acceptOwnership();
+        vm.assertEq(s.owner(), next, "new admin");
+        vm.assertEq(s.pendingOwner(), address(0), "pending cleared");
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this)));
         s.setOperator(STRANGER);
         vm.prank(next);
         s.setOperator(STRANGER);
         vm.assertEq(s.operator(), STRANGER, "new admin acts");
         // a second accept by the same address is refused (nothing pending)
         vm.prank(next);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, next));
-        s.acceptAdmin();
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, next));
+        s.acceptOwnership();
     }
 
-    function test_transferAdmin_canBeCancelledOrRedirected() public {
-        s.transferAdmin(STRANGER); // a mistyped address
-        s.transferAdmin(address(0xAD2)); // redirected: the first one can no longer accept
+    function test_renounceOwnership_isRefused() public {
         vm.prank(STRANGER);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, STRANGER));
-        s.acceptAdmin();
-        s.transferAdmin(address(0)); // cancelled
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, STRANGER));
+        s.renounceOwnership();
+        vm.expectRevert(Settlement.RenounceOwnershipDisabled.selector);
+        s.renounceOwnership();
+        vm.assertEq(s.owner(), address(this), "owner kept");
+    }
+
+    function test_transferOwnership_canBeCancelledOrRedirected() public {
+        s.transferOwnership(STRANGER); // a mistyped address
+        s.transferOwnership(address(0xAD2)); // redirected: the first one can no longer accept
+        vm.prank(STRANGER);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, STRANGER));
+        s.acceptOwnership();
+        s.transferOwnership(address(0)); // cancelled
         vm.prank(address(0xAD2));
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, address(0xAD2)));
-        s.acceptAdmin();
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(0xAD2)));
+        s.acceptOwnership();
         // address(0) itself cannot accept the "nothing pending" state
         vm.prank(address(0));
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotPendingAdmin.selector, address(0)));
-        s.acceptAdmin();
-        vm.assertEq(s.admin(), address(this), "admin kept");
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(0)));
+        s.acceptOwnership();
+        vm.assertEq(s.owner(), address(this), "admin kept");
     }
 
     /// forge-config: default.fuzz.runs = 64
@@ -416,7 +426,7 @@ contract SettlementTest is HealthVector {
         vm.assertEq(uint256(t.stateRootWindow()), 1, "state window");
         vm.assertEq(uint256(t.riskRootWindow()), 1, "risk window");
         vm.assertEq(uint256(t.riskRootMaxAge()), 1, "max age");
-        vm.assertEq(t.admin(), address(this), "deployer is admin");
-        vm.assertEq(t.pendingAdmin(), address(0), "nothing pending");
+        vm.assertEq(t.owner(), address(this), "deployer is owner");
+        vm.assertEq(t.pendingOwner(), address(0), "nothing pending");
     }
 }

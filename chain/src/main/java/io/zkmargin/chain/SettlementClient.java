@@ -5,17 +5,12 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import io.zkmargin.chain.contracts.Settlement;
 import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.FunctionReturnDecoder;
-import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.Bool;
 import org.web3j.abi.datatypes.DynamicArray;
-import org.web3j.abi.datatypes.DynamicBytes;
-import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.abi.datatypes.generated.Uint32;
 import org.web3j.abi.datatypes.generated.Uint64;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
@@ -28,8 +23,10 @@ import org.web3j.protocol.core.methods.response.EthGetCode;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.exceptions.TransactionException;
+import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.utils.Numeric;
 
@@ -38,6 +35,9 @@ import org.web3j.utils.Numeric;
  * roots, posts oracle-signed risk roots, checks health proofs and reads the contract's state. Transactions are
  * signed locally by the sender's key (legacy transactions with the node's gas price, gas limit from
  * {@code eth_estimateGas} plus 20%); a revert becomes a {@link ChainException} naming the contract's error.
+ * Calls are encoded and results decoded by {@link Settlement}, the binding web3j's codegen generates from the
+ * contract's compiled ABI in this module's build (see chain/pom.xml), so a changed contract breaks this
+ * client's compilation instead of its calls.
  * Not thread-safe for sending (nonces); reads are.
  */
 public final class SettlementClient implements AutoCloseable {
@@ -61,6 +61,8 @@ public final class SettlementClient implements AutoCloseable {
   private final long chainId;
   private final String address;
   private final RevertDecoder errors;
+  /** Generated binding, used only to encode calls and decode results (sending goes through {@link #send}). */
+  private final Settlement contract;
 
   /**
    * @param web3 connection (owned by the caller unless closed through {@link #close()})
@@ -78,6 +80,7 @@ public final class SettlementClient implements AutoCloseable {
     this.chainId = chainId;
     this.address = Objects.requireNonNull(settlementAddress, "settlementAddress");
     this.errors = new RevertDecoder(settlementAbi);
+    this.contract = Settlement.load(address, web3, sender, new DefaultGasProvider());
   }
 
   /** A web3j connection to a JSON-RPC endpoint. */
@@ -142,7 +145,7 @@ public final class SettlementClient implements AutoCloseable {
    */
   public TxResult setStateRoot(long batch, BigInteger root) {
     TransactionReceipt r = send(web3, sender, chainId, address,
-        encode("setStateRoot", new Uint64(batch), new Uint256(root)), errors);
+        contract.setStateRoot(BigInteger.valueOf(batch), root).encodeFunctionCall(), errors);
     return new TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
   }
 
@@ -153,64 +156,62 @@ public final class SettlementClient implements AutoCloseable {
    */
   public TxResult postRiskRoot(long epoch, BigInteger root, byte[] signatures) {
     TransactionReceipt r = send(web3, sender, chainId, address,
-        encode("postRiskRoot", new Uint64(epoch), new Uint256(root), new DynamicBytes(signatures)), errors);
+        contract.postRiskRoot(BigInteger.valueOf(epoch), root, signatures).encodeFunctionCall(), errors);
     return new TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
   }
 
   /** The current settled state root. */
   public BigInteger stateRoot() {
-    return uint(call("stateRoot"));
+    return value(contract.stateRoot());
   }
 
   /** The current batch number (0 before the first settlement). */
   public long batchNumber() {
-    return uint(call("batchNumber")).longValueExact();
+    return value(contract.batchNumber()).longValueExact();
   }
 
   /** The latest posted oracle epoch (meaningful when {@link #riskRootCount()} > 0). */
   public long latestRiskEpoch() {
-    return uint(call("latestRiskEpoch")).longValue();
+    return value(contract.latestRiskEpoch()).longValue();
   }
 
   /** Number of risk-root postings so far. */
   public long riskRootCount() {
-    return uint(call("riskRootCount")).longValueExact();
+    return value(contract.riskRootCount()).longValueExact();
   }
 
   /** True if a health proof may use this risk root now (posted, within the window and the maximum age). */
   public boolean riskRootUsable(BigInteger root) {
-    String out = call(encode("riskRootStatus", new Uint256(root)));
-    List<Type> vals = FunctionReturnDecoder.decode(out, List.of(
-        (TypeReference) new TypeReference<Uint64>() {}, (TypeReference) new TypeReference<Bool>() {}));
+    RemoteFunctionCall<?> f = contract.riskRootStatus(root);
+    List<Type> vals = f.decodeFunctionResponse(call(f.encodeFunctionCall()));
     return (Boolean) vals.get(1).getValue();
   }
 
   /** Block timestamp (seconds) of the latest posting of {@code root}, 0 if never posted. */
   public long riskRootPostedAt(BigInteger root) {
-    return uint(call(encode("riskRootPostedAt", new Uint256(root)))).longValueExact();
+    return value(contract.riskRootPostedAt(root)).longValueExact();
   }
 
   /** The batch in which {@code root} was last settled, 0 if never. */
   public long stateRootBatch(BigInteger root) {
-    return uint(call(encode("stateRootBatch", new Uint256(root)))).longValueExact();
+    return value(contract.stateRootBatch(root)).longValueExact();
   }
 
   /** The contract's EIP-712 digest for {@code (epoch, root)} (equal to {@link OracleSigner#riskRootDigest}). */
   public byte[] riskRootDigest(long epoch, BigInteger root) {
-    String out = call(encode("riskRootDigest", new Uint64(epoch), new Uint256(root)));
-    return Numeric.hexStringToByteArray(out);
+    return value(contract.riskRootDigest(BigInteger.valueOf(epoch), root));
   }
 
   /** Why a claim is accepted or not ({@code healthStatus}, an {@code eth_call}). */
   public HealthStatus healthStatus(HealthClaim c) {
-    String out = call(claimCall("healthStatus", c));
-    return HealthStatus.values()[uint(out).intValueExact()];
+    BigInteger status = value(contract.healthStatus(c.solidityProof(), c.stateRoot(), c.riskRoot(),
+        BigInteger.valueOf(c.accountId()), BigInteger.valueOf(c.thresholdBps()), BigInteger.valueOf(c.minThresholdBps())));
+    return HealthStatus.values()[status.intValueExact()];
   }
 
   /** {@code verifyHealth}: true only for a valid proof of the claim against usable roots. */
   public boolean verifyHealth(HealthClaim c) {
-    String out = call(claimCall("verifyHealth", c));
-    return uint(out).signum() != 0;
+    return value(verifyHealthCall(c));
   }
 
   /**
@@ -220,7 +221,7 @@ public final class SettlementClient implements AutoCloseable {
   public long estimateVerifyHealthGas(HealthClaim c) {
     try {
       EthEstimateGas g = web3.ethEstimateGas(Transaction.createEthCallTransaction(sender.getAddress(), address,
-          claimCall("verifyHealth", c))).send();
+          verifyHealthCall(c).encodeFunctionCall())).send();
       if (g.hasError()) {
         throw revert("estimateGas verifyHealth", g.getError(), errors);
       }
@@ -236,17 +237,25 @@ public final class SettlementClient implements AutoCloseable {
     web3.shutdown();
   }
 
-  private static String claimCall(String fn, HealthClaim c) {
-    return encode(fn, new DynamicBytes(c.solidityProof()), new Uint256(c.stateRoot()), new Uint256(c.riskRoot()),
-        new Uint64(c.accountId()), new Uint32(c.thresholdBps()), new Uint32(c.minThresholdBps()));
+  private RemoteFunctionCall<Boolean> verifyHealthCall(HealthClaim c) {
+    return contract.verifyHealth(c.solidityProof(), c.stateRoot(), c.riskRoot(), BigInteger.valueOf(c.accountId()),
+        BigInteger.valueOf(c.thresholdBps()), BigInteger.valueOf(c.minThresholdBps()));
   }
 
-  private static String encode(String fn, Type<?>... args) {
-    return FunctionEncoder.encode(new Function(fn, List.of(args), List.of()));
+  /**
+   * Runs a view of the binding through {@link #call} (reverts named by {@link RevertDecoder}) and decodes its
+   * single result with the binding's output type.
+   */
+  @SuppressWarnings("unchecked")
+  private <T> T value(RemoteFunctionCall<T> f) {
+    List<Type> out = f.decodeFunctionResponse(call(f.encodeFunctionCall()));
+    if (out.isEmpty()) {
+      throw new ChainException("undecodable result from " + address, (String) null);
+    }
+    return (T) out.get(0).getValue();
   }
 
-  private String call(String fnOrData) {
-    String data = fnOrData.startsWith("0x") ? fnOrData : encode(fnOrData);
+  private String call(String data) {
     try {
       EthCall r = web3.ethCall(Transaction.createEthCallTransaction(sender.getAddress(), address, data),
           DefaultBlockParameterName.LATEST).send();
@@ -260,10 +269,6 @@ public final class SettlementClient implements AutoCloseable {
     } catch (IOException e) {
       throw new ChainException("node unreachable: " + e.getMessage(), e);
     }
-  }
-
-  private static BigInteger uint(String hex) {
-    return Numeric.toBigInt(hex.length() > 66 ? hex.substring(0, 66) : hex);
   }
 
   private static TransactionReceipt send(Web3j web3, Credentials from, long chainId, String to, String data,

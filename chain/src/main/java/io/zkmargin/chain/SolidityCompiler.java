@@ -10,18 +10,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Compiles Solidity with the project's pinned solcjs (standard JSON through {@code tools/solc}), with the same
  * settings as {@code foundry.toml} (optimizer on, 200 runs, EVM cancun). Outputs are cached on disk by the
  * SHA-256 of the compiler input, under {@code verifier-contracts/cache/zkm-solc/}, so a second run is instant.
+ * Imports the given sources do not include are read from disk like forge's remapping does: {@code @scope/...}
+ * from the contracts' {@code node_modules/} (OpenZeppelin, pinned in package.json), other paths from the
+ * contracts directory.
  */
 public final class SolidityCompiler {
 
@@ -49,6 +57,8 @@ public final class SolidityCompiler {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 300;
+  /** The path of an {@code import "path";} or {@code import {A} from "path";} directive. */
+  private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+[^;\"']*[\"']([^\"']+)[\"']");
 
   private final ChainToolchain toolchain;
 
@@ -60,7 +70,7 @@ public final class SolidityCompiler {
    * Compiles the sources together.
    *
    * @param sources source unit name (e.g. {@code src/Settlement.sol}) to source text; imports between them
-   *     resolve by these names, relative imports included
+   *     resolve by these names, relative imports included; missing imports are read from disk (class comment)
    * @return every contract with bytecode, by {@code unitName:ContractName}
    * @throws CompilationException if solc reports an error
    */
@@ -71,8 +81,7 @@ public final class SolidityCompiler {
     ObjectNode input = JSON.createObjectNode();
     input.put("language", "Solidity");
     ObjectNode src = input.putObject("sources");
-    sources.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .forEach(e -> src.putObject(e.getKey()).put("content", e.getValue()));
+    withImports(sources).forEach((unit, text) -> src.putObject(unit).put("content", text));
     ObjectNode settings = input.putObject("settings");
     settings.putObject("optimizer").put("enabled", true).put("runs", 200);
     settings.put("evmVersion", "cancun");
@@ -102,6 +111,57 @@ public final class SolidityCompiler {
       }
     }));
     return result;
+  }
+
+  /** The sources plus every unit they import, transitively, by source unit name (sorted). */
+  private Map<String, String> withImports(Map<String, String> sources) {
+    Map<String, String> all = new TreeMap<>(sources);
+    Deque<String> todo = new ArrayDeque<>(all.keySet());
+    while (!todo.isEmpty()) {
+      String unit = todo.pop();
+      Matcher m = IMPORT.matcher(all.get(unit));
+      while (m.find()) {
+        String name = unitName(unit, m.group(1));
+        if (!all.containsKey(name)) {
+          Path file = name.startsWith("@") ? toolchain.contractsDir().resolve("node_modules").resolve(name)
+              : toolchain.contractsDir().resolve(name);
+          if (!Files.isRegularFile(file)) {
+            throw new CompilationException(unit + " imports " + m.group(1) + ": no file " + file
+                + (name.startsWith("@") ? " (run verifier-contracts/tools/setup.sh)" : ""));
+          }
+          try {
+            all.put(name, Files.readString(file));
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+          }
+          todo.push(name);
+        }
+      }
+    }
+    return all;
+  }
+
+  /** solc's source unit name of {@code path} imported from unit {@code from}: relative paths are joined. */
+  static String unitName(String from, String path) {
+    if (!path.startsWith("./") && !path.startsWith("../")) {
+      return path;
+    }
+    Deque<String> parts = new ArrayDeque<>();
+    String[] dir = from.split("/");
+    for (int i = 0; i < dir.length - 1; i++) {
+      parts.addLast(dir[i]);
+    }
+    for (String p : path.split("/")) {
+      if (p.equals("..")) {
+        if (parts.isEmpty()) {
+          throw new CompilationException(from + " imports " + path + ": above the source root");
+        }
+        parts.removeLast();
+      } else if (!p.equals(".") && !p.isEmpty()) {
+        parts.addLast(p);
+      }
+    }
+    return String.join("/", parts);
   }
 
   private JsonNode cachedOrRun(byte[] input) {
