@@ -53,6 +53,7 @@ public final class ChainCommand implements Callable<Integer> {
   }
 
   @Command(name = "up",
+      header = "start a local anvil node, deploy the venue's verifier and Settlement contract, settle roots",
       description = {"start a local anvil node in the background (or reuse the live one that chain up started; a node",
           "left by a killed ./zkm serve is stopped, with a message), deploy the verifier of the",
           "venue's circuit and the Settlement contract, settle the venue's state root and post its risk",

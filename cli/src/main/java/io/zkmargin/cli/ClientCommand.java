@@ -95,6 +95,7 @@ public final class ClientCommand implements Callable<Integer> {
   }
 
   @Command(name = "prove-health",
+      header = "ask the service for a proof that the account's equity >= B/10000 x maintenance margin",
       description = {"ask the service for a proof that the account's equity >= B/10000 x maintenance margin;",
           "progress goes to stderr, the proof file to FILE"})
   static final class ProveHealth implements Callable<Integer> {
@@ -127,6 +128,7 @@ public final class ClientCommand implements Callable<Integer> {
   }
 
   @Command(name = "verify",
+      header = "have the service verify a proof; check it offline too, and its roots against the service's",
       description = {"have the service verify the proof, fetch the verifying key and the roots, and check the",
           "proof offline with that key too. One verdict line and its exit code:"},
       footer = {"Verdicts:",

@@ -36,9 +36,9 @@ import picocli.CommandLine.Spec;
  * answer offline, and prints throughput and p50/p99 latency.
  */
 @Command(name = "bench-grpc",
-    description = {"health-proof throughput and p50/p99 latency over gRPC",
-        "Starts the service in this JVM on a loopback TLS port (or uses --target), sends the proofs from concurrent",
-        "clients after a warm-up, and verifies every answer offline."})
+    header = "health-proof throughput and p50/p99 latency over gRPC",
+    description = {"Starts the service in this JVM on a loopback TLS port (or uses --target), sends the proofs",
+        "from concurrent clients, each on its own connection, after a warm-up, and verifies every answer offline."})
 public final class GrpcBenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;

@@ -81,13 +81,13 @@ public final class Main implements Callable<Integer> {
 
   /**
    * The command list of the root help: every command and sub-subcommand ({@code client margin}, {@code chain up})
-   * with the first line of its description, in the groups of {@link #GROUPS}.
+   * with its one-line summary, in the groups of {@link #GROUPS}.
    */
   private static String commandList(CommandLine.Help help) {
     Map<String, CommandLine> subs = help.commandSpec().commandLine().getSubcommands();
     int width = help.commandSpec().usageMessage().width();
     List<String> listed = new ArrayList<>();
-    StringBuilder out = new StringBuilder("Commands:\n");
+    StringBuilder out = new StringBuilder(); // after picocli's "Commands:" heading
     for (Map.Entry<String, List<String>> group : GROUPS.entrySet()) {
       TextTable table = TextTable.forColumns(help.colorScheme(), new Column(24, 2, Overflow.SPAN),
           new Column(width - 24, 1, Overflow.WRAP));
@@ -111,7 +111,7 @@ public final class Main implements Callable<Integer> {
     return out.toString();
   }
 
-  /** A command's one-line summary: its header (picocli's help command has one), else its first description line. */
+  /** A command's one-line summary: its header (commands with a longer description have one), else its description. */
   private static String summary(CommandLine cmd) {
     String[] h = cmd.getCommandSpec().usageMessage().header();
     String[] d = cmd.getCommandSpec().usageMessage().description();

@@ -31,9 +31,9 @@ import picocli.CommandLine.Spec;
  * reused after. Stops gracefully on SIGINT/SIGTERM.
  */
 @Command(name = "serve",
-    description = {"run the proving service (gRPC, TLS); stops gracefully on SIGINT/SIGTERM",
-        "An empty data directory gets a demo venue first; the TLS certificate and the development proving keys",
-        "are made on first start and reused after."},
+    header = "run the proving service (gRPC, TLS); stops gracefully on SIGINT/SIGTERM",
+    description = {"An empty data directory gets a demo venue first; the TLS certificate and the development",
+        "proving keys are made on first start and reused after."},
     footer = {"", "The service's certificate is DIR/tls/server.crt (made on first start); clients pin it."})
 public final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
  * </ul>
  */
 @Command(name = "verify",
+    header = "verify a proof file against the pinned keys; with --data, also check its roots are the venue's",
     description = {"verify a proof file against the pinned verifying keys and, with --data, check that its",
         "roots are the venue's (or check it through the contract with --on-chain). One verdict line:"},
     footer = {"Verdicts:",
