@@ -9,7 +9,12 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./zkm chain up|down --data DIR} and {@code ./zkm verify FILE --on-chain [--data DIR]}: a local anvil
@@ -17,23 +22,22 @@ import java.util.Set;
  * {@link io.zkmargin.chain.LocalChain}). Exit 0 on success, 1 on a failed task or a proof the contract
  * rejects, 2 on bad usage.
  */
-public final class ChainCommand {
+@Command(name = "chain",
+    description = "start/stop a local chain with the contracts deployed (anvil + verifier + Settlement)",
+    subcommands = {ChainCommand.Up.class, ChainCommand.Down.class},
+    footer = {"", "Then: ./zkm verify FILE --on-chain [--data DIR] [--min-threshold-bps B]",
+        "  checks a proof through the deployed contract and prints the gas of verifyHealth.",
+        "--data defaults to ./demo."})
+public final class ChainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static final String USAGE = """
-      usage: ./zkm chain up   [--data DIR] [--keys KEYDIR]
-               start a local anvil node in the background (or reuse the live one that chain up started; a node
-               left by a killed ./zkm serve is stopped, with a message), deploy the verifier of the
-               venue's circuit and the Settlement contract, settle the venue's state root and post its risk
-               root signed by 2 of its 3 oracle keys (DIR/keys/oracle-*.key, made on first use);
-               the node address, contract addresses and the node's pid are saved in DIR/chain.json
-             ./zkm chain down [--data DIR]
-               stop that node
-             ./zkm verify FILE --on-chain [--data DIR] [--min-threshold-bps B]
-               check a proof through the deployed contract and print the gas of verifyHealth
-      --data defaults to ./demo.
-      """;
-
-  private ChainCommand() {}
+  /** {@code ./zkm chain} alone: its help, as a usage error (exit 2). */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(System.out);
+    return Cli.USAGE_ERROR;
+  }
 
   /**
    * Runs {@code chain up|down ...}.
@@ -45,30 +49,45 @@ public final class ChainCommand {
     if (args.length > 0 && args[0].equals("chain")) {
       args = Arrays.copyOfRange(args, 1, args.length);
     }
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-      System.out.print(USAGE);
-      return args.length == 0 ? 2 : 0;
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    try {
-      Args a = Args.parse(rest, Set.of("data", "keys"), Set.of());
-      if (!a.positional().isEmpty()) {
-        throw new Args.UsageException("unexpected argument " + a.positional().get(0));
-      }
-      return switch (args[0]) {
-        case "up" -> up(a);
-        case "down" -> down(a.dataDir());
-        default -> throw new Args.UsageException("unknown chain command '" + args[0] + "' (up or down)");
-      };
-    } catch (Args.UsageException e) {
-      System.err.println("zkm chain: " + e.getMessage());
-      System.err.print(USAGE);
-      return 2;
+    return Main.run("chain", args);
+  }
+
+  @Command(name = "up",
+      header = "start a local anvil node, deploy the venue's verifier and Settlement contract, settle roots",
+      description = {"start a local anvil node in the background (or reuse the live one that chain up started; a node",
+          "left by a killed ./zkm serve is stopped, with a message), deploy the verifier of the",
+          "venue's circuit and the Settlement contract, settle the venue's state root and post its risk",
+          "root signed by 2 of its 3 oracle keys (DIR/keys/oracle-*.key, made on first use);",
+          "the node address, contract addresses and the node's pid are saved in DIR/chain.json"})
+  static final class Up implements Callable<Integer> {
+    @Mixin Cli.HelpOption help;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+        description = "the venue's data directory (default ./demo)")
+    Path dir;
+
+    @Option(names = "--keys", paramLabel = "KEYDIR",
+        description = "proving/verifying key cache (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
+    String keysDir;
+
+    @Override
+    public Integer call() {
+      return up(dir, keysDir, false);
     }
   }
 
-  private static int up(Args a) {
-    return up(a.dataDir(), a.get("keys", null), false);
+  @Command(name = "down", description = "stop that node")
+  static final class Down implements Callable<Integer> {
+    @Mixin Cli.HelpOption help;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+        description = "the venue's data directory (default ./demo)")
+    Path dir;
+
+    @Override
+    public Integer call() {
+      return down(dir);
+    }
   }
 
   /**
@@ -100,7 +119,7 @@ public final class ChainCommand {
     }
   }
 
-  private static int down(Path dir) {
+  static int down(Path dir) {
     try {
       boolean stopped = LocalChain.down(dir);
       System.out.println(stopped ? "chain down: node stopped" : "chain down: no node was running for " + dir);

@@ -22,80 +22,153 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./zkm client ...}: talks to a running service. Trader commands sign with the account owner's
  * key that {@code ./zkm demo} wrote under DIR; the connection trusts only the certificate the service
  * made in DIR ({@code DIR/tls/server.crt}).
  */
-public final class ClientCommand {
+@Command(name = "client",
+    description = "talk to a running service (./zkm serve)",
+    subcommands = {ClientCommand.ProveHealth.class, ClientCommand.Verify.class, ClientCommand.Margin.class})
+public final class ClientCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static final String HELP = """
-      usage: ./zkm client <command> --target HOST:PORT --data DIR [--plaintext] ...
+  /** {@code ./zkm client} alone: its help, as a usage error (exit 2). */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(System.out);
+    return Cli.USAGE_ERROR;
+  }
 
-        prove-health --account ID --threshold-bps B --out FILE [--timeout-seconds S]
-                     ask the service for a proof that the account's equity >= B/10000 x maintenance margin;
-                     progress goes to stderr, the proof file to FILE
-        verify FILE  have the service verify the proof, fetch the verifying key and the roots, and check the
-                     proof offline with that key too. One verdict line and its exit code:
-                       VALID            0  the proof verifies (service and offline) over the venue's current
-                                           state root and the oracles' current risk root
-                       INVALID          1  the proof does not verify (tampered, wrong key, malformed file)
-                       UNSETTLED ROOTS  3  the proof verifies, but over a state or risk root the venue never
-                                           settled or posted: a statement about another tree, not the venue's
-        margin --account ID
-                     the account's own equity, IM, MM, health and Greeks (signed request)
+  /**
+   * Runs {@code ./zkm client argv...}.
+   *
+   * @return the exit code (0 ok, 1 refused or failed, 2 usage, 3 unsettled roots)
+   */
+  public static int run(String[] argv) {
+    return Main.run("client", argv);
+  }
 
-        --target HOST:PORT   the service (default localhost:50051)
-        --data DIR           the service's data directory: its certificate DIR/tls/server.crt and the
-                             demo owner keys DIR/keys/ (default ./demo)
-        --plaintext          no TLS (only for a service started with --plaintext on loopback)
-      """;
+  /** The connection options every client command takes, and the connection they describe. */
+  static final class Connection {
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "localhost:50051",
+        description = "the service (default localhost:50051)")
+    String target;
 
-  private ClientCommand() {}
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+        description = {"the service's data directory: its certificate DIR/tls/server.crt and the",
+            "demo owner keys DIR/keys/ (default ./demo)"})
+    Path dir;
 
-  /** Runs one client command; returns the exit code (0 ok, 1 refused or failed, 2 usage, 3 unsettled roots). */
-  public static int run(String[] argv) throws Args.UsageException {
-    if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
-      System.out.print(HELP);
-      return argv.length == 0 ? 2 : 0;
+    @Option(names = "--plaintext", description = "no TLS (only for a service started with --plaintext on loopback)")
+    boolean plaintext;
+
+    /** A request of one client command over the connection. */
+    interface Request {
+      int send(ZkmClient client) throws IOException;
     }
-    String cmd = argv[0];
-    String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
-    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
-      System.out.print(HELP); // one help text covers every client command
-      return 0;
-    }
-    Args a = Args.parse(rest, Set.of("target", "data", "account", "threshold-bps", "out", "timeout-seconds"),
-        Set.of("plaintext"));
-    Path dir = a.dataDir();
-    String target = a.get("target", "localhost:50051");
-    Path cert = ServiceIdentity.certificateFileIn(dir);
-    try (ZkmClient client = a.flag("plaintext") ? ZkmClient.connectPlaintext(target, cert)
-        : ZkmClient.connectTls(target, cert)) {
-      return switch (cmd) {
-        case "prove-health" -> proveHealth(client, a, dir);
-        case "verify" -> verify(client, a);
-        case "margin" -> margin(client, a, dir);
-        default -> throw new Args.UsageException("unknown client command '" + cmd + "'");
-      };
-    } catch (IOException e) {
-      System.err.println("zkm client: " + e.getMessage());
-      return 1;
-    } catch (StatusRuntimeException e) {
-      System.err.println("zkm client " + cmd + ": the service answered " + e.getStatus().getCode()
-          + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));
-      return 1;
+
+    /** Connects, sends, and turns connection and service failures into a message and exit 1. */
+    int run(String cmd, Request request) {
+      Path cert = ServiceIdentity.certificateFileIn(dir);
+      try (ZkmClient client = plaintext ? ZkmClient.connectPlaintext(target, cert)
+          : ZkmClient.connectTls(target, cert)) {
+        return request.send(client);
+      } catch (IOException e) {
+        System.err.println("zkm client: " + e.getMessage());
+        return 1;
+      } catch (StatusRuntimeException e) {
+        System.err.println("zkm client " + cmd + ": the service answered " + e.getStatus().getCode()
+            + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription()));
+        return 1;
+      }
     }
   }
 
-  private static int proveHealth(ZkmClient client, Args a, Path dir) throws Args.UsageException, IOException {
-    long account = a.requiredLong("account", 0, Long.MAX_VALUE);
-    long threshold = a.requiredLong("threshold-bps", 1, 1_000_000);
-    Path out = Path.of(a.required("out"));
-    long timeout = a.getLong("timeout-seconds", 600, 1, 86_400);
+  @Command(name = "prove-health",
+      header = "ask the service for a proof that the account's equity >= B/10000 x maintenance margin",
+      description = {"ask the service for a proof that the account's equity >= B/10000 x maintenance margin;",
+          "progress goes to stderr, the proof file to FILE"})
+  static final class ProveHealth implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.HelpOption help;
+    @Mixin Connection connection;
+
+    @Option(names = "--account", paramLabel = "ID", required = true, description = "the account's id")
+    long account;
+
+    @Option(names = "--threshold-bps", paramLabel = "B", required = true,
+        description = "the proven threshold in basis points of maintenance margin, 1 to 1000000 (10000 = 1x MM)")
+    long threshold;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "the proof file written")
+    Path out;
+
+    @Option(names = "--timeout-seconds", paramLabel = "S", defaultValue = "600",
+        description = "how long to wait for the proof (default 600)")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() {
+      Cli.range(spec, "account", account, 0, Long.MAX_VALUE);
+      Cli.range(spec, "threshold-bps", threshold, 1, 1_000_000);
+      Cli.range(spec, "timeout-seconds", timeoutSeconds, 1, 86_400);
+      return connection.run("prove-health", client -> proveHealth(client, connection.dir, account, threshold, out,
+          timeoutSeconds));
+    }
+  }
+
+  @Command(name = "verify",
+      header = "have the service verify a proof; check it offline too, and its roots against the service's",
+      description = {"have the service verify the proof, fetch the verifying key and the roots, and check the",
+          "proof offline with that key too. One verdict line and its exit code:"},
+      footer = {"Verdicts:",
+          "  VALID            0  the proof verifies (service and offline) over the venue's current",
+          "                      state root and the oracles' current risk root",
+          "  INVALID          1  the proof does not verify (tampered, wrong key, malformed file)",
+          "  UNSETTLED ROOTS  3  the proof verifies, but over a state or risk root the venue never",
+          "                      settled or posted: a statement about another tree, not the venue's"})
+  static final class Verify implements Callable<Integer> {
+    @Mixin Cli.HelpOption help;
+    @Mixin Connection connection;
+
+    @Parameters(paramLabel = "FILE", description = "the proof file")
+    Path file;
+
+    @Override
+    public Integer call() {
+      return connection.run("verify", client -> verify(client, file));
+    }
+  }
+
+  @Command(name = "margin",
+      description = "the account's own equity, IM, MM, health and Greeks (signed request)")
+  static final class Margin implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.HelpOption help;
+    @Mixin Connection connection;
+
+    @Option(names = "--account", paramLabel = "ID", required = true, description = "the account's id")
+    long account;
+
+    @Override
+    public Integer call() {
+      Cli.range(spec, "account", account, 0, Long.MAX_VALUE);
+      return connection.run("margin", client -> margin(client, account, connection.dir));
+    }
+  }
+
+  private static int proveHealth(ZkmClient client, Path dir, long account, long threshold, Path out, long timeout)
+      throws IOException {
     RequestSigner signer = new RequestSigner(new EdwardsKeyPair(VenueStore.loadOwnerSecret(dir, account)),
         client.serviceId());
     long t0 = System.nanoTime();
@@ -119,11 +192,7 @@ public final class ClientCommand {
     };
   }
 
-  private static int verify(ZkmClient client, Args a) throws Args.UsageException, IOException {
-    if (a.positional().size() != 1) {
-      throw new Args.UsageException("verify takes exactly one proof FILE");
-    }
-    Path file = Path.of(a.positional().get(0));
+  private static int verify(ZkmClient client, Path file) throws IOException {
     ProofFile proof;
     try {
       proof = ProofFile.read(file);
@@ -190,8 +259,7 @@ public final class ClientCommand {
     }
   }
 
-  private static int margin(ZkmClient client, Args a, Path dir) throws Args.UsageException, IOException {
-    long account = a.requiredLong("account", 0, Long.MAX_VALUE);
+  private static int margin(ZkmClient client, long account, Path dir) throws IOException {
     RequestSigner signer = new RequestSigner(new EdwardsKeyPair(VenueStore.loadOwnerSecret(dir, account)),
         client.serviceId());
     AccountMargin m = client.getAccountMargin(account, signer, Duration.ofSeconds(60));

@@ -10,29 +10,64 @@ import io.zkmargin.risk.margin.MarginSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./zkm demo --data DIR --accounts N --seed S [--size test|production]}: writes a reproducible demo
  * venue (accounts with mixed portfolios, an oracle epoch and its risk vector, owner keys) to DIR.
  */
-final class DemoCommand {
-  private DemoCommand() {}
+@Command(name = "demo",
+    description = "write a reproducible demo venue (accounts, oracle epoch, risk vector, owner keys)")
+final class DemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static int run(String[] argv) throws Args.UsageException {
-    Args args = Args.parse(argv, Set.of("data", "accounts", "seed", "size"), Set.of("force"));
-    Path dir = args.dataDir();
-    int accounts = (int) args.getLong("accounts", 20, 1, 1_000_000);
-    long seed = args.getLong("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
-    CircuitSizes sizes = switch (args.get("size", "test")) {
-      case "test" -> CircuitSizes.TEST;
-      case "production" -> CircuitSizes.PRODUCTION;
-      default -> throw new Args.UsageException("--size must be test or production");
-    };
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+      description = "directory the venue is written to (default ./demo)")
+  Path dir;
+
+  @Option(names = "--accounts", paramLabel = "N", defaultValue = "20",
+      description = "number of accounts, 1 to 2^(state tree depth of the size) (default 20)")
+  long accounts;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "7",
+      description = "seed of the venue: the same seed writes the same venue (default 7)")
+  long seed;
+
+  @Option(names = "--size", paramLabel = "test|production", defaultValue = "test",
+      description = "circuit size: test (small trees, fast keys) or production (default test)")
+  Cli.Size size;
+
+  @Option(names = "--force",
+      description = "replace a venue already in DIR (its proofs will no longer match the state root)")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    Cli.range(spec, "accounts", accounts, 1, 1_000_000);
+    CircuitSizes sizes = size.sizes();
     if (accounts > (1L << sizes.stateDepth())) {
-      throw new Args.UsageException("--accounts must be at most 2^" + sizes.stateDepth() + " for this size");
+      throw new ParameterException(spec.commandLine(),
+          "--accounts must be at most 2^" + sizes.stateDepth() + " for this size");
     }
-    if (Files.exists(dir.resolve(VenueStore.VENUE_FILE)) && !args.flag("force")) {
+    return write(dir, (int) accounts, seed, sizes, force);
+  }
+
+  /**
+   * Writes the demo venue and prints its summary line.
+   *
+   * @param accounts number of accounts, at most 2^(state depth of {@code sizes})
+   * @param force replace a venue already in {@code dir}; without it an existing venue is refused (exit 1)
+   * @return exit code: 0 written, 1 refused or not written
+   */
+  static int write(Path dir, int accounts, long seed, CircuitSizes sizes, boolean force) {
+    if (Files.exists(dir.resolve(VenueStore.VENUE_FILE)) && !force) {
       System.err.println("zkm demo: " + dir.resolve(VenueStore.VENUE_FILE)
           + " exists; pass --force to replace it (its proofs will no longer match the state root)");
       return 1;

@@ -22,7 +22,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./zkm bench-grpc}: health-proof throughput and latency over gRPC on this machine. Starts the
@@ -30,41 +35,51 @@ import java.util.Set;
  * from {@code --clients} concurrent clients, each on its own connection, after a warm-up, verifies every
  * answer offline, and prints throughput and p50/p99 latency.
  */
-public final class GrpcBenchCommand {
+@Command(name = "bench-grpc",
+    header = "health-proof throughput and p50/p99 latency over gRPC",
+    description = {"Starts the service in this JVM on a loopback TLS port (or uses --target), sends the proofs",
+        "from concurrent clients, each on its own connection, after a warm-up, and verifies every answer offline."})
+public final class GrpcBenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static final String HELP = """
-      usage: ./zkm bench-grpc [--data DIR] [--requests N] [--clients C] [--workers W] [--threshold-bps B]
-                              [--size test|production] [--target HOST:PORT]
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "bench-venue",
+      description = "venue with owner keys (default ./bench-venue; made by ./zkm demo when absent)")
+  Path dir;
 
-        --data DIR        venue with owner keys (default ./bench-venue; made by ./zkm demo when absent)
-        --requests N      measured requests (default 50)
-        --clients C       concurrent clients, one connection each (default 8)
-        --workers W       prover threads of the in-JVM service (default 1)
-        --threshold-bps B proven threshold (default 10000)
-        --size S          size of a demo venue made for an empty DIR (default production)
-        --target H:P      bench a running service instead (it must serve DIR's venue; trusts DIR/tls/server.crt)
-      """;
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "50", description = "measured requests (default 50)")
+  long requestCount;
 
-  private GrpcBenchCommand() {}
+  @Option(names = "--clients", paramLabel = "C", defaultValue = "8",
+      description = "concurrent clients, one connection each (default 8)")
+  long clientCountOption;
+
+  @Option(names = "--workers", paramLabel = "W", defaultValue = "1",
+      description = "prover threads of the in-JVM service (default 1)")
+  long workerCount;
+
+  @Option(names = "--threshold-bps", paramLabel = "B", defaultValue = "10000",
+      description = "proven threshold (default 10000)")
+  long threshold;
+
+  @Option(names = "--size", paramLabel = "S", defaultValue = "production",
+      description = "size of a demo venue made for an empty DIR: test or production (default production)")
+  Cli.Size size;
+
+  @Option(names = "--target", paramLabel = "H:P",
+      description = "bench a running service instead (it must serve DIR's venue; trusts DIR/tls/server.crt)")
+  String targetOption;
 
   /** Runs the benchmark; returns the exit code. */
-  public static int run(String[] argv) throws Args.UsageException {
-    if (argv.length > 0 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
-      System.out.print(HELP);
-      return 0;
-    }
-    Args a = Args.parse(argv, Set.of("data", "requests", "clients", "workers", "threshold-bps", "size", "target"),
-        Set.of());
-    Path dir = Path.of(a.get("data", "bench-venue"));
-    int requests = (int) a.getLong("requests", 50, 1, 1_000_000);
-    int clientCount = (int) a.getLong("clients", 8, 1, 256);
-    int workers = (int) a.getLong("workers", 1, 1, 64);
-    long threshold = a.getLong("threshold-bps", 10_000, 1, 1_000_000);
-    String size = a.get("size", "production");
+  @Override
+  public Integer call() {
+    int requests = (int) Cli.range(spec, "requests", requestCount, 1, 1_000_000);
+    int clientCount = (int) Cli.range(spec, "clients", clientCountOption, 1, 256);
+    int workers = (int) Cli.range(spec, "workers", workerCount, 1, 64);
+    Cli.range(spec, "threshold-bps", threshold, 1, 1_000_000);
     try {
       if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
-        int rc = DemoCommand.run(new String[] {"--data", dir.toString(), "--accounts", "32", "--seed", "1",
-            "--size", size});
+        int rc = DemoCommand.write(dir, 32, 1, size.sizes(), false);
         if (rc != 0) {
           return rc;
         }
@@ -86,7 +101,7 @@ public final class GrpcBenchCommand {
         System.err.println("zkm bench-grpc: no account in " + dir + " is healthy at " + threshold + " bps");
         return 1;
       }
-      String target = a.get("target", null);
+      String target = targetOption;
       ZkmServer server = null;
       if (target == null) {
         server = new ZkmServer(VenueBackend.open(dir, KeyStore.openDefault()), id,

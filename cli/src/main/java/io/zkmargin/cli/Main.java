@@ -1,49 +1,59 @@
 package io.zkmargin.cli;
 
-import java.util.Arrays;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Column;
+import picocli.CommandLine.Help.Column.Overflow;
+import picocli.CommandLine.Help.TextTable;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
 
 /**
- * The {@code ./zkm} command line: one subcommand per user task. Exit 0 on success, 1 on a refused or failed task,
- * 2 on bad usage; {@code verify} also exits 3 (UNSETTLED ROOTS) and 4 (ROOTS NOT CHECKED), see {@link VerifyCommand}.
+ * The {@code ./zkm} command line: one subcommand per user task, parsed by picocli. Exit 0 on success, 1 on a
+ * refused or failed task, 2 on bad usage; {@code verify} also exits 3 (UNSETTLED ROOTS) and 4 (ROOTS NOT CHECKED),
+ * see {@link VerifyCommand}.
  */
-public final class Main {
+@Command(name = "zkm",
+    description = "zero-knowledge proofs of portfolio health (gnark/BN254 via JNI)",
+    subcommands = {DemoCommand.class, MarginCommand.class, ProveHealthCommand.class, VerifyCommand.class,
+        ServeCommand.class, ClientCommand.class, GrpcBenchCommand.class, ChainCommand.class, HelpCommand.class},
+    footer = {"", "verify's verdicts:",
+        "  VALID              exit 0  the proof verifies; its state root is the venue's, its risk",
+        "                             root the one the oracles posted (needs --data or --on-chain)",
+        "  INVALID            exit 1  tampered proof or input, unknown or wrong key, bad file",
+        "  UNSETTLED ROOTS    exit 3  the proof verifies, but over roots the venue never settled or",
+        "                             posted: it is about another tree, not the venue's",
+        "  ROOTS NOT CHECKED  exit 4  the proof verifies; no --data: its roots were not checked",
+        "",
+        "common: --data defaults to ./demo; keys are cached under $ZKM_KEYS (default <repo>/target/zkm-keys).",
+        "Run ./zkm COMMAND --help (or ./zkm help COMMAND) for a command's options."})
+public final class Main implements Callable<Integer> {
 
-  static final String HELP = """
-      zkm - zero-knowledge proofs of portfolio health (gnark/BN254 via JNI)
+  /** The command list of {@code ./zkm help}, grouped as the design is; every subcommand appears in one group. */
+  private static final Map<String, List<String>> GROUPS = new LinkedHashMap<>();
 
-      usage: ./zkm <command> [options]
+  static {
+    GROUPS.put("venue and proofs (no server needed):", List.of("demo", "margin", "prove-health", "verify"));
+    GROUPS.put("service (gRPC):", List.of("serve", "client", "bench-grpc"));
+    GROUPS.put("chain (anvil + contracts):", List.of("chain"));
+    GROUPS.put("help:", List.of("help"));
+  }
 
-      venue and proofs (no server needed):
-        demo          --data DIR --accounts N --seed S [--size test|production]
-                      write a reproducible demo venue (accounts, oracle epoch, risk vector, owner keys)
-        margin        --data DIR --account ID
-                      equity, IM, MM, health, liquidation status, Greeks, VaR and scenario P&L of one account
-        prove-health  --data DIR --account ID --threshold-bps B --out FILE
-                      prove that the account's equity >= B/10000 x maintenance margin; refuses if it is not
-        verify        FILE [--data DIR] | FILE --on-chain [--data DIR]
-                      verify a proof file against the pinned verifying keys and, with --data, check that its
-                      roots are the venue's (or check it through the contract with --on-chain). Verdicts:
-                        VALID              exit 0  the proof verifies; its state root is the venue's, its risk
-                                                   root the one the oracles posted (needs --data or --on-chain)
-                        INVALID            exit 1  tampered proof or input, unknown or wrong key, bad file
-                        UNSETTLED ROOTS    exit 3  the proof verifies, but over roots the venue never settled or
-                                                   posted: it is about another tree, not the venue's
-                        ROOTS NOT CHECKED  exit 4  the proof verifies; no --data: its roots were not checked
+  @Spec CommandLine.Model.CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-      service (gRPC):
-        serve         [--data DIR] [--port N] ...        run the proving service (see ./zkm serve --help)
-        client        prove-health|verify|margin ...      talk to a running service (see ./zkm client --help)
-
-        bench-grpc    [--requests N --clients C ...]     health-proof throughput and p50/p99 latency over gRPC
-
-      chain (anvil + contracts):
-        chain         up|down --data DIR                  start/stop a local chain with the contracts deployed
-
-      common: --data defaults to ./demo; keys are cached under $ZKM_KEYS (default <repo>/target/zkm-keys).
-      """;
-
-  private Main() {}
+  /** {@code ./zkm} alone: the help, as a usage error (exit 2). */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(System.out);
+    return Cli.USAGE_ERROR;
+  }
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -51,34 +61,60 @@ public final class Main {
 
   /** Runs one command and returns its exit code. */
   public static int run(String[] args) {
-    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.print(HELP);
-      return args.length == 0 ? 2 : 0;
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    boolean ownHelp = Set.of("serve", "client", "chain", "bench-grpc").contains(args[0]);
-    if (!ownHelp && (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h"))) {
-      System.out.print(HELP);
-      return 0;
-    }
-    try {
-      return switch (args[0]) {
-        case "demo" -> DemoCommand.run(rest);
-        case "margin" -> MarginCommand.run(rest);
-        case "prove-health" -> ProveHealthCommand.run(rest);
-        case "verify" -> VerifyCommand.run(rest);
-        case "chain" -> ChainCommand.run(rest);
-        case "serve" -> ServeCommand.run(rest);
-        case "client" -> ClientCommand.run(rest);
-        case "bench-grpc" -> GrpcBenchCommand.run(rest);
-        default -> {
-          System.err.println("zkm: unknown command '" + args[0] + "'; run ./zkm help");
-          yield 2;
+    return commandLine().execute(args);
+  }
+
+  /** Runs {@code ./zkm <command> args...}. */
+  static int run(String command, String[] args) {
+    String[] all = new String[args.length + 1];
+    all[0] = command;
+    System.arraycopy(args, 0, all, 1, args.length);
+    return run(all);
+  }
+
+  /** The whole command tree, configured (see {@link Cli#configure}); a fresh one per run. */
+  static CommandLine commandLine() {
+    CommandLine cl = Cli.configure(new CommandLine(new Main()));
+    cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
+    return cl;
+  }
+
+  /**
+   * The command list of the root help: every command and sub-subcommand ({@code client margin}, {@code chain up})
+   * with its one-line summary, in the groups of {@link #GROUPS}.
+   */
+  private static String commandList(CommandLine.Help help) {
+    Map<String, CommandLine> subs = help.commandSpec().commandLine().getSubcommands();
+    int width = help.commandSpec().usageMessage().width();
+    List<String> listed = new ArrayList<>();
+    StringBuilder out = new StringBuilder(); // after picocli's "Commands:" heading
+    for (Map.Entry<String, List<String>> group : GROUPS.entrySet()) {
+      TextTable table = TextTable.forColumns(help.colorScheme(), new Column(24, 2, Overflow.SPAN),
+          new Column(width - 24, 1, Overflow.WRAP));
+      for (String name : group.getValue()) {
+        CommandLine sub = subs.get(name);
+        listed.add(name);
+        Map<String, CommandLine> nested = sub.getSubcommands();
+        if (nested.isEmpty()) {
+          table.addRowValues(name + (name.equals("help") ? " [COMMAND]" : ""), summary(sub));
+        } else {
+          for (Map.Entry<String, CommandLine> n : nested.entrySet()) {
+            table.addRowValues(name + " " + n.getKey(), summary(n.getValue()));
+          }
         }
-      };
-    } catch (Args.UsageException e) {
-      System.err.println("zkm " + args[0] + ": " + e.getMessage() + " (run ./zkm help)");
-      return 2;
+      }
+      out.append("\n").append(group.getKey()).append("\n").append(table);
     }
+    if (!listed.containsAll(subs.keySet())) {
+      throw new IllegalStateException("a command is missing from Main.GROUPS: " + subs.keySet());
+    }
+    return out.toString();
+  }
+
+  /** A command's one-line summary: its header (commands with a longer description have one), else its description. */
+  private static String summary(CommandLine cmd) {
+    String[] h = cmd.getCommandSpec().usageMessage().header();
+    String[] d = cmd.getCommandSpec().usageMessage().description();
+    return h.length > 0 ? h[0] : d.length == 0 ? "" : d[0];
   }
 }

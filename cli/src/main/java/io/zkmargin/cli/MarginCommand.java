@@ -7,19 +7,33 @@ import io.zkmargin.prover.demo.DemoVenue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./zkm margin --data DIR --account ID}: equity, IM, MM, health, liquidation status, Greeks, VaR and
  * per-scenario P&L of one account of a demo venue.
  */
-final class MarginCommand {
-  private MarginCommand() {}
+@Command(name = "margin",
+    description = "equity, IM, MM, health, liquidation status, Greeks, VaR and scenario P&L of one account")
+final class MarginCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static int run(String[] argv) throws Args.UsageException {
-    Args args = Args.parse(argv, Set.of("data", "account"), Set.of());
-    Path dir = args.dataDir();
-    long account = args.requiredLong("account", 0, Integer.MAX_VALUE);
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+      description = "the venue's data directory, written by ./zkm demo (default ./demo)")
+  Path dir;
+
+  @Option(names = "--account", paramLabel = "ID", required = true, description = "the account's id")
+  long accountId;
+
+  @Override
+  public Integer call() {
+    long account = Cli.range(spec, "account", accountId, 0, Integer.MAX_VALUE);
     Venue venue;
     try {
       venue = VenueStore.load(dir);

@@ -8,23 +8,47 @@ import io.zkmargin.prover.Venue;
 import io.zkmargin.prover.VenueStore;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./zkm prove-health --data DIR --account ID --threshold-bps B --out FILE}: proves that the account's
  * equity is at least B/10000 times its maintenance margin, writes the proof file and prints the time taken.
  * Refuses (exit 1, nothing written) an account that is not healthy enough.
  */
-final class ProveHealthCommand {
-  private ProveHealthCommand() {}
+@Command(name = "prove-health",
+    description = {"prove that the account's equity >= B/10000 x maintenance margin; refuses if it is not",
+        "(exit 1, nothing written)"})
+final class ProveHealthCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static int run(String[] argv) throws Args.UsageException {
-    Args args = Args.parse(argv, Set.of("data", "account", "threshold-bps", "out", "keys"), Set.of());
-    Path dir = args.dataDir();
-    long account = args.requiredLong("account", 0, Long.MAX_VALUE);
-    long threshold = args.requiredLong("threshold-bps", 0, io.zkmargin.commit.HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS);
-    Path out = Path.of(args.required("out"));
-    String keysDir = args.get("keys", null);
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+      description = "the venue's data directory, written by ./zkm demo (default ./demo)")
+  Path dir;
+
+  @Option(names = "--account", paramLabel = "ID", required = true, description = "the account's id")
+  long account;
+
+  @Option(names = "--threshold-bps", paramLabel = "B", required = true,
+      description = "the proven threshold in basis points of maintenance margin (10000 = 1x MM)")
+  long threshold;
+
+  @Option(names = "--out", paramLabel = "FILE", required = true, description = "the proof file written")
+  Path out;
+
+  @Option(names = "--keys", paramLabel = "KEYDIR",
+      description = "proving key cache (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
+  String keysDir;
+
+  @Override
+  public Integer call() {
+    Cli.range(spec, "account", account, 0, Long.MAX_VALUE);
+    Cli.range(spec, "threshold-bps", threshold, 0, io.zkmargin.commit.HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS);
 
     Venue venue;
     try {

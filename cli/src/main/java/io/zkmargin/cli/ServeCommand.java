@@ -1,5 +1,6 @@
 package io.zkmargin.cli;
 
+import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.grpc.ServiceIdentity;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
@@ -12,9 +13,16 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,61 +31,91 @@ import org.slf4j.LoggerFactory;
  * a demo venue first; the TLS certificate and the development proving keys are made on first start and
  * reused after. Stops gracefully on SIGINT/SIGTERM.
  */
-public final class ServeCommand {
+@Command(name = "serve",
+    header = "run the proving service (gRPC, TLS); stops gracefully on SIGINT/SIGTERM",
+    description = {"An empty data directory gets a demo venue first; the TLS certificate and the development",
+        "proving keys are made on first start and reused after."},
+    footer = {"", "The service's certificate is DIR/tls/server.crt (made on first start); clients pin it."})
+public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static final String HELP = """
-      usage: ./zkm serve [--data DIR] [--port N] [--bind ADDR] [--plaintext] [--workers N] [--queue N]
-                         [--metrics-port N] [--grace-seconds S] [--demo-accounts N] [--size test|production]
-                         [--no-chain] [--allow-demo-keys-on-network]
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+      description = "data directory (default ./demo); a demo venue is written there when it holds none")
+  Path dir;
 
-        --data DIR          data directory (default ./demo); a demo venue is written there when it holds none
-        --port N            gRPC port (default 50051)
-        --bind ADDR         listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts; TLS unless --plaintext)
-        --plaintext         no TLS; only with a loopback --bind (127.0.0.1 or ::1)
-        --workers N         prover threads (default 1: one Groth16 prover already uses every core)
-        --queue N           proving jobs that may wait; more get RESOURCE_EXHAUSTED (default 64)
-        --metrics-port N    Prometheus metrics at http://127.0.0.1:N/metrics (default port+1; -1 = off)
-        --grace-seconds S   on shutdown, how long running proofs may finish before being cancelled (default 30)
-        --demo-accounts N   accounts of the demo venue made for an empty DIR (default 16)
-        --size S            circuit size of that demo venue: test or production (default test, as ./zkm demo)
-        --no-chain          do not start the local chain; by default the service runs `./zkm chain up --data DIR`
-                            first (anvil + verifier + settlement contract, state and risk roots posted) so that
-                            its proofs also verify on-chain (`./zkm verify FILE --on-chain --data DIR`), and
-                            stops that chain again when it stops; its anvil dies with the service even on a
-                            hard kill, and one left running by an earlier run is stopped (with a message)
-        --allow-demo-keys-on-network
-                            serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it
-                            serve refuses (exit 1): every demo venue's owner keys follow from its public seed and
-                            their secrets lie in DIR/keys/, so anyone who can reach the service could sign as them
+  @Option(names = "--port", paramLabel = "N", defaultValue = "50051", description = "gRPC port (default 50051)")
+  long port;
 
-      The service's certificate is DIR/tls/server.crt (made on first start); clients pin it.
-      """;
+  @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts; TLS unless --plaintext)")
+  String bind;
 
-  private ServeCommand() {}
+  @Option(names = "--plaintext", description = "no TLS; only with a loopback --bind (127.0.0.1 or ::1)")
+  boolean plaintext;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+      description = "prover threads (default 1: one Groth16 prover already uses every core)")
+  long workers;
+
+  @Option(names = "--queue", paramLabel = "N", defaultValue = "64",
+      description = "proving jobs that may wait; more get RESOURCE_EXHAUSTED (default 64)")
+  long queue;
+
+  @Option(names = "--metrics-port", paramLabel = "N",
+      description = "Prometheus metrics at http://127.0.0.1:N/metrics (default port+1; -1 = off)")
+  Long metricsPort;
+
+  @Option(names = "--grace-seconds", paramLabel = "S", defaultValue = "30",
+      description = "on shutdown, how long running proofs may finish before being cancelled (default 30)")
+  long graceSeconds;
+
+  @Option(names = "--demo-accounts", paramLabel = "N", defaultValue = "16",
+      description = "accounts of the demo venue made for an empty DIR (default 16)")
+  long demoAccounts;
+
+  @Option(names = "--size", paramLabel = "S", defaultValue = "test",
+      description = "circuit size of that demo venue: test or production (default test, as ./zkm demo)")
+  Cli.Size size;
+
+  @Option(names = "--no-chain",
+      description = {"do not start the local chain; by default the service runs `./zkm chain up --data DIR`",
+          "first (anvil + verifier + settlement contract, state and risk roots posted) so that",
+          "its proofs also verify on-chain (`./zkm verify FILE --on-chain --data DIR`), and",
+          "stops that chain again when it stops; its anvil dies with the service even on a",
+          "hard kill, and one left running by an earlier run is stopped (with a message)"})
+  boolean noChain;
+
+  @Option(names = "--allow-demo-keys-on-network",
+      description = {"serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it",
+          "serve refuses (exit 1): every demo venue's owner keys follow from its public seed and",
+          "their secrets lie in DIR/keys/, so anyone who can reach the service could sign as them"})
+  boolean allowDemoKeysOnNetwork;
+
+  /** Runs {@code ./zkm serve argv...} until SIGINT/SIGTERM; returns the exit code. */
+  public static int run(String[] argv) {
+    return Main.run("serve", argv);
+  }
 
   /** Runs the service until SIGINT/SIGTERM; returns the exit code. */
-  public static int run(String[] argv) throws Args.UsageException {
-    if (argv.length > 0 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
-      System.out.print(HELP);
-      return 0;
-    }
+  @Override
+  public Integer call() {
     ZkmServer server;
     try {
-      server = start(argv);
+      server = start();
     } catch (IOException | IllegalArgumentException | IllegalStateException e) {
       System.err.println("zkm serve: " + e.getMessage());
       return 1;
     }
-    Path dir = Args.parse(argv, OPTIONS, SWITCHES).dataDir();
-    boolean chain = !java.util.Arrays.asList(argv).contains("--no-chain") && startChain(dir);
+    boolean chain = !noChain && startChain(dir);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.atInfo().addKeyValue("reason", "signal").log("server.stopping");
       server.close();
       if (chain) {
-        ChainCommand.run(new String[] {"down", "--data", dir.toString()});
+        ChainCommand.down(dir);
       }
       stopped.countDown();
     }, "zkm-shutdown"));
@@ -90,10 +128,6 @@ public final class ServeCommand {
       return 1;
     }
   }
-
-  private static final Set<String> OPTIONS = Set.of("data", "port", "bind", "workers", "queue", "metrics-port",
-      "grace-seconds", "demo-accounts", "size");
-  private static final Set<String> SWITCHES = Set.of("plaintext", "no-chain", "allow-demo-keys-on-network");
 
   /**
    * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is stopped, not
@@ -138,37 +172,49 @@ public final class ServeCommand {
   }
 
   /**
-   * Parses the options, prepares the data directory (demo venue when empty, certificate, development
+   * Parses {@code argv} as {@code ./zkm serve} does, prepares the data directory and starts the service (see
+   * {@link #start()}); the caller owns the returned server and closes it.
+   *
+   * @throws ParameterException on bad usage (an unknown option, a value of the wrong type or out of range)
+   */
+  public static ZkmServer start(String[] argv) throws IOException {
+    CommandLine cl = Cli.configure(new CommandLine(new ServeCommand()));
+    cl.parseArgs(argv);
+    return cl.<ServeCommand>getCommand().start();
+  }
+
+  /**
+   * Checks the options, prepares the data directory (demo venue when empty, certificate, development
    * keys) and starts the service; the caller owns the returned server and closes it.
    *
+   * @throws ParameterException on an option value out of range
    * @throws IOException when the data directory cannot be prepared or the port bound
    * @throws IllegalStateException when a venue with demo owner keys would be served on a non-loopback address
    *     without {@code --allow-demo-keys-on-network}
    */
-  public static ZkmServer start(String[] argv) throws Args.UsageException, IOException {
-    Args a = Args.parse(argv, OPTIONS, SWITCHES);
-    Path dir = a.dataDir();
-    int port = (int) a.getLong("port", 50051, 0, 65535);
-    ZkmServer.Config config = new ZkmServer.Config(a.get("bind", "127.0.0.1"), port, a.flag("plaintext"),
-        (int) a.getLong("workers", 1, 1, 64), (int) a.getLong("queue", 64, 1, 100_000),
-        (int) a.getLong("metrics-port", port == 0 ? 0 : port + 1, -1, 65535),
-        a.getLong("grace-seconds", 30, 0, 3600) * 1000);
-    String size = a.get("size", "test");
-    if (!size.equals("test") && !size.equals("production")) {
-      throw new Args.UsageException("--size must be test or production, was " + size);
-    }
-    long demoAccounts = a.getLong("demo-accounts", 16, 1, 1 << 20);
+  ZkmServer start() throws IOException {
+    int port = (int) Cli.range(spec, "port", this.port, 0, 65535);
+    int workerCount = (int) Cli.range(spec, "workers", workers, 1, 64);
+    int queueSize = (int) Cli.range(spec, "queue", queue, 1, 100_000);
+    int metrics = (int) Cli.range(spec, "metrics-port", metricsPort == null ? (port == 0 ? 0 : port + 1) : metricsPort,
+        -1, 65535);
+    long graceMillis = Cli.range(spec, "grace-seconds", graceSeconds, 0, 3600) * 1000;
+    Cli.range(spec, "demo-accounts", demoAccounts, 1, 1 << 20);
+    ZkmServer.Config config = new ZkmServer.Config(bind, port, plaintext, workerCount, queueSize, metrics, graceMillis);
     if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
-      LOG.atInfo().addKeyValue("data", dir.toString()).addKeyValue("accounts", demoAccounts).addKeyValue("size", size)
-          .log("serve.demo");
-      int rc = DemoCommand.run(new String[] {"--data", dir.toString(), "--accounts", Long.toString(demoAccounts),
-          "--seed", "1", "--size", size});
+      CircuitSizes sizes = size.sizes();
+      if (demoAccounts > (1L << sizes.stateDepth())) {
+        throw new ParameterException(spec.commandLine(),
+            "--demo-accounts must be at most 2^" + sizes.stateDepth() + " for this size");
+      }
+      LOG.atInfo().addKeyValue("data", dir.toString()).addKeyValue("accounts", demoAccounts)
+          .addKeyValue("size", size.name()).log("serve.demo");
+      int rc = DemoCommand.write(dir, (int) demoAccounts, 1, sizes, false);
       if (rc != 0) {
         throw new IOException("could not create the demo venue in " + dir);
       }
     }
-    String bind = config.bindAddress();
-    if (!isLoopback(bind) && !a.flag("allow-demo-keys-on-network")) {
+    if (!isLoopback(bind) && !allowDemoKeysOnNetwork) {
       String demoKeys = demoKeysOf(dir);
       if (demoKeys != null) {
         throw new IllegalStateException("refusing to serve on " + bind + ": " + demoKeys + ", so anyone who can reach"

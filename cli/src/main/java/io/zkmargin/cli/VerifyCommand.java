@@ -1,5 +1,6 @@
 package io.zkmargin.cli;
 
+import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofVerdict;
@@ -8,7 +9,13 @@ import io.zkmargin.prover.SettledRoots;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./zkm verify FILE [--data DIR]}: verifies a proof file against the pinned verifying keys and, with
@@ -21,35 +28,63 @@ import java.util.Set;
  *   <li>4 {@code ROOTS NOT CHECKED}: the proof verifies; without {@code --data} its roots were not checked.
  * </ul>
  */
-final class VerifyCommand {
-  private VerifyCommand() {}
+@Command(name = "verify",
+    header = "verify a proof file against the pinned keys; with --data, also check its roots are the venue's",
+    description = {"verify a proof file against the pinned verifying keys and, with --data, check that its",
+        "roots are the venue's (or check it through the contract with --on-chain). One verdict line:"},
+    footer = {"Verdicts:",
+        "  VALID              exit 0  the proof verifies; its state root is the venue's, its risk",
+        "                             root the one the oracles posted (needs --data or --on-chain)",
+        "  INVALID            exit 1  tampered proof or input, unknown or wrong key, bad file",
+        "  UNSETTLED ROOTS    exit 3  the proof verifies, but over roots the venue never settled or",
+        "                             posted: it is about another tree, not the venue's",
+        "  ROOTS NOT CHECKED  exit 4  the proof verifies; no --data: its roots were not checked"})
+final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin Cli.HelpOption help;
 
-  static int run(String[] argv) throws Args.UsageException {
-    Args args = Args.parse(argv, Set.of("data", "keys", "min-threshold-bps"), Set.of("on-chain"));
-    if (args.positional().size() != 1) {
-      throw new Args.UsageException("expected exactly one proof FILE");
-    }
-    Path file = Path.of(args.positional().get(0));
-    if (args.flag("on-chain")) {
-      return ChainCommand.verifyOnChain(file, args.dataDir(),
-          args.getLong("min-threshold-bps", -1, 0, io.zkmargin.commit.HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS));
+  @Parameters(paramLabel = "FILE", description = "the proof file")
+  Path file;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = {"check the proof's state and risk roots against the venue in DIR (none: its roots are not",
+          "checked, verdict ROOTS NOT CHECKED); with --on-chain, the chain of DIR (default ./demo)"})
+  Path dataDir;
+
+  @Option(names = "--on-chain",
+      description = "check the proof through the deployed Settlement contract (./zkm chain up) and print the gas of"
+          + " verifyHealth")
+  boolean onChain;
+
+  @Option(names = "--min-threshold-bps", paramLabel = "B",
+      description = "with --on-chain: least threshold the contract accepts (default the proof's own threshold)")
+  Long minThresholdBps;
+
+  @Option(names = "--keys", paramLabel = "KEYDIR",
+      description = "verifying key cache (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
+  String keysDir;
+
+  @Override
+  public Integer call() {
+    if (onChain) {
+      return ChainCommand.verifyOnChain(file, dataDir == null ? Path.of("demo") : dataDir,
+          minThresholdBps == null ? -1 : Cli.range(spec, "min-threshold-bps", minThresholdBps, 0,
+              io.zkmargin.commit.HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS));
     }
     ProofFile proof = readOrExplain(file);
     if (proof == null) {
       return ProofVerdict.Kind.INVALID.exitCode();
     }
     // the venue's roots: only when DIR is named, so that a proof is never judged against an unrelated ./demo
-    String dataDir = args.get("data", null);
     SettledRoots roots = null;
     if (dataDir != null) {
       try {
-        roots = SettledRoots.load(Path.of(dataDir));
+        roots = SettledRoots.load(dataDir);
       } catch (IOException e) {
         System.err.println("zkm verify: " + e.getMessage());
         return 1;
       }
     }
-    String keysDir = args.get("keys", null);
     try (KeyStore keys = keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir));
          ProofVerifier verifier = new ProofVerifier(keys)) {
       ProofVerifier.Verdict check = verifier.verify(proof);

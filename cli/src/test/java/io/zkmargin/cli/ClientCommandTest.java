@@ -1,7 +1,6 @@
 package io.zkmargin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.grpc.PrivateTrees;
@@ -107,8 +106,13 @@ class ClientCommandTest {
         assertTrue(margin.out().startsWith(expected), expected + " vs " + margin.out());
         assertEquals(account == TestVenue.UNHEALTHY, margin.out().contains("LIQUIDATABLE"));
       }
-      assertThrows(Args.UsageException.class, () -> ClientCommand.run(new String[] {"prove-health", "--target", target,
+      // a usage error (was: Args.UsageException thrown; now the command line prints it as one line and exits 2)
+      Captured zero = Captured.run(() -> ClientCommand.run(new String[] {"prove-health", "--target", target,
           "--data", dir.toString(), "--account", "3", "--threshold-bps", "0", "--out", none.toString()}));
+      assertEquals(2, zero.exit());
+      assertEquals("zkm client prove-health: option --threshold-bps must be in [1, 1000000], was 0 (see ./zkm client"
+          + " prove-health --help)\n", zero.err());
+      assertTrue(Files.notExists(none));
     }
   }
 

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code ./zkm serve} on a data directory: certificate made on first start and reused, TLS and plaintext. */
 class ServeCommandTest {
@@ -58,8 +59,10 @@ class ServeCommandTest {
     }
     assertThrows(IllegalArgumentException.class, () -> ServeCommand.start(new String[] {"--data", dir.toString(),
         "--port", "0", "--bind", "0.0.0.0", "--plaintext", "--metrics-port", "-1", "--allow-demo-keys-on-network"}));
-    assertThrows(Args.UsageException.class, () -> ServeCommand.start(new String[] {"--data", dir.toString(),
-        "--port", "70000"}));
+    // a usage error (was: Args.UsageException; now picocli's ParameterException, exit 2 on the command line)
+    CommandLine.ParameterException range = assertThrows(CommandLine.ParameterException.class,
+        () -> ServeCommand.start(new String[] {"--data", dir.toString(), "--port", "70000"}));
+    assertEquals("option --port must be in [0, 65535], was 70000", range.getMessage());
   }
 
   @Test
