@@ -24,37 +24,45 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A local anvil node on a free loopback port. Either tied to this JVM (stopped by {@link #close()}, and killed by
- * the kernel when this JVM dies, even by SIGKILL) or detached (its own session, survives this JVM; stopped later
- * by {@link #stop(long)} with its process id).
+ * A local anvil node on a free loopback port. Either tied to this JVM (stopped by {@link #close()},
+ * and killed by the kernel when this JVM dies, even by SIGKILL) or detached (its own session,
+ * survives this JVM; stopped later by {@link #stop(long)} with its process id).
  *
- * <p>A tied node is started as {@code setpriv --pdeathsig KILL anvil ...} (util-linux): {@code setpriv} sets
- * {@code PR_SET_PDEATHSIG} and executes anvil in the same process, so the kernel sends anvil SIGKILL when its
- * parent dies. The kernel ties that signal to the parent <em>thread</em> that started the child, not the
- * process, so tied nodes are started from one long-lived daemon thread of this class, which ends only with
- * the JVM.
+ * <p>A tied node is started as {@code setpriv --pdeathsig KILL anvil ...} (util-linux): {@code
+ * setpriv} sets {@code PR_SET_PDEATHSIG} and executes anvil in the same process, so the kernel
+ * sends anvil SIGKILL when its parent dies. The kernel ties that signal to the parent
+ * <em>thread</em> that started the child, not the process, so tied nodes are started from one
+ * long-lived daemon thread of this class, which ends only with the JVM.
  *
- * <p>anvil's development accounts come from its default mnemonic; {@link #DEV_KEY_0} and {@link #DEV_KEY_1}
- * are the private keys of the first two (public knowledge: for local development chains only).
+ * <p>anvil's development accounts come from its default mnemonic; {@link #DEV_KEY_0} and {@link
+ * #DEV_KEY_1} are the private keys of the first two (public knowledge: for local development chains
+ * only).
  */
 public final class AnvilNode implements AutoCloseable {
 
   /** Private key of anvil's first default account (funded with 10000 ETH). */
-  public static final String DEV_KEY_0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+  public static final String DEV_KEY_0 =
+      "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
   /** Private key of anvil's second default account. */
-  public static final String DEV_KEY_1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+  public static final String DEV_KEY_1 =
+      "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
   /** The chain id anvil is started with. */
   public static final long CHAIN_ID = 31337;
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The thread that starts tied nodes: it lives as long as the JVM (see the class comment). */
-  private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "zkm-anvil-spawner");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService SPAWNER =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "zkm-anvil-spawner");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Process process;
   private final int port;
@@ -71,29 +79,44 @@ public final class AnvilNode implements AutoCloseable {
    *
    * @param toolchain the installed toolchain
    * @param logFile where anvil's output goes (created or truncated)
-   * @param detached true to start it in its own session so that it outlives this JVM (for {@code chain up});
-   *     false to tie it to this object and this JVM ({@link #close()} stops it, and it dies with the JVM)
+   * @param detached true to start it in its own session so that it outlives this JVM (for {@code
+   *     chain up}); false to tie it to this object and this JVM ({@link #close()} stops it, and it
+   *     dies with the JVM)
    * @param startTimeout how long to wait for the node to answer
    * @throws IllegalStateException if it does not start (the message quotes the end of its log)
    */
-  public static AnvilNode start(ChainToolchain toolchain, Path logFile, boolean detached, Duration startTimeout) {
+  public static AnvilNode start(
+      ChainToolchain toolchain, Path logFile, boolean detached, Duration startTimeout) {
     Objects.requireNonNull(logFile, "logFile");
     toolchain.ensureInstalled();
     IllegalStateException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) { // a free port can be taken between probe and bind
+    for (int attempt = 0;
+        attempt < 3;
+        attempt++) { // a free port can be taken between probe and bind
       int port = freePort();
       List<String> cmd = new ArrayList<>();
       if (detached) {
         cmd.add("setsid"); // own session: no signal from this terminal or JVM reaches it
       } else {
-        cmd.addAll(List.of(setpriv(), "--pdeathsig", "KILL")); // dies with this JVM, even on SIGKILL
+        cmd.addAll(
+            List.of(setpriv(), "--pdeathsig", "KILL")); // dies with this JVM, even on SIGKILL
       }
-      cmd.addAll(List.of(toolchain.anvil().toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-          "--chain-id", Long.toString(CHAIN_ID)));
+      cmd.addAll(
+          List.of(
+              toolchain.anvil().toString(),
+              "--host",
+              "127.0.0.1",
+              "--port",
+              Integer.toString(port),
+              "--chain-id",
+              Long.toString(CHAIN_ID)));
       try {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
-        ProcessBuilder pb = ChainToolchain.toolProcess(cmd).redirectErrorStream(true)
-            .redirectOutput(logFile.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb =
+            ChainToolchain.toolProcess(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = detached ? pb.start() : spawnTied(pb);
         AnvilNode node = new AnvilNode(p, port, detached);
         long deadline = System.nanoTime() + startTimeout.toNanos();
@@ -105,7 +128,8 @@ public final class AnvilNode implements AutoCloseable {
         }
         p.destroy();
         p.waitFor(5, TimeUnit.SECONDS);
-        last = new IllegalStateException("anvil did not start on port " + port + ": " + tail(logFile));
+        last =
+            new IllegalStateException("anvil did not start on port " + port + ": " + tail(logFile));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start " + cmd, e);
       } catch (InterruptedException e) {
@@ -116,7 +140,10 @@ public final class AnvilNode implements AutoCloseable {
     throw last;
   }
 
-  /** Starts {@code pb} from the long-lived spawner thread (the parent-death signal follows that thread). */
+  /**
+   * Starts {@code pb} from the long-lived spawner thread (the parent-death signal follows that
+   * thread).
+   */
   private static Process spawnTied(ProcessBuilder pb) throws IOException, InterruptedException {
     try {
       return SPAWNER.submit(pb::start).get();
@@ -136,8 +163,9 @@ public final class AnvilNode implements AutoCloseable {
         return p.toString();
       }
     }
-    throw new IllegalStateException("setpriv (util-linux) is needed to tie anvil to this process: "
-        + "install util-linux (apt-get install util-linux)");
+    throw new IllegalStateException(
+        "setpriv (util-linux) is needed to tie anvil to this process: "
+            + "install util-linux (apt-get install util-linux)");
   }
 
   /** JSON-RPC address, {@code http://127.0.0.1:PORT}. */
@@ -184,13 +212,16 @@ public final class AnvilNode implements AutoCloseable {
 
   /** True if a process with this id is running and is an anvil. */
   public static boolean isAnvilProcess(long pid) {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-        .flatMap(h -> h.info().command()).map(c -> c.endsWith("anvil")).orElse(false);
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .flatMap(h -> h.info().command())
+        .map(c -> c.endsWith("anvil"))
+        .orElse(false);
   }
 
   /**
-   * True if a process with this id is running, is an anvil and was started with {@code --port port} (so that a
-   * recycled process id of another anvil is not taken for it).
+   * True if a process with this id is running, is an anvil and was started with {@code --port port}
+   * (so that a recycled process id of another anvil is not taken for it).
    *
    * @param port the JSON-RPC port recorded for it, 1..65535
    */
@@ -207,22 +238,24 @@ public final class AnvilNode implements AutoCloseable {
     return false;
   }
 
-  /**
-   * The node's chain id, or empty if nothing answers JSON-RPC at {@code rpcUrl} within 2 s.
-   */
+  /** The node's chain id, or empty if nothing answers JSON-RPC at {@code rpcUrl} within 2 s. */
   public static Optional<Long> chainId(String rpcUrl) {
     try {
-      ObjectNode call = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", "eth_chainId");
+      ObjectNode call =
+          JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", "eth_chainId");
       call.putArray("params");
-      HttpRequest req = HttpRequest.newBuilder(URI.create(rpcUrl)).timeout(Duration.ofSeconds(2))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call)))
-          .build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(rpcUrl))
+              .timeout(Duration.ofSeconds(2))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call)))
+              .build();
       HttpResponse<String> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
       if (resp.statusCode() != 200) {
         return Optional.empty();
       }
-      // {"jsonrpc":"2.0","id":1,"result":"0x7a69"}; anything else (an error object, not JSON) is no answer
+      // {"jsonrpc":"2.0","id":1,"result":"0x7a69"}; anything else (an error object, not JSON) is no
+      // answer
       JsonNode result = JSON.readTree(resp.body()).path("result");
       if (!result.isTextual() || !result.asText().startsWith("0x")) {
         return Optional.empty();

@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param settlement {@code Settlement}
  * @param verifier gnark's {@code Verifier} for one verifying key
  */
-public record ChainContracts(SolidityCompiler.Contract settlement, SolidityCompiler.Contract verifier) {
+public record ChainContracts(
+    SolidityCompiler.Contract settlement, SolidityCompiler.Contract verifier) {
 
   public ChainContracts {
     Objects.requireNonNull(settlement, "settlement");
@@ -21,20 +22,28 @@ public record ChainContracts(SolidityCompiler.Contract settlement, SolidityCompi
    * @param circuitId the circuit the verifier belongs to (names its source unit)
    * @param verifierSource gnark's {@code ExportSolidity} output for the circuit's verifying key
    */
-  public static ChainContracts compile(ChainToolchain toolchain, String circuitId, String verifierSource) {
+  public static ChainContracts compile(
+      ChainToolchain toolchain, String circuitId, String verifierSource) {
     Objects.requireNonNull(verifierSource, "verifierSource");
     if (circuitId == null || !circuitId.matches("[A-Za-z0-9_-]+")) {
       throw new IllegalArgumentException("bad circuit id: " + circuitId);
     }
     String unit = "src/verifiers/" + circuitId + ".sol";
-    Map<String, SolidityCompiler.Contract> out = new SolidityCompiler(toolchain).compile(Map.of(
-        "src/Settlement.sol", toolchain.source("src/Settlement.sol"),
-        "src/IHealthVerifier.sol", toolchain.source("src/IHealthVerifier.sol"),
-        unit, verifierSource));
+    Map<String, SolidityCompiler.Contract> out =
+        new SolidityCompiler(toolchain)
+            .compile(
+                Map.of(
+                    "src/Settlement.sol",
+                    toolchain.source("src/Settlement.sol"),
+                    "src/IHealthVerifier.sol",
+                    toolchain.source("src/IHealthVerifier.sol"),
+                    unit,
+                    verifierSource));
     SolidityCompiler.Contract s = out.get("src/Settlement.sol:Settlement");
     SolidityCompiler.Contract v = out.get(unit + ":Verifier");
     if (s == null || v == null) {
-      throw new SolidityCompiler.CompilationException("expected contracts Settlement and Verifier, got " + out.keySet());
+      throw new SolidityCompiler.CompilationException(
+          "expected contracts Settlement and Verifier, got " + out.keySet());
     }
     return new ChainContracts(s, v);
   }

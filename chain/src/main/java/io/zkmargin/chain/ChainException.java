@@ -1,6 +1,9 @@
 package io.zkmargin.chain;
 
-/** A chain call failed: a revert (with the contract's decoded custom error when known) or a node error. */
+/**
+ * A chain call failed: a revert (with the contract's decoded custom error when known) or a node
+ * error.
+ */
 public final class ChainException extends RuntimeException {
   private final String errorName;
 
@@ -14,7 +17,10 @@ public final class ChainException extends RuntimeException {
     this.errorName = null;
   }
 
-  /** The contract's custom error name (e.g. {@code StaleEpoch}) when the call reverted with one, else null. */
+  /**
+   * The contract's custom error name (e.g. {@code StaleEpoch}) when the call reverted with one,
+   * else null.
+   */
   public String errorName() {
     return errorName;
   }

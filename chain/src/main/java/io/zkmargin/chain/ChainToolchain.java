@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The contract toolchain of {@code verifier-contracts/}: solcjs (behind the {@code tools/solc} wrapper) and
- * anvil, installed from npm with the project's lockfile by {@code tools/setup.sh} (idempotent, offline once
- * installed), and the Solidity sources of the settlement contract.
+ * The contract toolchain of {@code verifier-contracts/}: solcjs (behind the {@code tools/solc}
+ * wrapper) and anvil, installed from npm with the project's lockfile by {@code tools/setup.sh}
+ * (idempotent, offline once installed), and the Solidity sources of the settlement contract.
  */
 public final class ChainToolchain {
 
@@ -24,7 +24,8 @@ public final class ChainToolchain {
   /**
    * The toolchain of a given {@code verifier-contracts} directory.
    *
-   * @throws IllegalArgumentException if the directory holds no {@code package.json} and {@code tools/setup.sh}
+   * @throws IllegalArgumentException if the directory holds no {@code package.json} and {@code
+   *     tools/setup.sh}
    */
   public static ChainToolchain of(Path contractsDir) {
     if (!Files.isRegularFile(contractsDir.resolve("package.json"))
@@ -35,14 +36,17 @@ public final class ChainToolchain {
   }
 
   /**
-   * Finds {@code verifier-contracts/} under the repository root: the system property {@code zkm.root}, else
-   * the environment variable {@code ZKM_ROOT}, else the first parent of the working directory that has it.
+   * Finds {@code verifier-contracts/} under the repository root: the system property {@code
+   * zkm.root}, else the environment variable {@code ZKM_ROOT}, else the first parent of the working
+   * directory that has it.
    *
    * @throws IllegalStateException if none is found
    */
   public static ChainToolchain locate() {
     for (String root : new String[] {System.getProperty("zkm.root"), System.getenv("ZKM_ROOT")}) {
-      if (root != null && !root.isBlank() && Files.isDirectory(Path.of(root, "verifier-contracts"))) {
+      if (root != null
+          && !root.isBlank()
+          && Files.isDirectory(Path.of(root, "verifier-contracts"))) {
         return of(Path.of(root, "verifier-contracts"));
       }
     }
@@ -51,7 +55,8 @@ public final class ChainToolchain {
         return of(p.resolve("verifier-contracts"));
       }
     }
-    throw new IllegalStateException("cannot find verifier-contracts/: set -Dzkm.root or ZKM_ROOT to the repository root");
+    throw new IllegalStateException(
+        "cannot find verifier-contracts/: set -Dzkm.root or ZKM_ROOT to the repository root");
   }
 
   /** The {@code verifier-contracts} directory (absolute). */
@@ -60,8 +65,9 @@ public final class ChainToolchain {
   }
 
   /**
-   * Installs the pinned toolchain if it is not yet installed ({@code tools/setup.sh}, whose progress goes
-   * to this process's stderr). Safe to call often: a no-op after the first success in this JVM.
+   * Installs the pinned toolchain if it is not yet installed ({@code tools/setup.sh}, whose
+   * progress goes to this process's stderr). Safe to call often: a no-op after the first success in
+   * this JVM.
    *
    * @return this
    * @throws IllegalStateException if the installation fails or takes more than 10 minutes
@@ -103,8 +109,9 @@ public final class ChainToolchain {
   }
 
   /**
-   * A process builder for a tool (anvil, forge, solc, npm) without this JVM's {@code LD_PRELOAD}: libjsig is
-   * for the JVM only, and in a non-JVM child it intercepts {@code signal()} and prints JVM warnings.
+   * A process builder for a tool (anvil, forge, solc, npm) without this JVM's {@code LD_PRELOAD}:
+   * libjsig is for the JVM only, and in a non-JVM child it intercepts {@code signal()} and prints
+   * JVM warnings.
    */
   static ProcessBuilder toolProcess(List<String> command) {
     ProcessBuilder pb = new ProcessBuilder(command);
@@ -114,16 +121,20 @@ public final class ChainToolchain {
 
   private void run(List<String> command, long timeoutSeconds) {
     try {
-      Process p = toolProcess(command).directory(contractsDir.toFile())
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
+      Process p =
+          toolProcess(command)
+              .directory(contractsDir.toFile())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " took more than " + timeoutSeconds + " s");
+        throw new IllegalStateException(
+            String.join(" ", command) + " took more than " + timeoutSeconds + " s");
       }
       if (p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed with exit code " + p.exitValue());
+        throw new IllegalStateException(
+            String.join(" ", command) + " failed with exit code " + p.exitValue());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + command, e);

@@ -28,32 +28,38 @@ import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
 
 /**
- * A local development chain for a venue data directory: {@code ./zkm chain up|down} and
- * {@code ./zkm verify --on-chain}. {@code up} starts (or reuses) an anvil node, deploys gnark's verifier
- * for the venue circuit's current verifying key and a Settlement contract, settles the venue's state root and
- * posts its risk root signed by a quorum of the venue's oracle keys ({@code DIR/keys/oracle-*.key}, made on
- * first use). Everything needed later is saved in {@code DIR/chain.json}, addresses EIP-55 checksummed.
+ * A local development chain for a venue data directory: {@code ./zkm chain up|down} and {@code
+ * ./zkm verify --on-chain}. {@code up} starts (or reuses) an anvil node, deploys gnark's verifier
+ * for the venue circuit's current verifying key and a Settlement contract, settles the venue's
+ * state root and posts its risk root signed by a quorum of the venue's oracle keys ({@code
+ * DIR/keys/oracle-*.key}, made on first use). Everything needed later is saved in {@code
+ * DIR/chain.json}, addresses EIP-55 checksummed.
  *
- * <p>The node is either detached ({@code ./zkm chain up}: it outlives the command until {@code chain down}) or
- * tied to the calling JVM ({@code ./zkm serve}: it dies with the service, even on SIGKILL, see {@link AnvilNode}).
- * A node recorded in {@code chain.json} is reused only by the kind of caller that started it: a detached node by
- * {@code chain up}, a tied node by its own JVM. Any other live anvil recorded there (left by an earlier run) is
- * stopped, with a message, before a new one starts; a node tied to another running process is never touched.
+ * <p>The node is either detached ({@code ./zkm chain up}: it outlives the command until {@code
+ * chain down}) or tied to the calling JVM ({@code ./zkm serve}: it dies with the service, even on
+ * SIGKILL, see {@link AnvilNode}). A node recorded in {@code chain.json} is reused only by the kind
+ * of caller that started it: a detached node by {@code chain up}, a tied node by its own JVM. Any
+ * other live anvil recorded there (left by an earlier run) is stopped, with a message, before a new
+ * one starts; a node tied to another running process is never touched.
  *
- * <p>Roles on the development chain: anvil's first default account is the admin and deployer, its second the
- * operator; 2-of-3 oracle quorum; state roots usable for {@value #STATE_ROOT_WINDOW} batches, risk roots for
- * {@value #RISK_ROOT_WINDOW} postings.
+ * <p>Roles on the development chain: anvil's first default account is the admin and deployer, its
+ * second the operator; 2-of-3 oracle quorum; state roots usable for {@value #STATE_ROOT_WINDOW}
+ * batches, risk roots for {@value #RISK_ROOT_WINDOW} postings.
  */
 public final class LocalChain {
 
   /** File in the data directory that records the node and the deployment. */
   public static final String STATE_FILE = "chain.json";
+
   public static final String FORMAT = "zkmargin-chain-v1";
   public static final int ORACLES = 3;
   public static final int QUORUM = 2;
   public static final long STATE_ROOT_WINDOW = 16;
   public static final long RISK_ROOT_WINDOW = 4;
-  /** Risk roots expire this many seconds after their posting (a day: the demo's prices do not move). */
+
+  /**
+   * Risk roots expire this many seconds after their posting (a day: the demo's prices do not move).
+   */
   public static final long RISK_ROOT_MAX_AGE_SECONDS = 86_400;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,8 +76,16 @@ public final class LocalChain {
    * @param oracles oracle signer addresses registered in the contract, in increasing order
    * @param ownerPid process id of the JVM the node is tied to (dies with), 0 for a detached node
    */
-  public record State(String rpcUrl, long chainId, long pid, String settlement, String verifier, String circuitId,
-      String verifyingKeyHash, List<String> oracles, long ownerPid) {
+  public record State(
+      String rpcUrl,
+      long chainId,
+      long pid,
+      String settlement,
+      String verifier,
+      String circuitId,
+      String verifyingKeyHash,
+      List<String> oracles,
+      long ownerPid) {
 
     /** The node's JSON-RPC port, from {@link #rpcUrl()}; -1 if it has none. */
     public int port() {
@@ -87,51 +101,74 @@ public final class LocalChain {
    * Outcome of {@code up}.
    *
    * @param stateRootGas gas of the settlement transaction, or -1 when the root was already current
-   * @param riskRootGas gas of the risk-root posting, or -1 when the root was already posted and usable
+   * @param riskRootGas gas of the risk-root posting, or -1 when the root was already posted and
+   *     usable
    */
-  public record UpReport(State state, boolean startedNode, boolean deployed, long batch, long epoch,
-      BigInteger stateRoot, BigInteger riskRoot, long stateRootGas, long riskRootGas, long verifierDeployGas,
+  public record UpReport(
+      State state,
+      boolean startedNode,
+      boolean deployed,
+      long batch,
+      long epoch,
+      BigInteger stateRoot,
+      BigInteger riskRoot,
+      long stateRootGas,
+      long riskRootGas,
+      long verifierDeployGas,
       long settlementDeployGas) {}
 
   /**
    * Outcome of an on-chain check.
    *
-   * @param gas {@code eth_estimateGas} of a {@code verifyHealth} transaction (includes 21000 intrinsic gas)
+   * @param gas {@code eth_estimateGas} of a {@code verifyHealth} transaction (includes 21000
+   *     intrinsic gas)
    */
-  public record OnChainVerdict(boolean valid, SettlementClient.HealthStatus status, long gas, String message) {}
+  public record OnChainVerdict(
+      boolean valid, SettlementClient.HealthStatus status, long gas, String message) {}
 
   private LocalChain() {}
 
   /**
-   * Brings the chain of {@code dir} up with a detached node ({@code ./zkm chain up}); see
-   * {@link #up(Path, KeyStore, ChainToolchain, PrintStream, boolean)}.
+   * Brings the chain of {@code dir} up with a detached node ({@code ./zkm chain up}); see {@link
+   * #up(Path, KeyStore, ChainToolchain, PrintStream, boolean)}.
    */
-  public static UpReport up(Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log) throws IOException {
+  public static UpReport up(Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log)
+      throws IOException {
     return up(dir, keys, toolchain, log, false);
   }
 
   /**
-   * Brings the chain of {@code dir} up (see the class comment). A second call of the same kind reuses a live node
-   * and its contracts; it redeploys when the venue's verifying key changed or the venue's epoch is not newer than
-   * the chain's latest posted epoch for a different root (a re-generated demo).
+   * Brings the chain of {@code dir} up (see the class comment). A second call of the same kind
+   * reuses a live node and its contracts; it redeploys when the venue's verifying key changed or
+   * the venue's epoch is not newer than the chain's latest posted epoch for a different root (a
+   * re-generated demo).
    *
    * @param dir venue data directory ({@code ./zkm demo} output)
    * @param keys key store with (or able to make) the venue circuit's keys
    * @param log progress lines (including any leftover node stopped)
-   * @param tiedToThisProcess true to tie a new node to this JVM (it dies with it), false for a detached node
-   * @throws IllegalStateException if {@code chain.json} records a live node tied to another running process
+   * @param tiedToThisProcess true to tie a new node to this JVM (it dies with it), false for a
+   *     detached node
+   * @throws IllegalStateException if {@code chain.json} records a live node tied to another running
+   *     process
    */
-  public static UpReport up(Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log,
-      boolean tiedToThisProcess) throws IOException {
+  public static UpReport up(
+      Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log, boolean tiedToThisProcess)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
     Venue venue = VenueStore.load(dir);
     CommittedVenue committed = new CommittedVenue(venue);
     String circuitId = venue.sizes().healthCircuitId();
     KeyStore.KeyEntry key = keys.ensureKeys(circuitId);
     List<ECKeyPair> oracles = OracleKeys.loadOrCreate(dir, ORACLES, new SecureRandom());
-    // sorted by numeric value (lower-case hex sorts like the numbers), then written EIP-55 checksummed
-    List<String> oracleAddrs = oracles.stream().map(OracleSigner::address).map(a -> a.toLowerCase(Locale.ROOT))
-        .sorted().map(LocalChain::checksumAddress).toList();
+    // sorted by numeric value (lower-case hex sorts like the numbers), then written EIP-55
+    // checksummed
+    List<String> oracleAddrs =
+        oracles.stream()
+            .map(OracleSigner::address)
+            .map(a -> a.toLowerCase(Locale.ROOT))
+            .sorted()
+            .map(LocalChain::checksumAddress)
+            .toList();
     long self = ProcessHandle.current().pid();
     long owner = tiedToThisProcess ? self : 0;
 
@@ -140,18 +177,36 @@ public final class LocalChain {
     if (previous.isPresent()) {
       State p = previous.get();
       boolean recordedNodeRuns = AnvilNode.isAnvilProcess(p.pid(), p.port());
-      boolean ownerRuns = p.ownerPid() != 0 && ProcessHandle.of(p.ownerPid()).map(ProcessHandle::isAlive).orElse(false);
+      boolean ownerRuns =
+          p.ownerPid() != 0
+              && ProcessHandle.of(p.ownerPid()).map(ProcessHandle::isAlive).orElse(false);
       if (recordedNodeRuns && ownerRuns && p.ownerPid() != self) {
-        throw new IllegalStateException("the chain of " + dir + " (anvil pid " + p.pid() + ", " + p.rpcUrl()
-            + ") belongs to the running process " + p.ownerPid() + " (a ./zkm serve?): stop that process first");
+        throw new IllegalStateException(
+            "the chain of "
+                + dir
+                + " (anvil pid "
+                + p.pid()
+                + ", "
+                + p.rpcUrl()
+                + ") belongs to the running process "
+                + p.ownerPid()
+                + " (a ./zkm serve?): stop that process first");
       }
-      boolean sameKind = p.ownerPid() == owner; // a detached node for chain up, or this JVM's own tied node
+      boolean sameKind =
+          p.ownerPid() == owner; // a detached node for chain up, or this JVM's own tied node
       if (recordedNodeRuns && sameKind && AnvilNode.chainId(p.rpcUrl()).isPresent()) {
         nodeAlive = true;
       } else if (recordedNodeRuns) {
-        log.println("chain: stopping anvil pid " + p.pid() + " on port " + p.port() + ", left running by an earlier "
-            + (p.ownerPid() == 0 ? "./zkm chain up" : "run of process " + p.ownerPid()) + " (" + dir.resolve(STATE_FILE)
-            + "); it is not reused");
+        log.println(
+            "chain: stopping anvil pid "
+                + p.pid()
+                + " on port "
+                + p.port()
+                + ", left running by an earlier "
+                + (p.ownerPid() == 0 ? "./zkm chain up" : "run of process " + p.ownerPid())
+                + " ("
+                + dir.resolve(STATE_FILE)
+                + "); it is not reused");
         AnvilNode.stop(p.pid());
       }
     }
@@ -163,12 +218,21 @@ public final class LocalChain {
       pid = previous.get().pid();
       log.println("chain: reusing the node at " + rpcUrl + " (pid " + pid + ")");
     } else {
-      AnvilNode node = AnvilNode.start(toolchain, dir.resolve("anvil.log"), !tiedToThisProcess, Duration.ofSeconds(30));
+      AnvilNode node =
+          AnvilNode.start(
+              toolchain, dir.resolve("anvil.log"), !tiedToThisProcess, Duration.ofSeconds(30));
       rpcUrl = node.rpcUrl();
       pid = node.pid();
       started = true;
-      log.println("chain: started anvil at " + rpcUrl + " (pid " + pid + (tiedToThisProcess ? ", stops with this process" : "")
-          + ", log " + dir.resolve("anvil.log") + ")");
+      log.println(
+          "chain: started anvil at "
+              + rpcUrl
+              + " (pid "
+              + pid
+              + (tiedToThisProcess ? ", stops with this process" : "")
+              + ", log "
+              + dir.resolve("anvil.log")
+              + ")");
     }
 
     Credentials admin = Credentials.create(AnvilNode.DEV_KEY_0);
@@ -178,20 +242,32 @@ public final class LocalChain {
       ChainContracts contracts = null;
       String settlementAddr = null;
       String verifierAddr = null;
-      boolean deploy = !nodeAlive || !key.verifyingKeyHash().equals(previous.get().verifyingKeyHash())
-          || !oracleAddrs.equals(previous.get().oracles());
+      boolean deploy =
+          !nodeAlive
+              || !key.verifyingKeyHash().equals(previous.get().verifyingKeyHash())
+              || !oracleAddrs.equals(previous.get().oracles());
       if (!deploy) {
         settlementAddr = previous.get().settlement();
         verifierAddr = previous.get().verifier();
         contracts = compile(toolchain, keys, circuitId);
-        SettlementClient probe = new SettlementClient(web3, operator, AnvilNode.CHAIN_ID, settlementAddr,
-            contracts.settlement().abiJson());
+        SettlementClient probe =
+            new SettlementClient(
+                web3,
+                operator,
+                AnvilNode.CHAIN_ID,
+                settlementAddr,
+                contracts.settlement().abiJson());
         if (!probe.isDeployed()) {
           deploy = true;
-        } else if (probe.riskRootCount() > 0 && !probe.riskRootUsable(committed.riskRoot())
+        } else if (probe.riskRootCount() > 0
+            && !probe.riskRootUsable(committed.riskRoot())
             && Long.compareUnsigned(venue.epoch(), probe.latestRiskEpoch()) <= 0) {
-          log.println("chain: the venue's epoch " + venue.epoch() + " is not newer than the chain's latest posted epoch "
-              + probe.latestRiskEpoch() + " (a new demo?): deploying a fresh settlement contract");
+          log.println(
+              "chain: the venue's epoch "
+                  + venue.epoch()
+                  + " is not newer than the chain's latest posted epoch "
+                  + probe.latestRiskEpoch()
+                  + " (a new demo?): deploying a fresh settlement contract");
           deploy = true;
         }
       }
@@ -201,40 +277,99 @@ public final class LocalChain {
         if (contracts == null) {
           contracts = compile(toolchain, keys, circuitId);
         }
-        SettlementClient.Deployment d = SettlementClient.deploy(web3, admin, AnvilNode.CHAIN_ID, contracts.verifier(),
-            contracts.settlement(), operator.getAddress(), oracleAddrs, QUORUM, STATE_ROOT_WINDOW, RISK_ROOT_WINDOW,
-            RISK_ROOT_MAX_AGE_SECONDS);
+        SettlementClient.Deployment d =
+            SettlementClient.deploy(
+                web3,
+                admin,
+                AnvilNode.CHAIN_ID,
+                contracts.verifier(),
+                contracts.settlement(),
+                operator.getAddress(),
+                oracleAddrs,
+                QUORUM,
+                STATE_ROOT_WINDOW,
+                RISK_ROOT_WINDOW,
+                RISK_ROOT_MAX_AGE_SECONDS);
         settlementAddr = checksumAddress(d.settlement());
         verifierAddr = checksumAddress(d.verifier());
         verifierGas = d.verifierGas();
         settlementGas = d.settlementGas();
-        log.println("chain: deployed Verifier(" + circuitId + ") at " + verifierAddr + " (gas " + verifierGas
-            + ") and Settlement at " + settlementAddr + " (gas " + settlementGas + ")");
+        log.println(
+            "chain: deployed Verifier("
+                + circuitId
+                + ") at "
+                + verifierAddr
+                + " (gas "
+                + verifierGas
+                + ") and Settlement at "
+                + settlementAddr
+                + " (gas "
+                + settlementGas
+                + ")");
       }
 
-      SettlementClient client = new SettlementClient(web3, operator, AnvilNode.CHAIN_ID, settlementAddr,
-          contracts.settlement().abiJson());
+      SettlementClient client =
+          new SettlementClient(
+              web3, operator, AnvilNode.CHAIN_ID, settlementAddr, contracts.settlement().abiJson());
       long stateGas = -1;
       BigInteger stateRoot = committed.stateRoot();
       if (!client.stateRoot().equals(stateRoot) || client.batchNumber() == 0) {
         long batch = client.batchNumber() + 1;
         stateGas = client.setStateRoot(batch, stateRoot).gasUsed();
-        log.println("chain: settled state root " + stateRoot + " as batch " + batch + " (gas " + stateGas + ")");
+        log.println(
+            "chain: settled state root "
+                + stateRoot
+                + " as batch "
+                + batch
+                + " (gas "
+                + stateGas
+                + ")");
       }
       long riskGas = -1;
       BigInteger riskRoot = committed.riskRoot();
       if (!client.riskRootUsable(riskRoot)) {
-        byte[] digest = OracleSigner.riskRootDigest(AnvilNode.CHAIN_ID, settlementAddr, venue.epoch(), riskRoot);
+        byte[] digest =
+            OracleSigner.riskRootDigest(
+                AnvilNode.CHAIN_ID, settlementAddr, venue.epoch(), riskRoot);
         byte[] sigs = OracleSigner.signSorted(oracles.subList(0, QUORUM), digest);
         riskGas = client.postRiskRoot(venue.epoch(), riskRoot, sigs).gasUsed();
-        log.println("chain: posted risk root " + riskRoot + " of epoch " + venue.epoch() + " signed by " + QUORUM
-            + " of " + ORACLES + " oracles (gas " + riskGas + ")");
+        log.println(
+            "chain: posted risk root "
+                + riskRoot
+                + " of epoch "
+                + venue.epoch()
+                + " signed by "
+                + QUORUM
+                + " of "
+                + ORACLES
+                + " oracles (gas "
+                + riskGas
+                + ")");
       }
-      State state = new State(rpcUrl, AnvilNode.CHAIN_ID, pid, settlementAddr, verifierAddr, circuitId,
-          key.verifyingKeyHash(), oracleAddrs, owner);
+      State state =
+          new State(
+              rpcUrl,
+              AnvilNode.CHAIN_ID,
+              pid,
+              settlementAddr,
+              verifierAddr,
+              circuitId,
+              key.verifyingKeyHash(),
+              oracleAddrs,
+              owner);
       writeState(dir, state);
-      return new UpReport(state, started, deploy, client.batchNumber(), venue.epoch(), stateRoot, riskRoot, stateGas,
-          riskGas, verifierGas, settlementGas);
+      return new UpReport(
+          state,
+          started,
+          deploy,
+          client.batchNumber(),
+          venue.epoch(),
+          stateRoot,
+          riskRoot,
+          stateGas,
+          riskGas,
+          verifierGas,
+          settlementGas);
     } finally {
       web3.shutdown();
     }
@@ -250,56 +385,90 @@ public final class LocalChain {
     if (s.isEmpty()) {
       return false;
     }
-    boolean stopped = AnvilNode.isAnvilProcess(s.get().pid(), s.get().port()) && AnvilNode.stop(s.get().pid());
+    boolean stopped =
+        AnvilNode.isAnvilProcess(s.get().pid(), s.get().port()) && AnvilNode.stop(s.get().pid());
     Files.deleteIfExists(dir.resolve(STATE_FILE));
     return stopped;
   }
 
   /**
-   * Checks a health proof through the deployed contract ({@code healthStatus}, {@code verifyHealth} and the
-   * gas of a {@code verifyHealth} transaction).
+   * Checks a health proof through the deployed contract ({@code healthStatus}, {@code verifyHealth}
+   * and the gas of a {@code verifyHealth} transaction).
    *
-   * @param minThresholdBps least threshold accepted, basis points; the proof's own threshold when negative
+   * @param minThresholdBps least threshold accepted, basis points; the proof's own threshold when
+   *     negative
    * @throws IllegalStateException if no chain is up for {@code dir}
    */
-  public static OnChainVerdict verify(Path dir, ProofFile proof, long minThresholdBps, ChainToolchain toolchain)
+  public static OnChainVerdict verify(
+      Path dir, ProofFile proof, long minThresholdBps, ChainToolchain toolchain)
       throws IOException {
-    State s = readState(dir).orElseThrow(() -> new IllegalStateException(
-        "no chain for " + dir + ": run ./zkm chain up --data " + dir));
+    State s =
+        readState(dir)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no chain for " + dir + ": run ./zkm chain up --data " + dir));
     if (AnvilNode.chainId(s.rpcUrl()).isEmpty()) {
-      throw new IllegalStateException("the chain node at " + s.rpcUrl() + " is not running: run ./zkm chain up --data " + dir);
+      throw new IllegalStateException(
+          "the chain node at " + s.rpcUrl() + " is not running: run ./zkm chain up --data " + dir);
     }
     HealthClaim claim0 = HealthClaim.of(proof, 0);
-    HealthClaim claim = HealthClaim.of(proof, minThresholdBps < 0 ? claim0.thresholdBps() : minThresholdBps);
-    String abi = new SolidityCompiler(toolchain).compile(java.util.Map.of(
-        "src/Settlement.sol", toolchain.source("src/Settlement.sol"),
-        "src/IHealthVerifier.sol", toolchain.source("src/IHealthVerifier.sol"))).get("src/Settlement.sol:Settlement").abiJson();
+    HealthClaim claim =
+        HealthClaim.of(proof, minThresholdBps < 0 ? claim0.thresholdBps() : minThresholdBps);
+    String abi =
+        new SolidityCompiler(toolchain)
+            .compile(
+                java.util.Map.of(
+                    "src/Settlement.sol", toolchain.source("src/Settlement.sol"),
+                    "src/IHealthVerifier.sol", toolchain.source("src/IHealthVerifier.sol")))
+            .get("src/Settlement.sol:Settlement")
+            .abiJson();
     Web3j web3 = SettlementClient.connect(s.rpcUrl());
     try {
-      SettlementClient client = new SettlementClient(web3, Credentials.create(AnvilNode.DEV_KEY_0), s.chainId(),
-          s.settlement(), abi);
+      SettlementClient client =
+          new SettlementClient(
+              web3, Credentials.create(AnvilNode.DEV_KEY_0), s.chainId(), s.settlement(), abi);
       SettlementClient.HealthStatus status = client.healthStatus(claim);
       boolean valid = client.verifyHealth(claim);
       long gas = client.estimateVerifyHealthGas(claim);
       String msg;
       if (valid) {
-        msg = "account " + claim.accountId() + " has equity >= " + claim.thresholdBps() / 100.0
-            + "% of maintenance margin, accepted by Settlement " + s.settlement();
+        msg =
+            "account "
+                + claim.accountId()
+                + " has equity >= "
+                + claim.thresholdBps() / 100.0
+                + "% of maintenance margin, accepted by Settlement "
+                + s.settlement();
       } else {
-        msg = switch (status) {
-          case THRESHOLD_BELOW_MINIMUM -> "the proven threshold " + claim.thresholdBps() + " bps is below the minimum "
-              + claim.minThresholdBps() + " bps";
-          case STATE_ROOT_UNKNOWN -> "the proof's state root was never settled on this chain";
-          case STATE_ROOT_EXPIRED -> "the proof's state root is older than the contract's window";
-          case RISK_ROOT_UNKNOWN -> "the proof's risk root was never posted by the oracles on this chain";
-          case RISK_ROOT_EXPIRED -> "the proof's risk root is older than the contract's window";
-          case RISK_ROOT_TOO_OLD -> "the proof's risk root was posted more than the contract's maximum age ago (stale prices)";
-          case PROOF_INVALID -> proof.verifyingKeyHash().equals(s.verifyingKeyHash())
-              ? "the Groth16 verifier rejects the proof (tampered proof or changed public input)"
-              : "the proof was made for verifying key " + proof.verifyingKeyHash() + ", the deployed verifier is for "
-                  + s.verifyingKeyHash() + " (" + s.circuitId() + ")";
-          case VALID -> "inconsistent answer from the contract";
-        };
+        msg =
+            switch (status) {
+              case THRESHOLD_BELOW_MINIMUM ->
+                  "the proven threshold "
+                      + claim.thresholdBps()
+                      + " bps is below the minimum "
+                      + claim.minThresholdBps()
+                      + " bps";
+              case STATE_ROOT_UNKNOWN -> "the proof's state root was never settled on this chain";
+              case STATE_ROOT_EXPIRED ->
+                  "the proof's state root is older than the contract's window";
+              case RISK_ROOT_UNKNOWN ->
+                  "the proof's risk root was never posted by the oracles on this chain";
+              case RISK_ROOT_EXPIRED -> "the proof's risk root is older than the contract's window";
+              case RISK_ROOT_TOO_OLD ->
+                  "the proof's risk root was posted more than the contract's maximum age ago (stale prices)";
+              case PROOF_INVALID ->
+                  proof.verifyingKeyHash().equals(s.verifyingKeyHash())
+                      ? "the Groth16 verifier rejects the proof (tampered proof or changed public input)"
+                      : "the proof was made for verifying key "
+                          + proof.verifyingKeyHash()
+                          + ", the deployed verifier is for "
+                          + s.verifyingKeyHash()
+                          + " ("
+                          + s.circuitId()
+                          + ")";
+              case VALID -> "inconsistent answer from the contract";
+            };
       }
       return new OnChainVerdict(valid, status, gas, msg);
     } finally {
@@ -308,11 +477,11 @@ public final class LocalChain {
   }
 
   /**
-   * Reads {@code DIR/chain.json}, empty if absent. Addresses may be EIP-55 checksummed or all one case; they are
-   * returned checksummed.
+   * Reads {@code DIR/chain.json}, empty if absent. Addresses may be EIP-55 checksummed or all one
+   * case; they are returned checksummed.
    *
-   * @throws IOException if the file is not a chain state file or an address is malformed or mixed-case with a
-   *     wrong checksum
+   * @throws IOException if the file is not a chain state file or an address is malformed or
+   *     mixed-case with a wrong checksum
    */
   public static Optional<State> readState(Path dir) throws IOException {
     Path f = dir.resolve(STATE_FILE);
@@ -326,9 +495,17 @@ public final class LocalChain {
     try {
       List<String> oracles = new ArrayList<>();
       n.path("oracles").forEach(o -> oracles.add(checksumAddress(o.asText())));
-      return Optional.of(new State(n.path("rpcUrl").asText(), n.path("chainId").asLong(), n.path("pid").asLong(),
-          checksumAddress(n.path("settlement").asText()), checksumAddress(n.path("verifier").asText()),
-          n.path("circuitId").asText(), n.path("verifyingKeyHash").asText(), oracles, n.path("ownerPid").asLong(0)));
+      return Optional.of(
+          new State(
+              n.path("rpcUrl").asText(),
+              n.path("chainId").asLong(),
+              n.path("pid").asLong(),
+              checksumAddress(n.path("settlement").asText()),
+              checksumAddress(n.path("verifier").asText()),
+              n.path("circuitId").asText(),
+              n.path("verifyingKeyHash").asText(),
+              oracles,
+              n.path("ownerPid").asLong(0)));
     } catch (IllegalArgumentException e) {
       throw new IOException(f + ": " + e.getMessage(), e);
     }
@@ -337,8 +514,8 @@ public final class LocalChain {
   /**
    * The EIP-55 checksummed form of an address.
    *
-   * @param address {@code 0x} and 40 hex digits, all lower-case, all upper-case, or mixed-case with a valid EIP-55
-   *     checksum
+   * @param address {@code 0x} and 40 hex digits, all lower-case, all upper-case, or mixed-case with
+   *     a valid EIP-55 checksum
    * @throws IllegalArgumentException otherwise
    */
   public static String checksumAddress(String address) {
@@ -347,9 +524,11 @@ public final class LocalChain {
     }
     String hex = address.substring(2);
     String checksummed = Keys.toChecksumAddress(hex.toLowerCase(Locale.ROOT));
-    boolean oneCase = hex.equals(hex.toLowerCase(Locale.ROOT)) || hex.equals(hex.toUpperCase(Locale.ROOT));
+    boolean oneCase =
+        hex.equals(hex.toLowerCase(Locale.ROOT)) || hex.equals(hex.toUpperCase(Locale.ROOT));
     if (!oneCase && !checksummed.equals(address)) {
-      throw new IllegalArgumentException("address " + address + " has a wrong EIP-55 checksum (expected " + checksummed + ")");
+      throw new IllegalArgumentException(
+          "address " + address + " has a wrong EIP-55 checksum (expected " + checksummed + ")");
     }
     return checksummed;
   }
@@ -366,7 +545,8 @@ public final class LocalChain {
     n.put("circuitId", s.circuitId());
     n.put("verifyingKeyHash", s.verifyingKeyHash());
     s.oracles().stream().map(LocalChain::checksumAddress).forEach(n.putArray("oracles")::add);
-    AtomicFiles.write(dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+    AtomicFiles.write(
+        dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
   }
 
   private static ChainContracts compile(ChainToolchain toolchain, KeyStore keys, String circuitId) {

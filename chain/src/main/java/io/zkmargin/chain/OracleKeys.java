@@ -13,8 +13,9 @@ import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
 
 /**
- * The venue's oracle signing keys (secp256k1), kept in a data directory as {@code keys/oracle-<i>.key}
- * (hex private key, owner-only permissions). Development keys: whoever reads the directory can sign.
+ * The venue's oracle signing keys (secp256k1), kept in a data directory as {@code
+ * keys/oracle-<i>.key} (hex private key, owner-only permissions). Development keys: whoever reads
+ * the directory can sign.
  */
 public final class OracleKeys {
 
@@ -26,12 +27,14 @@ public final class OracleKeys {
   }
 
   /**
-   * Loads the oracle keys of {@code dir}, creating the missing ones of {@code count} with fresh randomness.
+   * Loads the oracle keys of {@code dir}, creating the missing ones of {@code count} with fresh
+   * randomness.
    *
    * @param count number of oracle keys, in {@code [1, 32]}
    * @return the keys in index order
    */
-  public static List<ECKeyPair> loadOrCreate(Path dir, int count, SecureRandom random) throws IOException {
+  public static List<ECKeyPair> loadOrCreate(Path dir, int count, SecureRandom random)
+      throws IOException {
     if (count < 1 || count > 32) {
       throw new IllegalArgumentException("oracle count must be in [1, 32], was " + count);
     }

@@ -14,15 +14,15 @@ import org.web3j.crypto.Sign;
 import org.web3j.utils.Numeric;
 
 /**
- * EIP-712 signing of risk roots for {@code Settlement.postRiskRoot}: the typed message
- * {@code RiskRoot(uint64 epoch,uint256 root)} in the domain {@code EIP712Domain(name "zkmargin Settlement",
- * version "1", chainId, verifyingContract)}; signatures are 65 bytes {@code r | s | v} (low s, v in {27, 28}),
- * concatenated in strictly increasing order of the signer address.
+ * EIP-712 signing of risk roots for {@code Settlement.postRiskRoot}: the typed message {@code
+ * RiskRoot(uint64 epoch,uint256 root)} in the domain {@code EIP712Domain(name "zkmargin
+ * Settlement", version "1", chainId, verifyingContract)}; signatures are 65 bytes {@code r | s | v}
+ * (low s, v in {27, 28}), concatenated in strictly increasing order of the signer address.
  */
 public final class OracleSigner {
 
-  private static final byte[] DOMAIN_TYPEHASH = keccak(
-      "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+  private static final byte[] DOMAIN_TYPEHASH =
+      keccak("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
   private static final byte[] NAME_HASH = keccak("zkmargin Settlement");
   private static final byte[] VERSION_HASH = keccak("1");
   private static final byte[] RISK_ROOT_TYPEHASH = keccak("RiskRoot(uint64 epoch,uint256 root)");
@@ -40,12 +40,18 @@ public final class OracleSigner {
     if (chainId <= 0) {
       throw new IllegalArgumentException("chainId must be > 0, was " + chainId);
     }
-    return Hash.sha3(concat(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, word(BigInteger.valueOf(chainId)),
-        word(Numeric.toBigInt(address(contract)))));
+    return Hash.sha3(
+        concat(
+            DOMAIN_TYPEHASH,
+            NAME_HASH,
+            VERSION_HASH,
+            word(BigInteger.valueOf(chainId)),
+            word(Numeric.toBigInt(address(contract)))));
   }
 
   /**
-   * The 32-byte digest an oracle signs for {@code (epoch, root)}; equals the contract's {@code riskRootDigest}.
+   * The 32-byte digest an oracle signs for {@code (epoch, root)}; equals the contract's {@code
+   * riskRootDigest}.
    *
    * @param epoch oracle epoch, an unsigned 64-bit value (Java {@code long} read as unsigned)
    * @param root risk root, in {@code [0, 2^256)} (the contract also requires {@code < r})
@@ -57,12 +63,13 @@ public final class OracleSigner {
     }
     BigInteger e = BigInteger.valueOf(epoch).mod(UINT64_LIMIT);
     byte[] structHash = Hash.sha3(concat(RISK_ROOT_TYPEHASH, word(e), word(root)));
-    return Hash.sha3(concat(new byte[] {0x19, 0x01}, domainSeparator(chainId, contract), structHash));
+    return Hash.sha3(
+        concat(new byte[] {0x19, 0x01}, domainSeparator(chainId, contract), structHash));
   }
 
   /**
-   * Signs a digest with each key and concatenates the signatures in increasing order of signer address,
-   * the order {@code postRiskRoot} requires.
+   * Signs a digest with each key and concatenates the signatures in increasing order of signer
+   * address, the order {@code postRiskRoot} requires.
    *
    * @param keys distinct oracle keys (at least one)
    * @param digest 32-byte digest from {@link #riskRootDigest}
@@ -84,7 +91,10 @@ public final class OracleSigner {
     return out.toByteArray();
   }
 
-  /** One 65-byte signature {@code r | s | v} of a 32-byte digest (no message prefix; web3j signs with low s). */
+  /**
+   * One 65-byte signature {@code r | s | v} of a 32-byte digest (no message prefix; web3j signs
+   * with low s).
+   */
   public static byte[] signature(ECKeyPair key, byte[] digest) {
     Sign.SignatureData sd = Sign.signMessage(digest, key, false);
     return concat(sd.getR(), sd.getS(), sd.getV());

@@ -14,8 +14,8 @@ import org.web3j.crypto.Hash;
 import org.web3j.utils.Numeric;
 
 /**
- * Turns revert data into a readable error: custom errors of the contracts' ABIs (by 4-byte selector, static
- * arguments decoded), {@code Error(string)} and {@code Panic(uint256)}.
+ * Turns revert data into a readable error: custom errors of the contracts' ABIs (by 4-byte
+ * selector, static arguments decoded), {@code Error(string)} and {@code Panic(uint256)}.
  */
 public final class RevertDecoder {
 
@@ -24,7 +24,9 @@ public final class RevertDecoder {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Map<String, ErrorDef> bySelector = new HashMap<>();
 
-  /** @param abiJsons ABI JSON arrays whose {@code error} entries are to be recognised */
+  /**
+   * @param abiJsons ABI JSON arrays whose {@code error} entries are to be recognised
+   */
   public RevertDecoder(String... abiJsons) {
     for (String abi : abiJsons) {
       try {
@@ -52,7 +54,10 @@ public final class RevertDecoder {
     return d == null ? null : d.name();
   }
 
-  /** A readable form of revert data ({@code 0x} + selector + arguments), e.g. {@code StaleEpoch(4, 5)}. */
+  /**
+   * A readable form of revert data ({@code 0x} + selector + arguments), e.g. {@code StaleEpoch(4,
+   * 5)}.
+   */
   public String describe(String revertHex) {
     if (revertHex == null || revertHex.length() < 10 || !revertHex.startsWith("0x")) {
       return "reverted without reason";
@@ -61,10 +66,14 @@ public final class RevertDecoder {
     byte[] args = Numeric.hexStringToByteArray(revertHex.substring(10));
     if (sel.equals(selector("Error(string)")) && args.length >= 64) {
       int len = new BigInteger(1, java.util.Arrays.copyOfRange(args, 32, 64)).intValueExact();
-      return "Error(\"" + new String(args, 64, Math.min(len, args.length - 64), StandardCharsets.UTF_8) + "\")";
+      return "Error(\""
+          + new String(args, 64, Math.min(len, args.length - 64), StandardCharsets.UTF_8)
+          + "\")";
     }
     if (sel.equals(selector("Panic(uint256)")) && args.length >= 32) {
-      return "Panic(0x" + new BigInteger(1, java.util.Arrays.copyOfRange(args, 0, 32)).toString(16) + ")";
+      return "Panic(0x"
+          + new BigInteger(1, java.util.Arrays.copyOfRange(args, 0, 32)).toString(16)
+          + ")";
     }
     ErrorDef d = bySelector.get(sel);
     if (d == null) {
@@ -78,15 +87,20 @@ public final class RevertDecoder {
       }
       BigInteger w = new BigInteger(1, java.util.Arrays.copyOfRange(args, 32 * i, 32 * (i + 1)));
       String t = d.types().get(i);
-      shown.add(t.equals("address") ? Numeric.toHexStringWithPrefixZeroPadded(w, 40)
-          : t.equals("bool") ? Boolean.toString(w.signum() != 0)
-          : t.startsWith("bytes") ? Numeric.toHexStringWithPrefixZeroPadded(w, 64)
-          : w.toString());
+      shown.add(
+          t.equals("address")
+              ? Numeric.toHexStringWithPrefixZeroPadded(w, 40)
+              : t.equals("bool")
+                  ? Boolean.toString(w.signum() != 0)
+                  : t.startsWith("bytes")
+                      ? Numeric.toHexStringWithPrefixZeroPadded(w, 64)
+                      : w.toString());
     }
     return d.name() + "(" + String.join(", ", shown) + ")";
   }
 
   static String selector(String signature) {
-    return Numeric.toHexString(Hash.sha3(signature.getBytes(StandardCharsets.UTF_8))).substring(0, 10);
+    return Numeric.toHexString(Hash.sha3(signature.getBytes(StandardCharsets.UTF_8)))
+        .substring(0, 10);
   }
 }

@@ -1,11 +1,11 @@
 package io.zkmargin.chain;
 
+import io.zkmargin.chain.contracts.Settlement;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import io.zkmargin.chain.contracts.Settlement;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.DynamicArray;
@@ -15,6 +15,7 @@ import org.web3j.abi.datatypes.generated.Uint64;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
@@ -23,7 +24,6 @@ import org.web3j.protocol.core.methods.response.EthGetCode;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.exceptions.TransactionException;
-import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
@@ -31,20 +31,25 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.utils.Numeric;
 
 /**
- * web3j client of a deployed {@code Settlement} contract (verifier-contracts/src/Settlement.sol): settles state
- * roots, posts oracle-signed risk roots, checks health proofs and reads the contract's state. Transactions are
- * signed locally by the sender's key (legacy transactions with the node's gas price, gas limit from
- * {@code eth_estimateGas} plus 20%); a revert becomes a {@link ChainException} naming the contract's error.
- * Calls are encoded and results decoded by {@link Settlement}, the binding web3j's codegen generates from the
- * contract's compiled ABI in this module's build (see chain/pom.xml), so a changed contract breaks this
- * client's compilation instead of its calls.
- * Not thread-safe for sending (nonces); reads are.
+ * web3j client of a deployed {@code Settlement} contract (verifier-contracts/src/Settlement.sol):
+ * settles state roots, posts oracle-signed risk roots, checks health proofs and reads the
+ * contract's state. Transactions are signed locally by the sender's key (legacy transactions with
+ * the node's gas price, gas limit from {@code eth_estimateGas} plus 20%); a revert becomes a {@link
+ * ChainException} naming the contract's error. Calls are encoded and results decoded by {@link
+ * Settlement}, the binding web3j's codegen generates from the contract's compiled ABI in this
+ * module's build (see chain/pom.xml), so a changed contract breaks this client's compilation
+ * instead of its calls. Not thread-safe for sending (nonces); reads are.
  */
 public final class SettlementClient implements AutoCloseable {
 
   /** {@code Settlement.HealthStatus}, in the contract's order. */
   public enum HealthStatus {
-    VALID, THRESHOLD_BELOW_MINIMUM, STATE_ROOT_UNKNOWN, STATE_ROOT_EXPIRED, RISK_ROOT_UNKNOWN, RISK_ROOT_EXPIRED,
+    VALID,
+    THRESHOLD_BELOW_MINIMUM,
+    STATE_ROOT_UNKNOWN,
+    STATE_ROOT_EXPIRED,
+    RISK_ROOT_UNKNOWN,
+    RISK_ROOT_EXPIRED,
     PROOF_INVALID,
     /** The risk root was posted more than the contract's {@code riskRootMaxAge} seconds ago. */
     RISK_ROOT_TOO_OLD
@@ -54,14 +59,19 @@ public final class SettlementClient implements AutoCloseable {
   public record TxResult(String hash, long gasUsed) {}
 
   /** Addresses of a fresh deployment and the gas of each creation transaction. */
-  public record Deployment(String verifier, String settlement, long verifierGas, long settlementGas) {}
+  public record Deployment(
+      String verifier, String settlement, long verifierGas, long settlementGas) {}
 
   private final Web3j web3;
   private final Credentials sender;
   private final long chainId;
   private final String address;
   private final RevertDecoder errors;
-  /** Generated binding, used only to encode calls and decode results (sending goes through {@link #send}). */
+
+  /**
+   * Generated binding, used only to encode calls and decode results (sending goes through {@link
+   * #send}).
+   */
   private final Settlement contract;
 
   /**
@@ -71,7 +81,12 @@ public final class SettlementClient implements AutoCloseable {
    * @param settlementAddress deployed Settlement address
    * @param settlementAbi the Settlement ABI JSON, to name reverts (may be {@code "[]"})
    */
-  public SettlementClient(Web3j web3, Credentials sender, long chainId, String settlementAddress, String settlementAbi) {
+  public SettlementClient(
+      Web3j web3,
+      Credentials sender,
+      long chainId,
+      String settlementAddress,
+      String settlementAbi) {
     this.web3 = Objects.requireNonNull(web3, "web3");
     this.sender = Objects.requireNonNull(sender, "sender");
     if (chainId <= 0) {
@@ -97,29 +112,53 @@ public final class SettlementClient implements AutoCloseable {
    * @param quorum distinct signers needed per risk root, in {@code [1, signers.size()]}
    * @param stateRootWindow batches whose roots stay usable, {@code >= 1}
    * @param riskRootWindow risk-root postings that stay usable, {@code >= 1}
-   * @param riskRootMaxAgeSeconds seconds after its posting during which a risk root stays usable, {@code >= 1}
+   * @param riskRootMaxAgeSeconds seconds after its posting during which a risk root stays usable,
+   *     {@code >= 1}
    */
-  public static Deployment deploy(Web3j web3, Credentials deployer, long chainId, SolidityCompiler.Contract verifier,
-      SolidityCompiler.Contract settlement, String operator, List<String> signers, int quorum, long stateRootWindow,
-      long riskRootWindow, long riskRootMaxAgeSeconds) {
+  public static Deployment deploy(
+      Web3j web3,
+      Credentials deployer,
+      long chainId,
+      SolidityCompiler.Contract verifier,
+      SolidityCompiler.Contract settlement,
+      String operator,
+      List<String> signers,
+      int quorum,
+      long stateRootWindow,
+      long riskRootWindow,
+      long riskRootMaxAgeSeconds) {
     if (quorum < 1 || quorum > signers.size()) {
-      throw new IllegalArgumentException("quorum must be in [1, " + signers.size() + "], was " + quorum);
+      throw new IllegalArgumentException(
+          "quorum must be in [1, " + signers.size() + "], was " + quorum);
     }
     if (stateRootWindow < 1 || riskRootWindow < 1) {
       throw new IllegalArgumentException("windows must be >= 1");
     }
     if (riskRootMaxAgeSeconds < 1) {
-      throw new IllegalArgumentException("riskRootMaxAgeSeconds must be >= 1, was " + riskRootMaxAgeSeconds);
+      throw new IllegalArgumentException(
+          "riskRootMaxAgeSeconds must be >= 1, was " + riskRootMaxAgeSeconds);
     }
     RevertDecoder dec = new RevertDecoder(settlement.abiJson());
-    TransactionReceipt v = send(web3, deployer, chainId, null, Numeric.toHexString(verifier.bytecode()), dec);
+    TransactionReceipt v =
+        send(web3, deployer, chainId, null, Numeric.toHexString(verifier.bytecode()), dec);
     List<Address> sorted = new ArrayList<>();
     signers.stream().map(Numeric::toBigInt).sorted().forEach(a -> sorted.add(new Address(a)));
-    String args = FunctionEncoder.encodeConstructor(List.of(new Address(v.getContractAddress()),
-        new Address(operator), new DynamicArray<>(Address.class, sorted), new Uint256(quorum),
-        new Uint64(stateRootWindow), new Uint64(riskRootWindow), new Uint64(riskRootMaxAgeSeconds)));
-    TransactionReceipt s = send(web3, deployer, chainId, null, Numeric.toHexString(settlement.bytecode()) + args, dec);
-    return new Deployment(v.getContractAddress(), s.getContractAddress(), v.getGasUsed().longValueExact(),
+    String args =
+        FunctionEncoder.encodeConstructor(
+            List.of(
+                new Address(v.getContractAddress()),
+                new Address(operator),
+                new DynamicArray<>(Address.class, sorted),
+                new Uint256(quorum),
+                new Uint64(stateRootWindow),
+                new Uint64(riskRootWindow),
+                new Uint64(riskRootMaxAgeSeconds)));
+    TransactionReceipt s =
+        send(web3, deployer, chainId, null, Numeric.toHexString(settlement.bytecode()) + args, dec);
+    return new Deployment(
+        v.getContractAddress(),
+        s.getContractAddress(),
+        v.getGasUsed().longValueExact(),
         s.getGasUsed().longValueExact());
   }
 
@@ -144,8 +183,14 @@ public final class SettlementClient implements AutoCloseable {
    * @param root state root in {@code [0, r)}
    */
   public TxResult setStateRoot(long batch, BigInteger root) {
-    TransactionReceipt r = send(web3, sender, chainId, address,
-        contract.setStateRoot(BigInteger.valueOf(batch), root).encodeFunctionCall(), errors);
+    TransactionReceipt r =
+        send(
+            web3,
+            sender,
+            chainId,
+            address,
+            contract.setStateRoot(BigInteger.valueOf(batch), root).encodeFunctionCall(),
+            errors);
     return new TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
   }
 
@@ -155,8 +200,14 @@ public final class SettlementClient implements AutoCloseable {
    * @param signatures concatenated 65-byte signatures in increasing signer order
    */
   public TxResult postRiskRoot(long epoch, BigInteger root, byte[] signatures) {
-    TransactionReceipt r = send(web3, sender, chainId, address,
-        contract.postRiskRoot(BigInteger.valueOf(epoch), root, signatures).encodeFunctionCall(), errors);
+    TransactionReceipt r =
+        send(
+            web3,
+            sender,
+            chainId,
+            address,
+            contract.postRiskRoot(BigInteger.valueOf(epoch), root, signatures).encodeFunctionCall(),
+            errors);
     return new TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
   }
 
@@ -180,7 +231,10 @@ public final class SettlementClient implements AutoCloseable {
     return value(contract.riskRootCount()).longValueExact();
   }
 
-  /** True if a health proof may use this risk root now (posted, within the window and the maximum age). */
+  /**
+   * True if a health proof may use this risk root now (posted, within the window and the maximum
+   * age).
+   */
   public boolean riskRootUsable(BigInteger root) {
     RemoteFunctionCall<?> f = contract.riskRootStatus(root);
     List<Type> vals = f.decodeFunctionResponse(call(f.encodeFunctionCall()));
@@ -197,15 +251,25 @@ public final class SettlementClient implements AutoCloseable {
     return value(contract.stateRootBatch(root)).longValueExact();
   }
 
-  /** The contract's EIP-712 digest for {@code (epoch, root)} (equal to {@link OracleSigner#riskRootDigest}). */
+  /**
+   * The contract's EIP-712 digest for {@code (epoch, root)} (equal to {@link
+   * OracleSigner#riskRootDigest}).
+   */
   public byte[] riskRootDigest(long epoch, BigInteger root) {
     return value(contract.riskRootDigest(BigInteger.valueOf(epoch), root));
   }
 
   /** Why a claim is accepted or not ({@code healthStatus}, an {@code eth_call}). */
   public HealthStatus healthStatus(HealthClaim c) {
-    BigInteger status = value(contract.healthStatus(c.solidityProof(), c.stateRoot(), c.riskRoot(),
-        BigInteger.valueOf(c.accountId()), BigInteger.valueOf(c.thresholdBps()), BigInteger.valueOf(c.minThresholdBps())));
+    BigInteger status =
+        value(
+            contract.healthStatus(
+                c.solidityProof(),
+                c.stateRoot(),
+                c.riskRoot(),
+                BigInteger.valueOf(c.accountId()),
+                BigInteger.valueOf(c.thresholdBps()),
+                BigInteger.valueOf(c.minThresholdBps())));
     return HealthStatus.values()[status.intValueExact()];
   }
 
@@ -215,13 +279,17 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * Gas of a {@code verifyHealth} transaction ({@code eth_estimateGas}): includes the 21000 intrinsic gas and
-   * the calldata; a contract calling {@code verifyHealth} pays about this minus 21000 minus calldata.
+   * Gas of a {@code verifyHealth} transaction ({@code eth_estimateGas}): includes the 21000
+   * intrinsic gas and the calldata; a contract calling {@code verifyHealth} pays about this minus
+   * 21000 minus calldata.
    */
   public long estimateVerifyHealthGas(HealthClaim c) {
     try {
-      EthEstimateGas g = web3.ethEstimateGas(Transaction.createEthCallTransaction(sender.getAddress(), address,
-          verifyHealthCall(c).encodeFunctionCall())).send();
+      EthEstimateGas g =
+          web3.ethEstimateGas(
+                  Transaction.createEthCallTransaction(
+                      sender.getAddress(), address, verifyHealthCall(c).encodeFunctionCall()))
+              .send();
       if (g.hasError()) {
         throw revert("estimateGas verifyHealth", g.getError(), errors);
       }
@@ -238,13 +306,18 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   private RemoteFunctionCall<Boolean> verifyHealthCall(HealthClaim c) {
-    return contract.verifyHealth(c.solidityProof(), c.stateRoot(), c.riskRoot(), BigInteger.valueOf(c.accountId()),
-        BigInteger.valueOf(c.thresholdBps()), BigInteger.valueOf(c.minThresholdBps()));
+    return contract.verifyHealth(
+        c.solidityProof(),
+        c.stateRoot(),
+        c.riskRoot(),
+        BigInteger.valueOf(c.accountId()),
+        BigInteger.valueOf(c.thresholdBps()),
+        BigInteger.valueOf(c.minThresholdBps()));
   }
 
   /**
-   * Runs a view of the binding through {@link #call} (reverts named by {@link RevertDecoder}) and decodes its
-   * single result with the binding's output type.
+   * Runs a view of the binding through {@link #call} (reverts named by {@link RevertDecoder}) and
+   * decodes its single result with the binding's output type.
    */
   @SuppressWarnings("unchecked")
   private <T> T value(RemoteFunctionCall<T> f) {
@@ -257,13 +330,17 @@ public final class SettlementClient implements AutoCloseable {
 
   private String call(String data) {
     try {
-      EthCall r = web3.ethCall(Transaction.createEthCallTransaction(sender.getAddress(), address, data),
-          DefaultBlockParameterName.LATEST).send();
+      EthCall r =
+          web3.ethCall(
+                  Transaction.createEthCallTransaction(sender.getAddress(), address, data),
+                  DefaultBlockParameterName.LATEST)
+              .send();
       if (r.hasError()) {
         throw revert("call", r.getError(), errors);
       }
       if (r.getValue() == null || r.getValue().length() < 3) {
-        throw new ChainException("empty result from " + address + " (no contract there?)", (String) null);
+        throw new ChainException(
+            "empty result from " + address + " (no contract there?)", (String) null);
       }
       return r.getValue();
     } catch (IOException e) {
@@ -271,27 +348,37 @@ public final class SettlementClient implements AutoCloseable {
     }
   }
 
-  private static TransactionReceipt send(Web3j web3, Credentials from, long chainId, String to, String data,
-      RevertDecoder dec) {
+  private static TransactionReceipt send(
+      Web3j web3, Credentials from, long chainId, String to, String data, RevertDecoder dec) {
     try {
-      EthEstimateGas est = web3.ethEstimateGas(new Transaction(from.getAddress(), null, null, null, to, null, data))
-          .send();
+      EthEstimateGas est =
+          web3.ethEstimateGas(new Transaction(from.getAddress(), null, null, null, to, null, data))
+              .send();
       if (est.hasError()) {
         throw revert(to == null ? "deploy" : "transaction", est.getError(), dec);
       }
-      BigInteger gasLimit = est.getAmountUsed().multiply(BigInteger.valueOf(12)).divide(BigInteger.TEN)
-          .add(BigInteger.valueOf(10_000));
+      BigInteger gasLimit =
+          est.getAmountUsed()
+              .multiply(BigInteger.valueOf(12))
+              .divide(BigInteger.TEN)
+              .add(BigInteger.valueOf(10_000));
       BigInteger gasPrice = web3.ethGasPrice().send().getGasPrice();
       RawTransactionManager tm = new RawTransactionManager(web3, from, chainId);
-      EthSendTransaction sent = tm.sendTransaction(gasPrice, gasLimit, to, data, BigInteger.ZERO, to == null);
+      EthSendTransaction sent =
+          tm.sendTransaction(gasPrice, gasLimit, to, data, BigInteger.ZERO, to == null);
       if (sent.hasError()) {
         throw revert("send", sent.getError(), dec);
       }
-      TransactionReceipt receipt = new PollingTransactionReceiptProcessor(web3, 50, 2400)
-          .waitForTransactionReceipt(sent.getTransactionHash());
+      TransactionReceipt receipt =
+          new PollingTransactionReceiptProcessor(web3, 50, 2400)
+              .waitForTransactionReceipt(sent.getTransactionHash());
       if (!receipt.isStatusOK()) {
-        throw new ChainException("transaction " + receipt.getTransactionHash() + " reverted"
-            + (receipt.getRevertReason() != null ? ": " + receipt.getRevertReason() : ""), (String) null);
+        throw new ChainException(
+            "transaction "
+                + receipt.getTransactionHash()
+                + " reverted"
+                + (receipt.getRevertReason() != null ? ": " + receipt.getRevertReason() : ""),
+            (String) null);
       }
       return receipt;
     } catch (IOException | TransactionException e) {

@@ -24,12 +24,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Compiles Solidity with the project's pinned solcjs (standard JSON through {@code tools/solc}), with the same
- * settings as {@code foundry.toml} (optimizer on, 200 runs, EVM cancun). Outputs are cached on disk by the
- * SHA-256 of the compiler input, under {@code verifier-contracts/cache/zkm-solc/}, so a second run is instant.
- * Imports the given sources do not include are read from disk like forge's remapping does: {@code @scope/...}
- * from the contracts' {@code node_modules/} (OpenZeppelin, pinned in package.json), other paths from the
- * contracts directory.
+ * Compiles Solidity with the project's pinned solcjs (standard JSON through {@code tools/solc}),
+ * with the same settings as {@code foundry.toml} (optimizer on, 200 runs, EVM cancun). Outputs are
+ * cached on disk by the SHA-256 of the compiler input, under {@code
+ * verifier-contracts/cache/zkm-solc/}, so a second run is instant. Imports the given sources do not
+ * include are read from disk like forge's remapping does: {@code @scope/...} from the contracts'
+ * {@code node_modules/} (OpenZeppelin, pinned in package.json), other paths from the contracts
+ * directory.
  */
 public final class SolidityCompiler {
 
@@ -57,8 +58,10 @@ public final class SolidityCompiler {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long TIMEOUT_SECONDS = 300;
+
   /** The path of an {@code import "path";} or {@code import {A} from "path";} directive. */
-  private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+[^;\"']*[\"']([^\"']+)[\"']");
+  private static final Pattern IMPORT =
+      Pattern.compile("(?m)^\\s*import\\s+[^;\"']*[\"']([^\"']+)[\"']");
 
   private final ChainToolchain toolchain;
 
@@ -69,8 +72,9 @@ public final class SolidityCompiler {
   /**
    * Compiles the sources together.
    *
-   * @param sources source unit name (e.g. {@code src/Settlement.sol}) to source text; imports between them
-   *     resolve by these names, relative imports included; missing imports are read from disk (class comment)
+   * @param sources source unit name (e.g. {@code src/Settlement.sol}) to source text; imports
+   *     between them resolve by these names, relative imports included; missing imports are read
+   *     from disk (class comment)
    * @return every contract with bytecode, by {@code unitName:ContractName}
    * @throws CompilationException if solc reports an error
    */
@@ -85,7 +89,12 @@ public final class SolidityCompiler {
     ObjectNode settings = input.putObject("settings");
     settings.putObject("optimizer").put("enabled", true).put("runs", 200);
     settings.put("evmVersion", "cancun");
-    settings.putObject("outputSelection").putObject("*").putArray("*").add("abi").add("evm.bytecode.object");
+    settings
+        .putObject("outputSelection")
+        .putObject("*")
+        .putArray("*")
+        .add("abi")
+        .add("evm.bytecode.object");
     byte[] in;
     try {
       in = JSON.writeValueAsBytes(input);
@@ -103,13 +112,25 @@ public final class SolidityCompiler {
       throw new CompilationException("solc: " + String.join("\n", errors));
     }
     Map<String, Contract> result = new LinkedHashMap<>();
-    out.path("contracts").fields().forEachRemaining(unit -> unit.getValue().fields().forEachRemaining(c -> {
-      String hex = c.getValue().path("evm").path("bytecode").path("object").asText("");
-      if (!hex.isEmpty()) {
-        result.put(unit.getKey() + ":" + c.getKey(),
-            new Contract(c.getKey(), c.getValue().path("abi").toString(), HexFormat.of().parseHex(hex)));
-      }
-    }));
+    out.path("contracts")
+        .fields()
+        .forEachRemaining(
+            unit ->
+                unit.getValue()
+                    .fields()
+                    .forEachRemaining(
+                        c -> {
+                          String hex =
+                              c.getValue().path("evm").path("bytecode").path("object").asText("");
+                          if (!hex.isEmpty()) {
+                            result.put(
+                                unit.getKey() + ":" + c.getKey(),
+                                new Contract(
+                                    c.getKey(),
+                                    c.getValue().path("abi").toString(),
+                                    HexFormat.of().parseHex(hex)));
+                          }
+                        }));
     return result;
   }
 
@@ -123,11 +144,18 @@ public final class SolidityCompiler {
       while (m.find()) {
         String name = unitName(unit, m.group(1));
         if (!all.containsKey(name)) {
-          Path file = name.startsWith("@") ? toolchain.contractsDir().resolve("node_modules").resolve(name)
-              : toolchain.contractsDir().resolve(name);
+          Path file =
+              name.startsWith("@")
+                  ? toolchain.contractsDir().resolve("node_modules").resolve(name)
+                  : toolchain.contractsDir().resolve(name);
           if (!Files.isRegularFile(file)) {
-            throw new CompilationException(unit + " imports " + m.group(1) + ": no file " + file
-                + (name.startsWith("@") ? " (run verifier-contracts/tools/setup.sh)" : ""));
+            throw new CompilationException(
+                unit
+                    + " imports "
+                    + m.group(1)
+                    + ": no file "
+                    + file
+                    + (name.startsWith("@") ? " (run verifier-contracts/tools/setup.sh)" : ""));
           }
           try {
             all.put(name, Files.readString(file));
@@ -141,7 +169,10 @@ public final class SolidityCompiler {
     return all;
   }
 
-  /** solc's source unit name of {@code path} imported from unit {@code from}: relative paths are joined. */
+  /**
+   * solc's source unit name of {@code path} imported from unit {@code from}: relative paths are
+   * joined.
+   */
   static String unitName(String from, String path) {
     if (!path.startsWith("./") && !path.startsWith("../")) {
       return path;
@@ -193,14 +224,19 @@ public final class SolidityCompiler {
     Path errFile = Files.createTempFile("zkm-solc-err", ".txt");
     try {
       Files.write(inFile, input);
-      Process p = ChainToolchain.toolProcess(List.of(toolchain.solc().toString(), "--standard-json"))
-          .redirectInput(inFile.toFile()).redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+      Process p =
+          ChainToolchain.toolProcess(List.of(toolchain.solc().toString(), "--standard-json"))
+              .redirectInput(inFile.toFile())
+              .redirectOutput(outFile.toFile())
+              .redirectError(errFile.toFile())
+              .start();
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new CompilationException("solc took more than " + TIMEOUT_SECONDS + " s");
       }
       if (p.exitValue() != 0) {
-        throw new CompilationException("solc exited with " + p.exitValue() + ": " + Files.readString(errFile));
+        throw new CompilationException(
+            "solc exited with " + p.exitValue() + ": " + Files.readString(errFile));
       }
       return Files.readAllBytes(outFile);
     } catch (InterruptedException e) {

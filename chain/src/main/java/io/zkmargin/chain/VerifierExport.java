@@ -19,12 +19,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The checked-in Solidity verifiers of {@code verifier-contracts/}: for each circuit, gnark's exported verifier
- * {@code src/verifiers/<circuitId>.sol}, the verifying key it was exported from {@code keys/<circuitId>.vk}
- * (gnark WriteRawTo bytes) and a line in {@code verifiers.json} with the circuit digest (SHA-256 of the compiled
- * constraint system) and the key's SHA-256. A test re-exports every verifier from its key and compares, and
- * checks that the circuit still has the digest the key was made for, so a circuit change cannot ship with a
- * stale verifier.
+ * The checked-in Solidity verifiers of {@code verifier-contracts/}: for each circuit, gnark's
+ * exported verifier {@code src/verifiers/<circuitId>.sol}, the verifying key it was exported from
+ * {@code keys/<circuitId>.vk} (gnark WriteRawTo bytes) and a line in {@code verifiers.json} with
+ * the circuit digest (SHA-256 of the compiled constraint system) and the key's SHA-256. A test
+ * re-exports every verifier from its key and compares, and checks that the circuit still has the
+ * digest the key was made for, so a circuit change cannot ship with a stale verifier.
  *
  * <p>{@code main(circuitId...)} (re)writes the files from the key store's current keys.
  */
@@ -32,6 +32,7 @@ public final class VerifierExport {
 
   /** Manifest file under {@code verifier-contracts/}. */
   public static final String MANIFEST = "verifiers.json";
+
   public static final String FORMAT = "zkmargin-verifiers-v1";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,12 +45,19 @@ public final class VerifierExport {
    * @param verifierFile path under {@code verifier-contracts/}
    * @param verifyingKeyFile path under {@code verifier-contracts/}
    */
-  public record Entry(String circuitId, String circuitDigest, String verifyingKeyHash, String verifierFile,
+  public record Entry(
+      String circuitId,
+      String circuitDigest,
+      String verifyingKeyHash,
+      String verifierFile,
       String verifyingKeyFile) {}
 
   private VerifierExport() {}
 
-  /** gnark's Solidity verifier for a verifying key (loaded with gnark's checked reader, then released). */
+  /**
+   * gnark's Solidity verifier for a verifying key (loaded with gnark's checked reader, then
+   * released).
+   */
   public static String exportSolidity(String circuitId, byte[] verifyingKey) {
     try (VerifyingKeyHandle vk = Gnark.loadVerifyingKey(circuitId, verifyingKey)) {
       return Gnark.exportSolidity(vk);
@@ -57,15 +65,21 @@ public final class VerifierExport {
   }
 
   /**
-   * Writes the verifier and verifying key of {@code circuitId} from the key store into {@code contractsDir} and
-   * records them in the manifest (replacing an older entry of the circuit).
+   * Writes the verifier and verifying key of {@code circuitId} from the key store into {@code
+   * contractsDir} and records them in the manifest (replacing an older entry of the circuit).
    */
-  public static Entry export(KeyStore keys, String circuitId, Path contractsDir) throws IOException {
+  public static Entry export(KeyStore keys, String circuitId, Path contractsDir)
+      throws IOException {
     KeyStore.KeyEntry key = keys.ensureKeys(circuitId);
     byte[] vk = keys.verifyingKeyBytes(key);
     String source = exportSolidity(circuitId, vk);
-    Entry e = new Entry(circuitId, key.circuitDigest(), key.verifyingKeyHash(),
-        "src/verifiers/" + circuitId + ".sol", "keys/" + circuitId + ".vk");
+    Entry e =
+        new Entry(
+            circuitId,
+            key.circuitDigest(),
+            key.verifyingKeyHash(),
+            "src/verifiers/" + circuitId + ".sol",
+            "keys/" + circuitId + ".vk");
     write(contractsDir.resolve(e.verifierFile()), source.getBytes(StandardCharsets.UTF_8));
     write(contractsDir.resolve(e.verifyingKeyFile()), vk);
     List<Entry> entries = new ArrayList<>(readManifest(contractsDir));
@@ -74,7 +88,8 @@ public final class VerifierExport {
     entries.sort(Comparator.comparing(Entry::circuitId));
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
-    root.put("note", "written by io.zkmargin.chain.VerifierExport; checked by CheckedInVerifierTest");
+    root.put(
+        "note", "written by io.zkmargin.chain.VerifierExport; checked by CheckedInVerifierTest");
     ArrayNode arr = root.putArray("verifiers");
     for (Entry x : entries) {
       ObjectNode n = arr.addObject();
@@ -84,8 +99,10 @@ public final class VerifierExport {
       n.put("verifierFile", x.verifierFile());
       n.put("verifyingKeyFile", x.verifyingKeyFile());
     }
-    write(contractsDir.resolve(MANIFEST), (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n")
-        .getBytes(StandardCharsets.UTF_8));
+    write(
+        contractsDir.resolve(MANIFEST),
+        (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n")
+            .getBytes(StandardCharsets.UTF_8));
     return e;
   }
 
@@ -101,20 +118,26 @@ public final class VerifierExport {
     }
     List<Entry> out = new ArrayList<>();
     for (JsonNode n : root.path("verifiers")) {
-      out.add(new Entry(n.path("circuitId").asText(), n.path("circuitDigest").asText(),
-          n.path("verifyingKeyHash").asText(), n.path("verifierFile").asText(), n.path("verifyingKeyFile").asText()));
+      out.add(
+          new Entry(
+              n.path("circuitId").asText(),
+              n.path("circuitDigest").asText(),
+              n.path("verifyingKeyHash").asText(),
+              n.path("verifierFile").asText(),
+              n.path("verifyingKeyFile").asText()));
     }
     return out;
   }
 
   /** Lower-case hex of the circuit's current digest. */
   public static String currentCircuitDigest(String circuitId) {
-    return HexFormat.of().formatHex(Gnark.circuitDigest(Objects.requireNonNull(circuitId, "circuitId")));
+    return HexFormat.of()
+        .formatHex(Gnark.circuitDigest(Objects.requireNonNull(circuitId, "circuitId")));
   }
 
   /**
-   * Exports the verifiers of the given circuits from the default key store into {@code verifier-contracts/}.
-   * Usage: {@code VerifierExport circuitId...}
+   * Exports the verifiers of the given circuits from the default key store into {@code
+   * verifier-contracts/}. Usage: {@code VerifierExport circuitId...}
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 0) {
@@ -125,7 +148,8 @@ public final class VerifierExport {
     try (KeyStore keys = KeyStore.openDefault()) {
       for (String id : args) {
         Entry e = export(keys, id, dir);
-        System.out.println("exported " + e.verifierFile() + " (verifying key " + e.verifyingKeyHash() + ")");
+        System.out.println(
+            "exported " + e.verifierFile() + " (verifying key " + e.verifyingKeyHash() + ")");
       }
     }
   }

@@ -9,12 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Regenerates the chain vectors together, from one key pair of the default key store: the verifier and key of
- * the test-size health circuit in {@code verifier-contracts/} ({@link VerifierExport}) and a real proof of
- * {@link TestVenues#small()}'s account 5 at 12500 bps in {@code test-vectors/chain/health-proof.json}, which the
- * forge tests verify with that verifier. Run after a circuit change (CheckedInVerifierTest says when):
- * {@code mvn -pl chain exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.zkmargin.chain.ChainVectorGenerator}
- * (with LD_PRELOAD of libjsig, as for every JVM that loads the native library).
+ * Regenerates the chain vectors together, from one key pair of the default key store: the verifier
+ * and key of the test-size health circuit in {@code verifier-contracts/} ({@link VerifierExport})
+ * and a real proof of {@link TestVenues#small()}'s account 5 at 12500 bps in {@code
+ * test-vectors/chain/health-proof.json}, which the forge tests verify with that verifier. Run after
+ * a circuit change (CheckedInVerifierTest says when): {@code mvn -pl chain exec:java
+ * -Dexec.classpathScope=test -Dexec.mainClass=io.zkmargin.chain.ChainVectorGenerator} (with
+ * LD_PRELOAD of libjsig, as for every JVM that loads the native library).
  */
 public final class ChainVectorGenerator {
   private ChainVectorGenerator() {}
@@ -24,8 +25,10 @@ public final class ChainVectorGenerator {
     String circuitId = CircuitSizes.TEST.healthCircuitId();
     try (KeyStore keys = KeyStore.openDefault()) {
       VerifierExport.Entry e = VerifierExport.export(keys, circuitId, contracts);
-      ProofFile proof = new HealthProver(keys).prove(new CommittedVenue(TestVenues.small()),
-          TestVenues.HEALTHY_ACCOUNT, 12_500).proof();
+      ProofFile proof =
+          new HealthProver(keys)
+              .prove(new CommittedVenue(TestVenues.small()), TestVenues.HEALTHY_ACCOUNT, 12_500)
+              .proof();
       Path out = contracts.getParent().resolve("test-vectors/chain/health-proof.json");
       Files.createDirectories(out.getParent());
       proof.write(out);

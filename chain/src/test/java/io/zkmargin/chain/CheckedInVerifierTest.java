@@ -14,11 +14,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checked-in verifiers of {@code verifier-contracts/} (listed in {@code verifiers.json}) still match: each
- * key was made for the circuit as it compiles today (same constraint-system digest), each verifier is exactly
- * gnark's export of its key, and the forge test vector (test-vectors/chain/health-proof.json) verifies natively
- * against the checked-in key of its circuit. A circuit change without re-running {@link VerifierExport} fails
- * here, so a stale verifier cannot ship.
+ * The checked-in verifiers of {@code verifier-contracts/} (listed in {@code verifiers.json}) still
+ * match: each key was made for the circuit as it compiles today (same constraint-system digest),
+ * each verifier is exactly gnark's export of its key, and the forge test vector
+ * (test-vectors/chain/health-proof.json) verifies natively against the checked-in key of its
+ * circuit. A circuit change without re-running {@link VerifierExport} fails here, so a stale
+ * verifier cannot ship.
  */
 class CheckedInVerifierTest {
 
@@ -30,13 +31,21 @@ class CheckedInVerifierTest {
     assertFalse(entries.isEmpty(), "verifier-contracts/verifiers.json lists no verifier");
     for (VerifierExport.Entry e : entries) {
       byte[] vk = Files.readAllBytes(contracts.resolve(e.verifyingKeyFile()));
-      assertEquals(e.verifyingKeyHash(), KeyStore.sha256Hex(vk), e.verifyingKeyFile() + " does not match its hash");
-      assertEquals(e.circuitDigest(), VerifierExport.currentCircuitDigest(e.circuitId()),
-          "circuit " + e.circuitId() + " changed since its checked-in key was made: re-run "
+      assertEquals(
+          e.verifyingKeyHash(),
+          KeyStore.sha256Hex(vk),
+          e.verifyingKeyFile() + " does not match its hash");
+      assertEquals(
+          e.circuitDigest(),
+          VerifierExport.currentCircuitDigest(e.circuitId()),
+          "circuit "
+              + e.circuitId()
+              + " changed since its checked-in key was made: re-run "
               + "VerifierExport (and regenerate test-vectors/chain) so that the verifier is not stale");
       String expected = VerifierExport.exportSolidity(e.circuitId(), vk);
       String actual = Files.readString(contracts.resolve(e.verifierFile()));
-      assertEquals(expected, actual, e.verifierFile() + " is not gnark's export of " + e.verifyingKeyFile());
+      assertEquals(
+          expected, actual, e.verifierFile() + " is not gnark's export of " + e.verifyingKeyFile());
     }
   }
 
@@ -45,13 +54,19 @@ class CheckedInVerifierTest {
     Path vector = contracts.getParent().resolve("test-vectors/chain/health-proof.json");
     assertTrue(Files.isRegularFile(vector), vector + " is missing");
     ProofFile proof = ProofFile.read(vector);
-    VerifierExport.Entry e = VerifierExport.readManifest(contracts).stream()
-        .filter(x -> x.circuitId().equals(proof.circuitId())).findFirst()
-        .orElseThrow(() -> new AssertionError("no checked-in verifier for " + proof.circuitId()));
-    assertEquals(e.verifyingKeyHash(), proof.verifyingKeyHash(), "the vector was made with another key");
+    VerifierExport.Entry e =
+        VerifierExport.readManifest(contracts).stream()
+            .filter(x -> x.circuitId().equals(proof.circuitId()))
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no checked-in verifier for " + proof.circuitId()));
+    assertEquals(
+        e.verifyingKeyHash(), proof.verifyingKeyHash(), "the vector was made with another key");
     byte[] vk = Files.readAllBytes(contracts.resolve(e.verifyingKeyFile()));
     try (VerifyingKeyHandle h = Gnark.loadVerifyingKey(e.circuitId(), vk)) {
-      assertTrue(Gnark.verify(h, proof.proof(), proof.publicInputs().stream().map(Object::toString).toList()));
+      assertTrue(
+          Gnark.verify(
+              h, proof.proof(), proof.publicInputs().stream().map(Object::toString).toList()));
     }
   }
 }

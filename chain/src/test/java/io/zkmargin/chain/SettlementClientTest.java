@@ -26,13 +26,15 @@ import org.web3j.protocol.Web3j;
 import org.web3j.utils.Numeric;
 
 /**
- * The chain client against a real anvil node: deployment, EIP-712 risk-root signatures (Java digest equals the
- * contract's), the 2-of-3 quorum and its failure modes, operator-only settlement, and named reverts. The
- * verifier here is a contract that rejects every proof; real proofs are in {@link HealthProofOnChainTest}.
+ * The chain client against a real anvil node: deployment, EIP-712 risk-root signatures (Java digest
+ * equals the contract's), the 2-of-3 quorum and its failure modes, operator-only settlement, and
+ * named reverts. The verifier here is a contract that rejects every proof; real proofs are in
+ * {@link HealthProofOnChainTest}.
  */
 class SettlementClientTest {
 
-  private static final String REJECT_ALL = """
+  private static final String REJECT_ALL =
+      """
       // SPDX-License-Identifier: MIT
       pragma solidity ^0.8.24;
       contract RejectAll {
@@ -59,10 +61,13 @@ class SettlementClientTest {
     Path log = Files.createTempDirectory("zkm-anvil").resolve("anvil.log");
     node = AnvilNode.start(tc, log, false, Duration.ofSeconds(30));
     web3 = SettlementClient.connect(node.rpcUrl());
-    compiled = new SolidityCompiler(tc).compile(Map.of(
-        "src/Settlement.sol", tc.source("src/Settlement.sol"),
-        "src/IHealthVerifier.sol", tc.source("src/IHealthVerifier.sol"),
-        "test/RejectAll.sol", REJECT_ALL));
+    compiled =
+        new SolidityCompiler(tc)
+            .compile(
+                Map.of(
+                    "src/Settlement.sol", tc.source("src/Settlement.sol"),
+                    "src/IHealthVerifier.sol", tc.source("src/IHealthVerifier.sol"),
+                    "test/RejectAll.sol", REJECT_ALL));
     SecureRandom rnd = SecureRandom.getInstance("SHA1PRNG");
     rnd.setSeed(42);
     for (int i = 0; i < 3; i++) {
@@ -83,29 +88,45 @@ class SettlementClientTest {
   @BeforeEach
   void deploy() {
     SolidityCompiler.Contract settlement = compiled.get("src/Settlement.sol:Settlement");
-    SettlementClient.Deployment d = SettlementClient.deploy(web3, ADMIN, AnvilNode.CHAIN_ID,
-        compiled.get("test/RejectAll.sol:RejectAll"), settlement, OPERATOR.getAddress(),
-        ORACLES.stream().map(OracleSigner::address).toList(), 2, 2, 2, MAX_AGE);
-    admin = new SettlementClient(web3, ADMIN, AnvilNode.CHAIN_ID, d.settlement(), settlement.abiJson());
-    operator = new SettlementClient(web3, OPERATOR, AnvilNode.CHAIN_ID, d.settlement(), settlement.abiJson());
+    SettlementClient.Deployment d =
+        SettlementClient.deploy(
+            web3,
+            ADMIN,
+            AnvilNode.CHAIN_ID,
+            compiled.get("test/RejectAll.sol:RejectAll"),
+            settlement,
+            OPERATOR.getAddress(),
+            ORACLES.stream().map(OracleSigner::address).toList(),
+            2,
+            2,
+            2,
+            MAX_AGE);
+    admin =
+        new SettlementClient(web3, ADMIN, AnvilNode.CHAIN_ID, d.settlement(), settlement.abiJson());
+    operator =
+        new SettlementClient(
+            web3, OPERATOR, AnvilNode.CHAIN_ID, d.settlement(), settlement.abiJson());
     assertTrue(admin.isDeployed());
   }
 
   private byte[] sigs(long epoch, BigInteger root, List<ECKeyPair> keys) {
-    return OracleSigner.signSorted(keys, OracleSigner.riskRootDigest(AnvilNode.CHAIN_ID, admin.address(), epoch, root));
+    return OracleSigner.signSorted(
+        keys, OracleSigner.riskRootDigest(AnvilNode.CHAIN_ID, admin.address(), epoch, root));
   }
 
   @Test
   void javaDigestEqualsContractDigest() {
     BigInteger root = new BigInteger("1234567890123456789012345678901234567890");
-    assertArrayEquals(admin.riskRootDigest(7, root),
+    assertArrayEquals(
+        admin.riskRootDigest(7, root),
         OracleSigner.riskRootDigest(AnvilNode.CHAIN_ID, admin.address(), 7, root));
   }
 
   @Test
   void postsRiskRootWithTwoOfThreeSignatures() {
     BigInteger root = BigInteger.valueOf(777);
-    SettlementClient.TxResult tx = admin.postRiskRoot(3, root, sigs(3, root, ORACLES.subList(0, 2)));
+    SettlementClient.TxResult tx =
+        admin.postRiskRoot(3, root, sigs(3, root, ORACLES.subList(0, 2)));
     assertTrue(tx.gasUsed() > 21_000 && tx.gasUsed() < 200_000, "gas " + tx.gasUsed());
     assertEquals(3, admin.latestRiskEpoch());
     assertEquals(1, admin.riskRootCount());
@@ -116,37 +137,52 @@ class SettlementClientTest {
   @Test
   void rejectsShortUnsortedDuplicatedAndReplayed() {
     BigInteger root = BigInteger.valueOf(99);
-    ChainException shortSet = assertThrows(ChainException.class,
-        () -> admin.postRiskRoot(1, root, sigs(1, root, ORACLES.subList(0, 1))));
+    ChainException shortSet =
+        assertThrows(
+            ChainException.class,
+            () -> admin.postRiskRoot(1, root, sigs(1, root, ORACLES.subList(0, 1))));
     assertEquals("QuorumNotReached", shortSet.errorName(), shortSet.getMessage());
 
     byte[] digest = OracleSigner.riskRootDigest(AnvilNode.CHAIN_ID, admin.address(), 1, root);
     List<ECKeyPair> byAddress = new ArrayList<>(ORACLES);
     byAddress.sort(Comparator.comparing(k -> Numeric.toBigInt(Keys.getAddress(k))));
-    byte[] unsorted = concat(OracleSigner.signature(byAddress.get(1), digest), OracleSigner.signature(byAddress.get(0), digest));
-    assertEquals("SignersNotSorted",
-        assertThrows(ChainException.class, () -> admin.postRiskRoot(1, root, unsorted)).errorName());
-    byte[] dup = concat(OracleSigner.signature(byAddress.get(0), digest), OracleSigner.signature(byAddress.get(0), digest));
-    assertEquals("DuplicateSigner",
+    byte[] unsorted =
+        concat(
+            OracleSigner.signature(byAddress.get(1), digest),
+            OracleSigner.signature(byAddress.get(0), digest));
+    assertEquals(
+        "SignersNotSorted",
+        assertThrows(ChainException.class, () -> admin.postRiskRoot(1, root, unsorted))
+            .errorName());
+    byte[] dup =
+        concat(
+            OracleSigner.signature(byAddress.get(0), digest),
+            OracleSigner.signature(byAddress.get(0), digest));
+    assertEquals(
+        "DuplicateSigner",
         assertThrows(ChainException.class, () -> admin.postRiskRoot(1, root, dup)).errorName());
 
     byte[] good = sigs(1, root, ORACLES.subList(1, 3));
     admin.postRiskRoot(1, root, good);
-    ChainException replay = assertThrows(ChainException.class, () -> admin.postRiskRoot(1, root, good));
+    ChainException replay =
+        assertThrows(ChainException.class, () -> admin.postRiskRoot(1, root, good));
     assertEquals("StaleEpoch", replay.errorName());
     assertTrue(replay.getMessage().contains("StaleEpoch(1, 1)"), replay.getMessage());
   }
 
   @Test
   void settlesStateRootsAsOperatorOnly() {
-    ChainException wrongCaller = assertThrows(ChainException.class, () -> admin.setStateRoot(1, BigInteger.TEN));
+    ChainException wrongCaller =
+        assertThrows(ChainException.class, () -> admin.setStateRoot(1, BigInteger.TEN));
     assertEquals("NotOperator", wrongCaller.errorName());
     operator.setStateRoot(1, BigInteger.TEN);
     assertEquals(BigInteger.TEN, admin.stateRoot());
     assertEquals(1, admin.batchNumber());
     assertEquals(1, admin.stateRootBatch(BigInteger.TEN));
-    assertEquals("UnexpectedBatch",
-        assertThrows(ChainException.class, () -> operator.setStateRoot(1, BigInteger.TWO)).errorName());
+    assertEquals(
+        "UnexpectedBatch",
+        assertThrows(ChainException.class, () -> operator.setStateRoot(1, BigInteger.TWO))
+            .errorName());
   }
 
   @Test
@@ -160,9 +196,11 @@ class SettlementClientTest {
     admin.postRiskRoot(1, risk, sigs(1, risk, ORACLES));
     assertEquals(SettlementClient.HealthStatus.PROOF_INVALID, admin.healthStatus(claim));
     assertFalse(admin.verifyHealth(claim));
-    assertEquals(SettlementClient.HealthStatus.THRESHOLD_BELOW_MINIMUM,
+    assertEquals(
+        SettlementClient.HealthStatus.THRESHOLD_BELOW_MINIMUM,
         admin.healthStatus(new HealthClaim(new byte[256], state, risk, 3, 9_999, 10_000)));
-    // the risk root's maximum age, on the node's clock: usable at MAX_AGE seconds, too old one second later
+    // the risk root's maximum age, on the node's clock: usable at MAX_AGE seconds, too old one
+    // second later
     long posted = admin.riskRootPostedAt(risk);
     assertTrue(posted > 0, "posting time stored");
     mineAt(posted + MAX_AGE);
@@ -178,7 +216,8 @@ class SettlementClientTest {
     BigInteger root = BigInteger.valueOf(41);
     long tooFar = (1L << 32) + 1; // the first posting counts from epoch 0
     byte[] farSigs = sigs(tooFar, root, ORACLES);
-    ChainException huge = assertThrows(ChainException.class, () -> admin.postRiskRoot(tooFar, root, farSigs));
+    ChainException huge =
+        assertThrows(ChainException.class, () -> admin.postRiskRoot(tooFar, root, farSigs));
     assertEquals("EpochJumpTooLarge", huge.errorName(), huge.getMessage());
     admin.postRiskRoot(1L << 32, root, sigs(1L << 32, root, ORACLES));
     assertEquals(1L << 32, admin.latestRiskEpoch());
@@ -187,9 +226,13 @@ class SettlementClientTest {
   /** Mines a block with this timestamp (anvil's evm_mine with a timestamp), seconds. */
   private static void mineAt(long timestamp) {
     try {
-      org.web3j.protocol.core.Response<?> r = new org.web3j.protocol.core.Request<>("evm_mine", List.of(timestamp),
-          new org.web3j.protocol.http.HttpService(node.rpcUrl()), org.web3j.protocol.core.methods.response.VoidResponse.class)
-          .send();
+      org.web3j.protocol.core.Response<?> r =
+          new org.web3j.protocol.core.Request<>(
+                  "evm_mine",
+                  List.of(timestamp),
+                  new org.web3j.protocol.http.HttpService(node.rpcUrl()),
+                  org.web3j.protocol.core.methods.response.VoidResponse.class)
+              .send();
       assertFalse(r.hasError(), () -> "evm_mine: " + r.getError().getMessage());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

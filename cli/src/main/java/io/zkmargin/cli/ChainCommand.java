@@ -1,10 +1,10 @@
 package io.zkmargin.cli;
 
-import io.zkmargin.prover.KeyStore;
-import io.zkmargin.prover.ProofFile;
 import io.zkmargin.chain.ChainException;
 import io.zkmargin.chain.ChainToolchain;
 import io.zkmargin.chain.LocalChain;
+import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.ProofFile;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,17 +17,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./zkm chain up|down --data DIR} and {@code ./zkm verify FILE --on-chain [--data DIR]}: a local anvil
- * chain with the verifier and settlement contracts for a venue data directory (see
- * {@link io.zkmargin.chain.LocalChain}). Exit 0 on success, 1 on a failed task or a proof the contract
- * rejects, 2 on bad usage.
+ * {@code ./zkm chain up|down --data DIR} and {@code ./zkm verify FILE --on-chain [--data DIR]}: a
+ * local anvil chain with the verifier and settlement contracts for a venue data directory (see
+ * {@link io.zkmargin.chain.LocalChain}). Exit 0 on success, 1 on a failed task or a proof the
+ * contract rejects, 2 on bad usage.
  */
-@Command(name = "chain",
-    description = "start/stop a local chain with the contracts deployed (anvil + verifier + Settlement)",
+@Command(
+    name = "chain",
+    description =
+        "start/stop a local chain with the contracts deployed (anvil + verifier + Settlement)",
     subcommands = {ChainCommand.Up.class, ChainCommand.Down.class},
-    footer = {"", "Then: ./zkm verify FILE --on-chain [--data DIR] [--min-threshold-bps B]",
-        "  checks a proof through the deployed contract and prints the gas of verifyHealth.",
-        "--data defaults to ./demo."})
+    footer = {
+      "",
+      "Then: ./zkm verify FILE --on-chain [--data DIR] [--min-threshold-bps B]",
+      "  checks a proof through the deployed contract and prints the gas of verifyHealth.",
+      "--data defaults to ./demo."
+    })
 public final class ChainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
@@ -42,7 +47,8 @@ public final class ChainCommand implements Callable<Integer> {
   /**
    * Runs {@code chain up|down ...}.
    *
-   * @param args the arguments after {@code chain}: {@code up|down} and options (a leading {@code chain} is skipped)
+   * @param args the arguments after {@code chain}: {@code up|down} and options (a leading {@code
+   *     chain} is skipped)
    * @return exit code
    */
   public static int run(String[] args) {
@@ -52,22 +58,32 @@ public final class ChainCommand implements Callable<Integer> {
     return Main.run("chain", args);
   }
 
-  @Command(name = "up",
-      header = "start a local anvil node, deploy the venue's verifier and Settlement contract, settle roots",
-      description = {"start a local anvil node in the background (or reuse the live one that chain up started; a node",
-          "left by a killed ./zkm serve is stopped, with a message), deploy the verifier of the",
-          "venue's circuit and the Settlement contract, settle the venue's state root and post its risk",
-          "root signed by 2 of its 3 oracle keys (DIR/keys/oracle-*.key, made on first use);",
-          "the node address, contract addresses and the node's pid are saved in DIR/chain.json"})
+  @Command(
+      name = "up",
+      header =
+          "start a local anvil node, deploy the venue's verifier and Settlement contract, settle roots",
+      description = {
+        "start a local anvil node in the background (or reuse the live one that chain up started; a node",
+        "left by a killed ./zkm serve is stopped, with a message), deploy the verifier of the",
+        "venue's circuit and the Settlement contract, settle the venue's state root and post its risk",
+        "root signed by 2 of its 3 oracle keys (DIR/keys/oracle-*.key, made on first use);",
+        "the node address, contract addresses and the node's pid are saved in DIR/chain.json"
+      })
   static final class Up implements Callable<Integer> {
     @Mixin Cli.HelpOption help;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        defaultValue = "demo",
         description = "the venue's data directory (default ./demo)")
     Path dir;
 
-    @Option(names = "--keys", paramLabel = "KEYDIR",
-        description = "proving/verifying key cache (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
+    @Option(
+        names = "--keys",
+        paramLabel = "KEYDIR",
+        description =
+            "proving/verifying key cache (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
     String keysDir;
 
     @Override
@@ -80,7 +96,10 @@ public final class ChainCommand implements Callable<Integer> {
   static final class Down implements Callable<Integer> {
     @Mixin Cli.HelpOption help;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        defaultValue = "demo",
         description = "the venue's data directory (default ./demo)")
     Path dir;
 
@@ -91,8 +110,9 @@ public final class ChainCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code chain up} for {@code ./zkm serve}: the node is tied to this JVM and dies with it, even on SIGKILL
-   * (see {@link LocalChain}); a node left running by an earlier run is stopped with a message, not reused.
+   * {@code chain up} for {@code ./zkm serve}: the node is tied to this JVM and dies with it, even
+   * on SIGKILL (see {@link LocalChain}); a node left running by an earlier run is stopped with a
+   * message, not reused.
    *
    * @param dir venue data directory
    * @return exit code, 0 when the chain is up
@@ -103,15 +123,25 @@ public final class ChainCommand implements Callable<Integer> {
 
   private static int up(Path dir, String keysDir, boolean tied) {
     long t0 = System.nanoTime();
-    try (KeyStore keys = keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir))) {
+    try (KeyStore keys =
+        keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir))) {
       LocalChain.UpReport r = LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied);
       LocalChain.State s = r.state();
-      System.out.printf("chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",
-          s.rpcUrl(), s.pid(), s.settlement(), s.verifier(), s.circuitId(), r.batch(), r.epoch(),
+      System.out.printf(
+          "chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",
+          s.rpcUrl(),
+          s.pid(),
+          s.settlement(),
+          s.verifier(),
+          s.circuitId(),
+          r.batch(),
+          r.epoch(),
           (System.nanoTime() - t0) / 1e9);
       return 0;
     } catch (NoSuchFileException e) {
-      System.err.println("zkm chain up: " + (e.getReason() != null ? e.getReason() : "no such file " + e.getFile()));
+      System.err.println(
+          "zkm chain up: "
+              + (e.getReason() != null ? e.getReason() : "no such file " + e.getFile()));
       return 1;
     } catch (IOException | RuntimeException e) {
       System.err.println("zkm chain up: " + e.getMessage());
@@ -122,7 +152,8 @@ public final class ChainCommand implements Callable<Integer> {
   static int down(Path dir) {
     try {
       boolean stopped = LocalChain.down(dir);
-      System.out.println(stopped ? "chain down: node stopped" : "chain down: no node was running for " + dir);
+      System.out.println(
+          stopped ? "chain down: node stopped" : "chain down: no node was running for " + dir);
       return 0;
     } catch (IOException e) {
       System.err.println("zkm chain down: " + e.getMessage());
@@ -131,9 +162,11 @@ public final class ChainCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code ./zkm verify FILE --on-chain}: checks a proof through the Settlement contract of {@code dataDir}'s chain.
+   * {@code ./zkm verify FILE --on-chain}: checks a proof through the Settlement contract of {@code
+   * dataDir}'s chain.
    *
-   * @param minThresholdBps least threshold accepted in basis points; negative = the proof's own threshold
+   * @param minThresholdBps least threshold accepted in basis points; negative = the proof's own
+   *     threshold
    * @return 0 for a proof the contract accepts, 1 otherwise (with the reason on stderr)
    */
   public static int verifyOnChain(Path file, Path dataDir, long minThresholdBps) {
@@ -142,12 +175,19 @@ public final class ChainCommand implements Callable<Integer> {
       return 1;
     }
     try {
-      LocalChain.OnChainVerdict v = LocalChain.verify(dataDir, proof, minThresholdBps, ChainToolchain.locate());
+      LocalChain.OnChainVerdict v =
+          LocalChain.verify(dataDir, proof, minThresholdBps, ChainToolchain.locate());
       if (v.valid()) {
         System.out.println("VALID on-chain: " + v.message() + "; verifyHealth gas " + v.gas());
         return 0;
       }
-      System.err.println("INVALID on-chain (" + v.status() + "): " + v.message() + "; verifyHealth gas " + v.gas());
+      System.err.println(
+          "INVALID on-chain ("
+              + v.status()
+              + "): "
+              + v.message()
+              + "; verifyHealth gas "
+              + v.gas());
       return 1;
     } catch (IllegalArgumentException e) {
       System.err.println("INVALID: " + e.getMessage());

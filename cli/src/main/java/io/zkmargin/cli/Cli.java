@@ -10,8 +10,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * What every {@code ./zkm} command shares on top of picocli: the {@code -h/--help} option, the circuit size
- * option type, integer ranges, and the one-line usage error (exit 2).
+ * What every {@code ./zkm} command shares on top of picocli: the {@code -h/--help} option, the
+ * circuit size option type, integer ranges, and the one-line usage error (exit 2).
  */
 final class Cli {
   /** Exit code of a command line that does not parse or has an out-of-range value. */
@@ -21,13 +21,17 @@ final class Cli {
 
   /** {@code -h, --help} on every command: prints that command's generated help and exits 0. */
   static final class HelpOption {
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "show this help and exit")
     boolean help;
   }
 
   /**
-   * {@code --size test|production}. The constants are lower case because picocli matches an enum value by its
-   * name, and these are the words the command line has always taken (case-sensitive, as before).
+   * {@code --size test|production}. The constants are lower case because picocli matches an enum
+   * value by its name, and these are the words the command line has always taken (case-sensitive,
+   * as before).
    */
   enum Size {
     test(CircuitSizes.TEST),
@@ -45,7 +49,8 @@ final class Cli {
   }
 
   /**
-   * Checks that an option's value lies in {@code [min, max]}; picocli types the value, the range is ours.
+   * Checks that an option's value lies in {@code [min, max]}; picocli types the value, the range is
+   * ours.
    *
    * @param spec the command the option belongs to (for the usage error)
    * @param option the option's name without dashes, as in the message
@@ -54,13 +59,17 @@ final class Cli {
    */
   static long range(CommandSpec spec, String option, long value, long min, long max) {
     if (value < min || value > max) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "option --" + option + " must be in [" + min + ", " + max + "], was " + value);
     }
     return value;
   }
 
-  /** Integers as the command line has always read them: an optional sign, digits, {@code _} allowed as separator. */
+  /**
+   * Integers as the command line has always read them: an optional sign, digits, {@code _} allowed
+   * as separator.
+   */
   static long parseInteger(String text) {
     try {
       return Long.parseLong(text.replace("_", ""));
@@ -70,9 +79,10 @@ final class Cli {
   }
 
   /**
-   * Sets up a command line: integer options (each a {@code long}, range-checked by {@link #range}), help
-   * layout, plain text (no ANSI colours: help reads the same in a terminal, a pipe and a test), System.out and
-   * System.err as they are now, and usage errors printed as one line with a hint (exit 2).
+   * Sets up a command line: integer options (each a {@code long}, range-checked by {@link #range}),
+   * help layout, plain text (no ANSI colours: help reads the same in a terminal, a pipe and a
+   * test), System.out and System.err as they are now, and usage errors printed as one line with a
+   * hint (exit 2).
    */
   static CommandLine configure(CommandLine cl) {
     cl.registerConverter(Long.class, Cli::parseInteger);
@@ -88,30 +98,40 @@ final class Cli {
     return cl;
   }
 
-  /** Options in the help and synopsis in the order the command declares them (the most used first), not sorted. */
+  /**
+   * Options in the help and synopsis in the order the command declares them (the most used first),
+   * not sorted.
+   */
   private static void keepDeclaredOrder(CommandLine cl) {
     cl.getCommandSpec().usageMessage().sortOptions(false).sortSynopsis(false);
     cl.getSubcommands().values().forEach(Cli::keepDeclaredOrder);
   }
 
   /**
-   * A usage error as one line on stderr: {@code zkm <command>: <what is wrong> (see ./zkm <command> --help)}.
+   * A usage error as one line on stderr: {@code zkm <command>: <what is wrong> (see ./zkm <command>
+   * --help)}.
    *
    * @return {@link #USAGE_ERROR}
    */
   static int usageError(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     String name = cmd.getCommandSpec().qualifiedName();
-    if (ex instanceof UnmatchedArgumentException u && cmd.getParent() == null && !u.getUnmatched().isEmpty()
+    if (ex instanceof UnmatchedArgumentException u
+        && cmd.getParent() == null
+        && !u.getUnmatched().isEmpty()
         && !u.getUnmatched().get(0).startsWith("-")) {
       System.err.println("zkm: unknown command '" + u.getUnmatched().get(0) + "'; run ./zkm help");
       return USAGE_ERROR;
     }
-    if (ex instanceof CommandLine.MissingParameterException && !cmd.getUnmatchedArguments().isEmpty()) {
+    if (ex instanceof CommandLine.MissingParameterException
+        && !cmd.getUnmatchedArguments().isEmpty()) {
       // "--acount 3" misses --account too; the typo is the news, so say that first
       ex = new UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
     }
-    String message = ex.getMessage() == null ? ex.toString() : ex.getMessage().strip().replaceAll("\\s*\\n\\s*", "; ");
+    String message =
+        ex.getMessage() == null
+            ? ex.toString()
+            : ex.getMessage().strip().replaceAll("\\s*\\n\\s*", "; ");
     if (ex instanceof UnmatchedArgumentException u) {
       List<String> suggestions = u.getSuggestions();
       if (!suggestions.isEmpty()) {

@@ -19,33 +19,50 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./zkm demo --data DIR --accounts N --seed S [--size test|production]}: writes a reproducible demo
- * venue (accounts with mixed portfolios, an oracle epoch and its risk vector, owner keys) to DIR.
+ * {@code ./zkm demo --data DIR --accounts N --seed S [--size test|production]}: writes a
+ * reproducible demo venue (accounts with mixed portfolios, an oracle epoch and its risk vector,
+ * owner keys) to DIR.
  */
-@Command(name = "demo",
-    description = "write a reproducible demo venue (accounts, oracle epoch, risk vector, owner keys)")
+@Command(
+    name = "demo",
+    description =
+        "write a reproducible demo venue (accounts, oracle epoch, risk vector, owner keys)")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "demo",
       description = "directory the venue is written to (default ./demo)")
   Path dir;
 
-  @Option(names = "--accounts", paramLabel = "N", defaultValue = "20",
+  @Option(
+      names = "--accounts",
+      paramLabel = "N",
+      defaultValue = "20",
       description = "number of accounts, 1 to 2^(state tree depth of the size) (default 20)")
   long accounts;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "7",
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "7",
       description = "seed of the venue: the same seed writes the same venue (default 7)")
   long seed;
 
-  @Option(names = "--size", paramLabel = "test|production", defaultValue = "test",
+  @Option(
+      names = "--size",
+      paramLabel = "test|production",
+      defaultValue = "test",
       description = "circuit size: test (small trees, fast keys) or production (default test)")
   Cli.Size size;
 
-  @Option(names = "--force",
-      description = "replace a venue already in DIR (its proofs will no longer match the state root)")
+  @Option(
+      names = "--force",
+      description =
+          "replace a venue already in DIR (its proofs will no longer match the state root)")
   boolean force;
 
   @Override
@@ -53,7 +70,8 @@ final class DemoCommand implements Callable<Integer> {
     Cli.range(spec, "accounts", accounts, 1, 1_000_000);
     CircuitSizes sizes = size.sizes();
     if (accounts > (1L << sizes.stateDepth())) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "--accounts must be at most 2^" + sizes.stateDepth() + " for this size");
     }
     return write(dir, (int) accounts, seed, sizes, force);
@@ -63,13 +81,16 @@ final class DemoCommand implements Callable<Integer> {
    * Writes the demo venue and prints its summary line.
    *
    * @param accounts number of accounts, at most 2^(state depth of {@code sizes})
-   * @param force replace a venue already in {@code dir}; without it an existing venue is refused (exit 1)
+   * @param force replace a venue already in {@code dir}; without it an existing venue is refused
+   *     (exit 1)
    * @return exit code: 0 written, 1 refused or not written
    */
   static int write(Path dir, int accounts, long seed, CircuitSizes sizes, boolean force) {
     if (Files.exists(dir.resolve(VenueStore.VENUE_FILE)) && !force) {
-      System.err.println("zkm demo: " + dir.resolve(VenueStore.VENUE_FILE)
-          + " exists; pass --force to replace it (its proofs will no longer match the state root)");
+      System.err.println(
+          "zkm demo: "
+              + dir.resolve(VenueStore.VENUE_FILE)
+              + " exists; pass --force to replace it (its proofs will no longer match the state root)");
       return 1;
     }
     long t0 = System.nanoTime();
@@ -86,11 +107,19 @@ final class DemoCommand implements Callable<Integer> {
           healthy++;
         }
       }
-      System.out.printf("demo venue written to %s in %.2f s: %d accounts (%d above maintenance margin, %d liquidatable),"
+      System.out.printf(
+          "demo venue written to %s in %.2f s: %d accounts (%d above maintenance margin, %d liquidatable),"
               + " %d instruments, epoch %d, circuit %s%n  stateRoot %s%n  riskRoot  %s%n",
-          dir, (System.nanoTime() - t0) / 1e9, accounts, healthy, liquidatable,
-          venue.riskVector().entries().size(), venue.epoch(), sizes.healthCircuitId(),
-          committed.stateRoot(), committed.riskRoot());
+          dir,
+          (System.nanoTime() - t0) / 1e9,
+          accounts,
+          healthy,
+          liquidatable,
+          venue.riskVector().entries().size(),
+          venue.epoch(),
+          sizes.healthCircuitId(),
+          committed.stateRoot(),
+          committed.riskRoot());
       return 0;
     } catch (IOException e) {
       System.err.println("zkm demo: cannot write " + dir + ": " + e.getMessage());

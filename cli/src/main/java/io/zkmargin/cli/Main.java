@@ -15,31 +15,49 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code ./zkm} command line: one subcommand per user task, parsed by picocli. Exit 0 on success, 1 on a
- * refused or failed task, 2 on bad usage; {@code verify} also exits 3 (UNSETTLED ROOTS) and 4 (ROOTS NOT CHECKED),
- * see {@link VerifyCommand}.
+ * The {@code ./zkm} command line: one subcommand per user task, parsed by picocli. Exit 0 on
+ * success, 1 on a refused or failed task, 2 on bad usage; {@code verify} also exits 3 (UNSETTLED
+ * ROOTS) and 4 (ROOTS NOT CHECKED), see {@link VerifyCommand}.
  */
-@Command(name = "zkm",
+@Command(
+    name = "zkm",
     description = "zero-knowledge proofs of portfolio health (gnark/BN254 via JNI)",
-    subcommands = {DemoCommand.class, MarginCommand.class, ProveHealthCommand.class, VerifyCommand.class,
-        ServeCommand.class, ClientCommand.class, GrpcBenchCommand.class, ChainCommand.class, HelpCommand.class},
-    footer = {"", "verify's verdicts:",
-        "  VALID              exit 0  the proof verifies; its state root is the venue's, its risk",
-        "                             root the one the oracles posted (needs --data or --on-chain)",
-        "  INVALID            exit 1  tampered proof or input, unknown or wrong key, bad file",
-        "  UNSETTLED ROOTS    exit 3  the proof verifies, but over roots the venue never settled or",
-        "                             posted: it is about another tree, not the venue's",
-        "  ROOTS NOT CHECKED  exit 4  the proof verifies; no --data: its roots were not checked",
-        "",
-        "common: --data defaults to ./demo; keys are cached under $ZKM_KEYS (default <repo>/target/zkm-keys).",
-        "Run ./zkm COMMAND --help (or ./zkm help COMMAND) for a command's options."})
+    subcommands = {
+      DemoCommand.class,
+      MarginCommand.class,
+      ProveHealthCommand.class,
+      VerifyCommand.class,
+      ServeCommand.class,
+      ClientCommand.class,
+      GrpcBenchCommand.class,
+      ChainCommand.class,
+      HelpCommand.class
+    },
+    footer = {
+      "",
+      "verify's verdicts:",
+      "  VALID              exit 0  the proof verifies; its state root is the venue's, its risk",
+      "                             root the one the oracles posted (needs --data or --on-chain)",
+      "  INVALID            exit 1  tampered proof or input, unknown or wrong key, bad file",
+      "  UNSETTLED ROOTS    exit 3  the proof verifies, but over roots the venue never settled or",
+      "                             posted: it is about another tree, not the venue's",
+      "  ROOTS NOT CHECKED  exit 4  the proof verifies; no --data: its roots were not checked",
+      "",
+      "common: --data defaults to ./demo; keys are cached under $ZKM_KEYS (default <repo>/target/zkm-keys).",
+      "Run ./zkm COMMAND --help (or ./zkm help COMMAND) for a command's options."
+    })
 public final class Main implements Callable<Integer> {
 
-  /** The command list of {@code ./zkm help}, grouped as the design is; every subcommand appears in one group. */
+  /**
+   * The command list of {@code ./zkm help}, grouped as the design is; every subcommand appears in
+   * one group.
+   */
   private static final Map<String, List<String>> GROUPS = new LinkedHashMap<>();
 
   static {
-    GROUPS.put("venue and proofs (no server needed):", List.of("demo", "margin", "prove-health", "verify"));
+    GROUPS.put(
+        "venue and proofs (no server needed):",
+        List.of("demo", "margin", "prove-health", "verify"));
     GROUPS.put("service (gRPC):", List.of("serve", "client", "bench-grpc"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
     GROUPS.put("help:", List.of("help"));
@@ -75,13 +93,14 @@ public final class Main implements Callable<Integer> {
   /** The whole command tree, configured (see {@link Cli#configure}); a fresh one per run. */
   static CommandLine commandLine() {
     CommandLine cl = Cli.configure(new CommandLine(new Main()));
-    cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
+    cl.getHelpSectionMap()
+        .put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::commandList);
     return cl;
   }
 
   /**
-   * The command list of the root help: every command and sub-subcommand ({@code client margin}, {@code chain up})
-   * with its one-line summary, in the groups of {@link #GROUPS}.
+   * The command list of the root help: every command and sub-subcommand ({@code client margin},
+   * {@code chain up}) with its one-line summary, in the groups of {@link #GROUPS}.
    */
   private static String commandList(CommandLine.Help help) {
     Map<String, CommandLine> subs = help.commandSpec().commandLine().getSubcommands();
@@ -89,8 +108,11 @@ public final class Main implements Callable<Integer> {
     List<String> listed = new ArrayList<>();
     StringBuilder out = new StringBuilder(); // after picocli's "Commands:" heading
     for (Map.Entry<String, List<String>> group : GROUPS.entrySet()) {
-      TextTable table = TextTable.forColumns(help.colorScheme(), new Column(24, 2, Overflow.SPAN),
-          new Column(width - 24, 1, Overflow.WRAP));
+      TextTable table =
+          TextTable.forColumns(
+              help.colorScheme(),
+              new Column(24, 2, Overflow.SPAN),
+              new Column(width - 24, 1, Overflow.WRAP));
       for (String name : group.getValue()) {
         CommandLine sub = subs.get(name);
         listed.add(name);
@@ -111,7 +133,10 @@ public final class Main implements Callable<Integer> {
     return out.toString();
   }
 
-  /** A command's one-line summary: its header (commands with a longer description have one), else its description. */
+  /**
+   * A command's one-line summary: its header (commands with a longer description have one), else
+   * its description.
+   */
   private static String summary(CommandLine cmd) {
     String[] h = cmd.getCommandSpec().usageMessage().header();
     String[] d = cmd.getCommandSpec().usageMessage().description();

@@ -15,16 +15,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./zkm margin --data DIR --account ID}: equity, IM, MM, health, liquidation status, Greeks, VaR and
- * per-scenario P&L of one account of a demo venue.
+ * {@code ./zkm margin --data DIR --account ID}: equity, IM, MM, health, liquidation status, Greeks,
+ * VaR and per-scenario P&L of one account of a demo venue.
  */
-@Command(name = "margin",
-    description = "equity, IM, MM, health, liquidation status, Greeks, VaR and scenario P&L of one account")
+@Command(
+    name = "margin",
+    description =
+        "equity, IM, MM, health, liquidation status, Greeks, VaR and scenario P&L of one account")
 final class MarginCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "demo",
       description = "the venue's data directory, written by ./zkm demo (default ./demo)")
   Path dir;
 
@@ -47,8 +52,10 @@ final class MarginCommand implements Callable<Integer> {
     }
     Optional<DemoVenue> market = DemoVenues.market(venue);
     if (market.isEmpty()) {
-      System.err.println("zkm margin: the instruments' market data of " + dir
-          + " is unknown (not a demo venue, or its state was changed after ./zkm demo)");
+      System.err.println(
+          "zkm margin: the instruments' market data of "
+              + dir
+              + " is unknown (not a demo venue, or its state was changed after ./zkm demo)");
       return 1;
     }
     System.out.print(market.get().marginReport((int) account));

@@ -5,8 +5,8 @@ import io.zkmargin.grpc.ServiceIdentity;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
 import io.zkmargin.prover.KeyStore;
-import io.zkmargin.prover.VenueStore;
 import io.zkmargin.prover.Venue;
+import io.zkmargin.prover.VenueStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,75 +25,118 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./zkm serve}: runs the gRPC proving service on embedded defaults. An empty data directory gets
- * a demo venue first; the TLS certificate and the development proving keys are made on first start and
- * reused after. Stops gracefully on SIGINT/SIGTERM.
+ * {@code ./zkm serve}: runs the gRPC proving service on embedded defaults. An empty data directory
+ * gets a demo venue first; the TLS certificate and the development proving keys are made on first
+ * start and reused after. Stops gracefully on SIGINT/SIGTERM.
  */
-@Command(name = "serve",
+@Command(
+    name = "serve",
     header = "run the proving service (gRPC, TLS); stops gracefully on SIGINT/SIGTERM",
-    description = {"An empty data directory gets a demo venue first; the TLS certificate and the development",
-        "proving keys are made on first start and reused after."},
-    footer = {"", "The service's certificate is DIR/tls/server.crt (made on first start); clients pin it."})
+    description = {
+      "An empty data directory gets a demo venue first; the TLS certificate and the development",
+      "proving keys are made on first start and reused after."
+    },
+    footer = {
+      "",
+      "The service's certificate is DIR/tls/server.crt (made on first start); clients pin it."
+    })
 public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
 
-  @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo",
-      description = "data directory (default ./demo); a demo venue is written there when it holds none")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      defaultValue = "demo",
+      description =
+          "data directory (default ./demo); a demo venue is written there when it holds none")
   Path dir;
 
-  @Option(names = "--port", paramLabel = "N", defaultValue = "50051", description = "gRPC port (default 50051)")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      defaultValue = "50051",
+      description = "gRPC port (default 50051)")
   long port;
 
-  @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-      description = "listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts; TLS unless --plaintext)")
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDR",
+      defaultValue = "127.0.0.1",
+      description =
+          "listen address (default 127.0.0.1; 0.0.0.0 to serve other hosts; TLS unless --plaintext)")
   String bind;
 
-  @Option(names = "--plaintext", description = "no TLS; only with a loopback --bind (127.0.0.1 or ::1)")
+  @Option(
+      names = "--plaintext",
+      description = "no TLS; only with a loopback --bind (127.0.0.1 or ::1)")
   boolean plaintext;
 
-  @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      defaultValue = "1",
       description = "prover threads (default 1: one Groth16 prover already uses every core)")
   long workers;
 
-  @Option(names = "--queue", paramLabel = "N", defaultValue = "64",
+  @Option(
+      names = "--queue",
+      paramLabel = "N",
+      defaultValue = "64",
       description = "proving jobs that may wait; more get RESOURCE_EXHAUSTED (default 64)")
   long queue;
 
-  @Option(names = "--metrics-port", paramLabel = "N",
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "N",
       description = "Prometheus metrics at http://127.0.0.1:N/metrics (default port+1; -1 = off)")
   Long metricsPort;
 
-  @Option(names = "--grace-seconds", paramLabel = "S", defaultValue = "30",
-      description = "on shutdown, how long running proofs may finish before being cancelled (default 30)")
+  @Option(
+      names = "--grace-seconds",
+      paramLabel = "S",
+      defaultValue = "30",
+      description =
+          "on shutdown, how long running proofs may finish before being cancelled (default 30)")
   long graceSeconds;
 
-  @Option(names = "--demo-accounts", paramLabel = "N", defaultValue = "16",
+  @Option(
+      names = "--demo-accounts",
+      paramLabel = "N",
+      defaultValue = "16",
       description = "accounts of the demo venue made for an empty DIR (default 16)")
   long demoAccounts;
 
-  @Option(names = "--size", paramLabel = "S", defaultValue = "test",
-      description = "circuit size of that demo venue: test or production (default test, as ./zkm demo)")
+  @Option(
+      names = "--size",
+      paramLabel = "S",
+      defaultValue = "test",
+      description =
+          "circuit size of that demo venue: test or production (default test, as ./zkm demo)")
   Cli.Size size;
 
-  @Option(names = "--no-chain",
-      description = {"do not start the local chain; by default the service runs `./zkm chain up --data DIR`",
-          "first (anvil + verifier + settlement contract, state and risk roots posted) so that",
-          "its proofs also verify on-chain (`./zkm verify FILE --on-chain --data DIR`), and",
-          "stops that chain again when it stops; its anvil dies with the service even on a",
-          "hard kill, and one left running by an earlier run is stopped (with a message)"})
+  @Option(
+      names = "--no-chain",
+      description = {
+        "do not start the local chain; by default the service runs `./zkm chain up --data DIR`",
+        "first (anvil + verifier + settlement contract, state and risk roots posted) so that",
+        "its proofs also verify on-chain (`./zkm verify FILE --on-chain --data DIR`), and",
+        "stops that chain again when it stops; its anvil dies with the service even on a",
+        "hard kill, and one left running by an earlier run is stopped (with a message)"
+      })
   boolean noChain;
 
-  @Option(names = "--allow-demo-keys-on-network",
-      description = {"serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it",
-          "serve refuses (exit 1): every demo venue's owner keys follow from its public seed and",
-          "their secrets lie in DIR/keys/, so anyone who can reach the service could sign as them"})
+  @Option(
+      names = "--allow-demo-keys-on-network",
+      description = {
+        "serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it",
+        "serve refuses (exit 1): every demo venue's owner keys follow from its public seed and",
+        "their secrets lie in DIR/keys/, so anyone who can reach the service could sign as them"
+      })
   boolean allowDemoKeysOnNetwork;
 
   /** Runs {@code ./zkm serve argv...} until SIGINT/SIGTERM; returns the exit code. */
@@ -111,14 +156,18 @@ public final class ServeCommand implements Callable<Integer> {
     }
     boolean chain = !noChain && startChain(dir);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.atInfo().addKeyValue("reason", "signal").log("server.stopping");
-      server.close();
-      if (chain) {
-        ChainCommand.down(dir);
-      }
-      stopped.countDown();
-    }, "zkm-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.atInfo().addKeyValue("reason", "signal").log("server.stopping");
+                  server.close();
+                  if (chain) {
+                    ChainCommand.down(dir);
+                  }
+                  stopped.countDown();
+                },
+                "zkm-shutdown"));
     try {
       server.awaitTermination();
       stopped.await();
@@ -130,19 +179,23 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is stopped, not
-   * reused); a failure is reported and the service runs without it.
+   * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is
+   * stopped, not reused); a failure is reported and the service runs without it.
    */
   private static boolean startChain(Path dir) {
     int rc = ChainCommand.upTiedToThisProcess(dir); // anvil dies with this JVM, even on SIGKILL
     if (rc != 0) {
-      System.err.println("zkm serve: the local chain did not start (see above); serving without it");
+      System.err.println(
+          "zkm serve: the local chain did not start (see above); serving without it");
       return false;
     }
     return true;
   }
 
-  /** True when {@code bind} names a loopback address; a name that does not resolve counts as not loopback. */
+  /**
+   * True when {@code bind} names a loopback address; a name that does not resolve counts as not
+   * loopback.
+   */
   private static boolean isLoopback(String bind) {
     try {
       return InetAddress.getByName(bind).isLoopbackAddress();
@@ -152,13 +205,17 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Why the venue of {@code dir} uses demo owner keys, or null when it does not: a demo venue (its owner keys
-   * follow from the recorded seed, the same for every fresh demo folder) or owner secrets stored in DIR/keys/.
+   * Why the venue of {@code dir} uses demo owner keys, or null when it does not: a demo venue (its
+   * owner keys follow from the recorded seed, the same for every fresh demo folder) or owner
+   * secrets stored in DIR/keys/.
    */
   private static String demoKeysOf(Path dir) throws IOException {
     Optional<Venue.DemoOrigin> demo = VenueStore.load(dir).demo();
     if (demo.isPresent()) {
-      return "the venue in " + dir + " is a demo venue whose owner keys follow from its seed " + demo.get().seed();
+      return "the venue in "
+          + dir
+          + " is a demo venue whose owner keys follow from its seed "
+          + demo.get().seed();
     }
     Path keys = dir.resolve("keys");
     if (Files.isDirectory(keys)) {
@@ -172,10 +229,11 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Parses {@code argv} as {@code ./zkm serve} does, prepares the data directory and starts the service (see
-   * {@link #start()}); the caller owns the returned server and closes it.
+   * Parses {@code argv} as {@code ./zkm serve} does, prepares the data directory and starts the
+   * service (see {@link #start()}); the caller owns the returned server and closes it.
    *
-   * @throws ParameterException on bad usage (an unknown option, a value of the wrong type or out of range)
+   * @throws ParameterException on bad usage (an unknown option, a value of the wrong type or out of
+   *     range)
    */
   public static ZkmServer start(String[] argv) throws IOException {
     CommandLine cl = Cli.configure(new CommandLine(new ServeCommand()));
@@ -184,31 +242,42 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Checks the options, prepares the data directory (demo venue when empty, certificate, development
-   * keys) and starts the service; the caller owns the returned server and closes it.
+   * Checks the options, prepares the data directory (demo venue when empty, certificate,
+   * development keys) and starts the service; the caller owns the returned server and closes it.
    *
    * @throws ParameterException on an option value out of range
    * @throws IOException when the data directory cannot be prepared or the port bound
-   * @throws IllegalStateException when a venue with demo owner keys would be served on a non-loopback address
-   *     without {@code --allow-demo-keys-on-network}
+   * @throws IllegalStateException when a venue with demo owner keys would be served on a
+   *     non-loopback address without {@code --allow-demo-keys-on-network}
    */
   ZkmServer start() throws IOException {
     int port = (int) Cli.range(spec, "port", this.port, 0, 65535);
     int workerCount = (int) Cli.range(spec, "workers", workers, 1, 64);
     int queueSize = (int) Cli.range(spec, "queue", queue, 1, 100_000);
-    int metrics = (int) Cli.range(spec, "metrics-port", metricsPort == null ? (port == 0 ? 0 : port + 1) : metricsPort,
-        -1, 65535);
+    int metrics =
+        (int)
+            Cli.range(
+                spec,
+                "metrics-port",
+                metricsPort == null ? (port == 0 ? 0 : port + 1) : metricsPort,
+                -1,
+                65535);
     long graceMillis = Cli.range(spec, "grace-seconds", graceSeconds, 0, 3600) * 1000;
     Cli.range(spec, "demo-accounts", demoAccounts, 1, 1 << 20);
-    ZkmServer.Config config = new ZkmServer.Config(bind, port, plaintext, workerCount, queueSize, metrics, graceMillis);
+    ZkmServer.Config config =
+        new ZkmServer.Config(bind, port, plaintext, workerCount, queueSize, metrics, graceMillis);
     if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
       CircuitSizes sizes = size.sizes();
       if (demoAccounts > (1L << sizes.stateDepth())) {
-        throw new ParameterException(spec.commandLine(),
+        throw new ParameterException(
+            spec.commandLine(),
             "--demo-accounts must be at most 2^" + sizes.stateDepth() + " for this size");
       }
-      LOG.atInfo().addKeyValue("data", dir.toString()).addKeyValue("accounts", demoAccounts)
-          .addKeyValue("size", size.name()).log("serve.demo");
+      LOG.atInfo()
+          .addKeyValue("data", dir.toString())
+          .addKeyValue("accounts", demoAccounts)
+          .addKeyValue("size", size.name())
+          .log("serve.demo");
       int rc = DemoCommand.write(dir, (int) demoAccounts, 1, sizes, false);
       if (rc != 0) {
         throw new IOException("could not create the demo venue in " + dir);
@@ -217,9 +286,14 @@ public final class ServeCommand implements Callable<Integer> {
     if (!isLoopback(bind) && !allowDemoKeysOnNetwork) {
       String demoKeys = demoKeysOf(dir);
       if (demoKeys != null) {
-        throw new IllegalStateException("refusing to serve on " + bind + ": " + demoKeys + ", so anyone who can reach"
-            + " the service could sign requests as its accounts; bind a loopback address (--bind 127.0.0.1), or pass"
-            + " --allow-demo-keys-on-network to serve it to the network anyway");
+        throw new IllegalStateException(
+            "refusing to serve on "
+                + bind
+                + ": "
+                + demoKeys
+                + ", so anyone who can reach"
+                + " the service could sign requests as its accounts; bind a loopback address (--bind 127.0.0.1), or pass"
+                + " --allow-demo-keys-on-network to serve it to the network anyway");
       }
     }
     ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
@@ -231,8 +305,12 @@ public final class ServeCommand implements Callable<Integer> {
       server.close();
       throw e;
     }
-    System.err.printf("zkm serve: listening on %s:%d (%s), certificate %s, metrics %s%n", config.bindAddress(),
-        server.port(), config.plaintext() ? "plaintext" : "TLS", identity.certificateFile(),
+    System.err.printf(
+        "zkm serve: listening on %s:%d (%s), certificate %s, metrics %s%n",
+        config.bindAddress(),
+        server.port(),
+        config.plaintext() ? "plaintext" : "TLS",
+        identity.certificateFile(),
         server.metricsPort() < 0 ? "off" : "http://127.0.0.1:" + server.metricsPort() + "/metrics");
     return server;
   }

@@ -28,7 +28,9 @@ record Captured(int exit, String out, String err) {
       System.setOut(oldOut);
       System.setErr(oldErr);
     }
-    Captured c = new Captured(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    Captured c =
+        new Captured(
+            exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     oldErr.print(c.out() + c.err()); // still visible in the test log
     return c;
   }

@@ -2,8 +2,8 @@ package io.zkmargin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkmargin.chain.LocalChain;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.DemoVenues;
@@ -11,14 +11,14 @@ import io.zkmargin.prover.HealthProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.VenueStore;
-import io.zkmargin.chain.LocalChain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code chain up}, {@code verify --on-chain} and {@code chain down} as the command line runs them, on a
- * test-size demo venue: exit codes, the saved chain state, reuse of a live node, and a tampered proof refused.
+ * {@code chain up}, {@code verify --on-chain} and {@code chain down} as the command line runs them,
+ * on a test-size demo venue: exit codes, the saved chain state, reuse of a live node, and a
+ * tampered proof refused.
  */
 class ChainCommandTest {
 
@@ -30,7 +30,8 @@ class ChainCommandTest {
     assertEquals(0, ChainCommand.run(new String[] {"up", "--data", data}));
     try {
       long pid = LocalChain.readState(dir).orElseThrow().pid();
-      assertEquals(0, ChainCommand.run(new String[] {"up", "--data", data}), "second up reuses the node");
+      assertEquals(
+          0, ChainCommand.run(new String[] {"up", "--data", data}), "second up reuses the node");
       assertEquals(pid, LocalChain.readState(dir).orElseThrow().pid());
 
       ProofFile proof;
@@ -41,19 +42,22 @@ class ChainCommandTest {
       Path good = dir.resolve("proof.json");
       proof.write(good);
       assertEquals(0, ChainCommand.verifyOnChain(good, dir, -1));
-      assertEquals(1, ChainCommand.verifyOnChain(good, dir, 10_001), "minimum above the proven threshold");
+      assertEquals(
+          1, ChainCommand.verifyOnChain(good, dir, 10_001), "minimum above the proven threshold");
 
       byte[] raw = proof.proof();
       raw[70] ^= 0x10;
       Path bad = dir.resolve("tampered.json");
-      new ProofFile(proof.circuitId(), proof.verifyingKeyHash(), proof.publicInputs(), raw).write(bad);
+      new ProofFile(proof.circuitId(), proof.verifyingKeyHash(), proof.publicInputs(), raw)
+          .write(bad);
       assertEquals(1, ChainCommand.verifyOnChain(bad, dir, -1));
       assertEquals(1, ChainCommand.verifyOnChain(dir.resolve("missing.json"), dir, -1));
     } finally {
       assertEquals(0, ChainCommand.run(new String[] {"down", "--data", data}));
     }
     assertFalse(Files.exists(dir.resolve(LocalChain.STATE_FILE)));
-    assertEquals(1, ChainCommand.verifyOnChain(dir.resolve("proof.json"), dir, -1), "no chain after down");
+    assertEquals(
+        1, ChainCommand.verifyOnChain(dir.resolve("proof.json"), dir, -1), "no chain after down");
     assertEquals(2, ChainCommand.run(new String[] {"sideways", "--data", data}));
   }
 

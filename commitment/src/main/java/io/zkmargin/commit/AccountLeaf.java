@@ -7,41 +7,56 @@ import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
- * One account of the venue as committed in the state tree (see docs/ENCODING.md, "Account leaf"): the owner's
- * key and the nonce, which only the commitment knows, and the risk model's {@link AccountState} (tier,
- * balances, positions), whose accessors it forwards so that a leaf is margined as an {@link Account}.
+ * One account of the venue as committed in the state tree (see docs/ENCODING.md, "Account leaf"):
+ * the owner's key and the nonce, which only the commitment knows, and the risk model's {@link
+ * AccountState} (tier, balances, positions), whose accessors it forwards so that a leaf is margined
+ * as an {@link Account}.
  *
  * <p>Amounts are integers: balances in venue atoms of each asset (asset 0 is the quote asset, 6
- * decimals), quantities in signed whole lots (positive = long), funding snapshots in quote atoms per
- * lot. Arrays are owned by the record: callers must not mutate them after construction.
+ * decimals), quantities in signed whole lots (positive = long), funding snapshots in quote atoms
+ * per lot. Arrays are owned by the record: callers must not mutate them after construction.
  *
- * @param ownerPkX x coordinate of the owner's EdDSA public key (BN254 twisted Edwards), in {@code [0, r)}
+ * @param ownerPkX x coordinate of the owner's EdDSA public key (BN254 twisted Edwards), in {@code
+ *     [0, r)}
  * @param ownerPkY y coordinate of the owner's public key, in {@code [0, r)}
  * @param nonce replay counter, {@code >= 0}
  * @param account tier, balances and positions (see {@link AccountState} for the units)
  */
 public record AccountLeaf(
-    BigInteger ownerPkX,
-    BigInteger ownerPkY,
-    long nonce,
-    AccountState account) implements Account {
+    BigInteger ownerPkX, BigInteger ownerPkY, long nonce, AccountState account) implements Account {
 
   public AccountLeaf {
     if (ownerPkX == null || ownerPkY == null) {
       throw new IllegalArgumentException("owner public key must not be null");
     }
-    if (ownerPkX.signum() < 0 || ownerPkX.compareTo(Fr.MODULUS) >= 0
-        || ownerPkY.signum() < 0 || ownerPkY.compareTo(Fr.MODULUS) >= 0) {
+    if (ownerPkX.signum() < 0
+        || ownerPkX.compareTo(Fr.MODULUS) >= 0
+        || ownerPkY.signum() < 0
+        || ownerPkY.compareTo(Fr.MODULUS) >= 0) {
       throw new IllegalArgumentException("owner public key coordinates must be in [0, r)");
     }
     ArgChecker.notNegative(nonce, "nonce");
     ArgChecker.notNull(account, "account");
   }
 
-  /** A leaf from the owner key, the nonce and the account's fields (checked by {@link AccountState}). */
-  public AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, long tier, long[] balances,
-      long[] instrumentIds, long[] quantities, long[] fundingSnapshots) {
-    this(ownerPkX, ownerPkY, nonce, new AccountState(tier, balances, instrumentIds, quantities, fundingSnapshots));
+  /**
+   * A leaf from the owner key, the nonce and the account's fields (checked by {@link
+   * AccountState}).
+   */
+  public AccountLeaf(
+      BigInteger ownerPkX,
+      BigInteger ownerPkY,
+      long nonce,
+      long tier,
+      long[] balances,
+      long[] instrumentIds,
+      long[] quantities,
+      long[] fundingSnapshots) {
+    this(
+        ownerPkX,
+        ownerPkY,
+        nonce,
+        new AccountState(tier, balances, instrumentIds, quantities, fundingSnapshots));
   }
 
   @Override
@@ -69,7 +84,10 @@ public record AccountLeaf(
     return account.fundingSnapshots();
   }
 
-  /** Validates this leaf against circuit sizes; throws {@link IllegalArgumentException} with the reason. */
+  /**
+   * Validates this leaf against circuit sizes; throws {@link IllegalArgumentException} with the
+   * reason.
+   */
   public void checkFits(CircuitSizes sizes) {
     long tier = tier();
     long[] balances = balances();
@@ -81,7 +99,10 @@ public record AccountLeaf(
     }
     if (quantities.length != sizes.positionSlots()) {
       throw new IllegalArgumentException(
-          "leaf has " + quantities.length + " position slots, circuit expects " + sizes.positionSlots());
+          "leaf has "
+              + quantities.length
+              + " position slots, circuit expects "
+              + sizes.positionSlots());
     }
     if (tier >= sizes.tiers()) {
       throw new IllegalArgumentException("tier " + tier + " is outside [0, " + sizes.tiers() + ")");
@@ -90,12 +111,21 @@ public record AccountLeaf(
     for (int j = 0; j < quantities.length; j++) {
       if (quantities[j] != 0 && instrumentIds[j] >= maxId) {
         throw new IllegalArgumentException(
-            "instrument id " + instrumentIds[j] + " of slot " + j + " is outside [0, " + maxId + ")");
+            "instrument id "
+                + instrumentIds[j]
+                + " of slot "
+                + j
+                + " is outside [0, "
+                + maxId
+                + ")");
       }
     }
   }
 
-  /** The leaf's words in commitment order: nonce, tier, balances, then (id, quantity, snapshot) per slot. */
+  /**
+   * The leaf's words in commitment order: nonce, tier, balances, then (id, quantity, snapshot) per
+   * slot.
+   */
   public long[] words() {
     long tier = tier();
     long[] balances = balances();
@@ -127,8 +157,10 @@ public record AccountLeaf(
   @Override
   public boolean equals(Object o) {
     return o instanceof AccountLeaf a
-        && ownerPkX.equals(a.ownerPkX) && ownerPkY.equals(a.ownerPkY)
-        && nonce == a.nonce && account.equals(a.account);
+        && ownerPkX.equals(a.ownerPkX)
+        && ownerPkY.equals(a.ownerPkY)
+        && nonce == a.nonce
+        && account.equals(a.account);
   }
 
   @Override
@@ -143,8 +175,18 @@ public record AccountLeaf(
     long[] instrumentIds = instrumentIds();
     long[] quantities = quantities();
     long[] fundingSnapshots = fundingSnapshots();
-    return "AccountLeaf[nonce=" + nonce + ", tier=" + tier + ", balances=" + Arrays.toString(balances)
-        + ", instrumentIds=" + Arrays.toString(instrumentIds) + ", quantities=" + Arrays.toString(quantities)
-        + ", fundingSnapshots=" + Arrays.toString(fundingSnapshots) + "]";
+    return "AccountLeaf[nonce="
+        + nonce
+        + ", tier="
+        + tier
+        + ", balances="
+        + Arrays.toString(balances)
+        + ", instrumentIds="
+        + Arrays.toString(instrumentIds)
+        + ", quantities="
+        + Arrays.toString(quantities)
+        + ", fundingSnapshots="
+        + Arrays.toString(fundingSnapshots)
+        + "]";
   }
 }

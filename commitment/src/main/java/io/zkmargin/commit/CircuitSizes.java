@@ -4,21 +4,28 @@ import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.RiskDimensions;
 
 /**
- * The compile-time sizes of the health circuit (and of the account leaf and risk vector it commits to).
+ * The compile-time sizes of the health circuit (and of the account leaf and risk vector it commits
+ * to).
  *
- * <p>Adds to the risk model's {@link RiskDimensions} the account tree depth and the circuit id. A leaf or risk
- * vector encoded for one size cannot be proven by a circuit of another size: the
- * sizes are part of the circuit id and hence of the verifying key.
+ * <p>Adds to the risk model's {@link RiskDimensions} the account tree depth and the circuit id. A
+ * leaf or risk vector encoded for one size cannot be proven by a circuit of another size: the sizes
+ * are part of the circuit id and hence of the verifying key.
  *
  * @param stateDepth depth D of the account tree (account ids are in {@code [0, 2^D)})
- * @param instrumentDepth depth DI of the instrument tree of the risk vector (ids in {@code [0, 2^DI)})
+ * @param instrumentDepth depth DI of the instrument tree of the risk vector (ids in {@code [0,
+ *     2^DI)})
  * @param positionSlots P, position slots per account
  * @param collateralAssets A, collateral assets (asset 0 is the quote asset)
  * @param scenarios S, scenarios per risk array
  * @param tiers T, risk tiers
  */
 public record CircuitSizes(
-    int stateDepth, int instrumentDepth, int positionSlots, int collateralAssets, int scenarios, int tiers)
+    int stateDepth,
+    int instrumentDepth,
+    int positionSlots,
+    int collateralAssets,
+    int scenarios,
+    int tiers)
     implements RiskDimensions {
 
   /** The production size: D=32, DI=12, P=8, A=4, S=16, T=4. */
@@ -42,8 +49,18 @@ public record CircuitSizes(
 
   /** The health circuit id for these sizes, e.g. {@code health-D32-I12-P8-A4-S16-T4}. */
   public String healthCircuitId() {
-    return "health-D" + stateDepth + "-I" + instrumentDepth + "-P" + positionSlots + "-A" + collateralAssets
-        + "-S" + scenarios + "-T" + tiers;
+    return "health-D"
+        + stateDepth
+        + "-I"
+        + instrumentDepth
+        + "-P"
+        + positionSlots
+        + "-A"
+        + collateralAssets
+        + "-S"
+        + scenarios
+        + "-T"
+        + tiers;
   }
 
   /** Parses a circuit id of the form {@code health-D..-I..-P..-A..-S..-T..}. */
@@ -73,12 +90,18 @@ public record CircuitSizes(
     return 2 + collateralAssets + 3 * positionSlots;
   }
 
-  /** Number of words in an instrument risk entry: mark, fundingIndex, floorMm, floorIm, Rmm[S], Rim[S]. */
+  /**
+   * Number of words in an instrument risk entry: mark, fundingIndex, floorMm, floorIm, Rmm[S],
+   * Rim[S].
+   */
   public int instrumentEntryWordCount() {
     return 4 + 2 * scenarios;
   }
 
-  /** Number of words in the risk globals: T tier factors, then per asset a price, a debt price and S scenario values. */
+  /**
+   * Number of words in the risk globals: T tier factors, then per asset a price, a debt price and S
+   * scenario values.
+   */
   public int globalsWordCount() {
     return tiers + collateralAssets * (2 + scenarios);
   }

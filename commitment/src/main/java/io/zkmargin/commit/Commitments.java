@@ -12,7 +12,10 @@ import java.math.BigInteger;
 public final class Commitments {
   private Commitments() {}
 
-  /** {@code hashMD(ownerPkX, ownerPkY, pack(leaf.words())...)}, the account's leaf in the state tree. */
+  /**
+   * {@code hashMD(ownerPkX, ownerPkY, pack(leaf.words())...)}, the account's leaf in the state
+   * tree.
+   */
   public static BigInteger leafHash(AccountLeaf leaf) {
     return FrMont.fromMont(leafHashMont(leaf));
   }
@@ -27,7 +30,10 @@ public final class Commitments {
     return Poseidon2.hashMDMont(all);
   }
 
-  /** {@code hashMD(pack(RiskEncoding.words(entry))...)}, the instrument's leaf in the instrument tree. */
+  /**
+   * {@code hashMD(pack(RiskEncoding.words(entry))...)}, the instrument's leaf in the instrument
+   * tree.
+   */
   public static BigInteger entryHash(InstrumentRiskEntry entry) {
     ArgChecker.notNull(entry, "entry");
     return wordsHash(RiskEncoding.words(entry));
@@ -53,8 +59,11 @@ public final class Commitments {
    */
   public static void putAccount(SparseMerkleTree stateTree, long accountId, AccountLeaf leaf) {
     ArgChecker.notNull(stateTree, "state tree");
-    ArgChecker.isTrue(accountId >= 0 && accountId < stateTree.capacity(), "account id {} is outside [0, 2^{})",
-        accountId, stateTree.depth());
+    ArgChecker.isTrue(
+        accountId >= 0 && accountId < stateTree.capacity(),
+        "account id {} is outside [0, 2^{})",
+        accountId,
+        stateTree.depth());
     stateTree.setMont(accountId, leafHashMont(leaf));
   }
 }

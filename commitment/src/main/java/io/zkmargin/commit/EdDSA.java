@@ -16,21 +16,22 @@ import java.security.NoSuchAlgorithmException;
  * {@code sk}, public key {@code A = sk*B}, message {@code m} in {@code [0, r)}:
  *
  * <ul>
- *   <li>nonce {@code k = SHA-512("zkmargin/eddsa/nonce/v1" || sk || m || ctr) mod l}, with sk and m as
- *       32-byte big-endian and {@code ctr} one byte, 0 (increased only in the negligible case k = 0):
- *       deterministic, so the same key and message always give the same signature;
+ *   <li>nonce {@code k = SHA-512("zkmargin/eddsa/nonce/v1" || sk || m || ctr) mod l}, with sk and m
+ *       as 32-byte big-endian and {@code ctr} one byte, 0 (increased only in the negligible case k
+ *       = 0): deterministic, so the same key and message always give the same signature;
  *   <li>{@code R = k*B};
- *   <li>challenge {@code h = hashMD(R.x, R.y, A.x, A.y, m)} (Poseidon2 Merkle-Damgard, a field element
- *       used as an integer, not reduced mod l);
+ *   <li>challenge {@code h = hashMD(R.x, R.y, A.x, A.y, m)} (Poseidon2 Merkle-Damgard, a field
+ *       element used as an integer, not reduced mod l);
  *   <li>{@code S = (k + h*sk) mod l}; the signature is {@code (R, S)}.
  * </ul>
  *
- * <p>Verification accepts iff A is on the curve, not the identity and in the prime subgroup, R is on
- * the curve, {@code 0 <= S < l}, and {@code 8*S*B == 8*(R + h*A)} (cofactored, as gnark-crypto).
+ * <p>Verification accepts iff A is on the curve, not the identity and in the prime subgroup, R is
+ * on the curve, {@code 0 <= S < l}, and {@code 8*S*B == 8*(R + h*A)} (cofactored, as gnark-crypto).
  * Not constant time: signing leaks timing of the private scalar to a local observer.
  */
 public final class EdDSA {
-  private static final byte[] NONCE_DOMAIN = "zkmargin/eddsa/nonce/v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NONCE_DOMAIN =
+      "zkmargin/eddsa/nonce/v1".getBytes(StandardCharsets.US_ASCII);
 
   private EdDSA() {}
 
@@ -63,7 +64,8 @@ public final class EdDSA {
    * Signs a field-element message.
    *
    * @param key the signer's key pair
-   * @param message the message, a field element in {@code [0, r)} (e.g. a Poseidon2 hash of a request)
+   * @param message the message, a field element in {@code [0, r)} (e.g. a Poseidon2 hash of a
+   *     request)
    * @return the deterministic signature
    */
   public static Signature sign(EdwardsKeyPair key, BigInteger message) {
@@ -82,7 +84,8 @@ public final class EdDSA {
    * @param publicKey the signer's public key
    * @param message the message, a field element in {@code [0, r)}
    * @param signature the signature
-   * @return true iff the signature is valid (false, never an exception, for a malformed key or signature)
+   * @return true iff the signature is valid (false, never an exception, for a malformed key or
+   *     signature)
    */
   public static boolean verify(EdwardsPoint publicKey, BigInteger message, Signature signature) {
     if (publicKey == null || signature == null) {
@@ -106,8 +109,8 @@ public final class EdDSA {
   /**
    * Maps arbitrary bytes (e.g. a serialized gRPC request) to a field-element message: {@code
    * hashMD(len, c_0, .., c_{k-1})} where {@code len} is the byte length and {@code c_i} are the
-   * consecutive 31-byte chunks read big-endian (the last one shorter, not padded). Collision resistant
-   * because the length is bound first and every chunk is below 2^248 &lt; r.
+   * consecutive 31-byte chunks read big-endian (the last one shorter, not padded). Collision
+   * resistant because the length is bound first and every chunk is below 2^248 &lt; r.
    *
    * @param data the bytes, not null
    * @return the message in {@code [0, r)}

@@ -5,11 +5,12 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 
 /**
- * An EdDSA key pair on the BN254 twisted Edwards curve: a private scalar {@code sk} in {@code [1, l)}
- * (l = {@link EdwardsPoint#ORDER}) and the public point {@code A = sk * BASE}, whose coordinates go
- * into the account leaf ({@code ownerPkX, ownerPkY}).
+ * An EdDSA key pair on the BN254 twisted Edwards curve: a private scalar {@code sk} in {@code [1,
+ * l)} (l = {@link EdwardsPoint#ORDER}) and the public point {@code A = sk * BASE}, whose
+ * coordinates go into the account leaf ({@code ownerPkX, ownerPkY}).
  *
- * <p>The private scalar is returned by {@link #privateScalar()}; {@link #toString()} never prints it.
+ * <p>The private scalar is returned by {@link #privateScalar()}; {@link #toString()} never prints
+ * it.
  */
 public final class EdwardsKeyPair {
   private final BigInteger privateScalar;
@@ -21,8 +22,11 @@ public final class EdwardsKeyPair {
    * @param privateScalar the secret scalar, in {@code [1, l)}
    */
   public EdwardsKeyPair(BigInteger privateScalar) {
-    if (privateScalar == null || privateScalar.signum() <= 0 || privateScalar.compareTo(EdwardsPoint.ORDER) >= 0) {
-      throw new IllegalArgumentException("private scalar must be in [1, l) with l the subgroup order");
+    if (privateScalar == null
+        || privateScalar.signum() <= 0
+        || privateScalar.compareTo(EdwardsPoint.ORDER) >= 0) {
+      throw new IllegalArgumentException(
+          "private scalar must be in [1, l) with l the subgroup order");
     }
     this.privateScalar = privateScalar;
     this.publicKey = EdwardsPoint.BASE.multiply(privateScalar);

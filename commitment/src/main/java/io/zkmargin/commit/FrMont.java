@@ -6,9 +6,9 @@ import static io.zkmargin.risk.util.Math128.unsignedMultiplyHigh;
 import java.math.BigInteger;
 
 /**
- * Fast BN254 scalar field arithmetic on four little-endian 64-bit limbs in Montgomery form
- * ({@code x * 2^256 mod r}). Package private: the public API speaks {@link BigInteger}; the hash and
- * the trees use these limbs on their hot paths. All operands must be reduced (in {@code [0, r)}).
+ * Fast BN254 scalar field arithmetic on four little-endian 64-bit limbs in Montgomery form ({@code
+ * x * 2^256 mod r}). Package private: the public API speaks {@link BigInteger}; the hash and the
+ * trees use these limbs on their hot paths. All operands must be reduced (in {@code [0, r)}).
  */
 final class FrMont {
   static final long Q0 = 0x43e1f593f0000001L;
@@ -16,10 +16,13 @@ final class FrMont {
   static final long Q2 = 0xb85045b68181585dL;
   static final long Q3 = 0x30644e72e131a029L;
   private static final long[] Q = {Q0, Q1, Q2, Q3};
+
   /** -r^-1 mod 2^64. */
   static final long QINV_NEG;
+
   /** 2^512 mod r, to enter Montgomery form. */
   private static final long[] R2;
+
   private static final long[] RAW_ONE = {1, 0, 0, 0};
   private static final BigInteger TWO64 = BigInteger.ONE.shiftLeft(64);
 
@@ -36,7 +39,10 @@ final class FrMont {
   /** Canonical limbs of a non-negative integer below 2^256 (no reduction). */
   static long[] bigToLimbs(BigInteger x) {
     return new long[] {
-      x.longValue(), x.shiftRight(64).longValue(), x.shiftRight(128).longValue(), x.shiftRight(192).longValue()
+      x.longValue(),
+      x.shiftRight(64).longValue(),
+      x.shiftRight(128).longValue(),
+      x.shiftRight(192).longValue()
     };
   }
 

@@ -5,21 +5,23 @@ import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.math.BigInteger;
 
 /**
- * The witness of the health circuit for one account (docs/ENCODING.md, "Health witness JSON"), built
- * from the account tree, the account's leaf and the epoch's {@link RiskCommitment}.
+ * The witness of the health circuit for one account (docs/ENCODING.md, "Health witness JSON"),
+ * built from the account tree, the account's leaf and the epoch's {@link RiskCommitment}.
  *
  * <p>The witness claims {@code E * 10^4 * 10^6 >= MM * thresholdBps} with {@code mmBound} as the
- * prover's upper bound {@code m} of {@code MMcore}; building it does not evaluate the margin (a false
- * claim builds fine and fails to prove). Immutable; arrays returned by accessors are copies.
+ * prover's upper bound {@code m} of {@code MMcore}; building it does not evaluate the margin (a
+ * false claim builds fine and fails to prove). Immutable; arrays returned by accessors are copies.
  */
 public final class HealthWitness {
   /**
-   * The largest health threshold the circuit accepts, basis points of maintenance margin: the circuit
-   * range-checks the threshold to 32 bits (it is packed as {@code accountId * 2^32 + thresholdBps} into one
-   * public input), so thresholds are in {@code [0, 2^32 - 1]}. A service may accept less: see its own policy
-   * limit (e.g. the gRPC service's {@code POLICY_MAX_THRESHOLD_BPS}).
+   * The largest health threshold the circuit accepts, basis points of maintenance margin: the
+   * circuit range-checks the threshold to 32 bits (it is packed as {@code accountId * 2^32 +
+   * thresholdBps} into one public input), so thresholds are in {@code [0, 2^32 - 1]}. A service may
+   * accept less: see its own policy limit (e.g. the gRPC service's {@code
+   * POLICY_MAX_THRESHOLD_BPS}).
    */
   public static final long CIRCUIT_MAX_THRESHOLD_BPS = (1L << 32) - 1;
+
   private static final BigInteger TWO_32 = BigInteger.ONE.shiftLeft(32);
 
   private final CircuitSizes sizes;
@@ -65,14 +67,16 @@ public final class HealthWitness {
   /**
    * Builds the witness.
    *
-   * @param sizes circuit sizes; must equal {@code risk.sizes()} and match the tree depth and the leaf
+   * @param sizes circuit sizes; must equal {@code risk.sizes()} and match the tree depth and the
+   *     leaf
    * @param stateTree the account tree of depth D, containing {@code leaf} at {@code accountId}
    * @param leaf the account's leaf
    * @param accountId leaf index in {@code [0, 2^D)}
    * @param risk the epoch's risk commitment; every instrument of a non-empty slot must be present
    * @param thresholdBps health threshold in basis points of maintenance margin (10000 = 1x MM), in
    *     {@code [0, 2^32)}
-   * @param mmBound the prover's {@code m >= MMcore} in nano quote atoms ({@code >= 0}, a field element)
+   * @param mmBound the prover's {@code m >= MMcore} in nano quote atoms ({@code >= 0}, a field
+   *     element)
    * @return the witness
    * @throws IllegalArgumentException if any argument is inconsistent, with the reason
    */
@@ -85,24 +89,37 @@ public final class HealthWitness {
       long thresholdBps,
       BigInteger mmBound) {
     if (sizes == null || stateTree == null || leaf == null || risk == null) {
-      throw new IllegalArgumentException("sizes, state tree, leaf and risk commitment must not be null");
+      throw new IllegalArgumentException(
+          "sizes, state tree, leaf and risk commitment must not be null");
     }
     if (!risk.sizes().equals(sizes)) {
       throw new IllegalArgumentException(
-          "risk commitment is for " + risk.sizes().healthCircuitId() + ", not " + sizes.healthCircuitId());
+          "risk commitment is for "
+              + risk.sizes().healthCircuitId()
+              + ", not "
+              + sizes.healthCircuitId());
     }
     if (stateTree.depth() != sizes.stateDepth()) {
       throw new IllegalArgumentException(
-          "state tree depth " + stateTree.depth() + " != circuit state depth " + sizes.stateDepth());
+          "state tree depth "
+              + stateTree.depth()
+              + " != circuit state depth "
+              + sizes.stateDepth());
     }
-    ArgChecker.isTrue(accountId >= 0 && accountId < stateTree.capacity(), "account id {} is outside [0, 2^{})",
-        accountId, sizes.stateDepth());
-    ArgChecker.isTrue(thresholdBps >= 0 && thresholdBps <= CIRCUIT_MAX_THRESHOLD_BPS,
-        "thresholdBps must be in [0, 2^32), was {}", thresholdBps);
+    ArgChecker.isTrue(
+        accountId >= 0 && accountId < stateTree.capacity(),
+        "account id {} is outside [0, 2^{})",
+        accountId,
+        sizes.stateDepth());
+    ArgChecker.isTrue(
+        thresholdBps >= 0 && thresholdBps <= CIRCUIT_MAX_THRESHOLD_BPS,
+        "thresholdBps must be in [0, 2^32), was {}",
+        thresholdBps);
     Fr.requireElement(mmBound, "mmBound");
     leaf.checkFits(sizes);
     if (!stateTree.get(accountId).equals(leaf.hash())) {
-      throw new IllegalArgumentException("state tree leaf " + accountId + " is not the hash of the given leaf");
+      throw new IllegalArgumentException(
+          "state tree leaf " + accountId + " is not the hash of the given leaf");
     }
     int p = sizes.positionSlots();
     int entryLen = sizes.instrumentEntryWordCount();
@@ -117,7 +134,11 @@ public final class HealthWitness {
         InstrumentRiskEntry e = risk.entry(id);
         if (e == null) {
           throw new IllegalArgumentException(
-              "slot " + j + " holds instrument " + id + ", which the risk commitment does not contain");
+              "slot "
+                  + j
+                  + " holds instrument "
+                  + id
+                  + ", which the risk commitment does not contain");
         }
         entryWords[j] = RiskEncoding.words(e);
         paths[j] = risk.path(id);

@@ -6,33 +6,37 @@ import java.nio.charset.StandardCharsets;
 import org.bouncycastle.crypto.digests.KeccakDigest;
 
 /**
- * Poseidon2 over the BN254 scalar field, bit-identical to gnark-crypto v0.21.0
- * {@code ecc/bn254/fr/poseidon2} with its default parameters: width t = 2, 6 full rounds, 50 partial
+ * Poseidon2 over the BN254 scalar field, bit-identical to gnark-crypto v0.21.0 {@code
+ * ecc/bn254/fr/poseidon2} with its default parameters: width t = 2, 6 full rounds, 50 partial
  * rounds, S-box x^5 (see docs/ENCODING.md, "Field, hash, tree").
  *
- * <p>Round keys: {@code rnd = keccak256(seed)} with the seed {@value #SEED}; then, for every round key
- * in order (3 full rounds x 2 keys, 50 partial rounds x 1 key, 3 full rounds x 2 keys),
- * {@code rnd = keccak256(rnd)} and the key is {@code rnd} read big-endian, reduced mod r.
+ * <p>Round keys: {@code rnd = keccak256(seed)} with the seed {@value #SEED}; then, for every round
+ * key in order (3 full rounds x 2 keys, 50 partial rounds x 1 key, 3 full rounds x 2 keys), {@code
+ * rnd = keccak256(rnd)} and the key is {@code rnd} read big-endian, reduced mod r.
  *
- * <p>Permutation: external matrix {@code circ(2,1)} first; each full round adds the round keys, applies
- * x^5 to both cells and multiplies by {@code circ(2,1)}; each partial round adds its key to cell 0,
- * applies x^5 to cell 0 and multiplies by the internal matrix {@code [[2,1],[1,3]]}.
+ * <p>Permutation: external matrix {@code circ(2,1)} first; each full round adds the round keys,
+ * applies x^5 to both cells and multiplies by {@code circ(2,1)}; each partial round adds its key to
+ * cell 0, applies x^5 to cell 0 and multiplies by the internal matrix {@code [[2,1],[1,3]]}.
  *
- * <p>All methods are static, thread-safe and allocate only small temporaries. Field elements must be
- * canonical ({@code [0, r)}); anything else is rejected with {@link IllegalArgumentException}.
+ * <p>All methods are static, thread-safe and allocate only small temporaries. Field elements must
+ * be canonical ({@code [0, r)}); anything else is rejected with {@link IllegalArgumentException}.
  */
 public final class Poseidon2 {
   /** The seed string gnark-crypto derives the default round keys from. */
   public static final String SEED = "Poseidon2-BN254[t=2,rF=6,rP=50,d=5]";
+
   /** Width of the permutation. */
   public static final int WIDTH = 2;
+
   /** Number of full rounds (half before, half after the partial rounds). */
   public static final int FULL_ROUNDS = 6;
+
   /** Number of partial rounds. */
   public static final int PARTIAL_ROUNDS = 50;
 
   /** Round keys in Montgomery form: full rounds have 2 keys, partial rounds 1. */
   private static final long[][][] RK_MONT;
+
   /** Round keys as integers, for inspection and tests. */
   private static final BigInteger[][] RK;
 
@@ -57,8 +61,8 @@ public final class Poseidon2 {
   private Poseidon2() {}
 
   /**
-   * Legacy Keccak-256 (the pre-FIPS-202 padding {@code 0x01 .. 0x80}, as Ethereum and Go's
-   * {@code sha3.NewLegacyKeccak256} use it; not SHA3-256), by Bouncy Castle's {@link KeccakDigest}.
+   * Legacy Keccak-256 (the pre-FIPS-202 padding {@code 0x01 .. 0x80}, as Ethereum and Go's {@code
+   * sha3.NewLegacyKeccak256} use it; not SHA3-256), by Bouncy Castle's {@link KeccakDigest}.
    *
    * @param input the message bytes, not null (may be empty)
    * @return the 32-byte digest
@@ -117,8 +121,8 @@ public final class Poseidon2 {
   }
 
   /**
-   * Merkle-Damgard hash with IV 0 (gnark's {@code NewMerkleDamgardHasher}): {@code s = 0; for x: s =
-   * compress(s, x)}. No length padding: the empty input hashes to 0.
+   * Merkle-Damgard hash with IV 0 (gnark's {@code NewMerkleDamgardHasher}): {@code s = 0; for x: s
+   * = compress(s, x)}. No length padding: the empty input hashes to 0.
    *
    * @param xs field elements in {@code [0, r)}
    * @return the digest, in {@code [0, r)}

@@ -9,11 +9,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The commitment {@code riskRoot = compress(instrumentsRoot, globalsHash)} to one oracle epoch's risk
- * vector (docs/ENCODING.md, "Risk vector commitment").
+ * The commitment {@code riskRoot = compress(instrumentsRoot, globalsHash)} to one oracle epoch's
+ * risk vector (docs/ENCODING.md, "Risk vector commitment").
  *
- * <p>The instrument tree has depth DI; leaf {@code id} is {@code RiskEncoding.hash(entry)} of instrument {@code id},
- * absent instruments are 0. Immutable once built; the entry records are shared, not copied.
+ * <p>The instrument tree has depth DI; leaf {@code id} is {@code RiskEncoding.hash(entry)} of
+ * instrument {@code id}, absent instruments are 0. Immutable once built; the entry records are
+ * shared, not copied.
  */
 public final class RiskCommitment {
   private final CircuitSizes sizes;
@@ -28,11 +29,15 @@ public final class RiskCommitment {
    * Builds the commitment.
    *
    * @param sizes circuit sizes (DI, A, S, T are used)
-   * @param entries instrument id (in {@code [0, 2^DI)}) to its entry, whose scenario arrays have length S
-   * @param globals tier factors (length T) and collateral prices/scenarios (A assets, S scenarios each)
-   * @throws IllegalArgumentException on an id out of range or a length that does not match the sizes
+   * @param entries instrument id (in {@code [0, 2^DI)}) to its entry, whose scenario arrays have
+   *     length S
+   * @param globals tier factors (length T) and collateral prices/scenarios (A assets, S scenarios
+   *     each)
+   * @throws IllegalArgumentException on an id out of range or a length that does not match the
+   *     sizes
    */
-  public RiskCommitment(CircuitSizes sizes, Map<Long, InstrumentRiskEntry> entries, RiskGlobals globals) {
+  public RiskCommitment(
+      CircuitSizes sizes, Map<Long, InstrumentRiskEntry> entries, RiskGlobals globals) {
     if (sizes == null || entries == null || globals == null) {
       throw new IllegalArgumentException("sizes, entries and globals must not be null");
     }
@@ -53,7 +58,11 @@ public final class RiskCommitment {
       }
       if (entry.rmm().length != sizes.scenarios()) {
         throw new IllegalArgumentException(
-            "instrument " + id + " has " + entry.rmm().length + " scenarios, circuit expects "
+            "instrument "
+                + id
+                + " has "
+                + entry.rmm().length
+                + " scenarios, circuit expects "
                 + sizes.scenarios());
       }
       copy.put(id, entry);
@@ -68,18 +77,27 @@ public final class RiskCommitment {
   private static void checkGlobals(CircuitSizes sizes, RiskGlobals g) {
     if (g.tierFactorPpm().length != sizes.tiers()) {
       throw new IllegalArgumentException(
-          "globals have " + g.tierFactorPpm().length + " tier factors, circuit expects " + sizes.tiers());
+          "globals have "
+              + g.tierFactorPpm().length
+              + " tier factors, circuit expects "
+              + sizes.tiers());
     }
     if (g.collateralPrice().length != sizes.collateralAssets()) {
       throw new IllegalArgumentException(
-          "globals have " + g.collateralPrice().length + " collateral assets, circuit expects "
+          "globals have "
+              + g.collateralPrice().length
+              + " collateral assets, circuit expects "
               + sizes.collateralAssets());
     }
     for (int a = 0; a < g.collateralScenario().length; a++) {
       if (g.collateralScenario()[a].length != sizes.scenarios()) {
         throw new IllegalArgumentException(
-            "collateral asset " + a + " has " + g.collateralScenario()[a].length
-                + " scenarios, circuit expects " + sizes.scenarios());
+            "collateral asset "
+                + a
+                + " has "
+                + g.collateralScenario()[a].length
+                + " scenarios, circuit expects "
+                + sizes.scenarios());
       }
     }
   }

@@ -6,16 +6,17 @@ import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 
 /**
- * The field-element encoding of the risk model's vector data (docs/ENCODING.md, "Risk vector commitment"):
- * the word sequences of an instrument entry and of the globals, in commitment order, and their hashes
- * {@code hashMD(pack(words)...)}. The risk model keeps the numbers; this class fixes how they are committed.
+ * The field-element encoding of the risk model's vector data (docs/ENCODING.md, "Risk vector
+ * commitment"): the word sequences of an instrument entry and of the globals, in commitment order,
+ * and their hashes {@code hashMD(pack(words)...)}. The risk model keeps the numbers; this class
+ * fixes how they are committed.
  */
 public final class RiskEncoding {
   private RiskEncoding() {}
 
   /**
-   * Words of an instrument entry in commitment order: mark, fundingIndex, floorMm, floorIm, rmm[0..S-1],
-   * rim[0..S-1] (quote atoms per lot).
+   * Words of an instrument entry in commitment order: mark, fundingIndex, floorMm, floorIm,
+   * rmm[0..S-1], rim[0..S-1] (quote atoms per lot).
    */
   public static long[] words(InstrumentRiskEntry entry) {
     ArgChecker.notNull(entry, "entry");
@@ -33,8 +34,8 @@ public final class RiskEncoding {
   }
 
   /**
-   * Words of the globals in commitment order: tier factors (ppm), then per asset its price, its debt price and its
-   * S scenario values.
+   * Words of the globals in commitment order: tier factors (ppm), then per asset its price, its
+   * debt price and its S scenario values.
    *
    * @throws IllegalArgumentException if the collateral scenario arrays differ in length
    */
@@ -61,7 +62,10 @@ public final class RiskEncoding {
     return w;
   }
 
-  /** The entry hash {@code hashMD(pack(words(entry))...)} in {@code [0, r)}, the instrument tree leaf. */
+  /**
+   * The entry hash {@code hashMD(pack(words(entry))...)} in {@code [0, r)}, the instrument tree
+   * leaf.
+   */
   public static BigInteger hash(InstrumentRiskEntry entry) {
     return Commitments.entryHash(entry);
   }

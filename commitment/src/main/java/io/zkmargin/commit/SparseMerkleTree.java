@@ -12,10 +12,10 @@ import java.util.Set;
  *
  * <p>Depth {@code d} in {@code [1, 32]}, leaf indices in {@code [0, 2^d)}. At level k (k = 0 at the
  * leaves) bit k of the index says whether a node is a left (0) or right (1) child; {@code parent =
- * compress(left, right)}. An absent leaf is 0 and an empty subtree of height k hashes to {@code z_k}
- * ({@code z_0 = 0, z_{k+1} = compress(z_k, z_k)}). Only nodes that differ from the empty subtree are
- * stored. Updates are lazy: {@link #set} records the leaf, {@link #root} and {@link #path} rehash only
- * the paths of leaves changed since.
+ * compress(left, right)}. An absent leaf is 0 and an empty subtree of height k hashes to {@code
+ * z_k} ({@code z_0 = 0, z_{k+1} = compress(z_k, z_k)}). Only nodes that differ from the empty
+ * subtree are stored. Updates are lazy: {@link #set} records the leaf, {@link #root} and {@link
+ * #path} rehash only the paths of leaves changed since.
  *
  * <p>Not thread-safe: callers that share a tree must synchronize.
  */
@@ -39,8 +39,10 @@ public final class SparseMerkleTree {
   }
 
   private final int depth;
+
   /** levels[k]: non-empty nodes at level k (0 = leaves), Montgomery form. */
   private final Map<Long, long[]>[] levels;
+
   private final Set<Long> dirty = new HashSet<>();
 
   /**
@@ -123,7 +125,8 @@ public final class SparseMerkleTree {
   /**
    * The authentication path of leaf {@code index}: d siblings, leaf level first.
    *
-   * @param index leaf index in {@code [0, 2^d)} (an absent leaf has a path too: a non-membership proof)
+   * @param index leaf index in {@code [0, 2^d)} (an absent leaf has a path too: a non-membership
+   *     proof)
    * @return a new array of d field elements
    */
   public BigInteger[] path(long index) {
@@ -150,7 +153,10 @@ public final class SparseMerkleTree {
     if (path == null || path.length < 1 || path.length > MAX_DEPTH) {
       throw new IllegalArgumentException("path length must be in [1, " + MAX_DEPTH + "]");
     }
-    ArgChecker.isTrue(index >= 0 && index < (1L << path.length), "leaf index {} is outside [0, 2^{})", index,
+    ArgChecker.isTrue(
+        index >= 0 && index < (1L << path.length),
+        "leaf index {} is outside [0, 2^{})",
+        index,
         path.length);
     long[] h = FrMont.toMont(Fr.requireElement(leaf, "leaf"));
     long idx = index;

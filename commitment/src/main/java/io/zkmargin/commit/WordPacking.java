@@ -6,10 +6,10 @@ import java.math.BigInteger;
 /**
  * Packing of signed 64-bit words into field elements (docs/ENCODING.md, "Words and packing").
  *
- * <p>A word {@code v} (a Java {@code long}) is carried as the unsigned 64-bit integer {@code u = v +
- * 2^63} ({@code v ^ Long.MIN_VALUE} read as unsigned). Three words pack into one element,
- * little-endian: {@code e = u0 + u1*2^64 + u2*2^128}; the last element is padded with words of value 0
- * ({@code u = 2^63}). An element is therefore always below {@code 2^192}.
+ * <p>A word {@code v} (a Java {@code long}) is carried as the unsigned 64-bit integer {@code u = v
+ * + 2^63} ({@code v ^ Long.MIN_VALUE} read as unsigned). Three words pack into one element,
+ * little-endian: {@code e = u0 + u1*2^64 + u2*2^128}; the last element is padded with words of
+ * value 0 ({@code u = 2^63}). An element is therefore always below {@code 2^192}.
  */
 public final class WordPacking {
   /** Words per field element. */
@@ -19,7 +19,10 @@ public final class WordPacking {
 
   private WordPacking() {}
 
-  /** The circuit's unsigned representation {@code v + 2^63} of word {@code v}, as unsigned long bits. */
+  /**
+   * The circuit's unsigned representation {@code v + 2^63} of word {@code v}, as unsigned long
+   * bits.
+   */
   public static long toUnsigned(long v) {
     return v ^ Long.MIN_VALUE;
   }
@@ -29,7 +32,9 @@ public final class WordPacking {
     return u ^ Long.MIN_VALUE;
   }
 
-  /** Number of field elements {@code ceil(wordCount / 3)} that {@code wordCount} words pack into. */
+  /**
+   * Number of field elements {@code ceil(wordCount / 3)} that {@code wordCount} words pack into.
+   */
   public static int packedLength(int wordCount) {
     ArgChecker.notNegative(wordCount, "word count");
     return (wordCount + WORDS_PER_ELEMENT - 1) / WORDS_PER_ELEMENT;

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Deterministic generator of {@code test-vectors/poseidon2.json} and {@code test-vectors/commit/*.json}
- * (docs/ENCODING.md). Go and Solidity replay these files; {@link CommitVectorsTest} checks that the
- * checked-in copies equal a fresh generation byte for byte.
+ * Deterministic generator of {@code test-vectors/poseidon2.json} and {@code
+ * test-vectors/commit/*.json} (docs/ENCODING.md). Go and Solidity replay these files; {@link
+ * CommitVectorsTest} checks that the checked-in copies equal a fresh generation byte for byte.
  *
  * <p>Regenerate after an intended change: {@code mvn -B -q -pl commitment test
  * -Dtest=CommitVectorsTest -Dzkm.writeVectors=true} (or run {@link #main} with the repo root).
@@ -62,7 +62,8 @@ public final class CommitVectors {
   static BigInteger element(String label) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return new BigInteger(1, sha.digest(("zkmargin-vector/" + label).getBytes(StandardCharsets.US_ASCII)))
+      return new BigInteger(
+              1, sha.digest(("zkmargin-vector/" + label).getBytes(StandardCharsets.US_ASCII)))
           .mod(Fr.MODULUS);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -72,14 +73,19 @@ public final class CommitVectors {
   private static Map<String, Object> poseidon2() {
     BigInteger rm1 = Fr.MODULUS.subtract(BigInteger.ONE);
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("description", "Poseidon2 BN254 t=2 rF=6 rP=50 d=5 as gnark-crypto v0.21.0 ecc/bn254/fr/poseidon2;"
-        + " compress(l, r) = perm(l, r)[1] + r; hashMD = Merkle-Damgard with IV 0. All values decimal.");
+    m.put(
+        "description",
+        "Poseidon2 BN254 t=2 rF=6 rP=50 d=5 as gnark-crypto v0.21.0 ecc/bn254/fr/poseidon2;"
+            + " compress(l, r) = perm(l, r)[1] + r; hashMD = Merkle-Damgard with IV 0. All values decimal.");
     m.put("modulus", Fr.MODULUS);
     m.put("seed", Poseidon2.SEED);
     List<Object> rks = new ArrayList<>();
     for (int i = 0; i < Poseidon2.FULL_ROUNDS + Poseidon2.PARTIAL_ROUNDS; i++) {
       boolean full = i < 3 || i >= 3 + Poseidon2.PARTIAL_ROUNDS;
-      rks.add(full ? List.of(Poseidon2.roundKey(i, 0), Poseidon2.roundKey(i, 1)) : List.of(Poseidon2.roundKey(i, 0)));
+      rks.add(
+          full
+              ? List.of(Poseidon2.roundKey(i, 0), Poseidon2.roundKey(i, 1))
+              : List.of(Poseidon2.roundKey(i, 0)));
     }
     m.put("roundKeys", rks);
     BigInteger[][] pairs = {
@@ -107,14 +113,22 @@ public final class CommitVectors {
     }
     m.put("permute", perm);
     m.put("compress", comp);
-    List<BigInteger[]> inputs = List.of(
-        new BigInteger[] {},
-        new BigInteger[] {BigInteger.ZERO},
-        new BigInteger[] {BigInteger.ONE},
-        new BigInteger[] {BigInteger.ONE, BigInteger.TWO, BigInteger.valueOf(3)},
-        new BigInteger[] {rm1, BigInteger.ZERO, rm1},
-        new BigInteger[] {element("h0"), element("h1"), element("h2"), element("h3"), element("h4"),
-          element("h5"), element("h6")});
+    List<BigInteger[]> inputs =
+        List.of(
+            new BigInteger[] {},
+            new BigInteger[] {BigInteger.ZERO},
+            new BigInteger[] {BigInteger.ONE},
+            new BigInteger[] {BigInteger.ONE, BigInteger.TWO, BigInteger.valueOf(3)},
+            new BigInteger[] {rm1, BigInteger.ZERO, rm1},
+            new BigInteger[] {
+              element("h0"),
+              element("h1"),
+              element("h2"),
+              element("h3"),
+              element("h4"),
+              element("h5"),
+              element("h6")
+            });
     List<Object> md = new ArrayList<>();
     for (BigInteger[] in : inputs) {
       Map<String, Object> c = new LinkedHashMap<>();
@@ -128,8 +142,10 @@ public final class CommitVectors {
 
   private static Map<String, Object> packing() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("description", "words (signed 64-bit, decimal) -> field elements: u = v + 2^63, e = u0 + u1 2^64 + u2 2^128,"
-        + " last element padded with words of value 0");
+    m.put(
+        "description",
+        "words (signed 64-bit, decimal) -> field elements: u = v + 2^63, e = u0 + u1 2^64 + u2 2^128,"
+            + " last element padded with words of value 0");
     List<Object> cases = new ArrayList<>();
     long[][] ws = {
       {},
@@ -162,9 +178,12 @@ public final class CommitVectors {
 
   private static Map<String, Object> leaf() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("description", "account leaves at " + CommitFixtures.SIZES.healthCircuitId()
-        + ": words = nonce, tier, balance[A], (instrumentId, quantity, fundingSnapshot)[P];"
-        + " hash = hashMD(ownerPkX, ownerPkY, packed...)");
+    m.put(
+        "description",
+        "account leaves at "
+            + CommitFixtures.SIZES.healthCircuitId()
+            + ": words = nonce, tier, balance[A], (instrumentId, quantity, fundingSnapshot)[P];"
+            + " hash = hashMD(ownerPkX, ownerPkY, packed...)");
     m.put("circuitId", CommitFixtures.SIZES.healthCircuitId());
     List<Object> leaves = new ArrayList<>();
     for (Map.Entry<Long, AccountLeaf> e : CommitFixtures.accounts().entrySet()) {
@@ -179,8 +198,10 @@ public final class CommitVectors {
 
   private static Map<String, Object> tree() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("description", "sparse Merkle trees: index bits little-endian, parent = compress(left, right),"
-        + " absent leaf 0; emptyRoots[k] = root of an empty subtree of height k; paths leaf level first");
+    m.put(
+        "description",
+        "sparse Merkle trees: index bits little-endian, parent = compress(left, right),"
+            + " absent leaf 0; emptyRoots[k] = root of an empty subtree of height k; paths leaf level first");
     List<Object> zs = new ArrayList<>();
     for (int k = 0; k <= SparseMerkleTree.MAX_DEPTH; k++) {
       zs.add(SparseMerkleTree.emptyRoot(k));
@@ -188,7 +209,9 @@ public final class CommitVectors {
     m.put("emptyRoots", zs);
     List<Object> trees = new ArrayList<>();
     int[] depths = {3, 6, 32};
-    long[][] indices = {{0, 5, 7}, {1, 2, 33, 63}, {0, 1, 4_294_967_295L, 2_147_483_648L, 123_456_789L}};
+    long[][] indices = {
+      {0, 5, 7}, {1, 2, 33, 63}, {0, 1, 4_294_967_295L, 2_147_483_648L, 123_456_789L}
+    };
     for (int t = 0; t < depths.length; t++) {
       SparseMerkleTree tree = new SparseMerkleTree(depths[t]);
       List<Object> leaves = new ArrayList<>();
@@ -223,9 +246,12 @@ public final class CommitVectors {
   private static Map<String, Object> risk() {
     RiskCommitment risk = CommitFixtures.risk();
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("description", "risk vector commitment at " + CommitFixtures.SIZES.healthCircuitId()
-        + ": entry words = mark, fundingIndex, floorMm, floorIm, Rmm[S], Rim[S]; globals words ="
-        + " tierFactorPpm[T], (cp, C[S]) per asset; riskRoot = compress(instrumentsRoot, globalsHash)");
+    m.put(
+        "description",
+        "risk vector commitment at "
+            + CommitFixtures.SIZES.healthCircuitId()
+            + ": entry words = mark, fundingIndex, floorMm, floorIm, Rmm[S], Rim[S]; globals words ="
+            + " tierFactorPpm[T], (cp, C[S]) per asset; riskRoot = compress(instrumentsRoot, globalsHash)");
     m.put("circuitId", CommitFixtures.SIZES.healthCircuitId());
     List<Object> entries = new ArrayList<>();
     for (Map.Entry<Long, InstrumentRiskEntry> e : risk.entries().entrySet()) {
@@ -247,10 +273,12 @@ public final class CommitVectors {
   private static Map<String, Object> eddsa() {
     HexFormat hex = HexFormat.of();
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("description", "EdDSA on gnark-crypto's BN254 twisted Edwards curve; challenge h = hashMD(R.x, R.y, A.x,"
-        + " A.y, m); S = k + h*sk mod l; check 8*S*B == 8*(R + h*A). Bytes: gnark-crypto encodings"
-        + " (compressed point, then S big-endian); gnark's eddsa.Verify with poseidon2.NewMerkleDamgardHasher"
-        + " accepts them with the message as 32-byte big-endian.");
+    m.put(
+        "description",
+        "EdDSA on gnark-crypto's BN254 twisted Edwards curve; challenge h = hashMD(R.x, R.y, A.x,"
+            + " A.y, m); S = k + h*sk mod l; check 8*S*B == 8*(R + h*A). Bytes: gnark-crypto encodings"
+            + " (compressed point, then S big-endian); gnark's eddsa.Verify with poseidon2.NewMerkleDamgardHasher"
+            + " accepts them with the message as 32-byte big-endian.");
     List<Object> cases = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       EdwardsKeyPair key = CommitFixtures.key(100 + i);
@@ -293,9 +321,11 @@ public final class CommitVectors {
     SparseMerkleTree state = CommitFixtures.stateTree(accounts);
     RiskCommitment risk = CommitFixtures.risk();
     Map<String, Object> expected = new LinkedHashMap<>();
-    expected.put("description", "margins of the health witnesses (docs/ENCODING.md Margin): E, L, MMcore in nano quote"
-        + " atoms, MM and IM in nano quote atoms x ppm; healthy = E*10^10 >= MM*thresholdBps (the witness proves"
-        + " iff healthy); liquidatable = E*10^6 < MM; *QuoteAtoms as reported to users");
+    expected.put(
+        "description",
+        "margins of the health witnesses (docs/ENCODING.md Margin): E, L, MMcore in nano quote"
+            + " atoms, MM and IM in nano quote atoms x ppm; healthy = E*10^10 >= MM*thresholdBps (the witness proves"
+            + " iff healthy); liquidatable = E*10^6 < MM; *QuoteAtoms as reported to users");
     List<Object> cases = new ArrayList<>();
     for (Object[] hc : HEALTH_CASES) {
       String stem = (String) hc[0];
@@ -303,7 +333,8 @@ public final class CommitVectors {
       long threshold = (Long) hc[2];
       AccountLeaf leaf = accounts.get(id);
       MarginReference.Margin mg = MarginReference.compute(leaf, risk);
-      HealthWitness w = HealthWitness.build(CommitFixtures.SIZES, state, leaf, id, risk, threshold, mg.mmCore());
+      HealthWitness w =
+          HealthWitness.build(CommitFixtures.SIZES, state, leaf, id, risk, threshold, mg.mmCore());
       out.put("test-vectors/commit/" + stem + ".json", w.toJson());
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("file", stem + ".json");

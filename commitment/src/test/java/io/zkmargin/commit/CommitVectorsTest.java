@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checked-in vectors equal a fresh, deterministic generation byte for byte. With
- * {@code -Dzkm.writeVectors=true} the test (re)writes them into the repository first.
+ * The checked-in vectors equal a fresh, deterministic generation byte for byte. With {@code
+ * -Dzkm.writeVectors=true} the test (re)writes them into the repository first.
  */
 class CommitVectorsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,8 +40,11 @@ class CommitVectorsTest {
       if (!Files.exists(checkedIn)) {
         fail(rel + " is missing; regenerate with -Dzkm.writeVectors=true");
       }
-      assertArrayEquals(Files.readAllBytes(tmp.resolve(rel)), Files.readAllBytes(checkedIn),
-          rel + " differs from the generator; if the change is intended regenerate with -Dzkm.writeVectors=true");
+      assertArrayEquals(
+          Files.readAllBytes(tmp.resolve(rel)),
+          Files.readAllBytes(checkedIn),
+          rel
+              + " differs from the generator; if the change is intended regenerate with -Dzkm.writeVectors=true");
     }
   }
 
@@ -56,8 +59,10 @@ class CommitVectorsTest {
     JsonNode p2 = JSON.readTree(files.get("test-vectors/poseidon2.json"));
     assertEquals(56, p2.get("roundKeys").size());
     for (JsonNode c : p2.get("compress")) {
-      assertEquals(new BigInteger(c.get("out").asText()),
-          Poseidon2.compress(new BigInteger(c.get("left").asText()), new BigInteger(c.get("right").asText())));
+      assertEquals(
+          new BigInteger(c.get("out").asText()),
+          Poseidon2.compress(
+              new BigInteger(c.get("left").asText()), new BigInteger(c.get("right").asText())));
     }
     JsonNode tree = JSON.readTree(files.get("test-vectors/commit/tree.json"));
     for (JsonNode t : tree.get("trees")) {
@@ -68,7 +73,9 @@ class CommitVectorsTest {
           path[i] = new BigInteger(p.get("path").get(i).asText());
         }
         assertEquals(t.get("depth").asInt(), path.length);
-        assertTrue(SparseMerkleTree.verify(root, new BigInteger(p.get("leaf").asText()), p.get("index").asLong(), path));
+        assertTrue(
+            SparseMerkleTree.verify(
+                root, new BigInteger(p.get("leaf").asText()), p.get("index").asLong(), path));
       }
     }
     JsonNode expected = JSON.readTree(files.get("test-vectors/commit/health-expected.json"));
@@ -87,11 +94,18 @@ class CommitVectorsTest {
     assertFalse(expected.get("cases").get(0).get("liquidatable").asBoolean());
     JsonNode eddsa = JSON.readTree(files.get("test-vectors/commit/eddsa.json"));
     for (JsonNode c : eddsa.get("cases")) {
-      EdwardsPoint pk = EdwardsPoint.of(new BigInteger(c.get("publicKeyX").asText()), new BigInteger(c.get("publicKeyY").asText()));
-      EdDSA.Signature sig = new EdDSA.Signature(
-          EdwardsPoint.of(new BigInteger(c.get("rX").asText()), new BigInteger(c.get("rY").asText())),
-          new BigInteger(c.get("s").asText()));
-      assertEquals(c.get("valid").asBoolean(), EdDSA.verify(pk, new BigInteger(c.get("message").asText()), sig));
+      EdwardsPoint pk =
+          EdwardsPoint.of(
+              new BigInteger(c.get("publicKeyX").asText()),
+              new BigInteger(c.get("publicKeyY").asText()));
+      EdDSA.Signature sig =
+          new EdDSA.Signature(
+              EdwardsPoint.of(
+                  new BigInteger(c.get("rX").asText()), new BigInteger(c.get("rY").asText())),
+              new BigInteger(c.get("s").asText()));
+      assertEquals(
+          c.get("valid").asBoolean(),
+          EdDSA.verify(pk, new BigInteger(c.get("message").asText()), sig));
     }
   }
 }

@@ -28,17 +28,41 @@ class CommitmentsTest {
     assertEquals(Poseidon2.hashMD(in.toArray(new BigInteger[0])), leaf.hash());
     assertEquals(leaf.hash(), Commitments.leafHash(leaf));
     // any field change changes the hash
-    AccountLeaf moved = new AccountLeaf(leaf.ownerPkX(), leaf.ownerPkY(), leaf.nonce() + 1, leaf.tier(),
-        leaf.balances(), leaf.instrumentIds(), leaf.quantities(), leaf.fundingSnapshots());
+    AccountLeaf moved =
+        new AccountLeaf(
+            leaf.ownerPkX(),
+            leaf.ownerPkY(),
+            leaf.nonce() + 1,
+            leaf.tier(),
+            leaf.balances(),
+            leaf.instrumentIds(),
+            leaf.quantities(),
+            leaf.fundingSnapshots());
     assertNotEquals(leaf.hash(), moved.hash());
   }
 
   @Test
   void emptySlotIdIsIgnored() {
-    AccountLeaf a = new AccountLeaf(BigInteger.ONE, BigInteger.TWO, 0, 0, new long[] {1, 2},
-        new long[] {3, 0}, new long[] {0, 0}, new long[] {0, 0});
-    AccountLeaf b = new AccountLeaf(BigInteger.ONE, BigInteger.TWO, 0, 0, new long[] {1, 2},
-        new long[] {7, 0}, new long[] {0, 0}, new long[] {0, 0});
+    AccountLeaf a =
+        new AccountLeaf(
+            BigInteger.ONE,
+            BigInteger.TWO,
+            0,
+            0,
+            new long[] {1, 2},
+            new long[] {3, 0},
+            new long[] {0, 0},
+            new long[] {0, 0});
+    AccountLeaf b =
+        new AccountLeaf(
+            BigInteger.ONE,
+            BigInteger.TWO,
+            0,
+            0,
+            new long[] {1, 2},
+            new long[] {7, 0},
+            new long[] {0, 0},
+            new long[] {0, 0});
     assertEquals(a.hash(), b.hash());
   }
 
@@ -62,7 +86,9 @@ class CommitmentsTest {
     assertEquals(RiskEncoding.hash(CommitFixtures.globals()), risk.globalsHash());
     assertEquals(Poseidon2.compress(risk.instrumentsRoot(), risk.globalsHash()), risk.riskRoot());
     for (long id : risk.entries().keySet()) {
-      assertTrue(SparseMerkleTree.verify(risk.instrumentsRoot(), RiskEncoding.hash(risk.entry(id)), id, risk.path(id)));
+      assertTrue(
+          SparseMerkleTree.verify(
+              risk.instrumentsRoot(), RiskEncoding.hash(risk.entry(id)), id, risk.path(id)));
     }
     assertNull(risk.entry(2));
     assertTrue(SparseMerkleTree.verify(risk.instrumentsRoot(), BigInteger.ZERO, 2, risk.path(2)));
@@ -82,12 +108,27 @@ class CommitmentsTest {
     Map<Long, InstrumentRiskEntry> wrongS = new TreeMap<>();
     wrongS.put(1L, new InstrumentRiskEntry(1, 0, 0, 0, new long[3], new long[3]));
     assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, wrongS, g));
-    RiskGlobals threeTiers = new RiskGlobals(new long[] {1, 2, 3}, g.collateralPrice(), g.debtPrice(), g.collateralScenario());
-    assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, CommitFixtures.entries(), threeTiers));
-    RiskGlobals oneAsset = new RiskGlobals(g.tierFactorPpm(), new long[] {1}, new long[] {1}, new long[][] {{0, 0, 0, 0}});
-    assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, CommitFixtures.entries(), oneAsset));
-    RiskGlobals fiveScen = new RiskGlobals(g.tierFactorPpm(), g.collateralPrice(), g.debtPrice(), new long[][] {new long[5], new long[5]});
-    assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, CommitFixtures.entries(), fiveScen));
+    RiskGlobals threeTiers =
+        new RiskGlobals(
+            new long[] {1, 2, 3}, g.collateralPrice(), g.debtPrice(), g.collateralScenario());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RiskCommitment(s, CommitFixtures.entries(), threeTiers));
+    RiskGlobals oneAsset =
+        new RiskGlobals(
+            g.tierFactorPpm(), new long[] {1}, new long[] {1}, new long[][] {{0, 0, 0, 0}});
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RiskCommitment(s, CommitFixtures.entries(), oneAsset));
+    RiskGlobals fiveScen =
+        new RiskGlobals(
+            g.tierFactorPpm(),
+            g.collateralPrice(),
+            g.debtPrice(),
+            new long[][] {new long[5], new long[5]});
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RiskCommitment(s, CommitFixtures.entries(), fiveScen));
     assertThrows(IllegalArgumentException.class, () -> new RiskCommitment(s, null, g));
   }
 
@@ -108,16 +149,54 @@ class CommitmentsTest {
     AccountLeaf leaf = CommitFixtures.accounts().get(5L);
     leaf.checkFits(CircuitSizes.TEST);
     assertThrows(IllegalArgumentException.class, () -> leaf.checkFits(CircuitSizes.PRODUCTION));
-    AccountLeaf badTier = new AccountLeaf(leaf.ownerPkX(), leaf.ownerPkY(), 0, 2, leaf.balances(),
-        leaf.instrumentIds(), leaf.quantities(), leaf.fundingSnapshots());
+    AccountLeaf badTier =
+        new AccountLeaf(
+            leaf.ownerPkX(),
+            leaf.ownerPkY(),
+            0,
+            2,
+            leaf.balances(),
+            leaf.instrumentIds(),
+            leaf.quantities(),
+            leaf.fundingSnapshots());
     assertThrows(IllegalArgumentException.class, () -> badTier.checkFits(CircuitSizes.TEST));
-    AccountLeaf badId = new AccountLeaf(leaf.ownerPkX(), leaf.ownerPkY(), 0, 0, leaf.balances(),
-        new long[] {8, 4}, leaf.quantities(), leaf.fundingSnapshots());
+    AccountLeaf badId =
+        new AccountLeaf(
+            leaf.ownerPkX(),
+            leaf.ownerPkY(),
+            0,
+            0,
+            leaf.balances(),
+            new long[] {8, 4},
+            leaf.quantities(),
+            leaf.fundingSnapshots());
     assertThrows(IllegalArgumentException.class, () -> badId.checkFits(CircuitSizes.TEST));
-    assertThrows(IllegalArgumentException.class, () -> new AccountLeaf(Fr.MODULUS, BigInteger.ONE, 0, 0,
-        new long[2], new long[2], new long[2], new long[2]));
-    assertThrows(IllegalArgumentException.class, () -> new AccountLeaf(BigInteger.ONE, BigInteger.ONE, -1, 0,
-        new long[2], new long[2], new long[2], new long[2]));
-    assertArrayEquals(new long[] {3, 0, 10_000_000_000L, 2_000_000_000L, 1, 50, 100_000, 4, -20, 0}, leaf.words());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new AccountLeaf(
+                Fr.MODULUS,
+                BigInteger.ONE,
+                0,
+                0,
+                new long[2],
+                new long[2],
+                new long[2],
+                new long[2]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new AccountLeaf(
+                BigInteger.ONE,
+                BigInteger.ONE,
+                -1,
+                0,
+                new long[2],
+                new long[2],
+                new long[2],
+                new long[2]));
+    assertArrayEquals(
+        new long[] {3, 0, 10_000_000_000L, 2_000_000_000L, 1, 50, 100_000, 4, -20, 0},
+        leaf.words());
   }
 }

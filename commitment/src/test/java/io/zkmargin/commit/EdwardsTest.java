@@ -41,7 +41,8 @@ class EdwardsTest {
             b("6181589843805936102166733432625702983249926793164243794170119559257043191516"),
             b("633281375905621697187330766174974863687049529291089048651929454608812697683")),
         EdwardsPoint.BASE.multiply(BigInteger.TWO));
-    assertEquals(EdwardsPoint.BASE.add(EdwardsPoint.BASE), EdwardsPoint.BASE.multiply(BigInteger.TWO));
+    assertEquals(
+        EdwardsPoint.BASE.add(EdwardsPoint.BASE), EdwardsPoint.BASE.multiply(BigInteger.TWO));
     EdwardsPoint kb = EdwardsPoint.BASE.multiply(b("123456789123456789123456789"));
     assertEquals(
         new EdwardsPoint(
@@ -63,8 +64,10 @@ class EdwardsTest {
     assertEquals(p, p.add(EdwardsPoint.IDENTITY));
     assertEquals(EdwardsPoint.IDENTITY, p.multiply(BigInteger.ZERO));
     assertThrows(IllegalArgumentException.class, () -> p.multiply(BigInteger.valueOf(-1)));
-    assertThrows(IllegalArgumentException.class, () -> EdwardsPoint.of(BigInteger.ONE, BigInteger.ONE));
-    assertThrows(IllegalArgumentException.class, () -> new EdwardsPoint(Fr.MODULUS, BigInteger.ONE));
+    assertThrows(
+        IllegalArgumentException.class, () -> EdwardsPoint.of(BigInteger.ONE, BigInteger.ONE));
+    assertThrows(
+        IllegalArgumentException.class, () -> new EdwardsPoint(Fr.MODULUS, BigInteger.ONE));
     // a point of order 2 is on the curve but not in the subgroup
     EdwardsPoint t2 = new EdwardsPoint(BigInteger.ZERO, Fr.MODULUS.subtract(BigInteger.ONE));
     assertTrue(t2.isOnCurve());
@@ -75,16 +78,20 @@ class EdwardsTest {
   void compressedRoundTrip() {
     HexFormat hex = HexFormat.of();
     // gnark-crypto's encoding of 123456789123456789123456789 * B
-    EdwardsPoint kb = EdwardsPoint.fromCompressedBytes(
-        hex.parseHex("12c11dd46beec349c691ac2de5f9ad04c97c97031e7fd9a7e394cd6649f27b8e"));
+    EdwardsPoint kb =
+        EdwardsPoint.fromCompressedBytes(
+            hex.parseHex("12c11dd46beec349c691ac2de5f9ad04c97c97031e7fd9a7e394cd6649f27b8e"));
     assertEquals(EdwardsPoint.BASE.multiply(b("123456789123456789123456789")), kb);
     for (int i = 1; i < 40; i++) {
       EdwardsPoint p = EdwardsPoint.BASE.multiply(BigInteger.valueOf(i * 7919L));
       assertEquals(p, EdwardsPoint.fromCompressedBytes(p.toCompressedBytes()));
       assertEquals(p.negate(), EdwardsPoint.fromCompressedBytes(p.negate().toCompressedBytes()));
     }
-    assertEquals(EdwardsPoint.IDENTITY, EdwardsPoint.fromCompressedBytes(EdwardsPoint.IDENTITY.toCompressedBytes()));
-    assertThrows(IllegalArgumentException.class, () -> EdwardsPoint.fromCompressedBytes(new byte[31]));
+    assertEquals(
+        EdwardsPoint.IDENTITY,
+        EdwardsPoint.fromCompressedBytes(EdwardsPoint.IDENTITY.toCompressedBytes()));
+    assertThrows(
+        IllegalArgumentException.class, () -> EdwardsPoint.fromCompressedBytes(new byte[31]));
     // y = r - 1 + ... not canonical: all 0xff except the flag bit
     byte[] big = new byte[32];
     java.util.Arrays.fill(big, (byte) 0xff);
@@ -134,8 +141,8 @@ class EdwardsTest {
 
   /**
    * This exact key, message and signature were checked with gnark-crypto v0.21.0: {@code
-   * eddsa.PublicKey.SetBytes(pk).Verify(sig, m.Bytes(), poseidon2.NewMerkleDamgardHasher())} returned
-   * true.
+   * eddsa.PublicKey.SetBytes(pk).Verify(sig, m.Bytes(), poseidon2.NewMerkleDamgardHasher())}
+   * returned true.
    */
   @Test
   void signatureVerifiedByGnark() {
@@ -166,14 +173,26 @@ class EdwardsTest {
     assertFalse(EdDSA.verify(key.publicKey(), m.add(BigInteger.ONE), sig));
     EdwardsKeyPair other = new EdwardsKeyPair(BigInteger.valueOf(99));
     assertFalse(EdDSA.verify(other.publicKey(), m, sig));
-    assertFalse(EdDSA.verify(key.publicKey(), m, new EdDSA.Signature(sig.r(), sig.s().add(BigInteger.ONE).mod(EdwardsPoint.ORDER))));
+    assertFalse(
+        EdDSA.verify(
+            key.publicKey(),
+            m,
+            new EdDSA.Signature(sig.r(), sig.s().add(BigInteger.ONE).mod(EdwardsPoint.ORDER))));
     assertFalse(EdDSA.verify(key.publicKey(), m, new EdDSA.Signature(sig.r().negate(), sig.s())));
     // S not reduced, identity key, off-curve R are rejected
-    assertFalse(EdDSA.verify(key.publicKey(), m, new EdDSA.Signature(sig.r(), sig.s().add(EdwardsPoint.ORDER))));
+    assertFalse(
+        EdDSA.verify(
+            key.publicKey(), m, new EdDSA.Signature(sig.r(), sig.s().add(EdwardsPoint.ORDER))));
     assertFalse(EdDSA.verify(EdwardsPoint.IDENTITY, m, sig));
-    assertFalse(EdDSA.verify(key.publicKey(), m, new EdDSA.Signature(new EdwardsPoint(BigInteger.ONE, BigInteger.ONE), sig.s())));
+    assertFalse(
+        EdDSA.verify(
+            key.publicKey(),
+            m,
+            new EdDSA.Signature(new EdwardsPoint(BigInteger.ONE, BigInteger.ONE), sig.s())));
     assertNotEquals(sig, key.sign(BigInteger.ZERO));
     assertThrows(IllegalArgumentException.class, () -> key.sign(Fr.MODULUS));
-    assertThrows(IllegalArgumentException.class, () -> EdDSA.verify(key.publicKey(), BigInteger.valueOf(-1), sig));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> EdDSA.verify(key.publicKey(), BigInteger.valueOf(-1), sig));
   }
 }

@@ -51,8 +51,22 @@ class HealthWitnessTest {
     for (Iterator<String> it = j.fieldNames(); it.hasNext(); ) {
       keys.add(it.next());
     }
-    assertEquals(List.of("circuitId", "accountId", "thresholdBps", "stateRoot", "riskRoot", "ownerPkX", "ownerPkY",
-        "leafWords", "statePath", "instrumentsRoot", "slots", "globalsWords", "mmBound"), keys);
+    assertEquals(
+        List.of(
+            "circuitId",
+            "accountId",
+            "thresholdBps",
+            "stateRoot",
+            "riskRoot",
+            "ownerPkX",
+            "ownerPkY",
+            "leafWords",
+            "statePath",
+            "instrumentsRoot",
+            "slots",
+            "globalsWords",
+            "mmBound"),
+        keys);
     assertEquals("health-D6-I3-P2-A2-S4-T2", j.get("circuitId").asText());
     assertEquals("40", j.get("accountId").asText());
     assertEquals("11000", j.get("thresholdBps").asText());
@@ -83,18 +97,27 @@ class HealthWitnessTest {
     }
     long[] gw = longs(j.get("globalsWords"));
     assertEquals(S.globalsWordCount(), gw.length);
-    assertEquals(new BigInteger(j.get("riskRoot").asText()),
+    assertEquals(
+        new BigInteger(j.get("riskRoot").asText()),
         Poseidon2.compress(instrumentsRoot, Commitments.wordsHash(gw)));
     assertEquals(mg.mmCore(), new BigInteger(j.get("mmBound").asText()));
     assertEquals(BigInteger.valueOf(40L * (1L << 32) + 11_000), w.accountAndThreshold());
-    assertArrayEquals(new BigInteger[] {stateRoot, risk.riskRoot(), w.accountAndThreshold()}, w.publicInputs());
+    assertArrayEquals(
+        new BigInteger[] {stateRoot, risk.riskRoot(), w.accountAndThreshold()}, w.publicInputs());
   }
 
   @Test
   void emptySlotsAreAllZeros() throws Exception {
     Map<Long, AccountLeaf> accounts = CommitFixtures.accounts();
-    HealthWitness w = HealthWitness.build(S, CommitFixtures.stateTree(accounts), accounts.get(63L), 63,
-        CommitFixtures.risk(), 10_000, BigInteger.ZERO);
+    HealthWitness w =
+        HealthWitness.build(
+            S,
+            CommitFixtures.stateTree(accounts),
+            accounts.get(63L),
+            63,
+            CommitFixtures.risk(),
+            10_000,
+            BigInteger.ZERO);
     JsonNode j = JSON.readTree(w.toJson());
     for (JsonNode sj : j.get("slots")) {
       for (JsonNode v : sj.get("entryWords")) {
@@ -114,26 +137,52 @@ class HealthWitnessTest {
     AccountLeaf leaf = accounts.get(5L);
     BigInteger m = BigInteger.TEN;
     // leaf not at that index
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, state, leaf, 9, risk, 10_000, m));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(S, state, leaf, 9, risk, 10_000, m));
     // account id out of range, threshold out of range, bad bound
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, state, leaf, 64, risk, 10_000, m));
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, state, leaf, 5, risk, 1L << 32, m));
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, state, leaf, 5, risk, -1, m));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(S, state, leaf, 64, risk, 10_000, m));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(S, state, leaf, 5, risk, 1L << 32, m));
+    assertThrows(
+        IllegalArgumentException.class, () -> HealthWitness.build(S, state, leaf, 5, risk, -1, m));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> HealthWitness.build(S, state, leaf, 5, risk, 10_000, BigInteger.valueOf(-1)));
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, state, leaf, 5, risk, 10_000, Fr.MODULUS));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(S, state, leaf, 5, risk, 10_000, Fr.MODULUS));
     // wrong tree depth, wrong sizes for the risk commitment
     SparseMerkleTree deep = new SparseMerkleTree(7);
     Commitments.putAccount(deep, 5, leaf);
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, deep, leaf, 5, risk, 10_000, m));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(S, deep, leaf, 5, risk, 10_000, m));
     CircuitSizes other = new CircuitSizes(6, 4, 2, 2, 4, 2);
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(other, state, leaf, 5, risk, 10_000, m));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(other, state, leaf, 5, risk, 10_000, m));
     // a position in an instrument the risk vector does not contain
-    AccountLeaf unknown = new AccountLeaf(leaf.ownerPkX(), leaf.ownerPkY(), 0, 0, leaf.balances(),
-        new long[] {2, 4}, leaf.quantities(), leaf.fundingSnapshots());
+    AccountLeaf unknown =
+        new AccountLeaf(
+            leaf.ownerPkX(),
+            leaf.ownerPkY(),
+            0,
+            0,
+            leaf.balances(),
+            new long[] {2, 4},
+            leaf.quantities(),
+            leaf.fundingSnapshots());
     SparseMerkleTree t2 = CommitFixtures.stateTree(accounts);
     Commitments.putAccount(t2, 5, unknown);
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, t2, unknown, 5, risk, 10_000, m));
-    assertThrows(IllegalArgumentException.class, () -> HealthWitness.build(S, state, null, 5, risk, 10_000, m));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(S, t2, unknown, 5, risk, 10_000, m));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HealthWitness.build(S, state, null, 5, risk, 10_000, m));
   }
 }

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * A tiny deterministic JSON writer for the test vectors: maps keep insertion order (use
- * LinkedHashMap), arrays of scalars are written on one line, everything else indented by two spaces;
- * numbers are written as decimal strings (BigInteger, Long, Integer), booleans as JSON booleans.
+ * LinkedHashMap), arrays of scalars are written on one line, everything else indented by two
+ * spaces; numbers are written as decimal strings (BigInteger, Long, Integer), booleans as JSON
+ * booleans.
  */
 final class JsonOut {
   private JsonOut() {}

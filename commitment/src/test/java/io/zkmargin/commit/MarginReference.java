@@ -5,10 +5,11 @@ import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 
 /**
- * Test-scope reference of docs/ENCODING.md "Margin", in exact BigInteger arithmetic, used to label the
- * health witness vectors (the production margin model lives elsewhere and is not used here).
+ * Test-scope reference of docs/ENCODING.md "Margin", in exact BigInteger arithmetic, used to label
+ * the health witness vectors (the production margin model lives elsewhere and is not used here).
  *
- * <p>All amounts in nano quote atoms ({@code N = 10^9} x quote atoms); MM and IM additionally x ppm.
+ * <p>All amounts in nano quote atoms ({@code N = 10^9} x quote atoms); MM and IM additionally x
+ * ppm.
  */
 final class MarginReference {
   static final BigInteger N = BigInteger.TEN.pow(9);
@@ -35,7 +36,11 @@ final class MarginReference {
 
     /** {@code E * 10^4 * 10^6 >= MM * thresholdBps}. */
     boolean healthy(long thresholdBps) {
-      return equity.multiply(BPS).multiply(PPM).compareTo(mm.multiply(BigInteger.valueOf(thresholdBps))) >= 0;
+      return equity
+              .multiply(BPS)
+              .multiply(PPM)
+              .compareTo(mm.multiply(BigInteger.valueOf(thresholdBps)))
+          >= 0;
     }
 
     /** {@code E * 10^6 < MM}. */
@@ -89,7 +94,9 @@ final class MarginReference {
       BigInteger bq = BigInteger.valueOf(q);
       BigInteger value =
           BigInteger.valueOf(en.mark())
-              .subtract(BigInteger.valueOf(en.fundingIndex()).subtract(BigInteger.valueOf(leaf.fundingSnapshots()[j])));
+              .subtract(
+                  BigInteger.valueOf(en.fundingIndex())
+                      .subtract(BigInteger.valueOf(leaf.fundingSnapshots()[j])));
       e = e.add(N.multiply(bq).multiply(value));
       for (int k = 0; k < s; k++) {
         lmm[k] = lmm[k].add(N.multiply(bq).multiply(BigInteger.valueOf(en.rmm()[k])));
@@ -107,6 +114,13 @@ final class MarginReference {
       imCore = imCore.max(lim[k]);
     }
     BigInteger tf = BigInteger.valueOf(g.tierFactorPpm()[(int) leaf.tier()]);
-    return new Margin(e, lmm, mmCore, mmCore.add(floorMm).multiply(tf), lim, imCore, imCore.add(floorIm).multiply(tf));
+    return new Margin(
+        e,
+        lmm,
+        mmCore,
+        mmCore.add(floorMm).multiply(tf),
+        lim,
+        imCore,
+        imCore.add(floorIm).multiply(tf));
   }
 }

@@ -5,15 +5,17 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * The repository root for tests that read or write {@code test-vectors/}: system property {@code zkm.root},
- * else the nearest ancestor holding docs/ENCODING.md.
+ * The repository root for tests that read or write {@code test-vectors/}: system property {@code
+ * zkm.root}, else the nearest ancestor holding docs/ENCODING.md.
  */
 public final class RepoRoot {
   private RepoRoot() {}
 
   public static Path find() {
     String prop = System.getProperty("zkm.root");
-    if (prop != null && !prop.isBlank() && Files.isRegularFile(Paths.get(prop, "docs", "ENCODING.md"))) {
+    if (prop != null
+        && !prop.isBlank()
+        && Files.isRegularFile(Paths.get(prop, "docs", "ENCODING.md"))) {
       return Paths.get(prop).toAbsolutePath().normalize();
     }
     Path p = Paths.get("").toAbsolutePath();
@@ -23,7 +25,8 @@ public final class RepoRoot {
       }
       p = p.getParent();
     }
-    throw new IllegalStateException("repository root not found: set -Dzkm.root or run inside the repository");
+    throw new IllegalStateException(
+        "repository root not found: set -Dzkm.root or run inside the repository");
   }
 
   /** {@code test-vectors/risk/} under the repository root. */

@@ -56,7 +56,9 @@ class SparseMerkleTreeTest {
       assertEquals(leaves[i], t.get(i));
       assertTrue(SparseMerkleTree.verify(root, leaves[i], i, path));
       assertFalse(SparseMerkleTree.verify(root, leaves[i].add(BigInteger.ONE), i, path));
-      assertFalse(SparseMerkleTree.verify(root, leaves[i], i ^ 1, path) && !leaves[i].equals(leaves[i ^ 1]));
+      assertFalse(
+          SparseMerkleTree.verify(root, leaves[i], i ^ 1, path)
+              && !leaves[i].equals(leaves[i ^ 1]));
     }
   }
 
@@ -98,9 +100,12 @@ class SparseMerkleTreeTest {
     assertThrows(IllegalArgumentException.class, () -> t.path(64));
     assertThrows(IllegalArgumentException.class, () -> t.get(64));
     BigInteger[] path = t.path(3);
-    assertThrows(IllegalArgumentException.class, () -> SparseMerkleTree.computeRoot(BigInteger.ONE, 64, path));
     assertThrows(
-        IllegalArgumentException.class, () -> SparseMerkleTree.computeRoot(BigInteger.ONE, 0, new BigInteger[0]));
+        IllegalArgumentException.class,
+        () -> SparseMerkleTree.computeRoot(BigInteger.ONE, 64, path));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SparseMerkleTree.computeRoot(BigInteger.ONE, 0, new BigInteger[0]));
     assertThrows(IllegalArgumentException.class, () -> SparseMerkleTree.emptyRoot(33));
   }
 
@@ -119,7 +124,8 @@ class SparseMerkleTreeTest {
       w.set(ids[i], vals[i]);
     }
     w.root();
-    // a second tree, filled in reverse order, has the same root (speed is a benchmark's business, not a test's)
+    // a second tree, filled in reverse order, has the same root (speed is a benchmark's business,
+    // not a test's)
     SparseMerkleTree t = new SparseMerkleTree(32);
     for (int i = ids.length - 1; i >= 0; i--) {
       t.set(ids[i], vals[i]);
@@ -148,7 +154,16 @@ class SparseMerkleTreeTest {
         qty[k] = rnd.nextInt(2001) - 1000;
         snap[k] = rnd.nextInt();
       }
-      leaves[i] = new AccountLeaf(new BigInteger(250, rnd), new BigInteger(250, rnd), i, i % p.tiers(), bal, inst, qty, snap);
+      leaves[i] =
+          new AccountLeaf(
+              new BigInteger(250, rnd),
+              new BigInteger(250, rnd),
+              i,
+              i % p.tiers(),
+              bal,
+              inst,
+              qty,
+              snap);
       ids[i] = rnd.nextLong() & 0xFFFF_FFFFL;
     }
     BigInteger first = null;

@@ -76,7 +76,8 @@ class WordPackingTest {
         IllegalArgumentException.class,
         () -> WordPacking.unpack(new BigInteger[] {BigInteger.ONE.shiftLeft(192)}, 3));
     assertThrows(
-        IllegalArgumentException.class, () -> WordPacking.unpack(new BigInteger[] {BigInteger.ONE.negate()}, 3));
+        IllegalArgumentException.class,
+        () -> WordPacking.unpack(new BigInteger[] {BigInteger.ONE.negate()}, 3));
     // padding word not 0: 4 words, the 2 padding words of element 1 must be u = 2^63
     BigInteger[] bad = e.clone();
     bad[1] = bad[1].add(BigInteger.ONE.shiftLeft(64));

@@ -11,8 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The message a trader signs to authorize one request (see {@code RequestAuth} in
- * {@code zkmargin/v1/common.proto}): one BN254 scalar-field element binding the gRPC method, the service
+ * The message a trader signs to authorize one request (see {@code RequestAuth} in {@code
+ * zkmargin/v1/common.proto}): one BN254 scalar-field element binding the gRPC method, the service
  * identity, the account, the threshold, a nonce and the expiry.
  *
  * <pre>
@@ -26,8 +26,10 @@ public final class AuthMessage {
 
   /** Domain separation tag of version 1 of the request signature. */
   public static final String DOMAIN = "zkmargin-auth-v1";
+
   /** Smallest accepted nonce length in bytes. */
   public static final int MIN_NONCE_BYTES = 16;
+
   /** Largest accepted nonce length in bytes. */
   public static final int MAX_NONCE_BYTES = 64;
 
@@ -44,8 +46,14 @@ public final class AuthMessage {
    * @param expirySeconds expiry, Unix seconds
    * @param expiryNanos expiry, nanoseconds within the second, in {@code [0, 10^9)}
    */
-  public static BigInteger fieldElement(String method, String serviceId, long accountId, long thresholdBps,
-      byte[] nonce, long expirySeconds, int expiryNanos) {
+  public static BigInteger fieldElement(
+      String method,
+      String serviceId,
+      long accountId,
+      long thresholdBps,
+      byte[] nonce,
+      long expirySeconds,
+      int expiryNanos) {
     if (method == null || method.isEmpty() || serviceId == null || serviceId.isEmpty()) {
       throw new IllegalArgumentException("method and service id are required");
     }
@@ -56,7 +64,8 @@ public final class AuthMessage {
       throw new IllegalArgumentException("threshold must be in [0, 2^32), was " + thresholdBps);
     }
     if (nonce == null || nonce.length < MIN_NONCE_BYTES || nonce.length > MAX_NONCE_BYTES) {
-      throw new IllegalArgumentException("nonce must have " + MIN_NONCE_BYTES + " to " + MAX_NONCE_BYTES + " bytes");
+      throw new IllegalArgumentException(
+          "nonce must have " + MIN_NONCE_BYTES + " to " + MAX_NONCE_BYTES + " bytes");
     }
     if (expiryNanos < 0 || expiryNanos >= 1_000_000_000) {
       throw new IllegalArgumentException("expiry nanos must be in [0, 10^9), was " + expiryNanos);

@@ -19,6 +19,7 @@ public final class RequestSigner {
 
   /** Length of the wire signature: R.x, R.y, S, 32 bytes big-endian each. */
   public static final int SIGNATURE_BYTES = 96;
+
   /** Default validity of a signed request. */
   public static final Duration DEFAULT_VALIDITY = Duration.ofSeconds(120);
 
@@ -29,7 +30,8 @@ public final class RequestSigner {
 
   /**
    * @param key the account owner's key pair (its public key is the one in the account's leaf)
-   * @param serviceId the identity of the service the requests are for ({@link ServiceIdentity#serviceId()})
+   * @param serviceId the identity of the service the requests are for ({@link
+   *     ServiceIdentity#serviceId()})
    */
   public RequestSigner(EdwardsKeyPair key, String serviceId) {
     if (key == null || serviceId == null || serviceId.isEmpty()) {
@@ -60,13 +62,22 @@ public final class RequestSigner {
   }
 
   /** A signed authorization with a given nonce and expiry (tests of replay and expiry use this). */
-  public RequestAuth sign(String method, long accountId, long thresholdBps, byte[] nonce, Instant expiry) {
-    BigInteger m = AuthMessage.fieldElement(method, serviceId, accountId, thresholdBps, nonce,
-        expiry.getEpochSecond(), expiry.getNano());
+  public RequestAuth sign(
+      String method, long accountId, long thresholdBps, byte[] nonce, Instant expiry) {
+    BigInteger m =
+        AuthMessage.fieldElement(
+            method,
+            serviceId,
+            accountId,
+            thresholdBps,
+            nonce,
+            expiry.getEpochSecond(),
+            expiry.getNano());
     EdDSA.Signature sig = EdDSA.sign(key, m);
     return RequestAuth.newBuilder()
         .setNonce(ByteString.copyFrom(nonce))
-        .setExpireTime(Timestamp.newBuilder().setSeconds(expiry.getEpochSecond()).setNanos(expiry.getNano()))
+        .setExpireTime(
+            Timestamp.newBuilder().setSeconds(expiry.getEpochSecond()).setNanos(expiry.getNano()))
         .setSignature(ByteString.copyFrom(encode(sig)))
         .build();
   }
@@ -83,11 +94,13 @@ public final class RequestSigner {
   /**
    * Parses the 96-byte wire form.
    *
-   * @throws IllegalArgumentException when the length is wrong or a coordinate is not a field element
+   * @throws IllegalArgumentException when the length is wrong or a coordinate is not a field
+   *     element
    */
   public static EdDSA.Signature decode(byte[] bytes) {
     if (bytes.length != SIGNATURE_BYTES) {
-      throw new IllegalArgumentException("signature must have " + SIGNATURE_BYTES + " bytes, has " + bytes.length);
+      throw new IllegalArgumentException(
+          "signature must have " + SIGNATURE_BYTES + " bytes, has " + bytes.length);
     }
     BigInteger x = new BigInteger(1, java.util.Arrays.copyOfRange(bytes, 0, 32));
     BigInteger y = new BigInteger(1, java.util.Arrays.copyOfRange(bytes, 32, 64));

@@ -43,12 +43,13 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /**
- * The service's TLS identity: a self-signed certificate (ECDSA P-256, Bouncy Castle) that the service
- * makes in {@code DIR/tls/} on first start and reuses after, and the service id derived from it.
+ * The service's TLS identity: a self-signed certificate (ECDSA P-256, Bouncy Castle) that the
+ * service makes in {@code DIR/tls/} on first start and reuses after, and the service id derived
+ * from it.
  *
- * <p>The service id, the lower-case hex SHA-256 of the certificate's DER encoding, is bound into every
- * signed request (see {@link AuthMessage}): a request signed for one service cannot be replayed against
- * another. A client that pins the certificate computes the same id from it.
+ * <p>The service id, the lower-case hex SHA-256 of the certificate's DER encoding, is bound into
+ * every signed request (see {@link AuthMessage}): a request signed for one service cannot be
+ * replayed against another. A client that pins the certificate computes the same id from it.
  *
  * @param certificateFile PEM certificate ({@code DIR/tls/server.crt}), what clients trust
  * @param privateKeyFile PEM PKCS#8 private key ({@code DIR/tls/server.key}, owner-readable only)
@@ -58,12 +59,13 @@ public record ServiceIdentity(Path certificateFile, Path privateKeyFile, String 
 
   /** Folder of the TLS files inside a data directory. */
   public static final String TLS_DIR = "tls";
+
   /** Certificate validity: ten years, a development certificate is not rotated. */
   static final Duration VALIDITY = Duration.ofDays(3650);
 
   /**
-   * Loads the identity from {@code dataDir/tls/}, making the key and certificate first when absent. The
-   * certificate names {@code localhost}, {@code 127.0.0.1}, {@code ::1} and this host's name.
+   * Loads the identity from {@code dataDir/tls/}, making the key and certificate first when absent.
+   * The certificate names {@code localhost}, {@code 127.0.0.1}, {@code ::1} and this host's name.
    *
    * @throws IOException when the files cannot be read or written
    */
@@ -84,23 +86,29 @@ public record ServiceIdentity(Path certificateFile, Path privateKeyFile, String 
    */
   public static String serviceIdOf(Path certificateFile) throws IOException {
     if (!Files.isRegularFile(certificateFile)) {
-      throw new java.nio.file.NoSuchFileException(certificateFile.toString(), null,
+      throw new java.nio.file.NoSuchFileException(
+          certificateFile.toString(),
+          null,
           "no service certificate (it is made by the first ./zkm serve on that data directory)");
     }
     try (var in = Files.newInputStream(certificateFile)) {
-      X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+      X509Certificate c =
+          (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
     } catch (GeneralSecurityException e) {
       throw new IOException(certificateFile + " is not a PEM certificate: " + e.getMessage(), e);
     }
   }
 
-  /** The certificate file a client of the service whose data directory is {@code dataDir} trusts. */
+  /**
+   * The certificate file a client of the service whose data directory is {@code dataDir} trusts.
+   */
   public static Path certificateFileIn(Path dataDir) {
     return dataDir.resolve(TLS_DIR).resolve("server.crt");
   }
 
-  private static synchronized void create(Path dir, Path certFile, Path keyFile) throws IOException {
+  private static synchronized void create(Path dir, Path certFile, Path keyFile)
+      throws IOException {
     Files.createDirectories(dir);
     try {
       KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
@@ -109,19 +117,30 @@ public record ServiceIdentity(Path certificateFile, Path privateKeyFile, String 
       X500Name subject = new X500Name("CN=zkmargin service,O=zkmargin development");
       Instant now = Instant.now();
       BigInteger serial = new BigInteger(64, new SecureRandom()).setBit(63);
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial,
-          Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(VALIDITY)), subject, pair.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              subject,
+              serial,
+              Date.from(now.minus(Duration.ofMinutes(5))),
+              Date.from(now.plus(VALIDITY)),
+              subject,
+              pair.getPublic());
       List<GeneralName> names = new ArrayList<>();
       for (String dns : hostNames()) {
         names.add(new GeneralName(GeneralName.dNSName, dns));
       }
       names.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
       names.add(new GeneralName(GeneralName.iPAddress, "::1"));
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(names.toArray(new GeneralName[0])));
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
+      b.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      ContentSigner signer =
+          new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
       X509CertificateHolder holder = b.build(signer);
 
       Path keyTmp = Files.createTempFile(dir, ".key", ".tmp");
@@ -130,12 +149,19 @@ public record ServiceIdentity(Path certificateFile, Path privateKeyFile, String 
       } catch (UnsupportedOperationException ignored) {
         // not a POSIX file system: the directory's permissions apply
       }
-      Files.writeString(keyTmp, pem(new PemObject("PRIVATE KEY", pair.getPrivate().getEncoded())),
+      Files.writeString(
+          keyTmp,
+          pem(new PemObject("PRIVATE KEY", pair.getPrivate().getEncoded())),
           StandardCharsets.US_ASCII);
       Path certTmp = Files.createTempFile(dir, ".crt", ".tmp");
-      Files.writeString(certTmp, pem(new PemObject("CERTIFICATE", holder.getEncoded())), StandardCharsets.US_ASCII);
-      Files.move(keyTmp, keyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      Files.move(certTmp, certFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.writeString(
+          certTmp,
+          pem(new PemObject("CERTIFICATE", holder.getEncoded())),
+          StandardCharsets.US_ASCII);
+      Files.move(
+          keyTmp, keyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          certTmp, certFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IOException("cannot make the service certificate: " + e.getMessage(), e);
     }

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code AuditService.VerifyProof} over real gRPC on loopback with real proofs: VALID only for a proof over the
- * served venue's roots; a real proof about a private tree gets VERDICT_VALID_PROOF_UNKNOWN_ROOTS with the
- * "root is current" flags false; the circuit id answered is the key's; an unknown key is named by its hash only.
+ * {@code AuditService.VerifyProof} over real gRPC on loopback with real proofs: VALID only for a
+ * proof over the served venue's roots; a real proof about a private tree gets
+ * VERDICT_VALID_PROOF_UNKNOWN_ROOTS with the "root is current" flags false; the circuit id answered
+ * is the key's; an unknown key is named by its hash only.
  */
 class AuditVerdictTest {
 
@@ -42,9 +43,15 @@ class AuditVerdictTest {
     TestVenue.writeTo(dir);
     keys = KeyStore.openDefault();
     proofs = PrivateTrees.prove(keys);
-    server = new ZkmServer(VenueBackend.open(dir, KeyStore.openDefault()), ServiceIdentity.loadOrCreate(dir),
-        new ZkmServer.Config("127.0.0.1", 0, true, 1, 4, -1, 1_000)).start();
-    client = ZkmClient.connectPlaintext("127.0.0.1:" + server.port(), ServiceIdentity.certificateFileIn(dir));
+    server =
+        new ZkmServer(
+                VenueBackend.open(dir, KeyStore.openDefault()),
+                ServiceIdentity.loadOrCreate(dir),
+                new ZkmServer.Config("127.0.0.1", 0, true, 1, 4, -1, 1_000))
+            .start();
+    client =
+        ZkmClient.connectPlaintext(
+            "127.0.0.1:" + server.port(), ServiceIdentity.certificateFileIn(dir));
   }
 
   @AfterAll
@@ -70,23 +77,34 @@ class AuditVerdictTest {
   @Test
   void aProofAboutAPrivateAccountTreeIsNotValid() {
     VerifyProofResponse r = client.verifyProof(proofs.privateState(), D);
-    assertEquals(VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS, r.getVerdict(), r.getReason());
+    assertEquals(
+        VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS,
+        r.getVerdict(),
+        r.getReason());
     assertFalse(r.getValid());
     assertFalse(r.getStateRootCurrent(), "the private tree's state root is not the venue's");
     assertTrue(r.getRiskRootCurrent(), "the private tree kept the venue's risk vector");
     assertEquals(TestVenue.UNHEALTHY, r.getAccountId());
-    assertTrue(r.getReason().startsWith("the proof verifies, but its state root was never settled by the served venue"),
+    assertTrue(
+        r.getReason()
+            .startsWith(
+                "the proof verifies, but its state root was never settled by the served venue"),
         r.getReason());
   }
 
   @Test
   void aProofAboutAPrivateRiskVectorIsNotValid() {
     VerifyProofResponse r = client.verifyProof(proofs.privateRisk(), D);
-    assertEquals(VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS, r.getVerdict(), r.getReason());
+    assertEquals(
+        VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS,
+        r.getVerdict(),
+        r.getReason());
     assertFalse(r.getValid());
     assertTrue(r.getStateRootCurrent());
     assertFalse(r.getRiskRootCurrent(), "the private risk vector's root was never posted");
-    assertTrue(r.getReason().startsWith("the proof verifies, but its risk root was never posted by the oracles of"),
+    assertTrue(
+        r.getReason()
+            .startsWith("the proof verifies, but its risk root was never posted by the oracles of"),
         r.getReason());
   }
 
@@ -95,7 +113,9 @@ class AuditVerdictTest {
     ProofFile p = proofs.honest();
     byte[] raw = p.proof();
     raw[70] ^= 0x10;
-    VerifyProofResponse r = client.verifyProof(new ProofFile(p.circuitId(), p.verifyingKeyHash(), p.publicInputs(), raw), D);
+    VerifyProofResponse r =
+        client.verifyProof(
+            new ProofFile(p.circuitId(), p.verifyingKeyHash(), p.publicInputs(), raw), D);
     assertEquals(VerifyProofResponse.Verdict.VERDICT_INVALID, r.getVerdict());
     assertFalse(r.getValid());
     assertFalse(r.getReason().isEmpty());
@@ -106,10 +126,15 @@ class AuditVerdictTest {
     ProofFile p = proofs.honest();
     String claimed = "health-D6-I3-P2-A2-S4-T3";
     assertNotEquals(claimed, p.circuitId());
-    VerifyProofResponse r = client.verifyProof(new ProofFile(claimed, p.verifyingKeyHash(), p.publicInputs(), p.proof()), D);
-    assertEquals(CircuitSizes.TEST.healthCircuitId(), r.getCircuitId(), "the circuit of the key used");
+    VerifyProofResponse r =
+        client.verifyProof(
+            new ProofFile(claimed, p.verifyingKeyHash(), p.publicInputs(), p.proof()), D);
+    assertEquals(
+        CircuitSizes.TEST.healthCircuitId(), r.getCircuitId(), "the circuit of the key used");
     assertEquals(VerifyProofResponse.Verdict.VERDICT_INVALID, r.getVerdict());
-    assertTrue(r.getReason().contains("belongs to circuit " + CircuitSizes.TEST.healthCircuitId()), r.getReason());
+    assertTrue(
+        r.getReason().contains("belongs to circuit " + CircuitSizes.TEST.healthCircuitId()),
+        r.getReason());
   }
 
   @Test

@@ -17,7 +17,8 @@ class AuthMessageTest {
 
   static final byte[] NONCE = new byte[16];
 
-  static BigInteger m(String method, String service, long account, long threshold, byte[] nonce, long s, int n) {
+  static BigInteger m(
+      String method, String service, long account, long threshold, byte[] nonce, long s, int n) {
     return AuthMessage.fieldElement(method, service, account, threshold, nonce, s, n);
   }
 
@@ -38,7 +39,9 @@ class AuthMessageTest {
     for (BigInteger x : all) {
       assertTrue(x.signum() >= 0 && x.compareTo(Fr.MODULUS) < 0);
     }
-    assertEquals(m("a/B", "svc", 1, 10_000, NONCE, 100, 0), m("a/B", "svc", 1, 10_000, NONCE.clone(), 100, 0));
+    assertEquals(
+        m("a/B", "svc", 1, 10_000, NONCE, 100, 0),
+        m("a/B", "svc", 1, 10_000, NONCE.clone(), 100, 0));
   }
 
   @Test
@@ -48,7 +51,8 @@ class AuthMessageTest {
     assertThrows(IllegalArgumentException.class, () -> m("a/B", "svc", 1, 1, new byte[15], 1, 0));
     assertThrows(IllegalArgumentException.class, () -> m("a/B", "svc", 1, 1, new byte[65], 1, 0));
     assertThrows(IllegalArgumentException.class, () -> m("a/B", "", 1, 1, NONCE, 1, 0));
-    assertThrows(IllegalArgumentException.class, () -> m("a/B", "svc", 1, 1, NONCE, 1, 1_000_000_000));
+    assertThrows(
+        IllegalArgumentException.class, () -> m("a/B", "svc", 1, 1, NONCE, 1, 1_000_000_000));
   }
 
   @Test

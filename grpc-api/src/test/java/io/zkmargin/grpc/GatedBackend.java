@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real backend with a gate in front of the prover: while the gate is closed, a job that reached the
- * PROVING stage waits until the test opens it, and then runs the real Groth16 prover. Lets tests keep a
- * prover thread busy (full queue, cancellation mid-proof, shutdown with a running proof)
- * deterministically instead of guessing timings. Everything else passes through unchanged; closing
- * this wrapper does not close the real backend (tests share it).
+ * The real backend with a gate in front of the prover: while the gate is closed, a job that reached
+ * the PROVING stage waits until the test opens it, and then runs the real Groth16 prover. Lets
+ * tests keep a prover thread busy (full queue, cancellation mid-proof, shutdown with a running
+ * proof) deterministically instead of guessing timings. Everything else passes through unchanged;
+ * closing this wrapper does not close the real backend (tests share it).
  */
 public final class GatedBackend implements HealthProofBackend {
 
@@ -55,30 +55,35 @@ public final class GatedBackend implements HealthProofBackend {
   }
 
   @Override
-  public ProofFile prove(long accountId, long thresholdBps, Progress progress) throws NotHealthyException {
-    ProofFile p = real.prove(accountId, thresholdBps, new Progress() {
-      @Override
-      public void witness() {
-        progress.witness();
-      }
+  public ProofFile prove(long accountId, long thresholdBps, Progress progress)
+      throws NotHealthyException {
+    ProofFile p =
+        real.prove(
+            accountId,
+            thresholdBps,
+            new Progress() {
+              @Override
+              public void witness() {
+                progress.witness();
+              }
 
-      @Override
-      public void proving() {
-        progress.proving();
-        CountDownLatch g = gate;
-        atGate.release();
-        if (g != null) {
-          try {
-            if (!g.await(120, TimeUnit.SECONDS)) {
-              throw new IllegalStateException("test gate was never opened");
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted at the test gate", e);
-          }
-        }
-      }
-    });
+              @Override
+              public void proving() {
+                progress.proving();
+                CountDownLatch g = gate;
+                atGate.release();
+                if (g != null) {
+                  try {
+                    if (!g.await(120, TimeUnit.SECONDS)) {
+                      throw new IllegalStateException("test gate was never opened");
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted at the test gate", e);
+                  }
+                }
+              }
+            });
     proofsMade.incrementAndGet();
     return p;
   }

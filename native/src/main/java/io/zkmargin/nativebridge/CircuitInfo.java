@@ -8,5 +8,4 @@ package io.zkmargin.nativebridge;
  * @param publicInputs number of public inputs (without gnark's constant-one wire)
  * @param wires number of wires (including the constant-one wire)
  */
-public record CircuitInfo(String circuitId, long constraints, long publicInputs, long wires) {
-}
+public record CircuitInfo(String circuitId, long constraints, long publicInputs, long wires) {}

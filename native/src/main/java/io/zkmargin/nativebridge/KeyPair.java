@@ -9,13 +9,13 @@ import java.util.Objects;
  * @param verifyingKey gnark's BN254 VerifyingKey.WriteRawTo bytes (owned by the caller, not copied)
  */
 public record KeyPair(byte[] provingKey, byte[] verifyingKey) {
-    public KeyPair {
-        Objects.requireNonNull(provingKey, "provingKey");
-        Objects.requireNonNull(verifyingKey, "verifyingKey");
-    }
+  public KeyPair {
+    Objects.requireNonNull(provingKey, "provingKey");
+    Objects.requireNonNull(verifyingKey, "verifyingKey");
+  }
 
-    @Override
-    public String toString() {
-        return "KeyPair[pk " + provingKey.length + " bytes, vk " + verifyingKey.length + " bytes]";
-    }
+  @Override
+  public String toString() {
+    return "KeyPair[pk " + provingKey.length + " bytes, vk " + verifyingKey.length + " bytes]";
+  }
 }

@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A {@link Venue} with its commitments computed once: the account tree (state root) and the risk vector
- * commitment (risk root). Building it hashes every leaf and entry (Poseidon2); proving and serving reuse it.
- * Immutable after construction and safe to share between threads: the trees are fully hashed here, after
- * which {@code root()} and {@code path()} only read them.
+ * A {@link Venue} with its commitments computed once: the account tree (state root) and the risk
+ * vector commitment (risk root). Building it hashes every leaf and entry (Poseidon2); proving and
+ * serving reuse it. Immutable after construction and safe to share between threads: the trees are
+ * fully hashed here, after which {@code root()} and {@code path()} only read them.
  */
 public final class CommittedVenue {
   private final Venue venue;

@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Proves that an account's equity is at least {@code thresholdBps / 10^4} times its maintenance margin at
- * the venue's state root and risk root (the health circuit), revealing nothing else about the account.
+ * Proves that an account's equity is at least {@code thresholdBps / 10^4} times its maintenance
+ * margin at the venue's state root and risk root (the health circuit), revealing nothing else about
+ * the account.
  *
  * <p>Stateless apart from the key store; thread-safe: several threads may prove at once (the native
  * library serializes nothing but key loading).
@@ -28,8 +29,8 @@ public final class HealthProver {
   }
 
   /**
-   * A threshold or health ratio in basis points as a multiple of maintenance margin, e.g. 12500 -> "1.2500",
-   * -9900 -> "-0.9900" (negative equity).
+   * A threshold or health ratio in basis points as a multiple of maintenance margin, e.g. 12500 ->
+   * "1.2500", -9900 -> "-0.9900" (negative equity).
    */
   public static String thresholdAsMultiple(long bps) {
     long abs = Math.abs(bps);
@@ -37,14 +38,14 @@ public final class HealthProver {
   }
 
   /**
-   * What one proof took, for progress lines and metrics, in nanoseconds: loading (or, the first time,
-   * making) the circuit's keys, margin and witness assembly, and the native Groth16 prover.
+   * What one proof took, for progress lines and metrics, in nanoseconds: loading (or, the first
+   * time, making) the circuit's keys, margin and witness assembly, and the native Groth16 prover.
    */
   public record Timings(long keysNanos, long witnessNanos, long proveNanos) {}
 
   /**
-   * Stage callbacks of one proof, for services that report progress. A callback may throw
-   * {@link java.util.concurrent.CancellationException} to abandon the job before the next stage.
+   * Stage callbacks of one proof, for services that report progress. A callback may throw {@link
+   * java.util.concurrent.CancellationException} to abandon the job before the next stage.
    */
   public interface Progress {
     /** The margin is being checked and the witness assembled. */
@@ -62,14 +63,16 @@ public final class HealthProver {
    *
    * @param venue the committed venue (state root and risk root come from it)
    * @param accountId the account, in {@code [0, 2^D)}
-   * @param thresholdBps threshold in basis points of maintenance margin (10000 = equity >= 1x MM), in
-   *     {@code [0, 2^32)}
+   * @param thresholdBps threshold in basis points of maintenance margin (10000 = equity >= 1x MM),
+   *     in {@code [0, 2^32)}
    * @return the proof file and timings
-   * @throws NotHealthyException if the account's equity is below the threshold (no proof is attempted)
+   * @throws NotHealthyException if the account's equity is below the threshold (no proof is
+   *     attempted)
    * @throws Venue.UnknownAccountException if the venue holds no such account
    * @throws IllegalArgumentException if the threshold is out of range
    */
-  public Proved prove(CommittedVenue venue, long accountId, long thresholdBps) throws NotHealthyException {
+  public Proved prove(CommittedVenue venue, long accountId, long thresholdBps)
+      throws NotHealthyException {
     return prove(venue, accountId, thresholdBps, new Progress() {});
   }
 
@@ -77,8 +80,11 @@ public final class HealthProver {
   public Proved prove(CommittedVenue venue, long accountId, long thresholdBps, Progress progress)
       throws NotHealthyException {
     if (thresholdBps < 0 || thresholdBps > HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS) {
-      throw new IllegalArgumentException("thresholdBps must be in [0, " + HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS
-          + "], was " + thresholdBps);
+      throw new IllegalArgumentException(
+          "thresholdBps must be in [0, "
+              + HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS
+              + "], was "
+              + thresholdBps);
     }
     long tk = System.nanoTime();
     String circuitId = venue.venue().sizes().healthCircuitId();
@@ -90,13 +96,27 @@ public final class HealthProver {
     MarginResult margin = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), leaf);
     if (!margin.isHealthy(thresholdBps)) {
       MarginSummary m = margin.summary();
-      throw new NotHealthyException(accountId, thresholdBps, String.format(
-          "equity %d, maintenance margin %d quote atoms, health ratio %s x", m.equity(), m.maintenanceMargin(),
-          m.healthRatioBps() == Long.MAX_VALUE ? "inf" : thresholdAsMultiple(m.healthRatioBps())));
+      throw new NotHealthyException(
+          accountId,
+          thresholdBps,
+          String.format(
+              "equity %d, maintenance margin %d quote atoms, health ratio %s x",
+              m.equity(),
+              m.maintenanceMargin(),
+              m.healthRatioBps() == Long.MAX_VALUE
+                  ? "inf"
+                  : thresholdAsMultiple(m.healthRatioBps())));
     }
     // m = MMcore exactly: the tightest bound, so the proof states exactly the model's margin.
-    HealthWitness witness = HealthWitness.build(venue.venue().sizes(), venue.stateTree(), leaf, accountId,
-        venue.risk(), thresholdBps, margin.maintenanceCore());
+    HealthWitness witness =
+        HealthWitness.build(
+            venue.venue().sizes(),
+            venue.stateTree(),
+            leaf,
+            accountId,
+            venue.risk(),
+            thresholdBps,
+            margin.maintenanceCore());
     byte[] witnessJson = witness.toJson().getBytes(StandardCharsets.UTF_8);
     long t1 = System.nanoTime();
     progress.proving();
@@ -106,11 +126,17 @@ public final class HealthProver {
     BigInteger[] expected = witness.publicInputs();
     for (int i = 0; i < expected.length; i++) {
       if (!expected[i].equals(inputs.get(i))) {
-        throw new IllegalStateException("native prover returned public input " + i + " = " + inputs.get(i)
-            + ", expected " + expected[i]);
+        throw new IllegalStateException(
+            "native prover returned public input "
+                + i
+                + " = "
+                + inputs.get(i)
+                + ", expected "
+                + expected[i]);
       }
     }
-    return new Proved(new ProofFile(circuitId, entry.verifyingKeyHash(), inputs, result.proof()),
+    return new Proved(
+        new ProofFile(circuitId, entry.verifyingKeyHash(), inputs, result.proof()),
         new Timings(t0 - tk, t1 - t0, t2 - t1));
   }
 }

@@ -24,27 +24,30 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
- * Proving and verifying keys on disk, content addressed: {@code <root>/<circuitId>/<circuitDigest>/} holds
- * {@code proving.key}, {@code verifying.key} and {@code manifest.json} (circuit id, circuit digest = SHA-256
- * of the compiled constraint system, SHA-256 of each key). A circuit change changes the digest, so a stale
- * key is never used; keys are made once by a development (single-party, unsafe for production) Groth16
- * setup and reused. Setup is serialized across processes by a file lock and across the key stores of one
- * JVM by a lock per root directory (a second {@link FileLock} on the same file in the same JVM would throw).
+ * Proving and verifying keys on disk, content addressed: {@code
+ * <root>/<circuitId>/<circuitDigest>/} holds {@code proving.key}, {@code verifying.key} and {@code
+ * manifest.json} (circuit id, circuit digest = SHA-256 of the compiled constraint system, SHA-256
+ * of each key). A circuit change changes the digest, so a stale key is never used; keys are made
+ * once by a development (single-party, unsafe for production) Groth16 setup and reused. Setup is
+ * serialized across processes by a file lock and across the key stores of one JVM by a lock per
+ * root directory (a second {@link FileLock} on the same file in the same JVM would throw).
  *
  * <p>Crash safety: the manifest is written last, after both keys (each written and fsynced by
- * {@link AtomicFiles}), so a key directory without a manifest is a setup that did not finish: it is ignored,
- * its leftovers are deleted and a fresh setup runs. A key file that does not match its manifest's hash is
- * never handed to the native library: it is a clear error naming the directory to delete.
+ * {@link AtomicFiles}), so a key directory without a manifest is a setup that did not finish: it is
+ * ignored, its leftovers are deleted and a fresh setup runs. A key file that does not match its
+ * manifest's hash is never handed to the native library: it is a clear error naming the directory
+ * to delete.
  *
- * <p>Only keys of the current circuits are used: a manifest is accepted only when its circuit digest is the
- * digest of the circuit as compiled now ({@link #findByVerifyingKeyHash}), so keys of an older version of a
- * circuit left on disk never verify a proof.
+ * <p>Only keys of the current circuits are used: a manifest is accepted only when its circuit
+ * digest is the digest of the circuit as compiled now ({@link #findByVerifyingKeyHash}), so keys of
+ * an older version of a circuit left on disk never verify a proof.
  *
  * <p>Loaded key handles are cached per circuit id and released by {@link #close()}.
  */
 public final class KeyStore implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** One lock per key store root in this JVM, taken before the cross-process file lock. */
   private static final Map<Path, ReentrantLock> SETUP_LOCKS = new ConcurrentHashMap<>();
 
@@ -54,7 +57,11 @@ public final class KeyStore implements AutoCloseable {
   private final Map<String, VerifyingKeyHandle> verifyingKeys = new ConcurrentHashMap<>();
 
   /** The manifest of one key pair. Hashes are lower-case hex SHA-256. */
-  public record KeyEntry(String circuitId, String circuitDigest, String verifyingKeyHash, String provingKeyHash,
+  public record KeyEntry(
+      String circuitId,
+      String circuitDigest,
+      String verifyingKeyHash,
+      String provingKeyHash,
       Path directory) {
     public Path provingKeyFile() {
       return directory.resolve("proving.key");
@@ -70,8 +77,9 @@ public final class KeyStore implements AutoCloseable {
   }
 
   /**
-   * The default key store: {@code $ZKM_KEYS}, else {@code <repo>/target/zkm-keys} where the repository
-   * root is the system property {@code zkm.root} (set by ./zkm and the tests), else {@code ./target/zkm-keys}.
+   * The default key store: {@code $ZKM_KEYS}, else {@code <repo>/target/zkm-keys} where the
+   * repository root is the system property {@code zkm.root} (set by ./zkm and the tests), else
+   * {@code ./target/zkm-keys}.
    */
   public static KeyStore openDefault() {
     String env = System.getenv("ZKM_KEYS");
@@ -88,8 +96,8 @@ public final class KeyStore implements AutoCloseable {
   }
 
   /**
-   * The key pair of a circuit, making it by a development setup when no key for the circuit's current
-   * digest exists yet. Prints a progress line to stderr while it sets up.
+   * The key pair of a circuit, making it by a development setup when no key for the circuit's
+   * current digest exists yet. Prints a progress line to stderr while it sets up.
    */
   public KeyEntry ensureKeys(String circuitId) {
     return entries.computeIfAbsent(circuitId, this::loadOrSetup);
@@ -97,26 +105,31 @@ public final class KeyStore implements AutoCloseable {
 
   /** A loaded proving key for the circuit; owned by this store (do not close it). */
   public ProvingKeyHandle provingKey(String circuitId) {
-    return provingKeys.computeIfAbsent(circuitId, id -> {
-      KeyEntry e = ensureKeys(id);
-      return Gnark.loadProvingKey(id, readChecked(e.provingKeyFile(), e.provingKeyHash()));
-    });
+    return provingKeys.computeIfAbsent(
+        circuitId,
+        id -> {
+          KeyEntry e = ensureKeys(id);
+          return Gnark.loadProvingKey(id, readChecked(e.provingKeyFile(), e.provingKeyHash()));
+        });
   }
 
   /** A loaded verifying key for the circuit; owned by this store (do not close it). */
   public VerifyingKeyHandle verifyingKey(String circuitId) {
-    return verifyingKeys.computeIfAbsent(circuitId, id -> {
-      KeyEntry e = ensureKeys(id);
-      return Gnark.loadVerifyingKey(id, readChecked(e.verifyingKeyFile(), e.verifyingKeyHash()));
-    });
+    return verifyingKeys.computeIfAbsent(
+        circuitId,
+        id -> {
+          KeyEntry e = ensureKeys(id);
+          return Gnark.loadVerifyingKey(
+              id, readChecked(e.verifyingKeyFile(), e.verifyingKeyHash()));
+        });
   }
 
   /**
-   * Finds a pinned key pair by the hash of its verifying key: how an auditor resolves the key named in a
-   * proof file. Only a key of the current version of its circuit is returned: its manifest's circuit
-   * digest must be the digest of the circuit as compiled now (the circuit is compiled once per JVM for
-   * that), and the manifest must sit in {@code <root>/<circuitId>/<circuitDigest>/}. A key of an older
-   * version of the circuit is not found.
+   * Finds a pinned key pair by the hash of its verifying key: how an auditor resolves the key named
+   * in a proof file. Only a key of the current version of its circuit is returned: its manifest's
+   * circuit digest must be the digest of the circuit as compiled now (the circuit is compiled once
+   * per JVM for that), and the manifest must sit in {@code <root>/<circuitId>/<circuitDigest>/}. A
+   * key of an older version of the circuit is not found.
    *
    * @param verifyingKeyHash lower-case hex SHA-256 of the verifying key bytes
    * @return the entry, or empty when no key of a current circuit has that hash
@@ -126,15 +139,17 @@ public final class KeyStore implements AutoCloseable {
   }
 
   /**
-   * Like {@link #findByVerifyingKeyHash} but also returns keys of older circuit versions, without compiling
-   * anything; for messages that explain why a key is refused, never for verifying.
+   * Like {@link #findByVerifyingKeyHash} but also returns keys of older circuit versions, without
+   * compiling anything; for messages that explain why a key is refused, never for verifying.
    */
   public Optional<KeyEntry> findAnyByVerifyingKeyHash(String verifyingKeyHash) {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
-    try (Stream<Path> manifests = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals("manifest.json"))) {
-      return manifests.map(KeyStore::readManifest)
+    try (Stream<Path> manifests =
+        Files.find(root, 3, (p, a) -> p.getFileName().toString().equals("manifest.json"))) {
+      return manifests
+          .map(KeyStore::readManifest)
           .flatMap(Optional::stream)
           .filter(e -> e.verifyingKeyHash().equals(verifyingKeyHash))
           .sorted(java.util.Comparator.comparing((KeyEntry e) -> !isCurrentQuietly(e)))
@@ -146,8 +161,8 @@ public final class KeyStore implements AutoCloseable {
 
   /**
    * @param entry a manifest read from disk
-   * @return true when the entry is where its circuit id and digest say, and its digest is the digest of the
-   *     circuit as compiled now
+   * @return true when the entry is where its circuit id and digest say, and its digest is the
+   *     digest of the circuit as compiled now
    * @throws io.zkmargin.nativebridge.NativeException when the circuit id is not a known circuit
    */
   public boolean isCurrent(KeyEntry entry) {
@@ -203,16 +218,24 @@ public final class KeyStore implements AutoCloseable {
     jvmLock.lock();
     try {
       Files.createDirectories(root);
-      try (FileChannel lockChannel = FileChannel.open(root.resolve(".setup.lock"),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-           FileLock ignored = lockChannel.lock()) {
+      try (FileChannel lockChannel =
+              FileChannel.open(
+                  root.resolve(".setup.lock"),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock ignored = lockChannel.lock()) {
         existing = readManifest(dir.resolve("manifest.json"));
         if (existing.isPresent()) {
           return checkManifest(existing.get(), circuitId, digest);
         }
         deleteUnfinishedSetup(dir);
-        System.err.println("zkm: no keys for " + circuitId + " (digest " + digest.substring(0, 12)
-            + "...): running a development Groth16 setup once, keys go to " + dir);
+        System.err.println(
+            "zkm: no keys for "
+                + circuitId
+                + " (digest "
+                + digest.substring(0, 12)
+                + "...): running a development Groth16 setup once, keys go to "
+                + dir);
         long t0 = System.nanoTime();
         KeyPair pair = Gnark.setup(circuitId);
         Files.createDirectories(dir);
@@ -224,8 +247,11 @@ public final class KeyStore implements AutoCloseable {
         m.put("verifyingKeyHash", sha256Hex(pair.verifyingKey()));
         m.put("provingKeyHash", sha256Hex(pair.provingKey()));
         m.put("setup", "development: single-party Groth16 setup, not for production");
-        AtomicFiles.write(dir.resolve("manifest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
-        System.err.printf("zkm: setup of %s done in %.1f s%n", circuitId, (System.nanoTime() - t0) / 1e9);
+        AtomicFiles.write(
+            dir.resolve("manifest.json"),
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+        System.err.printf(
+            "zkm: setup of %s done in %.1f s%n", circuitId, (System.nanoTime() - t0) / 1e9);
         return readManifest(dir.resolve("manifest.json")).orElseThrow();
       }
     } catch (IOException e) {
@@ -235,19 +261,31 @@ public final class KeyStore implements AutoCloseable {
     }
   }
 
-  /** A manifest in the directory of (circuitId, digest) must name them: anything else is a tampered store. */
+  /**
+   * A manifest in the directory of (circuitId, digest) must name them: anything else is a tampered
+   * store.
+   */
   private static KeyEntry checkManifest(KeyEntry e, String circuitId, String digest) {
     if (!e.circuitId().equals(circuitId) || !e.circuitDigest().equals(digest)) {
-      throw new IllegalStateException("key manifest " + e.directory().resolve("manifest.json") + " names circuit "
-          + e.circuitId() + " digest " + e.circuitDigest() + ", expected " + circuitId + " digest " + digest
-          + ": delete the directory to run a fresh setup");
+      throw new IllegalStateException(
+          "key manifest "
+              + e.directory().resolve("manifest.json")
+              + " names circuit "
+              + e.circuitId()
+              + " digest "
+              + e.circuitDigest()
+              + ", expected "
+              + circuitId
+              + " digest "
+              + digest
+              + ": delete the directory to run a fresh setup");
     }
     return e;
   }
 
   /**
-   * A key directory without a manifest is a setup a crash interrupted (the manifest is written last):
-   * delete its key files and temporary files so that the fresh setup starts clean.
+   * A key directory without a manifest is a setup a crash interrupted (the manifest is written
+   * last): delete its key files and temporary files so that the fresh setup starts clean.
    */
   private static void deleteUnfinishedSetup(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
@@ -256,7 +294,9 @@ public final class KeyStore implements AutoCloseable {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.toList()) {
         String name = f.getFileName().toString();
-        if (AtomicFiles.isLeftover(f) || name.equals("proving.key") || name.equals("verifying.key")) {
+        if (AtomicFiles.isLeftover(f)
+            || name.equals("proving.key")
+            || name.equals("verifying.key")) {
           System.err.println("zkm: removing " + f + " left by an unfinished setup");
           Files.deleteIfExists(f);
         }
@@ -282,7 +322,8 @@ public final class KeyStore implements AutoCloseable {
         }
         f[i] = n.asText();
       }
-      return Optional.of(new KeyEntry(f[0], f[1], f[2], f[3], manifest.toAbsolutePath().getParent()));
+      return Optional.of(
+          new KeyEntry(f[0], f[1], f[2], f[3], manifest.toAbsolutePath().getParent()));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -293,9 +334,16 @@ public final class KeyStore implements AutoCloseable {
       byte[] bytes = Files.readAllBytes(file);
       String actual = sha256Hex(bytes);
       if (!actual.equals(expectedHash)) {
-        throw new IllegalStateException("key file " + file + " does not match its manifest hash (corrupted?): "
-            + actual + " != " + expectedHash + "; it is not used. Delete " + file.getParent()
-            + " to run a fresh setup (proofs made with the old key will no longer verify)");
+        throw new IllegalStateException(
+            "key file "
+                + file
+                + " does not match its manifest hash (corrupted?): "
+                + actual
+                + " != "
+                + expectedHash
+                + "; it is not used. Delete "
+                + file.getParent()
+                + " to run a fresh setup (proofs made with the old key will no longer verify)");
       }
       return bytes;
     } catch (IOException e) {

@@ -1,8 +1,8 @@
 package io.zkmargin.prover;
 
 /**
- * The account is not healthy enough for the requested threshold, so no proof is made (a true proof of a
- * false statement cannot exist; the prover refuses before spending time on it).
+ * The account is not healthy enough for the requested threshold, so no proof is made (a true proof
+ * of a false statement cannot exist; the prover refuses before spending time on it).
  */
 public final class NotHealthyException extends Exception {
   private final long accountId;
@@ -15,8 +15,13 @@ public final class NotHealthyException extends Exception {
    * @param detail why, e.g. the account's equity, margin and health ratio
    */
   public NotHealthyException(long accountId, long thresholdBps, String detail) {
-    super("account " + accountId + " is not healthy at " + HealthProver.thresholdAsMultiple(thresholdBps)
-        + " x maintenance margin: " + detail);
+    super(
+        "account "
+            + accountId
+            + " is not healthy at "
+            + HealthProver.thresholdAsMultiple(thresholdBps)
+            + " x maintenance margin: "
+            + detail);
     this.accountId = accountId;
     this.thresholdBps = thresholdBps;
     this.detail = detail;

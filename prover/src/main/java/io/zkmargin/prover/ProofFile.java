@@ -17,15 +17,17 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A proof as it travels between prover, verifier, auditor and chain: JSON with the circuit id, the hash of
- * the verifying key it was made for, its public inputs and gnark's proof bytes (docs/ENCODING.md).
+ * A proof as it travels between prover, verifier, auditor and chain: JSON with the circuit id, the
+ * hash of the verifying key it was made for, its public inputs and gnark's proof bytes
+ * (docs/ENCODING.md).
  *
  * @param circuitId the circuit id, e.g. {@code health-D32-I12-P8-A4-S16-T4}
  * @param verifyingKeyHash lower-case hex SHA-256 of the verifying key bytes
  * @param publicInputs the public inputs in circuit order, each in {@code [0, r)}
  * @param proof gnark's Groth16 BN254 proof bytes ({@code WriteRawTo} encoding)
  */
-public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteger> publicInputs, byte[] proof) {
+public record ProofFile(
+    String circuitId, String verifyingKeyHash, List<BigInteger> publicInputs, byte[] proof) {
 
   /** The format tag written into every proof file. */
   public static final String FORMAT = "zkmargin-proof-v1";
@@ -61,7 +63,9 @@ public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteg
     return publicInputs.get(2).shiftRight(32).longValueExact();
   }
 
-  /** The health statement's threshold in basis points: the low 32 bits of the third public input. */
+  /**
+   * The health statement's threshold in basis points: the low 32 bits of the third public input.
+   */
   public long healthThresholdBps() {
     return publicInputs.get(2).longValue() & 0xFFFF_FFFFL;
   }
@@ -88,10 +92,10 @@ public record ProofFile(String circuitId, String verifyingKeyHash, List<BigInteg
   }
 
   /**
-   * Parses a proof file. The text is untrusted: public inputs must be canonical decimal strings (no sign, no
-   * leading zero, below r) and the proof the one canonical encoding of {@link ProofEncoding} (exactly 324
-   * bytes, zero tail), so that one statement and proof have exactly one file form and no length prefix from
-   * the file ever reaches a decoder.
+   * Parses a proof file. The text is untrusted: public inputs must be canonical decimal strings (no
+   * sign, no leading zero, below r) and the proof the one canonical encoding of {@link
+   * ProofEncoding} (exactly 324 bytes, zero tail), so that one statement and proof have exactly one
+   * file form and no length prefix from the file ever reaches a decoder.
    *
    * @throws MalformedProofException with the reason when the text is not a well-formed proof file
    */

@@ -12,12 +12,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Verifies proof files offline against the verifying keys pinned in a {@link KeyStore}: no server, no
- * chain, no witness. Every failure comes back as a verdict with a reason a person can act on.
+ * Verifies proof files offline against the verifying keys pinned in a {@link KeyStore}: no server,
+ * no chain, no witness. Every failure comes back as a verdict with a reason a person can act on.
  *
- * <p>Only a verifying key of the current version of its circuit is used ({@link KeyStore#findByVerifyingKeyHash}):
- * a proof made for a key of an older circuit version left on disk is refused. Proof bytes must be the one
- * canonical encoding ({@link ProofEncoding}), the same rule as the chain path.
+ * <p>Only a verifying key of the current version of its circuit is used ({@link
+ * KeyStore#findByVerifyingKeyHash}): a proof made for a key of an older circuit version left on
+ * disk is refused. Proof bytes must be the one canonical encoding ({@link ProofEncoding}), the same
+ * rule as the chain path.
  */
 public final class ProofVerifier implements AutoCloseable {
 
@@ -41,17 +42,33 @@ public final class ProofVerifier implements AutoCloseable {
     if (entry.isEmpty()) {
       Optional<KeyStore.KeyEntry> stale = keys.findAnyByVerifyingKeyHash(proof.verifyingKeyHash());
       if (stale.isPresent()) {
-        return new Verdict(false, "stale verifying key " + shortHash(proof.verifyingKeyHash()) + ": it belongs to circuit "
-            + stale.get().circuitId() + " with digest " + shortHash(stale.get().circuitDigest())
-            + ", not to the current version of that circuit; only keys of current circuits are accepted");
+        return new Verdict(
+            false,
+            "stale verifying key "
+                + shortHash(proof.verifyingKeyHash())
+                + ": it belongs to circuit "
+                + stale.get().circuitId()
+                + " with digest "
+                + shortHash(stale.get().circuitDigest())
+                + ", not to the current version of that circuit; only keys of current circuits are accepted");
       }
-      return new Verdict(false, "unknown verifying key " + proof.verifyingKeyHash()
-          + ": no pinned key with that hash in " + keys.root());
+      return new Verdict(
+          false,
+          "unknown verifying key "
+              + proof.verifyingKeyHash()
+              + ": no pinned key with that hash in "
+              + keys.root());
     }
     KeyStore.KeyEntry e = entry.get();
     if (!e.circuitId().equals(proof.circuitId())) {
-      return new Verdict(false, "wrong verifying key: key " + shortHash(proof.verifyingKeyHash())
-          + " belongs to circuit " + e.circuitId() + ", the proof claims " + proof.circuitId());
+      return new Verdict(
+          false,
+          "wrong verifying key: key "
+              + shortHash(proof.verifyingKeyHash())
+              + " belongs to circuit "
+              + e.circuitId()
+              + ", the proof claims "
+              + proof.circuitId());
     }
     CircuitSizes sizes;
     try {
@@ -61,33 +78,52 @@ public final class ProofVerifier implements AutoCloseable {
     }
     List<BigInteger> inputs = proof.publicInputs();
     if (inputs.size() != 3) {
-      return new Verdict(false, "a health proof has 3 public inputs, this file has " + inputs.size());
+      return new Verdict(
+          false, "a health proof has 3 public inputs, this file has " + inputs.size());
     }
     if (inputs.get(2).bitLength() > 32 + sizes.stateDepth()) {
-      return new Verdict(false, "account id / threshold input out of range for " + proof.circuitId());
+      return new Verdict(
+          false, "account id / threshold input out of range for " + proof.circuitId());
     }
     VerifyingKeyHandle vk;
     try {
-      vk = loaded.computeIfAbsent(e.verifyingKeyHash(),
-          h -> Gnark.loadVerifyingKey(e.circuitId(), keys.verifyingKeyBytes(e)));
+      vk =
+          loaded.computeIfAbsent(
+              e.verifyingKeyHash(),
+              h -> Gnark.loadVerifyingKey(e.circuitId(), keys.verifyingKeyBytes(e)));
     } catch (RuntimeException ex) {
-      return new Verdict(false, "cannot load verifying key " + shortHash(e.verifyingKeyHash()) + ": " + ex.getMessage());
+      return new Verdict(
+          false,
+          "cannot load verifying key " + shortHash(e.verifyingKeyHash()) + ": " + ex.getMessage());
     }
     boolean ok;
     try {
       ok = Gnark.verify(vk, proof.proof(), inputs.stream().map(BigInteger::toString).toList());
     } catch (NativeException | IllegalArgumentException ex) {
-      return new Verdict(false, "malformed proof for verifying key " + shortHash(e.verifyingKeyHash())
-          + ": " + ex.getMessage());
+      return new Verdict(
+          false,
+          "malformed proof for verifying key "
+              + shortHash(e.verifyingKeyHash())
+              + ": "
+              + ex.getMessage());
     }
     if (!ok) {
-      return new Verdict(false, "proof does not verify against verifying key " + shortHash(e.verifyingKeyHash())
-          + ": the proof bytes or a public input were changed, or it was made for another key");
+      return new Verdict(
+          false,
+          "proof does not verify against verifying key "
+              + shortHash(e.verifyingKeyHash())
+              + ": the proof bytes or a public input were changed, or it was made for another key");
     }
-    return new Verdict(true, String.format(
-        "valid: account %d has equity >= %s x maintenance margin at stateRoot %s, riskRoot %s (%s, key %s)",
-        proof.healthAccountId(), HealthProver.thresholdAsMultiple(proof.healthThresholdBps()), shortHash(inputs.get(0).toString(16)),
-        shortHash(inputs.get(1).toString(16)), proof.circuitId(), shortHash(e.verifyingKeyHash())));
+    return new Verdict(
+        true,
+        String.format(
+            "valid: account %d has equity >= %s x maintenance margin at stateRoot %s, riskRoot %s (%s, key %s)",
+            proof.healthAccountId(),
+            HealthProver.thresholdAsMultiple(proof.healthThresholdBps()),
+            shortHash(inputs.get(0).toString(16)),
+            shortHash(inputs.get(1).toString(16)),
+            proof.circuitId(),
+            shortHash(e.verifyingKeyHash())));
   }
 
   @Override

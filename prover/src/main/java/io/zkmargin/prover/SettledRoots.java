@@ -7,26 +7,30 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The roots a venue stands behind: the state roots it settled and the risk roots its oracle quorum posted.
- * A health proof speaks about one state root and one risk root; it says something about the venue only when
- * both are among these (anyone with the proving key can prove a statement about a private tree).
+ * The roots a venue stands behind: the state roots it settled and the risk roots its oracle quorum
+ * posted. A health proof speaks about one state root and one risk root; it says something about the
+ * venue only when both are among these (anyone with the proving key can prove a statement about a
+ * private tree).
  *
- * <p>A venue data directory holds one settled state ({@code venue.json}): its account tree's root, and the risk
- * root of its oracle epoch. The venue has no state transitions yet, so that state is its whole history; the
- * Settlement contract keeps the windows of recent roots on chain ({@code ./zkm verify --on-chain}).
+ * <p>A venue data directory holds one settled state ({@code venue.json}): its account tree's root,
+ * and the risk root of its oracle epoch. The venue has no state transitions yet, so that state is
+ * its whole history; the Settlement contract keeps the windows of recent roots on chain ({@code
+ * ./zkm verify --on-chain}).
  *
  * @param source who settled the roots, for messages (e.g. {@code "the venue in demo"})
  * @param stateRoots settled state roots, each with a label (e.g. {@code "current state"})
  * @param riskRoots posted risk roots, each with a label (e.g. {@code "oracle epoch 7"})
  */
-public record SettledRoots(String source, Map<BigInteger, String> stateRoots, Map<BigInteger, String> riskRoots) {
+public record SettledRoots(
+    String source, Map<BigInteger, String> stateRoots, Map<BigInteger, String> riskRoots) {
 
   public SettledRoots {
     Objects.requireNonNull(source, "source");
     stateRoots = Map.copyOf(stateRoots);
     riskRoots = Map.copyOf(riskRoots);
     if (stateRoots.isEmpty() || riskRoots.isEmpty()) {
-      throw new IllegalArgumentException("a venue has at least one settled state root and one posted risk root");
+      throw new IllegalArgumentException(
+          "a venue has at least one settled state root and one posted risk root");
     }
   }
 
@@ -35,8 +39,10 @@ public record SettledRoots(String source, Map<BigInteger, String> stateRoots, Ma
    *
    * @param source who settled them, for messages
    */
-  public static SettledRoots of(String source, BigInteger stateRoot, BigInteger riskRoot, long epoch) {
-    return new SettledRoots(source, Map.of(stateRoot, "current state"), Map.of(riskRoot, "oracle epoch " + epoch));
+  public static SettledRoots of(
+      String source, BigInteger stateRoot, BigInteger riskRoot, long epoch) {
+    return new SettledRoots(
+        source, Map.of(stateRoot, "current state"), Map.of(riskRoot, "oracle epoch " + epoch));
   }
 
   /** The roots of a committed venue (its current state and oracle epoch). */
@@ -45,7 +51,8 @@ public record SettledRoots(String source, Map<BigInteger, String> stateRoots, Ma
   }
 
   /**
-   * The roots of the venue in a data directory ({@code DIR/venue.json}); hashes every account (Poseidon2).
+   * The roots of the venue in a data directory ({@code DIR/venue.json}); hashes every account
+   * (Poseidon2).
    *
    * @throws IOException when the directory holds no readable venue
    */

@@ -19,14 +19,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Reads and writes a {@link Venue} as {@code DIR/venue.json}, and the owners' demo keys as
- * {@code DIR/keys/account-ID.key}. Writes go to a temporary file and are renamed into place, so a crash
+ * Reads and writes a {@link Venue} as {@code DIR/venue.json}, and the owners' demo keys as {@code
+ * DIR/keys/account-ID.key}. Writes go to a temporary file and are renamed into place, so a crash
  * leaves either the old or the new state, never half of one.
  */
 public final class VenueStore {
 
   /** File name of the venue state inside a data directory. */
   public static final String VENUE_FILE = "venue.json";
+
   /** Format tag of the venue file. */
   public static final String FORMAT = "zkmargin-venue-v1";
 
@@ -37,7 +38,8 @@ public final class VenueStore {
   /**
    * Loads the venue of a data directory.
    *
-   * @throws IOException when the directory holds no venue (the message says how to make one) or it is unreadable
+   * @throws IOException when the directory holds no venue (the message says how to make one) or it
+   *     is unreadable
    */
   public static Venue load(Path dir) throws IOException {
     Path file = dir.resolve(VENUE_FILE);
@@ -45,7 +47,9 @@ public final class VenueStore {
     try {
       root = JSON.readTree(file.toFile());
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-      throw new NoSuchFileException(file.toString(), null,
+      throw new NoSuchFileException(
+          file.toString(),
+          null,
           "no venue in " + dir + " (create one with: ./zkm demo --data " + dir + ")");
     }
     if (root == null || !FORMAT.equals(root.path("format").asText())) {
@@ -55,8 +59,12 @@ public final class VenueStore {
       CircuitSizes sizes = CircuitSizes.fromHealthCircuitId(root.get("circuitId").asText());
       long epoch = root.get("epoch").asLong();
       JsonNode demoNode = root.get("demo");
-      Optional<Venue.DemoOrigin> demo = demoNode == null || demoNode.isNull() ? Optional.empty()
-          : Optional.of(new Venue.DemoOrigin(demoNode.get("accounts").asInt(), demoNode.get("seed").asLong()));
+      Optional<Venue.DemoOrigin> demo =
+          demoNode == null || demoNode.isNull()
+              ? Optional.empty()
+              : Optional.of(
+                  new Venue.DemoOrigin(
+                      demoNode.get("accounts").asInt(), demoNode.get("seed").asLong()));
       TreeMap<Long, AccountLeaf> accounts = new TreeMap<>();
       for (JsonNode a : root.get("accounts")) {
         JsonNode positions = a.get("positions");
@@ -70,16 +78,30 @@ public final class VenueStore {
           qty[j] = pos.get("quantity").asLong();
           snaps[j] = pos.get("fundingSnapshot").asLong();
         }
-        accounts.put(a.get("id").asLong(), new AccountLeaf(
-            new BigInteger(a.get("ownerPkX").asText()), new BigInteger(a.get("ownerPkY").asText()),
-            a.get("nonce").asLong(), a.get("tier").asLong(), longs(a.get("balances")), ids, qty, snaps));
+        accounts.put(
+            a.get("id").asLong(),
+            new AccountLeaf(
+                new BigInteger(a.get("ownerPkX").asText()),
+                new BigInteger(a.get("ownerPkY").asText()),
+                a.get("nonce").asLong(),
+                a.get("tier").asLong(),
+                longs(a.get("balances")),
+                ids,
+                qty,
+                snaps));
       }
       JsonNode risk = root.get("riskVector");
       TreeMap<Integer, InstrumentRiskEntry> instruments = new TreeMap<>();
       for (JsonNode i : risk.get("instruments")) {
-        instruments.put(i.get("id").asInt(), new InstrumentRiskEntry(i.get("mark").asLong(),
-            i.get("fundingIndex").asLong(), i.get("floorMm").asLong(), i.get("floorIm").asLong(),
-            longs(i.get("rmm")), longs(i.get("rim"))));
+        instruments.put(
+            i.get("id").asInt(),
+            new InstrumentRiskEntry(
+                i.get("mark").asLong(),
+                i.get("fundingIndex").asLong(),
+                i.get("floorMm").asLong(),
+                i.get("floorIm").asLong(),
+                longs(i.get("rmm")),
+                longs(i.get("rim"))));
       }
       JsonNode g = risk.get("globals");
       JsonNode scen = g.get("collateralScenario");
@@ -90,8 +112,12 @@ public final class VenueStore {
       if (!g.has("debtPrice")) { // venues written before debts were valued at the debt price
         throw new IllegalArgumentException("globals.debtPrice is missing: re-create the venue");
       }
-      RiskGlobals globals = new RiskGlobals(longs(g.get("tierFactorPpm")), longs(g.get("collateralPrice")),
-          longs(g.get("debtPrice")), scenarios);
+      RiskGlobals globals =
+          new RiskGlobals(
+              longs(g.get("tierFactorPpm")),
+              longs(g.get("collateralPrice")),
+              longs(g.get("debtPrice")),
+              scenarios);
       return new Venue(sizes, accounts, new RiskVector(epoch, sizes, instruments, globals), demo);
     } catch (RuntimeException e) {
       throw new IOException(file + " is malformed: " + e.getMessage(), e);
@@ -104,11 +130,14 @@ public final class VenueStore {
     root.put("format", FORMAT);
     root.put("circuitId", venue.sizes().healthCircuitId());
     root.put("epoch", venue.epoch());
-    venue.demo().ifPresent(d -> {
-      ObjectNode demo = root.putObject("demo");
-      demo.put("accounts", d.accounts());
-      demo.put("seed", d.seed());
-    });
+    venue
+        .demo()
+        .ifPresent(
+            d -> {
+              ObjectNode demo = root.putObject("demo");
+              demo.put("accounts", d.accounts());
+              demo.put("seed", d.seed());
+            });
     ArrayNode accounts = root.putArray("accounts");
     for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
       AccountLeaf leaf = e.getValue();
@@ -148,11 +177,13 @@ public final class VenueStore {
     for (long[] s : venue.riskVector().globals().collateralScenario()) {
       putLongs(scen.addArray(), s);
     }
-    AtomicFiles.write(dir.resolve(VENUE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    AtomicFiles.write(
+        dir.resolve(VENUE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 
   /** Stores an account owner's demo secret key (hex) under {@code DIR/keys/}. */
-  public static void saveOwnerSecret(Path dir, long accountId, BigInteger secret) throws IOException {
+  public static void saveOwnerSecret(Path dir, long accountId, BigInteger secret)
+      throws IOException {
     AtomicFiles.write(ownerKeyFile(dir, accountId), (secret.toString(16) + "\n").getBytes());
   }
 
@@ -160,7 +191,8 @@ public final class VenueStore {
   public static BigInteger loadOwnerSecret(Path dir, long accountId) throws IOException {
     Path f = ownerKeyFile(dir, accountId);
     if (!Files.isRegularFile(f)) {
-      throw new NoSuchFileException(f.toString(), null, "no key for account " + accountId + " in " + dir);
+      throw new NoSuchFileException(
+          f.toString(), null, "no key for account " + accountId + " in " + dir);
     }
     return new BigInteger(Files.readString(f).trim(), 16);
   }

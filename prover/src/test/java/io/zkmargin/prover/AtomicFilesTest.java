@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * AtomicFiles on a real file system. The fsyncs themselves are only observable with a power cut; what is
- * tested is everything around them: content, replacement, no temporary file left behind, and that the
- * temporary file a crash before the rename leaves is recognised as such and never mistaken for the target.
+ * AtomicFiles on a real file system. The fsyncs themselves are only observable with a power cut;
+ * what is tested is everything around them: content, replacement, no temporary file left behind,
+ * and that the temporary file a crash before the rename leaves is recognised as such and never
+ * mistaken for the target.
  */
 class AtomicFilesTest {
 
@@ -36,7 +37,9 @@ class AtomicFilesTest {
     big[big.length - 1] = 9;
     AtomicFiles.write(f, big, "rw-r--r--");
     assertArrayEquals(big, Files.readAllBytes(f));
-    assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    assertEquals(
+        "rw-r--r--",
+        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     assertEquals(List.of("venue.json"), names(f.getParent()));
   }
 
@@ -52,13 +55,15 @@ class AtomicFilesTest {
     assertEquals("{\"complete\":true}", Files.readString(f), "the target is the old complete file");
     AtomicFiles.write(f, "{\"complete\":2}".getBytes());
     assertEquals("{\"complete\":2}", Files.readString(f));
-    assertEquals(List.of(".venue.json8812345.tmp", "venue.json"), names(dir), "no new temporary file");
+    assertEquals(
+        List.of(".venue.json8812345.tmp", "venue.json"), names(dir), "no new temporary file");
   }
 
   @Test
   void aFailedRenameRemovesItsTemporaryFile(@TempDir Path dir) throws Exception {
     Path target = dir.resolve("taken");
-    Files.createDirectories(target.resolve("child")); // a non-empty directory cannot be replaced by a file
+    Files.createDirectories(
+        target.resolve("child")); // a non-empty directory cannot be replaced by a file
     assertThrows(IOException.class, () -> AtomicFiles.write(target, new byte[] {1}));
     assertEquals(List.of("taken"), names(dir));
   }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole health path for real at the test circuit size: demo venue on disk, Poseidon2 trees, margin,
- * witness, the gnark prover through JNI, the proof file, and the offline verifier with each way a proof
- * file can be wrong. One proof is made and reused by every negative case.
+ * The whole health path for real at the test circuit size: demo venue on disk, Poseidon2 trees,
+ * margin, witness, the gnark prover through JNI, the proof file, and the offline verifier with each
+ * way a proof file can be wrong. One proof is made and reused by every negative case.
  */
 class HealthProverTest {
   private static final CircuitSizes SIZES = CircuitSizes.TEST;
@@ -49,7 +49,9 @@ class HealthProverTest {
         healthyThreshold = Math.min(m.healthRatioBps(), 10_000);
       }
     }
-    assertTrue(healthyAccount >= 0 && unhealthyAccount >= 0, "demo venue must have healthy and liquidatable accounts");
+    assertTrue(
+        healthyAccount >= 0 && unhealthyAccount >= 0,
+        "demo venue must have healthy and liquidatable accounts");
     proof = new HealthProver(keys).prove(venue, healthyAccount, healthyThreshold).proof();
   }
 
@@ -80,15 +82,20 @@ class HealthProverTest {
 
   @Test
   void unhealthyAccountIsRefusedWithoutAProof() {
-    NotHealthyException e = assertThrows(NotHealthyException.class,
-        () -> new HealthProver(keys).prove(venue, unhealthyAccount, 10_000));
+    NotHealthyException e =
+        assertThrows(
+            NotHealthyException.class,
+            () -> new HealthProver(keys).prove(venue, unhealthyAccount, 10_000));
     assertTrue(e.getMessage().contains("not healthy"), e.getMessage());
   }
 
   @Test
   void thresholdAboveTheHealthRatioIsRefused() {
-    MarginResult m = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), venue.venue().account(healthyAccount));
-    assertThrows(NotHealthyException.class,
+    MarginResult m =
+        MarginCalculator.DEFAULT.evaluate(
+            venue.venue().riskVector(), venue.venue().account(healthyAccount));
+    assertThrows(
+        NotHealthyException.class,
         () -> new HealthProver(keys).prove(venue, healthyAccount, m.healthRatioBps() + 1));
   }
 
@@ -97,14 +104,18 @@ class HealthProverTest {
     HealthProver prover = new HealthProver(keys);
     assertThrows(Venue.UnknownAccountException.class, () -> prover.prove(venue, 63, 10_000));
     assertThrows(IllegalArgumentException.class, () -> prover.prove(venue, healthyAccount, -1));
-    assertThrows(IllegalArgumentException.class, () -> prover.prove(venue, healthyAccount, 1L << 32));
+    assertThrows(
+        IllegalArgumentException.class, () -> prover.prove(venue, healthyAccount, 1L << 32));
   }
 
   @Test
   void tamperedProofBytesAreRejected() {
     byte[] bytes = proof.proof();
     bytes[40] ^= 0x01;
-    ProofVerifier.Verdict v = verify(new ProofFile(proof.circuitId(), proof.verifyingKeyHash(), proof.publicInputs(), bytes));
+    ProofVerifier.Verdict v =
+        verify(
+            new ProofFile(
+                proof.circuitId(), proof.verifyingKeyHash(), proof.publicInputs(), bytes));
     assertFalse(v.valid());
   }
 
@@ -113,7 +124,8 @@ class HealthProverTest {
     for (int i = 0; i < 3; i++) {
       List<BigInteger> inputs = new ArrayList<>(proof.publicInputs());
       inputs.set(i, inputs.get(i).add(BigInteger.ONE));
-      ProofVerifier.Verdict v = verify(new ProofFile(proof.circuitId(), proof.verifyingKeyHash(), inputs, proof.proof()));
+      ProofVerifier.Verdict v =
+          verify(new ProofFile(proof.circuitId(), proof.verifyingKeyHash(), inputs, proof.proof()));
       assertFalse(v.valid(), "input " + i);
       assertTrue(v.message().contains("does not verify"), v.message());
     }
@@ -121,18 +133,26 @@ class HealthProverTest {
 
   @Test
   void unknownVerifyingKeyIsRejected() {
-    ProofVerifier.Verdict v = verify(new ProofFile(proof.circuitId(), "ab".repeat(32), proof.publicInputs(), proof.proof()));
+    ProofVerifier.Verdict v =
+        verify(
+            new ProofFile(proof.circuitId(), "ab".repeat(32), proof.publicInputs(), proof.proof()));
     assertFalse(v.valid());
     assertTrue(v.message().startsWith("unknown verifying key"), v.message());
   }
 
   @Test
   void proofAgainstAnotherSetupsKeyIsRejected(@TempDir Path otherKeys) {
-    try (KeyStore other = new KeyStore(otherKeys); ProofVerifier verifier = new ProofVerifier(other)) {
+    try (KeyStore other = new KeyStore(otherKeys);
+        ProofVerifier verifier = new ProofVerifier(other)) {
       KeyStore.KeyEntry otherEntry = other.ensureKeys(proof.circuitId());
       // the file names the other key: it is pinned there, but the proof was made for ours
-      ProofVerifier.Verdict v = verifier.verify(
-          new ProofFile(proof.circuitId(), otherEntry.verifyingKeyHash(), proof.publicInputs(), proof.proof()));
+      ProofVerifier.Verdict v =
+          verifier.verify(
+              new ProofFile(
+                  proof.circuitId(),
+                  otherEntry.verifyingKeyHash(),
+                  proof.publicInputs(),
+                  proof.proof()));
       assertFalse(v.valid());
       assertTrue(v.message().contains("does not verify"), v.message());
       // and our key is unknown to the other store
@@ -145,14 +165,30 @@ class HealthProverTest {
     assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse("not json"));
     assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse("{}"));
     String json = proof.toJson();
-    assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(json.replace("\"proof\" : \"", "\"proof\" : \"zz")));
-    assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(json.replace(proof.publicInputs().get(0).toString(), "-5")));
-    assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(json.replace(proof.publicInputs().get(0).toString(), io.zkmargin.commit.Fr.MODULUS.toString())));
+    assertThrows(
+        ProofFile.MalformedProofException.class,
+        () -> ProofFile.parse(json.replace("\"proof\" : \"", "\"proof\" : \"zz")));
+    assertThrows(
+        ProofFile.MalformedProofException.class,
+        () -> ProofFile.parse(json.replace(proof.publicInputs().get(0).toString(), "-5")));
+    assertThrows(
+        ProofFile.MalformedProofException.class,
+        () ->
+            ProofFile.parse(
+                json.replace(
+                    proof.publicInputs().get(0).toString(),
+                    io.zkmargin.commit.Fr.MODULUS.toString())));
     Path truncated = dir.resolve("truncated.json");
     Files.writeString(truncated, json.substring(0, json.length() / 2));
     assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.read(truncated));
     // a proof of the wrong length parses, but the verifier rejects it
-    ProofVerifier.Verdict v = verify(new ProofFile(proof.circuitId(), proof.verifyingKeyHash(), proof.publicInputs(), new byte[] {1, 2, 3}));
+    ProofVerifier.Verdict v =
+        verify(
+            new ProofFile(
+                proof.circuitId(),
+                proof.verifyingKeyHash(),
+                proof.publicInputs(),
+                new byte[] {1, 2, 3}));
     assertFalse(v.valid());
   }
 
@@ -161,7 +197,8 @@ class HealthProverTest {
     assertEquals("1.2500", HealthProver.thresholdAsMultiple(12_500));
     assertEquals("0.0001", HealthProver.thresholdAsMultiple(1));
     assertEquals("-0.9900", HealthProver.thresholdAsMultiple(-9_900));
-    assertEquals("429496.7295", HealthProver.thresholdAsMultiple(HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS));
+    assertEquals(
+        "429496.7295", HealthProver.thresholdAsMultiple(HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS));
   }
 
   @Test

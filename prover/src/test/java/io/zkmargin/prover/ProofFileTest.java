@@ -20,7 +20,11 @@ class ProofFileTest {
     for (int i = 0; i < ProofEncoding.POINTS_BYTES; i++) {
       proof[i] = (byte) (i % 61); // top two bits 00: the shape of uncompressed points
     }
-    return new ProofFile(ID, "ab".repeat(32), List.of(BigInteger.valueOf(5), BigInteger.ZERO, BigInteger.valueOf(77)), proof);
+    return new ProofFile(
+        ID,
+        "ab".repeat(32),
+        List.of(BigInteger.valueOf(5), BigInteger.ZERO, BigInteger.valueOf(77)),
+        proof);
   }
 
   @Test
@@ -36,13 +40,27 @@ class ProofFileTest {
   void nonCanonicalDecimalsAreRefused() {
     String json = sample().toJson();
     String r = Fr.MODULUS.toString();
-    for (String bad : List.of("05", "00", "0005", "+5", "-5", " 5", "5.0", "", "1e3", r, Fr.MODULUS.add(BigInteger.TEN).toString(),
-        "1".repeat(90))) {
+    for (String bad :
+        List.of(
+            "05",
+            "00",
+            "0005",
+            "+5",
+            "-5",
+            " 5",
+            "5.0",
+            "",
+            "1e3",
+            r,
+            Fr.MODULUS.add(BigInteger.TEN).toString(),
+            "1".repeat(90))) {
       String text = json.replace("\"5\"", "\"" + bad + "\"");
-      ProofFile.MalformedProofException e = assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(text), bad);
+      ProofFile.MalformedProofException e =
+          assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(text), bad);
       assertTrue(e.getMessage().contains("public input"), e.getMessage());
     }
-    assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(json.replace("\"5\"", "5")));
+    assertThrows(
+        ProofFile.MalformedProofException.class, () -> ProofFile.parse(json.replace("\"5\"", "5")));
   }
 
   /** Items 1 and 9: only the exact 324-byte encoding with its zero tail is a proof. */
@@ -55,9 +73,15 @@ class ProofFileTest {
     attack[256] = attack[257] = attack[258] = attack[259] = (byte) 0xff;
     byte[] lastByte = f.proof();
     lastByte[ProofEncoding.PROOF_BYTES - 1] = 1;
-    for (byte[] bad : List.of(attack, lastByte, java.util.Arrays.copyOf(f.proof(), 256), java.util.Arrays.copyOf(f.proof(), 388))) {
+    for (byte[] bad :
+        List.of(
+            attack,
+            lastByte,
+            java.util.Arrays.copyOf(f.proof(), 256),
+            java.util.Arrays.copyOf(f.proof(), 388))) {
       String text = json.replace(hex, HexFormat.of().formatHex(bad));
-      ProofFile.MalformedProofException e = assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(text));
+      ProofFile.MalformedProofException e =
+          assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(text));
       assertTrue(e.getMessage().contains("proof"), e.getMessage());
     }
   }

@@ -17,12 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends health-proof requests from several concurrent clients and measures them: the engine of the load
- * test and of {@code ./zkm bench-grpc}. Each client is one thread with its own {@link ZkmClient} (its own
- * connection); the clients take the requests from one shared list in order, so every request is sent
- * exactly once. A request refused with RESOURCE_EXHAUSTED (full queue) is retried as is (the same signed
- * request: a refusal without work does not consume its nonce) after a short backoff; any other failure is
- * recorded as the request's result.
+ * Sends health-proof requests from several concurrent clients and measures them: the engine of the
+ * load test and of {@code ./zkm bench-grpc}. Each client is one thread with its own {@link
+ * ZkmClient} (its own connection); the clients take the requests from one shared list in order, so
+ * every request is sent exactly once. A request refused with RESOURCE_EXHAUSTED (full queue) is
+ * retried as is (the same signed request: a refusal without work does not consume its nonce) after
+ * a short backoff; any other failure is recorded as the request's result.
  */
 public final class LoadGenerator {
 
@@ -38,7 +38,8 @@ public final class LoadGenerator {
    * @param latencyNanos time from the first send to the answer, including retries, nanoseconds
    * @param client index of the client that sent it
    */
-  public record Result(Request request, ProofFile proof, Status status, long latencyNanos, int client) {}
+  public record Result(
+      Request request, ProofFile proof, Status status, long latencyNanos, int client) {}
 
   /**
    * All answers of one run.
@@ -56,7 +57,12 @@ public final class LoadGenerator {
 
     /** The latency at quantile {@code q} in [0, 1] (nearest rank) of the successful answers, ms. */
     public double latencyMillis(double q) {
-      long[] l = results.stream().filter(r -> r.proof() != null).mapToLong(Result::latencyNanos).sorted().toArray();
+      long[] l =
+          results.stream()
+              .filter(r -> r.proof() != null)
+              .mapToLong(Result::latencyNanos)
+              .sorted()
+              .toArray();
       if (l.length == 0) {
         return Double.NaN;
       }
@@ -70,7 +76,10 @@ public final class LoadGenerator {
     }
   }
 
-  /** A retried request that expires within this many milliseconds is signed anew instead of sent as is. */
+  /**
+   * A retried request that expires within this many milliseconds is signed anew instead of sent as
+   * is.
+   */
   private static final long RESIGN_BEFORE_EXPIRY_MILLIS = 15_000;
 
   private LoadGenerator() {}
@@ -83,8 +92,12 @@ public final class LoadGenerator {
    * @param requests the requests, each sent once
    * @param deadline per-call deadline
    */
-  public static Report run(List<ZkmClient> clients, Map<Long, RequestSigner> signers, List<Request> requests,
-      Duration deadline) throws InterruptedException {
+  public static Report run(
+      List<ZkmClient> clients,
+      Map<Long, RequestSigner> signers,
+      List<Request> requests,
+      Duration deadline)
+      throws InterruptedException {
     if (clients.isEmpty()) {
       throw new IllegalArgumentException("at least one client is required");
     }
@@ -98,41 +111,58 @@ public final class LoadGenerator {
       for (int c = 0; c < clients.size(); c++) {
         int ci = c;
         ZkmClient client = clients.get(c);
-        futures.add(pool.submit(() -> {
-          for (int i = next.getAndIncrement(); i < requests.size(); i = next.getAndIncrement()) {
-            Request r = requests.get(i);
-            RequestSigner signer = signers.get(r.accountId());
-            if (signer == null) {
-              throw new IllegalArgumentException("no signer for account " + r.accountId());
-            }
-            long start = System.nanoTime();
-            Result res = null;
-            ProveHealthRequest signed = ZkmClient.signedProveRequest(r.accountId(), r.thresholdBps(), signer);
-            for (int attempt = 0; res == null; attempt++) {
-              try {
-                ProofFile p = client.proveHealth(signed, deadline, null);
-                res = new Result(r, p, Status.OK, System.nanoTime() - start, ci);
-              } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED && attempt < 1000) {
-                  retries.incrementAndGet();
-                  sleep(Math.min(200, 20L << Math.min(attempt, 3)));
-                  // the same signed request is retried as is while it is valid; one that would expire before
-                  // it can be served (a queue full for minutes on a loaded machine) is signed anew
-                  if (signed.getAuth().getExpireTime().getSeconds() * 1000 - System.currentTimeMillis()
-                      < RESIGN_BEFORE_EXPIRY_MILLIS) {
-                    signed = ZkmClient.signedProveRequest(r.accountId(), r.thresholdBps(), signer);
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = next.getAndIncrement();
+                      i < requests.size();
+                      i = next.getAndIncrement()) {
+                    Request r = requests.get(i);
+                    RequestSigner signer = signers.get(r.accountId());
+                    if (signer == null) {
+                      throw new IllegalArgumentException("no signer for account " + r.accountId());
+                    }
+                    long start = System.nanoTime();
+                    Result res = null;
+                    ProveHealthRequest signed =
+                        ZkmClient.signedProveRequest(r.accountId(), r.thresholdBps(), signer);
+                    for (int attempt = 0; res == null; attempt++) {
+                      try {
+                        ProofFile p = client.proveHealth(signed, deadline, null);
+                        res = new Result(r, p, Status.OK, System.nanoTime() - start, ci);
+                      } catch (StatusRuntimeException e) {
+                        if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
+                            && attempt < 1000) {
+                          retries.incrementAndGet();
+                          sleep(Math.min(200, 20L << Math.min(attempt, 3)));
+                          // the same signed request is retried as is while it is valid; one that
+                          // would expire before
+                          // it can be served (a queue full for minutes on a loaded machine) is
+                          // signed anew
+                          if (signed.getAuth().getExpireTime().getSeconds() * 1000
+                                  - System.currentTimeMillis()
+                              < RESIGN_BEFORE_EXPIRY_MILLIS) {
+                            signed =
+                                ZkmClient.signedProveRequest(
+                                    r.accountId(), r.thresholdBps(), signer);
+                          }
+                        } else {
+                          res = new Result(r, null, e.getStatus(), System.nanoTime() - start, ci);
+                        }
+                      } catch (RuntimeException e) {
+                        res =
+                            new Result(
+                                r,
+                                null,
+                                Status.INTERNAL.withDescription(e.toString()),
+                                System.nanoTime() - start,
+                                ci);
+                      }
+                    }
+                    results[i] = res;
                   }
-                } else {
-                  res = new Result(r, null, e.getStatus(), System.nanoTime() - start, ci);
-                }
-              } catch (RuntimeException e) {
-                res = new Result(r, null, Status.INTERNAL.withDescription(e.toString()), System.nanoTime() - start, ci);
-              }
-            }
-            results[i] = res;
-          }
-          return null;
-        }));
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         try {

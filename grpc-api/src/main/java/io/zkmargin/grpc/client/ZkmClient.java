@@ -42,7 +42,8 @@ import java.util.function.Consumer;
 
 /**
  * The Java client of the zkmargin service. Trader calls are signed with the account owner's key
- * ({@link RequestSigner}); auditor calls need nothing. Thread-safe; close it to release the channel.
+ * ({@link RequestSigner}); auditor calls need nothing. Thread-safe; close it to release the
+ * channel.
  */
 public final class ZkmClient implements AutoCloseable {
 
@@ -78,19 +79,27 @@ public final class ZkmClient implements AutoCloseable {
    * @param certificate the pinned PEM certificate
    */
   public static ZkmClient connectTls(String target, Path certificate) throws IOException {
-    ChannelCredentials creds = TlsChannelCredentials.newBuilder().trustManager(certificate.toFile()).build();
-    ManagedChannel ch = Grpc.newChannelBuilder(target, creds)
-        .maxInboundMessageSize(16 << 20).intercept(new ExplainingInterceptor(target, true)).build();
+    ChannelCredentials creds =
+        TlsChannelCredentials.newBuilder().trustManager(certificate.toFile()).build();
+    ManagedChannel ch =
+        Grpc.newChannelBuilder(target, creds)
+            .maxInboundMessageSize(16 << 20)
+            .intercept(new ExplainingInterceptor(target, true))
+            .build();
     return new ZkmClient(ch, ServiceIdentity.serviceIdOf(certificate), true);
   }
 
   /**
-   * Connects without TLS (only for a service listening on loopback in plaintext mode). Requests are still
-   * signed for the service id of {@code certificate}, which the service made even in plaintext mode.
+   * Connects without TLS (only for a service listening on loopback in plaintext mode). Requests are
+   * still signed for the service id of {@code certificate}, which the service made even in
+   * plaintext mode.
    */
   public static ZkmClient connectPlaintext(String target, Path certificate) throws IOException {
-    ManagedChannel ch = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-        .maxInboundMessageSize(16 << 20).intercept(new ExplainingInterceptor(target, false)).build();
+    ManagedChannel ch =
+        Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+            .maxInboundMessageSize(16 << 20)
+            .intercept(new ExplainingInterceptor(target, false))
+            .build();
     return new ZkmClient(ch, ServiceIdentity.serviceIdOf(certificate), true);
   }
 
@@ -115,22 +124,31 @@ public final class ZkmClient implements AutoCloseable {
    * @return the proof
    * @throws StatusRuntimeException with the service's status on failure
    */
-  public ProofFile proveHealth(long accountId, long thresholdBps, RequestSigner signer, Duration deadline,
+  public ProofFile proveHealth(
+      long accountId,
+      long thresholdBps,
+      RequestSigner signer,
+      Duration deadline,
       Consumer<ProveHealthResponse> progress) {
     return proveHealth(signedProveRequest(accountId, thresholdBps, signer), deadline, progress);
   }
 
   /**
-   * A signed ProveHealth request, valid for {@link RequestSigner#DEFAULT_VALIDITY}. A request refused with
-   * RESOURCE_EXHAUSTED or FAILED_PRECONDITION did no work and may be sent again as is (its nonce is not
-   * consumed), which costs no new signature.
+   * A signed ProveHealth request, valid for {@link RequestSigner#DEFAULT_VALIDITY}. A request
+   * refused with RESOURCE_EXHAUSTED or FAILED_PRECONDITION did no work and may be sent again as is
+   * (its nonce is not consumed), which costs no new signature.
    */
-  public static ProveHealthRequest signedProveRequest(long accountId, long thresholdBps, RequestSigner signer) {
+  public static ProveHealthRequest signedProveRequest(
+      long accountId, long thresholdBps, RequestSigner signer) {
     return ProveHealthRequest.newBuilder()
         .setAccountId(accountId)
         .setThresholdBps((int) thresholdBps)
-        .setAuth(signer.sign(HealthServiceGrpc.getProveHealthMethod().getFullMethodName(), accountId, thresholdBps,
-            RequestSigner.DEFAULT_VALIDITY))
+        .setAuth(
+            signer.sign(
+                HealthServiceGrpc.getProveHealthMethod().getFullMethodName(),
+                accountId,
+                thresholdBps,
+                RequestSigner.DEFAULT_VALIDITY))
         .build();
   }
 
@@ -143,9 +161,10 @@ public final class ZkmClient implements AutoCloseable {
    * @return the proof
    * @throws StatusRuntimeException with the service's status on failure
    */
-  public ProofFile proveHealth(ProveHealthRequest req, Duration deadline, Consumer<ProveHealthResponse> progress) {
-    Iterator<ProveHealthResponse> it = health.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-        .proveHealth(req);
+  public ProofFile proveHealth(
+      ProveHealthRequest req, Duration deadline, Consumer<ProveHealthResponse> progress) {
+    Iterator<ProveHealthResponse> it =
+        health.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).proveHealth(req);
     ProofFile proof = null;
     while (it.hasNext()) {
       ProveHealthResponse r = it.next();
@@ -164,42 +183,54 @@ public final class ZkmClient implements AutoCloseable {
 
   /** The account's margin report (signed with the owner's key). */
   public AccountMargin getAccountMargin(long accountId, RequestSigner signer, Duration deadline) {
-    return health.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).getAccountMargin(
-        GetAccountMarginRequest.newBuilder().setAccountId(accountId)
-            .setAuth(signer.sign(HealthServiceGrpc.getGetAccountMarginMethod().getFullMethodName(), accountId, 0,
-                RequestSigner.DEFAULT_VALIDITY))
-            .build());
+    return health
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .getAccountMargin(
+            GetAccountMarginRequest.newBuilder()
+                .setAccountId(accountId)
+                .setAuth(
+                    signer.sign(
+                        HealthServiceGrpc.getGetAccountMarginMethod().getFullMethodName(),
+                        accountId,
+                        0,
+                        RequestSigner.DEFAULT_VALIDITY))
+                .build());
   }
 
   /** Asks the service to verify a proof. */
   public VerifyProofResponse verifyProof(ProofFile proof, Duration deadline) {
-    return audit.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+    return audit
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .verifyProof(VerifyProofRequest.newBuilder().setProof(ProtoConvert.toProto(proof)).build());
   }
 
   /** The verifying key with the given hash. */
   public VerifyingKey getVerifyingKeyByHash(String verifyingKeyHash, Duration deadline) {
-    return audit.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-        .getVerifyingKey(GetVerifyingKeyRequest.newBuilder().setVerifyingKeyHash(verifyingKeyHash).build());
+    return audit
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .getVerifyingKey(
+            GetVerifyingKeyRequest.newBuilder().setVerifyingKeyHash(verifyingKeyHash).build());
   }
 
   /** The current state root. */
   public StateRoot getStateRoot(Duration deadline) {
-    return audit.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+    return audit
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .getStateRoot(GetStateRootRequest.getDefaultInstance());
   }
 
   /** The current risk root. */
   public RiskRoot getRiskRoot(Duration deadline) {
-    return audit.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+    return audit
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .getRiskRoot(GetRiskRootRequest.getDefaultInstance());
   }
 
   /**
-   * Says what an UNAVAILABLE "io exception" of the transport means, from the exception behind it: nothing
-   * listens at the target (connection refused), the server speaks TLS to a plaintext client, the server
-   * does not speak TLS to a TLS client, or the TLS handshake failed (e.g. a certificate that is not the
-   * pinned one). Other statuses are returned unchanged.
+   * Says what an UNAVAILABLE "io exception" of the transport means, from the exception behind it:
+   * nothing listens at the target (connection refused), the server speaks TLS to a plaintext
+   * client, the server does not speak TLS to a TLS client, or the TLS handshake failed (e.g. a
+   * certificate that is not the pinned one). Other statuses are returned unchanged.
    *
    * @param status a call's status
    * @param target the {@code HOST:PORT} the client connects to
@@ -215,21 +246,40 @@ public final class ZkmClient implements AutoCloseable {
       String name = t.getClass().getSimpleName();
       String msg = String.valueOf(t.getMessage());
       if (t instanceof java.net.ConnectException) {
-        why = "nothing listens at " + target + " (connection refused): is the service running on that port?";
+        why =
+            "nothing listens at "
+                + target
+                + " (connection refused): is the service running on that port?";
       } else if (name.equals("NotSslRecordException")) {
-        why = "the server at " + target + " does not speak TLS (a plaintext service?): connect in plaintext";
+        why =
+            "the server at "
+                + target
+                + " does not speak TLS (a plaintext service?): connect in plaintext";
       } else if (t instanceof javax.net.ssl.SSLException) {
-        why = "the TLS handshake with " + target + " failed (is the pinned certificate the service's?): " + msg;
+        why =
+            "the TLS handshake with "
+                + target
+                + " failed (is the pinned certificate the service's?): "
+                + msg;
       } else if (name.equals("Http2Exception") && !tls && msg.contains("not SETTINGS")) {
-        why = "the server at " + target + " did not answer plaintext HTTP/2: it probably speaks TLS; connect with TLS";
+        why =
+            "the server at "
+                + target
+                + " did not answer plaintext HTTP/2: it probably speaks TLS; connect with TLS";
       }
     }
-    // a TLS server drops a plaintext HTTP/2 preface without an answer: the connection was made (else the
+    // a TLS server drops a plaintext HTTP/2 preface without an answer: the connection was made
+    // (else the
     // cause would be "connection refused") but closed before any HTTP/2 frame came back
     String d = String.valueOf(status.getDescription());
-    if (why == null && !tls && (d.contains("Network closed for unknown reason") || d.contains("not SETTINGS"))) {
-      why = "the server at " + target + " closed the connection without answering plaintext HTTP/2: it probably"
-          + " speaks TLS; connect with TLS";
+    if (why == null
+        && !tls
+        && (d.contains("Network closed for unknown reason") || d.contains("not SETTINGS"))) {
+      why =
+          "the server at "
+              + target
+              + " closed the connection without answering plaintext HTTP/2: it probably"
+              + " speaks TLS; connect with TLS";
     }
     if (why == null) {
       return status;
@@ -248,16 +298,19 @@ public final class ZkmClient implements AutoCloseable {
     }
 
     @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
       return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
-          super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-              super.onClose(explain(status, target, tls), trailers);
-            }
-          }, headers);
+          super.start(
+              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                  super.onClose(explain(status, target, tls), trailers);
+                }
+              },
+              headers);
         }
       };
     }

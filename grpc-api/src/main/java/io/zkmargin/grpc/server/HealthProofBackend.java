@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the gRPC service needs from the venue and the prover. The service never touches native code or
- * venue files itself: {@link VenueBackend} implements this over the venue state, the Java prover and the
- * key store.
+ * What the gRPC service needs from the venue and the prover. The service never touches native code
+ * or venue files itself: {@link VenueBackend} implements this over the venue state, the Java prover
+ * and the key store.
  */
 public interface HealthProofBackend extends AutoCloseable {
 
@@ -36,13 +36,14 @@ public interface HealthProofBackend extends AutoCloseable {
   long epoch();
 
   /**
-   * Proves that the account's equity is at least {@code thresholdBps / 10^4} times its maintenance margin.
-   * Calls {@code progress} when the witness is being built and when the prover starts; the callback may
-   * throw {@link java.util.concurrent.CancellationException} to abandon the job between stages.
+   * Proves that the account's equity is at least {@code thresholdBps / 10^4} times its maintenance
+   * margin. Calls {@code progress} when the witness is being built and when the prover starts; the
+   * callback may throw {@link java.util.concurrent.CancellationException} to abandon the job
+   * between stages.
    *
    * @throws NotHealthyException when the account is not healthy enough (no proof exists)
-   * @throws IllegalArgumentException for an unknown account or a threshold outside
-   *     [1, {@link io.zkmargin.commit.HealthWitness#CIRCUIT_MAX_THRESHOLD_BPS}]
+   * @throws IllegalArgumentException for an unknown account or a threshold outside [1, {@link
+   *     io.zkmargin.commit.HealthWitness#CIRCUIT_MAX_THRESHOLD_BPS}]
    */
   ProofFile prove(long accountId, long thresholdBps, Progress progress) throws NotHealthyException;
 
@@ -52,7 +53,10 @@ public interface HealthProofBackend extends AutoCloseable {
   /** The verifying key of a circuit id, or empty when unknown. */
   Optional<VerifyingKeyData> verifyingKeyByCircuitId(String circuitId);
 
-  /** The verifying key with a given hash (64 lower-case hex characters), or empty when none is pinned. */
+  /**
+   * The verifying key with a given hash (64 lower-case hex characters), or empty when none is
+   * pinned.
+   */
   Optional<VerifyingKeyData> verifyingKeyByHash(String verifyingKeyHash);
 
   /** The account's margin report at the current state. */
@@ -77,8 +81,8 @@ public interface HealthProofBackend extends AutoCloseable {
   record VerifyingKeyData(String circuitId, String verifyingKeyHash, byte[] keyData) {}
 
   /**
-   * One account's margin figures: the risk model's margin summary (quote atoms) and the net Greeks per
-   * underlying (empty when the instruments' definitions are not known).
+   * One account's margin figures: the risk model's margin summary (quote atoms) and the net Greeks
+   * per underlying (empty when the instruments' definitions are not known).
    */
   record MarginFigures(MarginSummary margin, List<UnderlyingGreeks> greeks) {
     public MarginFigures {

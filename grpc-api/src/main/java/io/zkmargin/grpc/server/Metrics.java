@@ -17,15 +17,18 @@ import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 
 /**
- * The service's metrics, kept by the Prometheus Java client in a registry of their own (one per server) and
- * served in the Prometheus text exposition format (version 0.0.4) over HTTP at {@code /metrics} on the
- * metrics port. Counters only grow; the proof time histogram has fixed buckets in seconds.
+ * The service's metrics, kept by the Prometheus Java client in a registry of their own (one per
+ * server) and served in the Prometheus text exposition format (version 0.0.4) over HTTP at {@code
+ * /metrics} on the metrics port. Counters only grow; the proof time histogram has fixed buckets in
+ * seconds.
  *
  * <ul>
- *   <li>{@code zkm_grpc_requests_total{code,method}}: finished gRPC calls by full method name and status code
+ *   <li>{@code zkm_grpc_requests_total{code,method}}: finished gRPC calls by full method name and
+ *       status code
  *   <li>{@code zkm_proving_queue_depth}: jobs waiting for a prover thread
  *   <li>{@code zkm_proving_jobs_running}: jobs being proven
- *   <li>{@code zkm_proving_jobs_total{outcome}}: jobs by outcome (done, cancelled, unhealthy, failed, rejected)
+ *   <li>{@code zkm_proving_jobs_total{outcome}}: jobs by outcome (done, cancelled, unhealthy,
+ *       failed, rejected)
  *   <li>{@code zkm_proof_duration_seconds}: histogram of the Groth16 prover time of each proof
  * </ul>
  *
@@ -38,22 +41,41 @@ public final class Metrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   // the client appends _total to a counter's name in the exposition
-  private final Counter requests = Counter.builder().name("zkm_grpc_requests")
-      .help("Finished gRPC calls by method and status code.").labelNames("method", "code").register(registry);
-  private final Counter jobs = Counter.builder().name("zkm_proving_jobs")
-      .help("Proving jobs by outcome.").labelNames("outcome").register(registry);
-  private final Histogram proofTime = Histogram.builder().name("zkm_proof_duration_seconds")
-      .help("Groth16 prover time per proof.").classicOnly().classicUpperBounds(PROOF_BUCKETS).register(registry);
+  private final Counter requests =
+      Counter.builder()
+          .name("zkm_grpc_requests")
+          .help("Finished gRPC calls by method and status code.")
+          .labelNames("method", "code")
+          .register(registry);
+  private final Counter jobs =
+      Counter.builder()
+          .name("zkm_proving_jobs")
+          .help("Proving jobs by outcome.")
+          .labelNames("outcome")
+          .register(registry);
+  private final Histogram proofTime =
+      Histogram.builder()
+          .name("zkm_proof_duration_seconds")
+          .help("Groth16 prover time per proof.")
+          .classicOnly()
+          .classicUpperBounds(PROOF_BUCKETS)
+          .register(registry);
   private volatile LongSupplier queueDepth = () -> 0;
   private volatile LongSupplier running = () -> 0;
   private HTTPServer http;
 
   /** Registers the two gauges, read when the metrics are scraped. */
   public Metrics() {
-    GaugeWithCallback.builder().name("zkm_proving_queue_depth").help("Proving jobs waiting for a prover thread.")
-        .callback(cb -> cb.call(queueDepth.getAsLong())).register(registry);
-    GaugeWithCallback.builder().name("zkm_proving_jobs_running").help("Proving jobs being proven now.")
-        .callback(cb -> cb.call(running.getAsLong())).register(registry);
+    GaugeWithCallback.builder()
+        .name("zkm_proving_queue_depth")
+        .help("Proving jobs waiting for a prover thread.")
+        .callback(cb -> cb.call(queueDepth.getAsLong()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("zkm_proving_jobs_running")
+        .help("Proving jobs being proven now.")
+        .callback(cb -> cb.call(running.getAsLong()))
+        .register(registry);
   }
 
   /** Counts one finished call. */
@@ -76,7 +98,8 @@ public final class Metrics {
     return count(requests, Labels.of("method", method, "code", code));
   }
 
-  // reads the snapshot rather than labelValues(...).get(), which would create (and expose) a zero series
+  // reads the snapshot rather than labelValues(...).get(), which would create (and expose) a zero
+  // series
   private static long count(Counter counter, Labels labels) {
     for (CounterSnapshot.CounterDataPointSnapshot p : counter.collect().getDataPoints()) {
       if (p.getLabels().equals(labels)) {
@@ -117,13 +140,19 @@ public final class Metrics {
     if (http != null) {
       throw new IllegalStateException("metrics are already served");
     }
-    http = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
-        .executorService(Executors.newSingleThreadExecutor(r -> {
-          Thread t = new Thread(r, "zkm-metrics-http");
-          t.setDaemon(true);
-          return t;
-        }))
-        .buildAndStart();
+    http =
+        HTTPServer.builder()
+            .inetAddress(address.getAddress())
+            .port(address.getPort())
+            .registry(registry)
+            .executorService(
+                Executors.newSingleThreadExecutor(
+                    r -> {
+                      Thread t = new Thread(r, "zkm-metrics-http");
+                      t.setDaemon(true);
+                      return t;
+                    }))
+            .buildAndStart();
     return http.getPort();
   }
 

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Counts every finished call by method and status code and writes one structured log line per call.
  *
- * <p>A stream tracer, not an interceptor: it sees the status the caller really got for every call the
- * transport accepted, including those no service code saw (an oversized message refused by the
+ * <p>A stream tracer, not an interceptor: it sees the status the caller really got for every call
+ * the transport accepted, including those no service code saw (an oversized message refused by the
  * transport: RESOURCE_EXHAUSTED, where a listener only learns "cancelled"; an unknown method:
- * UNIMPLEMENTED). Method names that no service registered are counted under {@code "unknown"}, so that
- * callers cannot grow the metrics without bound.
+ * UNIMPLEMENTED). Method names that no service registered are counted under {@code "unknown"}, so
+ * that callers cannot grow the metrics without bound.
  */
 final class MonitoringTracer extends ServerStreamTracer.Factory {
 
@@ -37,7 +37,8 @@ final class MonitoringTracer extends ServerStreamTracer.Factory {
   public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
     long t0 = System.nanoTime();
     String method = knownMethods.contains(fullMethodName) ? fullMethodName : UNKNOWN_METHOD;
-    String logged = fullMethodName.length() > 120 ? fullMethodName.substring(0, 120) + "..." : fullMethodName;
+    String logged =
+        fullMethodName.length() > 120 ? fullMethodName.substring(0, 120) + "..." : fullMethodName;
     return new ServerStreamTracer() {
       private final AtomicBoolean recorded = new AtomicBoolean();
       private volatile Object peer;
@@ -54,9 +55,13 @@ final class MonitoringTracer extends ServerStreamTracer.Factory {
         }
         String code = status.getCode().name();
         metrics.request(method, code);
-        LOG.atInfo().addKeyValue("method", logged).addKeyValue("code", code)
-            .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).addKeyValue("peer", String.valueOf(peer))
-            .addKeyValue("detail", status.getDescription() == null ? "" : status.getDescription()).log("rpc");
+        LOG.atInfo()
+            .addKeyValue("method", logged)
+            .addKeyValue("code", code)
+            .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000)
+            .addKeyValue("peer", String.valueOf(peer))
+            .addKeyValue("detail", status.getDescription() == null ? "" : status.getDescription())
+            .log("rpc");
       }
     };
   }

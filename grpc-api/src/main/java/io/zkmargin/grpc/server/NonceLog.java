@@ -13,15 +13,15 @@ import java.util.Map;
 
 /**
  * The durable memory of the replay protection: an append-only text file of consumed request nonces,
- * fsynced before a request is accepted, so that a request is accepted at most once even across a kill
- * and restart of the service.
+ * fsynced before a request is accepted, so that a request is accepted at most once even across a
+ * kill and restart of the service.
  *
  * <p>Format, one record per line (ASCII): {@code + KEY EXPIRY_MILLIS} records a consumed nonce that
- * is refused until {@code EXPIRY_MILLIS} (epoch milliseconds); {@code - KEY} gives a nonce back (the
- * request was refused without doing any work, so it may be retried as is). {@code KEY} is
- * {@code ACCOUNT:HEXNONCE}. A line that does not parse (a write torn by a crash, only ever the last one)
- * is skipped. On open, and whenever the file holds many more records than live nonces, it is rewritten
- * with only the live (unexpired) entries, atomically ({@link AtomicFiles}).
+ * is refused until {@code EXPIRY_MILLIS} (epoch milliseconds); {@code - KEY} gives a nonce back
+ * (the request was refused without doing any work, so it may be retried as is). {@code KEY} is
+ * {@code ACCOUNT:HEXNONCE}. A line that does not parse (a write torn by a crash, only ever the last
+ * one) is skipped. On open, and whenever the file holds many more records than live nonces, it is
+ * rewritten with only the live (unexpired) entries, atomically ({@link AtomicFiles}).
  */
 final class NonceLog implements AutoCloseable {
 
@@ -98,7 +98,8 @@ final class NonceLog implements AutoCloseable {
     }
     AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    // the rename made by AtomicFiles is durable once the file's own data is: force it explicitly here
+    // the rename made by AtomicFiles is durable once the file's own data is: force it explicitly
+    // here
     out.force(true);
     records = live.size();
   }

@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A bounded queue of health-proof jobs in front of a fixed number of prover threads.
  *
- * <p>Back-pressure: when {@code capacity} jobs already wait, {@link #submit} throws {@link QueueFullException}
- * at once (the service answers RESOURCE_EXHAUSTED) instead of queueing without bound. A cancelled job leaves
- * the queue at once; a running job stops at its next stage boundary, and a result that arrives after
- * cancellation is discarded. {@link #shutdown} lets accepted jobs finish for a grace period, then cancels
- * the rest.
+ * <p>Back-pressure: when {@code capacity} jobs already wait, {@link #submit} throws {@link
+ * QueueFullException} at once (the service answers RESOURCE_EXHAUSTED) instead of queueing without
+ * bound. A cancelled job leaves the queue at once; a running job stops at its next stage boundary,
+ * and a result that arrives after cancellation is discarded. {@link #shutdown} lets accepted jobs
+ * finish for a grace period, then cancels the rest.
  */
 public final class ProvingQueue {
 
@@ -40,8 +40,8 @@ public final class ProvingQueue {
     void done(ProofFile proof, long proveNanos);
 
     /**
-     * The job ended without a proof: {@link CancellationException} (cancelled or shut down),
-     * {@link io.zkmargin.prover.NotHealthyException}, {@link IllegalArgumentException} or another failure.
+     * The job ended without a proof: {@link CancellationException} (cancelled or shut down), {@link
+     * io.zkmargin.prover.NotHealthyException}, {@link IllegalArgumentException} or another failure.
      */
     void failed(Throwable reason);
   }
@@ -56,7 +56,12 @@ public final class ProvingQueue {
   /** Thrown by {@link #submit} when the account already has its quota of jobs queued or running. */
   public static final class AccountQuotaException extends Exception {
     AccountQuotaException(long accountId, int quota) {
-      super("account " + accountId + " already has " + quota + " proving jobs queued or running; retry later");
+      super(
+          "account "
+              + accountId
+              + " already has "
+              + quota
+              + " proving jobs queued or running; retry later");
     }
   }
 
@@ -86,22 +91,39 @@ public final class ProvingQueue {
    *     account cannot fill the queue for everyone
    * @param metrics where queue depth and job outcomes are recorded
    */
-  public ProvingQueue(HealthProofBackend backend, int workers, int capacity, int maxJobsPerAccount, Metrics metrics) {
+  public ProvingQueue(
+      HealthProofBackend backend,
+      int workers,
+      int capacity,
+      int maxJobsPerAccount,
+      Metrics metrics) {
     if (workers < 1 || capacity < 1 || maxJobsPerAccount < 1) {
-      throw new IllegalArgumentException("workers, capacity and maxJobsPerAccount must be >= 1, were " + workers
-          + ", " + capacity + ", " + maxJobsPerAccount);
+      throw new IllegalArgumentException(
+          "workers, capacity and maxJobsPerAccount must be >= 1, were "
+              + workers
+              + ", "
+              + capacity
+              + ", "
+              + maxJobsPerAccount);
     }
     this.maxJobsPerAccount = maxJobsPerAccount;
     this.backend = backend;
     this.metrics = metrics;
     this.capacity = capacity;
     AtomicInteger n = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(capacity), r -> {
-          Thread t = new Thread(r, "zkm-prover-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+    this.executor =
+        new ThreadPoolExecutor(
+            workers,
+            workers,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(capacity),
+            r -> {
+              Thread t = new Thread(r, "zkm-prover-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
     metrics.gauges(this::queueDepth, running::get);
   }
 
@@ -122,7 +144,10 @@ public final class ProvingQueue {
     return true;
   }
 
-  /** Jobs whose cancellation was asked for before they finished (callers' cancellations and deadlines). */
+  /**
+   * Jobs whose cancellation was asked for before they finished (callers' cancellations and
+   * deadlines).
+   */
   public long cancelRequests() {
     return cancelRequests.get();
   }
@@ -180,8 +205,9 @@ public final class ProvingQueue {
   }
 
   /**
-   * Stops accepting jobs, lets accepted ones finish for {@code graceMillis}, then cancels those still
-   * waiting or running and waits up to {@code graceMillis} more for running prover calls to return.
+   * Stops accepting jobs, lets accepted ones finish for {@code graceMillis}, then cancels those
+   * still waiting or running and waits up to {@code graceMillis} more for running prover calls to
+   * return.
    *
    * @return true when every job finished within the grace period (none was cancelled)
    */
@@ -193,7 +219,8 @@ public final class ProvingQueue {
       if (!clean) {
         List<Runnable> waiting = executor.shutdownNow();
         for (Runnable r : waiting) {
-          ((Job) r).abandon(new CancellationException("the service shut down before the job started"));
+          ((Job) r)
+              .abandon(new CancellationException("the service shut down before the job started"));
         }
         for (Job j : active) {
           j.cancelled = true;
@@ -228,7 +255,8 @@ public final class ProvingQueue {
     private final Listener listener;
     private volatile boolean cancelled;
     private volatile boolean finished;
-    private final java.util.concurrent.CountDownLatch admitted = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch admitted =
+        new java.util.concurrent.CountDownLatch(1);
 
     Job(long id, long accountId, long thresholdBps, Listener listener) {
       this.id = id;
@@ -243,8 +271,8 @@ public final class ProvingQueue {
     }
 
     /**
-     * Cancels the job: a waiting job leaves the queue now; a running one stops at its next stage boundary
-     * or has its result discarded. Idempotent.
+     * Cancels the job: a waiting job leaves the queue now; a running one stops at its next stage
+     * boundary or has its result discarded. Idempotent.
      */
     public void cancel() {
       synchronized (this) {
@@ -297,20 +325,24 @@ public final class ProvingQueue {
       running.incrementAndGet();
       long[] proveStart = {0};
       try {
-        ProofFile proof = backend.prove(accountId, thresholdBps, new HealthProofBackend.Progress() {
-          @Override
-          public void witness() {
-            checkCancelled();
-            listener.witness();
-          }
+        ProofFile proof =
+            backend.prove(
+                accountId,
+                thresholdBps,
+                new HealthProofBackend.Progress() {
+                  @Override
+                  public void witness() {
+                    checkCancelled();
+                    listener.witness();
+                  }
 
-          @Override
-          public void proving() {
-            checkCancelled();
-            listener.proving();
-            proveStart[0] = System.nanoTime();
-          }
-        });
+                  @Override
+                  public void proving() {
+                    checkCancelled();
+                    listener.proving();
+                    proveStart[0] = System.nanoTime();
+                  }
+                });
         long nanos = System.nanoTime() - (proveStart[0] == 0 ? System.nanoTime() : proveStart[0]);
         if (cancelled) {
           abandon(new CancellationException("cancelled while proving; the result was discarded"));

@@ -5,9 +5,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Token buckets, one per key (a peer address or an account id): each bucket holds at most {@code burst}
- * tokens and refills at {@code ratePerSecond}; a request takes one token or is refused. Buckets that are
- * full again (idle keys) are dropped when the map grows, so memory stays bounded by the active keys.
+ * Token buckets, one per key (a peer address or an account id): each bucket holds at most {@code
+ * burst} tokens and refills at {@code ratePerSecond}; a request takes one token or is refused.
+ * Buckets that are full again (idle keys) are dropped when the map grows, so memory stays bounded
+ * by the active keys.
  */
 final class RateLimiter {
 
@@ -36,7 +37,8 @@ final class RateLimiter {
    */
   RateLimiter(double ratePerSecond, int burst, LongSupplier nanoClock) {
     if (!(ratePerSecond > 0) || burst < 1) {
-      throw new IllegalArgumentException("rate must be > 0 and burst >= 1, were " + ratePerSecond + ", " + burst);
+      throw new IllegalArgumentException(
+          "rate must be > 0 and burst >= 1, were " + ratePerSecond + ", " + burst);
     }
     this.ratePerNano = ratePerSecond / 1e9;
     this.burst = burst;
@@ -47,11 +49,14 @@ final class RateLimiter {
   boolean tryAcquire(Object key) {
     long now = nanoClock.getAsLong();
     if (buckets.size() >= MAX_BUCKETS) {
-      buckets.values().removeIf(b -> {
-        synchronized (b) {
-          return refill(b, now) >= burst;
-        }
-      });
+      buckets
+          .values()
+          .removeIf(
+              b -> {
+                synchronized (b) {
+                  return refill(b, now) >= burst;
+                }
+              });
     }
     Bucket b = buckets.computeIfAbsent(key, k -> new Bucket(burst, now));
     synchronized (b) {

@@ -23,25 +23,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the signature of a trader's request against the owner key in the account's leaf, and refuses
- * unsigned, wrongly signed, expired and replayed requests (see {@code RequestAuth} in the proto).
+ * Checks the signature of a trader's request against the owner key in the account's leaf, and
+ * refuses unsigned, wrongly signed, expired and replayed requests (see {@code RequestAuth} in the
+ * proto).
  *
- * <p>Two steps. {@link #authenticate} checks the request and returns a {@link Ticket} without recording
- * anything; the caller {@link #consume}s the ticket only when it accepts the request for work, and may
- * {@link #release} it when the request was refused after all without doing any work (queue full, account
- * not healthy enough), so that such a request can be retried as is.
+ * <p>Two steps. {@link #authenticate} checks the request and returns a {@link Ticket} without
+ * recording anything; the caller {@link #consume}s the ticket only when it accepts the request for
+ * work, and may {@link #release} it when the request was refused after all without doing any work
+ * (queue full, account not healthy enough), so that such a request can be retried as is.
  *
- * <p>Replay protection: every consumed (account, nonce) is remembered until its expiry, in memory and in
- * an fsynced append-only {@link NonceLog} when one is given, so that a request is accepted at most once
- * even across a restart. A request is valid at most {@link #MAX_VALIDITY_MILLIS} ahead, so the memory
- * holds at most the requests of the last five minutes, and at most {@code maxNoncesPerAccount} of one
- * account (beyond it RESOURCE_EXHAUSTED: one account cannot fill the table for everyone). A nonce is
- * recorded only after its signature verified, so nobody can burn another account's nonces.
+ * <p>Replay protection: every consumed (account, nonce) is remembered until its expiry, in memory
+ * and in an fsynced append-only {@link NonceLog} when one is given, so that a request is accepted
+ * at most once even across a restart. A request is valid at most {@link #MAX_VALIDITY_MILLIS}
+ * ahead, so the memory holds at most the requests of the last five minutes, and at most {@code
+ * maxNoncesPerAccount} of one account (beyond it RESOURCE_EXHAUSTED: one account cannot fill the
+ * table for everyone). A nonce is recorded only after its signature verified, so nobody can burn
+ * another account's nonces.
  *
- * <p>No account enumeration: a request for an id that holds no account goes through the same signature
- * check, against a fixed dummy key, and fails with the same UNAUTHENTICATED message as a wrong key. The
- * validity of each owner key (on the curve, not the identity, in the prime subgroup: a full scalar
- * multiplication) is checked once per key and cached.
+ * <p>No account enumeration: a request for an id that holds no account goes through the same
+ * signature check, against a fixed dummy key, and fails with the same UNAUTHENTICATED message as a
+ * wrong key. The validity of each owner key (on the curve, not the identity, in the prime subgroup:
+ * a full scalar multiplication) is checked once per key and cached.
  */
 public final class RequestAuthenticator {
 
@@ -49,18 +51,23 @@ public final class RequestAuthenticator {
 
   /** Longest accepted distance between the server's clock and a request's expiry: 300 s. */
   public static final long MAX_VALIDITY_MILLIS = 300_000;
+
   /** Most remembered nonces; beyond it new requests are refused with RESOURCE_EXHAUSTED. */
   static final int MAX_REMEMBERED_NONCES = 1_000_000;
+
   /** Default most live nonces of one account (requests accepted within the last 300 s). */
   public static final int DEFAULT_MAX_NONCES_PER_ACCOUNT = 1_000;
+
   /** Most cached owner-key validity results; the cache is cleared when it would grow beyond. */
   static final int MAX_CACHED_KEYS = 100_000;
 
   /**
-   * The key checked for an id that holds no account: a valid subgroup point, so that the work equals
-   * that of a real key; its scalar is public, which does not matter since such a request always fails.
+   * The key checked for an id that holds no account: a valid subgroup point, so that the work
+   * equals that of a real key; its scalar is public, which does not matter since such a request
+   * always fails.
    */
-  static final EdwardsPoint DUMMY_KEY = EdwardsPoint.BASE.multiply(BigInteger.valueOf(0x5eed_0f_dead_beefL));
+  static final EdwardsPoint DUMMY_KEY =
+      EdwardsPoint.BASE.multiply(BigInteger.valueOf(0x5eed_0f_dead_beefL));
 
   /**
    * A request that passed authentication and is not consumed yet.
@@ -96,8 +103,8 @@ public final class RequestAuthenticator {
   }
 
   /**
-   * An authenticator whose consumed nonces survive a restart: they are appended (fsynced) to
-   * {@code nonceLog}, and those still live are read back from it here.
+   * An authenticator whose consumed nonces survive a restart: they are appended (fsynced) to {@code
+   * nonceLog}, and those still live are read back from it here.
    *
    * @param serviceId this service's identity, bound into every signed message
    * @param clock the clock expiries are checked against
@@ -108,7 +115,8 @@ public final class RequestAuthenticator {
   public RequestAuthenticator(String serviceId, Clock clock, Path nonceLog, int maxNoncesPerAccount)
       throws IOException {
     if (maxNoncesPerAccount < 1) {
-      throw new IllegalArgumentException("maxNoncesPerAccount must be >= 1, was " + maxNoncesPerAccount);
+      throw new IllegalArgumentException(
+          "maxNoncesPerAccount must be >= 1, was " + maxNoncesPerAccount);
     }
     this.serviceId = serviceId;
     this.clock = clock;
@@ -124,8 +132,9 @@ public final class RequestAuthenticator {
   }
 
   /**
-   * Authenticates one request; returns normally only when the request is signed by the account's owner,
-   * unexpired and not consumed yet. Records nothing: call {@link #consume} when the request is accepted.
+   * Authenticates one request; returns normally only when the request is signed by the account's
+   * owner, unexpired and not consumed yet. Records nothing: call {@link #consume} when the request
+   * is accepted.
    *
    * @param method full gRPC method name the request came in on
    * @param accountId the account the request is for
@@ -133,25 +142,43 @@ public final class RequestAuthenticator {
    * @param leaf the account's leaf (its owner key), or empty when the id holds no account
    * @param auth the request's auth, or {@code null} when the request carries none
    * @return the ticket to consume
-   * @throws StatusException UNAUTHENTICATED, INVALID_ARGUMENT (malformed auth fields) or RESOURCE_EXHAUSTED
+   * @throws StatusException UNAUTHENTICATED, INVALID_ARGUMENT (malformed auth fields) or
+   *     RESOURCE_EXHAUSTED
    */
-  public Ticket authenticate(String method, long accountId, long thresholdBps, Optional<AccountLeaf> leaf,
-      RequestAuth auth) throws StatusException {
+  public Ticket authenticate(
+      String method,
+      long accountId,
+      long thresholdBps,
+      Optional<AccountLeaf> leaf,
+      RequestAuth auth)
+      throws StatusException {
     if (auth == null) {
       throw unauthenticated("the request is not signed: auth is required");
     }
     byte[] nonce = auth.getNonce().toByteArray();
     if (nonce.length < AuthMessage.MIN_NONCE_BYTES || nonce.length > AuthMessage.MAX_NONCE_BYTES) {
-      throw Status.INVALID_ARGUMENT.withDescription("auth.nonce must have " + AuthMessage.MIN_NONCE_BYTES + " to "
-          + AuthMessage.MAX_NONCE_BYTES + " bytes, has " + nonce.length).asException();
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              "auth.nonce must have "
+                  + AuthMessage.MIN_NONCE_BYTES
+                  + " to "
+                  + AuthMessage.MAX_NONCE_BYTES
+                  + " bytes, has "
+                  + nonce.length)
+          .asException();
     }
     byte[] sigBytes = auth.getSignature().toByteArray();
     if (sigBytes.length == 0) {
       throw unauthenticated("the request is not signed: auth.signature is empty");
     }
     if (sigBytes.length != RequestSigner.SIGNATURE_BYTES) {
-      throw Status.INVALID_ARGUMENT.withDescription("auth.signature must have " + RequestSigner.SIGNATURE_BYTES
-          + " bytes (R.x, R.y, S), has " + sigBytes.length).asException();
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              "auth.signature must have "
+                  + RequestSigner.SIGNATURE_BYTES
+                  + " bytes (R.x, R.y, S), has "
+                  + sigBytes.length)
+          .asException();
     }
     if (!auth.hasExpireTime()) {
       throw Status.INVALID_ARGUMENT.withDescription("auth.expire_time is required").asException();
@@ -159,7 +186,9 @@ public final class RequestAuthenticator {
     long seconds = auth.getExpireTime().getSeconds();
     int nanos = auth.getExpireTime().getNanos();
     if (nanos < 0 || nanos >= 1_000_000_000 || seconds < 0 || seconds > 253_402_300_799L) {
-      throw Status.INVALID_ARGUMENT.withDescription("auth.expire_time is not a valid timestamp").asException();
+      throw Status.INVALID_ARGUMENT
+          .withDescription("auth.expire_time is not a valid timestamp")
+          .asException();
     }
     long expiryMillis = seconds * 1000 + nanos / 1_000_000;
     long now = clock.millis();
@@ -167,17 +196,23 @@ public final class RequestAuthenticator {
       throw unauthenticated("the signed request expired " + (now - expiryMillis) + " ms ago");
     }
     if (expiryMillis - now > MAX_VALIDITY_MILLIS) {
-      throw Status.INVALID_ARGUMENT.withDescription("auth.expire_time is more than " + MAX_VALIDITY_MILLIS / 1000
-          + " s ahead of the server's clock").asException();
+      throw Status.INVALID_ARGUMENT
+          .withDescription(
+              "auth.expire_time is more than "
+                  + MAX_VALIDITY_MILLIS / 1000
+                  + " s ahead of the server's clock")
+          .asException();
     }
-    String badSignature = "the signature does not verify against the owner key of account " + accountId;
+    String badSignature =
+        "the signature does not verify against the owner key of account " + accountId;
     EdDSA.Signature sig;
     try {
       sig = RequestSigner.decode(sigBytes);
     } catch (IllegalArgumentException e) {
       throw unauthenticated(badSignature);
     }
-    BigInteger m = AuthMessage.fieldElement(method, serviceId, accountId, thresholdBps, nonce, seconds, nanos);
+    BigInteger m =
+        AuthMessage.fieldElement(method, serviceId, accountId, thresholdBps, nonce, seconds, nanos);
     EdwardsPoint key;
     try {
       key = leaf.map(l -> new EdwardsPoint(l.ownerPkX(), l.ownerPkY())).orElse(DUMMY_KEY);
@@ -198,11 +233,12 @@ public final class RequestAuthenticator {
   }
 
   /**
-   * Consumes an authenticated request's nonce: from now on (and, with a nonce log, after a restart) the
-   * same request is refused as replayed. Call it when the request is accepted for work.
+   * Consumes an authenticated request's nonce: from now on (and, with a nonce log, after a restart)
+   * the same request is refused as replayed. Call it when the request is accepted for work.
    *
-   * @throws StatusException UNAUTHENTICATED when the nonce was consumed meanwhile (a concurrent copy),
-   *     RESOURCE_EXHAUSTED when a quota filled meanwhile, UNAVAILABLE when the nonce log cannot be written
+   * @throws StatusException UNAUTHENTICATED when the nonce was consumed meanwhile (a concurrent
+   *     copy), RESOURCE_EXHAUSTED when a quota filled meanwhile, UNAVAILABLE when the nonce log
+   *     cannot be written
    */
   public synchronized void consume(Ticket ticket) throws StatusException {
     checkFresh(ticket.key(), ticket.accountId());
@@ -216,16 +252,20 @@ public final class RequestAuthenticator {
         }
       } catch (IOException e) {
         forget(ticket.key());
-        LOG.atError().addKeyValue("file", log.file().toString()).addKeyValue("error", e.toString())
+        LOG.atError()
+            .addKeyValue("file", log.file().toString())
+            .addKeyValue("error", e.toString())
             .log("auth.nonceLogFailed");
-        throw Status.UNAVAILABLE.withDescription("the service cannot record the request; retry later").asException();
+        throw Status.UNAVAILABLE
+            .withDescription("the service cannot record the request; retry later")
+            .asException();
       }
     }
   }
 
   /**
-   * Gives a consumed nonce back: the request was refused without doing any work (e.g. the proving queue
-   * was full or the account is not healthy enough), so the same request may be retried as is.
+   * Gives a consumed nonce back: the request was refused without doing any work (e.g. the proving
+   * queue was full or the account is not healthy enough), so the same request may be retried as is.
    */
   public synchronized void release(Ticket ticket) {
     if (!forget(ticket.key())) {
@@ -236,7 +276,9 @@ public final class RequestAuthenticator {
         log.released(ticket.key());
       } catch (IOException e) {
         // the nonce stays consumed after a restart: safe, only the retry is lost
-        LOG.atWarn().addKeyValue("file", log.file().toString()).addKeyValue("error", e.toString())
+        LOG.atWarn()
+            .addKeyValue("file", log.file().toString())
+            .addKeyValue("error", e.toString())
             .log("auth.nonceLogFailed");
       }
     }
@@ -247,7 +289,9 @@ public final class RequestAuthenticator {
     return seen.size();
   }
 
-  /** Signature checks done so far (each a full EdDSA verification, also for ids without an account). */
+  /**
+   * Signature checks done so far (each a full EdDSA verification, also for ids without an account).
+   */
   public long signatureChecks() {
     return signatureChecks.sum();
   }
@@ -263,7 +307,9 @@ public final class RequestAuthenticator {
       try {
         log.close();
       } catch (IOException e) {
-        LOG.atWarn().addKeyValue("file", log.file().toString()).addKeyValue("error", e.toString())
+        LOG.atWarn()
+            .addKeyValue("file", log.file().toString())
+            .addKeyValue("error", e.toString())
             .log("auth.nonceLogFailed");
       }
     }
@@ -271,14 +317,22 @@ public final class RequestAuthenticator {
 
   private void checkFresh(String replayKey, long accountId) throws StatusException {
     if (seen.containsKey(replayKey)) {
-      throw unauthenticated("replayed request: this nonce was already used for account " + accountId);
+      throw unauthenticated(
+          "replayed request: this nonce was already used for account " + accountId);
     }
     if (perAccount.getOrDefault(accountId, 0) >= maxNoncesPerAccount) {
-      throw Status.RESOURCE_EXHAUSTED.withDescription("account " + accountId + " has " + maxNoncesPerAccount
-          + " signed requests within their validity; retry later").asException();
+      throw Status.RESOURCE_EXHAUSTED
+          .withDescription(
+              "account "
+                  + accountId
+                  + " has "
+                  + maxNoncesPerAccount
+                  + " signed requests within their validity; retry later")
+          .asException();
     }
     if (seen.size() >= MAX_REMEMBERED_NONCES) {
-      throw Status.RESOURCE_EXHAUSTED.withDescription("too many signed requests in flight; retry later")
+      throw Status.RESOURCE_EXHAUSTED
+          .withDescription("too many signed requests in flight; retry later")
           .asException();
     }
   }
@@ -302,8 +356,9 @@ public final class RequestAuthenticator {
   }
 
   /**
-   * EdDSA verification as {@link EdDSA#verify}, with the key's validity (on the curve, not the identity,
-   * in the prime subgroup) taken from the cache: the subgroup check is a full scalar multiplication.
+   * EdDSA verification as {@link EdDSA#verify}, with the key's validity (on the curve, not the
+   * identity, in the prime subgroup) taken from the cache: the subgroup check is a full scalar
+   * multiplication.
    */
   private boolean verify(EdwardsPoint a, BigInteger m, EdDSA.Signature sig) {
     signatureChecks.increment();

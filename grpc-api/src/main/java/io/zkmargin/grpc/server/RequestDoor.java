@@ -17,18 +17,18 @@ import java.util.Map;
 
 /**
  * The door of every service: sees each request as the raw bytes that came in (the services are
- * registered with a byte-array marshaller, see {@link ZkmServer#services()}) and refuses, before any
- * service code runs and with a status the monitoring records:
+ * registered with a byte-array marshaller, see {@link ZkmServer#services()}) and refuses, before
+ * any service code runs and with a status the monitoring records:
  *
  * <ul>
  *   <li>a caller address over its rate limit (RESOURCE_EXHAUSTED; only where a limiter is given);
- *   <li>a message over the size limit (RESOURCE_EXHAUSTED; the socket transport refuses those already, the
- *       in-process transport does not);
- *   <li>bytes that are not a valid protobuf message of the method's request type (INVALID_ARGUMENT, where
- *       gRPC itself would answer UNKNOWN);
- *   <li>a {@code VerifyProof} whose proof is not the one canonical encoding ({@link ProofEncoding}: exactly
- *       {@value ProofEncoding#PROOF_BYTES} bytes, zero tail) (INVALID_ARGUMENT): such bytes never reach the
- *       native library.
+ *   <li>a message over the size limit (RESOURCE_EXHAUSTED; the socket transport refuses those
+ *       already, the in-process transport does not);
+ *   <li>bytes that are not a valid protobuf message of the method's request type (INVALID_ARGUMENT,
+ *       where gRPC itself would answer UNKNOWN);
+ *   <li>a {@code VerifyProof} whose proof is not the one canonical encoding ({@link ProofEncoding}:
+ *       exactly {@value ProofEncoding#PROOF_BYTES} bytes, zero tail) (INVALID_ARGUMENT): such bytes
+ *       never reach the native library.
  * </ul>
  */
 final class RequestDoor implements ServerInterceptor {
@@ -42,21 +42,27 @@ final class RequestDoor implements ServerInterceptor {
    * @param originals the methods with their own (protobuf) marshallers, by full method name
    * @param peerLimiter requests per caller address, or null for none
    */
-  RequestDoor(int maxBytes, Map<String, MethodDescriptor<?, ?>> originals, RateLimiter peerLimiter) {
+  RequestDoor(
+      int maxBytes, Map<String, MethodDescriptor<?, ?>> originals, RateLimiter peerLimiter) {
     this.maxBytes = maxBytes;
     this.originals = originals;
     this.peerLimiter = peerLimiter;
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String name = call.getMethodDescriptor().getFullMethodName();
     if (peerLimiter != null) {
       SocketAddress a = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-      Object peer = a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress() : String.valueOf(a);
+      Object peer =
+          a instanceof InetSocketAddress i && i.getAddress() != null
+              ? i.getAddress()
+              : String.valueOf(a);
       if (!peerLimiter.tryAcquire(peer)) {
-        call.close(Status.RESOURCE_EXHAUSTED.withDescription("too many requests from this address; retry later"),
+        call.close(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "too many requests from this address; retry later"),
             new Metadata());
         return new ServerCall.Listener<>() {};
       }
@@ -74,8 +80,10 @@ final class RequestDoor implements ServerInterceptor {
         String why = check(original, (byte[]) message);
         if (why != null) {
           rejected = true;
-          Status s = why.startsWith("!") ? Status.RESOURCE_EXHAUSTED.withDescription(why.substring(1))
-              : Status.INVALID_ARGUMENT.withDescription(why);
+          Status s =
+              why.startsWith("!")
+                  ? Status.RESOURCE_EXHAUSTED.withDescription(why.substring(1))
+                  : Status.INVALID_ARGUMENT.withDescription(why);
           call.close(s, new Metadata());
           return;
         }
@@ -98,10 +106,17 @@ final class RequestDoor implements ServerInterceptor {
     };
   }
 
-  /** Null when the request may pass; else why not ("!" first: RESOURCE_EXHAUSTED, else INVALID_ARGUMENT). */
+  /**
+   * Null when the request may pass; else why not ("!" first: RESOURCE_EXHAUSTED, else
+   * INVALID_ARGUMENT).
+   */
   private String check(MethodDescriptor<?, ?> original, byte[] bytes) {
     if (bytes.length > maxBytes) {
-      return "!request message of " + bytes.length + " bytes exceeds the limit of " + maxBytes + " bytes";
+      return "!request message of "
+          + bytes.length
+          + " bytes exceeds the limit of "
+          + maxBytes
+          + " bytes";
     }
     if (original == null) {
       return null;

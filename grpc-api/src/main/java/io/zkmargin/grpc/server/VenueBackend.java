@@ -25,13 +25,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The real backend: the venue state of a data directory (its account tree and risk commitment, built
- * once at start as a {@link CommittedVenue}), the native gnark prover with the development keys of the venue's circuit (made on
- * first start and cached in the {@link KeyStore}), and the offline {@link ProofVerifier}.
+ * The real backend: the venue state of a data directory (its account tree and risk commitment,
+ * built once at start as a {@link CommittedVenue}), the native gnark prover with the development
+ * keys of the venue's circuit (made on first start and cached in the {@link KeyStore}), and the
+ * offline {@link ProofVerifier}.
  *
- * <p>Proving: the margin is computed exactly first, so an account that is not healthy enough is refused
- * without running the prover; then the witness (leaf, Merkle paths, risk entries, {@code m = MMcore}) is
- * built and the Groth16 prover runs. Thread-safe: the native prover accepts concurrent calls.
+ * <p>Proving: the margin is computed exactly first, so an account that is not healthy enough is
+ * refused without running the prover; then the witness (leaf, Merkle paths, risk entries, {@code m
+ * = MMcore}) is built and the Groth16 prover runs. Thread-safe: the native prover accepts
+ * concurrent calls.
  */
 public final class VenueBackend implements HealthProofBackend {
 
@@ -110,25 +112,34 @@ public final class VenueBackend implements HealthProofBackend {
   }
 
   @Override
-  public ProofFile prove(long accountId, long thresholdBps, Progress progress) throws NotHealthyException {
+  public ProofFile prove(long accountId, long thresholdBps, Progress progress)
+      throws NotHealthyException {
     venue.account(accountId); // unknown account: IllegalArgumentException before any work
     if (thresholdBps < 1 || thresholdBps > HealthWitness.CIRCUIT_MAX_THRESHOLD_BPS) {
       throw new IllegalArgumentException("thresholdBps must be in [1, 2^32), was " + thresholdBps);
     }
     try {
-      return prover.prove(committed, accountId, thresholdBps, new HealthProver.Progress() {
-        @Override
-        public void witness() {
-          progress.witness();
-        }
+      return prover
+          .prove(
+              committed,
+              accountId,
+              thresholdBps,
+              new HealthProver.Progress() {
+                @Override
+                public void witness() {
+                  progress.witness();
+                }
 
-        @Override
-        public void proving() {
-          progress.proving();
-        }
-      }).proof();
+                @Override
+                public void proving() {
+                  progress.proving();
+                }
+              })
+          .proof();
     } catch (NotHealthyException e) {
-      throw new NotHealthyException(e.accountId(), e.thresholdBps(),
+      throw new NotHealthyException(
+          e.accountId(),
+          e.thresholdBps(),
           e.detail() + "; no proof of a false statement can be made");
     }
   }
@@ -141,25 +152,36 @@ public final class VenueBackend implements HealthProofBackend {
 
   @Override
   public Optional<VerifyingKeyData> verifyingKeyByCircuitId(String id) {
-    // only the served circuit: a request must never trigger the compilation and setup of another circuit
+    // only the served circuit: a request must never trigger the compilation and setup of another
+    // circuit
     if (!circuitId.equals(id)) {
       return Optional.empty();
     }
-    return Optional.of(new VerifyingKeyData(circuitId, keyEntry.verifyingKeyHash(), keys.verifyingKeyBytes(keyEntry)));
+    return Optional.of(
+        new VerifyingKeyData(
+            circuitId, keyEntry.verifyingKeyHash(), keys.verifyingKeyBytes(keyEntry)));
   }
 
   @Override
   public Optional<VerifyingKeyData> verifyingKeyByHash(String hash) {
     return keys.findByVerifyingKeyHash(hash)
-        .map(e -> new VerifyingKeyData(e.circuitId(), e.verifyingKeyHash(), keys.verifyingKeyBytes(e)));
+        .map(
+            e ->
+                new VerifyingKeyData(
+                    e.circuitId(), e.verifyingKeyHash(), keys.verifyingKeyBytes(e)));
   }
 
   @Override
   public MarginFigures margin(long accountId) {
     AccountLeaf leaf = venue.account(accountId);
     MarginSummary m = MarginCalculator.DEFAULT.evaluate(venue.riskVector(), leaf).summary();
-    List<UnderlyingGreeks> greeks = market.map(mk -> PortfolioAnalytics.DEFAULT.greeks(
-        Portfolio.of(leaf, mk.instruments(), mk.assets()), mk.epoch())).orElse(List.of());
+    List<UnderlyingGreeks> greeks =
+        market
+            .map(
+                mk ->
+                    PortfolioAnalytics.DEFAULT.greeks(
+                        Portfolio.of(leaf, mk.instruments(), mk.assets()), mk.epoch()))
+            .orElse(List.of());
     return new MarginFigures(m, greeks);
   }
 

@@ -34,44 +34,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The zkmargin gRPC service process: HealthService, AuditService, the standard health checking service
- * ({@code grpc.health.v1.Health}) and server reflection, over TLS with the service's own certificate (or
- * plaintext, on a loopback address only), with a bounded proving queue and Prometheus metrics.
+ * The zkmargin gRPC service process: HealthService, AuditService, the standard health checking
+ * service ({@code grpc.health.v1.Health}) and server reflection, over TLS with the service's own
+ * certificate (or plaintext, on a loopback address only), with a bounded proving queue and
+ * Prometheus metrics.
  */
 public final class ZkmServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ZkmServer.class);
 
   /**
-   * Largest accepted request message, bytes (larger ones fail with RESOURCE_EXHAUSTED before they are
-   * parsed): 4 KiB. The largest legitimate request is a {@code VerifyProof} of a proof of exactly
-   * {@link io.zkmargin.nativebridge.ProofEncoding#PROOF_BYTES} bytes with at most
-   * {@link io.zkmargin.grpc.ProtoConvert#MAX_PUBLIC_INPUTS} decimal public inputs below r and a circuit id
-   * of at most 64 characters: under 2 KiB (the health circuit's own proofs: about 600 bytes); a signed
-   * {@code ProveHealth} is under 200 bytes.
+   * Largest accepted request message, bytes (larger ones fail with RESOURCE_EXHAUSTED before they
+   * are parsed): 4 KiB. The largest legitimate request is a {@code VerifyProof} of a proof of
+   * exactly {@link io.zkmargin.nativebridge.ProofEncoding#PROOF_BYTES} bytes with at most {@link
+   * io.zkmargin.grpc.ProtoConvert#MAX_PUBLIC_INPUTS} decimal public inputs below r and a circuit id
+   * of at most 64 characters: under 2 KiB (the health circuit's own proofs: about 600 bytes); a
+   * signed {@code ProveHealth} is under 200 bytes.
    */
   public static final int MAX_INBOUND_MESSAGE_BYTES = 4096;
 
-  /** The name of the nonce log in the service's TLS folder (next to the identity requests are signed for). */
+  /**
+   * The name of the nonce log in the service's TLS folder (next to the identity requests are signed
+   * for).
+   */
   public static final String NONCE_LOG = "nonces.log";
 
   /**
-   * Abuse limits. Rate limits are token buckets: {@code burst} requests at once, refilled at
-   * {@code ratePerSecond}; beyond them RESOURCE_EXHAUSTED ("retry later").
+   * Abuse limits. Rate limits are token buckets: {@code burst} requests at once, refilled at {@code
+   * ratePerSecond}; beyond them RESOURCE_EXHAUSTED ("retry later").
    *
-   * @param peerRatePerSecond requests per second from one caller IP address (HealthService and AuditService)
+   * @param peerRatePerSecond requests per second from one caller IP address (HealthService and
+   *     AuditService)
    * @param peerBurst requests at once from one caller IP address
-   * @param accountRatePerSecond trader requests per second for one account id, taken before the signature
-   *     check (so junk signatures for one account cost at most this many EdDSA checks per second)
+   * @param accountRatePerSecond trader requests per second for one account id, taken before the
+   *     signature check (so junk signatures for one account cost at most this many EdDSA checks per
+   *     second)
    * @param accountBurst trader requests at once for one account id
    * @param maxJobsPerAccount proving jobs one account may have queued or running at once
-   * @param maxNoncesPerAccount live (unexpired) accepted requests one account may have in the replay table
+   * @param maxNoncesPerAccount live (unexpired) accepted requests one account may have in the
+   *     replay table
    */
-  public record Limits(double peerRatePerSecond, int peerBurst, double accountRatePerSecond, int accountBurst,
-      int maxJobsPerAccount, int maxNoncesPerAccount) {
+  public record Limits(
+      double peerRatePerSecond,
+      int peerBurst,
+      double accountRatePerSecond,
+      int accountBurst,
+      int maxJobsPerAccount,
+      int maxNoncesPerAccount) {
     /**
-     * The defaults: 100 requests/s (burst 200) per address, 10/s (burst 20) per account, 8 proving jobs and
-     * 1000 live nonces per account.
+     * The defaults: 100 requests/s (burst 200) per address, 10/s (burst 20) per account, 8 proving
+     * jobs and 1000 live nonces per account.
      */
     public static final Limits DEFAULTS = new Limits(100, 200, 10, 20, 8, 1_000);
 
@@ -97,17 +109,46 @@ public final class ZkmServer implements AutoCloseable {
    * @param shutdownGraceMillis how long shutdown lets accepted proofs finish before cancelling them
    * @param limits rate limits and per-account quotas
    */
-  public record Config(String bindAddress, int port, boolean plaintext, int workers, int queueCapacity,
-      int metricsPort, long shutdownGraceMillis, Limits limits) {
+  public record Config(
+      String bindAddress,
+      int port,
+      boolean plaintext,
+      int workers,
+      int queueCapacity,
+      int metricsPort,
+      long shutdownGraceMillis,
+      Limits limits) {
     /** A configuration with the default {@link Limits}. */
-    public Config(String bindAddress, int port, boolean plaintext, int workers, int queueCapacity,
-        int metricsPort, long shutdownGraceMillis) {
-      this(bindAddress, port, plaintext, workers, queueCapacity, metricsPort, shutdownGraceMillis, Limits.DEFAULTS);
+    public Config(
+        String bindAddress,
+        int port,
+        boolean plaintext,
+        int workers,
+        int queueCapacity,
+        int metricsPort,
+        long shutdownGraceMillis) {
+      this(
+          bindAddress,
+          port,
+          plaintext,
+          workers,
+          queueCapacity,
+          metricsPort,
+          shutdownGraceMillis,
+          Limits.DEFAULTS);
     }
 
     /** This configuration with other limits. */
     public Config withLimits(Limits l) {
-      return new Config(bindAddress, port, plaintext, workers, queueCapacity, metricsPort, shutdownGraceMillis, l);
+      return new Config(
+          bindAddress,
+          port,
+          plaintext,
+          workers,
+          queueCapacity,
+          metricsPort,
+          shutdownGraceMillis,
+          l);
     }
 
     public Config {
@@ -118,20 +159,25 @@ public final class ZkmServer implements AutoCloseable {
         throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
       }
       if (metricsPort < -1 || metricsPort > 65535) {
-        throw new IllegalArgumentException("metrics port must be in [-1, 65535], was " + metricsPort);
+        throw new IllegalArgumentException(
+            "metrics port must be in [-1, 65535], was " + metricsPort);
       }
       if (workers < 1 || workers > 64) {
         throw new IllegalArgumentException("workers must be in [1, 64], was " + workers);
       }
       if (queueCapacity < 1 || queueCapacity > 100_000) {
-        throw new IllegalArgumentException("queue capacity must be in [1, 100000], was " + queueCapacity);
+        throw new IllegalArgumentException(
+            "queue capacity must be in [1, 100000], was " + queueCapacity);
       }
       if (shutdownGraceMillis < 0) {
         throw new IllegalArgumentException("shutdown grace must be >= 0 ms");
       }
     }
 
-    /** Defaults: all interfaces, TLS, one prover thread, 64 waiting jobs, metrics on port+1, 30 s grace. */
+    /**
+     * Defaults: all interfaces, TLS, one prover thread, 64 waiting jobs, metrics on port+1, 30 s
+     * grace.
+     */
     public static Config defaults(int port) {
       return new Config("0.0.0.0", port, false, 1, 64, port == 0 ? 0 : port + 1, 30_000);
     }
@@ -154,19 +200,29 @@ public final class ZkmServer implements AutoCloseable {
    * @param backend venue and prover (closed by {@link #close()})
    * @param identity the TLS identity and service id (see {@link ServiceIdentity#loadOrCreate})
    * @param config listening and queue settings
-   * @throws IOException when the nonce log ({@value #NONCE_LOG} next to the certificate) cannot be read
+   * @throws IOException when the nonce log ({@value #NONCE_LOG} next to the certificate) cannot be
+   *     read
    */
-  public ZkmServer(HealthProofBackend backend, ServiceIdentity identity, Config config) throws IOException {
+  public ZkmServer(HealthProofBackend backend, ServiceIdentity identity, Config config)
+      throws IOException {
     this.backend = backend;
     this.identity = identity;
     this.config = config;
     Limits l = config.limits();
-    this.queue = new ProvingQueue(backend, config.workers(), config.queueCapacity(), l.maxJobsPerAccount(), metrics);
-    // the nonces live with the identity they are signed for: a new certificate voids every old request anyway
-    this.authenticator = new RequestAuthenticator(identity.serviceId(), Clock.systemUTC(),
-        identity.certificateFile().resolveSibling(NONCE_LOG), l.maxNoncesPerAccount());
+    this.queue =
+        new ProvingQueue(
+            backend, config.workers(), config.queueCapacity(), l.maxJobsPerAccount(), metrics);
+    // the nonces live with the identity they are signed for: a new certificate voids every old
+    // request anyway
+    this.authenticator =
+        new RequestAuthenticator(
+            identity.serviceId(),
+            Clock.systemUTC(),
+            identity.certificateFile().resolveSibling(NONCE_LOG),
+            l.maxNoncesPerAccount());
     this.peerLimiter = new RateLimiter(l.peerRatePerSecond(), l.peerBurst(), System::nanoTime);
-    this.accountLimiter = new RateLimiter(l.accountRatePerSecond(), l.accountBurst(), System::nanoTime);
+    this.accountLimiter =
+        new RateLimiter(l.accountRatePerSecond(), l.accountBurst(), System::nanoTime);
   }
 
   /**
@@ -176,11 +232,15 @@ public final class ZkmServer implements AutoCloseable {
    * logged by a {@link MonitoringTracer} on the transport.
    */
   public List<ServerServiceDefinition> services() {
-    List<ServerServiceDefinition> zkm = List.of(
-        new HealthServiceImpl(backend, queue, authenticator, accountLimiter).bindService(),
-        new AuditServiceImpl(backend).bindService());
-    List<ServerServiceDefinition> std = List.of(health.getHealthService().bindService(),
-        ProtoReflectionServiceV1.newInstance().bindService(), legacyReflection().bindService());
+    List<ServerServiceDefinition> zkm =
+        List.of(
+            new HealthServiceImpl(backend, queue, authenticator, accountLimiter).bindService(),
+            new AuditServiceImpl(backend).bindService());
+    List<ServerServiceDefinition> std =
+        List.of(
+            health.getHealthService().bindService(),
+            ProtoReflectionServiceV1.newInstance().bindService(),
+            legacyReflection().bindService());
     List<ServerServiceDefinition> out = new ArrayList<>();
     for (ServerServiceDefinition d : zkm) {
       out.add(door(d, peerLimiter));
@@ -203,10 +263,14 @@ public final class ZkmServer implements AutoCloseable {
       originals.put(m.getMethodDescriptor().getFullMethodName(), m.getMethodDescriptor());
     }
     ServerServiceDefinition raw = ServerInterceptors.useMarshalledMessages(d, BYTES);
-    return ServerInterceptors.intercept(raw, new RequestDoor(MAX_INBOUND_MESSAGE_BYTES, Map.copyOf(originals), peers));
+    return ServerInterceptors.intercept(
+        raw, new RequestDoor(MAX_INBOUND_MESSAGE_BYTES, Map.copyOf(originals), peers));
   }
 
-  /** The monitoring of every call (metrics and one log line each), as a stream tracer for the transport. */
+  /**
+   * The monitoring of every call (metrics and one log line each), as a stream tracer for the
+   * transport.
+   */
   private MonitoringTracer monitoring(List<ServerServiceDefinition> services) {
     Set<String> known = new HashSet<>();
     for (ServerServiceDefinition d : services) {
@@ -218,23 +282,28 @@ public final class ZkmServer implements AutoCloseable {
   }
 
   /** Passes request and response bytes through unparsed; the {@link RequestDoor} parses them. */
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        // the socket transport has refused messages over the limit already; read one byte more than the
-        // limit at most, so that the door sees an oversized in-process message as oversized
-        return stream.readNBytes(MAX_INBOUND_MESSAGE_BYTES + 1);
-      } catch (IOException e) {
-        throw Status.INTERNAL.withDescription("cannot read the request").withCause(e).asRuntimeException();
-      }
-    }
-  };
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            // the socket transport has refused messages over the limit already; read one byte more
+            // than the
+            // limit at most, so that the door sees an oversized in-process message as oversized
+            return stream.readNBytes(MAX_INBOUND_MESSAGE_BYTES + 1);
+          } catch (IOException e) {
+            throw Status.INTERNAL
+                .withDescription("cannot read the request")
+                .withCause(e)
+                .asRuntimeException();
+          }
+        }
+      };
 
   /**
    * Starts listening on the configured address (TLS unless plaintext), and the metrics endpoint.
@@ -248,39 +317,54 @@ public final class ZkmServer implements AutoCloseable {
     }
     InetAddress bind = InetAddress.getByName(config.bindAddress());
     if (config.plaintext() && !bind.isLoopbackAddress()) {
-      throw new IllegalArgumentException("plaintext is allowed only on a loopback address (e.g. --bind 127.0.0.1), not "
-          + config.bindAddress());
+      throw new IllegalArgumentException(
+          "plaintext is allowed only on a loopback address (e.g. --bind 127.0.0.1), not "
+              + config.bindAddress());
     }
-    ServerCredentials creds = config.plaintext() ? InsecureServerCredentials.create()
-        : TlsServerCredentials.create(identity.certificateFile().toFile(), identity.privateKeyFile().toFile());
+    ServerCredentials creds =
+        config.plaintext()
+            ? InsecureServerCredentials.create()
+            : TlsServerCredentials.create(
+                identity.certificateFile().toFile(), identity.privateKeyFile().toFile());
     ServiceLogging.install();
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(bind, config.port()), creds)
-        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-        .maxInboundMetadataSize(16 * 1024)
-        .handshakeTimeout(10, TimeUnit.SECONDS)
-        .permitKeepAliveTime(10, TimeUnit.SECONDS);
+    NettyServerBuilder b =
+        NettyServerBuilder.forAddress(new InetSocketAddress(bind, config.port()), creds)
+            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+            .maxInboundMetadataSize(16 * 1024)
+            .handshakeTimeout(10, TimeUnit.SECONDS)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS);
     List<ServerServiceDefinition> services = services();
     services.forEach(b::addService);
     b.addStreamTracerFactory(monitoring(services));
     server = b.build().start();
     markServing();
     if (config.metricsPort() >= 0) {
-      metricsBoundPort = metrics.serveHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.metricsPort()));
+      metricsBoundPort =
+          metrics.serveHttp(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), config.metricsPort()));
     }
-    LOG.atInfo().addKeyValue("address", config.bindAddress()).addKeyValue("port", server.getPort())
-        .addKeyValue("tls", !config.plaintext()).addKeyValue("serviceId", identity.serviceId())
-        .addKeyValue("circuit", backend.sizes().healthCircuitId()).addKeyValue("workers", config.workers())
-        .addKeyValue("queueCapacity", config.queueCapacity()).addKeyValue("metricsPort", metricsBoundPort)
+    LOG.atInfo()
+        .addKeyValue("address", config.bindAddress())
+        .addKeyValue("port", server.getPort())
+        .addKeyValue("tls", !config.plaintext())
+        .addKeyValue("serviceId", identity.serviceId())
+        .addKeyValue("circuit", backend.sizes().healthCircuitId())
+        .addKeyValue("workers", config.workers())
+        .addKeyValue("queueCapacity", config.queueCapacity())
+        .addKeyValue("metricsPort", metricsBoundPort)
         .log("server.started");
     return this;
   }
 
-  /** Starts an in-process server with these services under {@code name} (tests; no TLS, no metrics). */
+  /**
+   * Starts an in-process server with these services under {@code name} (tests; no TLS, no metrics).
+   */
   public synchronized ZkmServer startInProcess(String name) throws IOException {
     if (closed || server != null) {
       throw new IllegalStateException("a server starts once");
     }
-    InProcessServerBuilder b = InProcessServerBuilder.forName(name).maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+    InProcessServerBuilder b =
+        InProcessServerBuilder.forName(name).maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
     List<ServerServiceDefinition> services = services();
     services.forEach(b::addService);
     b.addStreamTracerFactory(monitoring(services));
@@ -327,9 +411,9 @@ public final class ZkmServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: reports NOT_SERVING, refuses new calls, lets accepted proofs finish for the grace
-   * period (then cancels the rest: their callers get UNAVAILABLE), then stops the transport and closes
-   * the backend.
+   * Graceful shutdown: reports NOT_SERVING, refuses new calls, lets accepted proofs finish for the
+   * grace period (then cancels the rest: their callers get UNAVAILABLE), then stops the transport
+   * and closes the backend.
    */
   @Override
   public synchronized void close() {
@@ -347,7 +431,8 @@ public final class ZkmServer implements AutoCloseable {
     server.shutdown();
     boolean clean = queue.shutdown(config.shutdownGraceMillis());
     try {
-      if (!server.awaitTermination(Math.max(1000, config.shutdownGraceMillis()), TimeUnit.MILLISECONDS)) {
+      if (!server.awaitTermination(
+          Math.max(1000, config.shutdownGraceMillis()), TimeUnit.MILLISECONDS)) {
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -358,9 +443,10 @@ public final class ZkmServer implements AutoCloseable {
     metrics.stopHttp();
     authenticator.close();
     backend.close();
-    LOG.atInfo().addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).addKeyValue("allJobsFinished", clean)
+    LOG.atInfo()
+        .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000)
+        .addKeyValue("allJobsFinished", clean)
         .log("server.stopped");
     server = null;
   }
-
 }

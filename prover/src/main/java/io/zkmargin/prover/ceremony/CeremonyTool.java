@@ -10,7 +10,6 @@ import io.zkmargin.prover.AtomicFiles;
 import io.zkmargin.prover.KeyStore;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +36,10 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Contribute always builds on the highest-numbered file and writes the next number; it does not
- * verify its input (run verify for that), so that a contributor on another machine needs only the latest
- * file. Every step prints what it read and wrote (hashes in hex) to the given stream. Finalize writes the
- * keys into the key store layout ({@code <store>/<circuit>/<digest>/}) with a manifest whose
- * {@code setup} is {@code ceremony} and which records the transcript hash.
+ * verify its input (run verify for that), so that a contributor on another machine needs only the
+ * latest file. Every step prints what it read and wrote (hashes in hex) to the given stream.
+ * Finalize writes the keys into the key store layout ({@code <store>/<circuit>/<digest>/}) with a
+ * manifest whose {@code setup} is {@code ceremony} and which records the transcript hash.
  */
 public final class CeremonyTool {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,7 +61,9 @@ public final class CeremonyTool {
     this.out = Objects.requireNonNull(out, "out");
   }
 
-  /** @return the ceremony folder */
+  /**
+   * @return the ceremony folder
+   */
   public Path dir() {
     return dir;
   }
@@ -70,7 +71,8 @@ public final class CeremonyTool {
   /**
    * Starts phase 1 at domain size 2^power: writes the power and the initial state.
    *
-   * @param power log2 of the domain size; must equal {@link Ceremony#circuitPower} of the circuits that use it
+   * @param power log2 of the domain size; must equal {@link Ceremony#circuitPower} of the circuits
+   *     that use it
    * @return the initial state file
    */
   public Path phase1Init(int power) throws IOException {
@@ -80,10 +82,13 @@ public final class CeremonyTool {
     }
     byte[] init = Ceremony.phase1Init(power);
     Files.createDirectories(p1);
-    AtomicFiles.write(p1.resolve("power"), Integer.toString(power).getBytes(StandardCharsets.US_ASCII));
+    AtomicFiles.write(
+        p1.resolve("power"), Integer.toString(power).getBytes(StandardCharsets.US_ASCII));
     Path f = p1.resolve(name(0));
     AtomicFiles.write(f, init);
-    out.printf("phase 1 initialized: power %d, %s (%d bytes, sha256 %s)%n", power, f, init.length, KeyStore.sha256Hex(init));
+    out.printf(
+        "phase 1 initialized: power %d, %s (%d bytes, sha256 %s)%n",
+        power, f, init.length, KeyStore.sha256Hex(init));
     return f;
   }
 
@@ -129,8 +134,11 @@ public final class CeremonyTool {
     m.put("beacon", HexFormat.of().formatHex(beacon));
     m.put("finalHash", KeyStore.sha256Hex(r.commons()));
     hashes(m.putArray("contributions"), r.contributions());
-    AtomicFiles.write(p1.resolve("final.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
-    out.printf("phase 1 sealed: %s (%d bytes, sha256 %s)%n", f, r.commons().length, KeyStore.sha256Hex(r.commons()));
+    AtomicFiles.write(
+        p1.resolve("final.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+    out.printf(
+        "phase 1 sealed: %s (%d bytes, sha256 %s)%n",
+        f, r.commons().length, KeyStore.sha256Hex(r.commons()));
     return f;
   }
 
@@ -147,13 +155,21 @@ public final class CeremonyTool {
     }
     int need = Ceremony.circuitPower(circuitId);
     if (need != power()) {
-      throw new IllegalStateException("circuit " + circuitId + " needs a phase 1 of power " + need + ", this ceremony has " + power());
+      throw new IllegalStateException(
+          "circuit "
+              + circuitId
+              + " needs a phase 1 of power "
+              + need
+              + ", this ceremony has "
+              + power());
     }
     byte[] init = Ceremony.phase2Init(circuitId, commons());
     Files.createDirectories(p2);
     Path f = p2.resolve(name(0));
     AtomicFiles.write(f, init);
-    out.printf("phase 2 of %s initialized: %s (%d bytes, sha256 %s)%n", circuitId, f, init.length, KeyStore.sha256Hex(init));
+    out.printf(
+        "phase 2 of %s initialized: %s (%d bytes, sha256 %s)%n",
+        circuitId, f, init.length, KeyStore.sha256Hex(init));
     return f;
   }
 
@@ -167,7 +183,8 @@ public final class CeremonyTool {
     Path p2 = phase2Dir(circuitId);
     List<Path> files = numbered(p2);
     int last = files.size() - 1;
-    Ceremony.Contribution c = Ceremony.phase2Contribute(circuitId, Files.readAllBytes(files.get(last)));
+    Ceremony.Contribution c =
+        Ceremony.phase2Contribute(circuitId, Files.readAllBytes(files.get(last)));
     return write("phase 2 of " + circuitId, p2.resolve(name(last + 1)), c);
   }
 
@@ -178,15 +195,17 @@ public final class CeremonyTool {
    * @return the contribution hashes in order
    */
   public List<byte[]> phase2Verify(String circuitId) throws IOException {
-    List<byte[]> hashes = Ceremony.phase2Verify(circuitId, commons(), contributions(phase2Dir(circuitId)));
+    List<byte[]> hashes =
+        Ceremony.phase2Verify(circuitId, commons(), contributions(phase2Dir(circuitId)));
     print("phase 2 of " + circuitId, hashes);
     return hashes;
   }
 
   /**
-   * Verifies phase 2 of the circuit, applies the public beacon, writes the keys into the key store with a
-   * ceremony manifest, and writes {@code transcript.json} next to the contributions. Installing replaces
-   * development keys of the same circuit digest; it refuses to replace keys of another ceremony.
+   * Verifies phase 2 of the circuit, applies the public beacon, writes the keys into the key store
+   * with a ceremony manifest, and writes {@code transcript.json} next to the contributions.
+   * Installing replaces development keys of the same circuit digest; it refuses to replace keys of
+   * another ceremony.
    *
    * @param circuitId circuit id
    * @param beacon the public random beacon (1..65535 bytes), published after the last contribution
@@ -206,8 +225,12 @@ public final class CeremonyTool {
       JsonNode old = JSON.readTree(manifest.toFile());
       boolean ceremony = SETUP_CEREMONY.equals(old.path("setup").asText());
       if (ceremony && !f.transcriptHex().equals(old.path("transcriptHash").asText())) {
-        throw new IllegalStateException("keys of another ceremony (transcript " + old.path("transcriptHash").asText()
-            + ") are installed in " + keys + "; remove them first");
+        throw new IllegalStateException(
+            "keys of another ceremony (transcript "
+                + old.path("transcriptHash").asText()
+                + ") are installed in "
+                + keys
+                + "; remove them first");
       }
     }
     ObjectNode m = JSON.createObjectNode();
@@ -227,14 +250,17 @@ public final class CeremonyTool {
     AtomicFiles.write(keys.resolve("verifying.key"), f.verifyingKey());
     AtomicFiles.write(manifest, manifestBytes);
     AtomicFiles.write(p2.resolve("transcript.json"), manifestBytes);
-    out.printf("phase 2 of %s finalized: transcript %s, keys in %s%n", circuitId, f.transcriptHex(), keys);
+    out.printf(
+        "phase 2 of %s finalized: transcript %s, keys in %s%n", circuitId, f.transcriptHex(), keys);
     return keys;
   }
 
-  private Ceremony.Contribution write(String what, Path file, Ceremony.Contribution c) throws IOException {
+  private Ceremony.Contribution write(String what, Path file, Ceremony.Contribution c)
+      throws IOException {
     AtomicFiles.write(file, c.next());
-    out.printf("%s: received %s%n%s: produced %s -> %s (%d bytes)%n", what, Ceremony.hex(c.received()), what,
-        Ceremony.hex(c.produced()), file, c.next().length);
+    out.printf(
+        "%s: received %s%n%s: produced %s -> %s (%d bytes)%n",
+        what, Ceremony.hex(c.received()), what, Ceremony.hex(c.produced()), file, c.next().length);
     return c;
   }
 
@@ -264,7 +290,8 @@ public final class CeremonyTool {
   private byte[] commons() throws IOException {
     Path f = dir.resolve("phase1").resolve("final.bin");
     if (!Files.isRegularFile(f)) {
-      throw new IllegalStateException("phase 1 is not sealed in " + dir + " (run phase 1 seal first)");
+      throw new IllegalStateException(
+          "phase 1 is not sealed in " + dir + " (run phase 1 seal first)");
     }
     return Files.readAllBytes(f);
   }
@@ -290,7 +317,9 @@ public final class CeremonyTool {
     }
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(folder)) {
-      s.filter(p -> CONTRIBUTION.matcher(p.getFileName().toString()).matches()).sorted().forEach(files::add);
+      s.filter(p -> CONTRIBUTION.matcher(p.getFileName().toString()).matches())
+          .sorted()
+          .forEach(files::add);
     }
     for (int i = 0; i < files.size(); i++) {
       Matcher m = CONTRIBUTION.matcher(files.get(i).getFileName().toString());

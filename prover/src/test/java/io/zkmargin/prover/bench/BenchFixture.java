@@ -16,25 +16,33 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The one production-size proving job the benchmarks measure: a demo venue at {@link CircuitSizes#PRODUCTION}
- * (fixed account count and seed, so every JVM builds the same bytes), its first healthy account with a
- * non-zero maintenance margin, and that account's health witness JSON, assembled exactly as
- * {@link io.zkmargin.prover.HealthProver} assembles it. The Go benchmark proves the same JSON from a file
- * written by {@link WriteBenchWitness}.
+ * The one production-size proving job the benchmarks measure: a demo venue at {@link
+ * CircuitSizes#PRODUCTION} (fixed account count and seed, so every JVM builds the same bytes), its
+ * first healthy account with a non-zero maintenance margin, and that account's health witness JSON,
+ * assembled exactly as {@link io.zkmargin.prover.HealthProver} assembles it. The Go benchmark
+ * proves the same JSON from a file written by {@link WriteBenchWitness}.
  *
  * @param venue the committed venue (state tree and risk commitment)
  * @param accountId the proved account
- * @param thresholdBps the proved threshold, basis points of maintenance margin ({@code min(health ratio, 10000)})
+ * @param thresholdBps the proved threshold, basis points of maintenance margin ({@code min(health
+ *     ratio, 10000)})
  * @param witnessJson the witness JSON (UTF-8), the input of {@code Gnark.prove}
- * @param publicInputs the witness's public inputs in circuit order (stateRoot, riskRoot, account and threshold)
+ * @param publicInputs the witness's public inputs in circuit order (stateRoot, riskRoot, account
+ *     and threshold)
  */
-public record BenchFixture(CommittedVenue venue, long accountId, long thresholdBps, byte[] witnessJson,
+public record BenchFixture(
+    CommittedVenue venue,
+    long accountId,
+    long thresholdBps,
+    byte[] witnessJson,
     BigInteger[] publicInputs) {
 
   /** Circuit sizes of the benchmarks: the production health circuit. */
   public static final CircuitSizes SIZES = CircuitSizes.PRODUCTION;
+
   /** Accounts in the demo venue. */
   public static final int ACCOUNTS = 16;
+
   /** Seed of the demo venue. */
   public static final long SEED = 42;
 
@@ -44,8 +52,8 @@ public record BenchFixture(CommittedVenue venue, long accountId, long thresholdB
   }
 
   /**
-   * Builds the fixture (deterministic: the same bytes in every JVM). Takes a few seconds (Poseidon2 over a
-   * depth-32 tree).
+   * Builds the fixture (deterministic: the same bytes in every JVM). Takes a few seconds (Poseidon2
+   * over a depth-32 tree).
    *
    * @throws IllegalStateException if the demo venue holds no healthy account with a non-zero margin
    */
@@ -55,8 +63,13 @@ public record BenchFixture(CommittedVenue venue, long accountId, long thresholdB
     for (int i = 0; i < demo.accounts().size(); i++) {
       leaves.put((long) i, demo.accounts().get(i));
     }
-    CommittedVenue venue = new CommittedVenue(new Venue(SIZES, new TreeMap<>(leaves), demo.riskVector(),
-        Optional.of(new Venue.DemoOrigin(ACCOUNTS, SEED))));
+    CommittedVenue venue =
+        new CommittedVenue(
+            new Venue(
+                SIZES,
+                new TreeMap<>(leaves),
+                demo.riskVector(),
+                Optional.of(new Venue.DemoOrigin(ACCOUNTS, SEED))));
     for (Map.Entry<Long, AccountLeaf> e : leaves.entrySet()) {
       MarginResult m = MarginCalculator.DEFAULT.evaluate(demo.riskVector(), e.getValue());
       if (m.isLiquidatable() || m.maintenanceCore().signum() <= 0) {
@@ -67,16 +80,25 @@ public record BenchFixture(CommittedVenue venue, long accountId, long thresholdB
         continue;
       }
       HealthWitness w = witness(venue, e.getKey(), threshold);
-      return new BenchFixture(venue, e.getKey(), threshold, w.toJson().getBytes(StandardCharsets.UTF_8),
+      return new BenchFixture(
+          venue,
+          e.getKey(),
+          threshold,
+          w.toJson().getBytes(StandardCharsets.UTF_8),
           w.publicInputs());
     }
-    throw new IllegalStateException("demo venue (" + ACCOUNTS + " accounts, seed " + SEED
-        + ") has no healthy account with a non-zero maintenance margin");
+    throw new IllegalStateException(
+        "demo venue ("
+            + ACCOUNTS
+            + " accounts, seed "
+            + SEED
+            + ") has no healthy account with a non-zero maintenance margin");
   }
 
   /**
-   * The witness of one account, assembled as {@link io.zkmargin.prover.HealthProver#prove} assembles it: margin
-   * of the leaf at the venue's risk vector, then the health witness with {@code m = MMcore} exactly.
+   * The witness of one account, assembled as {@link io.zkmargin.prover.HealthProver#prove}
+   * assembles it: margin of the leaf at the venue's risk vector, then the health witness with
+   * {@code m = MMcore} exactly.
    *
    * @param venue the committed venue
    * @param accountId an account of the venue
@@ -87,9 +109,16 @@ public record BenchFixture(CommittedVenue venue, long accountId, long thresholdB
     AccountLeaf leaf = venue.venue().account(accountId);
     MarginResult m = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), leaf);
     if (!m.isHealthy(thresholdBps)) {
-      throw new IllegalArgumentException("account " + accountId + " is not healthy at " + thresholdBps + " bps");
+      throw new IllegalArgumentException(
+          "account " + accountId + " is not healthy at " + thresholdBps + " bps");
     }
-    return HealthWitness.build(venue.venue().sizes(), venue.stateTree(), leaf, accountId, venue.risk(),
-        thresholdBps, m.maintenanceCore());
+    return HealthWitness.build(
+        venue.venue().sizes(),
+        venue.stateTree(),
+        leaf,
+        accountId,
+        venue.risk(),
+        thresholdBps,
+        m.maintenanceCore());
   }
 }

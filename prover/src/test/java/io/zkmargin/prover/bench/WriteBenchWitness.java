@@ -8,13 +8,14 @@ import java.nio.file.Path;
 
 /**
  * Writes the benchmark's witness JSON ({@link BenchFixture}) to a file, for the Go benchmark
- * ({@code ZKM_BENCH_WITNESS=<file> go test ./native/go/engine -run '^$' -bench Prove}), and makes sure the
- * production keys exist in the default key store, so the one-time development setup is not part of any
- * benchmark's setup. Prints one line: {@code circuit=<id> constraints=<n> account=<id> thresholdBps=<bps>
- * witnessBytes=<n>}.
+ * ({@code ZKM_BENCH_WITNESS=<file> go test ./native/go/engine -run '^$' -bench Prove}), and makes
+ * sure the production keys exist in the default key store, so the one-time development setup is not
+ * part of any benchmark's setup. Prints one line: {@code circuit=<id> constraints=<n> account=<id>
+ * thresholdBps=<bps> witnessBytes=<n>}.
  *
- * <p>Usage: {@code java -Dzkm.root=<repo> -cp <test classpath> io.zkmargin.prover.bench.WriteBenchWitness <file>}
- * (with {@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so}).
+ * <p>Usage: {@code java -Dzkm.root=<repo> -cp <test classpath>
+ * io.zkmargin.prover.bench.WriteBenchWitness <file>} (with {@code
+ * LD_PRELOAD=$JAVA_HOME/lib/libjsig.so}).
  */
 public final class WriteBenchWitness {
   private WriteBenchWitness() {}
@@ -33,7 +34,8 @@ public final class WriteBenchWitness {
     try (KeyStore keys = KeyStore.openDefault()) {
       keys.ensureKeys(f.circuitId());
     }
-    System.out.printf("circuit=%s constraints=%d account=%d thresholdBps=%d witnessBytes=%d%n", f.circuitId(),
-        info.constraints(), f.accountId(), f.thresholdBps(), f.witnessJson().length);
+    System.out.printf(
+        "circuit=%s constraints=%d account=%d thresholdBps=%d witnessBytes=%d%n",
+        f.circuitId(), info.constraints(), f.accountId(), f.thresholdBps(), f.witnessJson().length);
   }
 }

@@ -21,7 +21,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A 3-party file ceremony for the self-test circuit, finalized into a key store that then proves. */
+/**
+ * A 3-party file ceremony for the self-test circuit, finalized into a key store that then proves.
+ */
 class CeremonyToolTest {
   static final String ID = "selftest-N8";
 
@@ -35,7 +37,8 @@ class CeremonyToolTest {
     coordinator.phase1Init(Ceremony.circuitPower(ID));
     for (int i = 0; i < 3; i++) {
       Ceremony.Contribution c = new CeremonyTool(dir, out).phase1Contribute();
-      assertTrue(log.toString(StandardCharsets.UTF_8).contains("produced " + Ceremony.hex(c.produced())));
+      assertTrue(
+          log.toString(StandardCharsets.UTF_8).contains("produced " + Ceremony.hex(c.produced())));
     }
     assertEquals(3, coordinator.phase1Verify().size());
     coordinator.phase1Seal("phase-1 beacon".getBytes(StandardCharsets.US_ASCII));
@@ -50,7 +53,9 @@ class CeremonyToolTest {
     Path keysRoot = tmp.resolve("keys");
     Path keys;
     try (KeyStore store = new KeyStore(keysRoot)) {
-      keys = coordinator.phase2Finalize(ID, "beacon: drand round 7".getBytes(StandardCharsets.US_ASCII), store);
+      keys =
+          coordinator.phase2Finalize(
+              ID, "beacon: drand round 7".getBytes(StandardCharsets.US_ASCII), store);
     }
     JsonNode m = new ObjectMapper().readTree(keys.resolve("manifest.json").toFile());
     assertEquals(CeremonyTool.SETUP_CEREMONY, m.get("setup").asText());
@@ -62,11 +67,16 @@ class CeremonyToolTest {
     try (KeyStore store = new KeyStore(keysRoot)) {
       KeyStore.KeyEntry e = store.ensureKeys(ID);
       assertEquals(m.get("verifyingKeyHash").asText(), e.verifyingKeyHash());
-      ProofResult r = Gnark.prove(store.provingKey(ID), "{\"circuitId\":\"selftest-N8\",\"x\":\"15\",\"y\":\"8\",\"a\":\"3\",\"b\":\"5\"}"
-          .getBytes(StandardCharsets.UTF_8));
+      ProofResult r =
+          Gnark.prove(
+              store.provingKey(ID),
+              "{\"circuitId\":\"selftest-N8\",\"x\":\"15\",\"y\":\"8\",\"a\":\"3\",\"b\":\"5\"}"
+                  .getBytes(StandardCharsets.UTF_8));
       assertTrue(Gnark.verify(store.verifyingKey(ID), r));
     }
-    assertTrue(log.toString(StandardCharsets.UTF_8).contains("finalized: transcript " + m.get("transcriptHash").asText()));
+    assertTrue(
+        log.toString(StandardCharsets.UTF_8)
+            .contains("finalized: transcript " + m.get("transcriptHash").asText()));
   }
 
   @Test
@@ -81,7 +91,10 @@ class CeremonyToolTest {
     b[20] ^= 1;
     Files.write(second, b);
     NativeException e = assertThrows(NativeException.class, t::phase1Verify);
-    assertTrue(e.code() == NativeException.VERIFICATION_FAILED || e.code() == NativeException.INVALID_ARGUMENT, e.getMessage());
+    assertTrue(
+        e.code() == NativeException.VERIFICATION_FAILED
+            || e.code() == NativeException.INVALID_ARGUMENT,
+        e.getMessage());
     // a gap in the numbering is a skipped contribution
     Files.delete(tmp.resolve("phase1").resolve("contribution-0001.bin"));
     assertThrows(IllegalStateException.class, t::phase1Verify);

@@ -32,10 +32,17 @@ class DemoVenueTest {
   @Test
   void ownerKeysComeFromTheCallersDerivation() {
     Set<Long> seen = new HashSet<>();
-    DemoVenue v = DemoVenue.generate(10, 5, CircuitSizes.TEST, secret -> {
-      seen.add(secret);
-      return new BigInteger[] {BigInteger.valueOf(secret), BigInteger.valueOf(secret).add(BigInteger.ONE)};
-    });
+    DemoVenue v =
+        DemoVenue.generate(
+            10,
+            5,
+            CircuitSizes.TEST,
+            secret -> {
+              seen.add(secret);
+              return new BigInteger[] {
+                BigInteger.valueOf(secret), BigInteger.valueOf(secret).add(BigInteger.ONE)
+              };
+            });
     for (int i = 0; i < 10; i++) {
       AccountLeaf leaf = v.accounts().get(i);
       assertEquals(BigInteger.valueOf(v.ownerSecret(i)), leaf.ownerPkX());
@@ -43,7 +50,8 @@ class DemoVenueTest {
     }
     assertEquals(10, seen.size());
     assertThrows(IllegalArgumentException.class, () -> v.ownerSecret(10));
-    assertThrows(IllegalArgumentException.class, () -> DemoVenue.generate(65, 1, CircuitSizes.TEST));
+    assertThrows(
+        IllegalArgumentException.class, () -> DemoVenue.generate(65, 1, CircuitSizes.TEST));
   }
 
   @Test
@@ -83,7 +91,8 @@ class DemoVenueTest {
         withShortOption += shortOpt ? 1 : 0;
         spreads += shortOpt && longOpt ? 1 : 0;
       }
-      assertTrue(collateralOnly > 0 && withShortOption > 0 && spreads > 0,
+      assertTrue(
+          collateralOnly > 0 && withShortOption > 0 && spreads > 0,
           sizes + ": " + collateralOnly + " " + withShortOption + " " + spreads);
     }
   }

@@ -25,16 +25,20 @@ class AnalyticsTest {
     for (int j = 0; j < ids.length; j++) {
       snaps[j] = venue.epoch().fundingIndexOf((int) ids[j]);
     }
-    return Portfolio.of(new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, balances, i, q, snaps),
-        venue.instruments(), venue.assets());
+    return Portfolio.of(
+        new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, balances, i, q, snaps),
+        venue.instruments(),
+        venue.assets());
   }
 
   @Test
   void perpAndCollateralDeltaAndGreeksMatchBumps() {
     // 10 lots of the BTC perp (0.001 BTC each) and 0.5 BTC of collateral: delta 0.51 BTC
-    Portfolio p = portfolio(new long[] {0, 50_000_000L, 0, 0}, new long[] {0, 4}, new long[] {10, -3});
+    Portfolio p =
+        portfolio(new long[] {0, 50_000_000L, 0, 0}, new long[] {0, 4}, new long[] {10, -3});
     List<UnderlyingGreeks> g = PortfolioAnalytics.DEFAULT.greeks(p, venue.epoch());
-    UnderlyingGreeks btc = g.stream().filter(x -> x.underlying().equals("BTC")).findFirst().orElseThrow();
+    UnderlyingGreeks btc =
+        g.stream().filter(x -> x.underlying().equals("BTC")).findFirst().orElseThrow();
     double spot = btc.spot();
     PortfolioAnalytics pa = PortfolioAnalytics.DEFAULT;
     double h = 1e-4;
@@ -42,7 +46,10 @@ class AnalyticsTest {
     double dn = pa.value(p, venue.epoch(), Map.of("BTC", 1 - h), Map.of(), false, 0);
     double v0 = pa.value(p, venue.epoch(), Map.of(), Map.of(), false, 0);
     assertEquals((up - dn) / (2 * h * spot), btc.delta(), 1e-6);
-    assertEquals((up - 2 * v0 + dn) / (h * spot * h * spot), btc.gamma(), 1e-6 + Math.abs(btc.gamma()) * 1e-3);
+    assertEquals(
+        (up - 2 * v0 + dn) / (h * spot * h * spot),
+        btc.gamma(),
+        1e-6 + Math.abs(btc.gamma()) * 1e-3);
     double vu = pa.value(p, venue.epoch(), Map.of(), Map.of("BTC", 0.01), false, 0);
     assertEquals(vu - v0, btc.vega(), Math.abs(btc.vega()) * 0.02 + 1e-9);
     double later = pa.value(p, venue.epoch(), Map.of(), Map.of(), false, 86_400);
@@ -62,8 +69,11 @@ class AnalyticsTest {
     double expected = 2.326 * 0.55 / Math.sqrt(365) * notional;
     assertEquals(expected, a.valueAtRisk(), expected * 0.08);
     assertTrue(a.expectedShortfall() >= a.valueAtRisk());
-    assertThrows(IllegalArgumentException.class,
-        () -> new MonteCarloVar(List.of("BTC", "ETH"), new double[][] {{1, 1.2}, {1.2, 1}}, 1000, 0.99, 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new MonteCarloVar(
+                List.of("BTC", "ETH"), new double[][] {{1, 1.2}, {1.2, 1}}, 1000, 0.99, 1));
   }
 
   @Test
@@ -80,8 +90,19 @@ class AnalyticsTest {
   void reportShowsEveryPart() {
     for (int i = 0; i < 6; i++) {
       String r = venue.marginReport(i);
-      for (String part : new String[] {"Equity:", "Initial margin (IM):", "Maintenance margin (MM):", "Health",
-          "Status:", "Greeks", "VaR 99%", "Stress crash", "Scenario P&L", "extreme"}) {
+      for (String part :
+          new String[] {
+            "Equity:",
+            "Initial margin (IM):",
+            "Maintenance margin (MM):",
+            "Health",
+            "Status:",
+            "Greeks",
+            "VaR 99%",
+            "Stress crash",
+            "Scenario P&L",
+            "extreme"
+          }) {
         assertTrue(r.contains(part), "report of account " + i + " lacks " + part + ":\n" + r);
       }
     }

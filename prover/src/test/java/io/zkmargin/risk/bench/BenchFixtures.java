@@ -37,7 +37,9 @@ final class BenchFixtures {
     return new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 3, 1, b, ids, q, snaps);
   }
 
-  /** 1,000 options (500 BTC, 500 ETH; strikes 50%..150%, expiries 1..180 days) plus the two perps. */
+  /**
+   * 1,000 options (500 BTC, 500 ETH; strikes 50%..150%, expiries 1..180 days) plus the two perps.
+   */
   static List<Instrument> thousandOptions(DemoVenue v) {
     List<Instrument> list = new ArrayList<>();
     list.add(new PerpetualFuture(0, "BTC", Fixed.ONE / 1000));
@@ -48,8 +50,14 @@ final class BenchFixtures {
       long spot = v.epoch().quote(u).spot();
       long strike = spot / 100 * r.nextLong(50, 151);
       long expiry = v.epoch().timeSeconds() + 86_400L * r.nextLong(1, 181);
-      list.add(new EuropeanOption(2 + i, u, i % 4 < 2 ? OptionType.CALL : OptionType.PUT, strike, expiry,
-          u.equals("BTC") ? Fixed.ONE / 100 : Fixed.ONE / 10));
+      list.add(
+          new EuropeanOption(
+              2 + i,
+              u,
+              i % 4 < 2 ? OptionType.CALL : OptionType.PUT,
+              strike,
+              expiry,
+              u.equals("BTC") ? Fixed.ONE / 100 : Fixed.ONE / 10));
     }
     return list;
   }

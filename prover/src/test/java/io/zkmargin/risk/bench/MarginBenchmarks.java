@@ -39,7 +39,10 @@ public class MarginBenchmarks {
     }
   }
 
-  /** Margin of one account (8 positions, 16 scenarios): throughput per core; no allocation per evaluation. */
+  /**
+   * Margin of one account (8 positions, 16 scenarios): throughput per core; no allocation per
+   * evaluation.
+   */
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
@@ -48,7 +51,10 @@ public class MarginBenchmarks {
     return s.result.isHealthy(10_000);
   }
 
-  /** 1,000,000 accounts in flat primitive arrays, re-margined against a new epoch's vector on all cores. */
+  /**
+   * 1,000,000 accounts in flat primitive arrays, re-margined against a new epoch's vector on all
+   * cores.
+   */
   @State(Scope.Benchmark)
   public static class MillionAccounts {
     static final int ACCOUNTS = 1_000_000;
@@ -96,27 +102,31 @@ public class MarginBenchmarks {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public long remarginMillionAccounts(MillionAccounts s) {
     int chunks = s.threads;
-    return IntStream.range(0, chunks).parallel().mapToLong(c -> {
-      int from = (int) ((long) MillionAccounts.ACCOUNTS * c / chunks);
-      int to = (int) ((long) MillionAccounts.ACCOUNTS * (c + 1) / chunks);
-      MarginResult r = new MarginResult(s.vector.scenarios());
-      long[] b = new long[s.a];
-      long[] id = new long[s.p];
-      long[] q = new long[s.p];
-      long[] sn = new long[s.p];
-      long liquidatable = 0;
-      for (int i = from; i < to; i++) {
-        System.arraycopy(s.balances, i * s.a, b, 0, s.a);
-        System.arraycopy(s.ids, i * s.p, id, 0, s.p);
-        System.arraycopy(s.qty, i * s.p, q, 0, s.p);
-        System.arraycopy(s.snaps, i * s.p, sn, 0, s.p);
-        MarginCalculator.DEFAULT.evaluate(s.vector, s.tiers[i], b, id, q, sn, r);
-        if (r.isLiquidatable()) {
-          liquidatable++;
-        }
-      }
-      return liquidatable;
-    }).sum();
+    return IntStream.range(0, chunks)
+        .parallel()
+        .mapToLong(
+            c -> {
+              int from = (int) ((long) MillionAccounts.ACCOUNTS * c / chunks);
+              int to = (int) ((long) MillionAccounts.ACCOUNTS * (c + 1) / chunks);
+              MarginResult r = new MarginResult(s.vector.scenarios());
+              long[] b = new long[s.a];
+              long[] id = new long[s.p];
+              long[] q = new long[s.p];
+              long[] sn = new long[s.p];
+              long liquidatable = 0;
+              for (int i = from; i < to; i++) {
+                System.arraycopy(s.balances, i * s.a, b, 0, s.a);
+                System.arraycopy(s.ids, i * s.p, id, 0, s.p);
+                System.arraycopy(s.qty, i * s.p, q, 0, s.p);
+                System.arraycopy(s.snaps, i * s.p, sn, 0, s.p);
+                MarginCalculator.DEFAULT.evaluate(s.vector, s.tiers[i], b, id, q, sn, r);
+                if (r.isLiquidatable()) {
+                  liquidatable++;
+                }
+              }
+              return liquidatable;
+            })
+        .sum();
   }
 
   /** Market data and 1,000 option instruments. */
@@ -137,7 +147,7 @@ public class MarginBenchmarks {
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public RiskVector buildRiskVectorThousandOptions(ThousandOptions s) {
-    return RiskVectorBuilder.DEFAULT.build(s.venue.epoch(), s.instruments, s.venue.assets(), s.venue.config(),
-        BenchFixtures.SIZES);
+    return RiskVectorBuilder.DEFAULT.build(
+        s.venue.epoch(), s.instruments, s.venue.assets(), s.venue.config(), BenchFixtures.SIZES);
   }
 }

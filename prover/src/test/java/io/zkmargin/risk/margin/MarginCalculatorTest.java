@@ -38,7 +38,10 @@ class MarginCalculatorTest {
     for (int s = 0; s < sc; s++) {
       BigInteger c = BigInteger.ZERO;
       for (int a = 0; a < leaf.balances().length; a++) {
-        c = c.add(BigInteger.valueOf(leaf.balances()[a]).multiply(BigInteger.valueOf(g.collateralScenario()[a][s])));
+        c =
+            c.add(
+                BigInteger.valueOf(leaf.balances()[a])
+                    .multiply(BigInteger.valueOf(g.collateralScenario()[a][s])));
       }
       lmm[s] = c;
       lim[s] = c;
@@ -50,8 +53,14 @@ class MarginCalculatorTest {
       }
       InstrumentRiskEntry r = v.entries().get((int) leaf.instrumentIds()[j]);
       BigInteger bq = BigInteger.valueOf(q);
-      e = e.add(N.multiply(bq).multiply(BigInteger.valueOf(r.mark())
-          .subtract(BigInteger.valueOf(r.fundingIndex()).subtract(BigInteger.valueOf(leaf.fundingSnapshots()[j])))));
+      e =
+          e.add(
+              N.multiply(bq)
+                  .multiply(
+                      BigInteger.valueOf(r.mark())
+                          .subtract(
+                              BigInteger.valueOf(r.fundingIndex())
+                                  .subtract(BigInteger.valueOf(leaf.fundingSnapshots()[j])))));
       fmm = fmm.add(bq.abs().multiply(BigInteger.valueOf(r.floorMm())));
       fim = fim.add(bq.abs().multiply(BigInteger.valueOf(r.floorIm())));
       for (int s = 0; s < sc; s++) {
@@ -81,8 +90,13 @@ class MarginCalculatorTest {
     assertEquals(ref[0].multiply(PPM).compareTo(ref[2]) < 0, r.isLiquidatable());
     assertEquals(ref[0].multiply(PPM).compareTo(ref[4].max(ref[2])) >= 0, r.meetsInitialMargin());
     for (long thr : new long[] {0, 5_000, 10_000, 12_345, 20_000, 4_000_000_000L}) {
-      assertEquals(ref[0].multiply(BigInteger.valueOf(10_000_000_000L)).compareTo(ref[2].multiply(BigInteger.valueOf(thr))) >= 0,
-          r.isHealthy(thr), "health at " + thr);
+      assertEquals(
+          ref[0]
+                  .multiply(BigInteger.valueOf(10_000_000_000L))
+                  .compareTo(ref[2].multiply(BigInteger.valueOf(thr)))
+              >= 0,
+          r.isHealthy(thr),
+          "health at " + thr);
     }
   }
 
@@ -118,8 +132,15 @@ class MarginCalculatorTest {
           rmm[s] = rnd.nextLong(-(1L << 40), 1L << 40);
           rim[s] = rmm[s] - rnd.nextLong(0, 1L << 30);
         }
-        entries.put(id * 7, new InstrumentRiskEntry(rnd.nextLong(0, 1L << 40), rnd.nextLong(-(1L << 30), 1L << 30),
-            rnd.nextLong(0, 1L << 20), rnd.nextLong(1L << 20, 1L << 21), rmm, rim));
+        entries.put(
+            id * 7,
+            new InstrumentRiskEntry(
+                rnd.nextLong(0, 1L << 40),
+                rnd.nextLong(-(1L << 30), 1L << 30),
+                rnd.nextLong(0, 1L << 20),
+                rnd.nextLong(1L << 20, 1L << 21),
+                rmm,
+                rim));
       }
       long[] cp = new long[sizes.collateralAssets()];
       long[] dp = new long[cp.length];
@@ -131,8 +152,13 @@ class MarginCalculatorTest {
           cs[a][s] = rnd.nextLong(-(1L << 44), 1L << 44);
         }
       }
-      RiskVector v = new RiskVector(round, sizes, entries,
-          new RiskGlobals(new long[] {1_000_000, 1_500_000, 3_000_000_000L, 4_294_967_295L}, cp, dp, cs));
+      RiskVector v =
+          new RiskVector(
+              round,
+              sizes,
+              entries,
+              new RiskGlobals(
+                  new long[] {1_000_000, 1_500_000, 3_000_000_000L, 4_294_967_295L}, cp, dp, cs));
       MarginResult r = new MarginResult(sc);
       for (int k = 0; k < 200; k++) {
         long[] b = new long[cp.length];
@@ -149,7 +175,8 @@ class MarginCalculatorTest {
             snap[j] = rnd.nextLong(-(1L << 30), 1L << 30);
           }
         }
-        AccountLeaf leaf = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, rnd.nextInt(4), b, ids, q, snap);
+        AccountLeaf leaf =
+            new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, rnd.nextInt(4), b, ids, q, snap);
         MarginCalculator.DEFAULT.evaluate(v, leaf, r);
         assertMatches(v, leaf, r);
       }
@@ -157,36 +184,60 @@ class MarginCalculatorTest {
   }
 
   /**
-   * A negative balance of a non-quote asset (a debt) is valued at the debt price (no haircut): the haircut
-   * must lower the value of a holding, never the size of a debt.
+   * A negative balance of a non-quote asset (a debt) is valued at the debt price (no haircut): the
+   * haircut must lower the value of a holding, never the size of a debt.
    */
   @Test
   void debtOfANonQuoteAssetIsValuedAtTheDebtPrice() {
     CircuitSizes sizes = CircuitSizes.TEST;
     int sc = sizes.scenarios();
-    // asset 1: cp = 2.7e9, dp = 3.0e9 quote atoms per 10^9 atoms (10% haircut); scenario +15% = +4.5e8
-    RiskGlobals g = new RiskGlobals(new long[] {1_000_000, 1_250_000}, new long[] {1_000_000_000L, 2_700_000_000L},
-        new long[] {1_000_000_000L, 3_000_000_000L},
-        new long[][] {new long[sc], {-450_000_000L, -150_000_000L, 150_000_000L, 450_000_000L}});
+    // asset 1: cp = 2.7e9, dp = 3.0e9 quote atoms per 10^9 atoms (10% haircut); scenario +15% =
+    // +4.5e8
+    RiskGlobals g =
+        new RiskGlobals(
+            new long[] {1_000_000, 1_250_000},
+            new long[] {1_000_000_000L, 2_700_000_000L},
+            new long[] {1_000_000_000L, 3_000_000_000L},
+            new long[][] {
+              new long[sc], {-450_000_000L, -150_000_000L, 150_000_000L, 450_000_000L}
+            });
     RiskVector v = new RiskVector(1, sizes, new TreeMap<>(), g);
     long[] none = new long[sizes.positionSlots()];
     // 3,500 USDC and a debt of 1 ETH (10^9 atoms)
-    AccountLeaf debt = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 1,
-        new long[] {3_500_000_000L, -1_000_000_000L}, none, none, none);
+    AccountLeaf debt =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            1,
+            new long[] {3_500_000_000L, -1_000_000_000L},
+            none,
+            none,
+            none);
     MarginResult r = MarginCalculator.DEFAULT.evaluate(v, debt);
     // E = 3.5e9 * 1e9 - 1e9 * 3.0e9 = 5e17 nano quote atoms (at the haircut price it would be 8e17)
     assertEquals(BigInteger.valueOf(500_000_000_000_000_000L), r.equityNano());
     // the debt loses when the price rises: L[3] = 1e9 * 4.5e8; MM = 4.5e17 * 1.25e6
     assertEquals(BigInteger.valueOf(450_000_000_000_000_000L), r.maintenanceCore());
-    assertEquals(BigInteger.valueOf(450_000_000_000_000_000L).multiply(BigInteger.valueOf(1_250_000)), r.maintenanceScaled());
+    assertEquals(
+        BigInteger.valueOf(450_000_000_000_000_000L).multiply(BigInteger.valueOf(1_250_000)),
+        r.maintenanceScaled());
     // healthy at 8,888 bps, not at 10,000 (at the haircut price it would be healthy up to 14,222)
     assertTrue(r.isHealthy(8_888));
     assertFalse(r.isHealthy(8_889));
     assertFalse(r.isHealthy(10_000));
     assertMatches(v, debt, r);
     // the same amount held is valued at the haircut price
-    AccountLeaf held = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 1,
-        new long[] {3_500_000_000L, 1_000_000_000L}, none, none, none);
+    AccountLeaf held =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            1,
+            new long[] {3_500_000_000L, 1_000_000_000L},
+            none,
+            none,
+            none);
     MarginResult h = MarginCalculator.DEFAULT.evaluate(v, held);
     assertEquals(BigInteger.valueOf(6_200_000_000_000_000_000L), h.equityNano());
     assertMatches(v, held, h);
@@ -194,8 +245,12 @@ class MarginCalculatorTest {
 
   @Test
   void debtPriceBelowTheCollateralPriceIsRejected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RiskGlobals(
-        new long[] {1}, new long[] {10}, new long[] {9}, new long[][] {{0}}));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new RiskGlobals(
+                    new long[] {1}, new long[] {10}, new long[] {9}, new long[][] {{0}}));
     assertTrue(e.getMessage().contains("debt price"), e.getMessage());
   }
 
@@ -204,20 +259,55 @@ class MarginCalculatorTest {
     DemoVenue venue = DemoVenue.generate(4, 1, CircuitSizes.TEST);
     RiskVector v = venue.riskVector();
     MarginResult r = new MarginResult(4);
-    AccountLeaf unknown = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, new long[] {1, 1}, new long[] {7, 0},
-        new long[] {1, 0}, new long[2]);
+    AccountLeaf unknown =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            0,
+            new long[] {1, 1},
+            new long[] {7, 0},
+            new long[] {1, 0},
+            new long[2]);
     // id 7 exists in TEST (8 instruments); an id beyond the tree does not
-    AccountLeaf outside = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, new long[] {1, 1}, new long[] {9, 0},
-        new long[] {1, 0}, new long[2]);
+    AccountLeaf outside =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            0,
+            new long[] {1, 1},
+            new long[] {9, 0},
+            new long[] {1, 0},
+            new long[2]);
     MarginCalculator.DEFAULT.evaluate(v, unknown, r);
-    assertThrows(IllegalArgumentException.class, () -> MarginCalculator.DEFAULT.evaluate(v, outside, r));
-    AccountLeaf badTier = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 5, new long[] {1, 1}, new long[2],
-        new long[2], new long[2]);
-    assertThrows(IllegalArgumentException.class, () -> MarginCalculator.DEFAULT.evaluate(v, badTier, r));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> MarginCalculator.DEFAULT.evaluate(v, outside, r));
+    AccountLeaf badTier =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            5,
+            new long[] {1, 1},
+            new long[2],
+            new long[2],
+            new long[2]);
+    assertThrows(
+        IllegalArgumentException.class, () -> MarginCalculator.DEFAULT.evaluate(v, badTier, r));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> MarginCalculator.DEFAULT.evaluate(v, venue.accounts().get(0), new MarginResult(16)));
-    AccountLeaf huge = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, new long[] {1, 1}, new long[] {0, 0},
-        new long[] {Long.MAX_VALUE / 2, 0}, new long[2]);
+    AccountLeaf huge =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            0,
+            new long[] {1, 1},
+            new long[] {0, 0},
+            new long[] {Long.MAX_VALUE / 2, 0},
+            new long[2]);
     assertThrows(ArithmeticException.class, () -> MarginCalculator.DEFAULT.evaluate(v, huge, r));
   }
 
@@ -225,22 +315,41 @@ class MarginCalculatorTest {
   void emptyAccountAndCollateralOnly() {
     DemoVenue venue = DemoVenue.generate(4, 1, CircuitSizes.TEST);
     MarginResult r = new MarginResult(4);
-    AccountLeaf empty = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, new long[2], new long[2], new long[2],
-        new long[2]);
+    AccountLeaf empty =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            0,
+            new long[2],
+            new long[2],
+            new long[2],
+            new long[2]);
     MarginCalculator.DEFAULT.evaluate(venue.riskVector(), empty, r);
     assertEquals(0, r.equityQuoteAtoms());
     assertEquals(0, r.maintenanceQuoteAtoms());
     assertFalse(r.isLiquidatable());
     assertTrue(r.isHealthy(10_000));
     assertEquals(Long.MAX_VALUE, r.healthRatioBps());
-    AccountLeaf usdc = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, 0, 0, new long[] {5_000_000L, 0}, new long[2],
-        new long[2], new long[2]);
+    AccountLeaf usdc =
+        new AccountLeaf(
+            BigInteger.ZERO,
+            BigInteger.ONE,
+            0,
+            0,
+            new long[] {5_000_000L, 0},
+            new long[2],
+            new long[2],
+            new long[2]);
     MarginCalculator.DEFAULT.evaluate(venue.riskVector(), usdc, r);
     assertEquals(5_000_000L, r.equityQuoteAtoms());
     assertEquals(0, r.initialQuoteAtoms());
   }
 
-  /** Margin after trading dq lots of an instrument at its mark; null if the account has no slot for it. */
+  /**
+   * Margin after trading dq lots of an instrument at its mark; null if the account has no slot for
+   * it.
+   */
   private static Boolean orderMeetsIm(RiskVector v, AccountLeaf leaf, long id, long dq) {
     long[] ids = leaf.instrumentIds().clone();
     long[] q = leaf.quantities().clone();
@@ -284,13 +393,13 @@ class MarginCalculatorTest {
       long w = PreTradeCheck.DEFAULT.largestWithdrawal(v, leaf, 0);
       long[] b = leaf.balances().clone();
       b[0] -= w;
-      MarginCalculator.DEFAULT.evaluate(v, leaf.tier(), b, leaf.instrumentIds(), leaf.quantities(),
-          leaf.fundingSnapshots(), r);
+      MarginCalculator.DEFAULT.evaluate(
+          v, leaf.tier(), b, leaf.instrumentIds(), leaf.quantities(), leaf.fundingSnapshots(), r);
       assertTrue(r.meetsInitialMargin());
       if (w < leaf.balances()[0]) {
         b[0] -= 1;
-        MarginCalculator.DEFAULT.evaluate(v, leaf.tier(), b, leaf.instrumentIds(), leaf.quantities(),
-            leaf.fundingSnapshots(), r);
+        MarginCalculator.DEFAULT.evaluate(
+            v, leaf.tier(), b, leaf.instrumentIds(), leaf.quantities(), leaf.fundingSnapshots(), r);
         assertFalse(r.meetsInitialMargin(), "one more atom breaks IM");
       }
       for (long id : new long[] {0, 3}) {

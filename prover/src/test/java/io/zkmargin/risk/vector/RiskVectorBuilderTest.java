@@ -14,7 +14,6 @@ import io.zkmargin.risk.product.EuropeanOption;
 import io.zkmargin.risk.product.Instrument;
 import io.zkmargin.risk.product.OptionType;
 import io.zkmargin.risk.product.PerpetualFuture;
-import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,17 +50,26 @@ class RiskVectorBuilderTest {
       double years = (o.expirySeconds() - venue.epoch().timeSeconds()) / (365.0 * 86400);
       double vol = venue.epoch().quote(o.underlying()).impliedVol(o.strike()) / 1e18;
       double lot = o.lotSize() / 1e18;
-      double mark = BlackScholesFormula.DEFAULT.greeks(o.type(), spot, o.strike(), years, vol, 0, 0).price() * lot;
+      double mark =
+          BlackScholesFormula.DEFAULT.greeks(o.type(), spot, o.strike(), years, vol, 0, 0).price()
+              * lot;
       assertEquals(mark, e.mark(), 1.0, "mark of " + o);
       UnderlyingRiskParameters p = venue.config().parametersOf(o.underlying());
       double shockFactor = Math.max(1, Math.pow(30.0 / Math.max(years * 365, 1), 0.5));
       for (int s = 0; s < 14; s++) {
-        double spotS = spot * (1 + p.priceRangeMmPpm() / 1e6 * g.moveNumerator()[s] / g.moveDenominator()[s]);
+        double spotS =
+            spot * (1 + p.priceRangeMmPpm() / 1e6 * g.moveNumerator()[s] / g.moveDenominator()[s]);
         double volS = Math.max(0, vol + g.volDirection()[s] * p.volShockMm() / 1e18 * shockFactor);
-        double vs = BlackScholesFormula.DEFAULT.greeks(o.type(), spotS, o.strike(), years, volS, 0, 0).price() * lot;
+        double vs =
+            BlackScholesFormula.DEFAULT
+                    .greeks(o.type(), spotS, o.strike(), years, volS, 0, 0)
+                    .price()
+                * lot;
         double exact = vs - mark;
         assertTrue(e.rmm()[s] <= exact + 1e-6, "loss rounded up: " + o + " s=" + s);
-        assertTrue(e.rmm()[s] >= exact - 3, "within 3 atoms: " + o + " s=" + s + " " + e.rmm()[s] + " vs " + exact);
+        assertTrue(
+            e.rmm()[s] >= exact - 3,
+            "within 3 atoms: " + o + " s=" + s + " " + e.rmm()[s] + " vs " + exact);
       }
       // IM arrays are wider than MM: the worst IM loss is at least the worst MM loss
       long worstMm = 0;
@@ -79,13 +87,22 @@ class RiskVectorBuilderTest {
   void volShockGrowsForShortExpiries() {
     long spot = venue.epoch().quote("BTC").spot();
     long t = venue.epoch().timeSeconds();
-    EuropeanOption week = new EuropeanOption(900, "BTC", OptionType.CALL, spot, t + 7 * 86400, Fixed.ONE);
-    EuropeanOption day = new EuropeanOption(901, "BTC", OptionType.CALL, spot, t + 86400, Fixed.ONE);
+    EuropeanOption week =
+        new EuropeanOption(900, "BTC", OptionType.CALL, spot, t + 7 * 86400, Fixed.ONE);
+    EuropeanOption day =
+        new EuropeanOption(901, "BTC", OptionType.CALL, spot, t + 86400, Fixed.ONE);
     InstrumentRiskEntry w = RiskVectorBuilder.DEFAULT.entry(venue.epoch(), week, venue.config());
     InstrumentRiskEntry d = RiskVectorBuilder.DEFAULT.entry(venue.epoch(), day, venue.config());
-    // scenario 0: spot unchanged, vol up; relative to vega the 1-day shock is sqrt(7) times the 7-day shock
-    double vegaW = BlackScholesFormula.DEFAULT.greeks(OptionType.CALL, spot, spot, 7 / 365.0, 0.55, 0, 0).vega();
-    double vegaD = BlackScholesFormula.DEFAULT.greeks(OptionType.CALL, spot, spot, 1 / 365.0, 0.55, 0, 0).vega();
+    // scenario 0: spot unchanged, vol up; relative to vega the 1-day shock is sqrt(7) times the
+    // 7-day shock
+    double vegaW =
+        BlackScholesFormula.DEFAULT
+            .greeks(OptionType.CALL, spot, spot, 7 / 365.0, 0.55, 0, 0)
+            .vega();
+    double vegaD =
+        BlackScholesFormula.DEFAULT
+            .greeks(OptionType.CALL, spot, spot, 1 / 365.0, 0.55, 0, 0)
+            .vega();
     double shockW = w.rmm()[0] / vegaW;
     double shockD = d.rmm()[0] / vegaD;
     assertEquals(Math.sqrt(7), shockD / shockW, 0.15);
@@ -107,20 +124,35 @@ class RiskVectorBuilderTest {
     long[] c = v.globals().collateralScenario()[1];
     assertTrue(c[12] < 0 && c[10] > 0);
     assertEquals(Math.floorDiv(cp[1] * 85, 100) - cp[1], c[12], 1);
-    assertArrayEquals(new long[] {1_000_000, 1_250_000, 1_500_000, 2_000_000}, v.globals().tierFactorPpm());
+    assertArrayEquals(
+        new long[] {1_000_000, 1_250_000, 1_500_000, 2_000_000}, v.globals().tierFactorPpm());
   }
 
   @Test
   void buildIsDeterministicAndChecksSizes() {
     DemoVenue again = DemoVenue.generate(10, 42, CircuitSizes.PRODUCTION);
     for (var e : venue.riskVector().entries().entrySet()) {
-      assertArrayEquals(RiskEncoding.words(e.getValue()), RiskEncoding.words(again.riskVector().entries().get(e.getKey())));
+      assertArrayEquals(
+          RiskEncoding.words(e.getValue()),
+          RiskEncoding.words(again.riskVector().entries().get(e.getKey())));
     }
-    assertArrayEquals(RiskEncoding.words(venue.riskVector().globals()), RiskEncoding.words(again.riskVector().globals()));
+    assertArrayEquals(
+        RiskEncoding.words(venue.riskVector().globals()),
+        RiskEncoding.words(again.riskVector().globals()));
     List<Instrument> bad = List.of(new PerpetualFuture(5000, "BTC", Fixed.ONE));
-    assertThrows(IllegalArgumentException.class, () -> RiskVectorBuilder.DEFAULT.build(venue.epoch(), bad,
-        venue.assets(), venue.config(), CircuitSizes.PRODUCTION));
-    assertThrows(IllegalArgumentException.class, () -> RiskVectorBuilder.DEFAULT.build(venue.epoch(),
-        venue.instruments(), venue.assets(), venue.config(), CircuitSizes.TEST));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            RiskVectorBuilder.DEFAULT.build(
+                venue.epoch(), bad, venue.assets(), venue.config(), CircuitSizes.PRODUCTION));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            RiskVectorBuilder.DEFAULT.build(
+                venue.epoch(),
+                venue.instruments(),
+                venue.assets(),
+                venue.config(),
+                CircuitSizes.TEST));
   }
 }

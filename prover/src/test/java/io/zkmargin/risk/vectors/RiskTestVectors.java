@@ -21,27 +21,37 @@ import java.util.TreeMap;
 
 /**
  * The risk model's test vectors (pure: returns file name to JSON text; the caller writes them under
- * {@code test-vectors/risk/}). All numbers are JSON strings in decimal, as everywhere in docs/ENCODING.md.
+ * {@code test-vectors/risk/}). All numbers are JSON strings in decimal, as everywhere in
+ * docs/ENCODING.md.
+ *
  * <ul>
- *   <li>{@code venue-<circuitId>.json}: a demo venue's epoch, instruments, collateral assets, risk vector
- *       (entry words by instrument id, globals words) and accounts (owner secret, leaf words) with the expected
- *       exact margin (E, MMcore, MM, IMcore, IM in the units of ENCODING.md "Margin"), quote-atom figures,
- *       liquidation status and health at several thresholds;</li>
- *   <li>{@code fixed-point.json}: reference values of the fixed-point functions and of Black-76 per lot.</li>
+ *   <li>{@code venue-<circuitId>.json}: a demo venue's epoch, instruments, collateral assets, risk
+ *       vector (entry words by instrument id, globals words) and accounts (owner secret, leaf
+ *       words) with the expected exact margin (E, MMcore, MM, IMcore, IM in the units of
+ *       ENCODING.md "Margin"), quote-atom figures, liquidation status and health at several
+ *       thresholds;
+ *   <li>{@code fixed-point.json}: reference values of the fixed-point functions and of Black-76 per
+ *       lot.
  * </ul>
  */
 public final class RiskTestVectors {
   /** Format tag written in every file. */
   public static final String FORMAT = "zkmargin-risk-vectors-v1";
+
   private static final long[] THRESHOLDS = {0, 5_000, 10_000, 12_500, 20_000};
 
   private RiskTestVectors() {}
 
-  /** All vector files, by file name (sorted). Deterministic: the same text on every run and machine. */
+  /**
+   * All vector files, by file name (sorted). Deterministic: the same text on every run and machine.
+   */
   public static SortedMap<String, String> generate() {
     SortedMap<String, String> files = new TreeMap<>();
-    files.put("venue-" + CircuitSizes.TEST.healthCircuitId() + ".json", venue(DemoVenue.generate(12, 1, CircuitSizes.TEST)));
-    files.put("venue-" + CircuitSizes.PRODUCTION.healthCircuitId() + ".json",
+    files.put(
+        "venue-" + CircuitSizes.TEST.healthCircuitId() + ".json",
+        venue(DemoVenue.generate(12, 1, CircuitSizes.TEST)));
+    files.put(
+        "venue-" + CircuitSizes.PRODUCTION.healthCircuitId() + ".json",
         venue(DemoVenue.generate(18, 2, CircuitSizes.PRODUCTION)));
     files.put("fixed-point.json", fixedPoint());
     return files;
@@ -150,9 +160,20 @@ public final class RiskTestVectors {
     j.open('{');
     j.field("format").str(FORMAT);
     j.field("scale").num(Fixed.ONE);
-    long[] xs = {-9_000_000_000_000_000_000L, -3_141_592_653_589_793_238L, -1_000_000_000_000_000_000L, -1, 0, 1,
-        123_456_789_012_345_678L, 500_000_000_000_000_000L, 1_000_000_000_000_000_000L, 2_000_000_000_000_000_000L,
-        2_221_000_000_000_000_000L, 8_999_999_999_999_999_999L};
+    long[] xs = {
+      -9_000_000_000_000_000_000L,
+      -3_141_592_653_589_793_238L,
+      -1_000_000_000_000_000_000L,
+      -1,
+      0,
+      1,
+      123_456_789_012_345_678L,
+      500_000_000_000_000_000L,
+      1_000_000_000_000_000_000L,
+      2_000_000_000_000_000_000L,
+      2_221_000_000_000_000_000L,
+      8_999_999_999_999_999_999L
+    };
     j.field("functions").open('[');
     for (long x : xs) {
       j.elem().open('{');
@@ -173,11 +194,12 @@ public final class RiskTestVectors {
     j.close(']');
     j.field("black76PerLot").open('[');
     long[][] cases = {
-        {60_000_000_000L, 60_000_000_000L, Fixed.ONE / 12, Fixed.ONE / 100 * 55, Fixed.ONE / 100},
-        {60_000_000_000L, 80_000_000_000L, Fixed.ONE / 4, Fixed.ONE / 100 * 70, Fixed.ONE / 100},
-        {3_000_000_000L, 2_500_000_000L, Fixed.ONE / 365, Fixed.ONE / 100 * 90, Fixed.ONE / 10},
-        {42_000_000L, 40_000_000L, Fixed.ONE / 2, Fixed.ONE / 5, Fixed.ONE},
-        {42_000_000L, 40_000_000L, 0, Fixed.ONE / 5, Fixed.ONE}};
+      {60_000_000_000L, 60_000_000_000L, Fixed.ONE / 12, Fixed.ONE / 100 * 55, Fixed.ONE / 100},
+      {60_000_000_000L, 80_000_000_000L, Fixed.ONE / 4, Fixed.ONE / 100 * 70, Fixed.ONE / 100},
+      {3_000_000_000L, 2_500_000_000L, Fixed.ONE / 365, Fixed.ONE / 100 * 90, Fixed.ONE / 10},
+      {42_000_000L, 40_000_000L, Fixed.ONE / 2, Fixed.ONE / 5, Fixed.ONE},
+      {42_000_000L, 40_000_000L, 0, Fixed.ONE / 5, Fixed.ONE}
+    };
     for (long[] c : cases) {
       for (OptionType t : OptionType.values()) {
         j.elem().open('{');
@@ -188,10 +210,28 @@ public final class RiskTestVectors {
         j.field("vol").num(c[3]);
         j.field("lotSize").num(c[4]);
         BlackFixed b = BlackFixed.DEFAULT;
-        j.field("priceFloor").num(b.pricePerLot(t, c[0], c[1], c[2], c[3], Fixed.ONE, c[4],
-            io.zkmargin.risk.fixed.Rounding.FLOOR));
-        j.field("priceCeiling").num(b.pricePerLot(t, c[0], c[1], c[2], c[3], Fixed.ONE, c[4],
-            io.zkmargin.risk.fixed.Rounding.CEILING));
+        j.field("priceFloor")
+            .num(
+                b.pricePerLot(
+                    t,
+                    c[0],
+                    c[1],
+                    c[2],
+                    c[3],
+                    Fixed.ONE,
+                    c[4],
+                    io.zkmargin.risk.fixed.Rounding.FLOOR));
+        j.field("priceCeiling")
+            .num(
+                b.pricePerLot(
+                    t,
+                    c[0],
+                    c[1],
+                    c[2],
+                    c[3],
+                    Fixed.ONE,
+                    c[4],
+                    io.zkmargin.risk.fixed.Rounding.CEILING));
         j.field("delta").num(b.delta(t, c[0], c[1], c[2], c[3], Fixed.ONE));
         j.field("vegaNormalized").num(b.vegaNormalized(t, c[0], c[1], c[2], c[3], Fixed.ONE));
         j.close('}');

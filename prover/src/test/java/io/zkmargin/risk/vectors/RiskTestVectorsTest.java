@@ -36,14 +36,21 @@ class RiskTestVectorsTest {
         Files.createDirectories(dir);
         Files.writeString(f, e.getValue(), StandardCharsets.UTF_8);
       }
-      // a missing file is a failure, never a silent regeneration (that would make the test pass vacuously)
+      // a missing file is a failure, never a silent regeneration (that would make the test pass
+      // vacuously)
       assertTrue(Files.exists(f), f + " is missing; regenerate with -Dzkm.regenerate=true");
-      assertEquals(Files.readString(f, StandardCharsets.UTF_8), e.getValue(),
-          f + " differs from the generator's output (re-run with -Dzkm.regenerate=true if the change is intended)");
+      assertEquals(
+          Files.readString(f, StandardCharsets.UTF_8),
+          e.getValue(),
+          f
+              + " differs from the generator's output (re-run with -Dzkm.regenerate=true if the change is intended)");
     }
   }
 
-  /** Reads the JSON back (as another language would) and recomputes the margins from the words alone. */
+  /**
+   * Reads the JSON back (as another language would) and recomputes the margins from the words
+   * alone.
+   */
   @Test
   void vectorsRoundTripThroughTheirWords() throws Exception {
     ObjectMapper om = new ObjectMapper();
@@ -78,8 +85,12 @@ class RiskTestVectorsTest {
         dp[i] = g[t + i * (2 + sc) + 1];
         System.arraycopy(g, t + i * (2 + sc) + 2, cs[i], 0, sc);
       }
-      RiskVector v = new RiskVector(root.get("epoch").get("epoch").asLong(), sizes, entries,
-          new RiskGlobals(tiers, cp, dp, cs));
+      RiskVector v =
+          new RiskVector(
+              root.get("epoch").get("epoch").asLong(),
+              sizes,
+              entries,
+              new RiskGlobals(tiers, cp, dp, cs));
       MarginResult r = new MarginResult(sc);
       int liquidatable = 0;
       for (JsonNode acc : root.get("accounts")) {
@@ -96,7 +107,8 @@ class RiskTestVectorsTest {
           q[j] = w[3 + a + 3 * j];
           s[j] = w[4 + a + 3 * j];
         }
-        AccountLeaf leaf = new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, w[0], w[1], b, ids, q, s);
+        AccountLeaf leaf =
+            new AccountLeaf(BigInteger.ZERO, BigInteger.ONE, w[0], w[1], b, ids, q, s);
         MarginCalculator.DEFAULT.evaluate(v, leaf, r);
         JsonNode x = acc.get("expected");
         assertEquals(x.get("equityNano").asText(), r.equityNano().toString());

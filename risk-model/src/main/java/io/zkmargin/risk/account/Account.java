@@ -1,13 +1,14 @@
 package io.zkmargin.risk.account;
 
 /**
- * What the risk model reads of an account: its risk tier, its collateral balances and its positions. The
- * margin, pre-trade and analytics code take this type; {@link AccountState} is the risk model's own value, and
- * the commitment's account leaf (owner key, nonce and an {@link AccountState}) implements it too.
+ * What the risk model reads of an account: its risk tier, its collateral balances and its
+ * positions. The margin, pre-trade and analytics code take this type; {@link AccountState} is the
+ * risk model's own value, and the commitment's account leaf (owner key, nonce and an {@link
+ * AccountState}) implements it too.
  *
- * <p>Amounts are integers: balances in venue atoms of each asset (asset 0 is the quote asset, 6 decimals),
- * quantities in signed whole lots (positive = long), funding snapshots in quote atoms per lot. The arrays are
- * the implementation's own: callers must not mutate them.
+ * <p>Amounts are integers: balances in venue atoms of each asset (asset 0 is the quote asset, 6
+ * decimals), quantities in signed whole lots (positive = long), funding snapshots in quote atoms
+ * per lot. The arrays are the implementation's own: callers must not mutate them.
  */
 public interface Account {
   /** Risk tier, in {@code [0, T)}. */

@@ -9,9 +9,9 @@ import java.util.TreeMap;
 
 /**
  * One-day Value at Risk by Monte Carlo over correlated underlyings: log-normal spot moves with each
- * underlying's ATM implied vol scaled to one day, a correlation matrix through its Cholesky factor, antithetic pairs,
- * full revaluation of the portfolio one day later with unchanged vols. Seeded and hence reproducible (Box-Muller on
- * {@link SplittableRandom} with {@link StrictMath}).
+ * underlying's ATM implied vol scaled to one day, a correlation matrix through its Cholesky factor,
+ * antithetic pairs, full revaluation of the portfolio one day later with unchanged vols. Seeded and
+ * hence reproducible (Box-Muller on {@link SplittableRandom} with {@link StrictMath}).
  *
  * @param underlyings the underlyings simulated, in matrix order
  * @param correlation correlation matrix (symmetric, unit diagonal, positive definite)
@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * @param confidence confidence level in (0.5, 1), e.g. 0.99
  * @param seed random seed
  */
-public record MonteCarloVar(List<String> underlyings, double[][] correlation, int paths, double confidence, long seed) {
+public record MonteCarloVar(
+    List<String> underlyings, double[][] correlation, int paths, double confidence, long seed) {
   private static final long DAY = 86_400;
 
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
@@ -46,7 +47,8 @@ public record MonteCarloVar(List<String> underlyings, double[][] correlation, in
 
   /** BTC and ETH with correlation 0.8, 10,000 paths, 99%, seed 1. */
   public static MonteCarloVar defaults() {
-    return new MonteCarloVar(List.of("BTC", "ETH"), new double[][] {{1, 0.8}, {0.8, 1}}, 10_000, 0.99, 1);
+    return new MonteCarloVar(
+        List.of("BTC", "ETH"), new double[][] {{1, 0.8}, {0.8, 1}}, 10_000, 0.99, 1);
   }
 
   /**
@@ -89,9 +91,12 @@ public record MonteCarloVar(List<String> underlyings, double[][] correlation, in
           for (int k = 0; k <= i; k++) {
             x[i] += l[i][k] * z[k] * sign;
           }
-          factors.put(underlyings.get(i), StrictMath.exp(dailyVol[i] * x[i] - 0.5 * dailyVol[i] * dailyVol[i]));
+          factors.put(
+              underlyings.get(i),
+              StrictMath.exp(dailyVol[i] * x[i] - 0.5 * dailyVol[i] * dailyVol[i]));
         }
-        pnl[p + (sign == 1 ? 0 : 1)] = pa.value(portfolio, epoch, factors, Map.of(), false, DAY) - base;
+        pnl[p + (sign == 1 ? 0 : 1)] =
+            pa.value(portfolio, epoch, factors, Map.of(), false, DAY) - base;
       }
     }
     double mean = Arrays.stream(pnl).sum() / paths;

@@ -16,24 +16,33 @@ import java.util.TreeMap;
  * @param instruments the venue's instruments by id (copied)
  * @param assets the venue's collateral assets, index = asset index (copied)
  */
-public record Portfolio(Account account, Map<Integer, Instrument> instruments, List<CollateralAsset> assets) {
+public record Portfolio(
+    Account account, Map<Integer, Instrument> instruments, List<CollateralAsset> assets) {
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public Portfolio {
     ArgChecker.notNull(account, "account");
     instruments = Collections.unmodifiableMap(new TreeMap<>(instruments));
     assets = List.copyOf(assets);
     if (assets.size() != account.balances().length) {
-      throw new IllegalArgumentException("account has " + account.balances().length + " balances, venue " + assets.size() + " assets");
+      throw new IllegalArgumentException(
+          "account has "
+              + account.balances().length
+              + " balances, venue "
+              + assets.size()
+              + " assets");
     }
     for (int j = 0; j < account.quantities().length; j++) {
-      if (account.quantities()[j] != 0 && !instruments.containsKey((int) account.instrumentIds()[j])) {
-        throw new IllegalArgumentException("slot " + j + " holds unknown instrument " + account.instrumentIds()[j]);
+      if (account.quantities()[j] != 0
+          && !instruments.containsKey((int) account.instrumentIds()[j])) {
+        throw new IllegalArgumentException(
+            "slot " + j + " holds unknown instrument " + account.instrumentIds()[j]);
       }
     }
   }
 
   /** Builds a portfolio from a list of instruments. */
-  public static Portfolio of(Account account, List<? extends Instrument> instruments, List<CollateralAsset> assets) {
+  public static Portfolio of(
+      Account account, List<? extends Instrument> instruments, List<CollateralAsset> assets) {
     Map<Integer, Instrument> m = new TreeMap<>();
     for (Instrument i : instruments) {
       m.put(i.id(), i);

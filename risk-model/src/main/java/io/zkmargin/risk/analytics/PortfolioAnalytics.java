@@ -15,15 +15,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Off-circuit portfolio analytics in double precision: net Greeks per underlying and full revaluation of a
- * portfolio under shifted market data (used by {@link MonteCarloVar} and {@link StressTest}). Nothing here decides
- * margin. Stateless; use {@link #DEFAULT}.
+ * Off-circuit portfolio analytics in double precision: net Greeks per underlying and full
+ * revaluation of a portfolio under shifted market data (used by {@link MonteCarloVar} and {@link
+ * StressTest}). Nothing here decides margin. Stateless; use {@link #DEFAULT}.
  */
 public final class PortfolioAnalytics {
   /** The shared stateless instance. */
   public static final PortfolioAnalytics DEFAULT = new PortfolioAnalytics();
+
   /** Quote atoms per quote unit (6-decimal quote asset). */
   public static final double QUOTE_ATOMS = 1e6;
+
   private static final double YEAR = OracleEpoch.SECONDS_PER_YEAR;
 
   private PortfolioAnalytics() {}
@@ -58,7 +60,9 @@ public final class PortfolioAnalytics {
       } else {
         EuropeanOption o = (EuropeanOption) ins;
         UnderlyingQuote uq = epoch.quote(o.underlying());
-        OptionGreeks og = optionGreeks(o, uq.spot() / QUOTE_ATOMS, uq.impliedVol(o.strike()) / 1e18, epoch.timeSeconds());
+        OptionGreeks og =
+            optionGreeks(
+                o, uq.spot() / QUOTE_ATOMS, uq.impliedVol(o.strike()) / 1e18, epoch.timeSeconds());
         g[0] += units * og.delta();
         g[1] += units * og.gamma();
         g[2] += units * og.vega() / 100;
@@ -71,15 +75,26 @@ public final class PortfolioAnalytics {
     for (Map.Entry<String, double[]> e : acc.entrySet()) {
       double s = epoch.quote(e.getKey()).spot() / QUOTE_ATOMS;
       double[] g = e.getValue();
-      out.add(new UnderlyingGreeks(e.getKey(), s, g[0], g[0] * s, g[1], 0.5 * g[1] * (0.01 * s) * (0.01 * s), g[2], g[3],
-          g[4], g[5]));
+      out.add(
+          new UnderlyingGreeks(
+              e.getKey(),
+              s,
+              g[0],
+              g[0] * s,
+              g[1],
+              0.5 * g[1] * (0.01 * s) * (0.01 * s),
+              g[2],
+              g[3],
+              g[4],
+              g[5]));
     }
     return out;
   }
 
   /**
-   * Market value of a portfolio in quote units with spot multipliers and vol shifts per underlying: collateral at
-   * full (un-haircut) value, perps at spot x lot plus unsettled funding, options by Black-Scholes.
+   * Market value of a portfolio in quote units with spot multipliers and vol shifts per underlying:
+   * collateral at full (un-haircut) value, perps at spot x lot plus unsettled funding, options by
+   * Black-Scholes.
    *
    * @param portfolio holdings
    * @param epoch base market data
@@ -89,8 +104,13 @@ public final class PortfolioAnalytics {
    * @param elapsedSeconds time that passes before revaluation, {@code >= 0}
    * @return value in quote units
    */
-  public double value(Portfolio portfolio, OracleEpoch epoch, Map<String, Double> spotFactor,
-      Map<String, Double> volShift, boolean relativeVol, long elapsedSeconds) {
+  public double value(
+      Portfolio portfolio,
+      OracleEpoch epoch,
+      Map<String, Double> spotFactor,
+      Map<String, Double> volShift,
+      boolean relativeVol,
+      long elapsedSeconds) {
     if (elapsedSeconds < 0) {
       throw new IllegalArgumentException("elapsed time must be >= 0");
     }
@@ -99,8 +119,13 @@ public final class PortfolioAnalytics {
     for (int a = 0; a < leaf.balances().length; a++) {
       CollateralAsset asset = portfolio.assets().get(a);
       double units = leaf.balances()[a] / Math.pow(10, asset.decimals());
-      v += asset.isQuote() ? units
-          : units * epoch.quote(asset.underlying()).spot() / QUOTE_ATOMS * spotFactor.getOrDefault(asset.underlying(), 1.0);
+      v +=
+          asset.isQuote()
+              ? units
+              : units
+                  * epoch.quote(asset.underlying()).spot()
+                  / QUOTE_ATOMS
+                  * spotFactor.getOrDefault(asset.underlying(), 1.0);
     }
     for (int j = 0; j < leaf.quantities().length; j++) {
       long q = leaf.quantities()[j];
@@ -127,6 +152,7 @@ public final class PortfolioAnalytics {
 
   private static OptionGreeks optionGreeks(EuropeanOption o, double spot, double vol, long now) {
     double years = Math.max(0, o.expirySeconds() - now) / YEAR;
-    return BlackScholesFormula.DEFAULT.greeks(o.type(), spot, o.strike() / QUOTE_ATOMS, years, vol, 0, 0);
+    return BlackScholesFormula.DEFAULT.greeks(
+        o.type(), spot, o.strike() / QUOTE_ATOMS, years, vol, 0, 0);
   }
 }

@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A named stress scenario applied to every underlying: spot x (1 + spotShock), implied vols x (1 + volShock).
+ * A named stress scenario applied to every underlying: spot x (1 + spotShock), implied vols x (1 +
+ * volShock).
  *
  * @param name display name
  * @param spotShock relative spot move, {@code > -1} (e.g. -0.30)
@@ -23,7 +24,8 @@ public record StressTest(String name, double spotShock, double volShock) {
   }
 
   /**
-   * P&amp;L of the portfolio under this scenario (instantaneous full revaluation), quote units (positive = gain).
+   * P&amp;L of the portfolio under this scenario (instantaneous full revaluation), quote units
+   * (positive = gain).
    *
    * @param portfolio holdings
    * @param epoch base market data
@@ -36,6 +38,7 @@ public record StressTest(String name, double spotShock, double volShock) {
       vol.put(u, volShock);
     }
     PortfolioAnalytics pa = PortfolioAnalytics.DEFAULT;
-    return pa.value(portfolio, epoch, spot, vol, true, 0) - pa.value(portfolio, epoch, Map.of(), Map.of(), false, 0);
+    return pa.value(portfolio, epoch, spot, vol, true, 0)
+        - pa.value(portfolio, epoch, Map.of(), Map.of(), false, 0);
   }
 }

@@ -9,34 +9,41 @@ import java.math.RoundingMode;
 /**
  * Signed fixed-point arithmetic on {@code long} with scale {@link #ONE} = 10^18.
  *
- * <p>A real number {@code v} is carried as the {@code long} {@code round(v * 10^18)}, so the representable
- * range is about {@code [-9.22, 9.22]} with a resolution (one "ulp") of {@code 10^-18}. Products and quotients
- * use exact 128-bit intermediates ({@link Math#multiplyHigh} and a 128/64 long division), never
- * {@code BigInteger}; a result that does not fit a {@code long} throws {@link ArithmeticException}
- * instead of wrapping. All functions are pure integer arithmetic, so results are bit-identical on every JVM.
+ * <p>A real number {@code v} is carried as the {@code long} {@code round(v * 10^18)}, so the
+ * representable range is about {@code [-9.22, 9.22]} with a resolution (one "ulp") of {@code
+ * 10^-18}. Products and quotients use exact 128-bit intermediates ({@link Math#multiplyHigh} and a
+ * 128/64 long division), never {@code BigInteger}; a result that does not fit a {@code long} throws
+ * {@link ArithmeticException} instead of wrapping. All functions are pure integer arithmetic, so
+ * results are bit-identical on every JVM.
  *
- * <p>Error bounds (in units of the real value), checked by {@code HighPrecisionBlackTest} against a 50-digit decimal
- * reference over the whole representable range, and by {@code FixedTest} against {@code double} references (where
- * the double's own error dominates: exp 4e-16 relative, ln 4.5e-16 |ln x|, N 2e-15 absolute):
+ * <p>Error bounds (in units of the real value), checked by {@code HighPrecisionBlackTest} against a
+ * 50-digit decimal reference over the whole representable range, and by {@code FixedTest} against
+ * {@code double} references (where the double's own error dominates: exp 4e-16 relative, ln 4.5e-16
+ * |ln x|, N 2e-15 absolute):
+ *
  * <ul>
- *   <li>{@link #mulDiv}, {@link #mul}, {@link #div}: exact up to the documented rounding (&lt; 1 ulp, 1/2 ulp for
- *       NEAREST), checked against BigInteger;</li>
- *   <li>{@link #exp}: error &le; 2e-17 x max(1, e^x) (measured 3.8e-18);</li>
- *   <li>{@link #ln}, {@link #lnRatio}: absolute error &le; 1e-17 (measured 8.5e-18);</li>
- *   <li>{@link #sqrt}: floor of the exact root (error &lt; 1 ulp, never above the root);</li>
- *   <li>{@link #normalCdf}, {@link #normalPdf}: absolute error &le; 1e-17 (measured 1.0e-18 and 3.4e-18; clamped to
- *       0/1 resp. 0 beyond |x| = 9, where the exact values are below 1.1e-18).</li>
+ *   <li>{@link #mulDiv}, {@link #mul}, {@link #div}: exact up to the documented rounding (&lt; 1
+ *       ulp, 1/2 ulp for NEAREST), checked against BigInteger;
+ *   <li>{@link #exp}: error &le; 2e-17 x max(1, e^x) (measured 3.8e-18);
+ *   <li>{@link #ln}, {@link #lnRatio}: absolute error &le; 1e-17 (measured 8.5e-18);
+ *   <li>{@link #sqrt}: floor of the exact root (error &lt; 1 ulp, never above the root);
+ *   <li>{@link #normalCdf}, {@link #normalPdf}: absolute error &le; 1e-17 (measured 1.0e-18 and
+ *       3.4e-18; clamped to 0/1 resp. 0 beyond |x| = 9, where the exact values are below 1.1e-18).
  * </ul>
  */
 public final class Fixed {
   /** The scale: the fixed-point representation of 1.0. */
   public static final long ONE = 1_000_000_000_000_000_000L;
+
   /** ln 2 at scale 10^18 (rounded down; see {@link #LN2_LO} for the next 9 digits). */
   public static final long LN2 = 693_147_180_559_945_309L;
+
   /** Digits 19..27 of ln 2: ln 2 = (LN2 + LN2_LO * 10^-9) * 10^-18. */
   private static final long LN2_LO = 417_232_121L;
+
   /** sqrt(2) at scale 10^18. */
   private static final long SQRT2 = 1_414_213_562_373_095_049L;
+
   /** Largest |x| for which {@link #normalCdf} and {@link #normalPdf} are not clamped. */
   public static final long NORMAL_CUTOFF = 9 * ONE;
 
@@ -59,8 +66,8 @@ public final class Fixed {
 
   /**
    * Unsigned 128/64 division (Hacker's Delight, divlu): the quotient of {@code (u1:u0) / v}.
-   * Requires {@code u1 < v} (unsigned), so that the quotient fits 64 bits; the remainder is
-   * {@code u0 - q * v} (mod 2^64).
+   * Requires {@code u1 < v} (unsigned), so that the quotient fits 64 bits; the remainder is {@code
+   * u0 - q * v} (mod 2^64).
    */
   static long divlu(long u1, long u0, long v) {
     if (u1 == 0 && u0 >= 0 && v > 0) {
@@ -77,7 +84,8 @@ public final class Fixed {
     long un0 = un10 & 0xFFFF_FFFFL;
     long q1 = Long.divideUnsigned(un32, vn1);
     long rhat = un32 - q1 * vn1;
-    while (Long.compareUnsigned(q1, b) >= 0 || Long.compareUnsigned(q1 * vn0, (rhat << 32) + un1) > 0) {
+    while (Long.compareUnsigned(q1, b) >= 0
+        || Long.compareUnsigned(q1 * vn0, (rhat << 32) + un1) > 0) {
       q1--;
       rhat += vn1;
       if (Long.compareUnsigned(rhat, b) >= 0) {
@@ -87,7 +95,8 @@ public final class Fixed {
     long un21 = (un32 << 32) + un1 - q1 * v;
     long q0 = Long.divideUnsigned(un21, vn1);
     rhat = un21 - q0 * vn1;
-    while (Long.compareUnsigned(q0, b) >= 0 || Long.compareUnsigned(q0 * vn0, (rhat << 32) + un0) > 0) {
+    while (Long.compareUnsigned(q0, b) >= 0
+        || Long.compareUnsigned(q0 * vn0, (rhat << 32) + un0) > 0) {
       q0--;
       rhat += vn1;
       if (Long.compareUnsigned(rhat, b) >= 0) {
@@ -101,8 +110,8 @@ public final class Fixed {
   // Integer and fixed-point products and quotients
 
   /**
-   * Exact {@code a * b / c} of three signed integers, rounded as asked, with a 128-bit intermediate.
-   * Units are the caller's: this is the building block of every scaled product.
+   * Exact {@code a * b / c} of three signed integers, rounded as asked, with a 128-bit
+   * intermediate. Units are the caller's: this is the building block of every scaled product.
    *
    * @param a first factor, any sign
    * @param b second factor, any sign
@@ -207,11 +216,13 @@ public final class Fixed {
   }
 
   /**
-   * Fixed-point quotient {@code a / b} (both at scale 10^18, result at scale 10^18) rounded as asked.
+   * Fixed-point quotient {@code a / b} (both at scale 10^18, result at scale 10^18) rounded as
+   * asked.
    *
    * @param a dividend, any sign
    * @param b divisor, non-zero, any sign
-   * @throws ArithmeticException if {@code b == 0} or the quotient is outside the representable range
+   * @throws ArithmeticException if {@code b == 0} or the quotient is outside the representable
+   *     range
    */
   public static long div(long a, long b, Rounding mode) {
     return mulDiv(a, ONE, b, mode);
@@ -226,11 +237,14 @@ public final class Fixed {
   // Transcendental functions
 
   /**
-   * {@code e^x}, {@code x} at scale 10^18, result at scale 10^18, rounded to nearest (error &le; 2e-17 max(1, e^x)).
-   * Range reduction {@code x = k ln2 + r}, |r| &le; ln2/2, then a Taylor series.
+   * {@code e^x}, {@code x} at scale 10^18, result at scale 10^18, rounded to nearest (error &le;
+   * 2e-17 max(1, e^x)). Range reduction {@code x = k ln2 + r}, |r| &le; ln2/2, then a Taylor
+   * series.
    *
-   * @param x exponent, any sign; results below half an ulp (x &lt; -41.4, unrepresentable anyway) are 0
-   * @throws ArithmeticException if {@code e^x} exceeds the representable range (x &gt; about 2.2216)
+   * @param x exponent, any sign; results below half an ulp (x &lt; -41.4, unrepresentable anyway)
+   *     are 0
+   * @throws ArithmeticException if {@code e^x} exceeds the representable range (x &gt; about
+   *     2.2216)
    */
   public static long exp(long x) {
     long k = Math.floorDiv(x + LN2 / 2, LN2);
@@ -267,8 +281,9 @@ public final class Fixed {
   }
 
   /**
-   * {@code ln(a / b)} of two positive integers of the same unit (e.g. a forward and a strike in quote atoms),
-   * at scale 10^18, absolute error &le; 1e-17. The ratio itself need not be representable.
+   * {@code ln(a / b)} of two positive integers of the same unit (e.g. a forward and a strike in
+   * quote atoms), at scale 10^18, absolute error &le; 1e-17. The ratio itself need not be
+   * representable.
    *
    * @param a numerator, {@code > 0}
    * @param b denominator, {@code > 0}
@@ -295,7 +310,9 @@ public final class Fixed {
       eb++;
     }
     long de = ea - eb;
-    long lnTwoPart = Math.addExact(Math.multiplyExact(de, LN2), mulDiv(de, LN2_LO, 1_000_000_000L, Rounding.NEAREST));
+    long lnTwoPart =
+        Math.addExact(
+            Math.multiplyExact(de, LN2), mulDiv(de, LN2_LO, 1_000_000_000L, Rounding.NEAREST));
     return Math.addExact(lnTwoPart, lnReduced(ya) - lnReduced(yb));
   }
 
@@ -328,8 +345,8 @@ public final class Fixed {
   }
 
   /**
-   * Square root of {@code x} (scale 10^18), result at scale 10^18, rounded down (never above the exact root,
-   * error &lt; 1 ulp).
+   * Square root of {@code x} (scale 10^18), result at scale 10^18, rounded down (never above the
+   * exact root, error &lt; 1 ulp).
    *
    * @param x radicand, {@code >= 0}
    * @throws IllegalArgumentException if {@code x < 0}
@@ -420,8 +437,8 @@ public final class Fixed {
   }
 
   /**
-   * Standard normal density {@code phi(x) = e^(-x^2/2) / sqrt(2 pi)}, {@code x} and result at scale 10^18,
-   * absolute error &le; 1e-17; 0 beyond |x| = 9.
+   * Standard normal density {@code phi(x) = e^(-x^2/2) / sqrt(2 pi)}, {@code x} and result at scale
+   * 10^18, absolute error &le; 1e-17; 0 beyond |x| = 9.
    *
    * @param x argument, any value
    * @return phi(x) in [0, 0.39894228 * 10^18]
@@ -457,7 +474,8 @@ public final class Fixed {
 
   private static void buildNormalTables(long[] cdf, long[] pdf) {
     MathContext mc = new MathContext(60, RoundingMode.HALF_EVEN);
-    BigDecimal pi = new BigDecimal("3.14159265358979323846264338327950288419716939937510582097494459");
+    BigDecimal pi =
+        new BigDecimal("3.14159265358979323846264338327950288419716939937510582097494459");
     BigDecimal invSqrt2Pi = BigDecimal.ONE.divide(pi.multiply(BigDecimal.valueOf(2)).sqrt(mc), mc);
     BigDecimal scale = BigDecimal.valueOf(ONE);
     BigDecimal eps = new BigDecimal("1e-45");
@@ -496,7 +514,8 @@ public final class Fixed {
   // Conversions (reporting and tests only: no margin decision may depend on a double)
 
   /**
-   * The fixed-point value nearest to a double; for configuration and tests, never for margin decisions.
+   * The fixed-point value nearest to a double; for configuration and tests, never for margin
+   * decisions.
    *
    * @throws ArithmeticException if {@code v} is not finite or outside the representable range
    */

@@ -3,9 +3,9 @@ package io.zkmargin.risk.fixed;
 /**
  * Rounding direction of a fixed-point or integer division.
  *
- * <p>Directions are absolute (toward minus or plus infinity), not toward zero, so that "conservative"
- * has one meaning for every sign: losses and margins use {@link #CEILING} on charges and {@link #FLOOR}
- * on values, collateral values use {@link #FLOOR}.
+ * <p>Directions are absolute (toward minus or plus infinity), not toward zero, so that
+ * "conservative" has one meaning for every sign: losses and margins use {@link #CEILING} on charges
+ * and {@link #FLOOR} on values, collateral values use {@link #FLOOR}.
  */
 public enum Rounding {
   /** Toward minus infinity (the largest integer not above the exact quotient). */

@@ -7,7 +7,9 @@ import io.zkmargin.risk.account.Account;
 import io.zkmargin.risk.vector.RiskVector;
 
 /**
- * Account margin exactly as docs/ENCODING.md "Margin" (and hence as the health circuit recomputes it):
+ * Account margin exactly as docs/ENCODING.md "Margin" (and hence as the health circuit recomputes
+ * it):
+ *
  * <pre>
  *   E      = sum_a b[a]*price[a] + N * sum_j q_j * (mark_j - (fundingIndex_j - snap_j)),
  *            price[a] = cp[a] (haircut) if b[a] >= 0, dp[a] (debt price, no haircut) if b[a] < 0
@@ -15,15 +17,17 @@ import io.zkmargin.risk.vector.RiskVector;
  *   MMcore = max(0, max_s L[s]);  MM = (MMcore + N * sum_j |q_j| * floorMm_j) * tierFactorPpm[tier]
  *   IM alike with Rim and floorIm; N = 10^9
  * </pre>
- * The hot path uses primitive longs and 128-bit (hi, lo) pairs and allocates nothing: the caller passes a reusable
- * {@link MarginResult}. Position dot products run in plain {@code long} after a per-account bound check
- * ({@code sum |q| * max|R| < 2^62}); collateral products and the final sums are exact 128-bit. A value that does
- * not fit (|E|, MM or IM beyond 2^127, or the position bound) throws {@link ArithmeticException}.
- * Stateless; use {@link #DEFAULT}.
+ *
+ * The hot path uses primitive longs and 128-bit (hi, lo) pairs and allocates nothing: the caller
+ * passes a reusable {@link MarginResult}. Position dot products run in plain {@code long} after a
+ * per-account bound check ({@code sum |q| * max|R| < 2^62}); collateral products and the final sums
+ * are exact 128-bit. A value that does not fit (|E|, MM or IM beyond 2^127, or the position bound)
+ * throws {@link ArithmeticException}. Stateless; use {@link #DEFAULT}.
  */
 public final class MarginCalculator {
   /** The shared stateless instance. */
   public static final MarginCalculator DEFAULT = new MarginCalculator();
+
   /** Nano quote atoms per quote atom. */
   public static final long N = 1_000_000_000L;
 
@@ -35,13 +39,22 @@ public final class MarginCalculator {
    * Margin of an account, into a reusable result (no allocation).
    *
    * @param vector risk vector of the epoch
-   * @param leaf the account (balances in venue atoms, quantities in lots, snapshots in quote atoms per lot)
+   * @param leaf the account (balances in venue atoms, quantities in lots, snapshots in quote atoms
+   *     per lot)
    * @param out result holder with {@code out.scenarios() == vector.scenarios()}; overwritten
-   * @throws IllegalArgumentException on size mismatch, a bad tier or a position in an unlisted instrument
+   * @throws IllegalArgumentException on size mismatch, a bad tier or a position in an unlisted
+   *     instrument
    * @throws ArithmeticException if a value does not fit the documented bounds
    */
   public void evaluate(RiskVector vector, Account leaf, MarginResult out) {
-    evaluate(vector, leaf.tier(), leaf.balances(), leaf.instrumentIds(), leaf.quantities(), leaf.fundingSnapshots(), out);
+    evaluate(
+        vector,
+        leaf.tier(),
+        leaf.balances(),
+        leaf.instrumentIds(),
+        leaf.quantities(),
+        leaf.fundingSnapshots(),
+        out);
   }
 
   /**
@@ -66,17 +79,25 @@ public final class MarginCalculator {
    * @param snapshots funding snapshot per slot, quote atoms per lot
    * @param out reusable result holder
    */
-  public void evaluate(RiskVector vector, long tier, long[] balances, long[] ids, long[] quantities, long[] snapshots,
+  public void evaluate(
+      RiskVector vector,
+      long tier,
+      long[] balances,
+      long[] ids,
+      long[] quantities,
+      long[] snapshots,
       MarginResult out) {
     final int sc = vector.scenarios();
     final long[] tiers = vector.tierFactorArray();
     final long[] cp = vector.collateralPriceArray();
     final long[] dp = vector.debtPriceArray();
     if (out.scenarios != sc) {
-      throw new IllegalArgumentException("result holder has " + out.scenarios + " scenarios, vector " + sc);
+      throw new IllegalArgumentException(
+          "result holder has " + out.scenarios + " scenarios, vector " + sc);
     }
     if (balances.length != cp.length) {
-      throw new IllegalArgumentException("account has " + balances.length + " balances, vector " + cp.length + " assets");
+      throw new IllegalArgumentException(
+          "account has " + balances.length + " balances, vector " + cp.length + " assets");
     }
     if (tier < 0 || tier >= tiers.length) {
       throw new IllegalArgumentException("tier " + tier + " outside [0, " + tiers.length + ")");
@@ -165,7 +186,8 @@ public final class MarginCalculator {
       }
       long id = ids[j];
       if (!vector.has(id)) {
-        throw new IllegalArgumentException("slot " + j + " holds instrument " + id + ", which the risk vector does not list");
+        throw new IllegalArgumentException(
+            "slot " + j + " holds instrument " + id + ", which the risk vector does not list");
       }
       int i = (int) id;
       long aq = Math.abs(q);
@@ -289,7 +311,10 @@ public final class MarginCalculator {
     }
   }
 
-  /** High word of the non-negative 128-bit (hi:lo) times t (0 <= t < 2^32), checking that the product < 2^127. */
+  /**
+   * High word of the non-negative 128-bit (hi:lo) times t (0 <= t < 2^32), checking that the
+   * product < 2^127.
+   */
   private static long scaleHigh(long hi, long lo, long t) {
     long carry = unsignedMultiplyHigh(lo, t);
     if (Math.multiplyHigh(hi, t) != 0) {

@@ -4,10 +4,11 @@ import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
 
 /**
- * The margin of one account at one risk vector, in the exact integer units of docs/ENCODING.md "Margin":
- * equity E in nano quote atoms (quote atoms x 10^9), MM and IM in nano quote atoms x ppm (tier factor applied),
- * MMcore/IMcore in nano quote atoms. Mutable and reusable: {@link MarginCalculator#evaluate} overwrites it
- * without allocating, so one instance per thread serves any number of accounts. Not thread-safe.
+ * The margin of one account at one risk vector, in the exact integer units of docs/ENCODING.md
+ * "Margin": equity E in nano quote atoms (quote atoms x 10^9), MM and IM in nano quote atoms x ppm
+ * (tier factor applied), MMcore/IMcore in nano quote atoms. Mutable and reusable: {@link
+ * MarginCalculator#evaluate} overwrites it without allocating, so one instance per thread serves
+ * any number of accounts. Not thread-safe.
  */
 public final class MarginResult {
   static final long N = MarginCalculator.N;
@@ -61,10 +62,13 @@ public final class MarginResult {
   /**
    * True iff {@code E * 10^4 * 10^6 >= MM * thresholdBps} (the health circuit's claim).
    *
-   * @param thresholdBps threshold in basis points of MM (10_000 = equity at least MM), in {@code [0, 2^32)}
+   * @param thresholdBps threshold in basis points of MM (10_000 = equity at least MM), in {@code
+   *     [0, 2^32)}
    */
   public boolean isHealthy(long thresholdBps) {
-    ArgChecker.isTrue(thresholdBps >= 0 && thresholdBps < (1L << 32), "threshold must be in [0, 2^32) bps, was {}",
+    ArgChecker.isTrue(
+        thresholdBps >= 0 && thresholdBps < (1L << 32),
+        "threshold must be in [0, 2^32) bps, was {}",
         thresholdBps);
     if (eHi < 0) {
       return false;
@@ -81,9 +85,10 @@ public final class MarginResult {
   }
 
   /**
-   * True iff {@code E * 10^6 >= max(IM, MM)}: trades and withdrawals leaving the account in this state are allowed.
-   * The ENCODING.md formula computes IM and MM independently; for some hedged books the wider IM grid yields a
-   * smaller IM than MM (the grid points are not nested), so the effective initial requirement is the larger one.
+   * True iff {@code E * 10^6 >= max(IM, MM)}: trades and withdrawals leaving the account in this
+   * state are allowed. The ENCODING.md formula computes IM and MM independently; for some hedged
+   * books the wider IM grid yields a smaller IM than MM (the grid points are not nested), so the
+   * effective initial requirement is the larger one.
    */
   public boolean meetsInitialMargin() {
     if (eHi < 0) {
@@ -103,7 +108,10 @@ public final class MarginResult {
     return Wide.toBigInteger(mmHi, mmLo);
   }
 
-  /** IM by the ENCODING.md formula, nano quote atoms x ppm (exact); the effective requirement is max(IM, MM). */
+  /**
+   * IM by the ENCODING.md formula, nano quote atoms x ppm (exact); the effective requirement is
+   * max(IM, MM).
+   */
   public BigInteger initialScaled() {
     return Wide.toBigInteger(imHi, imLo);
   }
@@ -130,12 +138,13 @@ public final class MarginResult {
 
   /** Effective initial margin in quote atoms, {@code ceil(max(IM, MM) / (10^9 * 10^6))}. */
   public long initialQuoteAtoms() {
-    return ceilDiv(initialScaled().max(maintenanceScaled()), BigInteger.valueOf(N * PPM)).longValueExact();
+    return ceilDiv(initialScaled().max(maintenanceScaled()), BigInteger.valueOf(N * PPM))
+        .longValueExact();
   }
 
   /**
-   * Health ratio E / MM in basis points, rounded down ({@code Long.MAX_VALUE} when MM = 0 and E &gt;= 0; negative
-   * when E &lt; 0). Off the hot path (allocates).
+   * Health ratio E / MM in basis points, rounded down ({@code Long.MAX_VALUE} when MM = 0 and E
+   * &gt;= 0; negative when E &lt; 0). Off the hot path (allocates).
    */
   public long healthRatioBps() {
     BigInteger mm = maintenanceScaled();
@@ -163,12 +172,13 @@ public final class MarginResult {
   }
 
   /**
-   * Portfolio P&amp;L under maintenance scenario s, quote atoms, rounded down: {@code floor(-L[s] / 10^9)}
-   * (positive = gain; extreme scenarios already weighted).
+   * Portfolio P&amp;L under maintenance scenario s, quote atoms, rounded down: {@code floor(-L[s] /
+   * 10^9)} (positive = gain; extreme scenarios already weighted).
    */
   public long scenarioPnlQuoteAtoms(int s) {
     ArgChecker.isTrue(s >= 0 && s < scenarios, "scenario {} outside [0, {})", s, scenarios);
-    return floorDiv(Wide.toBigInteger(lossHi[s], lossLo[s]).negate(), BigInteger.valueOf(N)).longValueExact();
+    return floorDiv(Wide.toBigInteger(lossHi[s], lossLo[s]).negate(), BigInteger.valueOf(N))
+        .longValueExact();
   }
 
   /** Loss L[s] of maintenance scenario s, nano quote atoms (exact). */
@@ -182,8 +192,15 @@ public final class MarginResult {
     for (int s = 0; s < scenarios; s++) {
       pnl[s] = scenarioPnlQuoteAtoms(s);
     }
-    return new MarginSummary(equityQuoteAtoms(), maintenanceQuoteAtoms(), initialQuoteAtoms(), healthRatioBps(),
-        isLiquidatable(), meetsInitialMargin(), worstMm, pnl);
+    return new MarginSummary(
+        equityQuoteAtoms(),
+        maintenanceQuoteAtoms(),
+        initialQuoteAtoms(),
+        healthRatioBps(),
+        isLiquidatable(),
+        meetsInitialMargin(),
+        worstMm,
+        pnl);
   }
 
   private static BigInteger floorDiv(BigInteger a, BigInteger b) {

@@ -5,15 +5,16 @@ import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.RiskVector;
 
 /**
- * Pre-trade what-ifs on the exact margin: the largest withdrawal of an asset and the largest order of an instrument
- * after which the account still meets initial margin ({@code E * 10^6 >= max(IM, MM)}, see
- * {@link MarginResult#meetsInitialMargin()}).
+ * Pre-trade what-ifs on the exact margin: the largest withdrawal of an asset and the largest order
+ * of an instrument after which the account still meets initial margin ({@code E * 10^6 >= max(IM,
+ * MM)}, see {@link MarginResult#meetsInitialMargin()}).
  *
- * <p>Both searches rely on convexity: IM and MM are maxima of functions linear in the traded amount plus a floor
- * on |q|, so the amounts that keep them form an interval; if the account meets IM now, the largest one is found by an
- * exact binary search (about 64 margin evaluations). If the account does not meet IM now, both return 0.
- * Orders execute at the mark (the quote balance pays {@code lots * mark}; funding settles into the quote balance),
- * without fees. Stateless; use {@link #DEFAULT}.
+ * <p>Both searches rely on convexity: IM and MM are maxima of functions linear in the traded amount
+ * plus a floor on |q|, so the amounts that keep them form an interval; if the account meets IM now,
+ * the largest one is found by an exact binary search (about 64 margin evaluations). If the account
+ * does not meet IM now, both return 0. Orders execute at the mark (the quote balance pays {@code
+ * lots * mark}; funding settles into the quote balance), without fees. Stateless; use {@link
+ * #DEFAULT}.
  */
 public final class PreTradeCheck {
   /** The shared stateless instance. */
@@ -22,8 +23,8 @@ public final class PreTradeCheck {
   private PreTradeCheck() {}
 
   /**
-   * The largest amount of asset {@code asset} that can be withdrawn keeping initial margin, venue atoms, in
-   * {@code [0, max(0, balance)]}.
+   * The largest amount of asset {@code asset} that can be withdrawn keeping initial margin, venue
+   * atoms, in {@code [0, max(0, balance)]}.
    *
    * @param vector risk vector
    * @param leaf account
@@ -31,7 +32,10 @@ public final class PreTradeCheck {
    * @return venue atoms, {@code >= 0}
    */
   public long largestWithdrawal(RiskVector vector, Account leaf, int asset) {
-    ArgChecker.isTrue(asset >= 0 && asset < leaf.balances().length, "asset {} outside [0, {})", asset,
+    ArgChecker.isTrue(
+        asset >= 0 && asset < leaf.balances().length,
+        "asset {} outside [0, {})",
+        asset,
         leaf.balances().length);
     long[] balances = leaf.balances().clone();
     long original = balances[asset];
@@ -54,17 +58,21 @@ public final class PreTradeCheck {
   }
 
   /**
-   * The largest order in lots of instrument {@code instrumentId} on side {@code buy} that keeps initial margin.
+   * The largest order in lots of instrument {@code instrumentId} on side {@code buy} that keeps
+   * initial margin.
    *
    * @param vector risk vector (must list the instrument)
    * @param leaf account
    * @param instrumentId instrument to trade
    * @param buy true for a buy (quantity increases), false for a sell
    * @param maxLots upper end of the search, {@code >= 0}
-   * @return lots in {@code [0, maxLots]}; 0 if the account has no slot for the instrument or does not meet IM now
+   * @return lots in {@code [0, maxLots]}; 0 if the account has no slot for the instrument or does
+   *     not meet IM now
    */
-  public long largestOrder(RiskVector vector, Account leaf, long instrumentId, boolean buy, long maxLots) {
-    ArgChecker.isTrue(vector.has(instrumentId), "instrument {} is not in the risk vector", instrumentId);
+  public long largestOrder(
+      RiskVector vector, Account leaf, long instrumentId, boolean buy, long maxLots) {
+    ArgChecker.isTrue(
+        vector.has(instrumentId), "instrument {} is not in the risk vector", instrumentId);
     ArgChecker.notNegative(maxLots, "maxLots");
     long[] ids = leaf.instrumentIds().clone();
     long[] qty = leaf.quantities().clone();
@@ -117,8 +125,10 @@ public final class PreTradeCheck {
     return lo;
   }
 
-  private static boolean meets(RiskVector v, Account leaf, long[] balances, long[] qty, MarginResult r) {
-    MarginCalculator.DEFAULT.evaluate(v, leaf.tier(), balances, leaf.instrumentIds(), qty, leaf.fundingSnapshots(), r);
+  private static boolean meets(
+      RiskVector v, Account leaf, long[] balances, long[] qty, MarginResult r) {
+    MarginCalculator.DEFAULT.evaluate(
+        v, leaf.tier(), balances, leaf.instrumentIds(), qty, leaf.fundingSnapshots(), r);
     return r.meetsInitialMargin();
   }
 }

@@ -5,7 +5,10 @@ import static io.zkmargin.risk.util.Math128.unsignedMultiplyHigh;
 
 import java.math.BigInteger;
 
-/** Helpers for signed 128-bit integers held as (hi, lo) pairs of longs, and 192-bit products for comparisons. */
+/**
+ * Helpers for signed 128-bit integers held as (hi, lo) pairs of longs, and 192-bit products for
+ * comparisons.
+ */
 final class Wide {
   private Wide() {}
 
@@ -20,8 +23,8 @@ final class Wide {
   }
 
   /**
-   * Compares the unsigned products {@code a * x} and {@code b * y} where a, b are non-negative 128-bit
-   * values and x, y non-negative longs: the sign of {@code a*x - b*y}.
+   * Compares the unsigned products {@code a * x} and {@code b * y} where a, b are non-negative
+   * 128-bit values and x, y non-negative longs: the sign of {@code a*x - b*y}.
    */
   static int compareProducts(long aHi, long aLo, long x, long bHi, long bLo, long y) {
     // a*x as three limbs r2:r1:r0

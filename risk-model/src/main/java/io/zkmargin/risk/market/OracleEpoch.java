@@ -6,15 +6,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The market data of one oracle epoch: time, spot and vol smile per underlying, funding index per perpetual.
+ * The market data of one oracle epoch: time, spot and vol smile per underlying, funding index per
+ * perpetual.
  *
  * @param epoch epoch number, {@code >= 0}
  * @param timeSeconds valuation time, Unix seconds, {@code > 0}
  * @param quotes quote per underlying symbol (copied, sorted by symbol)
- * @param fundingIndex cumulative funding index per perpetual instrument id, quote atoms per lot (copied, sorted);
- *     absent ids have index 0
+ * @param fundingIndex cumulative funding index per perpetual instrument id, quote atoms per lot
+ *     (copied, sorted); absent ids have index 0
  */
-public record OracleEpoch(long epoch, long timeSeconds, Map<String, UnderlyingQuote> quotes, Map<Integer, Long> fundingIndex) {
+public record OracleEpoch(
+    long epoch,
+    long timeSeconds,
+    Map<String, UnderlyingQuote> quotes,
+    Map<Integer, Long> fundingIndex) {
   /** Seconds in the 365-day year used for times to expiry. */
   public static final long SECONDS_PER_YEAR = 365L * 24 * 3600;
 
@@ -46,7 +51,10 @@ public record OracleEpoch(long epoch, long timeSeconds, Map<String, UnderlyingQu
     return fundingIndex.getOrDefault(instrumentId, 0L);
   }
 
-  /** A copy of this epoch with other quotes (same epoch number, time and funding), e.g. for stress tests. */
+  /**
+   * A copy of this epoch with other quotes (same epoch number, time and funding), e.g. for stress
+   * tests.
+   */
   public OracleEpoch withQuotes(Map<String, UnderlyingQuote> newQuotes) {
     return new OracleEpoch(epoch, timeSeconds, newQuotes, fundingIndex);
   }

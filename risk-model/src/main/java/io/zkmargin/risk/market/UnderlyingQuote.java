@@ -4,11 +4,12 @@ import io.zkmargin.risk.fixed.Fixed;
 import io.zkmargin.risk.fixed.Rounding;
 
 /**
- * Oracle quote of one underlying: spot price and a simple volatility smile
- * {@code vol(K) = max(minVol, atmVol + skew * ln(K / spot))}.
+ * Oracle quote of one underlying: spot price and a simple volatility smile {@code vol(K) =
+ * max(minVol, atmVol + skew * ln(K / spot))}.
  *
  * @param spot spot price in quote atoms per whole unit of the underlying, {@code > 0}
- * @param atmVol at-the-money implied volatility, annualized, scale 10^18 (0.6e18 = 60%), {@code > 0}
+ * @param atmVol at-the-money implied volatility, annualized, scale 10^18 (0.6e18 = 60%), {@code >
+ *     0}
  * @param skew change of implied vol per unit of log-moneyness, scale 10^18, any sign
  */
 public record UnderlyingQuote(long spot, long atmVol, long skew) {

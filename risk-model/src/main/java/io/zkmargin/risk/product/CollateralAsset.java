@@ -3,8 +3,8 @@ package io.zkmargin.risk.product;
 import io.zkmargin.risk.util.ArgChecker;
 
 /**
- * A collateral asset of the venue. Asset 0 is the quote asset (a 6-decimal stable coin, no underlying).
- * Other assets are priced by the oracle spot of their underlying.
+ * A collateral asset of the venue. Asset 0 is the quote asset (a 6-decimal stable coin, no
+ * underlying). Other assets are priced by the oracle spot of their underlying.
  *
  * @param index asset index a in the account leaf, {@code >= 0}
  * @param symbol display symbol
@@ -12,7 +12,8 @@ import io.zkmargin.risk.util.ArgChecker;
  * @param underlying symbol whose oracle spot prices this asset, or {@code null} for the quote asset
  * @param haircutPpm haircut in parts per million of the oracle value, in {@code [0, 10^6]}
  */
-public record CollateralAsset(int index, String symbol, int decimals, String underlying, long haircutPpm) {
+public record CollateralAsset(
+    int index, String symbol, int decimals, String underlying, long haircutPpm) {
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public CollateralAsset {
     ArgChecker.notNegative(index, "asset index");

@@ -12,7 +12,8 @@ import io.zkmargin.risk.util.ArgChecker;
  * @param expirySeconds expiry as Unix time in seconds, {@code > 0}
  * @param lotSize units of the underlying per lot at scale 10^18, {@code > 0}
  */
-public record EuropeanOption(int id, String underlying, OptionType type, long strike, long expirySeconds, long lotSize)
+public record EuropeanOption(
+    int id, String underlying, OptionType type, long strike, long expirySeconds, long lotSize)
     implements Instrument {
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public EuropeanOption {
@@ -22,7 +23,8 @@ public record EuropeanOption(int id, String underlying, OptionType type, long st
       throw new IllegalArgumentException("strike must be > 0 quote atoms per unit, was " + strike);
     }
     if (expirySeconds <= 0) {
-      throw new IllegalArgumentException("expiry must be a positive Unix time in seconds, was " + expirySeconds);
+      throw new IllegalArgumentException(
+          "expiry must be a positive Unix time in seconds, was " + expirySeconds);
     }
   }
 }

@@ -13,7 +13,9 @@ public sealed interface Instrument permits PerpetualFuture, EuropeanOption {
   /** Symbol of the underlying, e.g. {@code BTC}; its spot comes from the oracle epoch. */
   String underlying();
 
-  /** Lot size: units of the underlying per lot at scale 10^18 (e.g. 10^15 = 0.001 BTC), {@code > 0}. */
+  /**
+   * Lot size: units of the underlying per lot at scale 10^18 (e.g. 10^15 = 0.001 BTC), {@code > 0}.
+   */
   long lotSize();
 
   /** Checks the common terms at the door. */
@@ -23,7 +25,8 @@ public sealed interface Instrument permits PerpetualFuture, EuropeanOption {
       throw new IllegalArgumentException("underlying must be a non-empty symbol");
     }
     if (lotSize <= 0) {
-      throw new IllegalArgumentException("lot size must be > 0 (units of underlying x 1e18), was " + lotSize);
+      throw new IllegalArgumentException(
+          "lot size must be > 0 (units of underlying x 1e18), was " + lotSize);
     }
   }
 }

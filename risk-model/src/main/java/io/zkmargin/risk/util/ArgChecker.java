@@ -2,14 +2,15 @@ package io.zkmargin.risk.util;
 
 /**
  * Argument checks at the door of a public method or constructor, in the style of OpenGamma Strata's
- * {@code ArgChecker}: each check returns its argument when it holds and throws
- * {@link IllegalArgumentException} with a message naming the argument, its allowed range and the value
- * it was, when it does not.
+ * {@code ArgChecker}: each check returns its argument when it holds and throws {@link
+ * IllegalArgumentException} with a message naming the argument, its allowed range and the value it
+ * was, when it does not.
  *
- * <p>Messages: {@code isTrue}/{@code isFalse} take a template whose {@code {}} placeholders are replaced,
- * in order, by the arguments ({@code String.valueOf}); an argument without a placeholder is appended in
- * square brackets, so no value is lost. The range checks say {@code "NAME must be in [MIN, MAX], was V"}
- * (inclusive) or {@code "NAME must be in [MIN, MAX), was V"} (exclusive upper bound).
+ * <p>Messages: {@code isTrue}/{@code isFalse} take a template whose {@code {}} placeholders are
+ * replaced, in order, by the arguments ({@code String.valueOf}); an argument without a placeholder
+ * is appended in square brackets, so no value is lost. The range checks say {@code "NAME must be in
+ * [MIN, MAX], was V"} (inclusive) or {@code "NAME must be in [MIN, MAX), was V"} (exclusive upper
+ * bound).
  */
 public final class ArgChecker {
   private ArgChecker() {}
@@ -94,20 +95,23 @@ public final class ArgChecker {
    */
   public static long inRange(long value, long min, long max, String name) {
     if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], was " + value);
+      throw new IllegalArgumentException(
+          name + " must be in [" + min + ", " + max + "], was " + value);
     }
     return value;
   }
 
   /**
-   * Checks that an argument is in {@code [min, maxExclusive)}: the form of an index or an id below a power of two.
+   * Checks that an argument is in {@code [min, maxExclusive)}: the form of an index or an id below
+   * a power of two.
    *
    * @return {@code value}
    * @throws IllegalArgumentException {@code "NAME must be in [MIN, MAX), was V"} when it is outside
    */
   public static long inRangeExclusive(long value, long min, long maxExclusive, String name) {
     if (value < min || value >= maxExclusive) {
-      throw new IllegalArgumentException(name + " must be in [" + min + ", " + maxExclusive + "), was " + value);
+      throw new IllegalArgumentException(
+          name + " must be in [" + min + ", " + maxExclusive + "), was " + value);
     }
     return value;
   }
@@ -118,7 +122,10 @@ public final class ArgChecker {
     return value;
   }
 
-  /** Replaces each {@code {}} by the next argument; appends any arguments left over in square brackets. */
+  /**
+   * Replaces each {@code {}} by the next argument; appends any arguments left over in square
+   * brackets.
+   */
   static String format(String template, Object... args) {
     if (args == null || args.length == 0) {
       return template;

@@ -11,10 +11,13 @@ import java.util.TreeMap;
  * @param grid scenario grid (its size must equal the circuit's S)
  * @param parameters risk parameters per underlying symbol (copied, sorted)
  * @param tierFactorPpm margin multiplier per tier, ppm (10^6 = x1), each in [10^6, 2^32)
- * @param roundingQuantum per-lot charge added to both floors to cover rounding of marks and scenario values
- *     for either sign of position, quote atoms, {@code >= 2}
+ * @param roundingQuantum per-lot charge added to both floors to cover rounding of marks and
+ *     scenario values for either sign of position, quote atoms, {@code >= 2}
  */
-public record RiskModelConfig(ScenarioGrid grid, Map<String, UnderlyingRiskParameters> parameters, long[] tierFactorPpm,
+public record RiskModelConfig(
+    ScenarioGrid grid,
+    Map<String, UnderlyingRiskParameters> parameters,
+    long[] tierFactorPpm,
     long roundingQuantum) {
 
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
@@ -26,16 +29,19 @@ public record RiskModelConfig(ScenarioGrid grid, Map<String, UnderlyingRiskParam
       throw new IllegalArgumentException("at least one tier is required");
     }
     for (long f : tierFactorPpm) {
-      ArgChecker.isTrue(f >= 1_000_000 && f < (1L << 32), "tier factor must be in [1e6, 2^32) ppm, was {}", f);
+      ArgChecker.isTrue(
+          f >= 1_000_000 && f < (1L << 32), "tier factor must be in [1e6, 2^32) ppm, was {}", f);
     }
     if (roundingQuantum < 2) {
-      throw new IllegalArgumentException("rounding quantum must be >= 2 quote atoms per lot, was " + roundingQuantum);
+      throw new IllegalArgumentException(
+          "rounding quantum must be >= 2 quote atoms per lot, was " + roundingQuantum);
     }
   }
 
   /**
-   * Defaults for a venue: grid {@link ScenarioGrid#forSize}, BTC with {@link UnderlyingRiskParameters#majorDefaults()},
-   * every other listed underlying with {@link UnderlyingRiskParameters#altDefaults()}, tiers x1, x1.25, x1.5, x2 (first T).
+   * Defaults for a venue: grid {@link ScenarioGrid#forSize}, BTC with {@link
+   * UnderlyingRiskParameters#majorDefaults()}, every other listed underlying with {@link
+   * UnderlyingRiskParameters#altDefaults()}, tiers x1, x1.25, x1.5, x2 (first T).
    *
    * @param scenarios S
    * @param tiers T, in [1, 16]
@@ -44,7 +50,11 @@ public record RiskModelConfig(ScenarioGrid grid, Map<String, UnderlyingRiskParam
   public static RiskModelConfig defaults(int scenarios, int tiers, String... underlyings) {
     Map<String, UnderlyingRiskParameters> p = new TreeMap<>();
     for (String u : underlyings) {
-      p.put(u, u.equals("BTC") ? UnderlyingRiskParameters.majorDefaults() : UnderlyingRiskParameters.altDefaults());
+      p.put(
+          u,
+          u.equals("BTC")
+              ? UnderlyingRiskParameters.majorDefaults()
+              : UnderlyingRiskParameters.altDefaults());
     }
     long[] t = new long[tiers];
     for (int i = 0; i < tiers; i++) {

@@ -8,9 +8,9 @@ import java.util.TreeMap;
 
 /**
  * The risk vector of one oracle epoch: the instrument entries and the globals exactly as committed
- * (docs/ENCODING.md), plus the same numbers laid out in flat primitive arrays for the margin hot path.
- * Immutable; the flat arrays are package-private views for {@link io.zkmargin.risk.margin.MarginCalculator}
- * through the accessors, which callers must not mutate.
+ * (docs/ENCODING.md), plus the same numbers laid out in flat primitive arrays for the margin hot
+ * path. Immutable; the flat arrays are package-private views for {@link
+ * io.zkmargin.risk.margin.MarginCalculator} through the accessors, which callers must not mutate.
  */
 public final class RiskVector {
   private final long epoch;
@@ -41,7 +41,11 @@ public final class RiskVector {
    * @param globals tier factors and collateral prices and scenarios
    * @throws IllegalArgumentException if any size or range does not match
    */
-  public RiskVector(long epoch, RiskDimensions sizes, Map<Integer, InstrumentRiskEntry> entries, RiskGlobals globals) {
+  public RiskVector(
+      long epoch,
+      RiskDimensions sizes,
+      Map<Integer, InstrumentRiskEntry> entries,
+      RiskGlobals globals) {
     ArgChecker.notNegative(epoch, "epoch");
     this.epoch = epoch;
     this.sizes = sizes;
@@ -49,10 +53,15 @@ public final class RiskVector {
     int s = scenarios;
     int maxIds = 1 << sizes.instrumentDepth();
     this.entries = Collections.unmodifiableSortedMap(new TreeMap<>(entries));
-    if (!this.entries.isEmpty() && (this.entries.firstKey() < 0 || this.entries.lastKey() >= maxIds)) {
-      throw new IllegalArgumentException("instrument ids must be in [0, 2^" + sizes.instrumentDepth() + ")");
+    if (!this.entries.isEmpty()
+        && (this.entries.firstKey() < 0 || this.entries.lastKey() >= maxIds)) {
+      throw new IllegalArgumentException(
+          "instrument ids must be in [0, 2^" + sizes.instrumentDepth() + ")");
     }
-    int n = this.entries.isEmpty() ? 0 : this.entries.lastKey() + 1; // flat arrays sized by the largest id
+    int n =
+        this.entries.isEmpty()
+            ? 0
+            : this.entries.lastKey() + 1; // flat arrays sized by the largest id
     this.globals = globals;
     present = new boolean[n];
     mark = new long[n];
@@ -66,7 +75,8 @@ public final class RiskVector {
       int id = e.getKey();
       InstrumentRiskEntry r = e.getValue();
       if (r.rmm().length != s) {
-        throw new IllegalArgumentException("instrument " + id + " has " + r.rmm().length + " scenarios, expected " + s);
+        throw new IllegalArgumentException(
+            "instrument " + id + " has " + r.rmm().length + " scenarios, expected " + s);
       }
       present[id] = true;
       mark[id] = r.mark();
@@ -83,10 +93,12 @@ public final class RiskVector {
     }
     int a = sizes.collateralAssets();
     if (globals.collateralPrice().length != a) {
-      throw new IllegalArgumentException("globals have " + globals.collateralPrice().length + " assets, expected " + a);
+      throw new IllegalArgumentException(
+          "globals have " + globals.collateralPrice().length + " assets, expected " + a);
     }
     if (globals.tierFactorPpm().length != sizes.tiers()) {
-      throw new IllegalArgumentException("globals have " + globals.tierFactorPpm().length + " tiers, expected " + sizes.tiers());
+      throw new IllegalArgumentException(
+          "globals have " + globals.tierFactorPpm().length + " tiers, expected " + sizes.tiers());
     }
     collateralPrice = globals.collateralPrice().clone();
     debtPrice = globals.debtPrice().clone();
@@ -97,7 +109,8 @@ public final class RiskVector {
         maxAbsC[i] = Math.max(maxAbsC[i], abs(c));
       }
       if (globals.collateralScenario()[i].length != s) {
-        throw new IllegalArgumentException("collateral " + i + " has a scenario array of the wrong length");
+        throw new IllegalArgumentException(
+            "collateral " + i + " has a scenario array of the wrong length");
       }
       System.arraycopy(globals.collateralScenario()[i], 0, collateralScenario, i * s, s);
     }
@@ -180,7 +193,9 @@ public final class RiskVector {
     return collateralPrice;
   }
 
-  /** Debt price per asset (the price of a negative balance, no haircut), quote atoms per 10^9 atoms. */
+  /**
+   * Debt price per asset (the price of a negative balance, no haircut), quote atoms per 10^9 atoms.
+   */
   public long[] debtPriceArray() {
     return debtPrice;
   }

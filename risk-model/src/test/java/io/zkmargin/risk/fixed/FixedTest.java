@@ -51,7 +51,10 @@ class FixedTest {
         BigInteger exact = expected(a, b, c, mode);
         boolean fits = exact.bitLength() <= 63;
         if (fits) {
-          assertEquals(exact.longValueExact(), Fixed.mulDiv(a, b, c, mode), a + "*" + b + "/" + c + " " + mode);
+          assertEquals(
+              exact.longValueExact(),
+              Fixed.mulDiv(a, b, c, mode),
+              a + "*" + b + "/" + c + " " + mode);
         } else {
           long fa = a, fb = b, fc = c;
           assertThrows(ArithmeticException.class, () -> Fixed.mulDiv(fa, fb, fc, mode));
@@ -87,7 +90,8 @@ class FixedTest {
   @Test
   void edgesOfMulDiv() {
     assertEquals(Long.MIN_VALUE, Fixed.mulDiv(Long.MIN_VALUE, 1, 1, Rounding.FLOOR));
-    assertThrows(ArithmeticException.class, () -> Fixed.mulDiv(Long.MIN_VALUE, -1, 1, Rounding.FLOOR));
+    assertThrows(
+        ArithmeticException.class, () -> Fixed.mulDiv(Long.MIN_VALUE, -1, 1, Rounding.FLOOR));
     assertThrows(ArithmeticException.class, () -> Fixed.mulDiv(1, 1, 0, Rounding.FLOOR));
     assertEquals(-1, Fixed.mulDiv(-1, 1, 3, Rounding.FLOOR));
     assertEquals(0, Fixed.mulDiv(-1, 1, 3, Rounding.CEILING));
@@ -107,7 +111,8 @@ class FixedTest {
       long fx = Fixed.fromDouble(x);
       double exact = Math.exp(fx / ONE);
       double err = Math.abs(Fixed.exp(fx) - exact * ONE) / ONE;
-      double allowed = 2e-17 * Math.max(1, exact) + 4e-16 * exact + 1e-18; // Math.exp itself is within 1 ulp
+      double allowed =
+          2e-17 * Math.max(1, exact) + 4e-16 * exact + 1e-18; // Math.exp itself is within 1 ulp
       worst = Math.max(worst, err / Math.max(1, exact));
       assertTrue(err <= allowed, "exp(" + x + ") error " + err);
     }
@@ -127,10 +132,12 @@ class FixedTest {
       assertTrue(err <= 2.3e-16 + 4.5e-16 * Math.abs(exact), "ln(" + x + ") error " + err);
     }
     assertEquals(0, Fixed.ln(Fixed.ONE));
-    // beyond double precision: exp(ln x) returns x and ln is additive, to a few ulps of the fixed scale
+    // beyond double precision: exp(ln x) returns x and ln is additive, to a few ulps of the fixed
+    // scale
     for (long x = Fixed.ONE / 5000; x < 9 * Fixed.ONE; x += 7_777_777_777_777_777L) {
       long back = Fixed.exp(Fixed.ln(x));
-      assertTrue(Math.abs(back - x) <= 30 + x / 10_000_000_000_000_000L, "exp(ln " + x + ") = " + back);
+      assertTrue(
+          Math.abs(back - x) <= 30 + x / 10_000_000_000_000_000L, "exp(ln " + x + ") = " + back);
       long y = 1_234_567_890_123_456_789L;
       if (Math.multiplyHigh(x, y) < 4) {
         long xy = Fixed.mul(x, y);

@@ -10,14 +10,16 @@ import java.math.RoundingMode;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fixed-point Black-76 against a 50-digit decimal reference (independent of the double reference, whose own
- * error of ~1e-16 hides the fixed-point error): normalized price, delta and normalized vega, and theta/F, vanna and
- * charm.
+ * The fixed-point Black-76 against a 50-digit decimal reference (independent of the double
+ * reference, whose own error of ~1e-16 hides the fixed-point error): normalized price, delta and
+ * normalized vega, and theta/F, vanna and charm.
  */
 class HighPrecisionBlackTest {
   static final MathContext MC = new MathContext(50, RoundingMode.HALF_EVEN);
-  static final BigDecimal LN2 = new BigDecimal("0.69314718055994530941723212145817656807550013436026");
-  static final BigDecimal PI = new BigDecimal("3.1415926535897932384626433832795028841971693993751");
+  static final BigDecimal LN2 =
+      new BigDecimal("0.69314718055994530941723212145817656807550013436026");
+  static final BigDecimal PI =
+      new BigDecimal("3.1415926535897932384626433832795028841971693993751");
   static final BigDecimal ONE = BigDecimal.ONE;
   static final BigDecimal EPS = new BigDecimal("1e-48");
 
@@ -107,21 +109,50 @@ class HighPrecisionBlackTest {
     double wp = 0;
     double we = 0;
     double wl = 0;
-    for (long x = -9_200_000_000_000_000_000L; x < 9_200_000_000_000_000_000L; x += 1_234_567_890_123_457L * 7) {
+    for (long x = -9_200_000_000_000_000_000L;
+        x < 9_200_000_000_000_000_000L;
+        x += 1_234_567_890_123_457L * 7) {
       BigDecimal bx = BigDecimal.valueOf(x).movePointLeft(18);
-      wc = Math.max(wc, BigDecimal.valueOf(Fixed.normalCdf(x)).movePointLeft(18).subtract(cdf(bx)).abs().doubleValue());
-      wp = Math.max(wp, BigDecimal.valueOf(Fixed.normalPdf(x)).movePointLeft(18).subtract(pdf(bx)).abs().doubleValue());
+      wc =
+          Math.max(
+              wc,
+              BigDecimal.valueOf(Fixed.normalCdf(x))
+                  .movePointLeft(18)
+                  .subtract(cdf(bx))
+                  .abs()
+                  .doubleValue());
+      wp =
+          Math.max(
+              wp,
+              BigDecimal.valueOf(Fixed.normalPdf(x))
+                  .movePointLeft(18)
+                  .subtract(pdf(bx))
+                  .abs()
+                  .doubleValue());
       if (x <= 2_221_000_000_000_000_000L) {
         BigDecimal e = exp(bx);
-        double rel = BigDecimal.valueOf(Fixed.exp(x)).movePointLeft(18).subtract(e).abs()
-            .divide(e.max(ONE), MC).doubleValue();
+        double rel =
+            BigDecimal.valueOf(Fixed.exp(x))
+                .movePointLeft(18)
+                .subtract(e)
+                .abs()
+                .divide(e.max(ONE), MC)
+                .doubleValue();
         we = Math.max(we, rel);
       }
       if (x >= 100_000_000_000_000L) {
-        wl = Math.max(wl, BigDecimal.valueOf(Fixed.ln(x)).movePointLeft(18).subtract(ln(bx)).abs().doubleValue());
+        wl =
+            Math.max(
+                wl,
+                BigDecimal.valueOf(Fixed.ln(x))
+                    .movePointLeft(18)
+                    .subtract(ln(bx))
+                    .abs()
+                    .doubleValue());
       }
     }
-    System.out.printf("Fixed vs 50 digits: normalCdf %.3g, normalPdf %.3g, exp (relative to max(1, e^x)) %.3g, ln %.3g%n",
+    System.out.printf(
+        "Fixed vs 50 digits: normalCdf %.3g, normalPdf %.3g, exp (relative to max(1, e^x)) %.3g, ln %.3g%n",
         wc, wp, we, wl);
     assertTrue(wc <= 1e-17, "cdf " + wc);
     assertTrue(wp <= 1e-17, "pdf " + wp);
@@ -157,22 +188,36 @@ class HighPrecisionBlackTest {
         BigDecimal w1 = BigDecimal.valueOf(w);
         BigDecimal nd1 = cdf(d1.multiply(w1));
         BigDecimal nd2 = cdf(d2.multiply(w1));
-        BigDecimal price = w1.multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(mx, MC);
+        BigDecimal price =
+            w1.multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(mx, MC);
         BigDecimal delta = type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE);
         BigDecimal vega = pdf(d1).multiply(bt.sqrt(MC), MC);
         BlackFixed b = BlackFixed.DEFAULT;
-        double ep = BigDecimal.valueOf(b.normalizedPrice(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
-            .subtract(price).abs().doubleValue();
-        double ed = BigDecimal.valueOf(b.delta(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
-            .subtract(delta).abs().doubleValue();
-        double ev = BigDecimal.valueOf(b.vegaNormalized(type, f, k, ft, fv, Fixed.ONE)).movePointLeft(18)
-            .subtract(vega).abs().doubleValue();
+        double ep =
+            BigDecimal.valueOf(b.normalizedPrice(type, f, k, ft, fv, Fixed.ONE))
+                .movePointLeft(18)
+                .subtract(price)
+                .abs()
+                .doubleValue();
+        double ed =
+            BigDecimal.valueOf(b.delta(type, f, k, ft, fv, Fixed.ONE))
+                .movePointLeft(18)
+                .subtract(delta)
+                .abs()
+                .doubleValue();
+        double ev =
+            BigDecimal.valueOf(b.vegaNormalized(type, f, k, ft, fv, Fixed.ONE))
+                .movePointLeft(18)
+                .subtract(vega)
+                .abs()
+                .doubleValue();
         wp = Math.max(wp, ep);
         wd = Math.max(wd, ed);
         wv = Math.max(wv, ev);
       }
     }
-    System.out.printf("fixed-point worst error vs 50-digit reference: price/max(F,K) %.3g, delta %.3g, vega/F %.3g%n",
+    System.out.printf(
+        "fixed-point worst error vs 50-digit reference: price/max(F,K) %.3g, delta %.3g, vega/F %.3g%n",
         wp, wd, wv);
     assertTrue(wp < 1e-17, "price " + wp);
     assertTrue(wd < 2e-17, "delta " + wd);
@@ -180,9 +225,10 @@ class HighPrecisionBlackTest {
   }
 
   /**
-   * Theta/F, vanna and charm against 50 digits at D = 1 and at a 5% rate, over the sweep above. Errors relative to
-   * max(1, |Greek|) (these Greeks run up to the edge of the representable range, about 9.2), for charm relative to
-   * max(1, |charm|, 1e-4 / T): charm divides phi(d1) d2, whose inputs are known to about an ulp, by 2 T.
+   * Theta/F, vanna and charm against 50 digits at D = 1 and at a 5% rate, over the sweep above.
+   * Errors relative to max(1, |Greek|) (these Greeks run up to the edge of the representable range,
+   * about 9.2), for charm relative to max(1, |charm|, 1e-4 / T): charm divides phi(d1) d2, whose
+   * inputs are known to about an ulp, by 2 T.
    */
   @Test
   void thetaVannaCharmAgainstFiftyDigits() {
@@ -221,35 +267,66 @@ class HighPrecisionBlackTest {
           BigDecimal w1 = BigDecimal.valueOf(type.sign());
           BigDecimal nd1 = cdf(d1.multiply(w1));
           BigDecimal nd2 = cdf(d2.multiply(w1));
-          BigDecimal valueOverF = bd.multiply(w1, MC)
-              .multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC).divide(bf, MC);
-          BigDecimal theta = bd.multiply(pdf1, MC).multiply(bv, MC).divide(sqrtT.multiply(two), MC).negate()
-              .add(r.multiply(valueOverF, MC), MC);
-          BigDecimal delta = bd.multiply(type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE), MC);
-          BigDecimal charm = r.multiply(delta, MC).add(bd.multiply(phiD2, MC).divide(bt.multiply(two), MC), MC);
+          BigDecimal valueOverF =
+              bd.multiply(w1, MC)
+                  .multiply(bf.multiply(nd1, MC).subtract(bk.multiply(nd2, MC), MC), MC)
+                  .divide(bf, MC);
+          BigDecimal theta =
+              bd.multiply(pdf1, MC)
+                  .multiply(bv, MC)
+                  .divide(sqrtT.multiply(two), MC)
+                  .negate()
+                  .add(r.multiply(valueOverF, MC), MC);
+          BigDecimal delta =
+              bd.multiply(type == OptionType.CALL ? cdf(d1) : cdf(d1).subtract(ONE), MC);
+          BigDecimal charm =
+              r.multiply(delta, MC).add(bd.multiply(phiD2, MC).divide(bt.multiply(two), MC), MC);
           BigDecimal[] ref = {theta, vanna, charm};
           BlackFixed b = BlackFixed.DEFAULT;
           for (int i = 0; i < 3; i++) {
             if (ref[i].abs().compareTo(limit) > 0) {
               continue; // out of range: the overflow is checked against the double reference
             }
-            long got = i == 0 ? b.thetaNormalized(type, f, k, ft, fv, df)
-                : i == 1 ? b.vanna(type, f, k, ft, fv, df) : b.charm(type, f, k, ft, fv, df);
+            long got =
+                i == 0
+                    ? b.thetaNormalized(type, f, k, ft, fv, df)
+                    : i == 1 ? b.vanna(type, f, k, ft, fv, df) : b.charm(type, f, k, ft, fv, df);
             double scale = Math.max(1, ref[i].abs().doubleValue());
             if (i == 2) {
               scale = Math.max(scale, 1e-4 / t);
             }
-            double e = BigDecimal.valueOf(got).movePointLeft(18).subtract(ref[i]).abs().doubleValue() / scale;
+            double e =
+                BigDecimal.valueOf(got).movePointLeft(18).subtract(ref[i]).abs().doubleValue()
+                    / scale;
             worst[i] = Math.max(worst[i], e);
             compared++;
-            assertTrue(e < FIFTY_DIGIT_BOUND[i], new String[] {"theta", "vanna", "charm"}[i] + " " + type + " F=" + f
-                + " K=" + k + " T=" + t + " vol=" + v + " D=" + df + " err " + e + " ref " + ref[i].doubleValue());
+            assertTrue(
+                e < FIFTY_DIGIT_BOUND[i],
+                new String[] {"theta", "vanna", "charm"}[i]
+                    + " "
+                    + type
+                    + " F="
+                    + f
+                    + " K="
+                    + k
+                    + " T="
+                    + t
+                    + " vol="
+                    + v
+                    + " D="
+                    + df
+                    + " err "
+                    + e
+                    + " ref "
+                    + ref[i].doubleValue());
           }
         }
       }
     }
-    System.out.printf("fixed-point worst error vs 50-digit reference (relative to max(1,|x|), charm max(1,|x|,1e-4/T)):"
-        + " theta/F %.3g, vanna %.3g, charm %.3g (%d compared)%n", worst[0], worst[1], worst[2], compared);
+    System.out.printf(
+        "fixed-point worst error vs 50-digit reference (relative to max(1,|x|), charm max(1,|x|,1e-4/T)):"
+            + " theta/F %.3g, vanna %.3g, charm %.3g (%d compared)%n",
+        worst[0], worst[1], worst[2], compared);
     assertTrue(compared > 1500, "compared " + compared);
   }
 

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The sweep grid the pricer accuracy tests share: every forward x moneyness x expiry x vol, with the
- * strike rounded to an integer and expiry and vol in fixed point, skipping points whose standard deviation
- * {@code vol * sqrt(T)} exceeds 4 (outside the pricer's domain).
+ * The sweep grid the pricer accuracy tests share: every forward x moneyness x expiry x vol, with
+ * the strike rounded to an integer and expiry and vol in fixed point, skipping points whose
+ * standard deviation {@code vol * sqrt(T)} exceeds 4 (outside the pricer's domain).
  */
 final class PricerSweep {
   private PricerSweep() {}

@@ -13,7 +13,9 @@ class Math128Test {
     return new BigInteger(Long.toUnsignedString(x));
   }
 
-  private static final long[] EDGES = {0, 1, 2, -1, -2, Long.MAX_VALUE, Long.MIN_VALUE, 0xFFFF_FFFFL, 1L << 32};
+  private static final long[] EDGES = {
+    0, 1, 2, -1, -2, Long.MAX_VALUE, Long.MIN_VALUE, 0xFFFF_FFFFL, 1L << 32
+  };
 
   @Test
   void unsignedMultiplyHighMatchesBigInteger() {
