@@ -2,53 +2,12 @@
 
 // JNI glue for io.zkmargin.nativebridge.CeremonyLib over the zkm_ceremony_* C ABI exported by
 // ceremony_exports.go. Same conventions as jni_glue.c (copies in and out, errors thrown as
-// NativeException(code, message)); its helpers are static there, so the few needed are repeated here
-// under their own names.
+// NativeException(code, message)), with its helpers (jni_util.h).
 #include <jni.h>
 #include <stdlib.h>
 #include <string.h>
 #include "_cgo_export.h"
-
-static void cerThrow(JNIEnv *env, int code, char *msg) {
-    jstring jmsg = (*env)->NewStringUTF(env, msg != NULL ? msg : "native error without message");
-    free(msg);
-    if (jmsg == NULL) return;
-    jclass cls = (*env)->FindClass(env, "io/zkmargin/nativebridge/NativeException");
-    if (cls == NULL) return;
-    jmethodID ctor = (*env)->GetMethodID(env, cls, "<init>", "(ILjava/lang/String;)V");
-    if (ctor == NULL) return;
-    jobject ex = (*env)->NewObject(env, cls, ctor, (jint)code, jmsg);
-    if (ex != NULL) (*env)->Throw(env, (jthrowable)ex);
-}
-
-static void cerThrowArg(JNIEnv *env, const char *what) {
-    size_t n = strlen(what) + 1;
-    char *m = malloc(n);
-    if (m != NULL) memcpy(m, what, n);
-    cerThrow(env, 1, m);
-}
-
-static unsigned char *cerIn(JNIEnv *env, jbyteArray arr, long long *len) {
-    if (arr == NULL) { cerThrowArg(env, "byte array is null"); return NULL; }
-    jsize n = (*env)->GetArrayLength(env, arr);
-    unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf == NULL) { cerThrowArg(env, "out of native memory"); return NULL; }
-    (*env)->GetByteArrayRegion(env, arr, 0, n, (jbyte *)buf);
-    *len = n;
-    return buf;
-}
-
-static jbyteArray cerOut(JNIEnv *env, unsigned char *buf, long long len) {
-    jbyteArray arr = NULL;
-    if (len <= 0x7fffffffLL) {
-        arr = (*env)->NewByteArray(env, (jsize)len);
-        if (arr != NULL) (*env)->SetByteArrayRegion(env, arr, 0, (jsize)len, (const jbyte *)buf);
-    } else {
-        cerThrowArg(env, "native result larger than 2 GiB");
-    }
-    free(buf);
-    return arr;
-}
+#include "jni_util.h"
 
 static jbyteArray cerOutStack(JNIEnv *env, const unsigned char *buf, jsize len) {
     jbyteArray arr = (*env)->NewByteArray(env, len);
@@ -73,16 +32,16 @@ static void chainFree(chain_t *c) {
 
 static int chainIn(JNIEnv *env, jobjectArray arr, chain_t *c) {
     memset(c, 0, sizeof(*c));
-    if (arr == NULL) { cerThrowArg(env, "chain is null"); return 0; }
+    if (arr == NULL) { throwArg(env, "chain is null"); return 0; }
     jsize n = (*env)->GetArrayLength(env, arr);
-    if (n <= 0) { cerThrowArg(env, "chain is empty"); return 0; }
+    if (n <= 0) { throwArg(env, "chain is empty"); return 0; }
     c->files = calloc((size_t)n, sizeof(unsigned char *));
     c->lens = calloc((size_t)n, sizeof(long long));
-    if (c->files == NULL || c->lens == NULL) { chainFree(c); cerThrowArg(env, "out of native memory"); return 0; }
+    if (c->files == NULL || c->lens == NULL) { chainFree(c); throwArg(env, "out of native memory"); return 0; }
     c->count = n;
     for (jsize i = 0; i < n; i++) {
         jbyteArray e = (jbyteArray)(*env)->GetObjectArrayElement(env, arr, i);
-        c->files[i] = cerIn(env, e, &c->lens[i]);
+        c->files[i] = copyIn(env, e, &c->lens[i]);
         if (e != NULL) (*env)->DeleteLocalRef(env, e);
         if (c->files[i] == NULL) { chainFree(c); return 0; }
     }
@@ -95,14 +54,14 @@ static jbyteArray hashesOut(JNIEnv *env, const unsigned char *h, int count) {
 }
 
 JNIEXPORT jint JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_circuitPower(JNIEnv *env, jclass cls, jstring id) {
-    if (id == NULL) { cerThrowArg(env, "circuit id is null"); return -1; }
+    if (id == NULL) { throwArg(env, "circuit id is null"); return -1; }
     const char *cid = (*env)->GetStringUTFChars(env, id, NULL);
     if (cid == NULL) return -1;
     int power = 0;
     char *err = NULL;
     int rc = zkm_ceremony_circuit_power((char *)cid, &power, &err);
     (*env)->ReleaseStringUTFChars(env, id, cid);
-    if (rc != 0) { cerThrow(env, rc, err); return -1; }
+    if (rc != 0) { throwNative(env, rc, err); return -1; }
     return (jint)power;
 }
 
@@ -111,8 +70,8 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1Ini
     long long outLen = 0;
     char *err = NULL;
     int rc = zkm_ceremony_p1_init((int)power, &out, &outLen, &err);
-    if (rc != 0) { cerThrow(env, rc, err); return NULL; }
-    return cerOut(env, out, outLen);
+    if (rc != 0) { throwNative(env, rc, err); return NULL; }
+    return copyOut(env, out, outLen);
 }
 
 // Returns {next state, received||produced hashes (64 bytes)}.
@@ -121,7 +80,7 @@ static jobjectArray contributeResult(JNIEnv *env, unsigned char *out, long long 
     if (ba == NULL) { free(out); return NULL; }
     jobjectArray res = (*env)->NewObjectArray(env, 2, ba, NULL);
     if (res == NULL) { free(out); return NULL; }
-    jbyteArray next = cerOut(env, out, outLen);
+    jbyteArray next = copyOut(env, out, outLen);
     if (next == NULL) return NULL;
     (*env)->SetObjectArrayElement(env, res, 0, next);
     jbyteArray hs = cerOutStack(env, h64, 64);
@@ -132,14 +91,14 @@ static jobjectArray contributeResult(JNIEnv *env, unsigned char *out, long long 
 
 JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1Contribute(JNIEnv *env, jclass cls, jint power, jbyteArray prev) {
     long long n = 0;
-    unsigned char *buf = cerIn(env, prev, &n);
+    unsigned char *buf = copyIn(env, prev, &n);
     if (buf == NULL) return NULL;
     unsigned char *out = NULL, h64[64];
     long long outLen = 0;
     char *err = NULL;
     int rc = zkm_ceremony_p1_contribute((int)power, buf, n, &out, &outLen, h64, &err);
     free(buf);
-    if (rc != 0) { cerThrow(env, rc, err); return NULL; }
+    if (rc != 0) { throwNative(env, rc, err); return NULL; }
     return contributeResult(env, out, outLen, h64);
 }
 
@@ -147,12 +106,12 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1Ver
     chain_t c;
     if (!chainIn(env, chain, &c)) return NULL;
     unsigned char *hs = malloc((size_t)32 * (size_t)c.count);
-    if (hs == NULL) { chainFree(&c); cerThrowArg(env, "out of native memory"); return NULL; }
+    if (hs == NULL) { chainFree(&c); throwArg(env, "out of native memory"); return NULL; }
     char *err = NULL;
     int rc = zkm_ceremony_p1_verify((int)power, c.files, c.lens, c.count, hs, &err);
     int count = c.count;
     chainFree(&c);
-    if (rc != 0) { free(hs); cerThrow(env, rc, err); return NULL; }
+    if (rc != 0) { free(hs); throwNative(env, rc, err); return NULL; }
     jbyteArray out = hashesOut(env, hs, count);
     free(hs);
     return out;
@@ -161,12 +120,12 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1Ver
 // Returns {phase-1 final file, contribution hashes (32 each)}.
 JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1Seal(JNIEnv *env, jclass cls, jint power, jobjectArray chain, jbyteArray beacon) {
     long long bl = 0;
-    unsigned char *bc = cerIn(env, beacon, &bl);
+    unsigned char *bc = copyIn(env, beacon, &bl);
     if (bc == NULL) return NULL;
     chain_t c;
     if (!chainIn(env, chain, &c)) { free(bc); return NULL; }
     unsigned char *hs = malloc((size_t)32 * (size_t)c.count);
-    if (hs == NULL) { free(bc); chainFree(&c); cerThrowArg(env, "out of native memory"); return NULL; }
+    if (hs == NULL) { free(bc); chainFree(&c); throwArg(env, "out of native memory"); return NULL; }
     unsigned char *out = NULL;
     long long outLen = 0;
     char *err = NULL;
@@ -174,11 +133,11 @@ JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1S
     int count = c.count;
     chainFree(&c);
     free(bc);
-    if (rc != 0) { free(hs); cerThrow(env, rc, err); return NULL; }
+    if (rc != 0) { free(hs); throwNative(env, rc, err); return NULL; }
     jclass ba = (*env)->FindClass(env, "[B");
     jobjectArray res = ba != NULL ? (*env)->NewObjectArray(env, 2, ba, NULL) : NULL;
     if (res == NULL) { free(out); free(hs); return NULL; }
-    jbyteArray commons = cerOut(env, out, outLen);
+    jbyteArray commons = copyOut(env, out, outLen);
     if (commons == NULL) { free(hs); return NULL; }
     (*env)->SetObjectArrayElement(env, res, 0, commons);
     jbyteArray h = hashesOut(env, hs, count);
@@ -189,9 +148,9 @@ JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1S
 }
 
 JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Init(JNIEnv *env, jclass cls, jstring id, jbyteArray commons) {
-    if (id == NULL) { cerThrowArg(env, "circuit id is null"); return NULL; }
+    if (id == NULL) { throwArg(env, "circuit id is null"); return NULL; }
     long long n = 0;
-    unsigned char *cm = cerIn(env, commons, &n);
+    unsigned char *cm = copyIn(env, commons, &n);
     if (cm == NULL) return NULL;
     const char *cid = (*env)->GetStringUTFChars(env, id, NULL);
     if (cid == NULL) { free(cm); return NULL; }
@@ -201,14 +160,14 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Ini
     int rc = zkm_ceremony_p2_init((char *)cid, cm, n, &out, &outLen, &err);
     (*env)->ReleaseStringUTFChars(env, id, cid);
     free(cm);
-    if (rc != 0) { cerThrow(env, rc, err); return NULL; }
-    return cerOut(env, out, outLen);
+    if (rc != 0) { throwNative(env, rc, err); return NULL; }
+    return copyOut(env, out, outLen);
 }
 
 JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Contribute(JNIEnv *env, jclass cls, jstring id, jbyteArray prev) {
-    if (id == NULL) { cerThrowArg(env, "circuit id is null"); return NULL; }
+    if (id == NULL) { throwArg(env, "circuit id is null"); return NULL; }
     long long n = 0;
-    unsigned char *buf = cerIn(env, prev, &n);
+    unsigned char *buf = copyIn(env, prev, &n);
     if (buf == NULL) return NULL;
     const char *cid = (*env)->GetStringUTFChars(env, id, NULL);
     if (cid == NULL) { free(buf); return NULL; }
@@ -218,14 +177,14 @@ JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2C
     int rc = zkm_ceremony_p2_contribute((char *)cid, buf, n, &out, &outLen, h64, &err);
     (*env)->ReleaseStringUTFChars(env, id, cid);
     free(buf);
-    if (rc != 0) { cerThrow(env, rc, err); return NULL; }
+    if (rc != 0) { throwNative(env, rc, err); return NULL; }
     return contributeResult(env, out, outLen, h64);
 }
 
 JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Verify(JNIEnv *env, jclass cls, jstring id, jbyteArray commons, jobjectArray chain) {
-    if (id == NULL) { cerThrowArg(env, "circuit id is null"); return NULL; }
+    if (id == NULL) { throwArg(env, "circuit id is null"); return NULL; }
     long long n = 0;
-    unsigned char *cm = cerIn(env, commons, &n);
+    unsigned char *cm = copyIn(env, commons, &n);
     if (cm == NULL) return NULL;
     chain_t c;
     if (!chainIn(env, chain, &c)) { free(cm); return NULL; }
@@ -234,7 +193,7 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Ver
     if (hs == NULL || cid == NULL) {
         free(hs); free(cm); chainFree(&c);
         if (cid != NULL) (*env)->ReleaseStringUTFChars(env, id, cid);
-        if (!(*env)->ExceptionCheck(env)) cerThrowArg(env, "out of native memory");
+        if (!(*env)->ExceptionCheck(env)) throwArg(env, "out of native memory");
         return NULL;
     }
     char *err = NULL;
@@ -243,7 +202,7 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Ver
     (*env)->ReleaseStringUTFChars(env, id, cid);
     chainFree(&c);
     free(cm);
-    if (rc != 0) { free(hs); cerThrow(env, rc, err); return NULL; }
+    if (rc != 0) { free(hs); throwNative(env, rc, err); return NULL; }
     jbyteArray out = hashesOut(env, hs, count);
     free(hs);
     return out;
@@ -251,11 +210,11 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Ver
 
 // Returns {proving key, verifying key, transcript hash (32), contribution hashes (32 each)}.
 JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Finalize(JNIEnv *env, jclass cls, jstring id, jbyteArray commons, jobjectArray chain, jbyteArray beacon) {
-    if (id == NULL) { cerThrowArg(env, "circuit id is null"); return NULL; }
+    if (id == NULL) { throwArg(env, "circuit id is null"); return NULL; }
     long long n = 0, bl = 0;
-    unsigned char *cm = cerIn(env, commons, &n);
+    unsigned char *cm = copyIn(env, commons, &n);
     if (cm == NULL) return NULL;
-    unsigned char *bc = cerIn(env, beacon, &bl);
+    unsigned char *bc = copyIn(env, beacon, &bl);
     if (bc == NULL) { free(cm); return NULL; }
     chain_t c;
     if (!chainIn(env, chain, &c)) { free(cm); free(bc); return NULL; }
@@ -264,7 +223,7 @@ JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2F
     if (hs == NULL || cid == NULL) {
         free(hs); free(cm); free(bc); chainFree(&c);
         if (cid != NULL) (*env)->ReleaseStringUTFChars(env, id, cid);
-        if (!(*env)->ExceptionCheck(env)) cerThrowArg(env, "out of native memory");
+        if (!(*env)->ExceptionCheck(env)) throwArg(env, "out of native memory");
         return NULL;
     }
     unsigned char *pk = NULL, *vk = NULL, tr[32];
@@ -276,14 +235,14 @@ JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2F
     chainFree(&c);
     free(cm);
     free(bc);
-    if (rc != 0) { free(hs); cerThrow(env, rc, err); return NULL; }
+    if (rc != 0) { free(hs); throwNative(env, rc, err); return NULL; }
     jclass ba = (*env)->FindClass(env, "[B");
     jobjectArray res = ba != NULL ? (*env)->NewObjectArray(env, 4, ba, NULL) : NULL;
     if (res == NULL) { free(pk); free(vk); free(hs); return NULL; }
-    jbyteArray jpk = cerOut(env, pk, pkLen);
+    jbyteArray jpk = copyOut(env, pk, pkLen);
     if (jpk == NULL) { free(vk); free(hs); return NULL; }
     (*env)->SetObjectArrayElement(env, res, 0, jpk);
-    jbyteArray jvk = cerOut(env, vk, vkLen);
+    jbyteArray jvk = copyOut(env, vk, vkLen);
     if (jvk == NULL) { free(hs); return NULL; }
     (*env)->SetObjectArrayElement(env, res, 1, jvk);
     jbyteArray jtr = cerOutStack(env, tr, 32);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "_cgo_export.h"
+#include "jni_util.h"
 
 // ---- signals -----------------------------------------------------------------------------------
 // Go requires every signal handler in the process to be installed with SA_ONSTACK: Go code runs on
@@ -93,7 +94,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
 }
 
 // Throws NativeException(code, msg) and frees msg (malloc'ed by Go).
-static void throwNative(JNIEnv *env, int code, char *msg) {
+void throwNative(JNIEnv *env, int code, char *msg) {
     jstring jmsg = (*env)->NewStringUTF(env, msg != NULL ? msg : "native error without message");
     free(msg);
     if (jmsg == NULL) return; // OutOfMemoryError pending
@@ -101,7 +102,7 @@ static void throwNative(JNIEnv *env, int code, char *msg) {
     if (ex != NULL) (*env)->Throw(env, (jthrowable)ex);
 }
 
-static void throwArg(JNIEnv *env, const char *what) {
+void throwArg(JNIEnv *env, const char *what) {
     size_t n = strlen(what) + 1;
     char *m = malloc(n);
     if (m != NULL) memcpy(m, what, n);
@@ -109,7 +110,7 @@ static void throwArg(JNIEnv *env, const char *what) {
 }
 
 // Copies a Java byte[] into a malloc'ed buffer (NULL with an exception pending on failure).
-static unsigned char *copyIn(JNIEnv *env, jbyteArray arr, long long *len) {
+unsigned char *copyIn(JNIEnv *env, jbyteArray arr, long long *len) {
     if (arr == NULL) { throwArg(env, "byte array is null"); return NULL; }
     jsize n = (*env)->GetArrayLength(env, arr);
     unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
@@ -120,7 +121,7 @@ static unsigned char *copyIn(JNIEnv *env, jbyteArray arr, long long *len) {
 }
 
 // Creates a byte[] from a malloc'ed buffer and frees the buffer.
-static jbyteArray copyOut(JNIEnv *env, unsigned char *buf, long long len) {
+jbyteArray copyOut(JNIEnv *env, unsigned char *buf, long long len) {
     jbyteArray arr = NULL;
     if (len <= 0x7fffffffLL) {
         arr = (*env)->NewByteArray(env, (jsize)len);
