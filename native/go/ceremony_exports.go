@@ -176,15 +176,7 @@ func zkm_ceremony_p2_contribute(id *C.char, prev *C.uchar, n C.longlong, out **C
 //export zkm_ceremony_p2_verify
 func zkm_ceremony_p2_verify(id *C.char, commons *C.uchar, n C.longlong, files **C.uchar, lens *C.longlong, count C.int, hashesOut *C.uchar, errOut **C.char) (rc C.int) {
 	defer guard(&rc, errOut)
-	sid, err := goString(id)
-	if err != nil {
-		return fail(errOut, err)
-	}
-	cm, err := goBytes(commons, n)
-	if err != nil {
-		return fail(errOut, err)
-	}
-	chain, err := goChain(files, lens, count)
+	sid, cm, chain, err := goPhase2Chain(id, commons, n, files, lens, count)
 	if err != nil {
 		return fail(errOut, err)
 	}
@@ -203,15 +195,7 @@ func zkm_ceremony_p2_verify(id *C.char, commons *C.uchar, n C.longlong, files **
 func zkm_ceremony_p2_finalize(id *C.char, commons *C.uchar, n C.longlong, files **C.uchar, lens *C.longlong, count C.int, beacon *C.uchar, beaconLen C.longlong,
 	pk **C.uchar, pkLen *C.longlong, vk **C.uchar, vkLen *C.longlong, transcript32 *C.uchar, hashesOut *C.uchar, errOut **C.char) (rc C.int) {
 	defer guard(&rc, errOut)
-	sid, err := goString(id)
-	if err != nil {
-		return fail(errOut, err)
-	}
-	cm, err := goBytes(commons, n)
-	if err != nil {
-		return fail(errOut, err)
-	}
-	chain, err := goChain(files, lens, count)
+	sid, cm, chain, err := goPhase2Chain(id, commons, n, files, lens, count)
 	if err != nil {
 		return fail(errOut, err)
 	}
@@ -228,4 +212,22 @@ func zkm_ceremony_p2_finalize(id *C.char, commons *C.uchar, n C.longlong, files 
 	putHashes(transcript32, f.Transcript)
 	putHashes(hashesOut, f.Contributions...)
 	return codeOK
+}
+
+// goPhase2Chain copies the arguments that phase-2 verify and finalize share: the circuit id, the phase-1
+// result (commons) and the chain of contributions.
+func goPhase2Chain(id *C.char, commons *C.uchar, n C.longlong, files **C.uchar, lens *C.longlong, count C.int) (string, []byte, [][]byte, error) {
+	sid, err := goString(id)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	cm, err := goBytes(commons, n)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	chain, err := goChain(files, lens, count)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return sid, cm, chain, nil
 }
