@@ -26,6 +26,7 @@ interface Vm {
         external
         pure
         returns (string[] memory);
+    function keyExistsJson(string calldata json, string calldata key) external view returns (bool);
     function parseUint(string calldata s) external pure returns (uint256);
     function parseBytes(string calldata s) external pure returns (bytes memory);
     function toString(uint256 value) external pure returns (string memory);
@@ -38,6 +39,10 @@ interface Vm {
     function assertFalse(bool condition, string calldata err) external pure;
     function assertLt(uint256 left, uint256 right, string calldata err) external pure;
     function assertLe(uint256 left, uint256 right, string calldata err) external pure;
+    function expectEmit() external;
+    function deal(address account, uint256 newBalance) external;
+    function startPrank(address msgSender) external;
+    function stopPrank() external;
     function deployCode(string calldata artifactPath) external returns (address deployedAddress);
 }
 
