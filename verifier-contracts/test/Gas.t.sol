@@ -2,20 +2,70 @@
 pragma solidity ^0.8.24;
 
 import {HealthVector} from "./utils/HealthVector.sol";
+import {RecordedInputBatchVerifierTestDouble} from "./utils/BatchFixture.sol";
 import {Settlement} from "../src/Settlement.sol";
+import {Poseidon2} from "../src/Poseidon2.sol";
 
 /// @notice One state-changing or checked call per test, so that `.gas-snapshot` (checked in, compared by
-/// `tools/forge snapshot --check --tolerance 5` in the Maven test phase) tracks the cost of each call.
+/// tools/check.sh in the Maven test phase) tracks the cost of each call. Everything a call needs (signatures,
+/// queued deposits, the test double's recorded inputs) is prepared in setUp, which the snapshot does not count.
+/// finalizeBatch runs against RecordedInputBatchVerifierTestDouble (a TEST DOUBLE, a hash compare): the real
+/// gnark verifier of the batch circuit adds its pairing check, about 200k + 6.2k per public input.
 contract GasTest is HealthVector {
+    event log_named_uint(string key, uint256 val);
+
+    address constant ALICE = address(0xA11CE0);
     Settlement plain;
+    Settlement fin0; // a batch consuming one deposit, no withdrawals
+    Settlement fin2; // a batch with two withdrawals
+    Settlement.BatchHeader h0;
+    Settlement.BatchHeader h2;
+    bytes sigs0;
+    bytes sigs2;
+    Settlement.Withdrawal[] ws2;
+    uint256 x = 1; // storage operands: the optimizer cannot fold the hashes (read before measuring)
+    uint256 y = 2;
 
     function setUp() public {
         _loadVector();
         _makeOracles();
-        // a second deployment (same real verifier) with no roots yet, for the first settlement and posting
-        plain = new Settlement(verifier, OPERATOR, oracleAddrs, 2, 2, 2, MAX_AGE);
-        vm.prank(OPERATOR);
-        plain.setStateRoot(1, 1);
+        token.mint(ALICE, 1e12);
+        // a second deployment with no risk root yet, for the first posting
+        plain = _deploy(verifier, 1, 4);
+        // s: one deposit queued (for the claim: one batch credited 300 to ALICE)
+        vm.startPrank(ALICE);
+        token.approve(address(s), type(uint256).max);
+        s.registerAccount(11, 12, 1_000);
+        vm.stopPrank();
+        Settlement.Withdrawal[] memory w = new Settlement.Withdrawal[](1);
+        w[0] = Settlement.Withdrawal(ALICE, 300);
+        Settlement.BatchHeader memory h = _header(s, 777, riskRoot, 1);
+        h.withdrawalsHash = Poseidon2.compress(0, Poseidon2.compress(uint160(ALICE), 300));
+        _finalize(s, h, w);
+        // fin0, fin2: fresh deployments, each with its own test double holding the batch's inputs
+        fin0 = _deployBatch(1);
+        h0 = _header(fin0, 888, riskRoot, 1);
+        batchVerifier.record(FAKE_PROOF, _inputs(fin0, h0));
+        sigs0 = _dacSigs(fin0, 1, h0.dataHash, 888, _idx(0, 2));
+        fin2 = _deployBatch(0);
+        ws2.push(Settlement.Withdrawal(address(0xB0B0), 300));
+        ws2.push(Settlement.Withdrawal(address(0xCA201), 200));
+        h2 = _header(fin2, 999, riskRoot, 0);
+        h2.withdrawalsHash = fin2.withdrawalsHash(ws2);
+        batchVerifier.record(FAKE_PROOF, _inputs(fin2, h2));
+        sigs2 = _dacSigs(fin2, 1, h2.dataHash, 999, _idx(0, 2));
+    }
+
+    function _deployBatch(uint256 deposits) internal returns (Settlement t) {
+        batchVerifier = new RecordedInputBatchVerifierTestDouble();
+        t = _deploy(verifier, stateRoot, 4);
+        t.postRiskRoot(1, riskRoot, _sigs(t, 1, riskRoot, _idx(0, 2)));
+        vm.startPrank(ALICE);
+        token.approve(address(t), type(uint256).max);
+        for (uint256 i = 0; i < deposits; i++) {
+            t.deposit(1, 1_000);
+        }
+        vm.stopPrank();
     }
 
     function test_gas_verifyHealth() public needsVector {
@@ -27,8 +77,66 @@ contract GasTest is HealthVector {
         plain.postRiskRoot(7, 12345, sigs);
     }
 
-    function test_gas_setStateRoot() public {
+    function test_gas_registerAccount() public {
+        vm.prank(ALICE);
+        s.registerAccount(21, 22, 5_000);
+    }
+
+    function test_gas_deposit() public {
+        vm.prank(ALICE);
+        s.deposit(1, 5_000);
+    }
+
+    function test_gas_finalizeBatch_2of3_testDoubleVerifier() public {
         vm.prank(OPERATOR);
-        plain.setStateRoot(2, 67890);
+        fin0.finalizeBatch(h0, new Settlement.Withdrawal[](0), sigs0, FAKE_PROOF);
+    }
+
+    function test_gas_finalizeBatch_2of3_2withdrawals_testDoubleVerifier() public {
+        vm.prank(OPERATOR);
+        fin2.finalizeBatch(h2, ws2, sigs2, FAKE_PROOF);
+    }
+
+    function test_gas_claimWithdrawal() public {
+        vm.prank(ALICE);
+        s.claimWithdrawal();
+    }
+
+    function test_gas_poseidon2_compress() public view {
+        Poseidon2.compress(block.timestamp, block.number); // operands the optimizer cannot fold
+    }
+
+    /// @notice Figures for the public-input choice of docs/BATCH.md 4 (printed with -vv, not compared):
+    /// one Poseidon2 compress; the header hash of the 8 inputs (hashMD, 8 compresses) that one public input
+    /// would need; what each further public input costs gnark's verifier (an ecMul and an ecAdd precompile
+    /// call on G1, the MSM step of one input).
+    function test_figures_headerHashVersusInputs() public {
+        (uint256 a, uint256 b) = (x, y);
+        uint256 g = gasleft();
+        uint256 c = Poseidon2.compress(a, b);
+        uint256 compressGas = g - gasleft();
+        uint256[] memory xs = new uint256[](8);
+        for (uint256 i = 0; i < 8; i++) {
+            xs[i] = x + i;
+        }
+        g = gasleft();
+        uint256 hh = Poseidon2.hashMD(xs);
+        uint256 headerGas = g - gasleft();
+        // one input of the verifier's MSM: acc += input * IC[i] (ecMul 0x07, ecAdd 0x06)
+        uint256[4] memory buf = [uint256(1), uint256(2), c, 0];
+        g = gasleft();
+        bool ok;
+        assembly {
+            ok := staticcall(gas(), 0x07, buf, 0x60, buf, 0x40)
+            mstore(add(buf, 0x40), 1)
+            mstore(add(buf, 0x60), 2)
+            ok := and(ok, staticcall(gas(), 0x06, buf, 0x80, buf, 0x40))
+        }
+        uint256 perInputGas = g - gasleft();
+        vm.assertTrue(ok && hh != 0, "precompiles ran");
+        emit log_named_uint("poseidon2 compress gas", compressGas);
+        emit log_named_uint("header hash (hashMD of 8) gas", headerGas);
+        emit log_named_uint("verifier MSM step per public input gas (ecMul + ecAdd)", perInputGas);
+        emit log_named_uint("7 extra inputs gas", 7 * perInputGas);
     }
 }

@@ -48,15 +48,13 @@ contract HealthProofTest is HealthVector {
 
     function test_wrongStateRootRejected() public needsVector {
         uint256 other = stateRoot ^ 1;
-        vm.prank(OPERATOR);
-        s.setStateRoot(2, other); // settled, but not the root the proof was made against
+        _advance(s, other, riskRoot); // settled, but not the root the proof was made against
         vm.assertFalse(s.verifyHealth(proof, other, riskRoot, account, bps, 0), "settled other root");
         vm.expectRevert(Settlement.HealthProofInvalid.selector);
         s.requireHealth(proof, other, riskRoot, account, bps, 0);
         // the proof's root is still within the 2-batch window
         vm.assertTrue(s.verifyHealth(proof, stateRoot, riskRoot, account, bps, 0), "previous root in window");
-        vm.prank(OPERATOR);
-        s.setStateRoot(3, other ^ 2);
+        _advance(s, other ^ 2, riskRoot);
         vm.assertFalse(s.verifyHealth(proof, stateRoot, riskRoot, account, bps, 0), "expired root");
     }
 
@@ -96,19 +94,16 @@ contract HealthProofTest is HealthVector {
     }
 
     function test_stateRootWindow() public needsVector {
-        // window 2: the proof's root (batch 1) stays usable while it is one of the latest two batches
-        vm.prank(OPERATOR);
-        s.setStateRoot(2, stateRoot ^ 1);
+        // window 2: the proof's root (genesis, batch 0) stays usable while it is one of the latest two batches
+        _advance(s, stateRoot ^ 1, riskRoot);
         vm.assertTrue(s.verifyHealth(proof, stateRoot, riskRoot, account, bps, 0), "one batch old: in window");
-        vm.prank(OPERATOR);
-        s.setStateRoot(3, stateRoot ^ 2);
+        _advance(s, stateRoot ^ 2, riskRoot);
         vm.assertFalse(s.verifyHealth(proof, stateRoot, riskRoot, account, bps, 0), "two batches old: expired");
         vm.assertTrue(_status() == Settlement.HealthStatus.StateRootExpired, "status");
-        vm.expectRevert(abi.encodeWithSelector(Settlement.StateRootExpired.selector, stateRoot, uint64(1), uint64(3)));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.StateRootExpired.selector, stateRoot, uint64(0), uint64(2)));
         s.requireHealth(proof, stateRoot, riskRoot, account, bps, 0);
         // settled again: current again, and the real proof verifies
-        vm.prank(OPERATOR);
-        s.setStateRoot(4, stateRoot);
+        _advance(s, stateRoot, riskRoot);
         vm.assertTrue(s.verifyHealth(proof, stateRoot, riskRoot, account, bps, 0), "re-settled");
     }
 

@@ -4,14 +4,15 @@ pragma solidity ^0.8.24;
 import {HealthVector} from "./utils/HealthVector.sol";
 import {Settlement} from "../src/Settlement.sol";
 import {IHealthVerifier} from "../src/IHealthVerifier.sol";
+import {IBatchVerifier} from "../src/IBatchVerifier.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
-/// @notice Settlement rules that come before any proof (construction, roles, two-step owner transfer, state
-/// roots, oracle quorum and signatures, epoch bound), each with its refused and its accepted side, on a fresh
+/// @notice Settlement rules that come before any proof (construction, roles, two-step owner transfer, genesis
+/// root, oracle quorum and signatures, epoch bound), each with its refused and its accepted side, on a fresh
 /// deployment with the real exported verifier (no proof is checked here: the health checks with the real
 /// proof, windows and maximum age included, are in HealthProof.t.sol). Every expected revert names its error.
 contract SettlementTest is HealthVector {
-    event StateRootSet(uint64 indexed batch, uint256 stateRoot, uint256 previousStateRoot);
     event RiskRootPosted(uint64 indexed epoch, uint256 riskRoot, uint256 signatures);
     event OracleSignersChanged(address[] signers, uint256 quorum);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
@@ -25,45 +26,23 @@ contract SettlementTest is HealthVector {
     function setUp() public {
         _loadVector(); // the real verifier of the vector's circuit
         vm.assertTrue(haveVector, "test-vectors/chain/health-proof.json is missing");
-        s = new Settlement(verifier, OPERATOR, oracleAddrs, 2, 2, 2, MAX_AGE); // fresh: no roots yet
+        s = _deploy(verifier, 0, 0); // fresh: genesis root 0, no risk roots yet
     }
 
-    // ---------------------------------------------------------------- roles and state roots
+    // ---------------------------------------------------------------- roles and the genesis root
 
-    function test_setStateRoot_byOperator() public {
-        vm.expectEmit(true, false, false, true);
-        emit StateRootSet(1, 111, 0);
-        vm.prank(OPERATOR);
-        s.setStateRoot(1, 111);
-        vm.assertEq(s.stateRoot(), 111, "root");
-        vm.assertEq(uint256(s.batchNumber()), 1, "batch");
-        vm.assertEq(uint256(s.stateRootBatch(111)), 1, "root batch");
-    }
-
-    function test_setStateRoot_rejectsWrongCaller() public {
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotOperator.selector, STRANGER));
-        vm.prank(STRANGER);
-        s.setStateRoot(1, 111);
-    }
-
-    function test_setStateRoot_rejectsSkippedOrReplayedBatch() public {
-        vm.prank(OPERATOR);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.UnexpectedBatch.selector, uint64(2), uint64(1)));
-        s.setStateRoot(2, 111);
-        vm.prank(OPERATOR);
-        s.setStateRoot(1, 111);
-        vm.prank(OPERATOR);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.UnexpectedBatch.selector, uint64(1), uint64(2)));
-        s.setStateRoot(1, 222);
-    }
-
-    function test_setStateRoot_rejectsNonFieldElement() public {
-        vm.prank(OPERATOR);
-        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAFieldElement.selector, R));
-        s.setStateRoot(1, R);
-        vm.prank(OPERATOR);
-        s.setStateRoot(1, R - 1);
-        vm.assertEq(s.stateRoot(), R - 1, "largest field element accepted");
+    function test_genesisRoot_isBatchZero() public {
+        Settlement t = _deploy(verifier, 111, 5);
+        vm.assertEq(t.stateRoot(), 111, "genesis root");
+        vm.assertEq(uint256(t.batchNumber()), 0, "batch 0");
+        (uint64 batch, bool settled) = t.stateRootBatch(111);
+        vm.assertTrue(settled, "genesis root settled");
+        vm.assertEq(uint256(batch), 0, "in batch 0");
+        (, settled) = t.stateRootBatch(112);
+        vm.assertFalse(settled, "other root never settled");
+        vm.assertEq(uint256(t.nextAccountId()), 5, "ids continue after the genesis accounts");
+        vm.assertEq(uint256(t.depositCount()), 0, "empty queue");
+        vm.assertEq(t.depositHead(0), 0, "head_0 = 0");
     }
 
     function test_adminOnly() public {
@@ -406,27 +385,54 @@ contract SettlementTest is HealthVector {
         s.postRiskRoot(1, 77, sig);
     }
 
+    function _g(IHealthVerifier hv, uint256 genesis, uint64 accounts, uint64 limit)
+        private
+        view
+        returns (Settlement.Genesis memory)
+    {
+        return Settlement.Genesis(hv, batchVerifier, IERC20(address(token)), genesis, accounts, limit);
+    }
+
     function test_constructor_validates() public {
+        Settlement.Genesis memory ok = _g(verifier, 0, 0, 1);
         vm.expectRevert(Settlement.ZeroAddress.selector);
-        new Settlement(IHealthVerifier(address(0)), OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        new Settlement(_g(IHealthVerifier(address(0)), 0, 0, 1), OPERATOR, oracleAddrs, 2, 1, 1, 1);
         vm.expectRevert(Settlement.ZeroAddress.selector);
-        new Settlement(verifier, address(0), oracleAddrs, 2, 1, 1, 1);
+        new Settlement(ok, address(0), oracleAddrs, 2, 1, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.VerifierHasNoCode.selector, address(0x1234)));
-        new Settlement(IHealthVerifier(address(0x1234)), OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        new Settlement(_g(IHealthVerifier(address(0x1234)), 0, 0, 1), OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        Settlement.Genesis memory g = _g(verifier, 0, 0, 1);
+        g.batchVerifier = IBatchVerifier(address(0x1234));
+        vm.expectRevert(abi.encodeWithSelector(Settlement.VerifierHasNoCode.selector, address(0x1234)));
+        new Settlement(g, OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        g = _g(verifier, 0, 0, 1);
+        g.quoteToken = IERC20(address(0));
+        vm.expectRevert(Settlement.ZeroAddress.selector);
+        new Settlement(g, OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NotAFieldElement.selector, R));
+        new Settlement(_g(verifier, R, 0, 1), OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidAccountLimit.selector, uint64(0), uint64(0)));
+        new Settlement(_g(verifier, 0, 0, 0), OPERATOR, oracleAddrs, 2, 1, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidAccountLimit.selector, uint64(3), uint64(2)));
+        new Settlement(_g(verifier, 0, 3, 2), OPERATOR, oracleAddrs, 2, 1, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidWindow.selector, uint64(0)));
-        new Settlement(verifier, OPERATOR, oracleAddrs, 2, 0, 1, 1);
+        new Settlement(ok, OPERATOR, oracleAddrs, 2, 0, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidWindow.selector, uint64(0)));
-        new Settlement(verifier, OPERATOR, oracleAddrs, 2, 1, 0, 1);
+        new Settlement(ok, OPERATOR, oracleAddrs, 2, 1, 0, 1);
         vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidMaxAge.selector, uint64(0)));
-        new Settlement(verifier, OPERATOR, oracleAddrs, 2, 1, 1, 0);
+        new Settlement(ok, OPERATOR, oracleAddrs, 2, 1, 1, 0);
         vm.expectRevert(abi.encodeWithSelector(Settlement.InvalidQuorum.selector, uint256(4), uint256(3)));
-        new Settlement(verifier, OPERATOR, oracleAddrs, 4, 1, 1, 1);
-        // the smallest valid parameters are accepted
-        Settlement t = new Settlement(verifier, OPERATOR, oracleAddrs, 1, 1, 1, 1);
+        new Settlement(ok, OPERATOR, oracleAddrs, 4, 1, 1, 1);
+        // the smallest valid parameters are accepted; no batch verifier yet is allowed (finalizeBatch refuses)
+        g = _g(verifier, R - 1, 1, 1);
+        g.batchVerifier = IBatchVerifier(address(0));
+        Settlement t = new Settlement(g, OPERATOR, oracleAddrs, 1, 1, 1, 1);
+        vm.assertEq(t.stateRoot(), R - 1, "largest field element as genesis");
         vm.assertEq(uint256(t.stateRootWindow()), 1, "state window");
         vm.assertEq(uint256(t.riskRootWindow()), 1, "risk window");
         vm.assertEq(uint256(t.riskRootMaxAge()), 1, "max age");
         vm.assertEq(t.owner(), address(this), "deployer is owner");
         vm.assertEq(t.pendingOwner(), address(0), "nothing pending");
+        vm.assertEq(t.committeeQuorum(), 0, "no committee yet");
     }
 }

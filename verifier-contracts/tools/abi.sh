@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$(mkdir -p "${1:?usage: tools/abi.sh OUTDIR}" && cd "$1" && pwd)"
 cd "$here"
 tools/setup.sh >/dev/null
-want="$(cat src/Settlement.sol src/IHealthVerifier.sol package-lock.json foundry.toml | sha256sum | cut -d' ' -f1)"
+want="$(cat src/*.sol package-lock.json foundry.toml | sha256sum | cut -d' ' -f1)"
 if [[ "$(cat "$out/.stamp" 2>/dev/null || true)" == "$want" && -s "$out/Settlement.abi" && -s "$out/Settlement.bin" ]]; then
   exit 0
 fi

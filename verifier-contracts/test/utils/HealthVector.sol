@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {OracleSigning} from "./OracleSigning.sol";
+import {BatchFixture} from "./BatchFixture.sol";
 import {Settlement} from "../../src/Settlement.sol";
 import {IHealthVerifier} from "../../src/IHealthVerifier.sol";
 
 /// @notice Loads the real health proof of test-vectors/chain/health-proof.json (a zkmargin proof file,
 /// docs/ENCODING.md) and deploys the checked-in gnark verifier of its circuit,
-/// src/verifiers/<circuitId>.sol, behind a Settlement with a 2-of-3 oracle set.
-abstract contract HealthVector is OracleSigning {
+/// src/verifiers/<circuitId>.sol, behind a Settlement whose genesis root is the proof's state root, with a
+/// 2-of-3 oracle set (BatchFixture: quote token, committee, batch-verifier test double).
+abstract contract HealthVector is BatchFixture {
     string internal constant VECTOR = "/../test-vectors/chain/health-proof.json";
-    address internal constant OPERATOR = address(0x0BE7A7012);
-    /// @dev risk-root maximum age of the test deployments, seconds
-    uint64 internal constant MAX_AGE = 3600;
 
     bool internal haveVector;
     string internal circuitId;
@@ -41,9 +39,7 @@ abstract contract HealthVector is OracleSigning {
         proof = solidityProof(vm.parseJsonString(json, ".proof"));
         verifier = IHealthVerifier(vm.deployCode(string.concat("src/verifiers/", circuitId, ".sol:Verifier")));
         _makeOracles();
-        s = new Settlement(verifier, OPERATOR, oracleAddrs, 2, 2, 2, MAX_AGE);
-        vm.prank(OPERATOR);
-        s.setStateRoot(1, stateRoot);
+        s = _deploy(verifier, stateRoot, 4);
         s.postRiskRoot(1, riskRoot, _sigs(s, 1, riskRoot, _idx(0, 2)));
         postedAt = block.timestamp;
         haveVector = true;
