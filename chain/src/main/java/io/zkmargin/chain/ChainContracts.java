@@ -4,17 +4,23 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Compiles the settlement contract together with a gnark-exported health verifier.
+ * Compiles the settlement contract together with a gnark-exported health verifier and the local
+ * chain's quote token.
  *
  * @param settlement {@code Settlement}
  * @param verifier gnark's {@code Verifier} for one verifying key
+ * @param quoteToken {@code QuoteToken} (ERC-20, 6 decimals, deployer mints): the quote asset on a
+ *     local chain
  */
 public record ChainContracts(
-    SolidityCompiler.Contract settlement, SolidityCompiler.Contract verifier) {
+    SolidityCompiler.Contract settlement,
+    SolidityCompiler.Contract verifier,
+    SolidityCompiler.Contract quoteToken) {
 
   public ChainContracts {
     Objects.requireNonNull(settlement, "settlement");
     Objects.requireNonNull(verifier, "verifier");
+    Objects.requireNonNull(quoteToken, "quoteToken");
   }
 
   /**
@@ -37,14 +43,17 @@ public record ChainContracts(
                     toolchain.source("src/Settlement.sol"),
                     "src/IHealthVerifier.sol",
                     toolchain.source("src/IHealthVerifier.sol"),
+                    "src/QuoteToken.sol",
+                    toolchain.source("src/QuoteToken.sol"),
                     unit,
                     verifierSource));
     SolidityCompiler.Contract s = out.get("src/Settlement.sol:Settlement");
     SolidityCompiler.Contract v = out.get(unit + ":Verifier");
-    if (s == null || v == null) {
+    SolidityCompiler.Contract t = out.get("src/QuoteToken.sol:QuoteToken");
+    if (s == null || v == null || t == null) {
       throw new SolidityCompiler.CompilationException(
-          "expected contracts Settlement and Verifier, got " + out.keySet());
+          "expected contracts Settlement, Verifier and QuoteToken, got " + out.keySet());
     }
-    return new ChainContracts(s, v);
+    return new ChainContracts(s, v, t);
   }
 }

@@ -30,9 +30,10 @@ import org.web3j.protocol.Web3j;
 /**
  * A local development chain for a venue data directory: {@code ./zkm chain up|down} and {@code
  * ./zkm verify --on-chain}. {@code up} starts (or reuses) an anvil node, deploys gnark's verifier
- * for the venue circuit's current verifying key and a Settlement contract, settles the venue's
- * state root and posts its risk root signed by a quorum of the venue's oracle keys ({@code
- * DIR/keys/oracle-*.key}, made on first use). Everything needed later is saved in {@code
+ * for the venue circuit's current verifying key, a quote token and a Settlement contract whose
+ * genesis root is the venue's state root (no operator can set a root afterwards: only proven
+ * batches move it), and posts the venue's risk root signed by a quorum of the venue's oracle keys
+ * ({@code DIR/keys/oracle-*.key}, made on first use). Everything needed later is saved in {@code
  * DIR/chain.json}, addresses EIP-55 checksummed.
  *
  * <p>The node is either detached ({@code ./zkm chain up}: it outlives the command until {@code
@@ -100,7 +101,6 @@ public final class LocalChain {
   /**
    * Outcome of {@code up}.
    *
-   * @param stateRootGas gas of the settlement transaction, or -1 when the root was already current
    * @param riskRootGas gas of the risk-root posting, or -1 when the root was already posted and
    *     usable
    */
@@ -112,7 +112,6 @@ public final class LocalChain {
       long epoch,
       BigInteger stateRoot,
       BigInteger riskRoot,
-      long stateRootGas,
       long riskRootGas,
       long verifierDeployGas,
       long settlementDeployGas) {}
@@ -259,6 +258,13 @@ public final class LocalChain {
                 contracts.settlement().abiJson());
         if (!probe.isDeployed()) {
           deploy = true;
+        } else if (probe.batchNumber() == 0 && !probe.stateRoot().equals(committed.stateRoot())) {
+          // the genesis root is fixed at deployment and only proven batches move it; with no
+          // batch finalized yet, a different venue root is a new demo
+          log.println(
+              "chain: the venue's state root is not the chain's genesis root (a new demo?):"
+                  + " deploying a fresh settlement contract with it as genesis");
+          deploy = true;
         } else if (probe.riskRootCount() > 0
             && !probe.riskRootUsable(committed.riskRoot())
             && Long.compareUnsigned(venue.epoch(), probe.latestRiskEpoch()) <= 0) {
@@ -284,12 +290,19 @@ public final class LocalChain {
                 AnvilNode.CHAIN_ID,
                 contracts.verifier(),
                 contracts.settlement(),
+                contracts.quoteToken(),
+                null,
+                null, // no batch verifier until the batch circuit's key exists
                 operator.getAddress(),
                 oracleAddrs,
                 QUORUM,
                 STATE_ROOT_WINDOW,
                 RISK_ROOT_WINDOW,
-                RISK_ROOT_MAX_AGE_SECONDS);
+                RISK_ROOT_MAX_AGE_SECONDS,
+                SettlementClient.Genesis.ofTree(
+                    committed.stateRoot(),
+                    venue.accounts().isEmpty() ? 0 : venue.accounts().lastKey() + 1,
+                    venue.sizes().stateDepth()));
         settlementAddr = checksumAddress(d.settlement());
         verifierAddr = checksumAddress(d.verifier());
         verifierGas = d.verifierGas();
@@ -301,30 +314,23 @@ public final class LocalChain {
                 + verifierAddr
                 + " (gas "
                 + verifierGas
+                + "), QuoteToken at "
+                + checksumAddress(d.quoteToken())
+                + " (gas "
+                + d.quoteTokenGas()
                 + ") and Settlement at "
                 + settlementAddr
                 + " (gas "
                 + settlementGas
+                + ", genesis root "
+                + committed.stateRoot()
                 + ")");
       }
 
       SettlementClient client =
           new SettlementClient(
               web3, operator, AnvilNode.CHAIN_ID, settlementAddr, contracts.settlement().abiJson());
-      long stateGas = -1;
-      BigInteger stateRoot = committed.stateRoot();
-      if (!client.stateRoot().equals(stateRoot) || client.batchNumber() == 0) {
-        long batch = client.batchNumber() + 1;
-        stateGas = client.setStateRoot(batch, stateRoot).gasUsed();
-        log.println(
-            "chain: settled state root "
-                + stateRoot
-                + " as batch "
-                + batch
-                + " (gas "
-                + stateGas
-                + ")");
-      }
+      BigInteger stateRoot = client.stateRoot();
       long riskGas = -1;
       BigInteger riskRoot = committed.riskRoot();
       if (!client.riskRootUsable(riskRoot)) {
@@ -366,7 +372,6 @@ public final class LocalChain {
           venue.epoch(),
           stateRoot,
           riskRoot,
-          stateGas,
           riskGas,
           verifierGas,
           settlementGas);

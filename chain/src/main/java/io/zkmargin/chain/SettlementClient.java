@@ -1,6 +1,8 @@
 package io.zkmargin.chain;
 
 import io.zkmargin.chain.contracts.Settlement;
+import io.zkmargin.commit.Fr;
+import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -32,13 +34,14 @@ import org.web3j.utils.Numeric;
 
 /**
  * web3j client of a deployed {@code Settlement} contract (verifier-contracts/src/Settlement.sol):
- * settles state roots, posts oracle-signed risk roots, checks health proofs and reads the
- * contract's state. Transactions are signed locally by the sender's key (legacy transactions with
- * the node's gas price, gas limit from {@code eth_estimateGas} plus 20%); a revert becomes a {@link
- * ChainException} naming the contract's error. Calls are encoded and results decoded by {@link
- * Settlement}, the binding web3j's codegen generates from the contract's compiled ABI in this
- * module's build (see chain/pom.xml), so a changed contract breaks this client's compilation
- * instead of its calls. Not thread-safe for sending (nonces); reads are.
+ * deploys it with its genesis root, queues deposits, finalizes proven batches, claims withdrawals,
+ * posts oracle-signed risk roots, checks health proofs and reads the contract's state. Transactions
+ * are signed locally by the sender's key (legacy transactions with the node's gas price, gas limit
+ * from {@code eth_estimateGas} plus 20%); a revert becomes a {@link ChainException} naming the
+ * contract's error. Calls are encoded and results decoded by {@link Settlement}, the binding
+ * web3j's codegen generates from the contract's compiled ABI in this module's build (see
+ * chain/pom.xml), so a changed contract breaks this client's compilation instead of its calls. Not
+ * thread-safe for sending (nonces); reads are.
  */
 public final class SettlementClient implements AutoCloseable {
 
@@ -58,9 +61,86 @@ public final class SettlementClient implements AutoCloseable {
   /** A mined transaction: its hash and the gas it used (including the 21000 intrinsic gas). */
   public record TxResult(String hash, long gasUsed) {}
 
-  /** Addresses of a fresh deployment and the gas of each creation transaction. */
+  /**
+   * Addresses of a fresh deployment and the gas of each creation transaction.
+   *
+   * @param quoteToken the quote token the deployment uses (deployed here when {@code quoteTokenGas
+   *     > 0}, else given)
+   */
   public record Deployment(
-      String verifier, String settlement, long verifierGas, long settlementGas) {}
+      String verifier,
+      String settlement,
+      String quoteToken,
+      long verifierGas,
+      long settlementGas,
+      long quoteTokenGas) {}
+
+  /**
+   * The account tree before the first batch (batch 0).
+   *
+   * @param root the genesis state root, a field element in {@code [0, r)}
+   * @param accounts accounts in the genesis tree: {@code registerAccount} assigns ids from here
+   * @param accountLimit account ids are below this ({@code 2^D} for a tree of depth D), {@code >=
+   *     max(accounts, 1)}, at most {@code 2^64 - 1}
+   */
+  public record Genesis(BigInteger root, long accounts, BigInteger accountLimit) {
+    public Genesis {
+      Objects.requireNonNull(root, "root");
+      Objects.requireNonNull(accountLimit, "accountLimit");
+      if (root.signum() < 0 || root.compareTo(Fr.MODULUS) >= 0) {
+        throw new IllegalArgumentException("genesis root must be in [0, r): " + root);
+      }
+      if (accounts < 0) {
+        throw new IllegalArgumentException("genesis accounts must be >= 0, was " + accounts);
+      }
+      if (accountLimit.signum() <= 0
+          || accountLimit.bitLength() > 64
+          || accountLimit.compareTo(BigInteger.valueOf(accounts)) < 0) {
+        throw new IllegalArgumentException(
+            "accountLimit must be in [max(accounts, 1), 2^64), was " + accountLimit);
+      }
+    }
+
+    /** Genesis of a tree of depth {@code depth} holding account ids {@code [0, accounts)}. */
+    public static Genesis ofTree(BigInteger root, long accounts, int depth) {
+      if (depth < 1) {
+        throw new IllegalArgumentException("depth must be >= 1, was " + depth);
+      }
+      BigInteger limit = BigInteger.ONE.shiftLeft(depth);
+      if (limit.bitLength() > 64) {
+        limit = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+      }
+      return new Genesis(root, accounts, limit);
+    }
+  }
+
+  /**
+   * One withdrawal of a batch: {@code amount} quote atoms credited to {@code to}.
+   *
+   * @param to the L1 address (0x-hex)
+   * @param amount quote atoms, {@code > 0}
+   */
+  public record Withdrawal(String to, long amount) {}
+
+  /**
+   * A batch as {@code finalizeBatch} takes it (docs/BATCH.md section 4).
+   *
+   * @param oldRoot must be the contract's current state root
+   * @param newRoot state root after the batch
+   * @param riskRoot the posted risk root the batch was checked against
+   * @param deposits queue entries the batch consumes
+   * @param withdrawalsHash hash chain of the withdrawals (docs/BATCH.md section 3)
+   * @param dataHash hash of the batch's transition data, signed by the committee
+   * @param batchTime unix seconds, between the previous batch's time and the block's
+   */
+  public record BatchHeader(
+      BigInteger oldRoot,
+      BigInteger newRoot,
+      BigInteger riskRoot,
+      long deposits,
+      BigInteger withdrawalsHash,
+      BigInteger dataHash,
+      long batchTime) {}
 
   private final Web3j web3;
   private final Credentials sender;
@@ -76,7 +156,7 @@ public final class SettlementClient implements AutoCloseable {
 
   /**
    * @param web3 connection (owned by the caller unless closed through {@link #close()})
-   * @param sender key that signs transactions (the operator for {@link #setStateRoot})
+   * @param sender key that signs transactions (the operator for {@link #finalizeBatch})
    * @param chainId chain id for transaction signatures (EIP-155)
    * @param settlementAddress deployed Settlement address
    * @param settlementAbi the Settlement ABI JSON, to name reverts (may be {@code "[]"})
@@ -104,16 +184,22 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * Deploys gnark's verifier and a Settlement using it.
+   * Deploys gnark's health verifier, a quote token (unless one is given) and a Settlement using
+   * them, with its genesis root.
    *
-   * @param deployer becomes the admin
-   * @param operator address allowed to settle state roots
+   * @param deployer becomes the admin (and the quote token's minter when deployed here)
+   * @param quoteToken {@code QuoteToken} to deploy, or null to use {@code quoteTokenAddress}
+   * @param quoteTokenAddress an existing ERC-20 (6 decimals) when {@code quoteToken} is null
+   * @param batchVerifier the batch circuit's verifier address, or null for none yet ({@code
+   *     finalizeBatch} then reverts {@code BatchVerifierNotSet})
+   * @param operator address allowed to submit batches
    * @param signers oracle signer addresses (any order; sorted here)
    * @param quorum distinct signers needed per risk root, in {@code [1, signers.size()]}
    * @param stateRootWindow batches whose roots stay usable, {@code >= 1}
    * @param riskRootWindow risk-root postings that stay usable, {@code >= 1}
    * @param riskRootMaxAgeSeconds seconds after its posting during which a risk root stays usable,
    *     {@code >= 1}
+   * @param genesis the account tree before the first batch
    */
   public static Deployment deploy(
       Web3j web3,
@@ -121,12 +207,17 @@ public final class SettlementClient implements AutoCloseable {
       long chainId,
       SolidityCompiler.Contract verifier,
       SolidityCompiler.Contract settlement,
+      SolidityCompiler.Contract quoteToken,
+      String quoteTokenAddress,
+      String batchVerifier,
       String operator,
       List<String> signers,
       int quorum,
       long stateRootWindow,
       long riskRootWindow,
-      long riskRootMaxAgeSeconds) {
+      long riskRootMaxAgeSeconds,
+      Genesis genesis) {
+    Objects.requireNonNull(genesis, "genesis");
     if (quorum < 1 || quorum > signers.size()) {
       throw new IllegalArgumentException(
           "quorum must be in [1, " + signers.size() + "], was " + quorum);
@@ -138,15 +229,35 @@ public final class SettlementClient implements AutoCloseable {
       throw new IllegalArgumentException(
           "riskRootMaxAgeSeconds must be >= 1, was " + riskRootMaxAgeSeconds);
     }
+    if ((quoteToken == null) == (quoteTokenAddress == null)) {
+      throw new IllegalArgumentException("give exactly one of quoteToken and quoteTokenAddress");
+    }
     RevertDecoder dec = new RevertDecoder(settlement.abiJson());
     TransactionReceipt v =
         send(web3, deployer, chainId, null, Numeric.toHexString(verifier.bytecode()), dec);
+    String token = quoteTokenAddress;
+    long tokenGas = 0;
+    if (quoteToken != null) {
+      TransactionReceipt t =
+          send(web3, deployer, chainId, null, Numeric.toHexString(quoteToken.bytecode()), dec);
+      token = t.getContractAddress();
+      tokenGas = t.getGasUsed().longValueExact();
+    }
     List<Address> sorted = new ArrayList<>();
     signers.stream().map(Numeric::toBigInt).sorted().forEach(a -> sorted.add(new Address(a)));
+    // constructor(Genesis g, address operator, address[] signers, uint256 quorum, uint64 x3);
+    // Genesis = (healthVerifier, batchVerifier, quoteToken, genesisRoot, genesisAccounts,
+    // accountLimit), a static tuple encoded in place
     String args =
         FunctionEncoder.encodeConstructor(
             List.of(
-                new Address(v.getContractAddress()),
+                new Settlement.Genesis(
+                    new Address(v.getContractAddress()),
+                    new Address(batchVerifier == null ? Address.DEFAULT.getValue() : batchVerifier),
+                    new Address(token),
+                    new Uint256(genesis.root()),
+                    new Uint64(genesis.accounts()),
+                    new Uint64(genesis.accountLimit())),
                 new Address(operator),
                 new DynamicArray<>(Address.class, sorted),
                 new Uint256(quorum),
@@ -158,8 +269,10 @@ public final class SettlementClient implements AutoCloseable {
     return new Deployment(
         v.getContractAddress(),
         s.getContractAddress(),
+        token,
         v.getGasUsed().longValueExact(),
-        s.getGasUsed().longValueExact());
+        s.getGasUsed().longValueExact(),
+        tokenGas);
   }
 
   public String address() {
@@ -177,20 +290,77 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * Settles {@code root} as batch {@code batch} (sender must be the operator).
+   * Replaces the data-availability committee (sender must be the admin).
    *
-   * @param batch must be the contract's batch number + 1
-   * @param root state root in {@code [0, r)}
+   * @param members member addresses (any order; sorted here), 1..32
+   * @param quorum members whose signatures a batch needs, in {@code [1, members.size()]}
    */
-  public TxResult setStateRoot(long batch, BigInteger root) {
-    TransactionReceipt r =
-        send(
-            web3,
-            sender,
-            chainId,
-            address,
-            contract.setStateRoot(BigInteger.valueOf(batch), root).encodeFunctionCall(),
-            errors);
+  public TxResult setCommittee(List<String> members, int quorum) {
+    List<String> sorted =
+        members.stream()
+            .map(Numeric::toBigInt)
+            .sorted()
+            .map(a -> new Address(a).getValue())
+            .toList();
+    return tx(contract.setCommittee(sorted, BigInteger.valueOf(quorum)));
+  }
+
+  /**
+   * Registers an account with the twisted-Edwards key {@code (pkX, pkY)} and deposits {@code
+   * amount} quote atoms into it (the sender must have approved the tokens). The new account's id is
+   * {@link #nextAccountId()} read before the call.
+   *
+   * @param amount quote atoms, {@code [0, 2^63)}
+   */
+  public TxResult registerAccount(BigInteger pkX, BigInteger pkY, long amount) {
+    ArgChecker.notNegative(amount, "amount");
+    return tx(contract.registerAccount(pkX, pkY, BigInteger.valueOf(amount)));
+  }
+
+  /**
+   * Deposits {@code amount} quote atoms into a registered account (the sender must have approved
+   * the tokens): appends an entry to the deposit queue.
+   *
+   * @param amount quote atoms, {@code > 0}
+   */
+  public TxResult deposit(long accountId, long amount) {
+    ArgChecker.notNegative(accountId, "accountId");
+    ArgChecker.isTrue(amount > 0, "amount must be > 0, was {}", amount);
+    return tx(contract.deposit(BigInteger.valueOf(accountId), BigInteger.valueOf(amount)));
+  }
+
+  /**
+   * Finalizes the next batch (sender must be the operator).
+   *
+   * @param withdrawals the batch's withdrawals in slot order
+   * @param dacSignatures committee signatures over {@link #batchDataDigest}, signers increasing
+   * @param proof gnark {@code MarshalSolidity()} bytes of the batch proof
+   */
+  public TxResult finalizeBatch(
+      BatchHeader h, List<Withdrawal> withdrawals, byte[] dacSignatures, byte[] proof) {
+    Settlement.BatchHeader header =
+        new Settlement.BatchHeader(
+            h.oldRoot(),
+            h.newRoot(),
+            h.riskRoot(),
+            BigInteger.valueOf(h.deposits()),
+            h.withdrawalsHash(),
+            h.dataHash(),
+            BigInteger.valueOf(h.batchTime()));
+    List<Settlement.Withdrawal> ws =
+        withdrawals.stream()
+            .map(w -> new Settlement.Withdrawal(w.to(), BigInteger.valueOf(w.amount())))
+            .toList();
+    return tx(contract.finalizeBatch(header, ws, dacSignatures, proof));
+  }
+
+  /** Sends the sender every quote atom finalized batches credited to it. */
+  public TxResult claimWithdrawal() {
+    return tx(contract.claimWithdrawal());
+  }
+
+  private TxResult tx(RemoteFunctionCall<TransactionReceipt> f) {
+    TransactionReceipt r = send(web3, sender, chainId, address, f.encodeFunctionCall(), errors);
     return new TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
   }
 
@@ -246,9 +416,48 @@ public final class SettlementClient implements AutoCloseable {
     return value(contract.riskRootPostedAt(root)).longValueExact();
   }
 
-  /** The batch in which {@code root} was last settled, 0 if never. */
+  /** The batch in which {@code root} was last settled (0 = genesis), -1 if never. */
   public long stateRootBatch(BigInteger root) {
-    return value(contract.stateRootBatch(root)).longValueExact();
+    RemoteFunctionCall<?> f = contract.stateRootBatch(root);
+    List<Type> vals = f.decodeFunctionResponse(call(f.encodeFunctionCall()));
+    return (Boolean) vals.get(1).getValue()
+        ? ((BigInteger) vals.get(0).getValue()).longValueExact()
+        : -1;
+  }
+
+  /** Deposit queue entries ever queued. */
+  public long depositCount() {
+    return value(contract.depositCount()).longValueExact();
+  }
+
+  /** The deposit queue head after {@code k} entries ({@code head_0 = 0}). */
+  public BigInteger depositHead(long k) {
+    return value(contract.depositHead(BigInteger.valueOf(k)));
+  }
+
+  /** Queue entries consumed by finalized batches. */
+  public long depositsConsumed() {
+    return value(contract.depositsConsumed()).longValueExact();
+  }
+
+  /** The id {@code registerAccount} assigns next. */
+  public long nextAccountId() {
+    return value(contract.nextAccountId()).longValueExact();
+  }
+
+  /** Quote atoms credited to {@code l1Address} and not yet claimed. */
+  public BigInteger pendingWithdrawal(String l1Address) {
+    return value(contract.pendingWithdrawal(l1Address));
+  }
+
+  /** The quote token's address. */
+  public String quoteToken() {
+    return value(contract.quoteToken());
+  }
+
+  /** The EIP-712 digest a committee member signs for batch {@code batch}. */
+  public byte[] batchDataDigest(long batch, BigInteger dataHash, BigInteger newRoot) {
+    return value(contract.batchDataDigest(BigInteger.valueOf(batch), dataHash, newRoot));
   }
 
   /**
@@ -348,7 +557,7 @@ public final class SettlementClient implements AutoCloseable {
     }
   }
 
-  private static TransactionReceipt send(
+  static TransactionReceipt send(
       Web3j web3, Credentials from, long chainId, String to, String data, RevertDecoder dec) {
     try {
       EthEstimateGas est =

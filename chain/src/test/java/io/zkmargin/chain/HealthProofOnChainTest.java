@@ -63,12 +63,19 @@ class HealthProofOnChainTest {
                   AnvilNode.CHAIN_ID,
                   contracts.verifier(),
                   contracts.settlement(),
+                  contracts.quoteToken(),
+                  null,
+                  null,
                   operatorKey.getAddress(),
                   oracles.stream().map(OracleSigner::address).toList(),
                   2,
                   4,
                   4,
-                  3600);
+                  3600,
+                  SettlementClient.Genesis.ofTree(
+                      venue.stateRoot(),
+                      venue.venue().accounts().lastKey() + 1,
+                      venue.venue().sizes().stateDepth()));
           SettlementClient operator =
               new SettlementClient(
                   web3,
@@ -76,7 +83,7 @@ class HealthProofOnChainTest {
                   AnvilNode.CHAIN_ID,
                   d.settlement(),
                   contracts.settlement().abiJson());
-          SettlementClient.TxResult settled = operator.setStateRoot(1, venue.stateRoot());
+          assertEquals(0, operator.stateRootBatch(venue.stateRoot()), "genesis root is batch 0");
           byte[] sigs =
               OracleSigner.signSorted(
                   oracles.subList(1, 3),
@@ -139,10 +146,9 @@ class HealthProofOnChainTest {
 
           System.out.printf(
               "chain e2e: verifyHealth gas %d (estimateGas, incl. 21000 intrinsic), postRiskRoot 2-of-3 gas %d,"
-                  + " setStateRoot gas %d, verifier deploy gas %d, settlement deploy gas %d; prove %.2f s, total %.2f s%n",
+                  + " verifier deploy gas %d, settlement deploy gas %d (genesis root in the constructor); prove %.2f s, total %.2f s%n",
               gas,
               posted.gasUsed(),
-              settled.gasUsed(),
               d.verifierGas(),
               d.settlementGas(),
               (tProved - t0) / 1e9,

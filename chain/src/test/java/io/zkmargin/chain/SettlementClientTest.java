@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkmargin.commit.Poseidon2;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,10 +27,13 @@ import org.web3j.protocol.Web3j;
 import org.web3j.utils.Numeric;
 
 /**
- * The chain client against a real anvil node: deployment, EIP-712 risk-root signatures (Java digest
- * equals the contract's), the 2-of-3 quorum and its failure modes, operator-only settlement, and
- * named reverts. The verifier here is a contract that rejects every proof; real proofs are in
- * {@link HealthProofOnChainTest}.
+ * The chain client against a real anvil node: deployment with a genesis root, EIP-712 risk-root
+ * signatures (Java digest equals the contract's), the 2-of-3 quorum and its failure modes, the
+ * deposit queue (real token moves; Solidity's Poseidon2 heads equal Java's), finalizeBatch's
+ * encoding and its refusals by name, and named reverts. The health verifier here is a contract that
+ * rejects every proof; real proofs are in {@link HealthProofOnChainTest}. No batch verifier is
+ * deployed (the batch circuit's export does not exist yet): finalizeBatch is checked up to its
+ * named {@code BatchVerifierNotSet} refusal, after every other check passed.
  */
 class SettlementClientTest {
 
@@ -51,6 +55,10 @@ class SettlementClientTest {
   private static final List<ECKeyPair> ORACLES = new ArrayList<>();
 
   private static final long MAX_AGE = 600;
+  private static final BigInteger GENESIS = BigInteger.valueOf(5);
+  private static final long GENESIS_ACCOUNTS = 3;
+
+  private String tokenAddress;
 
   private SettlementClient admin;
   private SettlementClient operator;
@@ -67,6 +75,7 @@ class SettlementClientTest {
                 Map.of(
                     "src/Settlement.sol", tc.source("src/Settlement.sol"),
                     "src/IHealthVerifier.sol", tc.source("src/IHealthVerifier.sol"),
+                    "src/QuoteToken.sol", tc.source("src/QuoteToken.sol"),
                     "test/RejectAll.sol", REJECT_ALL));
     SecureRandom rnd = SecureRandom.getInstance("SHA1PRNG");
     rnd.setSeed(42);
@@ -95,12 +104,17 @@ class SettlementClientTest {
             AnvilNode.CHAIN_ID,
             compiled.get("test/RejectAll.sol:RejectAll"),
             settlement,
+            compiled.get("src/QuoteToken.sol:QuoteToken"),
+            null,
+            null,
             OPERATOR.getAddress(),
             ORACLES.stream().map(OracleSigner::address).toList(),
             2,
             2,
             2,
-            MAX_AGE);
+            MAX_AGE,
+            SettlementClient.Genesis.ofTree(GENESIS, GENESIS_ACCOUNTS, 6));
+    tokenAddress = d.quoteToken();
     admin =
         new SettlementClient(web3, ADMIN, AnvilNode.CHAIN_ID, d.settlement(), settlement.abiJson());
     operator =
@@ -171,27 +185,132 @@ class SettlementClientTest {
   }
 
   @Test
-  void settlesStateRootsAsOperatorOnly() {
-    ChainException wrongCaller =
-        assertThrows(ChainException.class, () -> admin.setStateRoot(1, BigInteger.TEN));
-    assertEquals("NotOperator", wrongCaller.errorName());
-    operator.setStateRoot(1, BigInteger.TEN);
-    assertEquals(BigInteger.TEN, admin.stateRoot());
-    assertEquals(1, admin.batchNumber());
-    assertEquals(1, admin.stateRootBatch(BigInteger.TEN));
+  void genesisRootIsBatchZero() {
+    assertEquals(GENESIS, admin.stateRoot());
+    assertEquals(0, admin.batchNumber());
+    assertEquals(0, admin.stateRootBatch(GENESIS));
+    assertEquals(-1, admin.stateRootBatch(BigInteger.TEN), "never settled");
+    assertEquals(GENESIS_ACCOUNTS, admin.nextAccountId());
+    assertEquals(0, admin.depositCount());
+    assertEquals(BigInteger.ZERO, admin.depositHead(0));
+  }
+
+  @Test
+  void depositQueueHeadsEqualJavaPoseidon2() {
+    Credentials user = OPERATOR; // any funded dev account
+    QuoteTokenClient minter =
+        new QuoteTokenClient(
+            web3, ADMIN, AnvilNode.CHAIN_ID, tokenAddress, compiledAbi("QuoteToken"));
+    minter.mint(user.getAddress(), BigInteger.valueOf(1_000_000));
+    QuoteTokenClient userToken =
+        new QuoteTokenClient(
+            web3, user, AnvilNode.CHAIN_ID, tokenAddress, compiledAbi("QuoteToken"));
+    userToken.approve(admin.address(), BigInteger.valueOf(1_000_000));
+    BigInteger pkX = new BigInteger("1234567890123456789");
+    BigInteger pkY = new BigInteger("9876543210987654321");
+    long id = operator.nextAccountId();
+    SettlementClient.TxResult reg = operator.registerAccount(pkX, pkY, 1_000);
+    SettlementClient.TxResult dep = operator.deposit(1, 500);
+    BigInteger depositor = Numeric.toBigInt(user.getAddress());
+    BigInteger head1 =
+        Poseidon2.compress(
+            BigInteger.ZERO,
+            Poseidon2.hashMD(
+                BigInteger.valueOf(id), BigInteger.valueOf(1_000), pkX, pkY, depositor));
+    BigInteger head2 =
+        Poseidon2.compress(
+            head1,
+            Poseidon2.hashMD(
+                BigInteger.ONE,
+                BigInteger.valueOf(500),
+                BigInteger.ZERO,
+                BigInteger.ZERO,
+                depositor));
+    assertEquals(GENESIS_ACCOUNTS, id);
+    assertEquals(id + 1, admin.nextAccountId());
+    assertEquals(2, admin.depositCount());
+    assertEquals(head1, admin.depositHead(1), "registration entry: Solidity head = Java head");
+    assertEquals(head2, admin.depositHead(2), "deposit entry: Solidity head = Java head");
+    assertEquals(BigInteger.valueOf(1_500), userToken.balanceOf(admin.address()), "tokens held");
+    assertEquals(BigInteger.valueOf(998_500), userToken.balanceOf(user.getAddress()));
+    System.out.printf(
+        "chain deposit queue: registerAccount gas %d, deposit gas %d (incl. 21000 intrinsic)%n",
+        reg.gasUsed(), dep.gasUsed());
+    ChainException unknown = assertThrows(ChainException.class, () -> operator.deposit(id + 1, 5));
+    assertEquals("UnknownAccount", unknown.errorName(), unknown.getMessage());
+  }
+
+  @Test
+  void finalizeBatchRefusalsAreNamed() {
+    BigInteger risk = BigInteger.valueOf(6);
+    admin.postRiskRoot(1, risk, sigs(1, risk, ORACLES));
+    long now = admin.riskRootPostedAt(risk);
+    SettlementClient.BatchHeader h =
+        new SettlementClient.BatchHeader(
+            GENESIS, BigInteger.valueOf(77), risk, 0, BigInteger.ZERO, BigInteger.TEN, now);
+    List<SettlementClient.Withdrawal> none = List.of();
+    byte[] proof = new byte[256];
     assertEquals(
-        "UnexpectedBatch",
-        assertThrows(ChainException.class, () -> operator.setStateRoot(1, BigInteger.TWO))
+        "NotOperator",
+        assertThrows(ChainException.class, () -> admin.finalizeBatch(h, none, new byte[0], proof))
             .errorName());
+    SettlementClient.BatchHeader stale =
+        new SettlementClient.BatchHeader(
+            BigInteger.TWO, BigInteger.valueOf(77), risk, 0, BigInteger.ZERO, BigInteger.TEN, now);
+    assertEquals(
+        "StaleOldRoot",
+        assertThrows(
+                ChainException.class, () -> operator.finalizeBatch(stale, none, new byte[0], proof))
+            .errorName());
+    SettlementClient.BatchHeader unposted =
+        new SettlementClient.BatchHeader(
+            GENESIS,
+            BigInteger.valueOf(77),
+            risk.add(BigInteger.ONE),
+            0,
+            BigInteger.ZERO,
+            BigInteger.TEN,
+            now);
+    assertEquals(
+        "RiskRootUnknown",
+        assertThrows(
+                ChainException.class,
+                () -> operator.finalizeBatch(unposted, none, new byte[0], proof))
+            .errorName());
+    List<SettlementClient.Withdrawal> one =
+        List.of(new SettlementClient.Withdrawal(OPERATOR.getAddress(), 300));
+    assertEquals(
+        "WithdrawalsHashMismatch",
+        assertThrows(ChainException.class, () -> operator.finalizeBatch(h, one, new byte[0], proof))
+            .errorName());
+    assertEquals(
+        "NoSignerSet",
+        assertThrows(
+                ChainException.class, () -> operator.finalizeBatch(h, none, new byte[0], proof))
+            .errorName());
+    // a 1-of-3 committee of the oracle keys (any keys do): the signature passes, and the call
+    // stops at the batch verifier, which this deployment does not have yet
+    admin.setCommittee(ORACLES.stream().map(OracleSigner::address).toList(), 1);
+    byte[] dac =
+        OracleSigner.signature(ORACLES.get(0), admin.batchDataDigest(1, h.dataHash(), h.newRoot()));
+    assertEquals(
+        "BatchVerifierNotSet",
+        assertThrows(ChainException.class, () -> operator.finalizeBatch(h, none, dac, proof))
+            .errorName());
+    assertEquals(GENESIS, admin.stateRoot(), "nothing finalized");
+  }
+
+  private static String compiledAbi(String name) {
+    return compiled.get("src/" + name + ".sol:" + name).abiJson();
   }
 
   @Test
   void healthStatusNamesTheFirstFailingRule() {
-    BigInteger state = BigInteger.valueOf(5);
+    BigInteger state = GENESIS;
     BigInteger risk = BigInteger.valueOf(6);
+    HealthClaim unsettled = new HealthClaim(new byte[256], BigInteger.TEN, risk, 3, 12_000, 10_000);
+    assertEquals(SettlementClient.HealthStatus.STATE_ROOT_UNKNOWN, admin.healthStatus(unsettled));
     HealthClaim claim = new HealthClaim(new byte[256], state, risk, 3, 12_000, 10_000);
-    assertEquals(SettlementClient.HealthStatus.STATE_ROOT_UNKNOWN, admin.healthStatus(claim));
-    operator.setStateRoot(1, state);
     assertEquals(SettlementClient.HealthStatus.RISK_ROOT_UNKNOWN, admin.healthStatus(claim));
     admin.postRiskRoot(1, risk, sigs(1, risk, ORACLES));
     assertEquals(SettlementClient.HealthStatus.PROOF_INVALID, admin.healthStatus(claim));
