@@ -17,7 +17,9 @@ import org.web3j.utils.Numeric;
  * EIP-712 signing of risk roots for {@code Settlement.postRiskRoot}: the typed message {@code
  * RiskRoot(uint64 epoch,uint256 root)} in the domain {@code EIP712Domain(name "zkmargin
  * Settlement", version "1", chainId, verifyingContract)}; signatures are 65 bytes {@code r | s | v}
- * (low s, v in {27, 28}), concatenated in strictly increasing order of the signer address.
+ * (low s, v in {27, 28}), concatenated in strictly increasing order of the signer address. The
+ * data-availability committee signs {@code BatchData(uint64 batchNumber,uint256 dataHash,uint256
+ * newRoot)} in the same domain ({@link #batchDataDigest}) and the same way.
  */
 public final class OracleSigner {
 
@@ -26,6 +28,11 @@ public final class OracleSigner {
   private static final byte[] NAME_HASH = keccak("zkmargin Settlement");
   private static final byte[] VERSION_HASH = keccak("1");
   private static final byte[] RISK_ROOT_TYPEHASH = keccak("RiskRoot(uint64 epoch,uint256 root)");
+
+  /** keccak256 of the committee's EIP-712 type {@code BatchData}. */
+  private static final byte[] BATCH_DATA_TYPEHASH =
+      keccak("BatchData(uint64 batchNumber,uint256 dataHash,uint256 newRoot)");
+
   private static final BigInteger UINT64_LIMIT = BigInteger.ONE.shiftLeft(64);
 
   private OracleSigner() {}
@@ -63,6 +70,30 @@ public final class OracleSigner {
     }
     BigInteger e = BigInteger.valueOf(epoch).mod(UINT64_LIMIT);
     byte[] structHash = Hash.sha3(concat(RISK_ROOT_TYPEHASH, word(e), word(root)));
+    return Hash.sha3(
+        concat(new byte[] {0x19, 0x01}, domainSeparator(chainId, contract), structHash));
+  }
+
+  /**
+   * The 32-byte digest a data-availability committee member signs for a batch; equals the
+   * contract's {@code batchDataDigest}. Committee members sign it with {@link #signature} and the
+   * operator passes the signatures sorted by signer address ({@link #signSorted}).
+   *
+   * @param batch the batch number (the contract's {@code batchNumber + 1}), unsigned 64-bit
+   * @param dataHash the batch data hash, in {@code [0, 2^256)}
+   * @param newRoot the state root after the batch, in {@code [0, 2^256)}
+   */
+  public static byte[] batchDataDigest(
+      long chainId, String contract, long batch, BigInteger dataHash, BigInteger newRoot) {
+    for (BigInteger v : new BigInteger[] {dataHash, newRoot}) {
+      Objects.requireNonNull(v, "dataHash/newRoot");
+      if (v.signum() < 0 || v.bitLength() > 256) {
+        throw new IllegalArgumentException("not a 256-bit unsigned value: " + v);
+      }
+    }
+    BigInteger b = BigInteger.valueOf(batch).mod(UINT64_LIMIT);
+    byte[] structHash =
+        Hash.sha3(concat(BATCH_DATA_TYPEHASH, word(b), word(dataHash), word(newRoot)));
     return Hash.sha3(
         concat(new byte[] {0x19, 0x01}, domainSeparator(chainId, contract), structHash));
   }
