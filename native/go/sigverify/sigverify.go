@@ -68,25 +68,54 @@ func Verify(in []byte) (bool, error) {
 	var h big.Int
 	h.SetBytes(hasher.Sum(nil))
 
-	// p = S*B - (h*A + R); valid iff 8*p is the identity
-	var sb twistededwards.PointAffine
-	sb.ScalarMultiplicationBase(&s)
-	var p, q twistededwards.PointExtended
-	key.multiply(&q, &h)
-	q.MixedAdd(&q, &r)
-	q.Neg(&q)
-	p.MixedAdd(&q, &sb)
-	p.Double(&p)
-	p.Double(&p)
-	p.Double(&p)
-	return p.IsZero(), nil
+	// p = S*B - h*A - R by one comb loop (shared doublings); valid iff 8*p is the identity
+	var sl [4]uint64
+	for i, w := range s.Bits() {
+		sl[i] = uint64(w)
+	}
+	var hl [4]uint64
+	for i, w := range h.Bits() {
+		if i < 4 {
+			hl[i] = uint64(w)
+		}
+	}
+	var p ext
+	p.setIdentity()
+	for i := 63; i >= 0; i-- {
+		p.double(&p)
+		ia := (hl[0]>>uint(i))&1 | ((hl[1]>>uint(i))&1)<<1 | ((hl[2]>>uint(i))&1)<<2 | ((hl[3]>>uint(i))&1)<<3
+		if ia != 0 {
+			p.add(&p, &key.negComb[ia])
+		}
+		if i < 32 {
+			var ib uint64
+			for t := 0; t < 8; t++ {
+				bit := 32*t + i
+				ib |= ((sl[bit>>6] >> uint(bit&63)) & 1) << uint(t)
+			}
+			if ib != 0 {
+				p.add(&p, &baseComb[ib])
+			}
+		}
+	}
+	var negR ext
+	negR.fromAffine(&r)
+	negR.X.Neg(&negR.X)
+	negR.T.Neg(&negR.T)
+	var c cached
+	c.from(&negR)
+	p.add(&p, &c)
+	p.double(&p)
+	p.double(&p)
+	p.double(&p)
+	return p.X.IsZero() && p.Y.Equal(&p.Z), nil
 }
 
 // keyEntry is what verification needs of a public key, computed once per key: the comb table
-// comb[j] = sum over the set bits t of j of 2^(64 t) * A, so that h*A costs 63 doublings and 64
-// additions instead of 252 doublings.
+// negComb[j] = -(sum over the set bits t of j of 2^(64 t) * A), so that -h*A costs 63 doublings
+// (shared with S*B) and 64 additions instead of 252 doublings.
 type keyEntry struct {
-	comb [16]twistededwards.PointExtended
+	negComb [16]cached
 }
 
 const keyCacheLimit = 1 << 14 // about 2 KiB per key
@@ -111,26 +140,13 @@ func keyOf(a *twistededwards.PointAffine) *keyEntry {
 		return e
 	}
 	if a.IsOnCurve() && !(a.X.IsZero() && a.Y.IsOne()) && a.IsInSubGroup() {
+		var neg twistededwards.PointAffine
+		neg.Neg(a)
 		e = new(keyEntry)
-		var pow [4]twistededwards.PointExtended // 2^(64 t) A
-		pow[0].FromAffine(a)
-		for t := 1; t < 4; t++ {
-			pow[t].Set(&pow[t-1])
-			for i := 0; i < 64; i++ {
-				pow[t].Double(&pow[t])
-			}
-		}
-		e.comb[0].X.SetZero()
-		e.comb[0].Y.SetOne()
-		e.comb[0].T.SetZero()
-		e.comb[0].Z.SetOne()
-		for j := 1; j < 16; j++ {
-			low := j & -j
-			t := 0
-			for (1 << t) != low {
-				t++
-			}
-			e.comb[j].Add(&e.comb[j-low], &pow[t])
+		var table [16]ext
+		combTable(table[:], &neg, 4, 64)
+		for j := range table {
+			e.negComb[j].from(&table[j])
 		}
 	}
 	keyMu.Lock()
@@ -142,25 +158,107 @@ func keyOf(a *twistededwards.PointAffine) *keyEntry {
 	return e
 }
 
-// multiply sets res = k*A for 0 <= k < 2^256 with the comb table.
-func (e *keyEntry) multiply(res *twistededwards.PointExtended, k *big.Int) {
-	var limbs [4]uint64
-	for i, w := range k.Bits() {
-		if i < 4 {
-			limbs[i] = uint64(w)
+// baseComb[j] = sum over the set bits t of j of 2^(32 t) * B (8 teeth), for S*B in 32 rows.
+var baseComb = func() (out [256]cached) {
+	var table [256]ext
+	combTable(table[:], &curve.Base, 8, 32)
+	for j := range table {
+		out[j].from(&table[j])
+	}
+	return out
+}()
+
+// combTable fills table[j] = sum over the set bits t of j of 2^(spacing t) * p, for j < 2^teeth.
+func combTable(table []ext, p *twistededwards.PointAffine, teeth, spacing int) {
+	pow := make([]ext, teeth)
+	pow[0].fromAffine(p)
+	for t := 1; t < teeth; t++ {
+		pow[t] = pow[t-1]
+		for i := 0; i < spacing; i++ {
+			pow[t].double(&pow[t])
 		}
 	}
-	var acc twistededwards.PointExtended
-	acc.X.SetZero()
-	acc.Y.SetOne()
-	acc.T.SetZero()
-	acc.Z.SetOne()
-	for i := 63; i >= 0; i-- {
-		acc.Double(&acc)
-		idx := (limbs[0]>>uint(i))&1 | ((limbs[1]>>uint(i))&1)<<1 | ((limbs[2]>>uint(i))&1)<<2 | ((limbs[3]>>uint(i))&1)<<3
-		if idx != 0 {
-			acc.Add(&acc, &e.comb[idx])
+	table[0].setIdentity()
+	for j := 1; j < 1<<teeth; j++ {
+		low := j & -j
+		t := 0
+		for (1 << t) != low {
+			t++
 		}
+		var c cached
+		c.from(&pow[t])
+		table[j].add(&table[j-low], &c)
 	}
-	res.Set(&acc)
+}
+
+// ext is a point in extended twisted Edwards coordinates (X:Y:T:Z), x = X/Z, y = Y/Z, T = XY/Z.
+type ext struct{ X, Y, T, Z fr.Element }
+
+// cached is a point prepared for addition: (Y-X, Y+X, 2d T, 2Z).
+type cached struct{ YmX, YpX, T2d, Z2 fr.Element }
+
+var d2 = func() (v fr.Element) {
+	v.Double(&curve.D)
+	return v
+}()
+
+func (p *ext) setIdentity() {
+	p.X.SetZero()
+	p.Y.SetOne()
+	p.T.SetZero()
+	p.Z.SetOne()
+}
+
+func (p *ext) fromAffine(a *twistededwards.PointAffine) {
+	p.X = a.X
+	p.Y = a.Y
+	p.T.Mul(&a.X, &a.Y)
+	p.Z.SetOne()
+}
+
+func (c *cached) from(p *ext) {
+	c.YmX.Sub(&p.Y, &p.X)
+	c.YpX.Add(&p.Y, &p.X)
+	c.T2d.Mul(&p.T, &d2)
+	c.Z2.Double(&p.Z)
+}
+
+// add sets r = p + q (add-2008-hwcd-3, a = -1, complete); r may alias p.
+func (r *ext) add(p *ext, q *cached) {
+	var a, b, c, dd, e, f, g, h fr.Element
+	a.Sub(&p.Y, &p.X)
+	a.Mul(&a, &q.YmX)
+	b.Add(&p.Y, &p.X)
+	b.Mul(&b, &q.YpX)
+	c.Mul(&p.T, &q.T2d)
+	dd.Mul(&p.Z, &q.Z2)
+	e.Sub(&b, &a)
+	f.Sub(&dd, &c)
+	g.Add(&dd, &c)
+	h.Add(&b, &a)
+	r.X.Mul(&e, &f)
+	r.Y.Mul(&g, &h)
+	r.T.Mul(&e, &h)
+	r.Z.Mul(&f, &g)
+}
+
+// double sets r = 2p (dbl-2008-hwcd, a = -1); r may alias p.
+func (r *ext) double(p *ext) {
+	var a, b, c, e, f, g, h fr.Element
+	a.Square(&p.X)
+	b.Square(&p.Y)
+	c.Square(&p.Z)
+	c.Double(&c)
+	e.Add(&p.X, &p.Y)
+	e.Square(&e)
+	e.Sub(&e, &a)
+	e.Sub(&e, &b)
+	g.Sub(&b, &a) // G = D + B with D = -A
+	f.Sub(&g, &c)
+	h.Add(&a, &b)
+	h.Neg(&h) // H = D - B
+	r.X.Mul(&e, &f)
+	r.Y.Mul(&g, &h)
+	r.T.Mul(&e, &h)
+	r.Z.Mul(&f, &g)
 }

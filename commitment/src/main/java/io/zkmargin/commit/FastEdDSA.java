@@ -90,6 +90,26 @@ public final class FastEdDSA {
     return FrMont.isZero(p.x) && java.util.Arrays.equals(p.y, p.z);
   }
 
+  /**
+   * True iff the point is on the curve and {@code l * p} is the identity (the check {@link #verify}
+   * caches per key), uncached: e.g. for registering a key once.
+   *
+   * @param p a point, not null
+   */
+  public static boolean inPrimeSubgroup(EdwardsPoint p) {
+    if (p == null) {
+      throw new IllegalArgumentException("point must not be null");
+    }
+    Scratch w = new Scratch();
+    long[] x = FrMont.toMont(p.x());
+    long[] y = FrMont.toMont(p.y());
+    if (!onCurve(x, y, w)) {
+      return false;
+    }
+    Ext la = multiply(Ext.affine(x, y), ORDER_LIMBS, w);
+    return FrMont.isZero(la.x) && java.util.Arrays.equals(la.y, la.z);
+  }
+
   private static boolean inSubgroup(EdwardsPoint key, Ext a, Scratch w) {
     Boolean known = SUBGROUP.get(key);
     if (known != null) {

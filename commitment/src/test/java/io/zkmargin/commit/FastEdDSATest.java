@@ -67,6 +67,8 @@ class FastEdDSATest {
               new EdwardsPoint(r.x(), r.y().add(BigInteger.ONE).mod(Fr.MODULUS)), s),
           valid); // R off the curve
       same(pk.add(ORDER2), m, sig, valid); // key outside the subgroup
+      assertTrue(FastEdDSA.inPrimeSubgroup(pk));
+      assertFalse(FastEdDSA.inPrimeSubgroup(pk.add(ORDER2)));
       same(randomPoint(rnd), m, sig, valid); // a random key, most likely outside the subgroup
       same(new EdwardsPoint(pk.x(), pk.y().add(BigInteger.ONE).mod(Fr.MODULUS)), m, sig, valid);
       same(EdwardsPoint.IDENTITY, m, sig, valid);
