@@ -782,6 +782,27 @@ public final class Ledger {
     return ids[(int) accountId * slots + slot];
   }
 
+  /**
+   * The position slot a trade leg in {@code instrumentId} would use now (what the batch witness
+   * names): the account's slot holding that instrument, else its first empty slot, else -1 (the
+   * trade would be refused with NO_FREE_SLOT).
+   */
+  public int positionSlot(long accountId, long instrumentId) {
+    requireRegistered(accountId);
+    int base = (int) accountId * slots;
+    for (int j = 0; j < slots; j++) {
+      if (qty[base + j] != 0 && ids[base + j] == instrumentId) {
+        return j;
+      }
+    }
+    for (int j = 0; j < slots; j++) {
+      if (qty[base + j] == 0) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
   /** The funding snapshot of position slot {@code slot} (0 when empty), quote atoms per lot. */
   public long fundingSnapshot(long accountId, int slot) {
     requireRegistered(accountId);

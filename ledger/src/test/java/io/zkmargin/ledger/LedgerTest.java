@@ -189,6 +189,8 @@ class LedgerTest {
             1,
             new long[] {60_000_000L, 0}));
     // P = 2 slots taken: a third instrument has no free slot
+    assertEquals(1, l.positionSlot(1, 6));
+    assertEquals(-1, l.positionSlot(1, 4));
     refused(
         l,
         Rule.NO_FREE_SLOT,
