@@ -2,6 +2,7 @@ package io.zkmargin.ledger;
 
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsPoint;
+import io.zkmargin.commit.FastEdDSA;
 import java.math.BigInteger;
 
 /**
@@ -12,6 +13,9 @@ import java.math.BigInteger;
 public interface SignatureVerifier {
   /** The reference verifier, {@link EdDSA#verify}. */
   SignatureVerifier REFERENCE = EdDSA::verify;
+
+  /** The Java fast path, {@link FastEdDSA#verify} (Montgomery limbs; about 12x the reference). */
+  SignatureVerifier FAST = FastEdDSA::verify;
 
   /**
    * @param publicKey the signer's key

@@ -270,6 +270,8 @@ class LedgerTest {
     assertEquals(Rule.OK, l.checkSignature(o, good, SignatureVerifier.REFERENCE));
     assertEquals(
         Rule.BAD_SIGNATURE, l.checkSignature(o, o.sign(key(2)), SignatureVerifier.REFERENCE));
+    assertEquals(Rule.OK, l.checkSignature(o, good, SignatureVerifier.FAST));
+    assertEquals(Rule.BAD_SIGNATURE, l.checkSignature(o, o.sign(key(2)), SignatureVerifier.FAST));
     // account 3 is owned by key(1): its transfer is signed by that key
     TransferMessage t = new TransferMessage(3, 1, 0, 0, 1);
     assertEquals(Rule.OK, l.checkSignature(t, t.sign(key(1)), SignatureVerifier.REFERENCE));
