@@ -10,6 +10,7 @@ import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.SignedMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
+import io.zkmargin.risk.account.AccountState;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.util.ArgChecker;
@@ -827,6 +828,21 @@ public final class Ledger {
       w[4 + assets + 3 * j] = snap[i * slots + j];
     }
     return w;
+  }
+
+  /**
+   * The account's tier, balances and positions as the risk model's {@link AccountState} (new
+   * arrays), e.g. to build its {@code AccountLeaf} or to margin it.
+   */
+  public AccountState accountState(long accountId) {
+    requireRegistered(accountId);
+    int i = (int) accountId;
+    return new AccountState(
+        tier[i],
+        Arrays.copyOfRange(bal, i * assets, (i + 1) * assets),
+        Arrays.copyOfRange(ids, i * slots, (i + 1) * slots),
+        Arrays.copyOfRange(qty, i * slots, (i + 1) * slots),
+        Arrays.copyOfRange(snap, i * slots, (i + 1) * slots));
   }
 
   /**

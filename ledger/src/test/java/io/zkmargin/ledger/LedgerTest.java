@@ -6,9 +6,11 @@ import static io.zkmargin.ledger.LedgerFixtures.key;
 import static io.zkmargin.ledger.LedgerFixtures.ledger;
 import static io.zkmargin.ledger.LedgerFixtures.order;
 import static io.zkmargin.ledger.LedgerFixtures.state;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.SparseMerkleTree;
 import io.zkmargin.commit.msg.OrderMessage;
@@ -278,6 +280,20 @@ class LedgerTest {
     WithdrawalMessage w = new WithdrawalMessage(9, 0, 1, BigInteger.ONE);
     assertEquals(
         Rule.UNKNOWN_ACCOUNT, l.checkSignature(w, w.sign(key(9)), SignatureVerifier.REFERENCE));
+  }
+
+  @Test
+  void leafWordsAreTheCommitmentsWords() {
+    Ledger l = ledger(2, 100 * USDC);
+    assertEquals(
+        Rule.OK,
+        l.trade(
+            order(1, 5, 4, 31_000_000L, 0, 1, 1), order(2, 9, 4, -29_000_000L, 0, 1, -1), 2, P30));
+    for (long id = 0; id <= 2; id++) {
+      AccountLeaf leaf =
+          new AccountLeaf(l.ownerPkX(id), l.ownerPkY(id), l.nonce(id), l.accountState(id));
+      assertArrayEquals(leaf.words(), l.words(id));
+    }
   }
 
   @Test
