@@ -81,16 +81,22 @@ func Verify(in []byte) (bool, error) {
 	}
 	var p ext
 	p.setIdentity()
-	for i := 63; i >= 0; i-- {
+	for i := keyRows - 1; i >= 0; i-- {
 		p.double(&p)
-		ia := (hl[0]>>uint(i))&1 | ((hl[1]>>uint(i))&1)<<1 | ((hl[2]>>uint(i))&1)<<2 | ((hl[3]>>uint(i))&1)<<3
+		var ia uint64
+		for t := 0; t < keyTeeth; t++ {
+			bit := keyRows*t + i
+			if bit < 256 {
+				ia |= ((hl[bit>>6] >> uint(bit&63)) & 1) << uint(t)
+			}
+		}
 		if ia != 0 {
 			p.add(&p, &key.negComb[ia])
 		}
-		if i < 32 {
+		if i < baseRows {
 			var ib uint64
-			for t := 0; t < 8; t++ {
-				bit := 32*t + i
+			for t := 0; t < baseTeeth; t++ {
+				bit := baseRows*t + i
 				ib |= ((sl[bit>>6] >> uint(bit&63)) & 1) << uint(t)
 			}
 			if ib != 0 {
@@ -111,14 +117,22 @@ func Verify(in []byte) (bool, error) {
 	return p.X.IsZero() && p.Y.Equal(&p.Z), nil
 }
 
+// Comb sizes: h < 2^254 in keyTeeth rows of keyRows bits, S < 2^252 in baseTeeth rows of baseRows bits.
+const (
+	keyTeeth  = 6
+	keyRows   = 43 // 6 x 43 = 258 >= 254 bits
+	baseTeeth = 8
+	baseRows  = 32 // 8 x 32 = 256 >= 252 bits
+)
+
 // keyEntry is what verification needs of a public key, computed once per key: the comb table
-// negComb[j] = -(sum over the set bits t of j of 2^(64 t) * A), so that -h*A costs 63 doublings
-// (shared with S*B) and 64 additions instead of 252 doublings.
+// negComb[j] = -(sum over the set bits t of j of 2^(43 t) * A), so that -h*A costs 42 doublings
+// (shared with S*B) and 43 additions instead of 252 doublings and 64 additions.
 type keyEntry struct {
-	negComb [16]cached
+	negComb [1 << keyTeeth]cached
 }
 
-const keyCacheLimit = 1 << 14 // about 2 KiB per key
+const keyCacheLimit = 1 << 13 // 8 KiB per key: at most 64 MiB
 
 var (
 	keyMu    sync.RWMutex
@@ -143,8 +157,8 @@ func keyOf(a *twistededwards.PointAffine) *keyEntry {
 		var neg twistededwards.PointAffine
 		neg.Neg(a)
 		e = new(keyEntry)
-		var table [16]ext
-		combTable(table[:], &neg, 4, 64)
+		var table [1 << keyTeeth]ext
+		combTable(table[:], &neg, keyTeeth, keyRows)
 		for j := range table {
 			e.negComb[j].from(&table[j])
 		}
@@ -159,9 +173,9 @@ func keyOf(a *twistededwards.PointAffine) *keyEntry {
 }
 
 // baseComb[j] = sum over the set bits t of j of 2^(32 t) * B (8 teeth), for S*B in 32 rows.
-var baseComb = func() (out [256]cached) {
-	var table [256]ext
-	combTable(table[:], &curve.Base, 8, 32)
+var baseComb = func() (out [1 << baseTeeth]cached) {
+	var table [1 << baseTeeth]ext
+	combTable(table[:], &curve.Base, baseTeeth, baseRows)
 	for j := range table {
 		out[j].from(&table[j])
 	}
