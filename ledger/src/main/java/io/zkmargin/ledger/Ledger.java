@@ -1,6 +1,8 @@
 package io.zkmargin.ledger;
 
+import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.Commitments;
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsPoint;
 import io.zkmargin.commit.Fr;
@@ -256,14 +258,16 @@ public final class Ledger {
   /**
    * Applies the next deposit queue entry (docs/BATCH.md "Deposit"): if the leaf is empty, registers
    * the account ({@code ownerPk = (pkX, pkY)}, {@code l1Address = depositor}, tier 0, everything
-   * else 0); then {@code balance[0] += amount}.
+   * else 0, the order-fill root too); a deposit to a registered leaf must carry the key (0, 0) (a
+   * plain deposit); then {@code balance[0] += amount}.
    *
    * @param accountId the target account
    * @param amount quote atoms, {@code >= 0}
    * @param pkX owner key x of a registration, in {@code [0, r)} (0 for a plain deposit)
    * @param pkY owner key y, in {@code [0, r)}
    * @param depositor the depositing address, in {@code [0, 2^160)}
-   * @return OK, BAD_ACCOUNT_ID, BAD_AMOUNT or OVERFLOW
+   * @return OK, BAD_ACCOUNT_ID, BAD_AMOUNT, REGISTRATION_OF_EXISTING (a key on a deposit to a
+   *     registered leaf) or OVERFLOW
    */
   public Rule deposit(
       long accountId, long amount, BigInteger pkX, BigInteger pkY, BigInteger depositor) {
@@ -277,6 +281,9 @@ public final class Ledger {
       return Rule.BAD_AMOUNT;
     }
     boolean fresh = accountId >= capacity || !registered[(int) accountId];
+    if (!fresh && (pkX.signum() != 0 || pkY.signum() != 0)) {
+      return Rule.REGISTRATION_OF_EXISTING;
+    }
     long old = fresh ? 0 : bal[(int) accountId * assets];
     long now = old + amount;
     if (now < old) {
@@ -846,6 +853,28 @@ public final class Ledger {
   }
 
   /**
+   * The account's leaf v2 (docs/BATCH.md section 1): owner key, L1 address, order-fill root, nonce
+   * and {@link #accountState}; its {@code hash()} is the account's leaf in the state tree.
+   */
+  public AccountLeaf leaf(long accountId) {
+    requireRegistered(accountId);
+    int i = (int) accountId;
+    return new AccountLeaf(
+        pkX[i], pkY[i], l1Address[i], ordersRoot(accountId), nonce[i], accountState(accountId));
+  }
+
+  /** A new state tree (depth D) of every registered account's leaf hash. */
+  public SparseMerkleTree stateTree() {
+    SparseMerkleTree tree = new SparseMerkleTree(config.sizes().stateDepth());
+    for (long id = 0; id < accountLimit; id++) {
+      if (isRegistered(id)) {
+        Commitments.putAccount(tree, id, leaf(id));
+      }
+    }
+    return tree;
+  }
+
+  /**
    * The value of order-fill slot {@code slot} of an account: {@code orderId * 2^64 + filled} (0
    * when unused).
    */
@@ -871,11 +900,15 @@ public final class Ledger {
 
   /**
    * The root of the account's order-fill subtree (depth K, leaves the slot values, docs/BATCH.md
-   * section 1); cached until the account's next fill.
+   * section 1); 0 while the account has never filled an order (a deposit registers the leaf with 0,
+   * which the trade circuit reads as the empty subtree); cached until the account's next fill.
    */
   public BigInteger ordersRoot(long accountId) {
     requireRegistered(accountId);
     int i = (int) accountId;
+    if (slotOrder[i] == null) {
+      return BigInteger.ZERO; // no fill yet: the registered leaf's 0 (docs/BATCH.md section 1)
+    }
     if (ordersRootCache[i] == null) {
       ordersRootCache[i] = ordersTree(accountId).root();
     }

@@ -40,6 +40,8 @@ public enum Rule {
   BAD_ASSET,
   /** An amount or fill size that must be positive is not. */
   BAD_AMOUNT,
+  /** A deposit carrying an owner key (a registration) to a leaf that is already registered. */
+  REGISTRATION_OF_EXISTING,
   /** An account id outside {@code [0, 2^D)}. */
   BAD_ACCOUNT_ID,
   /**

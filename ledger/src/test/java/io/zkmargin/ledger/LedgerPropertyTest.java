@@ -42,7 +42,8 @@ class LedgerPropertyTest {
           Rule.IM_BROKEN,
           Rule.NOT_SAME_OWNER,
           Rule.UNKNOWN_INSTRUMENT,
-          Rule.EXPIRED
+          Rule.EXPIRED,
+          Rule.REGISTRATION_OF_EXISTING
         }) {
       assertTrue(seen.containsKey(r), r + " never happened: " + seen);
     }
@@ -67,7 +68,11 @@ class LedgerPropertyTest {
         long account = rnd.nextInt(1, 9);
         EdwardsKeyPair k = KEYS[rnd.nextInt(KEYS.length)];
         long amount = rnd.nextInt(10) == 0 ? -1 : rnd.nextLong(1, 500_000_000L);
-        r = l.deposit(account, amount, k.publicKey().x(), k.publicKey().y(), DEPOSITOR);
+        boolean plain = l.isRegistered(account) && rnd.nextInt(5) > 0;
+        r =
+            plain
+                ? l.deposit(account, amount, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR)
+                : l.deposit(account, amount, k.publicKey().x(), k.publicKey().y(), DEPOSITOR);
       } else if (kind < 30) {
         long account = rnd.nextInt(0, 9);
         long nonce =

@@ -47,7 +47,11 @@ class LedgerTest {
     assertEquals(y, l.ownerPkY(5));
     assertEquals(DEPOSITOR, l.l1Address(5));
     assertEquals(15 * USDC, l.netFlow(0));
-    refused(l, Rule.OVERFLOW, () -> l.deposit(5, Long.MAX_VALUE, x, y, DEPOSITOR));
+    refused(l, Rule.REGISTRATION_OF_EXISTING, () -> l.deposit(5, 1, x, y, DEPOSITOR));
+    refused(
+        l,
+        Rule.OVERFLOW,
+        () -> l.deposit(5, Long.MAX_VALUE, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
     refused(l, Rule.BAD_ACCOUNT_ID, () -> l.deposit(64, 1, x, y, DEPOSITOR));
     refused(l, Rule.BAD_AMOUNT, () -> l.deposit(5, -1, x, y, DEPOSITOR));
   }
@@ -290,10 +294,16 @@ class LedgerTest {
         l.trade(
             order(1, 5, 4, 31_000_000L, 0, 1, 1), order(2, 9, 4, -29_000_000L, 0, 1, -1), 2, P30));
     for (long id = 0; id <= 2; id++) {
-      AccountLeaf leaf =
-          new AccountLeaf(l.ownerPkX(id), l.ownerPkY(id), l.nonce(id), l.accountState(id));
+      AccountLeaf leaf = l.leaf(id);
       assertArrayEquals(leaf.words(), l.words(id));
+      assertEquals(l.l1Address(id), leaf.l1Address());
+      assertEquals(l.ordersRoot(id), leaf.ordersRoot());
     }
+    // an account that never filled an order keeps the registered leaf's ordersRoot 0
+    assertEquals(BigInteger.ZERO, l.ordersRoot(0));
+    assertEquals(l.ordersTree(1).root(), l.ordersRoot(1));
+    SparseMerkleTree state = l.stateTree();
+    assertEquals(l.leaf(2).hash(), state.get(2));
   }
 
   @Test
