@@ -15,9 +15,11 @@ type Slot struct {
 	FundingSnapshot int64
 }
 
-// Leaf is an account leaf (docs/ENCODING.md "Account leaf").
+// Leaf is an account leaf v2 (docs/ENCODING.md "Account leaf", docs/BATCH.md section 1).
 type Leaf struct {
 	OwnerPkX, OwnerPkY fr.Element
+	L1Address          fr.Element // the account's Ethereum address as an integer < 2^160 (0 = none)
+	OrdersRoot         fr.Element // root of the account's order-fill subtree (docs/BATCH.md section 1)
 	Nonce, Tier        int64
 	Balances           []int64 // venue atoms per asset, length A
 	Slots              []Slot  // length P
@@ -33,12 +35,15 @@ func (l *Leaf) Words() []int64 {
 	return w
 }
 
-// Hash is hashMD(ownerPkX, ownerPkY, pack(words)...).
-func (l *Leaf) Hash() fr.Element { return LeafHashFromPacked(l.OwnerPkX, l.OwnerPkY, Pack(l.Words())) }
+// Hash is hashMD(ownerPkX, ownerPkY, l1Address, ordersRoot, pack(words)...).
+func (l *Leaf) Hash() fr.Element {
+	return LeafHashFromPacked(l.OwnerPkX, l.OwnerPkY, l.L1Address, l.OrdersRoot, Pack(l.Words()))
+}
 
-// LeafHashFromPacked hashes a leaf given its packed word elements.
-func LeafHashFromPacked(pkX, pkY fr.Element, packed []fr.Element) fr.Element {
-	return HashMD(append([]fr.Element{pkX, pkY}, packed...)...)
+// LeafHashFromPacked hashes a leaf given its packed word elements:
+// hashMD(pkX, pkY, l1Address, ordersRoot, packed...).
+func LeafHashFromPacked(pkX, pkY, l1Address, ordersRoot fr.Element, packed []fr.Element) fr.Element {
+	return HashMD(append([]fr.Element{pkX, pkY, l1Address, ordersRoot}, packed...)...)
 }
 
 // LeafFromWords decodes leaf words for the given sizes.

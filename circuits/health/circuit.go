@@ -33,8 +33,13 @@ type Circuit struct {
 	RiskRoot            frontend.Variable `gnark:",public"`
 	AccountAndThreshold frontend.Variable `gnark:",public"`
 
-	OwnerPkX        frontend.Variable
-	OwnerPkY        frontend.Variable
+	OwnerPkX frontend.Variable
+	OwnerPkY frontend.Variable
+	// L1Address and OrdersRoot (leaf v2, docs/BATCH.md section 1) are only hashed into the leaf: the health
+	// check does not read them, and they are bound by the trusted StateRoot (the batch circuit range checks
+	// them where it writes them), so they need no range check here.
+	L1Address       frontend.Variable
+	OrdersRoot      frontend.Variable
 	Leaf            []frontend.Variable   // packed leaf words, PackedLen(2 + A + 3P)
 	StatePath       []frontend.Variable   // D siblings, leaf level first
 	InstrumentsRoot frontend.Variable     // root of the instrument tree
@@ -147,7 +152,7 @@ func (c *Circuit) Define(api frontend.API) error {
 
 	// Leaf membership in stateRoot at accountId.
 	lw := words.UnpackAll(api, c.Leaf, s.LeafWordCount())
-	leafHash := hashMD(md, append([]frontend.Variable{c.OwnerPkX, c.OwnerPkY}, c.Leaf...)...)
+	leafHash := hashMD(md, append([]frontend.Variable{c.OwnerPkX, c.OwnerPkY, c.L1Address, c.OrdersRoot}, c.Leaf...)...)
 	if keep("state-root") {
 		api.AssertIsEqual(merkle.Root(api, h, leafHash, c.StatePath, accountBits), c.StateRoot)
 	}

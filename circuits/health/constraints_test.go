@@ -3,9 +3,7 @@ package health_test
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/circuits/health"
+	"github.com/zkmargin/zkmargin/circuits/internal/constrainttable"
 )
 
 var update = flag.Bool("update", false, "rewrite circuits/constraints.txt with the current constraint counts")
@@ -38,31 +37,17 @@ func countConstraints(t *testing.T, s encoding.Sizes) int {
 
 // TestConstraintTable compiles every circuit of the table and compares its R1CS constraint count with
 // circuits/constraints.txt. Regenerate with: go test ./circuits/health -run TestConstraintTable -update
+// (only the health- lines; circuits/batch owns the batch- lines)
 func TestConstraintTable(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("# R1CS constraint counts (BN254, Groth16) per circuit id. Checked by TestConstraintTable;\n")
-	b.WriteString("# regenerate with: go test ./circuits/health -run TestConstraintTable -update\n")
+	var lines []string
 	for _, s := range tableSizes {
 		n := countConstraints(t, s)
 		if s == encoding.ProductionSizes && n >= productionBudget {
 			t.Errorf("%s has %d constraints, over the budget of %d", s.HealthID(), n, productionBudget)
 		}
-		fmt.Fprintf(&b, "%s %d\n", s.HealthID(), n)
+		lines = append(lines, fmt.Sprintf("%s %d", s.HealthID(), n))
 	}
-	got := b.String()
-	if *update {
-		if err := os.WriteFile(constraintTable, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s:\n%s", constraintTable, got)
-		return
-	}
-	want, err := os.ReadFile(constraintTable)
-	if err != nil {
-		t.Fatalf("read %s: %v (generate it with: go test ./circuits/health -run TestConstraintTable -update)", constraintTable, err)
-	}
-	if string(want) != got {
-		t.Fatalf("constraint counts changed.\nchecked in (%s):\n%s\nnow:\n%s\nIf the change is intended, regenerate with: "+
-			"go test ./circuits/health -run TestConstraintTable -update", constraintTable, want, got)
+	if err := constrainttable.Check(constraintTable, "health-", lines, *update); err != nil {
+		t.Fatal(err)
 	}
 }

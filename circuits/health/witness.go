@@ -28,6 +28,8 @@ type Witness struct {
 	RiskRoot        *big.Int
 	OwnerPkX        *big.Int
 	OwnerPkY        *big.Int
+	L1Address       *big.Int   // leaf v2: the account's L1 address, < 2^160
+	OrdersRoot      *big.Int   // leaf v2: the account's order-fill subtree root, in [0, r)
 	LeafWords       []int64    // 2 + A + 3P
 	StatePath       []*big.Int // D siblings, leaf level first
 	InstrumentsRoot *big.Int
@@ -49,6 +51,8 @@ type witnessJSON struct {
 	RiskRoot        string     `json:"riskRoot"`
 	OwnerPkX        string     `json:"ownerPkX"`
 	OwnerPkY        string     `json:"ownerPkY"`
+	L1Address       string     `json:"l1Address"`
+	OrdersRoot      string     `json:"ordersRoot"`
 	LeafWords       []string   `json:"leafWords"`
 	StatePath       []string   `json:"statePath"`
 	InstrumentsRoot string     `json:"instrumentsRoot"`
@@ -122,11 +126,15 @@ func ParseWitness(data []byte) (*Witness, error) {
 	}{
 		{"stateRoot", j.StateRoot, &w.StateRoot}, {"riskRoot", j.RiskRoot, &w.RiskRoot},
 		{"ownerPkX", j.OwnerPkX, &w.OwnerPkX}, {"ownerPkY", j.OwnerPkY, &w.OwnerPkY},
+		{"l1Address", j.L1Address, &w.L1Address}, {"ordersRoot", j.OrdersRoot, &w.OrdersRoot},
 		{"instrumentsRoot", j.InstrumentsRoot, &w.InstrumentsRoot}, {"mmBound", j.MmBound, &w.MmBound},
 	} {
 		if *f.dst, err = parseField(f.name, f.src); err != nil {
 			return nil, fmt.Errorf("health witness: %w", err)
 		}
+	}
+	if w.L1Address.BitLen() > 160 {
+		return nil, fmt.Errorf("health witness: l1Address %s is not below 2^160", j.L1Address)
 	}
 	if w.LeafWords, err = parseWords("leafWords", j.LeafWords); err != nil {
 		return nil, fmt.Errorf("health witness: %w", err)
@@ -156,6 +164,9 @@ func ParseWitness(data []byte) (*Witness, error) {
 func (w *Witness) checkShape(s Sizes) error {
 	if w.CircuitID != s.HealthID() {
 		return fmt.Errorf("health witness: circuitId %q, circuit is %s", w.CircuitID, s.HealthID())
+	}
+	if w.L1Address == nil || w.OrdersRoot == nil {
+		return fmt.Errorf("health witness: l1Address and ordersRoot are required (leaf v2)")
 	}
 	check := func(name string, got, want int) error {
 		if got != want {
@@ -210,6 +221,7 @@ func (w *Witness) MarshalJSON() ([]byte, error) {
 		ThresholdBps: strconv.FormatUint(uint64(w.ThresholdBps), 10),
 		StateRoot:    w.StateRoot.String(), RiskRoot: w.RiskRoot.String(),
 		OwnerPkX: w.OwnerPkX.String(), OwnerPkY: w.OwnerPkY.String(),
+		L1Address: w.L1Address.String(), OrdersRoot: w.OrdersRoot.String(),
 		LeafWords: ws(w.LeafWords), StatePath: fs(w.StatePath), InstrumentsRoot: w.InstrumentsRoot.String(),
 		GlobalsWords: ws(w.GlobalsWords), MmBound: w.MmBound.String(),
 	}
@@ -253,6 +265,7 @@ func Assign(s Sizes, w *Witness) (*Circuit, error) {
 	c := NewCircuit(s)
 	c.StateRoot, c.RiskRoot, c.AccountAndThreshold = w.StateRoot, w.RiskRoot, w.AccountAndThreshold()
 	c.OwnerPkX, c.OwnerPkY = w.OwnerPkX, w.OwnerPkY
+	c.L1Address, c.OrdersRoot = w.L1Address, w.OrdersRoot
 	copy(c.Leaf, vars(encoding.PackBig(w.LeafWords)))
 	copy(c.StatePath, vars(w.StatePath))
 	c.InstrumentsRoot = w.InstrumentsRoot
@@ -277,6 +290,8 @@ func (w *Witness) Margin(s Sizes) (*encoding.Margin, error) {
 	if err != nil {
 		return nil, err
 	}
+	leaf.L1Address.SetBigInt(w.L1Address)
+	leaf.OrdersRoot.SetBigInt(w.OrdersRoot)
 	entries := make([]*encoding.Entry, s.P)
 	for j, sl := range w.Slots {
 		if entries[j], err = encoding.EntryFromWords(s, sl.EntryWords); err != nil {

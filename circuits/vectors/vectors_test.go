@@ -193,12 +193,14 @@ func TestPackingVectors(t *testing.T) {
 }
 
 type leafJSON struct {
-	AccountID string   `json:"accountId"`
-	OwnerPkX  string   `json:"ownerPkX"`
-	OwnerPkY  string   `json:"ownerPkY"`
-	Words     []string `json:"words"`
-	Packed    []string `json:"packed"`
-	Hash      string   `json:"hash"`
+	AccountID  string   `json:"accountId"`
+	OwnerPkX   string   `json:"ownerPkX"`
+	OwnerPkY   string   `json:"ownerPkY"`
+	L1Address  string   `json:"l1Address"`
+	OrdersRoot string   `json:"ordersRoot"`
+	Words      []string `json:"words"`
+	Packed     []string `json:"packed"`
+	Hash       string   `json:"hash"`
 }
 
 func TestLeafVectors(t *testing.T) {
@@ -219,6 +221,7 @@ func TestLeafVectors(t *testing.T) {
 		if err != nil {
 			t.Fatalf("account %s: %v", l.AccountID, err)
 		}
+		leaf.L1Address, leaf.OrdersRoot = el(t, l.L1Address), el(t, l.OrdersRoot)
 		packed := encoding.Pack(leaf.Words())
 		for k := range packed {
 			eq(t, "leaf packed", packed[k], l.Packed[k])
@@ -396,6 +399,8 @@ func TestHealthVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			leaf.L1Address.SetBigInt(w.L1Address)
+			leaf.OrdersRoot.SetBigInt(w.OrdersRoot)
 			eq(t, "stateRoot from the witness path", encoding.RootFromPath(leaf.Hash(), w.AccountID, encoding.ElementsFromBig(w.StatePath)), w.StateRoot.String())
 
 			a, err := health.Assign(s, w)

@@ -80,7 +80,10 @@ func New(s health.Sizes) *Fixture {
 	var pkX, pkY fr.Element
 	pkX.SetUint64(0x1234567)
 	pkY.SetString("9876543210987654321098765432109876543210")
-	leaf := &encoding.Leaf{OwnerPkX: pkX, OwnerPkY: pkY, Nonce: 7, Tier: 1,
+	var l1, orders fr.Element
+	l1.SetString("0x00000000219ab540356cbb839cbe05303d7705fa") // a 160-bit address
+	orders.SetString("12345678901234567890123456789")
+	leaf := &encoding.Leaf{OwnerPkX: pkX, OwnerPkY: pkY, L1Address: l1, OrdersRoot: orders, Nonce: 7, Tier: 1,
 		Balances: make([]int64, s.A), Slots: make([]encoding.Slot, s.P)}
 	leaf.Balances[0], leaf.Balances[1] = 10_000_000_000, 50_000_000
 	leaf.Slots[0] = encoding.Slot{InstrumentID: 1, Quantity: 20, FundingSnapshot: 900}
@@ -146,7 +149,8 @@ func (f *Fixture) Build() (*health.Witness, *health.Circuit) {
 	for id, l := range f.Others {
 		state.Set(id, l.Hash())
 	}
-	state.Set(f.AccountID, encoding.LeafHashFromPacked(f.Leaf.OwnerPkX, f.Leaf.OwnerPkY, toFr(leafPacked)))
+	state.Set(f.AccountID, encoding.LeafHashFromPacked(f.Leaf.OwnerPkX, f.Leaf.OwnerPkY, f.Leaf.L1Address, f.Leaf.OrdersRoot,
+		toFr(leafPacked)))
 
 	entryPacked := map[int64][]*big.Int{}
 	instruments := encoding.NewSparseTree(s.DI)
@@ -172,6 +176,7 @@ func (f *Fixture) Build() (*health.Witness, *health.Circuit) {
 		CircuitID: s.HealthID(), AccountID: f.AccountID, ThresholdBps: f.ThresholdBps,
 		StateRoot: encoding.ToBig(state.Root()), RiskRoot: encoding.ToBig(riskRoot),
 		OwnerPkX: encoding.ToBig(f.Leaf.OwnerPkX), OwnerPkY: encoding.ToBig(f.Leaf.OwnerPkY),
+		L1Address: encoding.ToBig(f.Leaf.L1Address), OrdersRoot: encoding.ToBig(f.Leaf.OrdersRoot),
 		LeafWords: f.Leaf.Words(), StatePath: toBig(state.Path(f.AccountID)),
 		InstrumentsRoot: encoding.ToBig(instruments.Root()),
 		GlobalsWords:    f.Globals.Words(), MmBound: new(big.Int).Mod(mm, encoding.Modulus()),

@@ -19,11 +19,24 @@ import java.util.Arrays;
  * @param ownerPkX x coordinate of the owner's EdDSA public key (BN254 twisted Edwards), in {@code
  *     [0, r)}
  * @param ownerPkY y coordinate of the owner's public key, in {@code [0, r)}
+ * @param l1Address the account's Ethereum address as an integer in {@code [0, 2^160)} (0 = none;
+ *     leaf v2, docs/BATCH.md section 1)
+ * @param ordersRoot root of the account's order-fill subtree, a field element in {@code [0, r)} (0
+ *     = no order ever filled in the 0-based empty tree convention; leaf v2)
  * @param nonce replay counter, {@code >= 0}
  * @param account tier, balances and positions (see {@link AccountState} for the units)
  */
 public record AccountLeaf(
-    BigInteger ownerPkX, BigInteger ownerPkY, long nonce, AccountState account) implements Account {
+    BigInteger ownerPkX,
+    BigInteger ownerPkY,
+    BigInteger l1Address,
+    BigInteger ordersRoot,
+    long nonce,
+    AccountState account)
+    implements Account {
+
+  /** Addresses are 160-bit integers. */
+  public static final int L1_ADDRESS_BITS = 160;
 
   public AccountLeaf {
     if (ownerPkX == null || ownerPkY == null) {
@@ -35,13 +48,29 @@ public record AccountLeaf(
         || ownerPkY.compareTo(Fr.MODULUS) >= 0) {
       throw new IllegalArgumentException("owner public key coordinates must be in [0, r)");
     }
+    ArgChecker.notNull(l1Address, "l1Address");
+    ArgChecker.notNull(ordersRoot, "ordersRoot");
+    if (l1Address.signum() < 0 || l1Address.bitLength() > L1_ADDRESS_BITS) {
+      throw new IllegalArgumentException("l1Address must be in [0, 2^160), got " + l1Address);
+    }
+    if (ordersRoot.signum() < 0 || ordersRoot.compareTo(Fr.MODULUS) >= 0) {
+      throw new IllegalArgumentException("ordersRoot must be in [0, r), got " + ordersRoot);
+    }
     ArgChecker.notNegative(nonce, "nonce");
     ArgChecker.notNull(account, "account");
   }
 
   /**
+   * A leaf without an L1 address and with an empty order-fill subtree ({@code l1Address = 0},
+   * {@code ordersRoot = 0}): the accounts of a venue that has no batches.
+   */
+  public AccountLeaf(BigInteger ownerPkX, BigInteger ownerPkY, long nonce, AccountState account) {
+    this(ownerPkX, ownerPkY, BigInteger.ZERO, BigInteger.ZERO, nonce, account);
+  }
+
+  /**
    * A leaf from the owner key, the nonce and the account's fields (checked by {@link
-   * AccountState}).
+   * AccountState}), with {@code l1Address = 0} and {@code ordersRoot = 0}.
    */
   public AccountLeaf(
       BigInteger ownerPkX,
@@ -146,9 +175,14 @@ public record AccountLeaf(
     return w;
   }
 
+  /** This leaf with another L1 address and order-fill root (everything else unchanged). */
+  public AccountLeaf withL1AddressAndOrdersRoot(BigInteger l1Address, BigInteger ordersRoot) {
+    return new AccountLeaf(ownerPkX, ownerPkY, l1Address, ordersRoot, nonce, account);
+  }
+
   /**
-   * The leaf hash {@code hashMD(ownerPkX, ownerPkY, pack(words())...)} in {@code [0, r)}; see
-   * {@link Commitments#leafHash}.
+   * The leaf hash {@code hashMD(ownerPkX, ownerPkY, l1Address, ordersRoot, pack(words())...)} in
+   * {@code [0, r)}; see {@link Commitments#leafHash}.
    */
   public BigInteger hash() {
     return Commitments.leafHash(this);
@@ -159,6 +193,8 @@ public record AccountLeaf(
     return o instanceof AccountLeaf a
         && ownerPkX.equals(a.ownerPkX)
         && ownerPkY.equals(a.ownerPkY)
+        && l1Address.equals(a.l1Address)
+        && ordersRoot.equals(a.ordersRoot)
         && nonce == a.nonce
         && account.equals(a.account);
   }
@@ -175,7 +211,11 @@ public record AccountLeaf(
     long[] instrumentIds = instrumentIds();
     long[] quantities = quantities();
     long[] fundingSnapshots = fundingSnapshots();
-    return "AccountLeaf[nonce="
+    return "AccountLeaf[l1Address="
+        + l1Address
+        + ", ordersRoot="
+        + ordersRoot
+        + ", nonce="
         + nonce
         + ", tier="
         + tier

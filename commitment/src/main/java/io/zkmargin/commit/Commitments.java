@@ -13,8 +13,8 @@ public final class Commitments {
   private Commitments() {}
 
   /**
-   * {@code hashMD(ownerPkX, ownerPkY, pack(leaf.words())...)}, the account's leaf in the state
-   * tree.
+   * {@code hashMD(ownerPkX, ownerPkY, l1Address, ordersRoot, pack(leaf.words())...)}, the account's
+   * leaf in the state tree.
    */
   public static BigInteger leafHash(AccountLeaf leaf) {
     return FrMont.fromMont(leafHashMont(leaf));
@@ -23,10 +23,12 @@ public final class Commitments {
   static long[] leafHashMont(AccountLeaf leaf) {
     ArgChecker.notNull(leaf, "leaf");
     long[][] packed = WordPacking.packMont(leaf.words());
-    long[][] all = new long[2 + packed.length][];
+    long[][] all = new long[4 + packed.length][];
     all[0] = FrMont.toMont(leaf.ownerPkX());
     all[1] = FrMont.toMont(leaf.ownerPkY());
-    System.arraycopy(packed, 0, all, 2, packed.length);
+    all[2] = FrMont.toMont(leaf.l1Address());
+    all[3] = FrMont.toMont(leaf.ordersRoot());
+    System.arraycopy(packed, 0, all, 4, packed.length);
     return Poseidon2.hashMDMont(all);
   }
 

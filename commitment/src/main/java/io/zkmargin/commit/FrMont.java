@@ -101,6 +101,52 @@ final class FrMont {
     reduceOnce(z, s0, s1, s2, s3);
   }
 
+  /** z = x - y mod r. z may alias x or y. */
+  static void sub(long[] z, long[] x, long[] y) {
+    long a0 = x[0], a1 = x[1], a2 = x[2], a3 = x[3];
+    long b0 = y[0], b1 = y[1], b2 = y[2], b3 = y[3];
+    long d0 = a0 - b0;
+    long b = borrow(a0, b0, d0);
+    long t = a1 - b1;
+    long bb = borrow(a1, b1, t);
+    long d1 = t - b;
+    b = bb | borrow(t, b, d1);
+    t = a2 - b2;
+    bb = borrow(a2, b2, t);
+    long d2 = t - b;
+    b = bb | borrow(t, b, d2);
+    t = a3 - b3;
+    bb = borrow(a3, b3, t);
+    long d3 = t - b;
+    b = bb | borrow(t, b, d3);
+    if (b != 0) {
+      // x < y: add r back (the carry out of the top limb cancels the borrow)
+      long s0 = d0 + Q0;
+      long c = carry(d0, Q0, s0);
+      t = d1 + Q1;
+      long c1 = carry(d1, Q1, t);
+      long s1 = t + c;
+      c = c1 | carry(t, c, s1);
+      t = d2 + Q2;
+      c1 = carry(d2, Q2, t);
+      long s2 = t + c;
+      c = c1 | carry(t, c, s2);
+      d3 = d3 + Q3 + c;
+      d0 = s0;
+      d1 = s1;
+      d2 = s2;
+    }
+    z[0] = d0;
+    z[1] = d1;
+    z[2] = d2;
+    z[3] = d3;
+  }
+
+  /** Canonical limbs (not Montgomery) of the Montgomery element x, into z. */
+  static void fromMontLimbs(long[] z, long[] x) {
+    mul(z, x, RAW_ONE);
+  }
+
   /** z = 2x mod r. */
   static void dbl(long[] z, long[] x) {
     add(z, x, x);

@@ -224,6 +224,8 @@ public final class HealthWitness {
     field(sb, "riskRoot", riskRoot.toString());
     field(sb, "ownerPkX", leaf.ownerPkX().toString());
     field(sb, "ownerPkY", leaf.ownerPkY().toString());
+    field(sb, "l1Address", leaf.l1Address().toString());
+    field(sb, "ordersRoot", leaf.ordersRoot().toString());
     sb.append("  \"leafWords\": ");
     array(sb, leaf.words());
     sb.append(",\n  \"statePath\": ");

@@ -78,7 +78,14 @@ final class CommitFixtures {
   private static AccountLeaf leaf(
       long keySeed, long nonce, long tier, long[] balances, long[] ids, long[] qty, long[] snap) {
     EdwardsPoint pk = key(keySeed).publicKey();
-    return new AccountLeaf(pk.x(), pk.y(), nonce, tier, balances, ids, qty, snap);
+    AccountLeaf leaf = new AccountLeaf(pk.x(), pk.y(), nonce, tier, balances, ids, qty, snap);
+    // leaf v2 fields: a 160-bit address and an order-fill root for every account but 63 (keySeed
+    // 4), which keeps the defaults 0
+    if (keySeed == 4) {
+      return leaf;
+    }
+    BigInteger l1 = CommitVectors.element("l1Address/" + keySeed).shiftRight(94);
+    return leaf.withL1AddressAndOrdersRoot(l1, CommitVectors.element("ordersRoot/" + keySeed));
   }
 
   /**

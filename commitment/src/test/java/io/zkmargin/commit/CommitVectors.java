@@ -170,6 +170,8 @@ public final class CommitVectors {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ownerPkX", leaf.ownerPkX());
     m.put("ownerPkY", leaf.ownerPkY());
+    m.put("l1Address", leaf.l1Address());
+    m.put("ordersRoot", leaf.ordersRoot());
     m.put("words", leaf.words());
     m.put("packed", List.of(WordPacking.pack(leaf.words())));
     m.put("hash", leaf.hash());
@@ -183,7 +185,7 @@ public final class CommitVectors {
         "account leaves at "
             + CommitFixtures.SIZES.healthCircuitId()
             + ": words = nonce, tier, balance[A], (instrumentId, quantity, fundingSnapshot)[P];"
-            + " hash = hashMD(ownerPkX, ownerPkY, packed...)");
+            + " hash = hashMD(ownerPkX, ownerPkY, l1Address, ordersRoot, packed...)");
     m.put("circuitId", CommitFixtures.SIZES.healthCircuitId());
     List<Object> leaves = new ArrayList<>();
     for (Map.Entry<Long, AccountLeaf> e : CommitFixtures.accounts().entrySet()) {

@@ -19,12 +19,14 @@ import org.junit.jupiter.api.Test;
 class CommitmentsTest {
 
   @Test
-  void leafHashIsHashMDOfKeyAndPackedWords() {
+  void leafHashIsHashMDOfKeyAddressOrdersRootAndPackedWords() {
     AccountLeaf leaf = CommitFixtures.accounts().get(5L);
-    List<BigInteger> in = new ArrayList<>(List.of(leaf.ownerPkX(), leaf.ownerPkY()));
+    List<BigInteger> in =
+        new ArrayList<>(
+            List.of(leaf.ownerPkX(), leaf.ownerPkY(), leaf.l1Address(), leaf.ordersRoot()));
     in.addAll(List.of(WordPacking.pack(leaf.words())));
     assertEquals(CircuitSizes.TEST.leafWordCount(), leaf.words().length);
-    assertEquals(2 + 4, in.size()); // 10 words -> 4 elements
+    assertEquals(4 + 4, in.size()); // 10 words -> 4 elements
     assertEquals(Poseidon2.hashMD(in.toArray(new BigInteger[0])), leaf.hash());
     assertEquals(leaf.hash(), Commitments.leafHash(leaf));
     // any field change changes the hash
@@ -39,6 +41,38 @@ class CommitmentsTest {
             leaf.quantities(),
             leaf.fundingSnapshots());
     assertNotEquals(leaf.hash(), moved.hash());
+    // so do the leaf v2 fields
+    assertNotEquals(
+        leaf.hash(),
+        leaf.withL1AddressAndOrdersRoot(leaf.l1Address().add(BigInteger.ONE), leaf.ordersRoot())
+            .hash());
+    assertNotEquals(
+        leaf.hash(),
+        leaf.withL1AddressAndOrdersRoot(leaf.l1Address(), leaf.ordersRoot().add(BigInteger.ONE))
+            .hash());
+  }
+
+  @Test
+  void leafV2FieldsAreRangeChecked() {
+    AccountLeaf leaf = CommitFixtures.accounts().get(5L);
+    BigInteger twoTo160 = BigInteger.ONE.shiftLeft(160);
+    assertEquals(
+        twoTo160.subtract(BigInteger.ONE),
+        leaf.withL1AddressAndOrdersRoot(twoTo160.subtract(BigInteger.ONE), BigInteger.ZERO)
+            .l1Address());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> leaf.withL1AddressAndOrdersRoot(twoTo160, BigInteger.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> leaf.withL1AddressAndOrdersRoot(BigInteger.ONE.negate(), BigInteger.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> leaf.withL1AddressAndOrdersRoot(BigInteger.ZERO, Fr.MODULUS));
+    // the old constructors keep the defaults 0
+    AccountLeaf v1 = new AccountLeaf(leaf.ownerPkX(), leaf.ownerPkY(), 3, leaf.account());
+    assertEquals(BigInteger.ZERO, v1.l1Address());
+    assertEquals(BigInteger.ZERO, v1.ordersRoot());
   }
 
   @Test

@@ -60,6 +60,8 @@ class HealthWitnessTest {
             "riskRoot",
             "ownerPkX",
             "ownerPkY",
+            "l1Address",
+            "ordersRoot",
             "leafWords",
             "statePath",
             "instrumentsRoot",
@@ -76,6 +78,8 @@ class HealthWitnessTest {
     List<BigInteger> leafIn = new ArrayList<>();
     leafIn.add(new BigInteger(j.get("ownerPkX").asText()));
     leafIn.add(new BigInteger(j.get("ownerPkY").asText()));
+    leafIn.add(new BigInteger(j.get("l1Address").asText()));
+    leafIn.add(new BigInteger(j.get("ordersRoot").asText()));
     leafIn.addAll(List.of(WordPacking.pack(words)));
     BigInteger leafHash = Poseidon2.hashMD(leafIn.toArray(new BigInteger[0]));
     BigInteger[] statePath = bigs(j.get("statePath"));

@@ -54,6 +54,14 @@ final class NativeLib {
   static native String exportSolidity(long verifyingKeyHandle);
 
   /**
+   * Verifies an EdDSA signature (see {@link NativeEdDSA}).
+   *
+   * @param input exactly 192 bytes: pkX, pkY, message, R.x, R.y, S, each 32-byte big-endian
+   * @return true iff valid
+   */
+  static native boolean eddsaVerify(byte[] input);
+
+  /**
    * @return bit (sig-1) set for each signal whose installed handler lacks SA_ONSTACK (should be 0)
    */
   static native long signalHandlersWithoutOnStack();

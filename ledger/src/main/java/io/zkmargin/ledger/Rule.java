@@ -1,0 +1,57 @@
+package io.zkmargin.ledger;
+
+/**
+ * The outcome of a ledger transition: {@link #OK} (applied) or the rule of docs/BATCH.md the
+ * transition breaks (refused; a refused transition changes nothing).
+ */
+public enum Rule {
+  /** Applied. */
+  OK,
+  /** The signature does not verify against the account's owner key. */
+  BAD_SIGNATURE,
+  /** The message's nonce is not the account's current nonce. */
+  BAD_NONCE,
+  /** The order's expiry is before the batch time. */
+  EXPIRED,
+  /** The fill would take an order beyond its quantity. */
+  OVERFILL,
+  /** The order's fill slot holds a newer order (a larger order id). */
+  ORDER_SLOT_TAKEN,
+  /** The net leg price is beyond the maker's or the taker's limit. */
+  PRICE_LIMIT,
+  /**
+   * The taker's legs are not the maker's legs with opposite ratios, or an order has a leg count
+   * other than the ledger's L.
+   */
+  LEGS_MISMATCH,
+  /** A leg opens a position and the account has no empty position slot. */
+  NO_FREE_SLOT,
+  /** An account does not meet effective initial margin ({@code E * 10^6 >= max(IM, MM)}) after. */
+  IM_BROKEN,
+  /** The two accounts of a transfer have different owner keys. */
+  NOT_SAME_OWNER,
+  /** An account named is not registered (its leaf is empty). */
+  UNKNOWN_ACCOUNT,
+  /** Maker and taker are the same account. */
+  SAME_ACCOUNT,
+  /** A leg or a position names an instrument the batch's risk commitment does not list. */
+  UNKNOWN_INSTRUMENT,
+  /** An asset index outside {@code [0, A)}, or a withdrawal of another asset than the quote. */
+  BAD_ASSET,
+  /** An amount or fill size that must be positive is not. */
+  BAD_AMOUNT,
+  /** A deposit carrying an owner key (a registration) to a leaf that is already registered. */
+  REGISTRATION_OF_EXISTING,
+  /** An account id outside {@code [0, 2^D)}. */
+  BAD_ACCOUNT_ID,
+  /**
+   * A result leaves the word range (a balance, quantity, price product or margin sum beyond what a
+   * 64-bit word, or the exact margin's 2^127, holds).
+   */
+  OVERFLOW;
+
+  /** True iff this is {@link #OK}. */
+  public boolean isOk() {
+    return this == OK;
+  }
+}
