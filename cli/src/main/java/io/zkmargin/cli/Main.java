@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       ClientCommand.class,
       GrpcBenchCommand.class,
       ChainCommand.class,
+      SignChallengeCommand.class,
       HelpCommand.class
     },
     footer = {
