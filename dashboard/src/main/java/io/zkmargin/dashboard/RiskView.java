@@ -280,7 +280,7 @@ final class RiskView {
     double spot0 = market.epoch().quote(underlying).spot() / PortfolioAnalytics.QUOTE_ATOMS;
     out.put("underlying", underlying);
     out.put("spot", spot0);
-    ArrayNode xs = out.putArray("spot");
+    ArrayNode xs = out.putArray("spots");
     ArrayNode pnl = out.putArray("pnl");
     ArrayNode mmLine = out.putArray("maintenanceLine");
     int n = SPOT_FACTORS.length;

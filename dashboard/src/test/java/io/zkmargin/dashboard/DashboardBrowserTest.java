@@ -304,6 +304,7 @@ class DashboardBrowserTest {
         .setSize(
             new Dimension(
                 size.getWidth(), (int) Math.min(4000, Math.max(size.getHeight(), height + 120))));
+    js("window.scrollTo(0, 0);");
     File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
     driver.manage().window().setSize(size);
     Path to = SHOTS.resolve(name + ".png");

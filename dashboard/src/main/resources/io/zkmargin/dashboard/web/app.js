@@ -142,7 +142,7 @@
 
   function pnlChart(lad, after) {
     if (!window.Chart) return;
-    const pts = (ys, l) => l.spot.map((x, i) => ({ x, y: ys[i] }));
+    const pts = (ys, l) => l.spots.map((x, i) => ({ x, y: ys[i] }));
     const all = lad.pnl.concat(lad.maintenanceLine, after ? after.pnl.concat(after.maintenanceLine) : []);
     const lo = Math.min(...all), hi = Math.max(...all);
     const ds = [
@@ -176,12 +176,14 @@
     const el = $('heatmap');
     el.innerHTML = '';
     const moves = [...new Set(sc.list.map((s) => s.moveNum / s.moveDen))].sort((a, b) => a - b);
+    const moveLabel = (mv) => { const s = sc.list.find((x) => x.moveNum / x.moveDen === mv);
+      return mv === 0 ? 'spot flat' : (mv > 0 ? '+' : '') + s.moveNum + (s.moveDen === 1 ? '' : '/' + s.moveDen) + ' range' + (s.extreme ? ' (extreme)' : ''); };
     const vols = [...new Set(sc.list.map((s) => s.vol))].sort((a, b) => b - a);
     const maxAbs = Math.max(1, ...sc.list.map((s) => Math.abs(Number(s.pnlAtoms))));
     el.style.gridTemplateColumns = '5.5em repeat(' + moves.length + ', minmax(0, 1fr))';
     const head = (t) => { const d = document.createElement('div'); d.className = 'head'; d.textContent = t; el.appendChild(d); };
     head('vol \\ spot');
-    for (const mv of moves) head((mv > 0 ? '+' : '') + num(mv, 2) + ' rg');
+    for (const mv of moves) head(moveLabel(mv));
     const worst = sc.list.find((s) => s.index === sc.worst);
     $('t-worst').textContent = worst ? '#' + worst.index + ' ' + worst.label + ': ' + atoms(worst.pnlAtoms, state.quote) : 'no scenario loses';
     for (const v of vols) {
@@ -272,8 +274,8 @@
       $('o-risk-chain').append(mark(c.riskRootUsable, c.riskRootUsable ? 'posted ' + new Date(c.riskRootPostedAt * 1000).toISOString().replace('.000', '') + ', usable' : 'not usable (not posted, expired or stale)'));
       $('o-settlement').textContent = c.settlement;
     } else {
-      $('o-state-chain').textContent = c.chain + ': ' + (c.message || '');
-      $('o-risk-chain').textContent = c.chain;
+      $('o-state-chain').textContent = 'not checked (chain ' + c.chain + '): ' + (c.message || '');
+      $('o-risk-chain').textContent = 'not checked (chain ' + c.chain + ')';
       $('o-settlement').textContent = c.settlement || '—';
     }
     const ms = o.recentProofs.map((p) => p.ms);
@@ -284,7 +286,7 @@
       state.charts.times = new Chart($('times-chart'), {
         type: 'bar',
         data: { labels: o.recentProofs.map((p) => new Date(p.atMillis).toLocaleTimeString()),
-          datasets: [{ label: 'prover time (ms)', data: ms, backgroundColor: '#58a6ff' }] },
+          datasets: [{ label: 'prover time (ms)', data: ms, backgroundColor: '#58a6ff', maxBarThickness: 48 }] },
         options: { animation: false, maintainAspectRatio: false,
           scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' }, ticks: { color: '#8b9bab' }, grid: { color: '#223' } }, x: { ticks: { color: '#8b9bab' } } },
           plugins: { legend: { labels: { color: '#e6edf3' } } } },
