@@ -134,7 +134,7 @@
       for (const i of r.venue.instruments) {
         const o = document.createElement('option');
         o.value = i.id;
-        o.textContent = i.name + ' (mark ' + atoms(i.markAtoms, r.quote) + ')';
+        o.textContent = i.name + ' (mark ' + atoms(i.markAtoms, r.quote) + ' / lot)';
         sel.appendChild(o);
       }
     }
