@@ -162,6 +162,17 @@ class DashboardBrowserTest {
     assertTrue(var.matches(), report.get("1-day VaR 99%"));
     assertEquals(var.group(1) + " USDC", text("t-var"));
     assertEquals(var.group(2) + " USDC", text("t-es"));
+    // net delta per underlying, as the report's Greeks table prints it (6 decimals)
+    for (org.openqa.selenium.WebElement row :
+        driver.findElements(By.cssSelector("#greeks tbody tr"))) {
+      List<org.openqa.selenium.WebElement> cells = row.findElements(By.tagName("td"));
+      Matcher g =
+          Pattern.compile("(?m)^  " + Pattern.quote(cells.get(0).getText()) + " +(-?[0-9.]+) ")
+              .matcher(demo.marginReport(account));
+      assertTrue(g.find(), "the report has a Greeks line for " + cells.get(0).getText());
+      assertEquals(
+          g.group(1) + " " + cells.get(0).getText(), cells.get(1).getText().replace(",", ""));
+    }
     MarginSummary m =
         MarginCalculator.DEFAULT
             .evaluate(demo.riskVector(), demo.accounts().get(account))
@@ -213,6 +224,22 @@ class DashboardBrowserTest {
     }
     assertEquals(ProofVerdict.Kind.VALID, expected.kind());
     assertEquals(expected.line(), text("verify-verdict"));
+    // a tampered copy is INVALID, as ./zkm verify says
+    byte[] bad = proof.proof();
+    bad[7] ^= 1;
+    ProofFile tampered =
+        new ProofFile(proof.circuitId(), proof.verifyingKeyHash(), proof.publicInputs(), bad);
+    HttpResponse<String> invalid =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url + "api/verify"))
+                    .header("X-ZKM", "1")
+                    .POST(HttpRequest.BodyPublishers.ofString(tampered.toJson()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, invalid.statusCode());
+    assertTrue(invalid.body().contains("\"verdict\":\"INVALID\""), invalid.body());
+    assertTrue(invalid.body().contains("\"exitCode\":1"), invalid.body());
     driver.navigate().refresh(); // the proof time recorded by the queue shows in the chart
     wait.until(d -> text("o-times-summary").contains("1 proof"));
     assertEquals("0 jobs", text("o-queue"));
