@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       ClientCommand.class,
       GrpcBenchCommand.class,
       ChainCommand.class,
+      SignChallengeCommand.class,
       HelpCommand.class
     },
     footer = {
@@ -59,6 +60,7 @@ public final class Main implements Callable<Integer> {
         "venue and proofs (no server needed):",
         List.of("demo", "margin", "prove-health", "verify"));
     GROUPS.put("service (gRPC):", List.of("serve", "client", "bench-grpc"));
+    GROUPS.put("dashboard (web page of ./zkm serve):", List.of("sign-challenge"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
     GROUPS.put("help:", List.of("help"));
   }

@@ -1,6 +1,7 @@
 package io.zkmargin.cli;
 
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.dashboard.DashboardServer;
 import io.zkmargin.grpc.ServiceIdentity;
 import io.zkmargin.grpc.server.VenueBackend;
 import io.zkmargin.grpc.server.ZkmServer;
@@ -95,6 +96,13 @@ public final class ServeCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Prometheus metrics at http://127.0.0.1:N/metrics (default port+1; -1 = off)")
   Long metricsPort;
+
+  @Option(
+      names = "--dashboard-port",
+      paramLabel = "N",
+      description =
+          "web dashboard at http://127.0.0.1:N/ (loopback only; default port+2; -1 = off)")
+  Long dashboardPort;
 
   @Option(
       names = "--grace-seconds",
@@ -262,6 +270,14 @@ public final class ServeCommand implements Callable<Integer> {
                 metricsPort == null ? (port == 0 ? 0 : port + 1) : metricsPort,
                 -1,
                 65535);
+    int dashboard =
+        (int)
+            Cli.range(
+                spec,
+                "dashboard-port",
+                dashboardPort == null ? (port == 0 ? 0 : port + 2) : dashboardPort,
+                -1,
+                65535);
     long graceMillis = Cli.range(spec, "grace-seconds", graceSeconds, 0, 3600) * 1000;
     Cli.range(spec, "demo-accounts", demoAccounts, 1, 1 << 20);
     ZkmServer.Config config =
@@ -299,8 +315,14 @@ public final class ServeCommand implements Callable<Integer> {
     ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
     VenueBackend backend = VenueBackend.open(dir, KeyStore.openDefault());
     ZkmServer server = new ZkmServer(backend, identity, config);
+    DashboardServer web = null;
     try {
       server.start();
+      if (dashboard >= 0) {
+        web = new DashboardServer(backend, server, dir, "127.0.0.1", dashboard);
+        server.closeWith(web);
+        web.start();
+      }
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
@@ -312,6 +334,9 @@ public final class ServeCommand implements Callable<Integer> {
         config.plaintext() ? "plaintext" : "TLS",
         identity.certificateFile(),
         server.metricsPort() < 0 ? "off" : "http://127.0.0.1:" + server.metricsPort() + "/metrics");
+    System.err.println(
+        "zkm serve: dashboard "
+            + (web == null ? "off" : web.url() + " (sign in with ./zkm sign-challenge)"));
     return server;
   }
 }

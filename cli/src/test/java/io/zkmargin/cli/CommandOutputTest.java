@@ -55,6 +55,7 @@ class CommandOutputTest {
       "start a local anvil node, deploy the venue's verifier and Settlement contract, settle roots"
     },
     {"chain down", "stop that node"},
+    {"sign-challenge", "sign the dashboard's sign-in challenge with an account's key"},
     {"help [COMMAND]", "Display help information about the specified command."}
   };
 
@@ -148,7 +149,8 @@ class CommandOutputTest {
       {"bench-grpc"},
       {"chain"},
       {"chain", "up"},
-      {"chain", "down"}
+      {"chain", "down"},
+      {"sign-challenge"}
     };
     for (String[] cmd : commands) {
       String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
@@ -173,6 +175,8 @@ class CommandOutputTest {
         serve.out(),
         "--metrics-port=N",
         "Prometheus metrics at http://127.0.0.1:N/metrics (default port+1;");
+    assertOption(
+        serve.out(), "--dashboard-port=N", "web dashboard at http://127.0.0.1:N/ (loopback only;");
     assertOption(serve.out(), "--size=S", "circuit size of that demo venue: test or production");
   }
 

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
 
@@ -60,6 +62,11 @@ public final class Metrics {
           .classicOnly()
           .classicUpperBounds(PROOF_BUCKETS)
           .register(registry);
+
+  /** How many recent prover times {@link #recentProofTimes()} keeps. */
+  public static final int RECENT_PROOFS = 50;
+
+  private final ArrayDeque<long[]> recent = new ArrayDeque<>();
   private volatile LongSupplier queueDepth = () -> 0;
   private volatile LongSupplier running = () -> 0;
   private HTTPServer http;
@@ -112,6 +119,22 @@ public final class Metrics {
   /** Records one proof's prover time, nanoseconds {@code >= 0}. */
   public void proofTime(long nanos) {
     proofTime.observe(nanos / 1e9);
+    synchronized (recent) {
+      if (recent.size() == RECENT_PROOFS) {
+        recent.removeFirst();
+      }
+      recent.addLast(new long[] {System.currentTimeMillis(), nanos});
+    }
+  }
+
+  /**
+   * The prover times of the last {@value #RECENT_PROOFS} proofs, oldest first, each {@code
+   * {finished at, Unix milliseconds; prover time, nanoseconds}} (the dashboard's operator view).
+   */
+  public List<long[]> recentProofTimes() {
+    synchronized (recent) {
+      return recent.stream().map(long[]::clone).toList();
+    }
   }
 
   /** Sets the sources of the two gauges. */

@@ -195,6 +195,7 @@ public final class ZkmServer implements AutoCloseable {
   private Server server;
   private int metricsBoundPort = -1;
   private boolean closed;
+  private final List<AutoCloseable> closeFirst = new ArrayList<>();
 
   /**
    * @param backend venue and prover (closed by {@link #close()})
@@ -405,6 +406,14 @@ public final class ZkmServer implements AutoCloseable {
     return authenticator;
   }
 
+  /**
+   * Closes {@code c} when this server closes, before the gRPC transport stops (e.g. the dashboard
+   * served next to it); its failure is logged, not thrown.
+   */
+  public synchronized void closeWith(AutoCloseable c) {
+    closeFirst.add(java.util.Objects.requireNonNull(c, "c"));
+  }
+
   /** Blocks until the server terminates. */
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
@@ -421,6 +430,13 @@ public final class ZkmServer implements AutoCloseable {
       return;
     }
     closed = true;
+    for (AutoCloseable c : closeFirst) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.atWarn().addKeyValue("error", e.toString()).log("server.close_with_failed");
+      }
+    }
     if (server == null) {
       authenticator.close();
       backend.close();
