@@ -1,6 +1,7 @@
 package batch_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -41,9 +42,11 @@ func fails(t *testing.T, c *batch.Circuit) {
 			panic(err)
 		}
 	})
-	if err := test.IsSolved(batch.NewCircuit(batch.TestSizes), c, ecc.BN254.ScalarField()); err == nil {
+	err := test.IsSolved(batch.NewCircuit(batch.TestSizes), c, ecc.BN254.ScalarField())
+	if err == nil {
 		t.Fatal("the test engine accepts a witness that breaks a rule")
 	}
+	t.Logf("refused: %.160s", strings.ReplaceAll(err.Error(), "\n", " | "))
 	w, err := frontend.NewWitness(c, ecc.BN254.ScalarField())
 	if err != nil {
 		return // not even a witness (e.g. a value outside the field)
@@ -140,6 +143,11 @@ func TestTransferRules(t *testing.T) {
 			c.Slots[0].Asset = batch.TestSizes.A // also breaks the signature; the asset check fails first
 			return c
 		},
+		"conservationBroken": func() *batch.Circuit {
+			b := start()
+			b.Skew = 1 // the receiving account gets one atom more than the sender gives
+			return b.Transfer(1, 4, 0, 1_000).Build()
+		},
 		"toEmptyLeaf": func() *batch.Circuit {
 			return start().Transfer(1, 5, 0, 1_000).Build() // account 5 does not exist
 		},
@@ -156,6 +164,11 @@ func TestDepositRules(t *testing.T) {
 			e := b.Queue[0]
 			e.Amount++ // the slot credits more than the queue entry says
 			return b.DepositEntry(e).Build()
+		},
+		"creditAboveEntry": func() *batch.Circuit {
+			b := start()
+			b.Skew = 1 // the leaf gets one atom more than the queue entry's amount
+			return b.Deposit().Build()
 		},
 		"outOfOrder": func() *batch.Circuit {
 			b := start()

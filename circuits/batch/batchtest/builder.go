@@ -45,7 +45,10 @@ type Builder struct {
 	Globals   *encoding.Globals
 	BatchTime int64
 	Queue     []DepositEntry // the contract's queue from the batch's first unconsumed entry
-	consumed  int
+	// Skew is added to what a transfer credits (0 in a valid batch): a test breaks conservation with it,
+	// keeping the new root consistent with the skewed state.
+	Skew     int64
+	consumed int
 
 	tree                      *encoding.SparseTree
 	oldRoot, depHeadBefore    fr.Element
@@ -261,7 +264,7 @@ func (b *Builder) DepositEntry(e DepositEntry) *Builder {
 	} else {
 		nw = clone(old)
 	}
-	nw.Balances[0] += e.Amount
+	nw.Balances[0] += e.Amount + b.Skew
 	sl := batch.Slot{Kind: batch.KindDeposit, AccountID: e.AccountID, Amount: e.Amount, Nonce: 0,
 		Address: encoding.ToBig(e.Depositor), PkX: encoding.ToBig(e.PkX), PkY: encoding.ToBig(e.PkY),
 		Sig: stdeddsa.Signature{S: 0}}
@@ -340,7 +343,7 @@ func (b *Builder) TransferWith(from, to uint64, nonce, asset, amount int64, key 
 	if oldB != nil {
 		nb = clone(oldB)
 	}
-	nb.Balances[asset] += amount
+	nb.Balances[asset] += amount + b.Skew
 	sl.B = b.account(to, oldB, nb)
 	b.push(sl, to, nb, []fr.Element{fe(batch.KindTransfer), fe(int64(from)), fe(amount), fe(nonce), {}, {}, {}, parts[0], parts[1], parts[2], fe(int64(to)), fe(asset)})
 	return b
