@@ -6,12 +6,14 @@ import (
 
 	"github.com/consensys/gnark/frontend"
 
+	"github.com/zkmargin/zkmargin/circuits/batch"
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/circuits/health"
 )
 
 // Lookup returns the definition of a circuit id. Known families: "health-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T}"
-// (any sizes within the bounds of encoding.Sizes.Validate).
+// (any sizes within the bounds of encoding.Sizes.Validate) and "batch-D..-I..-P..-A..-S..-T..-K{K}-L{L}-N{N}-R{R}"
+// (docs/BATCH.md; witness JSON of circuits/batch/witness.go).
 func Lookup(id string) (Definition, error) {
 	switch {
 	case strings.HasPrefix(id, "health-"):
@@ -20,8 +22,14 @@ func Lookup(id string) (Definition, error) {
 			return nil, err
 		}
 		return healthDefinition{sizes: s}, nil
+	case strings.HasPrefix(id, "batch-"):
+		s, err := batch.ParseID(id)
+		if err != nil {
+			return nil, err
+		}
+		return batchDefinition{sizes: s}, nil
 	default:
-		return nil, fmt.Errorf("unknown circuit id %q (known families: health)", id)
+		return nil, fmt.Errorf("unknown circuit id %q (known families: health, batch)", id)
 	}
 }
 
@@ -56,4 +64,33 @@ func (d healthDefinition) PublicInputs(witnessJSON []byte) ([]string, error) {
 		return nil, err
 	}
 	return w.PublicInputs(), nil
+}
+
+type batchDefinition struct{ sizes batch.Sizes }
+
+func (d batchDefinition) ID() string { return d.sizes.ID() }
+
+func (d batchDefinition) Circuit() frontend.Circuit { return batch.NewCircuit(d.sizes) }
+
+func (d batchDefinition) parse(witnessJSON []byte) (*batch.Circuit, error) {
+	c, err := batch.ParseWitness(witnessJSON)
+	if err != nil {
+		return nil, err
+	}
+	if c.Sizes.ID() != d.ID() {
+		return nil, fmt.Errorf("witness is for circuit %q, not %q", c.Sizes.ID(), d.ID())
+	}
+	return c, nil
+}
+
+func (d batchDefinition) Assign(witnessJSON []byte) (frontend.Circuit, error) {
+	return d.parse(witnessJSON)
+}
+
+func (d batchDefinition) PublicInputs(witnessJSON []byte) ([]string, error) {
+	c, err := d.parse(witnessJSON)
+	if err != nil {
+		return nil, err
+	}
+	return c.PublicInputs(), nil
 }

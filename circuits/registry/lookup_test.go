@@ -2,6 +2,8 @@ package registry_test
 
 import (
 	"encoding/json"
+	"github.com/zkmargin/zkmargin/circuits/batch"
+	"github.com/zkmargin/zkmargin/circuits/batch/batchtest"
 	"strings"
 	"testing"
 
@@ -57,5 +59,31 @@ func TestLookupRefusesUnknown(t *testing.T) {
 		if _, err := registry.Lookup(id); err == nil {
 			t.Fatalf("%q must be refused", id)
 		}
+	}
+}
+
+func TestLookupBatch(t *testing.T) {
+	def, err := registry.Lookup(batch.TestSizes.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := batchtest.New(batch.TestSizes).Start().Deposit().Build()
+	doc, err := batch.MarshalWitness(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := def.Assign(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := test.IsSolved(def.Circuit(), a, ecc.BN254.ScalarField()); err != nil {
+		t.Fatalf("batch witness from JSON does not solve: %v", err)
+	}
+	pub, err := def.PublicInputs(doc)
+	if err != nil || len(pub) != 8 || pub[0] != c.PublicInputs()[0] {
+		t.Fatalf("public inputs %v (%v)", pub, err)
+	}
+	if _, err := registry.Lookup("batch-D6-I3-P2-A2-S4-T2-K2-L2-N0-R4"); err == nil {
+		t.Fatal("N = 0 must be refused")
 	}
 }

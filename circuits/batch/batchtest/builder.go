@@ -1,0 +1,378 @@
+// Package batchtest is a Go reference of the batch rules (docs/BATCH.md), enough to build valid and
+// deliberately broken batch witnesses for the tests: it applies each transition to a native state tree
+// WITHOUT checking the rules (the circuit is what checks them), so a test can break one rule and keep every
+// other part of the witness consistent.
+package batchtest
+
+import (
+	"math/big"
+	"math/rand"
+	"sort"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
+	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
+	tedwards "github.com/consensys/gnark-crypto/ecc/twistededwards"
+	"github.com/consensys/gnark/frontend"
+	stdeddsa "github.com/consensys/gnark/std/signature/eddsa"
+
+	"github.com/zkmargin/zkmargin/circuits/batch"
+	"github.com/zkmargin/zkmargin/circuits/encoding"
+)
+
+// DepositEntry is one entry of the on-chain deposit queue (docs/BATCH.md section 3).
+type DepositEntry struct {
+	AccountID uint64
+	Amount    int64
+	PkX, PkY  fr.Element // 0, 0 for a plain deposit
+	Depositor fr.Element // < 2^160
+}
+
+// Hash is hashMD(accountId, amount, pkX, pkY, depositor).
+func (e DepositEntry) Hash() fr.Element {
+	var id, amt fr.Element
+	id.SetUint64(e.AccountID)
+	amt.SetInt64(e.Amount)
+	return encoding.HashMD(id, amt, e.PkX, e.PkY, e.Depositor)
+}
+
+// Builder holds the native state and the slots of one batch.
+type Builder struct {
+	S         batch.Sizes
+	Leaves    map[uint64]*encoding.Leaf
+	Keys      map[uint64]*eddsa.PrivateKey
+	Entries   map[int64]*encoding.Entry
+	Globals   *encoding.Globals
+	BatchTime int64
+	Queue     []DepositEntry // the contract's queue from the batch's first unconsumed entry
+	// Skew is added to what a transfer credits (0 in a valid batch): a test breaks conservation with it,
+	// keeping the new root consistent with the skewed state.
+	Skew     int64
+	consumed int
+
+	tree                      *encoding.SparseTree
+	oldRoot, depHeadBefore    fr.Element
+	wHash                     fr.Element
+	slots                     []batch.Slot
+	data                      []fr.Element
+	rowOf                     map[int64]int
+	rows                      []batch.Row
+	instrumentsRoot, riskRoot fr.Element
+}
+
+// Key returns a deterministic EdDSA key for a seed.
+func Key(seed int64) *eddsa.PrivateKey {
+	k, err := eddsa.GenerateKey(rand.New(rand.NewSource(seed)))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func fe(v int64) fr.Element {
+	var e fr.Element
+	e.SetInt64(v)
+	return e
+}
+
+// New returns a builder over a small venue: account 0 the fee account, accounts 1 and 2 funded with a
+// position each, instruments 1 (a perp) and 2 (a put), and a queue with two deposits (a plain deposit to
+// account 1 and a registration of account 3).
+func New(s batch.Sizes) *Builder {
+	b := &Builder{S: s, Leaves: map[uint64]*encoding.Leaf{}, Keys: map[uint64]*eddsa.PrivateKey{},
+		Entries: map[int64]*encoding.Entry{}, BatchTime: 1_700_000_000, rowOf: map[int64]int{}}
+	rep := func(v int64) []int64 {
+		out := make([]int64, s.S)
+		for i := range out {
+			out[i] = v * int64(i%3-1)
+		}
+		return out
+	}
+	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T), Cp: make([]int64, s.A), Dp: make([]int64, s.A), C: make([][]int64, s.A)}
+	for t := range g.TierFactorPpm {
+		g.TierFactorPpm[t] = 1_000_000 + int64(t)*250_000
+	}
+	for a := 0; a < s.A; a++ {
+		g.Cp[a], g.Dp[a], g.C[a] = 1_000_000_000, 1_000_000_000, make([]int64, s.S)
+		if a > 0 {
+			g.Cp[a], g.Dp[a], g.C[a] = 540_000_000_000, 600_000_000_000, rep(60_000_000_000)
+		}
+	}
+	b.Globals = g
+	b.Entries[1] = &encoding.Entry{Mark: 60_000_000, FundingIndex: 1_000, FloorMm: 1, FloorIm: 2, Rmm: rep(-6_000_000), Rim: rep(-9_000_000)}
+	b.Entries[2] = &encoding.Entry{Mark: 2_000_000, FundingIndex: 0, FloorMm: 500_000, FloorIm: 750_000, Rmm: rep(-800_000), Rim: rep(-1_200_000)}
+	for id := uint64(0); id < 3; id++ {
+		k := Key(int64(id) + 1)
+		l := &encoding.Leaf{OwnerPkX: k.PublicKey.A.X, OwnerPkY: k.PublicKey.A.Y, Balances: make([]int64, s.A), Slots: make([]encoding.Slot, s.P)}
+		l.L1Address.SetUint64(0xabc000 + id)
+		b.Leaves[id], b.Keys[id] = l, k
+	}
+	b.Leaves[1].Balances[0] = 10_000_000_000 // 10,000 quote
+	b.Leaves[1].Slots[0] = encoding.Slot{InstrumentID: 1, Quantity: 20, FundingSnapshot: 900}
+	b.Leaves[1].Nonce = 4
+	b.Leaves[2].Balances[0] = 5_000_000_000
+	b.Leaves[2].Slots[0] = encoding.Slot{InstrumentID: 1, Quantity: -20, FundingSnapshot: 900}
+	// account 4: a sub-account of account 1's owner (same key), for transfers
+	sub := &encoding.Leaf{OwnerPkX: b.Leaves[1].OwnerPkX, OwnerPkY: b.Leaves[1].OwnerPkY, Balances: make([]int64, s.A), Slots: make([]encoding.Slot, s.P)}
+	sub.Balances[0] = 1_000_000
+	b.Leaves[4], b.Keys[4] = sub, b.Keys[1]
+	k3 := Key(4)
+	b.Keys[3] = k3
+	b.Queue = []DepositEntry{
+		{AccountID: 1, Amount: 1_000_000, Depositor: fe(0xabc001)},
+		{AccountID: 3, Amount: 2_000_000_000, PkX: k3.PublicKey.A.X, PkY: k3.PublicKey.A.Y, Depositor: fe(0xdef003)},
+	}
+	var h fr.Element
+	h.SetUint64(777) // the queue's head before the batch (entries consumed by earlier batches)
+	b.depHeadBefore = h
+	return b
+}
+
+// Start fixes the state and risk roots; call it after adjusting the fixture, before the first transition.
+func (b *Builder) Start() *Builder {
+	s := b.S
+	b.tree = encoding.NewSparseTree(s.D)
+	for id, l := range b.Leaves {
+		b.tree.Set(id, l.Hash())
+	}
+	b.oldRoot = b.tree.Root()
+	it := encoding.NewSparseTree(s.DI)
+	ids := []int64{}
+	for id, e := range b.Entries {
+		it.Set(uint64(id), e.Hash())
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	b.instrumentsRoot = it.Root()
+	b.riskRoot = encoding.RiskRoot(b.instrumentsRoot, b.Globals.Hash())
+	b.rows = make([]batch.Row, s.R)
+	for r := range b.rows {
+		b.rows[r] = batch.Row{Used: 0, ID: 0, Entry: vars(encoding.PackBig(make([]int64, s.EntryWordCount()))), Path: zeros(s.DI)}
+	}
+	for r, id := range ids {
+		b.rowOf[id] = r
+		b.rows[r] = batch.Row{Used: 1, ID: id, Entry: vars(encoding.PackBig(b.Entries[id].Words())), Path: vars(bigs(it.Path(uint64(id))))}
+	}
+	return b
+}
+
+func vars(xs []*big.Int) []frontend.Variable {
+	out := make([]frontend.Variable, len(xs))
+	for i := range xs {
+		out[i] = xs[i]
+	}
+	return out
+}
+
+func bigs(xs []fr.Element) []*big.Int {
+	out := make([]*big.Int, len(xs))
+	for i := range xs {
+		out[i] = encoding.ToBig(xs[i])
+	}
+	return out
+}
+
+func zeros(n int) []frontend.Variable {
+	out := make([]frontend.Variable, n)
+	for i := range out {
+		out[i] = 0
+	}
+	return out
+}
+
+// Slot returns slot i for a test to tamper with before Build.
+func (b *Builder) Slot(i int) *batch.Slot { return &b.slots[i] }
+
+// account fills the Account of a slot from the old leaf (nil = empty), the path and the new leaf.
+func (b *Builder) account(id uint64, old, nw *encoding.Leaf) batch.Account {
+	s := b.S
+	a := batch.Account{Empty: 0, Path: vars(bigs(b.tree.Path(id))), RowIdx: zeros(s.P), MmBound: 0, ImBound: 0}
+	if old == nil {
+		old = &encoding.Leaf{Balances: make([]int64, s.A), Slots: make([]encoding.Slot, s.P)}
+		a.Empty = 1
+	}
+	a.PkX, a.PkY = encoding.ToBig(old.OwnerPkX), encoding.ToBig(old.OwnerPkY)
+	a.L1Address, a.OrdersRoot = encoding.ToBig(old.L1Address), encoding.ToBig(old.OrdersRoot)
+	a.Leaf = vars(encoding.PackBig(old.Words()))
+	entries := make([]*encoding.Entry, s.P)
+	for j, sl := range nw.Slots {
+		if sl.Quantity != 0 {
+			a.RowIdx[j] = b.rowOf[sl.InstrumentID]
+			entries[j] = b.Entries[sl.InstrumentID]
+		}
+	}
+	if m, err := encoding.ComputeMargin(nw, entries, b.Globals); err == nil {
+		a.MmBound, a.ImBound = m.MMcore, m.IMcore
+	}
+	return a
+}
+
+func clone(l *encoding.Leaf) *encoding.Leaf {
+	c := *l
+	c.Balances = append([]int64(nil), l.Balances...)
+	c.Slots = append([]encoding.Slot(nil), l.Slots...)
+	return &c
+}
+
+func (b *Builder) push(sl batch.Slot, id uint64, nw *encoding.Leaf, data []fr.Element) {
+	b.Leaves[id] = nw
+	b.tree.Set(id, nw.Hash())
+	if sl.B.Leaf == nil { // B unused: any leaf (not checked)
+		sl.B = b.account(0, b.Leaves[0], b.Leaves[0])
+		sl.ToAccountID, sl.Asset = 0, 0
+	}
+	b.slots = append(b.slots, sl)
+	b.data = append(b.data, data...)
+}
+
+func sigParts(sig []byte) (stdeddsa.Signature, [3]fr.Element) {
+	var s stdeddsa.Signature
+	s.Assign(tedwards.BN254, sig)
+	var parts [3]fr.Element
+	parts[0].SetBigInt(toBig(s.R.X))
+	parts[1].SetBigInt(toBig(s.R.Y))
+	parts[2].SetBigInt(toBig(s.S))
+	return s, parts
+}
+
+func toBig(v frontend.Variable) *big.Int {
+	switch x := v.(type) {
+	case *big.Int:
+		return x
+	case big.Int:
+		return &x
+	case []byte:
+		return new(big.Int).SetBytes(x)
+	default:
+		panic("unexpected variable type")
+	}
+}
+
+// Deposit consumes the next queue entry: registers the account if its leaf is empty, credits balance[0].
+func (b *Builder) Deposit() *Builder {
+	e := b.Queue[b.consumed]
+	b.consumed++
+	return b.DepositEntry(e)
+}
+
+// DepositEntry applies a deposit slot with the given entry (a test may pass one that is not the queue's).
+func (b *Builder) DepositEntry(e DepositEntry) *Builder {
+	old := b.Leaves[e.AccountID]
+	var nw *encoding.Leaf
+	if old == nil {
+		nw = &encoding.Leaf{OwnerPkX: e.PkX, OwnerPkY: e.PkY, L1Address: e.Depositor, Balances: make([]int64, b.S.A), Slots: make([]encoding.Slot, b.S.P)}
+	} else {
+		nw = clone(old)
+	}
+	nw.Balances[0] += e.Amount + b.Skew
+	sl := batch.Slot{Kind: batch.KindDeposit, AccountID: e.AccountID, Amount: e.Amount, Nonce: 0,
+		Address: encoding.ToBig(e.Depositor), PkX: encoding.ToBig(e.PkX), PkY: encoding.ToBig(e.PkY),
+		Sig: stdeddsa.Signature{S: 0}}
+	sl.Sig.R.X, sl.Sig.R.Y = 0, 0
+	sl.A = b.account(e.AccountID, old, nw)
+	b.push(sl, e.AccountID, nw, []fr.Element{fe(batch.KindDeposit), fe(int64(e.AccountID)), fe(e.Amount), fe(0), e.Depositor, e.PkX, e.PkY, {}, {}, {}, {}, {}})
+	return b
+}
+
+// WithdrawalMsg is hashMD(2, l1Address, pack(accountId, nonce, amount)).
+func WithdrawalMsg(id uint64, nonce, amount int64, address fr.Element) fr.Element {
+	return encoding.HashMD(fe(batch.TagWithdrawal), address, encoding.Pack([]int64{int64(id), nonce, amount})[0])
+}
+
+// Sign signs msg with key.
+func Sign(key *eddsa.PrivateKey, msg fr.Element) []byte {
+	mb := msg.Bytes()
+	sig, err := key.Sign(mb[:], poseidon2.NewMerkleDamgardHasher())
+	if err != nil {
+		panic(err)
+	}
+	return sig
+}
+
+// Withdraw applies a withdrawal of amount quote atoms from account id to address, at the leaf's nonce,
+// signed by the account's key.
+func (b *Builder) Withdraw(id uint64, amount int64, address int64) *Builder {
+	return b.WithdrawWith(id, b.Leaves[id].Nonce, amount, fe(address), b.Keys[id], nil)
+}
+
+// WithdrawWith is Withdraw with every part chosen by the test (sig nil = sign with key).
+func (b *Builder) WithdrawWith(id uint64, nonce, amount int64, address fr.Element, key *eddsa.PrivateKey, sig []byte) *Builder {
+	old := b.Leaves[id]
+	nw := clone(old)
+	nw.Nonce++
+	nw.Balances[0] -= amount
+	if sig == nil {
+		sig = Sign(key, WithdrawalMsg(id, nonce, amount, address))
+	}
+	s, parts := sigParts(sig)
+	sl := batch.Slot{Kind: batch.KindWithdrawal, AccountID: id, Amount: amount, Nonce: nonce,
+		Address: encoding.ToBig(address), PkX: 0, PkY: 0, Sig: s}
+	sl.A = b.account(id, old, nw)
+	b.push(sl, id, nw, []fr.Element{fe(batch.KindWithdrawal), fe(int64(id)), fe(amount), fe(nonce), address, {}, {}, parts[0], parts[1], parts[2], {}, {}})
+	var a fr.Element
+	a.SetInt64(amount)
+	b.wHash = encoding.Compress(b.wHash, encoding.Compress(address, a))
+	return b
+}
+
+// TransferMsg is hashMD(3, pack(fromAccountId, toAccountId, nonce, asset, amount)).
+func TransferMsg(from, to uint64, nonce, asset, amount int64) fr.Element {
+	return encoding.HashMD(append([]fr.Element{fe(batch.TagTransfer)}, encoding.Pack([]int64{int64(from), int64(to), nonce, asset, amount})...)...)
+}
+
+// Transfer moves amount atoms of asset from account from to account to, signed by from's key at its nonce.
+func (b *Builder) Transfer(from, to uint64, asset, amount int64) *Builder {
+	return b.TransferWith(from, to, b.Leaves[from].Nonce, asset, amount, b.Keys[from])
+}
+
+// TransferWith is Transfer with the nonce and key chosen by the test.
+func (b *Builder) TransferWith(from, to uint64, nonce, asset, amount int64, key *eddsa.PrivateKey) *Builder {
+	old := b.Leaves[from]
+	nw := clone(old)
+	nw.Nonce++
+	nw.Balances[asset] -= amount
+	s, parts := sigParts(Sign(key, TransferMsg(from, to, nonce, asset, amount)))
+	sl := batch.Slot{Kind: batch.KindTransfer, AccountID: from, Amount: amount, Nonce: nonce, Address: 0, PkX: 0, PkY: 0,
+		Sig: s, ToAccountID: to, Asset: asset}
+	sl.A = b.account(from, old, nw)
+	// A's update first, then B against the new root
+	b.Leaves[from] = nw
+	b.tree.Set(from, nw.Hash())
+	oldB := b.Leaves[to]
+	nb := &encoding.Leaf{Balances: make([]int64, b.S.A), Slots: make([]encoding.Slot, b.S.P)}
+	if oldB != nil {
+		nb = clone(oldB)
+	}
+	nb.Balances[asset] += amount + b.Skew
+	sl.B = b.account(to, oldB, nb)
+	b.push(sl, to, nb, []fr.Element{fe(batch.KindTransfer), fe(int64(from)), fe(amount), fe(nonce), {}, {}, {}, parts[0], parts[1], parts[2], fe(int64(to)), fe(asset)})
+	return b
+}
+
+// Build pads the batch with no-ops and returns the full assignment.
+func (b *Builder) Build() *batch.Circuit {
+	s := b.S
+	c := batch.NewCircuit(s)
+	for len(b.slots) < s.N {
+		sl := batch.Slot{Kind: 0, AccountID: 0, Amount: 0, Nonce: 0, Address: 0, PkX: 0, PkY: 0}
+		sl.Sig.R.X, sl.Sig.R.Y, sl.Sig.S = 0, 0, 0
+		sl.A = b.account(0, b.Leaves[0], b.Leaves[0])
+		sl.B, sl.ToAccountID, sl.Asset = sl.A, 0, 0
+		b.slots = append(b.slots, sl)
+		b.data = append(b.data, make([]fr.Element, batch.SlotDataLen)...)
+	}
+	copy(c.Slots, b.slots)
+	copy(c.Rows, b.rows)
+	c.Globals = vars(encoding.PackBig(b.Globals.Words()))
+	c.InstrumentsRoot = encoding.ToBig(b.instrumentsRoot)
+	head := b.depHeadBefore
+	for k := 0; k < b.consumed; k++ {
+		head = encoding.Compress(head, b.Queue[k].Hash())
+	}
+	c.OldRoot, c.NewRoot, c.RiskRoot = encoding.ToBig(b.oldRoot), encoding.ToBig(b.tree.Root()), encoding.ToBig(b.riskRoot)
+	c.DepositHeadBefore, c.DepositHeadAfter = encoding.ToBig(b.depHeadBefore), encoding.ToBig(head)
+	c.WithdrawalsHash = encoding.ToBig(b.wHash)
+	c.DataHash = encoding.ToBig(encoding.HashMD(b.data...))
+	c.BatchTime = b.BatchTime
+	return c
+}

@@ -1,0 +1,216 @@
+package batch
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/zkmargin/zkmargin/circuits/encoding"
+)
+
+// The batch witness JSON mirrors the circuit's assignment: every value a decimal string of a field element in
+// [0, r) (leaf words, entries and globals as their packed elements, as the circuit reads them). Field names
+// are those of the Go structs in lowerCamelCase. The circuit range checks what it reads; the decoder checks
+// only the shape and that each value is a field element.
+type accountJSON struct {
+	Empty      string   `json:"empty"`
+	PkX        string   `json:"pkX"`
+	PkY        string   `json:"pkY"`
+	L1Address  string   `json:"l1Address"`
+	OrdersRoot string   `json:"ordersRoot"`
+	Leaf       []string `json:"leaf"`
+	Path       []string `json:"path"`
+	RowIdx     []string `json:"rowIdx"`
+	MmBound    string   `json:"mmBound"`
+	ImBound    string   `json:"imBound"`
+}
+
+type slotJSON struct {
+	Kind        string      `json:"kind"`
+	AccountID   string      `json:"accountId"`
+	Amount      string      `json:"amount"`
+	Nonce       string      `json:"nonce"`
+	Address     string      `json:"address"`
+	PkX         string      `json:"pkX"`
+	PkY         string      `json:"pkY"`
+	SigRX       string      `json:"sigRX"`
+	SigRY       string      `json:"sigRY"`
+	SigS        string      `json:"sigS"`
+	ToAccountID string      `json:"toAccountId"`
+	Asset       string      `json:"asset"`
+	A           accountJSON `json:"a"`
+	B           accountJSON `json:"b"`
+}
+
+type rowJSON struct {
+	Used  string   `json:"used"`
+	ID    string   `json:"id"`
+	Entry []string `json:"entry"`
+	Path  []string `json:"path"`
+}
+
+// WitnessJSON is the batch witness document.
+type WitnessJSON struct {
+	CircuitID         string     `json:"circuitId"`
+	OldRoot           string     `json:"oldRoot"`
+	NewRoot           string     `json:"newRoot"`
+	RiskRoot          string     `json:"riskRoot"`
+	DepositHeadBefore string     `json:"depositHeadBefore"`
+	DepositHeadAfter  string     `json:"depositHeadAfter"`
+	WithdrawalsHash   string     `json:"withdrawalsHash"`
+	DataHash          string     `json:"dataHash"`
+	BatchTime         string     `json:"batchTime"`
+	InstrumentsRoot   string     `json:"instrumentsRoot"`
+	Globals           []string   `json:"globals"`
+	Rows              []rowJSON  `json:"rows"`
+	Slots             []slotJSON `json:"slots"`
+}
+
+// MaxWitnessBytes bounds the size of a witness document the decoder accepts.
+const MaxWitnessBytes = 64 << 20
+
+type decoder struct{ err error }
+
+func (d *decoder) f(name, s string) frontend.Variable {
+	if d.err != nil {
+		return 0
+	}
+	v, ok := new(big.Int).SetString(s, 10)
+	if !ok || v.Sign() < 0 || v.Cmp(encoding.Modulus()) >= 0 {
+		d.err = fmt.Errorf("batch witness: %s: %q is not a field element in [0, r)", name, s)
+		return 0
+	}
+	return v
+}
+
+func (d *decoder) fs(name string, ss []string, n int) []frontend.Variable {
+	if d.err == nil && len(ss) != n {
+		d.err = fmt.Errorf("batch witness: %s has length %d, want %d", name, len(ss), n)
+	}
+	out := make([]frontend.Variable, n)
+	for i := range out {
+		out[i] = 0
+		if d.err == nil {
+			out[i] = d.f(fmt.Sprintf("%s[%d]", name, i), ss[i])
+		}
+	}
+	return out
+}
+
+func (d *decoder) account(name string, s Sizes, j accountJSON) Account {
+	return Account{Empty: d.f(name+".empty", j.Empty), PkX: d.f(name+".pkX", j.PkX), PkY: d.f(name+".pkY", j.PkY),
+		L1Address: d.f(name+".l1Address", j.L1Address), OrdersRoot: d.f(name+".ordersRoot", j.OrdersRoot),
+		Leaf: d.fs(name+".leaf", j.Leaf, encoding.PackedLen(s.LeafWordCount())), Path: d.fs(name+".path", j.Path, s.D),
+		RowIdx: d.fs(name+".rowIdx", j.RowIdx, s.P), MmBound: d.f(name+".mmBound", j.MmBound), ImBound: d.f(name+".imBound", j.ImBound)}
+}
+
+// ParseWitness decodes a batch witness JSON document into a full assignment of its circuit.
+func ParseWitness(data []byte) (*Circuit, error) {
+	if len(data) > MaxWitnessBytes {
+		return nil, fmt.Errorf("batch witness: %d bytes, more than %d", len(data), MaxWitnessBytes)
+	}
+	var j WitnessJSON
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return nil, fmt.Errorf("batch witness: %w", err)
+	}
+	s, err := ParseID(j.CircuitID)
+	if err != nil {
+		return nil, fmt.Errorf("batch witness: %w", err)
+	}
+	if len(j.Rows) != s.R || len(j.Slots) != s.N {
+		return nil, fmt.Errorf("batch witness: %d rows and %d slots, %s wants %d and %d", len(j.Rows), len(j.Slots), s.ID(), s.R, s.N)
+	}
+	d := &decoder{}
+	c := NewCircuit(s)
+	c.OldRoot, c.NewRoot, c.RiskRoot = d.f("oldRoot", j.OldRoot), d.f("newRoot", j.NewRoot), d.f("riskRoot", j.RiskRoot)
+	c.DepositHeadBefore, c.DepositHeadAfter = d.f("depositHeadBefore", j.DepositHeadBefore), d.f("depositHeadAfter", j.DepositHeadAfter)
+	c.WithdrawalsHash, c.DataHash, c.BatchTime = d.f("withdrawalsHash", j.WithdrawalsHash), d.f("dataHash", j.DataHash), d.f("batchTime", j.BatchTime)
+	c.InstrumentsRoot = d.f("instrumentsRoot", j.InstrumentsRoot)
+	c.Globals = d.fs("globals", j.Globals, encoding.PackedLen(s.GlobalsWordCount()))
+	for r, row := range j.Rows {
+		n := fmt.Sprintf("rows[%d]", r)
+		c.Rows[r] = Row{Used: d.f(n+".used", row.Used), ID: d.f(n+".id", row.ID),
+			Entry: d.fs(n+".entry", row.Entry, encoding.PackedLen(s.EntryWordCount())), Path: d.fs(n+".path", row.Path, s.DI)}
+	}
+	for i, sl := range j.Slots {
+		n := fmt.Sprintf("slots[%d]", i)
+		c.Slots[i] = Slot{Kind: d.f(n+".kind", sl.Kind), AccountID: d.f(n+".accountId", sl.AccountID),
+			Amount: d.f(n+".amount", sl.Amount), Nonce: d.f(n+".nonce", sl.Nonce), Address: d.f(n+".address", sl.Address),
+			PkX: d.f(n+".pkX", sl.PkX), PkY: d.f(n+".pkY", sl.PkY), ToAccountID: d.f(n+".toAccountId", sl.ToAccountID),
+			Asset: d.f(n+".asset", sl.Asset), A: d.account(n+".a", s, sl.A), B: d.account(n+".b", s, sl.B)}
+		c.Slots[i].Sig.R.X, c.Slots[i].Sig.R.Y = d.f(n+".sigRX", sl.SigRX), d.f(n+".sigRY", sl.SigRY)
+		c.Slots[i].Sig.S = d.f(n+".sigS", sl.SigS)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return c, nil
+}
+
+// PublicInputs returns the eight public inputs of an assignment, in order, as decimal strings.
+func (c *Circuit) PublicInputs() []string {
+	out := []string{}
+	for _, v := range []frontend.Variable{c.OldRoot, c.NewRoot, c.RiskRoot, c.DepositHeadBefore, c.DepositHeadAfter,
+		c.WithdrawalsHash, c.DataHash, c.BatchTime} {
+		out = append(out, str(v))
+	}
+	return out
+}
+
+func str(v frontend.Variable) string {
+	var b big.Int
+	switch x := v.(type) {
+	case *big.Int:
+		b.Set(x)
+	case int:
+		b.SetInt64(int64(x))
+	case int64:
+		b.SetInt64(x)
+	case uint64:
+		b.SetUint64(x)
+	case big.Int:
+		b.Set(&x)
+	case []byte:
+		b.SetBytes(x)
+	default:
+		panic(fmt.Sprintf("batch: unexpected assigned value %T", v))
+	}
+	return b.Mod(&b, encoding.Modulus()).String()
+}
+
+func strs(vs []frontend.Variable) []string {
+	out := make([]string, len(vs))
+	for i := range vs {
+		out[i] = str(vs[i])
+	}
+	return out
+}
+
+func accountToJSON(a Account) accountJSON {
+	return accountJSON{Empty: str(a.Empty), PkX: str(a.PkX), PkY: str(a.PkY), L1Address: str(a.L1Address),
+		OrdersRoot: str(a.OrdersRoot), Leaf: strs(a.Leaf), Path: strs(a.Path), RowIdx: strs(a.RowIdx),
+		MmBound: str(a.MmBound), ImBound: str(a.ImBound)}
+}
+
+// MarshalWitness writes a full assignment as a batch witness JSON document.
+func MarshalWitness(c *Circuit) ([]byte, error) {
+	pub := c.PublicInputs()
+	j := WitnessJSON{CircuitID: c.Sizes.ID(), OldRoot: pub[0], NewRoot: pub[1], RiskRoot: pub[2], DepositHeadBefore: pub[3],
+		DepositHeadAfter: pub[4], WithdrawalsHash: pub[5], DataHash: pub[6], BatchTime: pub[7],
+		InstrumentsRoot: str(c.InstrumentsRoot), Globals: strs(c.Globals)}
+	for _, r := range c.Rows {
+		j.Rows = append(j.Rows, rowJSON{Used: str(r.Used), ID: str(r.ID), Entry: strs(r.Entry), Path: strs(r.Path)})
+	}
+	for _, sl := range c.Slots {
+		j.Slots = append(j.Slots, slotJSON{Kind: str(sl.Kind), AccountID: str(sl.AccountID), Amount: str(sl.Amount),
+			Nonce: str(sl.Nonce), Address: str(sl.Address), PkX: str(sl.PkX), PkY: str(sl.PkY), SigRX: str(sl.Sig.R.X),
+			SigRY: str(sl.Sig.R.Y), SigS: str(sl.Sig.S), ToAccountID: str(sl.ToAccountID), Asset: str(sl.Asset),
+			A: accountToJSON(sl.A), B: accountToJSON(sl.B)})
+	}
+	return json.Marshal(j)
+}
