@@ -122,8 +122,8 @@ public final class Ceremony {
 
   /**
    * Adds one phase-1 contribution whose secrets mix the contributor's own entropy into the
-   * operating system's randomness (gnark takes no caller entropy; native/go/ceremony/entropy.go says
-   * how it is mixed in).
+   * operating system's randomness (gnark takes no caller entropy; native/go/ceremony/entropy.go
+   * says how it is mixed in).
    *
    * @param power the phase-1 power
    * @param prev the latest state (initial state or previous contribution)

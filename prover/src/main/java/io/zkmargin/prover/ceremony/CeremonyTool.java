@@ -47,7 +47,7 @@ public final class CeremonyTool {
   private static final Pattern CIRCUIT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   /** The {@code setup} value of a manifest written by {@link #phase2Finalize}. */
-  public static final String SETUP_CEREMONY = "ceremony";
+  public static final String SETUP_CEREMONY = KeyStore.SETUP_CEREMONY;
 
   private final Path dir;
   private final PrintStream out;
