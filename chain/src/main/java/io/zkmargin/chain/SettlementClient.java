@@ -348,7 +348,7 @@ public final class SettlementClient implements AutoCloseable {
     }
   }
 
-  private static TransactionReceipt send(
+  static TransactionReceipt send(
       Web3j web3, Credentials from, long chainId, String to, String data, RevertDecoder dec) {
     try {
       EthEstimateGas est =

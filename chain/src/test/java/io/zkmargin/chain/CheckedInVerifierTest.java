@@ -42,10 +42,13 @@ class CheckedInVerifierTest {
               + e.circuitId()
               + " changed since its checked-in key was made: re-run "
               + "VerifierExport (and regenerate test-vectors/chain) so that the verifier is not stale");
-      String expected = VerifierExport.exportSolidity(e.circuitId(), vk);
+      String expected = VerifierExport.exportSolidity(e.circuitId(), vk, e.transcriptHash());
       String actual = Files.readString(contracts.resolve(e.verifierFile()));
       assertEquals(
           expected, actual, e.verifierFile() + " is not gnark's export of " + e.verifyingKeyFile());
+      if (e.transcriptHash() != null) {
+        VerifierExport.checkTranscript(contracts, e);
+      }
     }
   }
 
