@@ -15,8 +15,8 @@ import org.web3j.utils.Numeric;
 
 /**
  * gnark's exported Solidity verifier of any circuit on its own (no Settlement): compile, deploy,
- * and call {@code verifyProof(uint256[8], uint256[n])}, which reverts on a proof that does not
- * verify. Used to check a verifier exported from ceremony keys on a real node.
+ * and call {@code verifyProof(bytes, uint256[n])}, which reverts on a proof that does not verify.
+ * Used to check a verifier exported from ceremony keys on a real node.
  */
 public final class VerifierContract {
   private VerifierContract() {}
@@ -70,14 +70,21 @@ public final class VerifierContract {
   public static boolean verifyProof(
       Web3j web3, String verifier, byte[] gnarkRawProof, List<BigInteger> publicInputs) {
     Objects.requireNonNull(publicInputs, "publicInputs");
+    // verifyProof(bytes proof, uint256[n] input): head = offset of proof, the n input words;
+    // tail = proof length (256) and the 256 bytes of the points (EIP-197 order)
+    byte[] points = HealthClaim.solidityProof(gnarkRawProof);
     StringBuilder data =
         new StringBuilder(
-            Hash.sha3String("verifyProof(uint256[8],uint256[" + publicInputs.size() + "])")
+            Hash.sha3String("verifyProof(bytes,uint256[" + publicInputs.size() + "])")
                 .substring(0, 10));
-    data.append(Numeric.toHexStringNoPrefix(HealthClaim.solidityProof(gnarkRawProof)));
+    data.append(
+        Numeric.toHexStringNoPrefixZeroPadded(
+            BigInteger.valueOf(32L * (1 + publicInputs.size())), 64));
     for (BigInteger x : publicInputs) {
       data.append(Numeric.toHexStringNoPrefixZeroPadded(x, 64));
     }
+    data.append(Numeric.toHexStringNoPrefixZeroPadded(BigInteger.valueOf(points.length), 64));
+    data.append(Numeric.toHexStringNoPrefix(points));
     try {
       EthCall r =
           web3.ethCall(

@@ -104,10 +104,13 @@ final class CeremonyCommand implements Callable<Integer> {
     }
   }
 
+  /** A public random beacon (a wrapper: picocli would read a {@code byte[]} option as many). */
+  record Beacon(byte[] bytes) {}
+
   /** {@code --beacon HEX}: a public random beacon, hex. */
-  static final class BeaconConverter implements CommandLine.ITypeConverter<byte[]> {
+  static final class BeaconConverter implements CommandLine.ITypeConverter<Beacon> {
     @Override
-    public byte[] convert(String value) {
+    public Beacon convert(String value) {
       byte[] b;
       try {
         b = HexFormat.of().parseHex(value.startsWith("0x") ? value.substring(2) : value);
@@ -118,7 +121,7 @@ final class CeremonyCommand implements Callable<Integer> {
         throw new CommandLine.TypeConversionException(
             "the beacon must have 1..65535 bytes, has " + b.length);
       }
-      return b;
+      return new Beacon(b);
     }
   }
 
@@ -293,11 +296,12 @@ final class CeremonyCommand implements Callable<Integer> {
           required = true,
           converter = BeaconConverter.class,
           description = "the public random beacon, hex (1..65535 bytes)")
-      byte[] beacon;
+      Beacon beacon;
 
       @Override
       public Integer call() {
-        return step("zkm ceremony phase1 seal", "sealing", () -> dir.tool().phase1Seal(beacon));
+        return step(
+            "zkm ceremony phase1 seal", "sealing", () -> dir.tool().phase1Seal(beacon.bytes()));
       }
     }
   }
@@ -391,7 +395,7 @@ final class CeremonyCommand implements Callable<Integer> {
           paramLabel = "HEX",
           converter = BeaconConverter.class,
           description = "the beacon finalize used: also verify the finalized keys")
-      byte[] beacon;
+      Beacon beacon;
 
       @Option(
           names = "--keys",
@@ -411,7 +415,7 @@ final class CeremonyCommand implements Callable<Integer> {
                 return;
               }
               try (KeyStore keys = ceremonyStore(keysDir)) {
-                dir.tool().phase2VerifyFinal(circuit.circuitId, beacon, keys);
+                dir.tool().phase2VerifyFinal(circuit.circuitId, beacon.bytes(), keys);
               }
             });
       }
@@ -441,7 +445,7 @@ final class CeremonyCommand implements Callable<Integer> {
           required = true,
           converter = BeaconConverter.class,
           description = "the public random beacon, hex (1..65535 bytes)")
-      byte[] beacon;
+      Beacon beacon;
 
       @Option(
           names = "--keys",
@@ -463,7 +467,7 @@ final class CeremonyCommand implements Callable<Integer> {
             "verifying and finalizing",
             () -> {
               try (KeyStore keys = ceremonyStore(keysDir)) {
-                dir.tool().phase2Finalize(circuit.circuitId, beacon, keys);
+                dir.tool().phase2Finalize(circuit.circuitId, beacon.bytes(), keys);
                 if (exportVerifier) {
                   VerifierExport.Entry e =
                       VerifierExport.export(

@@ -55,6 +55,15 @@ class CommandOutputTest {
       "start a local anvil node, deploy the venue's verifier and Settlement contract, settle roots"
     },
     {"chain down", "stop that node"},
+    {"ceremony phase1", "phase 1 (powers of tau): init, contribute, verify, seal"},
+    {"ceremony phase2", "phase 2 per circuit: init, contribute, verify, finalize"},
+    {
+      "ceremony serve", "coordinate one phase over gRPC/TLS: queue, turn timeout, verify on receipt"
+    },
+    {
+      "ceremony contribute",
+      "contribute through a coordinator (./zkm ceremony serve) from this machine"
+    },
     {"help [COMMAND]", "Display help information about the specified command."}
   };
 
@@ -148,7 +157,18 @@ class CommandOutputTest {
       {"bench-grpc"},
       {"chain"},
       {"chain", "up"},
-      {"chain", "down"}
+      {"chain", "down"},
+      {"ceremony"},
+      {"ceremony", "phase1", "init"},
+      {"ceremony", "phase1", "contribute"},
+      {"ceremony", "phase1", "verify"},
+      {"ceremony", "phase1", "seal"},
+      {"ceremony", "phase2", "init"},
+      {"ceremony", "phase2", "contribute"},
+      {"ceremony", "phase2", "verify"},
+      {"ceremony", "phase2", "finalize"},
+      {"ceremony", "serve"},
+      {"ceremony", "contribute"}
     };
     for (String[] cmd : commands) {
       String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
@@ -174,6 +194,10 @@ class CommandOutputTest {
         "--metrics-port=N",
         "Prometheus metrics at http://127.0.0.1:N/metrics (default port+1;");
     assertOption(serve.out(), "--size=S", "circuit size of that demo venue: test or production");
+    assertOption(
+        Captured.zkm("verify", "--help").out(),
+        "--allow-dev-keys",
+        "accept keys of a development (single-party) setup");
   }
 
   /**
