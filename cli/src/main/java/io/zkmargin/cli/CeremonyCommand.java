@@ -37,11 +37,16 @@ import picocli.CommandLine.Spec;
       "as long as one contributor was honest and erased their secret. Phase 1 (powers of tau) is",
       "universal up to 2^K; phase 2 is per circuit. Every state is one file in the ceremony folder."
     },
-    subcommands = {CeremonyCommand.Phase1.class, CeremonyCommand.Phase2.class},
+    subcommands = {
+      CeremonyCommand.Phase1.class,
+      CeremonyCommand.Phase2.class,
+      CeremonyNetwork.Serve.class,
+      CeremonyNetwork.Contribute.class
+    },
     footer = {
       "",
       "A ceremony for one circuit, each contributor in their own shell:",
-      "  ./zkm ceremony phase1 init --power $(K)      # K: the circuit's power (phase2 init says it)",
+      "  ./zkm ceremony phase1 init --for-circuit ID   # or --power K",
       "  ./zkm ceremony phase1 contribute             # once per contributor",
       "  ./zkm ceremony phase1 verify",
       "  ./zkm ceremony phase1 seal --beacon HEX",
