@@ -47,6 +47,17 @@ func goChain(files **C.uchar, lens *C.longlong, count C.int) ([][]byte, error) {
 	return out, nil
 }
 
+// goEntropy copies the optional user entropy of a contribution (null or length 0: none).
+func goEntropy(p *C.uchar, n C.longlong) ([]byte, error) {
+	if p == nil || n == 0 {
+		return nil, nil
+	}
+	if n < 0 || n > ceremony.MaxEntropy {
+		return nil, fmt.Errorf("%w: %d bytes of entropy (at most %d)", engine.ErrInvalidArgument, int64(n), ceremony.MaxEntropy)
+	}
+	return goBytes(p, n)
+}
+
 func putHashes(dst *C.uchar, hs ...ceremony.Hash) {
 	if dst == nil {
 		return
@@ -84,13 +95,17 @@ func zkm_ceremony_p1_init(power C.int, out **C.uchar, outLen *C.longlong, errOut
 }
 
 //export zkm_ceremony_p1_contribute
-func zkm_ceremony_p1_contribute(power C.int, prev *C.uchar, n C.longlong, out **C.uchar, outLen *C.longlong, hashes64 *C.uchar, errOut **C.char) (rc C.int) {
+func zkm_ceremony_p1_contribute(power C.int, prev *C.uchar, n C.longlong, entropy *C.uchar, entropyLen C.longlong, out **C.uchar, outLen *C.longlong, hashes64 *C.uchar, errOut **C.char) (rc C.int) {
 	defer guard(&rc, errOut)
 	p, err := goBytes(prev, n)
 	if err != nil {
 		return fail(errOut, err)
 	}
-	next, rec, prod, err := ceremony.Phase1Contribute(int(power), p)
+	e, err := goEntropy(entropy, entropyLen)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	next, rec, prod, err := ceremony.Phase1ContributeEntropy(int(power), p, e)
 	if err != nil {
 		return fail(errOut, err)
 	}
@@ -154,7 +169,7 @@ func zkm_ceremony_p2_init(id *C.char, commons *C.uchar, n C.longlong, out **C.uc
 }
 
 //export zkm_ceremony_p2_contribute
-func zkm_ceremony_p2_contribute(id *C.char, prev *C.uchar, n C.longlong, out **C.uchar, outLen *C.longlong, hashes64 *C.uchar, errOut **C.char) (rc C.int) {
+func zkm_ceremony_p2_contribute(id *C.char, prev *C.uchar, n C.longlong, entropy *C.uchar, entropyLen C.longlong, out **C.uchar, outLen *C.longlong, hashes64 *C.uchar, errOut **C.char) (rc C.int) {
 	defer guard(&rc, errOut)
 	sid, err := goString(id)
 	if err != nil {
@@ -164,7 +179,11 @@ func zkm_ceremony_p2_contribute(id *C.char, prev *C.uchar, n C.longlong, out **C
 	if err != nil {
 		return fail(errOut, err)
 	}
-	next, rec, prod, err := ceremony.Phase2Contribute(sid, p)
+	e, err := goEntropy(entropy, entropyLen)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	next, rec, prod, err := ceremony.Phase2ContributeEntropy(sid, p, e)
 	if err != nil {
 		return fail(errOut, err)
 	}

@@ -89,15 +89,18 @@ static jobjectArray contributeResult(JNIEnv *env, unsigned char *out, long long 
     return res;
 }
 
-JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1Contribute(JNIEnv *env, jclass cls, jint power, jbyteArray prev) {
-    long long n = 0;
+JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1Contribute(JNIEnv *env, jclass cls, jint power, jbyteArray prev, jbyteArray entropy) {
+    long long n = 0, en = 0;
     unsigned char *buf = copyIn(env, prev, &n);
     if (buf == NULL) return NULL;
+    unsigned char *ent = NULL;
+    if (entropy != NULL && (ent = copyIn(env, entropy, &en)) == NULL) { free(buf); return NULL; }
     unsigned char *out = NULL, h64[64];
     long long outLen = 0;
     char *err = NULL;
-    int rc = zkm_ceremony_p1_contribute((int)power, buf, n, &out, &outLen, h64, &err);
+    int rc = zkm_ceremony_p1_contribute((int)power, buf, n, ent, en, &out, &outLen, h64, &err);
     free(buf);
+    if (ent != NULL) { memset(ent, 0, (size_t)en); free(ent); }
     if (rc != 0) { throwNative(env, rc, err); return NULL; }
     return contributeResult(env, out, outLen, h64);
 }
@@ -164,19 +167,22 @@ JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Ini
     return copyOut(env, out, outLen);
 }
 
-JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Contribute(JNIEnv *env, jclass cls, jstring id, jbyteArray prev) {
+JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2Contribute(JNIEnv *env, jclass cls, jstring id, jbyteArray prev, jbyteArray entropy) {
     if (id == NULL) { throwArg(env, "circuit id is null"); return NULL; }
-    long long n = 0;
+    long long n = 0, en = 0;
     unsigned char *buf = copyIn(env, prev, &n);
     if (buf == NULL) return NULL;
+    unsigned char *ent = NULL;
+    if (entropy != NULL && (ent = copyIn(env, entropy, &en)) == NULL) { free(buf); return NULL; }
     const char *cid = (*env)->GetStringUTFChars(env, id, NULL);
-    if (cid == NULL) { free(buf); return NULL; }
+    if (cid == NULL) { free(buf); if (ent != NULL) { memset(ent, 0, (size_t)en); free(ent); } return NULL; }
     unsigned char *out = NULL, h64[64];
     long long outLen = 0;
     char *err = NULL;
-    int rc = zkm_ceremony_p2_contribute((char *)cid, buf, n, &out, &outLen, h64, &err);
+    int rc = zkm_ceremony_p2_contribute((char *)cid, buf, n, ent, en, &out, &outLen, h64, &err);
     (*env)->ReleaseStringUTFChars(env, id, cid);
     free(buf);
+    if (ent != NULL) { memset(ent, 0, (size_t)en); free(ent); }
     if (rc != 0) { throwNative(env, rc, err); return NULL; }
     return contributeResult(env, out, outLen, h64);
 }

@@ -47,7 +47,8 @@
 //
 // gnark's Contribute draws each secret scalar from crypto/rand inside its own call and keeps it in
 // local variables; this package never sees it and cannot zero it. See SecretErasure for what this build
-// guarantees. gnark v0.16's API takes no caller entropy, so none is mixed in here.
+// guarantees. gnark v0.16's API takes no caller entropy; Phase1ContributeEntropy and
+// Phase2ContributeEntropy mix the contributor's entropy in through crypto/rand.Reader (see withEntropy).
 package ceremony
 
 import (

@@ -2,8 +2,11 @@ package ceremony
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/big"
 	"testing"
 
@@ -238,5 +241,45 @@ func checkRefusals(t *testing.T, tr *transcript) {
 	}
 	if wrong.Transcript == tr.final.Transcript || bytes.Equal(wrong.VerifyingKey, tr.final.VerifyingKey) {
 		t.Fatal("a different beacon gives the same keys or transcript")
+	}
+}
+
+// TestUserEntropyIsMixedIn: the mixing reader's output depends on both the OS bytes and the user's
+// entropy; a contribution with entropy verifies; crypto/rand.Reader is restored afterwards.
+func TestUserEntropyIsMixedIn(t *testing.T) {
+	zeros := func() io.Reader { return bytes.NewReader(make([]byte, 1024)) }
+	read := func(os io.Reader, entropy string) []byte {
+		m := &mixingReader{os: os, seed: sha256.Sum256([]byte(entropy))}
+		out := make([]byte, 80)
+		if _, err := io.ReadFull(m, out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := read(zeros(), "alice"), read(zeros(), "bob")
+	if bytes.Equal(a, b) {
+		t.Fatal("the user's entropy does not change the secrets")
+	}
+	if bytes.Equal(a[:32], a[32:64]) {
+		t.Fatal("blocks repeat")
+	}
+	saved := rand.Reader
+	p := MinPower + 2
+	init, err := Phase1Init(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, _, _, err := Phase1ContributeEntropy(p, init, []byte("dice: 4 1 6 6 2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rand.Reader != saved {
+		t.Fatal("crypto/rand.Reader was not restored")
+	}
+	if _, err := Phase1Verify(p, [][]byte{next}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := Phase1ContributeEntropy(p, init, make([]byte, MaxEntropy+1)); err == nil {
+		t.Fatal("oversized entropy accepted")
 	}
 }

@@ -22,11 +22,19 @@ func Phase1Init(power int) ([]byte, error) {
 // received and of what it produced. prev is not verified here (a contribution on a bad predecessor
 // fails Phase1Verify anyway); the coordinator verifies on receipt.
 func Phase1Contribute(power int, prev []byte) (next []byte, received, produced Hash, err error) {
+	return Phase1ContributeEntropy(power, prev, nil)
+}
+
+// Phase1ContributeEntropy is Phase1Contribute with the contributor's own entropy (at most MaxEntropy
+// bytes; none: OS randomness only) mixed into every secret it draws (see withEntropy).
+func Phase1ContributeEntropy(power int, prev, entropy []byte) (next []byte, received, produced Hash, err error) {
 	p, err := decodePhase1State(power, prev)
 	if err != nil {
 		return nil, Hash{}, Hash{}, err
 	}
-	eraseAfter(p.Contribute)
+	if err := withEntropy(entropy, p.Contribute); err != nil {
+		return nil, Hash{}, Hash{}, err
+	}
 	next, err = encode(p)
 	if err != nil {
 		return nil, Hash{}, Hash{}, err

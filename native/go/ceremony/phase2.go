@@ -111,6 +111,12 @@ func Phase2Init(id string, commons []byte) ([]byte, error) {
 // adds a contribution with a fresh secret δ from crypto/rand, and returns the new state with the hash
 // of what it received and of what it produced.
 func Phase2Contribute(id string, prev []byte) (next []byte, received, produced Hash, err error) {
+	return Phase2ContributeEntropy(id, prev, nil)
+}
+
+// Phase2ContributeEntropy is Phase2Contribute with the contributor's own entropy (at most MaxEntropy
+// bytes; none: OS randomness only) mixed into the secret δ (see withEntropy).
+func Phase2ContributeEntropy(id string, prev, entropy []byte) (next []byte, received, produced Hash, err error) {
 	c, err := ResolveCircuit(id)
 	if err != nil {
 		return nil, Hash{}, Hash{}, err
@@ -119,7 +125,9 @@ func Phase2Contribute(id string, prev []byte) (next []byte, received, produced H
 	if err != nil {
 		return nil, Hash{}, Hash{}, err
 	}
-	eraseAfter(p.Contribute)
+	if err := withEntropy(entropy, p.Contribute); err != nil {
+		return nil, Hash{}, Hash{}, err
+	}
 	next, err = encode(p)
 	if err != nil {
 		return nil, Hash{}, Hash{}, err

@@ -15,7 +15,9 @@ import java.nio.file.Path;
  * test-vectors/chain/health-proof.json}, which the forge tests verify with that verifier. Run after
  * a circuit change (CheckedInVerifierTest says when): {@code mvn -pl chain exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=io.zkmargin.chain.ChainVectorGenerator} (with
- * LD_PRELOAD of libjsig, as for every JVM that loads the native library).
+ * LD_PRELOAD of libjsig, as for every JVM that loads the native library). The default key store
+ * refuses development keys: {@code tools/ceremony-keys.sh} runs this after installing ceremony
+ * keys; to regenerate from development keys instead, set {@code ZKM_ALLOW_DEV_KEYS=true}.
  */
 public final class ChainVectorGenerator {
   private ChainVectorGenerator() {}

@@ -42,11 +42,43 @@ class CheckedInVerifierTest {
               + e.circuitId()
               + " changed since its checked-in key was made: re-run "
               + "VerifierExport (and regenerate test-vectors/chain) so that the verifier is not stale");
-      String expected = VerifierExport.exportSolidity(e.circuitId(), vk);
+      String expected = VerifierExport.exportSolidity(e.circuitId(), vk, e.transcriptHash());
       String actual = Files.readString(contracts.resolve(e.verifierFile()));
       assertEquals(
           expected, actual, e.verifierFile() + " is not gnark's export of " + e.verifyingKeyFile());
+      if (e.transcriptHash() != null) {
+        VerifierExport.checkTranscript(contracts, e);
+      }
     }
+  }
+
+  @Test
+  void aChangedTranscriptNoLongerMatchesItsVerifier(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    VerifierExport.Entry e =
+        VerifierExport.readManifest(contracts).stream()
+            .filter(x -> x.transcriptHash() != null)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no ceremony verifier is checked in"));
+    for (String f : new String[] {e.verifierFile(), e.transcriptFile()}) {
+      Files.createDirectories(tmp.resolve(f).getParent());
+      Files.copy(contracts.resolve(f), tmp.resolve(f));
+    }
+    VerifierExport.checkTranscript(tmp, e);
+    // one contribution hash changed: the transcript no longer hashes to the recorded hash
+    Path t = tmp.resolve(e.transcriptFile());
+    String json = Files.readString(t);
+    String first =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(json)
+            .get("contributions")
+            .get(0)
+            .asText();
+    Files.writeString(t, json.replace(first, "00" + first.substring(2)));
+    IllegalStateException ex =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> VerifierExport.checkTranscript(tmp, e));
+    assertTrue(ex.getMessage().contains("hash of its contents"), ex.getMessage());
   }
 
   @Test

@@ -71,6 +71,7 @@ public final class ChainCommand implements Callable<Integer> {
       })
   static final class Up implements Callable<Integer> {
     @Mixin Cli.HelpOption help;
+    @Mixin Cli.DevKeysOption devKeys;
 
     @Option(
         names = "--data",
@@ -88,7 +89,9 @@ public final class ChainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return up(dir, keysDir, false);
+      try (KeyStore keys = devKeys.open(keysDir, dir)) {
+        return up(dir, keys, false);
+      }
     }
   }
 
@@ -115,16 +118,16 @@ public final class ChainCommand implements Callable<Integer> {
    * message, not reused.
    *
    * @param dir venue data directory
+   * @param keys the key store whose verifying key is deployed
    * @return exit code, 0 when the chain is up
    */
-  public static int upTiedToThisProcess(Path dir) {
-    return up(dir, null, true);
+  public static int upTiedToThisProcess(Path dir, KeyStore keys) {
+    return up(dir, keys, true);
   }
 
-  private static int up(Path dir, String keysDir, boolean tied) {
+  private static int up(Path dir, KeyStore keys, boolean tied) {
     long t0 = System.nanoTime();
-    try (KeyStore keys =
-        keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir))) {
+    try {
       LocalChain.UpReport r = LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied);
       LocalChain.State s = r.state();
       System.out.printf(

@@ -29,6 +29,60 @@ final class Cli {
   }
 
   /**
+   * {@code --allow-dev-keys}: lets a command use keys of a development (single-party) setup, which
+   * the key store refuses by default. A command on a demo venue allows them without the flag.
+   */
+  static final class DevKeysOption {
+    @Option(
+        names = "--allow-dev-keys",
+        description = {
+          "accept keys of a development (single-party) setup, whose maker can forge proofs: for tests",
+          "and demos only (implied on a demo venue). Without it only ceremony keys are used"
+        })
+    boolean allowDevKeys;
+
+    /**
+     * @param dataDir the venue folder the command works on, or null
+     * @return true when development keys may be used: the flag, the test/environment default
+     *     ({@link io.zkmargin.prover.KeyStore#devKeysAllowedByDefault()}), or a demo venue in
+     *     {@code dataDir}
+     */
+    boolean allowed(java.nio.file.Path dataDir) {
+      return allowDevKeys
+          || io.zkmargin.prover.KeyStore.devKeysAllowedByDefault()
+          || isDemoVenue(dataDir);
+    }
+
+    /**
+     * @param keysDir the {@code --keys} option, or null for the default store
+     * @param dataDir the venue folder the command works on, or null
+     * @return the key store with the development-key policy of {@link #allowed}
+     */
+    io.zkmargin.prover.KeyStore open(String keysDir, java.nio.file.Path dataDir) {
+      boolean allow = allowed(dataDir);
+      return keysDir == null
+          ? io.zkmargin.prover.KeyStore.openDefault(allow)
+          : new io.zkmargin.prover.KeyStore(java.nio.file.Path.of(keysDir), allow);
+    }
+  }
+
+  /**
+   * @param dir a venue folder, or null
+   * @return true when it holds a demo venue (written by {@code ./zkm demo} or {@code serve} on an
+   *     empty folder): its keys are a demo's too
+   */
+  static boolean isDemoVenue(java.nio.file.Path dir) {
+    if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+      return false;
+    }
+    try {
+      return io.zkmargin.prover.VenueStore.load(dir).demo().isPresent();
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // not a venue: the command itself says what is wrong with it
+    }
+  }
+
+  /**
    * {@code --size test|production}. The constants are lower case because picocli matches an enum
    * value by its name, and these are the words the command line has always taken (case-sensitive,
    * as before).

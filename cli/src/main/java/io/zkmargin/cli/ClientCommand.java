@@ -290,11 +290,12 @@ public final class ClientCommand implements Callable<Integer> {
     boolean riskOk = proof.publicInputs().get(1).toString().equals(risk.getRoot());
     String statement =
         String.format(
-            "account %d has equity >= %d.%04d x maintenance margin (%s)",
+            "account %d has equity >= %d.%04d x maintenance margin (%s, setup %s)",
             remote.getAccountId(),
             remote.getThresholdBps() / 10_000,
             remote.getThresholdBps() % 10_000,
-            remote.getCircuitId());
+            remote.getCircuitId(),
+            remote.getSetup().isEmpty() ? "not reported" : remote.getSetup());
     if (stateOk && riskOk && rv != VerifyProofResponse.Verdict.VERDICT_VALID_PROOF_UNKNOWN_ROOTS) {
       System.out.printf(
           "VALID: %s; state root current, risk root current (epoch %d); checked by the service and"

@@ -135,7 +135,7 @@ public final class GrpcBenchCommand implements Callable<Integer> {
       if (target == null) {
         server =
             new ZkmServer(
-                    VenueBackend.open(dir, KeyStore.openDefault()),
+                    VenueBackend.open(dir, KeyStore.openDefault(true)), // a benchmark: dev keys
                     id,
                     new ZkmServer.Config(
                         "127.0.0.1", 0, false, workers, Math.max(64, clientCount * 2), -1, 30_000))
@@ -143,7 +143,7 @@ public final class GrpcBenchCommand implements Callable<Integer> {
         target = "localhost:" + server.port();
       }
       List<ZkmClient> clients = new ArrayList<>();
-      try (ProofVerifier verifier = new ProofVerifier(KeyStore.openDefault())) {
+      try (ProofVerifier verifier = new ProofVerifier(KeyStore.openDefault(true))) {
         for (int c = 0; c < clientCount; c++) {
           clients.add(ZkmClient.connectTls(target, id.certificateFile()));
         }

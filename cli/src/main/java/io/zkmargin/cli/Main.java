@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       GrpcBenchCommand.class,
       ChainCommand.class,
       SignChallengeCommand.class,
+      CeremonyCommand.class,
       HelpCommand.class
     },
     footer = {
@@ -62,6 +63,7 @@ public final class Main implements Callable<Integer> {
     GROUPS.put("service (gRPC):", List.of("serve", "client", "bench-grpc"));
     GROUPS.put("dashboard (web page of ./zkm serve):", List.of("sign-challenge"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
+    GROUPS.put("trusted setup (multi-party ceremony):", List.of("ceremony"));
     GROUPS.put("help:", List.of("help"));
   }
 

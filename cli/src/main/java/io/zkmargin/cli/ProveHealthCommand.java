@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 final class ProveHealthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
+  @Mixin Cli.DevKeysOption devKeys;
 
   @Option(
       names = "--data",
@@ -91,8 +92,7 @@ final class ProveHealthCommand implements Callable<Integer> {
       return 1;
     }
     long t0 = System.nanoTime();
-    try (KeyStore keys =
-        keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir))) {
+    try (KeyStore keys = devKeys.open(keysDir, dir)) {
       CommittedVenue committed = new CommittedVenue(venue);
       System.err.printf(
           "zkm: proving health of account %d at %s x MM (%s)...%n",

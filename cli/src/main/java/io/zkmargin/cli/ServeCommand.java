@@ -48,6 +48,7 @@ public final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
+  @Mixin Cli.DevKeysOption devKeys;
 
   @Option(
       names = "--data",
@@ -162,7 +163,7 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("zkm serve: " + e.getMessage());
       return 1;
     }
-    boolean chain = !noChain && startChain(dir);
+    boolean chain = !noChain && startChain(dir, devKeys.allowed(dir));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -190,8 +191,11 @@ public final class ServeCommand implements Callable<Integer> {
    * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is
    * stopped, not reused); a failure is reported and the service runs without it.
    */
-  private static boolean startChain(Path dir) {
-    int rc = ChainCommand.upTiedToThisProcess(dir); // anvil dies with this JVM, even on SIGKILL
+  private static boolean startChain(Path dir, boolean allowDevKeys) {
+    int rc;
+    try (KeyStore keys = KeyStore.openDefault(allowDevKeys)) {
+      rc = ChainCommand.upTiedToThisProcess(dir, keys); // anvil dies with this JVM, even on SIGKILL
+    }
     if (rc != 0) {
       System.err.println(
           "zkm serve: the local chain did not start (see above); serving without it");
@@ -313,7 +317,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
-    VenueBackend backend = VenueBackend.open(dir, KeyStore.openDefault());
+    VenueBackend backend = VenueBackend.open(dir, devKeys.open(null, dir));
     ZkmServer server = new ZkmServer(backend, identity, config);
     DashboardServer web = null;
     try {

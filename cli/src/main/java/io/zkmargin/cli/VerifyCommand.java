@@ -52,6 +52,7 @@ import picocli.CommandLine.Spec;
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
+  @Mixin Cli.DevKeysOption devKeys;
 
   @Parameters(paramLabel = "FILE", description = "the proof file")
   Path file;
@@ -115,7 +116,7 @@ final class VerifyCommand implements Callable<Integer> {
         return 1;
       }
     }
-    try (KeyStore keys = keysDir == null ? KeyStore.openDefault() : new KeyStore(Path.of(keysDir));
+    try (KeyStore keys = devKeys.open(keysDir, dataDir);
         ProofVerifier verifier = new ProofVerifier(keys)) {
       ProofVerifier.Verdict check = verifier.verify(proof);
       ProofVerdict verdict = ProofVerdict.of(proof, check, roots);

@@ -73,7 +73,7 @@ class ClientCommandTest {
       assertEquals(
           "VALID: account 3 has equity >= 1.2000 x maintenance margin ("
               + proof.circuitId()
-              + "); state root"
+              + ", setup development); state root"
               + " current, risk root current (epoch 7); checked by the service and offline\n",
           valid.out());
 
@@ -110,7 +110,7 @@ class ClientCommandTest {
               + " has equity >= 1.0000 x"
               + " maintenance margin ("
               + proof.circuitId()
-              + "))\n",
+              + ", setup development))\n",
           unsettled.out());
       Path privateRisk = dir.resolve("private-risk.json");
       priv.privateRisk().write(privateRisk);

@@ -56,6 +56,15 @@ class CommandOutputTest {
     },
     {"chain down", "stop that node"},
     {"sign-challenge", "sign the dashboard's sign-in challenge with an account's key"},
+    {"ceremony phase1", "phase 1 (powers of tau): init, contribute, verify, seal"},
+    {"ceremony phase2", "phase 2 per circuit: init, contribute, verify, finalize"},
+    {
+      "ceremony serve", "coordinate one phase over gRPC/TLS: queue, turn timeout, verify on receipt"
+    },
+    {
+      "ceremony contribute",
+      "contribute through a coordinator (./zkm ceremony serve) from this machine"
+    },
     {"help [COMMAND]", "Display help information about the specified command."}
   };
 
@@ -150,7 +159,18 @@ class CommandOutputTest {
       {"chain"},
       {"chain", "up"},
       {"chain", "down"},
-      {"sign-challenge"}
+      {"sign-challenge"},
+      {"ceremony"},
+      {"ceremony", "phase1", "init"},
+      {"ceremony", "phase1", "contribute"},
+      {"ceremony", "phase1", "verify"},
+      {"ceremony", "phase1", "seal"},
+      {"ceremony", "phase2", "init"},
+      {"ceremony", "phase2", "contribute"},
+      {"ceremony", "phase2", "verify"},
+      {"ceremony", "phase2", "finalize"},
+      {"ceremony", "serve"},
+      {"ceremony", "contribute"}
     };
     for (String[] cmd : commands) {
       String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
@@ -178,6 +198,10 @@ class CommandOutputTest {
     assertOption(
         serve.out(), "--dashboard-port=N", "web dashboard at http://127.0.0.1:N/ (loopback only;");
     assertOption(serve.out(), "--size=S", "circuit size of that demo venue: test or production");
+    assertOption(
+        Captured.zkm("verify", "--help").out(),
+        "--allow-dev-keys",
+        "accept keys of a development (single-party) setup");
   }
 
   /**

@@ -27,6 +27,9 @@ public final class Ceremony {
 
   public static final int MAX_POWER = 28;
 
+  /** Most bytes of user entropy one contribution takes (native/go/ceremony MaxEntropy). */
+  public static final int MAX_ENTROPY = 1 << 20;
+
   private Ceremony() {}
 
   /**
@@ -114,9 +117,24 @@ public final class Ceremony {
    * @return the contribution
    */
   public static Contribution phase1Contribute(int power, byte[] prev) {
+    return phase1Contribute(power, prev, null);
+  }
+
+  /**
+   * Adds one phase-1 contribution whose secrets mix the contributor's own entropy into the
+   * operating system's randomness (gnark takes no caller entropy; native/go/ceremony/entropy.go
+   * says how it is mixed in).
+   *
+   * @param power the phase-1 power
+   * @param prev the latest state (initial state or previous contribution)
+   * @param entropy the contributor's entropy, at most {@link #MAX_ENTROPY} bytes; null or empty:
+   *     none
+   * @return the contribution
+   */
+  public static Contribution phase1Contribute(int power, byte[] prev, byte[] entropy) {
     checkPower(power);
     checkBytes(prev, "prev");
-    return contribution(CeremonyLib.phase1Contribute(power, prev));
+    return contribution(CeremonyLib.phase1Contribute(power, prev, checkEntropy(entropy)));
   }
 
   /**
@@ -167,9 +185,23 @@ public final class Ceremony {
    * @return the contribution
    */
   public static Contribution phase2Contribute(String circuitId, byte[] prev) {
+    return phase2Contribute(circuitId, prev, null);
+  }
+
+  /**
+   * Adds one phase-2 contribution whose secret mixes the contributor's own entropy into the
+   * operating system's randomness (see {@link #phase1Contribute(int, byte[], byte[])}).
+   *
+   * @param circuitId circuit id
+   * @param prev the latest state (initial state or previous contribution)
+   * @param entropy the contributor's entropy, at most {@link #MAX_ENTROPY} bytes; null or empty:
+   *     none
+   * @return the contribution
+   */
+  public static Contribution phase2Contribute(String circuitId, byte[] prev, byte[] entropy) {
     checkId(circuitId);
     checkBytes(prev, "prev");
-    return contribution(CeremonyLib.phase2Contribute(circuitId, prev));
+    return contribution(CeremonyLib.phase2Contribute(circuitId, prev, checkEntropy(entropy)));
   }
 
   /**
@@ -245,6 +277,14 @@ public final class Ceremony {
       throw new IllegalArgumentException(
           "power " + power + " is outside [" + MIN_POWER + ", " + MAX_POWER + "]");
     }
+  }
+
+  private static byte[] checkEntropy(byte[] entropy) {
+    if (entropy != null && entropy.length > MAX_ENTROPY) {
+      throw new IllegalArgumentException(
+          "entropy must have at most " + MAX_ENTROPY + " bytes, has " + entropy.length);
+    }
+    return entropy == null || entropy.length == 0 ? null : entropy;
   }
 
   private static void checkBeacon(byte[] beacon) {

@@ -19,7 +19,7 @@ final class CeremonyLib {
   /**
    * @return {next state, received hash || produced hash (64 bytes)}
    */
-  static native byte[][] phase1Contribute(int power, byte[] prev);
+  static native byte[][] phase1Contribute(int power, byte[] prev, byte[] entropy);
 
   /**
    * @return the contribution hashes, 32 bytes each
@@ -36,7 +36,7 @@ final class CeremonyLib {
   /**
    * @return {next state, received hash || produced hash (64 bytes)}
    */
-  static native byte[][] phase2Contribute(String circuitId, byte[] prev);
+  static native byte[][] phase2Contribute(String circuitId, byte[] prev, byte[] entropy);
 
   /**
    * @return the contribution hashes, 32 bytes each

@@ -136,7 +136,8 @@ public final class HealthProver {
       }
     }
     return new Proved(
-        new ProofFile(circuitId, entry.verifyingKeyHash(), inputs, result.proof()),
+        new ProofFile(
+            circuitId, entry.verifyingKeyHash(), inputs, result.proof(), entry.provenance()),
         new Timings(t0 - tk, t1 - t0, t2 - t1));
   }
 }

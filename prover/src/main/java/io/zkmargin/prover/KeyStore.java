@@ -42,6 +42,16 @@ import java.util.stream.Stream;
  * digest is the digest of the circuit as compiled now ({@link #findByVerifyingKeyHash}), so keys of
  * an older version of a circuit left on disk never verify a proof.
  *
+ * <p>Provenance: a manifest says where its keys came from: {@code setup: ceremony} with the
+ * transcript hash (keys finalized by a multi-party ceremony, {@code ./zkm ceremony}), or a
+ * development setup (one party knows the toxic waste and can forge proofs). A store refuses
+ * development keys unless it was opened to allow them ({@link #KeyStore(Path, boolean)}: tests,
+ * {@code ./zkm demo} and {@code serve} on a demo venue, {@code --allow-dev-keys}); it then neither
+ * makes them nor loads them nor finds them for verification. The default ({@link #KeyStore(Path)},
+ * {@link #openDefault()}) refuses, unless the system property {@value #ALLOW_DEV_KEYS_PROPERTY} or
+ * the environment variable {@code ZKM_ALLOW_DEV_KEYS} is {@code true} (the build sets the property
+ * for every test JVM).
+ *
  * <p>Loaded key handles are cached per circuit id and released by {@link #close()}.
  */
 public final class KeyStore implements AutoCloseable {
@@ -51,18 +61,49 @@ public final class KeyStore implements AutoCloseable {
   /** One lock per key store root in this JVM, taken before the cross-process file lock. */
   private static final Map<Path, ReentrantLock> SETUP_LOCKS = new ConcurrentHashMap<>();
 
+  /** System property that lets the default stores use development keys (set for tests). */
+  public static final String ALLOW_DEV_KEYS_PROPERTY = "zkm.allowDevKeys";
+
+  /** The {@code setup} value of a manifest written by a ceremony's finalize. */
+  public static final String SETUP_CEREMONY = "ceremony";
+
+  /** {@link KeyEntry#provenance()} of keys of a development setup. */
+  public static final String PROVENANCE_DEVELOPMENT = "development";
+
   private final Path root;
+  private final boolean allowDevKeys;
   private final Map<String, KeyEntry> entries = new ConcurrentHashMap<>();
   private final Map<String, ProvingKeyHandle> provingKeys = new ConcurrentHashMap<>();
   private final Map<String, VerifyingKeyHandle> verifyingKeys = new ConcurrentHashMap<>();
 
-  /** The manifest of one key pair. Hashes are lower-case hex SHA-256. */
+  /**
+   * The manifest of one key pair. Hashes are lower-case hex SHA-256.
+   *
+   * @param transcriptHash the ceremony's transcript hash when the keys come from a ceremony, else
+   *     null (development setup)
+   */
   public record KeyEntry(
       String circuitId,
       String circuitDigest,
       String verifyingKeyHash,
       String provingKeyHash,
-      Path directory) {
+      Path directory,
+      String transcriptHash) {
+    /**
+     * @return true when the keys come from a multi-party ceremony
+     */
+    public boolean fromCeremony() {
+      return transcriptHash != null;
+    }
+
+    /**
+     * @return {@code ceremony:<transcript hash>} or {@value #PROVENANCE_DEVELOPMENT}: what proof
+     *     files and verification answers say about the key's setup
+     */
+    public String provenance() {
+      return fromCeremony() ? SETUP_CEREMONY + ":" + transcriptHash : PROVENANCE_DEVELOPMENT;
+    }
+
     public Path provingKeyFile() {
       return directory.resolve("proving.key");
     }
@@ -72,8 +113,39 @@ public final class KeyStore implements AutoCloseable {
     }
   }
 
+  /**
+   * A store that refuses development keys unless {@link #devKeysAllowedByDefault()}.
+   *
+   * @param root the key directory
+   */
   public KeyStore(Path root) {
+    this(root, devKeysAllowedByDefault());
+  }
+
+  /**
+   * @param root the key directory
+   * @param allowDevKeys whether keys of a development setup may be made, loaded and found (tests,
+   *     demos); false: only ceremony keys
+   */
+  public KeyStore(Path root, boolean allowDevKeys) {
     this.root = root.toAbsolutePath();
+    this.allowDevKeys = allowDevKeys;
+  }
+
+  /**
+   * @return true when the system property {@value #ALLOW_DEV_KEYS_PROPERTY} or the environment
+   *     variable {@code ZKM_ALLOW_DEV_KEYS} is {@code true}
+   */
+  public static boolean devKeysAllowedByDefault() {
+    return Boolean.parseBoolean(System.getProperty(ALLOW_DEV_KEYS_PROPERTY))
+        || "true".equalsIgnoreCase(System.getenv("ZKM_ALLOW_DEV_KEYS"));
+  }
+
+  /**
+   * @return whether this store accepts keys of a development setup
+   */
+  public boolean allowsDevKeys() {
+    return allowDevKeys;
   }
 
   /**
@@ -82,13 +154,46 @@ public final class KeyStore implements AutoCloseable {
    * {@code ./target/zkm-keys}.
    */
   public static KeyStore openDefault() {
+    return openDefault(devKeysAllowedByDefault());
+  }
+
+  /**
+   * The default key store ({@link #openDefault()}) with an explicit development-key policy.
+   *
+   * @param allowDevKeys see {@link #KeyStore(Path, boolean)}
+   */
+  public static KeyStore openDefault(boolean allowDevKeys) {
+    return new KeyStore(defaultRoot(), allowDevKeys);
+  }
+
+  /**
+   * @return {@code $ZKM_KEYS}, else {@code <zkm.root>/target/zkm-keys}, else {@code
+   *     ./target/zkm-keys}
+   */
+  public static Path defaultRoot() {
     String env = System.getenv("ZKM_KEYS");
     if (env != null && !env.isBlank()) {
-      return new KeyStore(Path.of(env));
+      return Path.of(env);
     }
     String repo = System.getProperty("zkm.root");
     Path base = repo != null ? Path.of(repo) : Path.of(".");
-    return new KeyStore(base.resolve("target").resolve("zkm-keys"));
+    return base.resolve("target").resolve("zkm-keys");
+  }
+
+  /**
+   * The refusal of a development key by a store that requires ceremony keys.
+   *
+   * @param e the entry refused
+   * @return the message
+   */
+  public static String devKeyRefusal(KeyEntry e) {
+    return "the keys of "
+        + e.circuitId()
+        + " in "
+        + e.directory()
+        + " come from a development setup (whoever ran it can forge proofs); only keys of a"
+        + " ceremony are accepted here: run ./zkm ceremony (see ./zkm ceremony --help), or for a"
+        + " test or demo pass --allow-dev-keys";
   }
 
   public Path root() {
@@ -132,10 +237,13 @@ public final class KeyStore implements AutoCloseable {
    * key of an older version of the circuit is not found.
    *
    * @param verifyingKeyHash lower-case hex SHA-256 of the verifying key bytes
-   * @return the entry, or empty when no key of a current circuit has that hash
+   * @return the entry, or empty when no key of a current circuit has that hash (or it is a
+   *     development key and this store refuses those)
    */
   public Optional<KeyEntry> findByVerifyingKeyHash(String verifyingKeyHash) {
-    return findAnyByVerifyingKeyHash(verifyingKeyHash).filter(this::isCurrent);
+    return findAnyByVerifyingKeyHash(verifyingKeyHash)
+        .filter(this::isCurrent)
+        .filter(e -> allowDevKeys || e.fromCeremony());
   }
 
   /**
@@ -212,7 +320,20 @@ public final class KeyStore implements AutoCloseable {
     Path dir = root.resolve(circuitId).resolve(digest);
     Optional<KeyEntry> existing = readManifest(dir.resolve("manifest.json"));
     if (existing.isPresent()) {
-      return checkManifest(existing.get(), circuitId, digest);
+      return checkPolicy(checkManifest(existing.get(), circuitId, digest));
+    }
+    if (!allowDevKeys) {
+      throw new IllegalStateException(
+          "no ceremony keys for "
+              + circuitId
+              + " (digest "
+              + digest
+              + ") in "
+              + dir
+              + ": run a ceremony and finalize it into this key store (./zkm ceremony phase2"
+              + " finalize --circuit "
+              + circuitId
+              + " ...), or for a test or demo pass --allow-dev-keys to make development keys");
     }
     ReentrantLock jvmLock = SETUP_LOCKS.computeIfAbsent(root, r -> new ReentrantLock());
     jvmLock.lock();
@@ -246,7 +367,7 @@ public final class KeyStore implements AutoCloseable {
         m.put("circuitDigest", digest);
         m.put("verifyingKeyHash", sha256Hex(pair.verifyingKey()));
         m.put("provingKeyHash", sha256Hex(pair.provingKey()));
-        m.put("setup", "development: single-party Groth16 setup, not for production");
+        m.put("setup", PROVENANCE_DEVELOPMENT + ": single-party Groth16 setup, not for production");
         AtomicFiles.write(
             dir.resolve("manifest.json"),
             JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
@@ -259,6 +380,13 @@ public final class KeyStore implements AutoCloseable {
     } finally {
       jvmLock.unlock();
     }
+  }
+
+  private KeyEntry checkPolicy(KeyEntry e) {
+    if (!allowDevKeys && !e.fromCeremony()) {
+      throw new IllegalStateException(devKeyRefusal(e));
+    }
+    return e;
   }
 
   /**
@@ -322,8 +450,20 @@ public final class KeyStore implements AutoCloseable {
         }
         f[i] = n.asText();
       }
+      // ceremony keys: setup "ceremony" and a well-formed transcript hash; anything else is
+      // treated as a development setup
+      String transcript = null;
+      JsonNode setup = m.get("setup");
+      JsonNode th = m.get("transcriptHash");
+      if (setup != null
+          && SETUP_CEREMONY.equals(setup.asText())
+          && th != null
+          && th.isTextual()
+          && th.asText().matches("[0-9a-f]{64}")) {
+        transcript = th.asText();
+      }
       return Optional.of(
-          new KeyEntry(f[0], f[1], f[2], f[3], manifest.toAbsolutePath().getParent()));
+          new KeyEntry(f[0], f[1], f[2], f[3], manifest.toAbsolutePath().getParent(), transcript));
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -25,9 +25,27 @@ import java.util.List;
  * @param verifyingKeyHash lower-case hex SHA-256 of the verifying key bytes
  * @param publicInputs the public inputs in circuit order, each in {@code [0, r)}
  * @param proof gnark's Groth16 BN254 proof bytes ({@code WriteRawTo} encoding)
+ * @param setup where the prover's key came from ({@link KeyStore.KeyEntry#provenance()}: {@code
+ *     ceremony:<transcript hash>} or {@code development}), or null when not recorded. Informative
+ *     only: a verifier trusts its own key store's provenance of the key, never the file's
  */
 public record ProofFile(
-    String circuitId, String verifyingKeyHash, List<BigInteger> publicInputs, byte[] proof) {
+    String circuitId,
+    String verifyingKeyHash,
+    List<BigInteger> publicInputs,
+    byte[] proof,
+    String setup) {
+
+  /** A proof file that records no setup provenance. */
+  public ProofFile(
+      String circuitId, String verifyingKeyHash, List<BigInteger> publicInputs, byte[] proof) {
+    this(circuitId, verifyingKeyHash, publicInputs, proof, null);
+  }
+
+  /** What a {@code setup} field may hold. */
+  private static final java.util.regex.Pattern SETUP =
+      java.util.regex.Pattern.compile(
+          KeyStore.PROVENANCE_DEVELOPMENT + "|" + KeyStore.SETUP_CEREMONY + ":[0-9a-f]{64}");
 
   /** The format tag written into every proof file. */
   public static final String FORMAT = "zkmargin-proof-v1";
@@ -51,6 +69,18 @@ public record ProofFile(
       throw new IllegalArgumentException("proof bytes are missing");
     }
     proof = proof.clone();
+    if (setup != null && !SETUP.matcher(setup).matches()) {
+      throw new IllegalArgumentException(
+          "setup must be 'development' or 'ceremony:' and 64 lower-case hex characters");
+    }
+  }
+
+  /**
+   * @param setup the provenance to record (see the record's {@code setup})
+   * @return this proof file with that setup
+   */
+  public ProofFile withSetup(String setup) {
+    return new ProofFile(circuitId, verifyingKeyHash, publicInputs, proof, setup);
   }
 
   @Override
@@ -79,6 +109,9 @@ public record ProofFile(
     ArrayNode inputs = root.putArray("publicInputs");
     publicInputs.forEach(x -> inputs.add(x.toString()));
     root.put("proof", HexFormat.of().formatHex(proof));
+    if (setup != null) {
+      root.put("setup", setup);
+    }
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (IOException e) {
@@ -138,8 +171,13 @@ public record ProofFile(
     if (notCanonical != null) {
       throw new MalformedProofException(notCanonical);
     }
+    String setup = null;
+    if (root.has("setup")) {
+      setup = text(root, "setup");
+    }
     try {
-      return new ProofFile(text(root, "circuitId"), text(root, "verifyingKeyHash"), values, proof);
+      return new ProofFile(
+          text(root, "circuitId"), text(root, "verifyingKeyHash"), values, proof, setup);
     } catch (IllegalArgumentException e) {
       throw new MalformedProofException(e.getMessage());
     }

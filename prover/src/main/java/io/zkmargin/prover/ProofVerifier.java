@@ -41,6 +41,14 @@ public final class ProofVerifier implements AutoCloseable {
     Optional<KeyStore.KeyEntry> entry = keys.findByVerifyingKeyHash(proof.verifyingKeyHash());
     if (entry.isEmpty()) {
       Optional<KeyStore.KeyEntry> stale = keys.findAnyByVerifyingKeyHash(proof.verifyingKeyHash());
+      if (stale.isPresent() && !stale.get().fromCeremony() && !keys.allowsDevKeys()) {
+        return new Verdict(
+            false,
+            "development key "
+                + shortHash(proof.verifyingKeyHash())
+                + " refused: it comes from a single-party setup (whoever ran it can forge proofs);"
+                + " only ceremony keys are accepted here (--allow-dev-keys for a test or demo)");
+      }
       if (stale.isPresent()) {
         return new Verdict(
             false,
@@ -117,13 +125,14 @@ public final class ProofVerifier implements AutoCloseable {
     return new Verdict(
         true,
         String.format(
-            "valid: account %d has equity >= %s x maintenance margin at stateRoot %s, riskRoot %s (%s, key %s)",
+            "valid: account %d has equity >= %s x maintenance margin at stateRoot %s, riskRoot %s (%s, key %s, setup %s)",
             proof.healthAccountId(),
             HealthProver.thresholdAsMultiple(proof.healthThresholdBps()),
             shortHash(inputs.get(0).toString(16)),
             shortHash(inputs.get(1).toString(16)),
             proof.circuitId(),
-            shortHash(e.verifyingKeyHash())));
+            shortHash(e.verifyingKeyHash()),
+            e.provenance()));
   }
 
   @Override

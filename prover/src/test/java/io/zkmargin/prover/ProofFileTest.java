@@ -37,6 +37,20 @@ class ProofFileTest {
 
   /** Item 10: "05" was accepted as 5 (regex [0-9]{1,80}); one value, one string. */
   @Test
+  void setupProvenanceRoundTripsAndIsChecked() throws Exception {
+    String t = "ab".repeat(32);
+    ProofFile f = sample().withSetup("ceremony:" + t);
+    assertEquals("ceremony:" + t, ProofFile.parse(f.toJson()).setup());
+    assertEquals(
+        "development", ProofFile.parse(sample().withSetup("development").toJson()).setup());
+    assertEquals(null, ProofFile.parse(sample().toJson()).setup());
+    String bad = f.toJson().replace("ceremony:" + t, "ceremony:xyz");
+    ProofFile.MalformedProofException e =
+        assertThrows(ProofFile.MalformedProofException.class, () -> ProofFile.parse(bad));
+    assertTrue(e.getMessage().contains("setup"), e.getMessage());
+  }
+
+  @Test
   void nonCanonicalDecimalsAreRefused() {
     String json = sample().toJson();
     String r = Fr.MODULUS.toString();

@@ -83,7 +83,8 @@ public final class AuditServiceImpl extends AuditServiceGrpc.AuditServiceImplBas
                       VerifyProofResponse.Verdict.VERDICT_INVALID; // roots are always checked here
                 })
             .setReason(verdict.kind() == ProofVerdict.Kind.VALID ? "" : verdict.message())
-            .setCircuitId(key.map(HealthProofBackend.VerifyingKeyData::circuitId).orElse(""));
+            .setCircuitId(key.map(HealthProofBackend.VerifyingKeyData::circuitId).orElse(""))
+            .setSetup(key.map(HealthProofBackend.VerifyingKeyData::setup).orElse(""));
     if (proof.publicInputs().size() == 3) {
       BigInteger packed = proof.publicInputs().get(2);
       if (packed.bitLength() <= 32 + 63) {

@@ -77,8 +77,13 @@ public interface HealthProofBackend extends AutoCloseable {
   /** Verdict of {@link #verify}. */
   record Verdict(boolean valid, String message) {}
 
-  /** A verifying key and its hash (lower-case hex SHA-256 of {@code keyData}). */
-  record VerifyingKeyData(String circuitId, String verifyingKeyHash, byte[] keyData) {}
+  /**
+   * A verifying key and its hash (lower-case hex SHA-256 of {@code keyData}).
+   *
+   * @param setup the key's provenance ({@link io.zkmargin.prover.KeyStore.KeyEntry#provenance()})
+   */
+  record VerifyingKeyData(
+      String circuitId, String verifyingKeyHash, byte[] keyData, String setup) {}
 
   /**
    * One account's margin figures: the risk model's margin summary (quote atoms) and the net Greeks

@@ -159,7 +159,10 @@ public final class VenueBackend implements HealthProofBackend {
     }
     return Optional.of(
         new VerifyingKeyData(
-            circuitId, keyEntry.verifyingKeyHash(), keys.verifyingKeyBytes(keyEntry)));
+            circuitId,
+            keyEntry.verifyingKeyHash(),
+            keys.verifyingKeyBytes(keyEntry),
+            keyEntry.provenance()));
   }
 
   @Override
@@ -168,7 +171,10 @@ public final class VenueBackend implements HealthProofBackend {
         .map(
             e ->
                 new VerifyingKeyData(
-                    e.circuitId(), e.verifyingKeyHash(), keys.verifyingKeyBytes(e)));
+                    e.circuitId(),
+                    e.verifyingKeyHash(),
+                    keys.verifyingKeyBytes(e),
+                    e.provenance()));
   }
 
   @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zkmargin.nativebridge.Ceremony;
 import io.zkmargin.nativebridge.Gnark;
+import io.zkmargin.nativebridge.NativeException;
 import io.zkmargin.prover.AtomicFiles;
 import io.zkmargin.prover.KeyStore;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public final class CeremonyTool {
   private static final Pattern CIRCUIT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   /** The {@code setup} value of a manifest written by {@link #phase2Finalize}. */
-  public static final String SETUP_CEREMONY = "ceremony";
+  public static final String SETUP_CEREMONY = KeyStore.SETUP_CEREMONY;
 
   private final Path dir;
   private final PrintStream out;
@@ -98,11 +99,22 @@ public final class CeremonyTool {
    * @return the contribution (its hashes are also printed)
    */
   public Ceremony.Contribution phase1Contribute() throws IOException {
+    return phase1Contribute(null);
+  }
+
+  /**
+   * Adds a phase-1 contribution on the latest file, with the contributor's own entropy mixed in.
+   *
+   * @param entropy the contributor's entropy (null or empty: the OS randomness only)
+   * @return the contribution (its hashes are also printed)
+   */
+  public Ceremony.Contribution phase1Contribute(byte[] entropy) throws IOException {
     Path p1 = dir.resolve("phase1");
     int power = power();
     List<Path> files = numbered(p1);
     int last = files.size() - 1;
-    Ceremony.Contribution c = Ceremony.phase1Contribute(power, Files.readAllBytes(files.get(last)));
+    Ceremony.Contribution c =
+        Ceremony.phase1Contribute(power, Files.readAllBytes(files.get(last)), entropy);
     return write("phase 1", p1.resolve(name(last + 1)), c);
   }
 
@@ -180,11 +192,24 @@ public final class CeremonyTool {
    * @return the contribution (its hashes are also printed)
    */
   public Ceremony.Contribution phase2Contribute(String circuitId) throws IOException {
+    return phase2Contribute(circuitId, null);
+  }
+
+  /**
+   * Adds a phase-2 contribution on the latest file of the circuit, with the contributor's own
+   * entropy mixed in.
+   *
+   * @param circuitId circuit id
+   * @param entropy the contributor's entropy (null or empty: the OS randomness only)
+   * @return the contribution (its hashes are also printed)
+   */
+  public Ceremony.Contribution phase2Contribute(String circuitId, byte[] entropy)
+      throws IOException {
     Path p2 = phase2Dir(circuitId);
     List<Path> files = numbered(p2);
     int last = files.size() - 1;
     Ceremony.Contribution c =
-        Ceremony.phase2Contribute(circuitId, Files.readAllBytes(files.get(last)));
+        Ceremony.phase2Contribute(circuitId, Files.readAllBytes(files.get(last)), entropy);
     return write("phase 2 of " + circuitId, p2.resolve(name(last + 1)), c);
   }
 
@@ -253,6 +278,92 @@ public final class CeremonyTool {
     out.printf(
         "phase 2 of %s finalized: transcript %s, keys in %s%n", circuitId, f.transcriptHex(), keys);
     return keys;
+  }
+
+  /**
+   * Verifies a finalized phase 2: recomputes the keys from the chain and the public beacon and
+   * checks that the keys installed in the store (and the transcript hash in their manifest) are
+   * exactly that result. A wrong beacon, keys of another chain or a modified key are refused.
+   *
+   * @param circuitId circuit id
+   * @param beacon the beacon the finalize claims to have used
+   * @param store the key store holding the finalized keys
+   * @return the transcript hash (hex)
+   * @throws NativeException with code {@link NativeException#VERIFICATION_FAILED} when the keys are
+   *     not the result of this transcript and beacon
+   */
+  public String phase2VerifyFinal(String circuitId, byte[] beacon, KeyStore store)
+      throws IOException {
+    Objects.requireNonNull(store, "store");
+    Ceremony.Final f =
+        Ceremony.phase2Finalize(circuitId, commons(), contributions(phase2Dir(circuitId)), beacon);
+    print("phase 2 of " + circuitId, f.contributions());
+    String digest = HexFormat.of().formatHex(Gnark.circuitDigest(circuitId));
+    Path keys = store.root().resolve(circuitId).resolve(digest);
+    if (!Files.isRegularFile(keys.resolve("manifest.json"))) {
+      throw new IllegalStateException("no finalized keys of " + circuitId + " in " + keys);
+    }
+    JsonNode m = JSON.readTree(keys.resolve("manifest.json").toFile());
+    if (!java.util.Arrays.equals(
+            f.verifyingKey(), Files.readAllBytes(keys.resolve("verifying.key")))
+        || !java.util.Arrays.equals(f.provingKey(), Files.readAllBytes(keys.resolve("proving.key")))
+        || !f.transcriptHex().equals(m.path("transcriptHash").asText())) {
+      throw new NativeException(
+          NativeException.VERIFICATION_FAILED,
+          "the keys in "
+              + keys
+              + " are not the result of this transcript and beacon (wrong beacon, keys of another"
+              + " chain, or a modified key)");
+    }
+    out.printf(
+        "phase 2 of %s: keys in %s are the result of transcript %s%n",
+        circuitId, keys, f.transcriptHex());
+    return f.transcriptHex();
+  }
+
+  /**
+   * The latest file of a phase (the initial state or the last contribution), as the coordinator
+   * hands it out.
+   *
+   * @param circuitId null for phase 1, else the circuit of phase 2
+   * @return the file
+   */
+  public Path latest(String circuitId) throws IOException {
+    List<Path> files = numbered(circuitId == null ? dir.resolve("phase1") : phase2Dir(circuitId));
+    return files.get(files.size() - 1);
+  }
+
+  /**
+   * Verifies the chain of a phase with {@code next} appended (without writing it) and, when it
+   * verifies, stores it as the next numbered file: how the coordinator accepts a contribution.
+   *
+   * @param circuitId null for phase 1, else the circuit of phase 2
+   * @param next the received contribution
+   * @return the file written
+   * @throws io.zkmargin.nativebridge.NativeException when the chain with {@code next} does not
+   *     verify (nothing is written)
+   */
+  public Path accept(String circuitId, byte[] next) throws IOException {
+    Path folder = circuitId == null ? dir.resolve("phase1") : phase2Dir(circuitId);
+    List<Path> files = numbered(folder);
+    List<byte[]> chain = new ArrayList<>();
+    for (Path f : files.subList(1, files.size())) {
+      chain.add(Files.readAllBytes(f));
+    }
+    chain.add(next);
+    List<byte[]> hashes =
+        circuitId == null
+            ? Ceremony.phase1Verify(power(), chain)
+            : Ceremony.phase2Verify(circuitId, commons(), chain);
+    Path f = folder.resolve(name(files.size()));
+    AtomicFiles.write(f, next);
+    out.printf(
+        "%s: contribution %d %s verified and stored as %s%n",
+        circuitId == null ? "phase 1" : "phase 2 of " + circuitId,
+        hashes.size(),
+        Ceremony.hex(hashes.get(hashes.size() - 1)),
+        f);
+    return f;
   }
 
   private Ceremony.Contribution write(String what, Path file, Ceremony.Contribution c)
