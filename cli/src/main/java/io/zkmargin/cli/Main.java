@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       ClientCommand.class,
       GrpcBenchCommand.class,
       ChainCommand.class,
+      WorkerCommand.class,
       HelpCommand.class
     },
     footer = {
@@ -60,6 +61,7 @@ public final class Main implements Callable<Integer> {
         List.of("demo", "margin", "prove-health", "verify"));
     GROUPS.put("service (gRPC):", List.of("serve", "client", "bench-grpc"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
+    GROUPS.put("database and proving pool:", List.of("worker"));
     GROUPS.put("help:", List.of("help"));
   }
 
