@@ -172,25 +172,47 @@ public final class ProvingJobs {
    */
   public Optional<Lease> lease(String worker, List<String> kinds, Duration lease)
       throws SQLException {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "UPDATE proving_jobs j SET state = 'leased', attempts = j.attempts + 1,"
-                    + " worker = ?, leased_at = now(), heartbeat_at = now(),"
-                    + " lease_deadline = now() + ? * interval '1 millisecond'"
-                    + " FROM (SELECT id FROM proving_jobs WHERE state = 'queued'"
-                    + " AND kind = ANY (?) ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED) n"
-                    + " WHERE j.id = n.id"
-                    + " RETURNING j.id, j.kind, j.payload::text, j.attempts, j.max_attempts")) {
-      ps.setString(1, worker);
-      ps.setLong(2, lease.toMillis());
-      ps.setArray(3, c.createArrayOf("text", kinds.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement();
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE proving_jobs j SET state = 'leased', attempts = j.attempts + 1,"
+                      + " worker = ?, leased_at = now(), heartbeat_at = now(),"
+                      + " lease_deadline = now() + ? * interval '1 millisecond'"
+                      + " FROM (SELECT id FROM proving_jobs WHERE state = 'queued'"
+                      + " AND kind = ANY (?) ORDER BY priority, id LIMIT 1"
+                      + " FOR UPDATE SKIP LOCKED) n"
+                      + " WHERE j.id = n.id"
+                      + " RETURNING j.id, j.kind, j.payload::text, j.attempts, j.max_attempts")) {
+        // A lease need not wait for its WAL flush: if the server crashes before the flush, the job
+        // is simply queued again at its previous attempt, and this lease's result is refused by
+        // the fence (the attempt no longer matches). The result's commit (complete) is
+        // synchronous, and flushes this lease's WAL record with it.
+        s.execute("SET LOCAL synchronous_commit = off");
+        ps.setString(1, worker);
+        ps.setLong(2, lease.toMillis());
+        ps.setArray(3, c.createArrayOf("text", kinds.toArray()));
+        Optional<Lease> out = Optional.empty();
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            out =
+                Optional.of(
+                    new Lease(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getInt(4),
+                        rs.getInt(5)));
+          }
         }
-        return Optional.of(
-            new Lease(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5)));
+        c.commit();
+        return out;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
     }
   }
