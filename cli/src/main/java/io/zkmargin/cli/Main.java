@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       GrpcBenchCommand.class,
       ChainCommand.class,
       WorkerCommand.class,
+      VenueCommand.class,
       HelpCommand.class
     },
     footer = {
@@ -61,7 +62,7 @@ public final class Main implements Callable<Integer> {
         List.of("demo", "margin", "prove-health", "verify"));
     GROUPS.put("service (gRPC):", List.of("serve", "client", "bench-grpc"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
-    GROUPS.put("database and proving pool:", List.of("worker"));
+    GROUPS.put("database and proving pool:", List.of("venue", "worker"));
     GROUPS.put("help:", List.of("help"));
   }
 
