@@ -2,6 +2,7 @@
 # Proving pool benchmarks on the embedded PostgreSQL (issue 11), printing figures (not tests):
 #   tools/bench-pool.sh noop 8 20000     no-op jobs/s through the queue with 8 worker threads
 #   tools/bench-pool.sh health 3 60      health proofs/s (test circuit size) with 3 worker processes
+#   tools/bench-pool.sh import 1000000   ./zkm venue import of 1,000,000 accounts (production size), timed
 # Builds store and its modules first (skip with ZKM_BENCH_NOBUILD=1).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,4 +27,6 @@ for e in "${ENTRIES[@]}"; do
     *) CP="$CP:$e" ;;
   esac
 done
-LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" exec java -Xmx2g -Dzkm.root="$ROOT" -cp "$CP" io.zkmargin.store.bench.PoolBench "$@"
+MAIN=io.zkmargin.store.bench.PoolBench
+if [ "${1:-}" = import ]; then MAIN=io.zkmargin.store.bench.ImportBench; shift; fi
+LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" exec java -Xmx6g -Dzkm.root="$ROOT" -cp "$CP" "$MAIN" "$@"

@@ -140,7 +140,8 @@ public final class VenueImport {
   }
 
   /** What an import wrote. */
-  public record Result(long version, int accounts, int instruments, long epoch) {}
+  public record Result(
+      long version, int accounts, int instruments, long epoch, long checkNanos, long writeNanos) {}
 
   /**
    * Imports files into the database in one transaction.
@@ -149,6 +150,7 @@ public final class VenueImport {
    */
   public static Result importFiles(DataSource db, List<Path> files)
       throws ImportException, IOException, SQLException {
+    long t0 = System.nanoTime();
     Map<String, Path> byName = new TreeMap<>();
     List<String> errors = new ArrayList<>();
     for (Path f : files) {
@@ -215,9 +217,15 @@ public final class VenueImport {
     } catch (IllegalArgumentException e) {
       throw new ImportException(List.of("accounts: " + e.getMessage()));
     }
+    long t1 = System.nanoTime();
     long version = write(db, market, venue);
     return new Result(
-        version, accounts.size(), market.instruments().size(), market.epoch().epoch());
+        version,
+        accounts.size(),
+        market.instruments().size(),
+        market.epoch().epoch(),
+        t1 - t0,
+        System.nanoTime() - t1);
   }
 
   /**
