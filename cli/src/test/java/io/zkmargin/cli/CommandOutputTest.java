@@ -55,6 +55,8 @@ class CommandOutputTest {
       "start a local anvil node, deploy the venue's verifier and Settlement contract, settle roots"
     },
     {"chain down", "stop that node"},
+    {"venue import", "load venue files (config.json, instruments.csv, collateral.csv, tiers.csv,"},
+    {"worker", "join the proving pool of a venue's PostgreSQL database and prove its jobs"},
     {"help [COMMAND]", "Display help information about the specified command."}
   };
 
