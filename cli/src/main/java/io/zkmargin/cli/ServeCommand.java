@@ -49,6 +49,15 @@ public final class ServeCommand implements Callable<Integer> {
   @Mixin Cli.HelpOption help;
 
   @Option(
+      names = "--db",
+      paramLabel = "URL|embedded",
+      description =
+          "prove through the database's proving pool (this process runs one worker; ./zkm worker"
+              + " --db URL joins from anywhere): embedded (DIR/postgres) or"
+              + " postgresql://USER:PASSWORD@HOST:PORT/DB")
+  String db;
+
+  @Option(
       names = "--data",
       paramLabel = "DIR",
       defaultValue = "demo",
@@ -297,7 +306,16 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
-    VenueBackend backend = VenueBackend.open(dir, KeyStore.openDefault());
+    io.zkmargin.grpc.server.HealthProofBackend backend =
+        VenueBackend.open(dir, KeyStore.openDefault());
+    if (db != null) {
+      try {
+        backend = PoolBackend.open(backend, db, dir, KeyStore.openDefault());
+      } catch (java.sql.SQLException | RuntimeException e) {
+        backend.close();
+        throw new IOException("cannot open the proving pool's database: " + e.getMessage(), e);
+      }
+    }
     ZkmServer server = new ZkmServer(backend, identity, config);
     try {
       server.start();

@@ -23,6 +23,9 @@ public final class HealthJobs {
   /** Attempts of a health job before it fails (a worker crash costs one). */
   public static final int MAX_ATTEMPTS = 3;
 
+  /** The prefix of a failed job's reason when the account is not healthy enough (no proof exists). */
+  public static final String NOT_HEALTHY = "not healthy: ";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private HealthJobs() {}
@@ -72,7 +75,9 @@ public final class HealthJobs {
                 .prove(venue, p.get("accountId").asLong(), p.get("thresholdBps").asLong())
                 .proof();
         return proof.toJson().getBytes(StandardCharsets.UTF_8);
-      } catch (NotHealthyException | Venue.UnknownAccountException e) {
+      } catch (NotHealthyException e) {
+        throw new Worker.PermanentFailure(NOT_HEALTHY + e.detail());
+      } catch (Venue.UnknownAccountException e) {
         throw new Worker.PermanentFailure(e.getMessage());
       } catch (IllegalArgumentException e) {
         throw new Worker.PermanentFailure(e.getMessage());
