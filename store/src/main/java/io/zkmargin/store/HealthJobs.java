@@ -23,7 +23,9 @@ public final class HealthJobs {
   /** Attempts of a health job before it fails (a worker crash costs one). */
   public static final int MAX_ATTEMPTS = 3;
 
-  /** The prefix of a failed job's reason when the account is not healthy enough (no proof exists). */
+  /**
+   * The prefix of a failed job's reason when the account is not healthy enough (no proof exists).
+   */
   public static final String NOT_HEALTHY = "not healthy: ";
 
   private static final ObjectMapper JSON = new ObjectMapper();

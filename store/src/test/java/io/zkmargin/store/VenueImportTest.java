@@ -55,7 +55,7 @@ class VenueImportTest {
     DemoVenue demo = DemoVenues.generate(8, 7, CircuitSizes.TEST);
     Venue venue = demoVenue(demo);
     Path examples = Path.of(System.getProperty("zkm.root", "..")).resolve("examples/venue");
-    Path fresh = Files.createTempDirectory("zkm-export-");
+    Path fresh = TestDb.freshRoot("export");
     VenueImport.export(fresh, VenueImport.ofDemo(demo), venue);
     for (Path f : files(fresh)) {
       assertEquals(
@@ -102,7 +102,8 @@ class VenueImportTest {
       {"accounts.csv", "6", "6", "9:1:0", "accounts.csv:6: field positions[0].instrument"},
     };
     for (String[] c : cases) {
-      Path dir = Files.createTempDirectory("zkm-bad-");
+      Path dir = TestDb.freshRoot("bad");
+      Files.createDirectories(dir);
       for (Path f : files(examples)) {
         Files.copy(f, dir.resolve(f.getFileName()));
       }
