@@ -65,6 +65,14 @@ final class DemoCommand implements Callable<Integer> {
           "replace a venue already in DIR (its proofs will no longer match the state root)")
   boolean force;
 
+  @Option(
+      names = "--db",
+      paramLabel = "URL|embedded",
+      description =
+          "also write the venue into a database, through the import's path: embedded (DIR/postgres)"
+              + " or postgresql://USER:PASSWORD@HOST:PORT/DB")
+  String db;
+
   @Override
   public Integer call() {
     Cli.range(spec, "accounts", accounts, 1, 1_000_000);
@@ -74,7 +82,23 @@ final class DemoCommand implements Callable<Integer> {
           spec.commandLine(),
           "--accounts must be at most 2^" + sizes.stateDepth() + " for this size");
     }
-    return write(dir, (int) accounts, seed, sizes, force);
+    int rc = write(dir, (int) accounts, seed, sizes, force);
+    if (rc != 0 || db == null) {
+      return rc;
+    }
+    try (io.zkmargin.store.Database database = DbOption.open(db, dir, 2)) {
+      io.zkmargin.prover.demo.DemoVenue demo = DemoVenues.generate((int) accounts, seed, sizes);
+      Venue venue = VenueStore.load(dir); // as written, with its demo origin
+      long version =
+          io.zkmargin.store.VenueImport.write(
+              database.dataSource(), io.zkmargin.store.VenueImport.ofDemo(demo), venue);
+      new io.zkmargin.store.VenueRepository(database.dataSource()).openCommitted();
+      System.out.println("  written to the database (venue version " + version + ")");
+      return 0;
+    } catch (Exception e) {
+      System.err.println("zkm demo: cannot write the venue to the database: " + e.getMessage());
+      return 1;
+    }
   }
 
   /**

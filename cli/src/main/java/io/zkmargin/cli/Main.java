@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
       ChainCommand.class,
       SignChallengeCommand.class,
       CeremonyCommand.class,
+      WorkerCommand.class,
+      VenueCommand.class,
       HelpCommand.class
     },
     footer = {
@@ -64,6 +66,7 @@ public final class Main implements Callable<Integer> {
     GROUPS.put("dashboard (web page of ./zkm serve):", List.of("sign-challenge"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
     GROUPS.put("trusted setup (multi-party ceremony):", List.of("ceremony"));
+    GROUPS.put("database and proving pool:", List.of("venue", "worker"));
     GROUPS.put("help:", List.of("help"));
   }
 

@@ -36,9 +36,20 @@ final class MarginCommand implements Callable<Integer> {
   @Option(names = "--account", paramLabel = "ID", required = true, description = "the account's id")
   long accountId;
 
+  @Option(
+      names = "--db",
+      paramLabel = "URL|embedded",
+      description =
+          "read the venue and its market from a database: embedded (DIR/postgres) or"
+              + " postgresql://USER:PASSWORD@HOST:PORT/DB (any imported venue, not only a demo)")
+  String db;
+
   @Override
   public Integer call() {
     long account = Cli.range(spec, "account", accountId, 0, Integer.MAX_VALUE);
+    if (db != null) {
+      return fromDatabase(account);
+    }
     Venue venue;
     try {
       venue = VenueStore.load(dir);
@@ -60,5 +71,36 @@ final class MarginCommand implements Callable<Integer> {
     }
     System.out.print(market.get().marginReport((int) account));
     return 0;
+  }
+
+  /** The report from the database's venue and market (instruments, epoch, assets, grid). */
+  private int fromDatabase(long account) {
+    try (io.zkmargin.store.Database database = DbOption.open(db, dir, 2)) {
+      var stored = new io.zkmargin.store.VenueRepository(database.dataSource()).load();
+      var market = io.zkmargin.store.VenueImport.loadMarket(database.dataSource());
+      if (stored.isEmpty() || market.isEmpty()) {
+        System.err.println("zkm margin: the database holds no venue (./zkm venue import)");
+        return 1;
+      }
+      Venue venue = stored.get().venue();
+      if (!venue.accounts().containsKey(account)) {
+        System.err.println("zkm margin: unknown account " + account);
+        return 1;
+      }
+      var m = market.get();
+      System.out.print(
+          io.zkmargin.risk.report.MarginReport.DEFAULT.format(
+              (int) account,
+              venue.account(account),
+              m.epoch(),
+              venue.riskVector(),
+              m.config().grid(),
+              m.instruments(),
+              m.assets()));
+      return 0;
+    } catch (java.sql.SQLException | RuntimeException e) {
+      System.err.println("zkm margin: " + e.getMessage());
+      return 1;
+    }
   }
 }

@@ -61,6 +61,20 @@ final class ProveHealthCommand implements Callable<Integer> {
       description = "proving key cache (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
   String keysDir;
 
+  @Option(
+      names = "--db",
+      paramLabel = "URL|embedded",
+      description =
+          "read the venue from a database (its roots checked against the last recorded ones):"
+              + " embedded (DIR/postgres) or postgresql://USER:PASSWORD@HOST:PORT/DB")
+  String db;
+
+  private Venue fromDatabase() throws java.sql.SQLException {
+    try (io.zkmargin.store.Database database = DbOption.open(db, dir, 2)) {
+      return new io.zkmargin.store.VenueRepository(database.dataSource()).openCommitted().venue();
+    }
+  }
+
   @Override
   public Integer call() {
     Cli.range(spec, "account", account, 0, Long.MAX_VALUE);
@@ -73,8 +87,8 @@ final class ProveHealthCommand implements Callable<Integer> {
 
     Venue venue;
     try {
-      venue = VenueStore.load(dir);
-    } catch (IOException e) {
+      venue = db == null ? VenueStore.load(dir) : fromDatabase();
+    } catch (IOException | java.sql.SQLException | RuntimeException e) {
       System.err.println("zkm prove-health: " + e.getMessage());
       return 1;
     }

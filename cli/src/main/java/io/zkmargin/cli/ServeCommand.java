@@ -51,6 +51,15 @@ public final class ServeCommand implements Callable<Integer> {
   @Mixin Cli.DevKeysOption devKeys;
 
   @Option(
+      names = "--db",
+      paramLabel = "URL|embedded",
+      description =
+          "prove through the database's proving pool (this process runs one worker; ./zkm worker"
+              + " --db URL joins from anywhere): embedded (DIR/postgres) or"
+              + " postgresql://USER:PASSWORD@HOST:PORT/DB")
+  String db;
+
+  @Option(
       names = "--data",
       paramLabel = "DIR",
       defaultValue = "demo",
@@ -317,13 +326,23 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
-    VenueBackend backend = VenueBackend.open(dir, devKeys.open(null, dir));
+    KeyStore keys = devKeys.open(null, dir);
+    VenueBackend venue = VenueBackend.open(dir, keys);
+    io.zkmargin.grpc.server.HealthProofBackend backend = venue;
+    if (db != null) {
+      try {
+        backend = PoolBackend.open(venue, db, dir, keys);
+      } catch (java.sql.SQLException | RuntimeException e) {
+        venue.close();
+        throw new IOException("cannot open the proving pool's database: " + e.getMessage(), e);
+      }
+    }
     ZkmServer server = new ZkmServer(backend, identity, config);
     DashboardServer web = null;
     try {
       server.start();
       if (dashboard >= 0) {
-        web = new DashboardServer(backend, server, dir, "127.0.0.1", dashboard);
+        web = new DashboardServer(venue, server, dir, "127.0.0.1", dashboard);
         server.closeWith(web);
         web.start();
       }

@@ -65,6 +65,8 @@ class CommandOutputTest {
       "ceremony contribute",
       "contribute through a coordinator (./zkm ceremony serve) from this machine"
     },
+    {"venue import", "load venue files (config.json, instruments.csv, collateral.csv, tiers.csv,"},
+    {"worker", "join the proving pool of a venue's PostgreSQL database and prove its jobs"},
     {"help [COMMAND]", "Display help information about the specified command."}
   };
 
