@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {HealthVector} from "./utils/HealthVector.sol";
+import {BatchVector} from "./utils/BatchVector.sol";
 import {RecordedInputBatchVerifierTestDouble} from "./utils/BatchFixture.sol";
 import {Settlement} from "../src/Settlement.sol";
 import {Poseidon2} from "../src/Poseidon2.sol";
@@ -14,10 +14,12 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 /// @notice The batch side of Settlement (docs/BATCH.md sections 3 and 4): the deposit queue with real token
 /// moves and Poseidon2 heads, finalizeBatch's checks each refused by name (stale old root, risk root, batch
 /// time, deposits, withdrawal hash, committee quorum, proof), withdrawals credited and claimed once.
-/// The genesis root is the real health vector's state root. The proof check goes through IBatchVerifier to
-/// RecordedInputBatchVerifierTestDouble (a TEST DOUBLE that accepts only the recorded input vector), until the
-/// batch circuit's exported verifier exists.
-contract BatchTest is HealthVector {
+/// finalizeBatch runs against the REAL gnark-exported batch verifier with the real test-size batch proof
+/// (test-vectors/chain/batch-proof.json: a registration deposit and a withdrawal of part of it; BatchVector
+/// rebuilds the state its public inputs name). RecordedInputBatchVerifierTestDouble (a TEST DOUBLE that accepts
+/// only the recorded input vector) remains only where a test needs a chain of batches no real proof exists for;
+/// each such test says so.
+contract BatchTest is BatchVector {
     event AccountRegistered(uint64 indexed accountId, uint256 pkX, uint256 pkY, address indexed depositor);
     event DepositQueued(
         uint64 indexed index, uint64 indexed accountId, address indexed depositor, uint256 amount, uint256 head
@@ -45,6 +47,7 @@ contract BatchTest is HealthVector {
     function setUp() public {
         _loadVector();
         vm.assertTrue(haveVector, "test-vectors/chain/health-proof.json is missing");
+        _loadBatchVector();
         token.mint(ALICE, 1_000_000_000);
         vm.prank(ALICE);
         token.approve(address(s), type(uint256).max);
@@ -145,7 +148,117 @@ contract BatchTest is HealthVector {
         w = Poseidon2.compress(w, Poseidon2.compress(uint160(CAROL), 200));
     }
 
-    function test_finalizeBatch_depositsWithdrawalsAndClaims() public {
+    // ---------------------------------------------------------------- the real batch proof
+
+    function test_realBatch_finalizesCreditsAndClaims() public {
+        Settlement t = _deployReal();
+        // the queue the contract built from the vector's deposits is the one the proof consumed
+        vm.assertEq(t.depositHead(0), batchInputs[3], "head before = the proof's depositHeadBefore");
+        vm.assertEq(t.depositHead(depAmount.length), batchInputs[4], "head after = the proof's depositHeadAfter");
+        vm.assertEq(t.withdrawalsHash(batchWithdrawals), batchInputs[5], "withdrawal list hashes to the proof's");
+        Settlement.BatchHeader memory h = _realHeader();
+        bytes memory sigs = _realSigs(t);
+        Settlement.Withdrawal memory w = batchWithdrawals[0];
+        vm.expectEmit(true, true, false, true);
+        emit WithdrawalCredited(1, w.to, w.amount);
+        vm.expectEmit(true, false, false, true);
+        emit BatchFinalized(1, batchInputs[0], batchInputs[1], batchInputs[2], batchInputs[6], 1, 1);
+        vm.prank(OPERATOR);
+        t.finalizeBatch(h, batchWithdrawals, sigs, batchProof);
+        vm.assertEq(t.stateRoot(), batchInputs[1], "new root");
+        vm.assertEq(uint256(t.batchNumber()), 1, "batch 1");
+        (uint64 b, bool settled) = t.stateRootBatch(batchInputs[1]);
+        vm.assertTrue(settled && b == 1, "root settled in batch 1");
+        vm.assertEq(uint256(t.depositsConsumed()), depAmount.length, "deposits consumed");
+        vm.assertEq(uint256(t.lastBatchTime()), batchInputs[7], "batch time");
+        vm.assertEq(t.pendingWithdrawal(w.to), w.amount, "withdrawal credited");
+        // the claim moves the tokens once
+        uint256 held = token.balanceOf(address(t));
+        vm.expectEmit(true, false, false, true);
+        emit WithdrawalClaimed(w.to, w.amount);
+        vm.prank(w.to);
+        vm.assertEq(t.claimWithdrawal(), w.amount, "claimed");
+        vm.assertEq(token.balanceOf(w.to), w.amount, "paid");
+        vm.assertEq(token.balanceOf(address(t)), held - w.amount, "contract paid out");
+        vm.prank(w.to);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.NothingToClaim.selector, w.to));
+        t.claimWithdrawal();
+        // the same batch again is stale
+        vm.prank(OPERATOR);
+        vm.expectRevert(abi.encodeWithSelector(Settlement.StaleOldRoot.selector, batchInputs[0], batchInputs[1]));
+        t.finalizeBatch(h, batchWithdrawals, sigs, batchProof);
+    }
+
+    function test_realBatch_refusesTamperedProof() public {
+        Settlement t = _deployReal();
+        Settlement.BatchHeader memory h = _realHeader();
+        bytes memory sigs = _realSigs(t);
+        // one bit of each of A.x, B.x.a0 and C.y; then A and C swapped; then a proof cut short
+        uint256[3] memory at = [uint256(31), 127, 255];
+        for (uint256 i = 0; i < at.length; i++) {
+            bytes memory bad = bytes.concat(batchProof);
+            bad[at[i]] ^= 0x01;
+            _expectRealRevert(t, h, batchWithdrawals, sigs, bad, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector));
+        }
+        bytes memory swapped = bytes.concat(batchProof);
+        for (uint256 i = 0; i < 64; i++) {
+            (swapped[i], swapped[192 + i]) = (swapped[192 + i], swapped[i]);
+        }
+        _expectRealRevert(t, h, batchWithdrawals, sigs, swapped, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector));
+        bytes memory short = new bytes(255);
+        for (uint256 i = 0; i < 255; i++) {
+            short[i] = batchProof[i];
+        }
+        _expectRealRevert(t, h, batchWithdrawals, sigs, short, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector));
+        vm.assertEq(t.stateRoot(), batchInputs[0], "nothing finalized");
+        vm.prank(OPERATOR);
+        t.finalizeBatch(h, batchWithdrawals, sigs, batchProof);
+        vm.assertEq(t.stateRoot(), batchInputs[1], "the untampered proof finalizes");
+    }
+
+    /// @dev every public input the contract builds is bound by the proof: each change below passes every other
+    /// check of finalizeBatch (re-signed by the committee where the signed data changes) and the real verifier
+    /// refuses it
+    function test_realBatch_refusesWrongPublicInputs() public {
+        Settlement t = _deployReal();
+        bytes memory err = abi.encodeWithSelector(Settlement.BatchProofInvalid.selector);
+        Settlement.BatchHeader memory h = _realHeader();
+        h.newRoot = batchInputs[1] ^ 1;
+        _expectRealRevert(t, h, batchWithdrawals, _dacSigs(t, 1, h.dataHash, h.newRoot, _idx(0, 2)), batchProof, err);
+        h = _realHeader();
+        h.dataHash = batchInputs[6] ^ 1;
+        _expectRealRevert(t, h, batchWithdrawals, _dacSigs(t, 1, h.dataHash, h.newRoot, _idx(0, 2)), batchProof, err);
+        bytes memory sigs = _realSigs(t);
+        h = _realHeader();
+        h.batchTime -= 1; // still within lastBatchTime <= batchTime <= now
+        _expectRealRevert(t, h, batchWithdrawals, sigs, batchProof, err);
+        h = _realHeader();
+        h.deposits = 0; // depositHeadAfter = head_0
+        _expectRealRevert(t, h, batchWithdrawals, sigs, batchProof, err);
+        // another posted, fresh risk root
+        t.postRiskRoot(2, batchInputs[2] ^ 1, _sigs(t, 2, batchInputs[2] ^ 1, _idx(0, 2)));
+        h = _realHeader();
+        h.riskRoot = batchInputs[2] ^ 1;
+        _expectRealRevert(t, h, batchWithdrawals, sigs, batchProof, err);
+        // a withdrawal list consistent with its header but not the proven one (one atom more, or none at all)
+        Settlement.Withdrawal[] memory ws = new Settlement.Withdrawal[](1);
+        ws[0] = Settlement.Withdrawal(batchWithdrawals[0].to, batchWithdrawals[0].amount + 1);
+        h = _realHeader();
+        h.withdrawalsHash = t.withdrawalsHash(ws);
+        _expectRealRevert(t, h, ws, sigs, batchProof, err);
+        h.withdrawalsHash = 0;
+        _expectRealRevert(t, h, new Settlement.Withdrawal[](0), sigs, batchProof, err);
+        vm.assertEq(t.pendingWithdrawal(batchWithdrawals[0].to), 0, "nothing credited");
+        vm.prank(OPERATOR);
+        t.finalizeBatch(_realHeader(), batchWithdrawals, sigs, batchProof);
+        vm.assertEq(t.stateRoot(), batchInputs[1], "the proven batch finalizes");
+    }
+
+    // ---------------------------------------------------------------- finalizeBatch checks
+
+    /// @dev TEST DOUBLE verifier: two withdrawals and a second batch consuming the next deposit (the real vector
+    /// has one withdrawal and one batch); checks the inputs handed to the verifier, built without the getters
+    function test_finalizeBatch_twoWithdrawalsThenNextBatch_testDouble() public {
         uint256 head1 = _twoDeposits();
         (Settlement.Withdrawal[] memory ws, uint256 w) = _twoWithdrawals();
         vm.warp(block.timestamp + 10);
@@ -196,57 +309,68 @@ contract BatchTest is HealthVector {
     }
 
     function test_finalizeBatch_refusesStateChecks() public {
-        _twoDeposits();
-        Settlement.BatchHeader memory h = _header(s, 4242, riskRoot, 0);
-        Settlement.Withdrawal[] memory none = new Settlement.Withdrawal[](0);
-        bytes memory sigs = _dacSigs(s, 1, h.dataHash, 4242, _idx(0, 2));
-        batchVerifier.record(FAKE_PROOF, _inputs(s, h));
+        Settlement t = _deployReal();
+        Settlement.BatchHeader memory h = _realHeader();
+        Settlement.Withdrawal[] memory ws = batchWithdrawals;
+        bytes memory sigs = _realSigs(t);
+        uint256 root = batchInputs[0];
 
         vm.expectRevert(abi.encodeWithSelector(Settlement.NotOperator.selector, ALICE));
         vm.prank(ALICE);
-        s.finalizeBatch(h, none, sigs, FAKE_PROOF);
+        t.finalizeBatch(h, ws, sigs, batchProof);
 
-        Settlement.BatchHeader memory bad = _header(s, 4242, riskRoot, 0);
-        bad.oldRoot = stateRoot ^ 1; // stale old root
-        _expectFinalizeRevert(bad, none, sigs, abi.encodeWithSelector(Settlement.StaleOldRoot.selector, stateRoot ^ 1, stateRoot));
-        bad = _header(s, R, riskRoot, 0);
-        _expectFinalizeRevert(bad, none, sigs, abi.encodeWithSelector(Settlement.NotAFieldElement.selector, R));
-        bad = _header(s, 4242, riskRoot ^ 1, 0); // risk root never posted
-        _expectFinalizeRevert(bad, none, sigs, abi.encodeWithSelector(Settlement.RiskRootUnknown.selector, riskRoot ^ 1));
-        bad = _header(s, 4242, riskRoot, 3); // only 2 deposits queued
-        _expectFinalizeRevert(bad, none, sigs, abi.encodeWithSelector(Settlement.DepositsNotQueued.selector, uint256(3), uint256(2)));
-        bad = _header(s, 4242, riskRoot, 0);
-        bad.batchTime = uint64(block.timestamp + 1); // in the future
-        _expectFinalizeRevert(
+        Settlement.BatchHeader memory bad = _realHeader();
+        bad.oldRoot = root ^ 1; // stale old root
+        _expectRealRevert(t, bad, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.StaleOldRoot.selector, root ^ 1, root));
+        bad = _realHeader();
+        bad.newRoot = R;
+        _expectRealRevert(t, bad, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.NotAFieldElement.selector, R));
+        bad = _realHeader();
+        bad.riskRoot = batchInputs[2] ^ 1; // never posted
+        _expectRealRevert(t, bad, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.RiskRootUnknown.selector, batchInputs[2] ^ 1));
+        bad = _realHeader();
+        bad.deposits = uint64(depAmount.length) + 1; // one more than queued
+        _expectRealRevert(
+            t,
             bad,
-            none,
+            ws,
             sigs,
+            batchProof,
+            abi.encodeWithSelector(Settlement.DepositsNotQueued.selector, depAmount.length + 1, depAmount.length)
+        );
+        bad = _realHeader();
+        bad.batchTime = uint64(block.timestamp + 1); // in the future
+        _expectRealRevert(
+            t,
+            bad,
+            ws,
+            sigs,
+            batchProof,
             abi.encodeWithSelector(Settlement.BatchTimeOutOfRange.selector, bad.batchTime, uint64(0), block.timestamp)
         );
         // withdrawal list that does not hash to the header's withdrawalsHash
-        (Settlement.Withdrawal[] memory ws, uint256 w) = _twoWithdrawals();
-        ws[1].amount = 201;
-        bad = _header(s, 4242, riskRoot, 0);
-        bad.withdrawalsHash = w;
-        uint256 computed = Poseidon2.compress(
-            Poseidon2.compress(0, Poseidon2.compress(uint160(BOB), 300)), Poseidon2.compress(uint160(CAROL), 201)
+        Settlement.Withdrawal[] memory other = new Settlement.Withdrawal[](1);
+        other[0] = Settlement.Withdrawal(ws[0].to, ws[0].amount + 1);
+        _expectRealRevert(
+            t,
+            h,
+            other,
+            sigs,
+            batchProof,
+            abi.encodeWithSelector(Settlement.WithdrawalsHashMismatch.selector, t.withdrawalsHash(other), batchInputs[5])
         );
-        _expectFinalizeRevert(bad, ws, sigs, abi.encodeWithSelector(Settlement.WithdrawalsHashMismatch.selector, computed, w));
-        vm.assertEq(s.pendingWithdrawal(BOB), 0, "refused batch credits nothing");
-        // a proof the verifier refuses (the test double: anything but the recorded pair)
-        vm.prank(OPERATOR);
-        vm.expectRevert(Settlement.BatchProofInvalid.selector);
-        s.finalizeBatch(h, none, sigs, hex"0badc0df");
-        // the risk root too old at finalization time
-        vm.warp(postedAt + MAX_AGE + 1);
-        bad = _header(s, 4242, riskRoot, 0);
-        _expectFinalizeRevert(
-            bad, none, sigs, abi.encodeWithSelector(Settlement.RiskRootTooOld.selector, riskRoot, uint64(postedAt), MAX_AGE)
+        vm.assertEq(t.pendingWithdrawal(ws[0].to), 0, "refused batch credits nothing");
+        // the risk root too old at finalization time (posted by _deployReal at the current time)
+        uint64 posted = uint64(block.timestamp);
+        vm.warp(block.timestamp + MAX_AGE + 1);
+        _expectRealRevert(
+            t, h, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.RiskRootTooOld.selector, batchInputs[2], posted, MAX_AGE)
         );
-        vm.assertEq(s.stateRoot(), stateRoot, "nothing finalized");
-        vm.assertEq(uint256(s.batchNumber()), 0, "still batch 0");
+        vm.assertEq(t.stateRoot(), root, "nothing finalized");
+        vm.assertEq(uint256(t.batchNumber()), 0, "still batch 0");
     }
 
+    /// @dev TEST DOUBLE verifier: needs two batches in a row (no real proof of a second batch exists)
     function test_finalizeBatch_batchTimeIsMonotonic() public {
         vm.warp(block.timestamp + 100);
         _advance(s, 4242, riskRoot); // lastBatchTime = now
@@ -266,60 +390,68 @@ contract BatchTest is HealthVector {
     }
 
     function test_finalizeBatch_refusesCommitteeQuorumFailures() public {
-        Settlement.BatchHeader memory h = _header(s, 4242, riskRoot, 0);
-        Settlement.Withdrawal[] memory none = new Settlement.Withdrawal[](0);
-        batchVerifier.record(FAKE_PROOF, _inputs(s, h));
+        Settlement t = _deployReal();
+        Settlement.BatchHeader memory h = _realHeader();
+        Settlement.Withdrawal[] memory ws = batchWithdrawals;
+        uint256 nr = h.newRoot;
         // missing quorum: one signature of 2-of-3
-        _expectFinalizeRevert(
+        _expectRealRevert(
+            t,
             h,
-            none,
-            _dacSigs(s, 1, h.dataHash, 4242, _idx(1)),
+            ws,
+            _dacSigs(t, 1, h.dataHash, nr, _idx(1)),
             abi.encodeWithSelector(Settlement.QuorumNotReached.selector, uint256(1), uint256(2))
         );
         // wrong signer order
-        _expectFinalizeRevert(
+        _expectRealRevert(
+            t,
             h,
-            none,
-            _dacSigs(s, 1, h.dataHash, 4242, _idx(2, 0)),
+            ws,
+            _dacSigs(t, 1, h.dataHash, nr, _idx(2, 0)),
             abi.encodeWithSelector(Settlement.SignersNotSorted.selector, uint256(1))
         );
         // the same member twice
-        _expectFinalizeRevert(
+        _expectRealRevert(
+            t,
             h,
-            none,
-            _dacSigs(s, 1, h.dataHash, 4242, _idx(1, 1)),
+            ws,
+            _dacSigs(t, 1, h.dataHash, nr, _idx(1, 1)),
             abi.encodeWithSelector(Settlement.DuplicateSigner.selector, committeeAddrs[1])
         );
         // oracle keys are not committee members
-        bytes memory oracleSigs = _sigDigest(keysByAddr[0], s.batchDataDigest(1, h.dataHash, 4242));
-        _expectFinalizeRevert(
+        bytes memory oracleSigs = _sigDigest(keysByAddr[0], t.batchDataDigest(1, h.dataHash, nr));
+        _expectRealRevert(
+            t,
             h,
-            none,
-            bytes.concat(_dacSigs(s, 1, h.dataHash, 4242, _idx(0)), oracleSigs),
+            ws,
+            bytes.concat(_dacSigs(t, 1, h.dataHash, nr, _idx(0)), oracleSigs),
             _unknownOrUnsorted(committeeAddrs[0], oracleAddrs[0])
         );
         // the second member signed another data hash: it recovers to some other address
-        bytes memory other = _dacSigs(s, 1, h.dataHash ^ 1, 4242, _idx(2));
-        address rec = _recover(s.batchDataDigest(1, h.dataHash, 4242), other);
-        _expectFinalizeRevert(
+        bytes memory other = _dacSigs(t, 1, h.dataHash ^ 1, nr, _idx(2));
+        address rec = _recover(t.batchDataDigest(1, h.dataHash, nr), other);
+        _expectRealRevert(
+            t,
             h,
-            none,
-            bytes.concat(_dacSigs(s, 1, h.dataHash, 4242, _idx(0)), other),
+            ws,
+            bytes.concat(_dacSigs(t, 1, h.dataHash, nr, _idx(0)), other),
             _unknownOrUnsorted(committeeAddrs[0], rec)
         );
         // signatures for another batch number (a replay of batch 1's signatures on batch 2 looks like this)
-        bytes memory batch2 = _dacSigs(s, 2, h.dataHash, 4242, _idx(0, 2));
-        rec = _recover(s.batchDataDigest(1, h.dataHash, 4242), batch2); // what the first one recovers to
-        vm.assertFalse(s.isCommitteeMember(rec), "recovered address is not a member");
-        _expectFinalizeRevert(h, none, batch2, abi.encodeWithSelector(Settlement.UnknownSigner.selector, rec));
+        bytes memory batch2 = _dacSigs(t, 2, h.dataHash, nr, _idx(0, 2));
+        rec = _recover(t.batchDataDigest(1, h.dataHash, nr), batch2); // what the first one recovers to
+        vm.assertFalse(t.isCommitteeMember(rec), "recovered address is not a member");
+        _expectRealRevert(t, h, ws, batch2, batchProof, abi.encodeWithSelector(Settlement.UnknownSigner.selector, rec));
         // after all that, the right signatures are accepted
-        _finalize(s, h, none);
-        vm.assertEq(s.stateRoot(), 4242, "finalized");
+        bytes memory sigs = _realSigs(t);
+        vm.prank(OPERATOR);
+        t.finalizeBatch(h, ws, sigs, batchProof);
+        vm.assertEq(t.stateRoot(), nr, "finalized");
     }
 
     function test_finalizeBatch_needsCommitteeAndVerifier() public {
         Settlement.Genesis memory g =
-            Settlement.Genesis(verifier, batchVerifier, IERC20(address(token)), 1, 0, ACCOUNT_LIMIT);
+            Settlement.Genesis(verifier, realBatchVerifier, IERC20(address(token)), 1, 0, ACCOUNT_LIMIT);
         Settlement t = new Settlement(g, OPERATOR, oracleAddrs, 2, 2, 2, MAX_AGE);
         t.postRiskRoot(1, riskRoot, _sigs(t, 1, riskRoot, _idx(0, 1)));
         Settlement.BatchHeader memory h = _header(t, 5, riskRoot, 0);
@@ -347,6 +479,7 @@ contract BatchTest is HealthVector {
         u.finalizeBatch(h, new Settlement.Withdrawal[](0), sigs, FAKE_PROOF);
     }
 
+    /// @dev TEST DOUBLE verifier: two batches over the health vector's genesis root (no real batch proof starts there)
     function test_healthProofOverGenesisThenNewRoot() public {
         // the real health proof verifies against the genesis root (batch 0) and, within the window of 2,
         // after one finalized batch; not after two
@@ -368,6 +501,31 @@ contract BatchTest is HealthVector {
         vm.prank(OPERATOR);
         vm.expectRevert(err);
         s.finalizeBatch(h, ws, sigs, FAKE_PROOF);
+    }
+
+    /// @dev finalizeBatch on `t` as the operator reverts with `err`
+    function _expectRealRevert(
+        Settlement t,
+        Settlement.BatchHeader memory h,
+        Settlement.Withdrawal[] memory ws,
+        bytes memory sigs,
+        bytes memory proof_,
+        bytes memory err
+    ) internal {
+        vm.prank(OPERATOR);
+        vm.expectRevert(err);
+        t.finalizeBatch(h, ws, sigs, proof_);
+    }
+
+    /// @dev the same with the vector's real proof
+    function _expectRealRevert(
+        Settlement t,
+        Settlement.BatchHeader memory h,
+        Settlement.Withdrawal[] memory ws,
+        bytes memory sigs,
+        bytes memory err
+    ) internal {
+        _expectRealRevert(t, h, ws, sigs, batchProof, err);
     }
 
     /// @dev the error of a second signature recovering to `second` after a valid first one from `first`

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {HealthVector} from "./utils/HealthVector.sol";
+import {BatchVector} from "./utils/BatchVector.sol";
 import {RecordedInputBatchVerifierTestDouble} from "./utils/BatchFixture.sol";
 import {Settlement} from "../src/Settlement.sol";
 import {Poseidon2} from "../src/Poseidon2.sol";
@@ -9,15 +9,20 @@ import {Poseidon2} from "../src/Poseidon2.sol";
 /// @notice One state-changing or checked call per test, so that `.gas-snapshot` (checked in, compared by
 /// tools/check.sh in the Maven test phase) tracks the cost of each call. Everything a call needs (signatures,
 /// queued deposits, the test double's recorded inputs) is prepared in setUp, which the snapshot does not count.
-/// finalizeBatch runs against RecordedInputBatchVerifierTestDouble (a TEST DOUBLE, a hash compare): the real
-/// gnark verifier of the batch circuit adds its pairing check, about 200k + 6.2k per public input.
-contract GasTest is HealthVector {
+/// `test_gas_finalizeBatch_2of3_realVerifier` runs the real batch proof (test-vectors/chain/batch-proof.json: one
+/// registration deposit, one withdrawal) through the real exported gnark verifier. The `_testDoubleVerifier`
+/// figures run against RecordedInputBatchVerifierTestDouble (a TEST DOUBLE, a hash compare: batches with made-up
+/// roots, no real proof exists for them): they isolate the contract's own cost of no or two withdrawals.
+contract GasTest is BatchVector {
     event log_named_uint(string key, uint256 val);
 
     address constant ALICE = address(0xA11CE0);
     Settlement plain;
     Settlement fin0; // a batch consuming one deposit, no withdrawals
     Settlement fin2; // a batch with two withdrawals
+    Settlement finReal; // the real batch vector's state, real verifier
+    Settlement.BatchHeader hReal;
+    bytes sigsReal;
     Settlement.BatchHeader h0;
     Settlement.BatchHeader h2;
     bytes sigs0;
@@ -29,6 +34,12 @@ contract GasTest is HealthVector {
     function setUp() public {
         _loadVector();
         _makeOracles();
+        // first the real batch (it warps to the vector's batch time), then re-post s's risk root at that time
+        _loadBatchVector();
+        finReal = _deployReal();
+        hReal = _realHeader();
+        sigsReal = _realSigs(finReal);
+        s.postRiskRoot(2, riskRoot, _sigs(s, 2, riskRoot, _idx(0, 2)));
         token.mint(ALICE, 1e12);
         // a second deployment with no risk root yet, for the first posting
         plain = _deploy(verifier, 1, 4);
@@ -95,6 +106,18 @@ contract GasTest is HealthVector {
     function test_gas_finalizeBatch_2of3_2withdrawals_testDoubleVerifier() public {
         vm.prank(OPERATOR);
         fin2.finalizeBatch(h2, ws2, sigs2, FAKE_PROOF);
+    }
+
+    function test_gas_finalizeBatch_2of3_realVerifier() public {
+        vm.prank(OPERATOR);
+        finReal.finalizeBatch(hReal, batchWithdrawals, sigsReal, batchProof);
+    }
+
+    /// @notice Figure (printed with -vv): the real batch verifier's own gas for the vector's proof, 8 inputs
+    function test_figures_realBatchVerifier() public {
+        uint256 g = gasleft();
+        realBatchVerifier.verifyProof(batchProof, batchInputs);
+        emit log_named_uint("batch verifier (8 public inputs) gas", g - gasleft());
     }
 
     function test_gas_claimWithdrawal() public {

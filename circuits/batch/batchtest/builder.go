@@ -128,6 +128,13 @@ func New(s batch.Sizes) *Builder {
 	return b
 }
 
+// SetDepositHeadBefore sets the queue head the batch starts from (777 by default: entries consumed by earlier
+// batches); 0 for a batch that starts at the contract's empty queue (docs/BATCH.md section 3).
+func (b *Builder) SetDepositHeadBefore(h fr.Element) *Builder {
+	b.depHeadBefore = h
+	return b
+}
+
 // Start fixes the state and risk roots; call it after adjusting the fixture, before the first transition.
 func (b *Builder) Start() *Builder {
 	s := b.S

@@ -8,12 +8,14 @@ import {IBatchVerifier} from "../../src/IBatchVerifier.sol";
 import {QuoteToken} from "../../src/QuoteToken.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-/// @notice TEST DOUBLE, not a verifier: stands in for the batch circuit's gnark-exported verifier until that
-/// circuit (circuits/batch) and its key exist. Its only behaviour: it accepts exactly the one (proof,
+/// @notice TEST DOUBLE, not a verifier: stands in for the batch circuit's gnark-exported verifier ONLY in the tests
+/// that need a batch no real proof exists for (a chain of several batches over made-up roots: batch-time
+/// monotonicity, the health proof's state-root window, per-call gas of later batches). The tests that can use the
+/// real proof vector (test-vectors/chain/batch-proof.json) run against the real exported verifier instead
+/// (test/utils/BatchVector.sol, test/BatchProof.t.sol). Its only behaviour: it accepts exactly the one (proof,
 /// public-input vector) pair the test recorded last and reverts for anything else, so the tests check that
 /// `finalizeBatch` hands the verifier exactly the 8 public inputs of docs/BATCH.md section 4 (deposit heads
-/// from the stored queue, the withdrawal hash it computed) and the proof bytes unchanged. It proves nothing:
-/// the real verifier and a real batch proof replace it when the circuit lands.
+/// from the stored queue, the withdrawal hash it computed) and the proof bytes unchanged. It proves nothing.
 contract RecordedInputBatchVerifierTestDouble is IBatchVerifier {
     bytes32 public recorded;
 
@@ -64,13 +66,22 @@ abstract contract BatchFixture is OracleSigning {
     }
 
     /// @dev A Settlement with genesis root `genesis` of `genesisAccounts` accounts, the 2-of-3 oracles (call
-    /// _makeOracles first), windows 2/2, and the 2-of-3 committee set by the owner (this test contract).
+    /// _makeOracles first), windows 2/2, and the 2-of-3 committee set by the owner (this test contract); its
+    /// batch verifier is the test double (tests of batches no real proof exists for).
     function _deploy(IHealthVerifier hv, uint256 genesis, uint64 genesisAccounts) internal returns (Settlement t) {
-        if (address(token) == address(0)) token = new QuoteToken();
         if (address(batchVerifier) == address(0)) batchVerifier = new RecordedInputBatchVerifierTestDouble();
+        t = _deployWith(hv, batchVerifier, genesis, genesisAccounts);
+    }
+
+    /// @dev `_deploy` with the given batch verifier (the real exported one: test/utils/BatchVector.sol)
+    function _deployWith(IHealthVerifier hv, IBatchVerifier bv, uint256 genesis, uint64 genesisAccounts)
+        internal
+        returns (Settlement t)
+    {
+        if (address(token) == address(0)) token = new QuoteToken();
         if (committeeAddrs.length == 0) _makeCommittee();
         t = new Settlement(
-            Settlement.Genesis(hv, batchVerifier, IERC20(address(token)), genesis, genesisAccounts, ACCOUNT_LIMIT),
+            Settlement.Genesis(hv, bv, IERC20(address(token)), genesis, genesisAccounts, ACCOUNT_LIMIT),
             OPERATOR,
             oracleAddrs,
             2,

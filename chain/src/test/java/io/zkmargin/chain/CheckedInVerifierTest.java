@@ -12,14 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The checked-in verifiers of {@code verifier-contracts/} (listed in {@code verifiers.json}) still
  * match: each key was made for the circuit as it compiles today (same constraint-system digest),
- * each verifier is exactly gnark's export of its key, and the forge test vector
- * (test-vectors/chain/health-proof.json) verifies natively against the checked-in key of its
- * circuit. A circuit change without re-running {@link VerifierExport} fails here, so a stale
- * verifier cannot ship.
+ * each verifier is exactly gnark's export of its key, and the forge test vectors
+ * (test-vectors/chain/health-proof.json, batch-proof.json) verify natively against the checked-in
+ * key of their circuit. A circuit change without re-running {@link VerifierExport} fails here, so a
+ * stale verifier cannot ship.
  */
 class CheckedInVerifierTest {
 
@@ -81,9 +83,10 @@ class CheckedInVerifierTest {
     assertTrue(ex.getMessage().contains("hash of its contents"), ex.getMessage());
   }
 
-  @Test
-  void forgeVectorVerifiesAgainstItsCheckedInKey() throws Exception {
-    Path vector = contracts.getParent().resolve("test-vectors/chain/health-proof.json");
+  @ParameterizedTest
+  @ValueSource(strings = {"health-proof.json", "batch-proof.json"})
+  void forgeVectorVerifiesAgainstItsCheckedInKey(String name) throws Exception {
+    Path vector = contracts.getParent().resolve("test-vectors/chain").resolve(name);
     assertTrue(Files.isRegularFile(vector), vector + " is missing");
     ProofFile proof = ProofFile.read(vector);
     VerifierExport.Entry e =

@@ -1,0 +1,197 @@
+// Command batchvector writes the checked-in Solidity verifier of the test-size batch circuit and a real batch
+// proof for the forge tests, with one fresh development key pair (single-party setup):
+//
+//   - verifier-contracts/keys/<id>.vk (gnark WriteRawTo), verifier-contracts/src/verifiers/<id>.sol (gnark's
+//     ExportSolidity of that key) and the circuit's entry in verifier-contracts/verifiers.json (circuit digest,
+//     key hash), exactly as io.zkmargin.chain.VerifierExport writes them for the health circuit, so that
+//     CheckedInVerifierTest (chain) checks them the same way;
+//   - test-vectors/chain/batch-proof.json: a zkmargin proof file (docs/ENCODING.md: format, circuitId,
+//     verifyingKeyHash, publicInputs, the canonical 324-byte proof) plus a "batch" object with everything the
+//     forge test needs to rebuild the on-chain state the proof's public inputs name (test/BatchProof.t.sol).
+//
+// The batch (test size N = 2) starts from the genesis queue (head 0) of a Settlement whose genesis root is the
+// builder's venue (accounts 0, 1, 2; genesisAccounts = 3, so the first registration gets id 3):
+// slot 0 consumes the registration of account 3 (key batchtest.Key(4), DEPOSIT atoms from DEPOSITOR), slot 1
+// withdraws WITHDRAW of it to WITHDRAW_TO, signed by account 3's key at nonce 0.
+//
+// Run from the repository root: go run ./circuits/batch/batchvector
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/zkmargin/zkmargin/circuits/batch"
+	"github.com/zkmargin/zkmargin/circuits/batch/batchtest"
+	"github.com/zkmargin/zkmargin/native/go/engine"
+)
+
+// The on-chain side of the vector; BatchProof.t.sol reads them from the JSON, never from here.
+const (
+	genesisAccounts = 3
+	registeredID    = 3
+	depositor       = 0xA11CE0 // address(0xA11CE0), ALICE of the forge tests
+	depositAmount   = 2_000_000
+	withdrawTo      = 0xB0B0 // BOB
+	withdrawAmount  = 750_000
+	batchTime       = 1_700_000_000
+)
+
+func main() {
+	contracts := flag.String("contracts", "verifier-contracts", "verifier-contracts directory")
+	vectors := flag.String("vectors", "test-vectors/chain", "test-vectors/chain directory")
+	flag.Parse()
+	if err := run(*contracts, *vectors); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(contracts, vectors string) error {
+	s := batch.TestSizes
+	id := s.ID()
+	e := engine.Default()
+	digest, err := e.CircuitDigest(id)
+	if err != nil {
+		return err
+	}
+	pk, vk, err := e.Setup(id)
+	if err != nil {
+		return err
+	}
+	vkHandle, err := e.LoadVerifyingKey(id, vk)
+	if err != nil {
+		return err
+	}
+	sol, err := e.ExportSolidity(vkHandle)
+	if err != nil {
+		return err
+	}
+	pkHandle, err := e.LoadProvingKey(id, pk)
+	if err != nil {
+		return err
+	}
+
+	b := batchtest.New(s)
+	delete(b.Leaves, 4) // genesis accounts 0..2 only: the contract's next id is 3
+	var dep, pkX, pkY fr.Element
+	dep.SetUint64(depositor)
+	pkX, pkY = b.Keys[registeredID].PublicKey.A.X, b.Keys[registeredID].PublicKey.A.Y
+	b.Queue = []batchtest.DepositEntry{{AccountID: registeredID, Amount: depositAmount, PkX: pkX, PkY: pkY, Depositor: dep}}
+	b.SetDepositHeadBefore(fr.Element{})
+	b.BatchTime = batchTime
+	c := b.Start().Deposit().Withdraw(registeredID, withdrawAmount, withdrawTo).Build()
+	wj, err := batch.MarshalWitness(c)
+	if err != nil {
+		return err
+	}
+	proof, publics, err := e.Prove(pkHandle, wj)
+	if err != nil {
+		return err
+	}
+	if err := e.Verify(vkHandle, proof, publics); err != nil {
+		return fmt.Errorf("the fresh proof does not verify: %w", err)
+	}
+	vkHash := sha256.Sum256(vk)
+	entry := map[string]string{
+		"circuitId":        id,
+		"circuitDigest":    hex.EncodeToString(digest[:]),
+		"verifyingKeyHash": hex.EncodeToString(vkHash[:]),
+		"verifierFile":     "src/verifiers/" + id + ".sol",
+		"verifyingKeyFile": "keys/" + id + ".vk",
+	}
+	if err := os.WriteFile(filepath.Join(contracts, entry["verifierFile"]), []byte(sol), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(contracts, entry["verifyingKeyFile"]), vk, 0o644); err != nil {
+		return err
+	}
+	if err := writeManifest(filepath.Join(contracts, "verifiers.json"), entry); err != nil {
+		return err
+	}
+
+	str := func(v any) string { return fmt.Sprint(v) }
+	vec := map[string]any{
+		"format":           "zkmargin-proof-v1",
+		"circuitId":        id,
+		"verifyingKeyHash": entry["verifyingKeyHash"],
+		"publicInputs":     publics,
+		"proof":            hex.EncodeToString(proof),
+		"batch": map[string]any{
+			"note": "written by go run ./circuits/batch/batchvector; the Settlement state the public inputs name: " +
+				"genesis root = oldRoot with genesisAccounts, the deposits registered in order from an empty queue, " +
+				"riskRoot posted by the oracles, withdrawals in slot order; every number a decimal string",
+			"oldRoot":         publics[0],
+			"newRoot":         publics[1],
+			"riskRoot":        publics[2],
+			"depositsBefore":  "0",
+			"deposits":        []map[string]string{{"accountId": str(registeredID), "amount": str(depositAmount), "pkX": pkX.String(), "pkY": pkY.String(), "depositor": str(depositor)}},
+			"withdrawals":     []map[string]string{{"to": str(withdrawTo), "amount": str(withdrawAmount)}},
+			"withdrawalsHash": publics[5],
+			"dataHash":        publics[6],
+			"batchTime":       publics[7],
+			"genesisAccounts": str(genesisAccounts),
+		},
+	}
+	out, err := json.MarshalIndent(vec, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(vectors, "batch-proof.json"), append(out, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("exported %s (verifying key %s), wrote batch-proof.json (%d-byte proof)\n", entry["verifierFile"], entry["verifyingKeyHash"], len(proof))
+	return nil
+}
+
+// writeManifest replaces the circuit's entry of verifiers.json, in the layout Jackson's pretty printer gives it
+// (VerifierExport writes the same file), entries sorted by circuit id.
+func writeManifest(path string, e map[string]string) error {
+	var m struct {
+		Format    string              `json:"format"`
+		Note      string              `json:"note"`
+		Verifiers []map[string]string `json:"verifiers"`
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return err
+	}
+	if m.Format != "zkmargin-verifiers-v1" {
+		return fmt.Errorf("%s: unknown format %q", path, m.Format)
+	}
+	vs := m.Verifiers[:0]
+	for _, v := range m.Verifiers {
+		if v["circuitId"] != e["circuitId"] {
+			vs = append(vs, v)
+		}
+	}
+	vs = append(vs, e)
+	sort.Slice(vs, func(i, j int) bool { return vs[i]["circuitId"] < vs[j]["circuitId"] })
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "{\n  \"format\" : %s,\n  \"note\" : %s,\n  \"verifiers\" : [ ", q(m.Format), q(m.Note))
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		var f []string
+		for _, k := range []string{"circuitId", "circuitDigest", "verifyingKeyHash", "verifierFile", "verifyingKeyFile"} {
+			f = append(f, fmt.Sprintf("    %s : %s", q(k), q(v[k])))
+		}
+		parts[i] = "{\n" + strings.Join(f, ",\n") + "\n  }"
+	}
+	w.WriteString(strings.Join(parts, ", "))
+	w.WriteString(" ]\n}\n")
+	return os.WriteFile(path, w.Bytes(), 0o644)
+}
