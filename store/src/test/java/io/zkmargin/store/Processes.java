@@ -18,7 +18,8 @@ final class Processes {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(
         List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
-    // the test JVM's development-key policy (surefire allows them) holds for its child processes too
+    // the test JVM's development-key policy (surefire allows them) holds for its child processes
+    // too
     String allowDevKeys = System.getProperty(io.zkmargin.prover.KeyStore.ALLOW_DEV_KEYS_PROPERTY);
     if (allowDevKeys != null) {
       cmd.add("-D" + io.zkmargin.prover.KeyStore.ALLOW_DEV_KEYS_PROPERTY + "=" + allowDevKeys);
