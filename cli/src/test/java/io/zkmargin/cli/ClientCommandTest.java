@@ -73,7 +73,9 @@ class ClientCommandTest {
       assertEquals(
           "VALID: account 3 has equity >= 1.2000 x maintenance margin ("
               + proof.circuitId()
-              + ", setup development); state root"
+              + ", setup "
+              + proof.setup()
+              + "); state root"
               + " current, risk root current (epoch 7); checked by the service and offline\n",
           valid.out());
 
@@ -110,7 +112,9 @@ class ClientCommandTest {
               + " has equity >= 1.0000 x"
               + " maintenance margin ("
               + proof.circuitId()
-              + ", setup development))\n",
+              + ", setup "
+              + proof.setup()
+              + "))\n",
           unsettled.out());
       Path privateRisk = dir.resolve("private-risk.json");
       priv.privateRisk().write(privateRisk);
