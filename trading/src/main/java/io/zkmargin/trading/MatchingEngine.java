@@ -82,7 +82,6 @@ public final class MatchingEngine {
   private long[] oLegRatio = new long[cap * L];
   private int freeHead = -1;
   private int nextHandle;
-  private final PairIntMap orders = new PairIntMap(4096);
 
   // books
   private int nBooks;
@@ -121,6 +120,9 @@ public final class MatchingEngine {
     long[] snap;
     int[] refs;
     long[] slotOrder;
+    // the live order holding each fill-tree slot, or -1: an account has at most one live order per
+    // slot (a newer order id replaces an older one), so (account, orderId) finds it without a map
+    int[] slotHandle;
     int head = -1;
   }
 
@@ -209,6 +211,8 @@ public final class MatchingEngine {
     a.snap = leaf.fundingSnapshots().clone();
     a.refs = new int[p];
     a.slotOrder = new long[slotMask + 1];
+    a.slotHandle = new int[slotMask + 1];
+    Arrays.fill(a.slotHandle, -1);
     for (int j = 0; j < p; j++) {
       if (a.qty[j] != 0 && !vector.has(a.slotId[j])) {
         throw new IllegalArgumentException("position in unlisted instrument " + a.slotId[j]);
@@ -310,13 +314,11 @@ public final class MatchingEngine {
     }
     // accepted: the order takes its fill-tree slot; an older live order there can never fill
     a.slotOrder[slot] = o.orderId;
-    if (prev != 0) {
-      int old = orders.get(o.accountId, prev);
-      if (old >= 0) {
-        cancelInternal(old, Reject.SLOT_REPLACED);
-      }
+    int old = a.slotHandle[slot];
+    if (old >= 0) {
+      cancelInternal(old, Reject.SLOT_REPLACED);
     }
-    orders.put(o.accountId, o.orderId, h);
+    a.slotHandle[slot] = h;
     linkAccount(a, h);
     long filled = matchBook(h, want, now);
     if (o.legs > 1 && filled < want) {
@@ -342,7 +344,7 @@ public final class MatchingEngine {
    * @return true if it was live
    */
   public boolean cancel(long accountId, long orderId) {
-    int h = orders.get(accountId, orderId);
+    int h = live(accountId, orderId);
     if (h < 0) {
       return false;
     }
@@ -442,7 +444,7 @@ public final class MatchingEngine {
 
   /** Remaining (unfilled) combo units of a live order, or -1 if it is not live. */
   public long remaining(long accountId, long orderId) {
-    int h = orders.get(accountId, orderId);
+    int h = live(accountId, orderId);
     return h < 0 ? -1 : oQty[h] - oFilled[h];
   }
 
@@ -498,6 +500,16 @@ public final class MatchingEngine {
         u,
         liq[1],
         liq[2]);
+  }
+
+  /** The handle of a live order, or -1. */
+  private int live(long accountId, long orderId) {
+    int ai = accountIndex.get(accountId, 0);
+    if (ai < 0 || orderId < 1) {
+      return -1;
+    }
+    int h = accts[ai].slotHandle[(int) (orderId & slotMask)];
+    return h >= 0 && oId[h] == orderId ? h : -1;
   }
 
   private Acct acct(long accountId) {
@@ -1146,7 +1158,7 @@ public final class MatchingEngine {
       unrest(h);
     }
     unlinkAccount(h);
-    orders.remove(accts[oAcct[h]].id, oId[h]);
+    accts[oAcct[h]].slotHandle[(int) (oId[h] & slotMask)] = -1;
     release(h);
     freeHandle(h);
   }
@@ -1157,7 +1169,7 @@ public final class MatchingEngine {
       unrest(h);
     }
     unlinkAccount(h);
-    orders.remove(accts[oAcct[h]].id, oId[h]);
+    accts[oAcct[h]].slotHandle[(int) (oId[h] & slotMask)] = -1;
     release(h);
     listener.onCancel(accts[oAcct[h]].id, oId[h], rem, why);
     freeHandle(h);
