@@ -4,6 +4,8 @@ import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsPoint;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.risk.account.Account;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,6 +25,7 @@ public final class SignedOrderGate {
   private final Map<String, SignedOrder> accepted = new HashMap<>();
   private final Order scratch = new Order();
   private final PlaceResult badSignature = new PlaceResult();
+  private OrderLog log;
 
   /**
    * @param engine the engine orders go to
@@ -34,6 +37,14 @@ public final class SignedOrderGate {
     this.engine = engine;
     badSignature.reject = Reject.BAD_SIGNATURE;
     badSignature.detail = "the signature does not verify with the account's key";
+  }
+
+  /**
+   * Logs every accepted order and cancel to {@code log} from now on (call after {@link
+   * OrderLog#replay}).
+   */
+  public void attachLog(OrderLog log) {
+    this.log = log;
   }
 
   /** The engine behind the gate. */
@@ -66,8 +77,61 @@ public final class SignedOrderGate {
    * @param reduceOnly reduce-only instruction
    * @param now unix seconds
    * @return the engine's answer ({@link Reject#BAD_SIGNATURE} if the signature does not verify)
+   * @throws UncheckedIOException if the order was accepted but could not be logged
    */
   public PlaceResult place(
+      OrderMessage message,
+      EdDSA.Signature signature,
+      Order.TimeInForce tif,
+      boolean postOnly,
+      boolean reduceOnly,
+      long now) {
+    PlaceResult r = placeUnlogged(message, signature, tif, postOnly, reduceOnly, now);
+    if (r.accepted() && log != null) {
+      try {
+        log.appendPlace(message, signature, tif, postOnly, reduceOnly, now);
+      } catch (IOException e) {
+        throw new UncheckedIOException("order accepted but not logged", e);
+      }
+    }
+    return r;
+  }
+
+  /**
+   * Cancels a live order (the caller has authenticated the account) and logs it.
+   *
+   * @return true if it was live
+   */
+  public boolean cancel(long accountId, long orderId, long now) {
+    boolean done = engine.cancel(accountId, orderId);
+    if (done && log != null) {
+      try {
+        log.appendCancel(accountId, orderId, now);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cancel not logged", e);
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Cancels every live order of the account and logs it.
+   *
+   * @return how many
+   */
+  public int cancelAll(long accountId, long now) {
+    int n = engine.cancelAll(accountId);
+    if (n > 0 && log != null) {
+      try {
+        log.appendCancelAll(accountId, now);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cancel-all not logged", e);
+      }
+    }
+    return n;
+  }
+
+  PlaceResult placeUnlogged(
       OrderMessage message,
       EdDSA.Signature signature,
       Order.TimeInForce tif,
