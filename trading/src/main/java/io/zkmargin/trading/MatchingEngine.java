@@ -100,6 +100,9 @@ public final class MatchingEngine {
   private final int[] cOrd = new int[L];
   private final long[] cUsed = new long[L];
   private final int[] lastStep = new int[L];
+  private final int[] legSteps = new int[L];
+  private final int[] legStepsBefore = new int[L];
+  private int maxMakersPerLeg = 4;
   private int pn;
   private int[] pLeg = new int[64];
   private int[] pMaker = new int[64];
@@ -173,6 +176,18 @@ public final class MatchingEngine {
   /** Turns the pre-trade margin check on (default) or off (orders then only reserve slots). */
   public void setMarginCheck(boolean on) {
     this.marginCheck = on;
+  }
+
+  /**
+   * The most single-leg maker orders one implied trade takes per leg (the proposed batch
+   * transition's J; default 4). A combo unit that needs more makers on one leg is not filled by
+   * implied matching.
+   */
+  public void setMaxMakersPerLeg(int j) {
+    if (j < 1 || j > 64) {
+      throw new IllegalArgumentException("makers per leg must be in [1, 64], was " + j);
+    }
+    this.maxMakersPerLeg = j;
   }
 
   /** The account that receives fees (BATCH.md: account 0); credited when registered. */
@@ -268,6 +283,13 @@ public final class MatchingEngine {
       side = o.ratio[0] > 0 ? BUY : SELL;
     }
     long price = side == BUY ? o.limitPrice : -o.limitPrice;
+    if (o.legs > 1) {
+      try {
+        splitNet(book, price);
+      } catch (ArithmeticException e) {
+        return reject(r, Reject.OUT_OF_RANGE, "leg prices of this net price overflow");
+      }
+    }
     if (o.postOnly && crosses(book, side, price)) {
       return reject(r, Reject.POST_ONLY_WOULD_CROSS, null);
     }
@@ -527,6 +549,9 @@ public final class MatchingEngine {
     if (legs < 1 || legs > L || o.quantity <= 0 || o.quantity >= MAX_ORDER_ID) {
       return Reject.BAD_ORDER;
     }
+    if (o.limitPrice == Long.MIN_VALUE) {
+      return Reject.BAD_ORDER;
+    }
     if (o.orderId < 1 || o.orderId >= MAX_ORDER_ID || o.feePerUnit < 0) {
       return Reject.BAD_ORDER;
     }
@@ -679,7 +704,7 @@ public final class MatchingEngine {
       return true;
     }
     if (oLegs[h] > 1) {
-      long planned = plan(h, want - got, now);
+      long planned = plan(h, want - got, now, false);
       pn = 0;
       return got + planned >= want;
     }
@@ -910,30 +935,7 @@ public final class MatchingEngine {
   private void trade(int m, int t, long f, long px) {
     int b = oBook[m];
     int legs = bookLegs[b];
-    if (legs == 1) {
-      legPrice[0] = px;
-    } else {
-      long base = 0;
-      for (int l = 0; l < legs; l++) {
-        base += bookLegRatio[b * L + l] * mark[(int) bookLegId[b * L + l]];
-      }
-      long d = px - base;
-      int unit = -1;
-      for (int l = 0; l < legs; l++) {
-        if (Math.abs(bookLegRatio[b * L + l]) == 1) {
-          unit = l;
-          break;
-        }
-      }
-      for (int l = 0; l < legs; l++) {
-        long mk = mark[(int) bookLegId[b * L + l]];
-        if (unit >= 0) {
-          legPrice[l] = l == unit ? mk + d * bookLegRatio[b * L + l] : mk;
-        } else {
-          legPrice[l] = Math.addExact(mk, Math.multiplyExact(d, bookCoef[b * L + l]));
-        }
-      }
-    }
+    splitNet(b, px); // cannot overflow: px is an order's price, checked at its door
     long netM = oSide[m] == BUY ? px : -px;
     applyFill(m, f, netM * f);
     applyFill(t, f, -netM * f);
@@ -941,9 +943,56 @@ public final class MatchingEngine {
         accts[oAcct[m]].id, oId[m], accts[oAcct[t]].id, oId[t], f, legPrice, legs, netM);
   }
 
+  /**
+   * Leg prices near the marks whose net {@code sum r[l] * legPrice[l]} is exactly {@code px}, into
+   * {@code legPrice}: one leg of ratio +-1 takes the difference, else the extended-Euclid
+   * coefficients of the book spread it.
+   *
+   * @throws ArithmeticException if a leg price does not fit a long
+   */
+  private void splitNet(int b, long px) {
+    int legs = bookLegs[b];
+    if (legs == 1) {
+      legPrice[0] = px;
+      return;
+    }
+    long base = 0;
+    for (int l = 0; l < legs; l++) {
+      base =
+          Math.addExact(
+              base, Math.multiplyExact(bookLegRatio[b * L + l], mark[(int) bookLegId[b * L + l]]));
+    }
+    long d = Math.subtractExact(px, base);
+    int unit = -1;
+    for (int l = 0; l < legs; l++) {
+      if (Math.abs(bookLegRatio[b * L + l]) == 1) {
+        unit = l;
+        break;
+      }
+    }
+    for (int l = 0; l < legs; l++) {
+      long mk = mark[(int) bookLegId[b * L + l]];
+      long coef = unit >= 0 ? (l == unit ? bookLegRatio[b * L + l] : 0) : bookCoef[b * L + l];
+      legPrice[l] = Math.addExact(mk, Math.multiplyExact(d, coef));
+    }
+  }
+
   /** Implied matching of combo h against the single-leg books; returns units filled. */
   private long implied(int h, long want, long now) {
-    long units = plan(h, want, now);
+    long total = 0;
+    while (total < want) {
+      long u = impliedOnce(h, want - total, now);
+      if (u == 0) {
+        break;
+      }
+      total += u;
+    }
+    return total;
+  }
+
+  /** One implied trade: at most {@code maxMakersPerLeg} maker orders per leg. */
+  private long impliedOnce(int h, long want, long now) {
+    long units = plan(h, want, now, true);
     if (units == 0) {
       pn = 0;
       return 0;
@@ -980,9 +1029,12 @@ public final class MatchingEngine {
   /**
    * Plans up to {@code want} units of combo h against the single-leg books, unit by unit, each
    * unit's net within the combo's limit (marginal unit costs only rise, so the first unit that
-   * misses ends the plan). Fills the plan arrays; changes nothing else.
+   * misses ends the plan). A unit may take from at most {@code maxMakersPerLeg} orders per leg;
+   * with {@code capped}, the whole plan too (one implied trade, the proposed circuit's J), else the
+   * plan is the sum of the implied trades that {@link #implied} would make one after the other.
+   * Fills the plan arrays; changes nothing else.
    */
-  private long plan(int h, long want, long now) {
+  private long plan(int h, long want, long now, boolean capped) {
     int legs = oLegs[h];
     int ai = oAcct[h];
     pn = 0;
@@ -993,6 +1045,7 @@ public final class MatchingEngine {
       cOrd[l] = s.n > 0 ? s.head[s.n - 1] : -1;
       cUsed[l] = 0;
       lastStep[l] = -1;
+      legSteps[l] = 0;
     }
     long units = 0;
     long limit = oLimit[h];
@@ -1001,6 +1054,7 @@ public final class MatchingEngine {
       for (int l = 0; l < legs; l++) {
         stepIdxBefore[l] = lastStep[l];
         stepLotsBefore[l] = lastStep[l] >= 0 ? pLots[lastStep[l]] : 0;
+        legStepsBefore[l] = legSteps[l];
       }
       long cost = 0;
       boolean ok = true;
@@ -1009,6 +1063,7 @@ public final class MatchingEngine {
         int b = singleBook[(int) oLegId[h * L + l]];
         BookSide s = r > 0 ? asks[b] : bids[b];
         long need = Math.abs(r);
+        int makers = 0;
         while (need > 0) {
           int m = cOrd[l];
           while (true) {
@@ -1029,7 +1084,10 @@ public final class MatchingEngine {
             cUsed[l] = 0;
           }
           cOrd[l] = m;
-          if (m < 0) {
+          boolean newStep = lastStep[l] < 0 || pMaker[lastStep[l]] != m;
+          if (m < 0
+              || ++makers > maxMakersPerLeg
+              || (capped && newStep && legSteps[l] == maxMakersPerLeg)) {
             ok = false;
             break;
           }
@@ -1047,6 +1105,7 @@ public final class MatchingEngine {
         pn = savePn;
         for (int l = 0; l < legs; l++) {
           lastStep[l] = stepIdxBefore[l];
+          legSteps[l] = legStepsBefore[l];
           if (stepIdxBefore[l] >= 0) {
             pLots[stepIdxBefore[l]] = stepLotsBefore[l];
           }
@@ -1076,6 +1135,7 @@ public final class MatchingEngine {
       sAcct = Arrays.copyOf(sAcct, c);
       sOrder = Arrays.copyOf(sOrder, c);
     }
+    legSteps[leg]++;
     pLeg[pn] = leg;
     pMaker[pn] = m;
     pLots[pn] = lots;

@@ -90,11 +90,24 @@ public final class OrderLog implements Closeable {
    * @param gate the gate of a fresh engine with the same accounts registered as when the log was
    *     written
    * @return the number of records applied
+   * @throws IOException if a record (with a valid CRC) does not decode
    */
-  public int replay(SignedOrderGate gate) {
+  public int replay(SignedOrderGate gate) throws IOException {
     int n = 0;
     for (ByteBuffer r : records) {
-      ByteBuffer p = r.duplicate();
+      try {
+        apply(gate, r.duplicate());
+      } catch (RuntimeException e) {
+        throw new IOException("order log record " + n + " does not decode", e);
+      }
+      n++;
+    }
+    records.clear();
+    return n;
+  }
+
+  private static void apply(SignedOrderGate gate, ByteBuffer p) {
+    {
       byte kind = p.get();
       long time = p.getLong();
       if (kind == PLACE) {
@@ -103,6 +116,9 @@ public final class OrderLog implements Closeable {
           w[i] = p.getLong();
         }
         int legs = p.get();
+        if (legs < 1 || legs > 64) {
+          throw new IllegalArgumentException("legs " + legs);
+        }
         long[] ids = new long[legs];
         long[] rs = new long[legs];
         for (int l = 0; l < legs; l++) {
@@ -123,11 +139,10 @@ public final class OrderLog implements Closeable {
         gate.engine().cancel(p.getLong(), p.getLong());
       } else if (kind == CANCEL_ALL) {
         gate.engine().cancelAll(p.getLong());
+      } else {
+        throw new IllegalArgumentException("unknown record kind " + kind);
       }
-      n++;
     }
-    records.clear();
-    return n;
   }
 
   /** Appends an accepted order (fsynced). */

@@ -163,6 +163,38 @@ class ComboMatchingTest {
   }
 
   @Test
+  void impliedTradesTakeAtMostJMakersPerLeg() {
+    e.setMaxMakersPerLeg(2);
+    for (int k = 1; k <= 3; k++) {
+      single(2, k, CALL, false, 1, CM + k);
+      single(3, k, PUT, false, 1, PM + k);
+    }
+    single(4, 1, PUT, false, 1, PM + 4);
+    // 3 units: the first trade takes 2 makers per leg, the next the third
+    PlaceResult r = combo(1, 1, new long[] {CALL, PUT}, new long[] {1, 1}, 3, CM + PM + 10);
+    assertEquals(3, r.filled());
+    assertEquals(2, c.implied.size());
+    assertEquals(2, c.implied.get(0).units());
+    assertEquals(4, c.implied.get(0).steps().size());
+    assertEquals(1, c.implied.get(1).units());
+    // a unit that needs more than J makers on one leg is not filled by implied matching
+    single(2, 4, CALL, false, 1, CM);
+    single(3, 4, PUT, false, 1, PM);
+    single(2, 5, PUT, false, 1, PM + 1); // 3 puts from 3 orders (with account 4's at PM + 4)
+    o.combo(1, 2, new long[] {CALL, PUT}, new long[] {1, 3}, 1, CM + 3 * PM + 100, EXPIRY);
+    assertEquals(0, c.place(e, o, TIME).filled());
+    e.setMaxMakersPerLeg(3);
+    assertEquals(
+        1,
+        c.place(
+                e,
+                o.combo(
+                    1, 3, new long[] {CALL, PUT}, new long[] {1, 3}, 1, CM + 3 * PM + 100, EXPIRY),
+                TIME)
+            .filled());
+  }
+
+  @Test
   void impliedSkipsOwnOrders() {
     single(1, 1, CALL, false, 5, CM);
     single(2, 1, PUT, false, 5, PM);
