@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Open-addressing hash map from a pair of longs to a non-negative int, without boxing (linear
- * probing, backward-shift deletion). Not thread-safe.
+ * probing; no removal: accounts are only ever added). Not thread-safe.
  */
 final class PairIntMap {
   private long[] k1;
@@ -62,42 +62,6 @@ final class PairIntMap {
     k2[i] = b;
     vals[i] = v;
     size++;
-  }
-
-  void remove(long a, long b) {
-    int i = hash(a, b) & mask;
-    while (vals[i] >= 0) {
-      if (k1[i] == a && k2[i] == b) {
-        break;
-      }
-      i = (i + 1) & mask;
-    }
-    if (vals[i] < 0) {
-      return;
-    }
-    vals[i] = -1;
-    size--;
-    // backward shift: move later entries of the run into the hole when their home allows
-    int j = i;
-    while (true) {
-      j = (j + 1) & mask;
-      if (vals[j] < 0) {
-        return;
-      }
-      int home = hash(k1[j], k2[j]) & mask;
-      boolean between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-      if (!between) {
-        k1[i] = k1[j];
-        k2[i] = k2[j];
-        vals[i] = vals[j];
-        vals[j] = -1;
-        i = j;
-      }
-    }
-  }
-
-  int size() {
-    return size;
   }
 
   private void grow() {
