@@ -45,6 +45,10 @@ import picocli.CommandLine.Spec;
 public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  /** The order log of the books in the data directory. */
+  public static final String ORDER_LOG = "orders.log";
+
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
 
@@ -300,6 +304,8 @@ public final class ServeCommand implements Callable<Integer> {
     VenueBackend backend = VenueBackend.open(dir, KeyStore.openDefault());
     ZkmServer server = new ZkmServer(backend, identity, config);
     try {
+      // the order books (TradingService), kept in DIR/orders.log: they survive a restart
+      server.enableTrading(backend.venue(), dir.resolve(ORDER_LOG));
       server.start();
     } catch (IOException | RuntimeException e) {
       server.close();
