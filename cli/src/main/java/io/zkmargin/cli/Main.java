@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       VerifyCommand.class,
       ServeCommand.class,
       ClientCommand.class,
+      TradeCommand.class,
       GrpcBenchCommand.class,
       ChainCommand.class,
       HelpCommand.class
