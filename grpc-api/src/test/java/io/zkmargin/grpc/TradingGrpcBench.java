@@ -111,6 +111,8 @@ public final class TradingGrpcBench {
           "signed %d orders in %.1f s%n", clients * perClient, (System.nanoTime() - t0) / 1e9);
       AtomicLong accepted = new AtomicLong();
       AtomicLong refused = new AtomicLong();
+      java.util.concurrent.ConcurrentHashMap<String, Integer> reasons =
+          new java.util.concurrent.ConcurrentHashMap<>();
       List<Thread> threads = new ArrayList<>();
       long start = System.nanoTime();
       for (int c = 0; c < clients; c++) {
@@ -122,6 +124,9 @@ public final class TradingGrpcBench {
                   for (PlaceOrderRequest r : mine) {
                     PlaceOrderResponse a = tc.place(r, Duration.ofSeconds(60));
                     (a.getAccepted() ? accepted : refused).incrementAndGet();
+                    if (!a.getAccepted()) {
+                      reasons.merge(a.getRejectReason(), 1, Integer::sum);
+                    }
                   }
                 });
         threads.add(t);
@@ -132,8 +137,8 @@ public final class TradingGrpcBench {
       }
       double s = (System.nanoTime() - start) / 1e9;
       System.out.printf(
-          "%d clients x %d orders over TLS: %.0f orders/s (%d accepted, %d refused, %.1f s)%n",
-          clients, perClient, clients * perClient / s, accepted.get(), refused.get(), s);
+          "%d clients x %d orders over TLS: %.0f orders/s (%d accepted, %d refused %s, %.1f s)%n",
+          clients, perClient, clients * perClient / s, accepted.get(), refused.get(), reasons, s);
       for (ZkmClient zc : conns) {
         zc.close();
       }

@@ -201,7 +201,47 @@ public final class OrderLog implements Closeable {
     while (buf.hasRemaining()) {
       ch.write(buf);
     }
-    ch.force(false);
+    written++;
+    if (!groupCommit) {
+      ch.force(false);
+      synced = written;
+    }
+  }
+
+  private boolean groupCommit;
+  private volatile long written;
+  private long synced;
+  private final Object syncLock = new Object();
+
+  /**
+   * Group commit: appends no longer fsync; the caller calls {@link #syncTo} with the {@link
+   * #written()} count of its record before it answers, so one fsync covers every record appended
+   * meanwhile by other threads (appends stay on one thread at a time, the engine's lock).
+   */
+  public void setGroupCommit(boolean on) {
+    this.groupCommit = on;
+  }
+
+  /** Records appended since open (read under the appending lock to name one's own record). */
+  public long written() {
+    return written;
+  }
+
+  /**
+   * Returns once the first {@code n} appended records are on disk (one fsync for all records
+   * appended so far, unless another thread's already covered them). Thread-safe.
+   *
+   * @return the number of records known to be on disk
+   */
+  public long syncTo(long n) throws IOException {
+    synchronized (syncLock) {
+      if (synced < n) {
+        long target = written; // every record counted here was written before the force
+        ch.force(false);
+        synced = target;
+      }
+      return synced;
+    }
   }
 
   @Override

@@ -131,6 +131,64 @@ public final class SignedOrderGate {
     return n;
   }
 
+  /**
+   * An order whose signature this gate checked, made only by {@link #verify}: lets a server check
+   * signatures (the expensive part) on many threads, outside the engine's lock, and still hand the
+   * engine only signed orders.
+   */
+  public static final class Verified {
+    private final SignedOrderGate gate;
+    private final OrderMessage message;
+    private final EdDSA.Signature signature;
+
+    private Verified(SignedOrderGate gate, OrderMessage message, EdDSA.Signature signature) {
+      this.gate = gate;
+      this.message = message;
+      this.signature = signature;
+    }
+
+    /** The signed message. */
+    public OrderMessage message() {
+      return message;
+    }
+  }
+
+  /**
+   * Checks an order's signature with its account's owner key. Thread-safe once every account is
+   * registered (the key map is only read), so it may run concurrently with {@link #place}.
+   *
+   * @return the verified order, or null when the signature does not verify or the account is
+   *     unknown
+   */
+  public Verified verify(OrderMessage message, EdDSA.Signature signature) {
+    EdwardsPoint key = keys.get(message.accountId());
+    if (key == null || signature == null || !message.verify(key, signature)) {
+      return null;
+    }
+    return new Verified(this, message, signature);
+  }
+
+  /**
+   * Places an order verified by {@link #verify} of this gate, and logs it as {@link #place} does.
+   *
+   * @throws IllegalArgumentException if {@code v} was verified by another gate
+   */
+  public PlaceResult place(
+      Verified v, Order.TimeInForce tif, boolean postOnly, boolean reduceOnly, long now) {
+    if (v == null || v.gate != this) {
+      throw new IllegalArgumentException("the order was not verified by this gate");
+    }
+    PlaceResult r = placeChecked(v.message, v.signature, tif, postOnly, reduceOnly, now);
+    if (r.accepted() && log != null) {
+      try {
+        log.appendPlace(v.message, v.signature, tif, postOnly, reduceOnly, now);
+      } catch (IOException e) {
+        throw new UncheckedIOException("order accepted but not logged", e);
+      }
+    }
+    return r;
+  }
+
   PlaceResult placeUnlogged(
       OrderMessage message,
       EdDSA.Signature signature,
@@ -142,6 +200,17 @@ public final class SignedOrderGate {
     if (key == null || signature == null || !message.verify(key, signature)) {
       return badSignature;
     }
+    return placeChecked(message, signature, tif, postOnly, reduceOnly, now);
+  }
+
+  /** Places an order whose signature was checked. */
+  private PlaceResult placeChecked(
+      OrderMessage message,
+      EdDSA.Signature signature,
+      Order.TimeInForce tif,
+      boolean postOnly,
+      boolean reduceOnly,
+      long now) {
     int used = message.usedLegs();
     if (used > Order.MAX_LEGS) {
       PlaceResult r = new PlaceResult();

@@ -104,6 +104,7 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
   private final Map<Long, List<ServerCallStreamObserver<Fill>>> fillStreams = new HashMap<>();
   private final Map<String, BookStream> bookStreams = new HashMap<>();
   private final List<Fill> pending = new ArrayList<>();
+  private final List<Long> pendingMark = new ArrayList<>();
   private long sequence;
 
   /** The subscribers of one strategy's book and the last snapshot they were sent. */
@@ -167,6 +168,7 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
     synchronized (lock) {
       int n = log.replay(gate);
       gate.attachLog(log);
+      log.setGroupCommit(true); // one fsync for the orders of concurrent callers (durable())
       pending.clear(); // fills of the replay are history, not news for streams
       LOG.atInfo()
           .addKeyValue("records", n)
@@ -236,22 +238,26 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
       obs.onError(Status.INVALID_ARGUMENT.withDescription("unknown time_in_force").asException());
       return;
     }
+    // the signature check, the expensive part, runs on the caller's thread, outside the lock
+    SignedOrderGate.Verified verified = gate.verify(msg, sig);
+    if (verified == null) {
+      // an unknown account gets the same answer: accounts cannot be enumerated
+      obs.onError(
+          Status.UNAUTHENTICATED
+              .withDescription("the order's signature does not verify with the account's key")
+              .asException());
+      return;
+    }
     PlaceOrderResponse.Builder b = PlaceOrderResponse.newBuilder();
+    long mark;
     synchronized (lock) {
+      int from = pending.size();
       PlaceResult r;
       try {
-        r = gate.place(msg, sig, tif, req.getPostOnly(), req.getReduceOnly(), now());
+        r = gate.place(verified, tif, req.getPostOnly(), req.getReduceOnly(), now());
       } catch (RuntimeException e) {
         LOG.atError().setCause(e).log("trading.place.failed");
         obs.onError(Status.INTERNAL.withDescription("order not placed: " + e).asException());
-        return;
-      }
-      if (r.reject() == Reject.BAD_SIGNATURE) {
-        // an unknown account gets the same answer: accounts cannot be enumerated
-        obs.onError(
-            Status.UNAUTHENTICATED
-                .withDescription("the order's signature does not verify with the account's key")
-                .asException());
         return;
       }
       b.setAccepted(r.accepted()).setFilledQuantity(r.filled()).setResting(r.resting());
@@ -268,12 +274,17 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
       if (r.reject() != Reject.UNKNOWN_ACCOUNT) {
         b.setMargin(margin(engine.marginAnswer(msg.accountId(), estimator)));
       }
-      for (Fill f : pending) {
+      mark = log.written();
+      for (int i = from; i < pending.size(); i++) {
+        Fill f = pending.get(i);
+        pendingMark.add(mark);
         if (f.getAccountId() == msg.accountId() && f.getOrderId() == msg.orderId()) {
           b.addFills(f);
         }
       }
-      publish();
+    }
+    if (!durable(mark, obs)) {
+      return;
     }
     obs.onNext(b.build());
     obs.onCompleted();
@@ -359,9 +370,13 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
       return;
     }
     boolean done;
+    long mark;
     synchronized (lock) {
       done = req.getOrderId() > 0 && gate.cancel(req.getAccountId(), req.getOrderId(), now());
-      publish();
+      mark = log.written();
+    }
+    if (!durable(mark, obs)) {
+      return;
     }
     obs.onNext(CancelOrderResponse.newBuilder().setCancelled(done ? 1 : 0).build());
     obs.onCompleted();
@@ -376,9 +391,13 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
       return;
     }
     int n;
+    long mark;
     synchronized (lock) {
       n = gate.cancelAll(req.getAccountId(), now());
-      publish();
+      mark = log.written();
+    }
+    if (!durable(mark, obs)) {
+      return;
     }
     obs.onNext(CancelOrderResponse.newBuilder().setCancelled(n).build());
     obs.onCompleted();
@@ -584,11 +603,37 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
   }
 
   /**
-   * Sends the fills of the last call to their accounts' streams and the changed books to theirs
-   * (under the lock).
+   * Waits until the log records up to {@code mark} are on disk (group commit: one fsync covers
+   * every caller's records appended so far), then publishes what became durable. Answers nothing
+   * before: an order is answered, and its fills streamed, only once it would survive a crash.
+   *
+   * @return false when the log failed (the call was answered INTERNAL)
    */
-  private void publish() {
-    for (Fill f : pending) {
+  private boolean durable(long mark, StreamObserver<?> obs) {
+    long synced;
+    try {
+      synced = log.syncTo(mark);
+    } catch (IOException e) {
+      LOG.atError().setCause(e).log("trading.log.sync.failed");
+      obs.onError(Status.INTERNAL.withDescription("the order log failed: " + e).asException());
+      return false;
+    }
+    synchronized (lock) {
+      publish(synced);
+    }
+    return true;
+  }
+
+  /**
+   * Sends the durable fills (log mark {@code <= synced}), in engine order, to their accounts'
+   * streams, and the changed books to theirs (under the lock).
+   */
+  private void publish(long synced) {
+    int n = 0;
+    while (n < pending.size() && n < pendingMark.size() && pendingMark.get(n) <= synced) {
+      n++;
+    }
+    for (Fill f : pending.subList(0, n)) {
       List<ServerCallStreamObserver<Fill>> l = fillStreams.get(f.getAccountId());
       if (l != null) {
         for (Iterator<ServerCallStreamObserver<Fill>> it = l.iterator(); it.hasNext(); ) {
@@ -601,7 +646,8 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
         }
       }
     }
-    pending.clear();
+    pending.subList(0, n).clear();
+    pendingMark.subList(0, n).clear();
     for (BookStream bs : bookStreams.values()) {
       BookSnapshot now = snapshot(bs.ids, bs.ratios, bs.depth);
       if (bs.last != null
