@@ -59,7 +59,7 @@ public final class Main implements Callable<Integer> {
     GROUPS.put(
         "venue and proofs (no server needed):",
         List.of("demo", "margin", "prove-health", "verify"));
-    GROUPS.put("service (gRPC):", List.of("serve", "client", "bench-grpc"));
+    GROUPS.put("service (gRPC):", List.of("serve", "client", "trade", "bench-grpc"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
     GROUPS.put("help:", List.of("help"));
   }
