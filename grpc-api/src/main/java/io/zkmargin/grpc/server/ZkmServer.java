@@ -192,6 +192,8 @@ public final class ZkmServer implements AutoCloseable {
   private final RateLimiter peerLimiter;
   private final RateLimiter accountLimiter;
   private final HealthStatusManager health = new HealthStatusManager();
+  private TradingServiceImpl trading;
+  private RateLimiter tradingPeerLimiter;
   private Server server;
   private int metricsBoundPort = -1;
   private boolean closed;
@@ -246,10 +248,44 @@ public final class ZkmServer implements AutoCloseable {
     for (ServerServiceDefinition d : zkm) {
       out.add(door(d, peerLimiter));
     }
+    if (trading != null) {
+      out.add(door(trading.bindService(), tradingPeerLimiter));
+    }
     for (ServerServiceDefinition d : std) {
       out.add(door(d, null));
     }
     return out;
+  }
+
+  /**
+   * Requests per second from one caller address to the TradingService (and its burst): a trading
+   * client sends many small orders, each an EdDSA check, so its own bucket, larger than the proving
+   * services'.
+   */
+  public static final int TRADING_PEER_RATE = 5_000;
+
+  /**
+   * Also hosts the {@code TradingService} over the venue's accounts, its books kept in {@code
+   * orderLog} (replayed now: the books survive a restart). Call before {@link #start()}.
+   *
+   * @param venue the served venue (accounts and owner keys, risk vector)
+   * @param orderLog the order log file
+   * @throws IOException when the order log cannot be read or replayed
+   */
+  public synchronized ZkmServer enableTrading(
+      io.zkmargin.prover.Venue venue, java.nio.file.Path orderLog) throws IOException {
+    if (server != null || trading != null) {
+      throw new IllegalStateException("enable trading once, before start");
+    }
+    trading = new TradingServiceImpl(venue, orderLog, authenticator, Clock.systemUTC());
+    tradingPeerLimiter =
+        new RateLimiter(TRADING_PEER_RATE, 2 * TRADING_PEER_RATE, System::nanoTime);
+    return this;
+  }
+
+  /** The trading service, or null when trading is not enabled. */
+  public TradingServiceImpl trading() {
+    return trading;
   }
 
   /** Reflection v1alpha, which older tools (grpcurl before 1.9, some IDEs) still ask for. */
@@ -378,6 +414,9 @@ public final class ZkmServer implements AutoCloseable {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(HealthServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     health.setStatus(AuditServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    if (trading != null) {
+      health.setStatus(io.zkmargin.api.v1.TradingServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    }
   }
 
   /** The bound gRPC port (-1 in-process). */
@@ -438,6 +477,9 @@ public final class ZkmServer implements AutoCloseable {
       }
     }
     if (server == null) {
+      if (trading != null) {
+        trading.close();
+      }
       authenticator.close();
       backend.close();
       return;
@@ -445,6 +487,9 @@ public final class ZkmServer implements AutoCloseable {
     long t0 = System.nanoTime();
     health.enterTerminalState();
     server.shutdown();
+    if (trading != null) {
+      trading.endStreams(); // open streams would hold the shutdown for the whole grace period
+    }
     boolean clean = queue.shutdown(config.shutdownGraceMillis());
     try {
       if (!server.awaitTermination(
@@ -457,6 +502,9 @@ public final class ZkmServer implements AutoCloseable {
       server.shutdownNow();
     }
     metrics.stopHttp();
+    if (trading != null) {
+      trading.close();
+    }
     authenticator.close();
     backend.close();
     LOG.atInfo()
