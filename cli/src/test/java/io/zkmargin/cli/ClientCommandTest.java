@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * about private trees (UNSETTLED ROOTS).
  */
 class ClientCommandTest {
+  /** A key's provenance as verdict lines print it. */
+  private static final String SETUP = "(development|ceremony:[0-9a-f]{64})";
 
   @Test
   void proveVerifyAndMarginThroughTheCommandLine(@TempDir Path dir) throws Exception {
@@ -70,13 +72,19 @@ class ClientCommandTest {
                         "verify", "--target", target, "--data", dir.toString(), out.toString()
                       }));
       assertEquals(0, valid.exit());
-      assertEquals(
-          "VALID: account 3 has equity >= 1.2000 x maintenance margin ("
-              + proof.circuitId()
-              + ", setup "
-              + proof.setup()
-              + "); state root"
-              + " current, risk root current (epoch 7); checked by the service and offline\n",
+      // the setup is the one of the key store's key: development in a clean tree, a ceremony's
+      // transcript once tools/ceremony-keys.sh installed ceremony keys
+      assertTrue(
+          java.util.regex.Pattern.matches(
+              java.util.regex.Pattern.quote(
+                      "VALID: account 3 has equity >= 1.2000 x maintenance margin ("
+                          + proof.circuitId()
+                          + ", setup ")
+                  + SETUP
+                  + java.util.regex.Pattern.quote(
+                      "); state root current, risk root current (epoch 7); checked by the service"
+                          + " and offline\n"),
+              valid.out()),
           valid.out());
 
       // real proofs about trees the venue never had: never VALID, exit 3, and the line says which
@@ -102,19 +110,22 @@ class ClientCommandTest {
       assertEquals(3, unsettled.exit());
       String venueState =
           new CommittedVenue(TestVenue.venue()).stateRoot().toString().substring(0, 16);
-      assertEquals(
-          "UNSETTLED ROOTS: the proof verifies (checked by the service and offline), but its state root was"
-              + " never settled by the venue ("
-              + venueState
-              + "... now) and its risk root is the oracles' (epoch 7): it is"
-              + " about another tree, not the service's venue (account "
-              + TestVenue.UNHEALTHY
-              + " has equity >= 1.0000 x"
-              + " maintenance margin ("
-              + proof.circuitId()
-              + ", setup "
-              + proof.setup()
-              + "))\n",
+      assertTrue(
+          java.util.regex.Pattern.matches(
+              java.util.regex.Pattern.quote(
+                      "UNSETTLED ROOTS: the proof verifies (checked by the service and offline), but its state root was"
+                          + " never settled by the venue ("
+                          + venueState
+                          + "... now) and its risk root is the oracles' (epoch 7): it is"
+                          + " about another tree, not the service's venue (account "
+                          + TestVenue.UNHEALTHY
+                          + " has equity >= 1.0000 x"
+                          + " maintenance margin ("
+                          + proof.circuitId()
+                          + ", setup ")
+                  + SETUP
+                  + java.util.regex.Pattern.quote("))\n"),
+              unsettled.out()),
           unsettled.out());
       Path privateRisk = dir.resolve("private-risk.json");
       priv.privateRisk().write(privateRisk);
