@@ -222,14 +222,6 @@ class BatchProveTest {
   }
 
   @Test
-  void aTradeIsRefusedClearly() {
-    Ledger l = genesis();
-    BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
-    OrderMessage o = OrderMessage.singleLeg(CONFIG.legs(), 1, 2, T0 + 86_400, 1, 0, 0, 1, 1);
-    assertThrows(UnsupportedOperationException.class, () -> b.trade(o, o, 1, new long[2]));
-  }
-
-  @Test
   void witnessesAreTheCheckedInVectors() throws Exception {
     Path dir = RepoRoot.find().resolve("test-vectors").resolve("batch");
     String[] names = {"ledger-batch-1.json", "ledger-batch-2.json", "ledger-batch-3-padded.json"};
