@@ -18,6 +18,7 @@ import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -139,5 +140,63 @@ class BatchWitnessTest {
         UnsupportedOperationException.class,
         () -> b.trade(order(1, 1, 1, 0, 0, 1, 1), order(2, 1, 1, 0, 0, 1, -1), 1, new long[2]));
     assertEquals(before, state(l));
+  }
+
+  /**
+   * Random batches of deposits (some registering), withdrawals and transfers, valid and not: every
+   * batch's old root is the previous batch's new root, its new root the ledger's state root, and
+   * its deposit head the previous one's.
+   */
+  @Test
+  void randomBatchesChainRootsAndHeads() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    Ledger l = ledger(3, 50 * USDC);
+    BigInteger root = l.stateTree().root();
+    BigInteger head = BigInteger.ZERO;
+    int[] applied = new int[3];
+    for (int batch = 0; batch < 12; batch++) {
+      l.beginBatch(LedgerFixtures.risk(), T0 + batch);
+      BatchWitness.Builder b = BatchWitness.builder(l, 3, 4, head);
+      for (int tries = 0; tries < 6 && !b.isFull(); tries++) {
+        long a = rnd.nextLong(1, 7);
+        long to = a == 1 || a == 3 ? 4 - a : a % 6 + 1; // != a; 1 and 3 share an owner
+        long amount = rnd.nextLong(1, 30 * USDC);
+        Rule r;
+        int kind = rnd.nextInt(3);
+        switch (kind) {
+          case 0 -> {
+            EdwardsKeyPair k = key(a == 3 ? 1 : a);
+            boolean fresh = !l.isRegistered(a);
+            r =
+                b.deposit(
+                    a,
+                    amount,
+                    fresh ? k.publicKey().x() : BigInteger.ZERO,
+                    fresh ? k.publicKey().y() : BigInteger.ZERO,
+                    DEPOSITOR);
+          }
+          case 1 -> {
+            long nonce = l.isRegistered(a) ? l.nonce(a) : 0;
+            WithdrawalMessage w = withdrawal(a, nonce, amount);
+            r = b.withdraw(w, sign(a == 3 ? 1 : a, w));
+          }
+          default -> {
+            long nonce = l.isRegistered(a) ? l.nonce(a) : 0;
+            TransferMessage t = new TransferMessage(a, to, nonce, rnd.nextInt(2), amount);
+            r = b.transfer(t, EdDSA.sign(key(a == 3 ? 1 : a), t.messageHash()));
+          }
+        }
+        applied[kind] += r.isOk() ? 1 : 0;
+      }
+      BatchWitness w = b.finish();
+      assertEquals(root, w.oldRoot());
+      assertEquals(l.stateTree().root(), w.newRoot());
+      assertEquals(head, w.publicInputs()[3]);
+      root = w.newRoot();
+      head = w.depositHeadAfter();
+    }
+    assertTrue(
+        Arrays.stream(applied).allMatch(n -> n > 2),
+        "each kind is applied, not only refused: " + Arrays.toString(applied));
   }
 }
