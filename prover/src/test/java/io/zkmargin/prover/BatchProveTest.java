@@ -18,7 +18,6 @@ import io.zkmargin.ledger.LedgerConfig;
 import io.zkmargin.ledger.Rule;
 import io.zkmargin.nativebridge.Gnark;
 import io.zkmargin.nativebridge.NativeException;
-import io.zkmargin.nativebridge.ProofResult;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
@@ -170,11 +169,12 @@ class BatchProveTest {
     return new RiskCommitment(CONFIG.sizes(), m, g);
   }
 
-  private static ProofResult prove(String json) {
-    long t0 = System.nanoTime();
-    ProofResult r = Gnark.prove(keys.provingKey(ID), json.getBytes(StandardCharsets.UTF_8));
-    System.out.printf("zkm: batch proof %s in %.2f s%n", ID, (System.nanoTime() - t0) / 1e9);
-    return r;
+  private static ProofFile prove(BatchWitness w, String json) {
+    BatchProver.Proved p =
+        new BatchProver(keys)
+            .prove(ID, json.getBytes(StandardCharsets.UTF_8), Arrays.asList(w.publicInputs()));
+    System.out.printf("zkm: batch proof %s in %.2f s%n", ID, p.proveNanos() / 1e9);
+    return p.proof();
   }
 
   private static List<String> strings(BigInteger[] xs) {
@@ -182,20 +182,30 @@ class BatchProveTest {
   }
 
   @Test
-  void bothBatchesProveAndVerifyWithJavasPublicInputs() {
+  void bothBatchesProveAndVerifyWithJavasPublicInputs() throws Exception {
     keys.ensureKeys(ID);
     for (BatchWitness w : List.of(batch1, batch2)) {
-      ProofResult r = prove(w.toJson());
-      assertEquals(strings(w.publicInputs()), r.publicInputs());
-      assertTrue(Gnark.verify(keys.verifyingKey(ID), r));
+      ProofFile p = prove(w, w.toJson());
+      assertEquals(Arrays.asList(w.publicInputs()), p.publicInputs());
+      assertTrue(new BatchProver(keys).verify(p));
+      assertTrue(new BatchProver(keys).verify(ProofFile.parse(p.toJson())));
       // the same proof against another batch's inputs does not verify
       BigInteger[] other = w.publicInputs();
       other[6] = other[6].add(BigInteger.ONE);
-      assertFalse(Gnark.verify(keys.verifyingKey(ID), r.proof(), strings(other)));
+      assertFalse(Gnark.verify(keys.verifyingKey(ID), p.proof(), strings(other)));
     }
     // batch 2 pays one withdrawal, batch 1 none
     assertEquals(BigInteger.ZERO, batch1.withdrawalsHash());
     assertFalse(batch2.withdrawalsHash().signum() == 0);
+  }
+
+  @Test
+  void theBatchProverTakesBatchCircuitsOnly() {
+    BatchProver p = new BatchProver(keys);
+    byte[] json = batch1.toJson().getBytes(StandardCharsets.UTF_8);
+    List<BigInteger> in = Arrays.asList(batch1.publicInputs());
+    assertThrows(
+        IllegalArgumentException.class, () -> p.prove("health-D6-I3-P2-A2-S4-T2", json, in));
   }
 
   @Test
@@ -205,7 +215,7 @@ class BatchProveTest {
     assertTrue(json.contains(field));
     String bad =
         json.replace(field, "\"dataHash\": \"" + batch2.dataHash().add(BigInteger.ONE) + "\"");
-    NativeException e = assertThrows(NativeException.class, () -> prove(bad));
+    NativeException e = assertThrows(NativeException.class, () -> prove(batch2, bad));
     assertEquals(NativeException.UNSATISFIED, e.code());
   }
 
@@ -217,7 +227,7 @@ class BatchProveTest {
     // solves)
     BatchWitness forged = singleWithdrawal(key(2), false);
     assertEquals(padded.newRoot(), forged.newRoot());
-    NativeException e = assertThrows(NativeException.class, () -> prove(forged.toJson()));
+    NativeException e = assertThrows(NativeException.class, () -> prove(forged, forged.toJson()));
     assertEquals(NativeException.UNSATISFIED, e.code());
   }
 
