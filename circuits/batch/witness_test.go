@@ -2,6 +2,8 @@ package batch_test
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -58,6 +60,10 @@ func FuzzParseWitness(f *testing.F) {
 	}
 	f.Add(js)
 	f.Add([]byte(`{"circuitId":"batch-D6-I3-P2-A2-S4-T2-K2-L2-N2-R4"}`))
+	// the Java ledger's documents (pretty-printed, as BatchWitness writes them)
+	if java, err := os.ReadFile(filepath.Join("..", "..", "test-vectors", "batch", "ledger-batch-2.json")); err == nil {
+		f.Add(java)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := batch.ParseWitness(data)
 		if err != nil {

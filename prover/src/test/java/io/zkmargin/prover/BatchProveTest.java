@@ -1,0 +1,250 @@
+package io.zkmargin.prover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkmargin.commit.EdDSA;
+import io.zkmargin.commit.EdwardsKeyPair;
+import io.zkmargin.commit.RepoRoot;
+import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.msg.OrderMessage;
+import io.zkmargin.commit.msg.TransferMessage;
+import io.zkmargin.commit.msg.WithdrawalMessage;
+import io.zkmargin.ledger.BatchWitness;
+import io.zkmargin.ledger.Ledger;
+import io.zkmargin.ledger.LedgerConfig;
+import io.zkmargin.ledger.Rule;
+import io.zkmargin.nativebridge.Gnark;
+import io.zkmargin.nativebridge.NativeException;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batches applied by the Java ledger, recorded by {@link BatchWitness} and proven with the real
+ * gnark batch circuit through JNI at the test size (N = 2, R = 4): batch 1 a registration deposit
+ * and a plain deposit, batch 2 a withdrawal and a transfer to a sub-account. Each proof verifies
+ * and its public inputs are Java's; a changed dataHash and a forged signature fail to prove. The
+ * two witnesses are the checked-in vectors test-vectors/batch/ledger-batch-{1,2}.json that {@code
+ * go test ./circuits/batch -run TestJavaLedgerVectors} replays (rewrite them with {@code
+ * -Dzkm.updateVectors=true}).
+ */
+class BatchProveTest {
+  private static final LedgerConfig CONFIG = LedgerConfig.TEST;
+  private static final int N = 2;
+  private static final int R = 4;
+  private static final String ID = BatchWitness.circuitId(CONFIG, N, R);
+  private static final long T0 = 1_767_225_600L;
+  private static final long USDC = 1_000_000L;
+  private static final BigInteger DEPOSITOR =
+      new BigInteger("a0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", 16);
+  private static final BigInteger PAYEE = BigInteger.valueOf(0xbeef);
+
+  private static KeyStore keys;
+  private static BatchWitness batch1;
+  private static BatchWitness batch2;
+  private static BatchWitness padded;
+
+  @BeforeAll
+  static void build() {
+    keys = KeyStore.openDefault();
+    Ledger l = genesis();
+    BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
+    EdwardsKeyPair k1 = key(1);
+    // account 3 registered by a deposit with account 1's key: a sub-account of account 1
+    assertEquals(
+        Rule.OK, b.deposit(3, 5 * USDC, k1.publicKey().x(), k1.publicKey().y(), DEPOSITOR));
+    assertEquals(Rule.OK, b.deposit(1, 10 * USDC, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
+    assertThrows(
+        IllegalStateException.class,
+        () -> b.deposit(1, 1, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR),
+        "N slots used: the batch is full");
+    batch1 = b.finish();
+
+    l.beginBatch(risk(), T0 + 60);
+    BatchWitness.Builder b2 = BatchWitness.builder(l, N, R, batch1.depositHeadAfter());
+    // account 1 holds 6 ETH-PERP lots: its withdrawal opens that instrument's row
+    WithdrawalMessage w = new WithdrawalMessage(1, 0, 20 * USDC, PAYEE);
+    assertEquals(Rule.OK, b2.withdraw(w, EdDSA.sign(k1, w.messageHash())));
+    TransferMessage t = new TransferMessage(1, 3, 1, 0, 5 * USDC);
+    assertEquals(Rule.OK, b2.transfer(t, EdDSA.sign(k1, t.messageHash())));
+    batch2 = b2.finish();
+    assertEquals(batch1.newRoot(), batch2.oldRoot());
+    assertEquals(l.stateTree().root(), batch2.newRoot());
+    padded = singleWithdrawal(key(1), true);
+  }
+
+  /**
+   * From genesis, a batch of one withdrawal of 20 USDC from account 1 signed by {@code signer},
+   * padded with a no-op; {@code checkSignatures} false plugs in a verifier that accepts anything.
+   */
+  private static BatchWitness singleWithdrawal(EdwardsKeyPair signer, boolean checkSignatures) {
+    Ledger l = genesis();
+    BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
+    if (!checkSignatures) {
+      b.verifier((pk, msg, sig) -> true);
+    }
+    WithdrawalMessage w = new WithdrawalMessage(1, 0, 20 * USDC, PAYEE);
+    assertEquals(Rule.OK, b.withdraw(w, EdDSA.sign(signer, w.messageHash())));
+    return b.finish();
+  }
+
+  @AfterAll
+  static void close() {
+    keys.close();
+  }
+
+  /**
+   * Fee account 0, accounts 1 and 2 (keys 1 and 2) with 100 USDC each and opposite 6-lot ETH-PERP
+   * positions: the state the recorded batches start from.
+   */
+  private static Ledger genesis() {
+    Ledger l = new Ledger(CONFIG);
+    EdwardsKeyPair fee = key(1_000);
+    l.registerGenesis(0, fee.publicKey().x(), fee.publicKey().y(), DEPOSITOR, 0);
+    for (int i = 1; i <= 2; i++) {
+      EdwardsKeyPair k = key(i);
+      assertEquals(
+          Rule.OK, l.deposit(i, 100 * USDC, k.publicKey().x(), k.publicKey().y(), DEPOSITOR));
+    }
+    l.beginBatch(risk(), T0);
+    long[] prices = {30_000_000L, 0};
+    OrderMessage maker =
+        OrderMessage.singleLeg(CONFIG.legs(), 1, 1, T0 + 86_400, 6, 31_000_000L, 0, 1, 1);
+    OrderMessage taker =
+        OrderMessage.singleLeg(CONFIG.legs(), 2, 1, T0 + 86_400, 6, -29_000_000L, 0, 1, -1);
+    assertEquals(Rule.OK, l.trade(maker, taker, 6, prices));
+    return l;
+  }
+
+  private static EdwardsKeyPair key(long seed) {
+    return new EdwardsKeyPair(
+        BigInteger.valueOf(seed)
+            .multiply(BigInteger.valueOf(1_000_000_007L))
+            .add(BigInteger.valueOf(12345)));
+  }
+
+  /** USDC and ETH (10% haircut); ETH-PERP (id 1) and an ETH call (id 4); scenarios -15..+15%. */
+  private static RiskCommitment risk() {
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>();
+    m.put(
+        1L,
+        new InstrumentRiskEntry(
+            30_000_000L,
+            120_000L,
+            1,
+            1,
+            new long[] {-4_500_000L, -1_500_000L, 1_500_000L, 4_500_000L},
+            new long[] {-6_750_000L, -2_250_000L, 2_250_000L, 6_750_000L}));
+    m.put(
+        4L,
+        new InstrumentRiskEntry(
+            1_200_000L,
+            0L,
+            150_000L,
+            200_000L,
+            new long[] {-1_000_000L, -600_000L, 900_000L, 3_100_000L},
+            new long[] {-1_200_000L, -700_000L, 1_100_000L, 3_600_000L}));
+    RiskGlobals g =
+        new RiskGlobals(
+            new long[] {1_000_000, 1_250_000},
+            new long[] {1_000_000_000L, 2_700_000_000L},
+            new long[] {1_000_000_000L, 3_000_000_000L},
+            new long[][] {
+              {0, 0, 0, 0},
+              {-450_000_000L, -150_000_000L, 150_000_000L, 450_000_000L}
+            });
+    return new RiskCommitment(CONFIG.sizes(), m, g);
+  }
+
+  private static ProofFile prove(BatchWitness w, String json) {
+    BatchProver.Proved p =
+        new BatchProver(keys)
+            .prove(ID, json.getBytes(StandardCharsets.UTF_8), Arrays.asList(w.publicInputs()));
+    System.out.printf("zkm: batch proof %s in %.2f s%n", ID, p.proveNanos() / 1e9);
+    return p.proof();
+  }
+
+  private static List<String> strings(BigInteger[] xs) {
+    return Arrays.stream(xs).map(BigInteger::toString).toList();
+  }
+
+  @Test
+  void bothBatchesProveAndVerifyWithJavasPublicInputs() throws Exception {
+    keys.ensureKeys(ID);
+    for (BatchWitness w : List.of(batch1, batch2)) {
+      ProofFile p = prove(w, w.toJson());
+      assertEquals(Arrays.asList(w.publicInputs()), p.publicInputs());
+      assertTrue(new BatchProver(keys).verify(p));
+      assertTrue(new BatchProver(keys).verify(ProofFile.parse(p.toJson())));
+      // the same proof against another batch's inputs does not verify
+      BigInteger[] other = w.publicInputs();
+      other[6] = other[6].add(BigInteger.ONE);
+      assertFalse(Gnark.verify(keys.verifyingKey(ID), p.proof(), strings(other)));
+    }
+    // batch 2 pays one withdrawal, batch 1 none
+    assertEquals(BigInteger.ZERO, batch1.withdrawalsHash());
+    assertFalse(batch2.withdrawalsHash().signum() == 0);
+  }
+
+  @Test
+  void theBatchProverTakesBatchCircuitsOnly() {
+    BatchProver p = new BatchProver(keys);
+    byte[] json = batch1.toJson().getBytes(StandardCharsets.UTF_8);
+    List<BigInteger> in = Arrays.asList(batch1.publicInputs());
+    assertThrows(
+        IllegalArgumentException.class, () -> p.prove("health-D6-I3-P2-A2-S4-T2", json, in));
+  }
+
+  @Test
+  void aChangedDataHashFailsToProve() {
+    String json = batch2.toJson();
+    String field = "\"dataHash\": \"" + batch2.dataHash() + "\"";
+    assertTrue(json.contains(field));
+    String bad =
+        json.replace(field, "\"dataHash\": \"" + batch2.dataHash().add(BigInteger.ONE) + "\"");
+    NativeException e = assertThrows(NativeException.class, () -> prove(batch2, bad));
+    assertEquals(NativeException.UNSATISFIED, e.code());
+  }
+
+  @Test
+  void aForgedSignatureFailsToProve() {
+    // the ledger's signature check switched off (a verifier that accepts anything): a withdrawal
+    // from account 1 signed by key 2 gets into a witness whose every other part is consistent
+    // (the same batch signed by key 1 is the vector ledger-batch-3-padded.json, which the Go test
+    // solves)
+    BatchWitness forged = singleWithdrawal(key(2), false);
+    assertEquals(padded.newRoot(), forged.newRoot());
+    NativeException e = assertThrows(NativeException.class, () -> prove(forged, forged.toJson()));
+    assertEquals(NativeException.UNSATISFIED, e.code());
+  }
+
+  @Test
+  void witnessesAreTheCheckedInVectors() throws Exception {
+    Path dir = RepoRoot.find().resolve("test-vectors").resolve("batch");
+    String[] names = {"ledger-batch-1.json", "ledger-batch-2.json", "ledger-batch-3-padded.json"};
+    BatchWitness[] ws = {batch1, batch2, padded};
+    for (int i = 0; i < ws.length; i++) {
+      Path f = dir.resolve(names[i]);
+      if (Boolean.getBoolean("zkm.updateVectors")) {
+        Files.writeString(f, ws[i].toJson());
+      }
+      assertEquals(
+          Files.readString(f),
+          ws[i].toJson(),
+          f + " differs from what the Java ledger writes (rewrite with -Dzkm.updateVectors=true)");
+    }
+  }
+}
