@@ -64,7 +64,8 @@ public final class TradingGrpcBench {
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);
     try (ZkmServer server =
         new ZkmServer(
-            VenueBackend.of(venue, KeyStore.openDefault()),
+            VenueBackend.of(
+                venue, KeyStore.openDefault(true)), // a benchmark: development keys are fine
             id,
             new ZkmServer.Config("127.0.0.1", 0, false, 1, 8, -1, 1_000))) {
       server.enableTrading(venue, dir.resolve("orders.log"));
