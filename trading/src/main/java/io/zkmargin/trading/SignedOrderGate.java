@@ -161,11 +161,7 @@ public final class SignedOrderGate {
    *     unknown
    */
   public Verified verify(OrderMessage message, EdDSA.Signature signature) {
-    EdwardsPoint key = keys.get(message.accountId());
-    if (key == null || signature == null || !message.verify(key, signature)) {
-      return null;
-    }
-    return new Verified(this, message, signature);
+    return signedByItsAccount(message, signature) ? new Verified(this, message, signature) : null;
   }
 
   /**
@@ -196,11 +192,18 @@ public final class SignedOrderGate {
       boolean postOnly,
       boolean reduceOnly,
       long now) {
-    EdwardsPoint key = keys.get(message.accountId());
-    if (key == null || signature == null || !message.verify(key, signature)) {
+    if (!signedByItsAccount(message, signature)) {
       return badSignature;
     }
     return placeChecked(message, signature, tif, postOnly, reduceOnly, now);
+  }
+
+  /**
+   * True iff the order's account is known and {@code signature} is its owner key's over the order.
+   */
+  private boolean signedByItsAccount(OrderMessage message, EdDSA.Signature signature) {
+    EdwardsPoint key = keys.get(message.accountId());
+    return key != null && signature != null && message.verify(key, signature);
   }
 
   /** Places an order whose signature was checked. */
