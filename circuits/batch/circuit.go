@@ -2,8 +2,9 @@
 // to newRoot at one risk root, consume a prefix of the on-chain deposit queue and produce the batch's
 // withdrawal list. Groth16 over BN254, no gnark commitments (every range check is a bit decomposition).
 //
-// Kinds in this version: 0 no-op, 1 deposit, 2 withdrawal, 4 transfer (trade = 3 is reserved: a slot of that
-// kind fails to prove until it is implemented).
+// Kinds in this version: 0 no-op, 1 deposit, 2 withdrawal, 3 trade, 4 transfer. Every slot is the same
+// sub-circuit and can hold any kind (docs/BATCH.md section 5 "Slot design" gives the cost). Trading fees are
+// summed over the batch and credited to the fee account 0 once, after the last slot (Circuit.Fee).
 package batch
 
 import (
@@ -61,13 +62,34 @@ type Account struct {
 	ImBound    frontend.Variable   // mIm >= IMcore after the transition
 }
 
+// Order is the part of a signed order a trade slot carries (docs/BATCH.md section 2): the legs are the
+// slot's (the maker's instrumentId and ratio; the taker signs the same instruments with opposite ratios).
+type Order struct {
+	OrderID    frontend.Variable // in [1, 2^62)
+	Expiry     frontend.Variable // unix seconds, in [0, 2^63): valid while batchTime <= expiry
+	Quantity   frontend.Variable // combo units, in [1, 2^63)
+	LimitPrice frontend.Variable // signed word: the most the order pays net per combo unit
+	FeePerUnit frontend.Variable // in [0, 2^63): quote atoms per combo unit to the fee account
+}
+
+// Fill is the order-fill subtree witness of one order (docs/BATCH.md section 1): the old value of the slot
+// orderId mod 2^K as (OldID, OldFilled) and its K siblings (leaf level first).
+type Fill struct {
+	OldID, OldFilled frontend.Variable
+	Path             []frontend.Variable
+}
+
 // Slot is one transition slot. Its fields are read as the kind says:
 //   - deposit: AccountID, Amount, PkX/PkY (the queue entry's key, 0 for a plain deposit), Address (depositor);
 //   - withdrawal: AccountID, Nonce, Amount, Address (the L1 address credited), Sig (by the leaf's key);
-//   - transfer: AccountID (from), ToAccountID, Nonce, Asset, Amount, Sig (by the common owner key).
+//   - transfer: AccountID (from), ToAccountID, Nonce, Asset, Amount, Sig (by the common owner key);
+//   - trade: AccountID (maker), ToAccountID (taker), Amount (the fill f), Sig (the maker's order signature),
+//     Maker, Taker, TakerSig, the legs (InstrumentID, Ratio: the maker's), Price, the position slot of each
+//     leg in the maker's (MakerPos) and the taker's (TakerPos) leaf, the risk table row of each leg (LegRow)
+//     and the two order-fill witnesses.
 //
-// A is the account AccountID names; B (read by transfers only) the account ToAccountID names, opened against
-// the root after A's update.
+// A is the account AccountID names; B (read by transfers and trades) the account ToAccountID names, opened
+// against the root after A's update.
 type Slot struct {
 	Kind        frontend.Variable
 	AccountID   frontend.Variable
@@ -79,6 +101,16 @@ type Slot struct {
 	ToAccountID frontend.Variable
 	Asset       frontend.Variable
 	A, B        Account
+
+	Maker, Taker       Order
+	TakerSig           eddsa.Signature
+	InstrumentID       []frontend.Variable // L
+	Ratio              []frontend.Variable // L, |ratio| <= 2^16, 0 = unused leg (then instrumentId 0)
+	Price              []frontend.Variable // L, signed words: quote atoms per lot
+	MakerPos, TakerPos []frontend.Variable // L, in [0, P)
+	LegRow             []frontend.Variable // L, in [0, R): the row of the leg's instrument (witness only)
+	MakerFill          Fill
+	TakerFill          Fill
 }
 
 // Row is one row of the per-batch risk table: an instrument id and its entry, opened against riskRoot.
@@ -104,6 +136,9 @@ type Circuit struct {
 	Globals         []frontend.Variable // packed globals words
 	Rows            []Row               // R
 	Slots           []Slot              // N
+	// Fee is account 0 after the last slot: it is credited with the batch's trading fees at once. Empty = 1
+	// means "not opened" and is allowed only when the batch's fees are 0.
+	Fee Account
 
 	Sizes Sizes `gnark:"-"`
 }
@@ -120,9 +155,14 @@ func NewCircuit(s Sizes) *Circuit {
 			Path: make([]frontend.Variable, s.DI)}
 	}
 	for i := range c.Slots {
-		c.Slots[i].A = newAccount(s)
-		c.Slots[i].B = newAccount(s)
+		sl := &c.Slots[i]
+		sl.A = newAccount(s)
+		sl.B = newAccount(s)
+		sl.InstrumentID, sl.Ratio, sl.Price = make([]frontend.Variable, s.L), make([]frontend.Variable, s.L), make([]frontend.Variable, s.L)
+		sl.MakerPos, sl.TakerPos, sl.LegRow = make([]frontend.Variable, s.L), make([]frontend.Variable, s.L), make([]frontend.Variable, s.L)
+		sl.MakerFill.Path, sl.TakerFill.Path = make([]frontend.Variable, s.K), make([]frontend.Variable, s.K)
 	}
+	c.Fee = newAccount(s)
 	return c
 }
 
@@ -131,14 +171,37 @@ func newAccount(s Sizes) Account {
 		Path: make([]frontend.Variable, s.D), RowIdx: make([]frontend.Variable, s.P)}
 }
 
-// SlotDataLen is the number of field elements each slot contributes to dataHash.
-const SlotDataLen = 12
+// CommonDataLen is the number of field elements every slot contributes to dataHash first.
+const CommonDataLen = 12
 
-// SlotData is a slot's data in dataHash order: kind, accountId, amount, nonce, address, pkX, pkY, sig R.X,
-// sig R.Y, sig S, toAccountId, asset (docs/BATCH.md section 4).
-func (sl *Slot) SlotData() []frontend.Variable {
-	return []frontend.Variable{sl.Kind, sl.AccountID, sl.Amount, sl.Nonce, sl.Address, sl.PkX, sl.PkY,
+// TradeWordCount is the number of trade words a slot appends to its data (packed three to an element):
+// the two orders (5 words each) and per leg instrumentId, ratio, price, makerPos, takerPos.
+func (s Sizes) TradeWordCount() int { return 10 + 5*s.L }
+
+// SlotDataLen is the number of field elements each slot contributes to dataHash: the 12 common elements,
+// the packed trade words, the taker's signature (R.x, R.y, S).
+func (s Sizes) SlotDataLen() int { return CommonDataLen + encoding.PackedLen(s.TradeWordCount()) + 3 }
+
+// TradeWords are a slot's trade words in dataHash order (docs/BATCH.md section 4): maker orderId, expiry,
+// quantity, limitPrice, feePerUnit, the taker's five, then per leg l: instrumentId[l], ratio[l], price[l],
+// makerPos[l], takerPos[l].
+func (sl *Slot) TradeWords() []frontend.Variable {
+	w := []frontend.Variable{sl.Maker.OrderID, sl.Maker.Expiry, sl.Maker.Quantity, sl.Maker.LimitPrice, sl.Maker.FeePerUnit,
+		sl.Taker.OrderID, sl.Taker.Expiry, sl.Taker.Quantity, sl.Taker.LimitPrice, sl.Taker.FeePerUnit}
+	for l := range sl.Ratio {
+		w = append(w, sl.InstrumentID[l], sl.Ratio[l], sl.Price[l], sl.MakerPos[l], sl.TakerPos[l])
+	}
+	return w
+}
+
+// slotData is a slot's data in dataHash order: kind, accountId, amount, nonce, address, pkX, pkY, sig R.X,
+// sig R.Y, sig S, toAccountId, asset, pack(TradeWords)..., taker sig R.X, R.Y, S (docs/BATCH.md section 4).
+// Every trade word is range checked to a word (or tighter) in the slot, so the packing is injective.
+func (sl *Slot) slotData(api frontend.API) []frontend.Variable {
+	d := []frontend.Variable{sl.Kind, sl.AccountID, sl.Amount, sl.Nonce, sl.Address, sl.PkX, sl.PkY,
 		sl.Sig.R.X, sl.Sig.R.Y, sl.Sig.S, sl.ToAccountID, sl.Asset}
+	d = append(d, packWords(api, sl.TradeWords())...)
+	return append(d, sl.TakerSig.R.X, sl.TakerSig.R.Y, sl.TakerSig.S)
 }
 
 var twoTo63 = new(big.Int).Lsh(big.NewInt(1), 63)
@@ -238,7 +301,8 @@ func (c *Circuit) Define(api frontend.API) error {
 		}
 		rows[r], rowIDs[r] = e, row.ID
 	}
-	ctx := &context{api: api, s: s, h: h, md: md, curve: curve, g: g, tierFactors: tierFactors, rows: rows, rowIDs: rowIDs, usedRows: c.Rows}
+	ctx := &context{api: api, s: s, h: h, md: md, curve: curve, g: g, tierFactors: tierFactors, rows: rows, rowIDs: rowIDs,
+		usedRows: c.Rows, batchTime: c.BatchTime, feeSum: 0, emptyOrders: emptyOrdersRoot(s.K)}
 
 	root := c.OldRoot
 	depHead := c.DepositHeadBefore
@@ -247,8 +311,9 @@ func (c *Circuit) Define(api frontend.API) error {
 	for i := range c.Slots {
 		sl := &c.Slots[i]
 		root, depHead, wHash = ctx.slot(sl, root, depHead, wHash)
-		data = append(data, sl.SlotData()...)
+		data = append(data, sl.slotData(api)...)
 	}
+	root = ctx.creditFees(&c.Fee, root)
 	api.AssertIsEqual(root, c.NewRoot)
 	api.AssertIsEqual(depHead, c.DepositHeadAfter)
 	api.AssertIsEqual(wHash, c.WithdrawalsHash)
@@ -267,6 +332,9 @@ type context struct {
 	rows        []margin.Entry
 	rowIDs      []frontend.Variable
 	usedRows    []Row
+	batchTime   frontend.Variable
+	feeSum      frontend.Variable // the batch's trading fees so far (exact integer < N * 2^127)
+	emptyOrders *big.Int          // root of the empty depth-K order-fill subtree
 }
 
 // leaf is an unpacked account leaf being updated.
@@ -369,10 +437,13 @@ func (x *context) slot(sl *Slot, root, depHead, wHash frontend.Variable) (fronte
 	isNoop := api.IsZero(sl.Kind)
 	isDep := api.IsZero(api.Sub(sl.Kind, KindDeposit))
 	isW := api.IsZero(api.Sub(sl.Kind, KindWithdrawal))
+	isTr := api.IsZero(api.Sub(sl.Kind, KindTrade))
 	isT := api.IsZero(api.Sub(sl.Kind, KindTransfer))
-	api.AssertIsEqual(api.Add(isNoop, isDep, isW, isT), 1) // the kinds implemented here
+	api.AssertIsEqual(api.Add(isNoop, isDep, isW, isTr, isT), 1) // the kinds implemented here
 	active := api.Sub(1, isNoop)
-	signed := api.Add(isW, isT)
+	signed := api.Add(isW, isT)     // nonce-protected requests
+	aSigned := api.Add(signed, isTr) // A signs (the maker's order for a trade); A meets effective IM after
+	twoParty := api.Add(isT, isTr)  // B is read
 
 	accountBits := api.ToBinary(sl.AccountID, s.D)
 	toBits := api.ToBinary(sl.ToAccountID, s.D)
@@ -387,6 +458,7 @@ func (x *context) slot(sl *Slot, root, depHead, wHash frontend.Variable) (fronte
 		assetHit = api.Add(assetHit, isAsset[k])
 	}
 	api.AssertIsEqual(api.Mul(isT, api.Sub(assetHit, 1)), 0)
+	tr := x.readTrade(sl, isTr)
 
 	a := &sl.A
 	l := x.openAccount(a, accountBits, root, active)
@@ -405,40 +477,253 @@ func (x *context) slot(sl *Slot, root, depHead, wHash frontend.Variable) (fronte
 	entry := hashMD(x.md, sl.AccountID, sl.Amount, sl.PkX, sl.PkY, sl.Address)
 	depHead = select1(api, isDep, x.h.Compress(depHead, entry), depHead)
 
-	// withdrawal and transfer: nonce, 0 < amount, signature by the old leaf's key
+	// withdrawal and transfer: nonce; withdrawal, transfer and trade: 0 < amount, signature by the old leaf's key
 	api.AssertIsEqual(api.Mul(signed, api.Sub(sl.Nonce, l.vals[0])), 0)
-	api.AssertIsEqual(api.Mul(signed, api.IsZero(sl.Amount)), 0)
+	api.AssertIsEqual(api.Mul(aSigned, api.IsZero(sl.Amount)), 0)
 	wmsg := hashMD(x.md, TagWithdrawal, sl.Address, packWords(api, []frontend.Variable{sl.AccountID, sl.Nonce, sl.Amount})[0])
 	tmsg := hashMD(x.md, append([]frontend.Variable{TagTransfer},
 		packWords(api, []frontend.Variable{sl.AccountID, sl.ToAccountID, sl.Nonce, sl.Asset, sl.Amount})...)...)
-	x.verifySig(signed, select1(api, isW, wmsg, tmsg), oldPkX, oldPkY, sl.Sig)
+	omsg := x.orderMsg(sl.AccountID, &sl.Maker, sl.InstrumentID, sl.Ratio)
+	x.verifySig(aSigned, select1(api, isW, wmsg, select1(api, isT, tmsg, omsg)), oldPkX, oldPkY, sl.Sig)
 	wHash = select1(api, isW, x.h.Compress(wHash, x.h.Compress(sl.Address, sl.Amount)), wHash)
 
 	// A's new words: nonce += 1 (withdrawal, transfer); balance[0] += amount (deposit), -= amount (withdrawal);
-	// balance[asset] -= amount (transfer)
+	// balance[asset] -= amount (transfer); a trade moves the maker's positions (settling funding into
+	// balance[0]) and pays -net*f - makerFee*f
 	x.setWord(l, 0, api.Add(l.vals[0], signed))
 	l.w[0].AssertNonNegative(api)
+	bal0 := x.trade(l, tr, sl.MakerPos, 1)
+	bal0 = api.Sub(bal0, api.Mul(isTr, api.Add(tr.netF, api.Mul(sl.Maker.FeePerUnit, sl.Amount))))
 	for k := 0; k < s.A; k++ {
 		delta := api.Mul(isAsset[k], api.Mul(isT, sl.Amount))
+		v := l.vals[2+k]
 		if k == 0 {
 			delta = api.Sub(delta, api.Mul(api.Sub(isDep, isW), sl.Amount))
+			v = bal0
 		}
-		x.setWord(l, 2+k, api.Sub(l.vals[2+k], delta))
+		x.setWord(l, 2+k, api.Sub(v, delta))
 	}
-	x.effectiveIM(a, l, signed)
+	x.setQuantities(l)
+	l.orders = x.fillOrder(l.orders, &sl.Maker, &sl.MakerFill, sl.Amount, isTr)
+	x.effectiveIM(a, l, aSigned)
 	root = select1(api, active, x.closeAccount(a, l, accountBits), root)
 
-	// B (transfers): the same owner key, balance[asset] += amount, opened against the root after A
+	// B (transfers and trades): opened against the root after A
 	b := &sl.B
-	lb := x.openAccount(b, toBits, root, isT)
-	api.AssertIsEqual(api.Mul(isT, b.Empty), 0)
+	lb := x.openAccount(b, toBits, root, twoParty)
+	api.AssertIsEqual(api.Mul(twoParty, b.Empty), 0)
+	// transfer: the same owner key, balance[asset] += amount
 	api.AssertIsEqual(api.Mul(isT, api.Sub(lb.pkX, oldPkX)), 0)
 	api.AssertIsEqual(api.Mul(isT, api.Sub(lb.pkY, oldPkY)), 0)
-	for k := 0; k < s.A; k++ {
-		x.setWord(lb, 2+k, api.Add(lb.vals[2+k], api.Mul(isAsset[k], api.Mul(isT, sl.Amount))))
+	// trade: two accounts, the taker's order signed by B's key, the taker's positions and +net*f - takerFee*f
+	api.AssertIsEqual(api.Mul(isTr, api.IsZero(api.Sub(sl.AccountID, sl.ToAccountID))), 0)
+	negRatio := make([]frontend.Variable, s.L)
+	for i := range negRatio {
+		negRatio[i] = api.Neg(sl.Ratio[i])
 	}
-	root = select1(api, isT, x.closeAccount(b, lb, toBits), root)
+	x.verifySig(isTr, x.orderMsg(sl.ToAccountID, &sl.Taker, sl.InstrumentID, negRatio), lb.pkX, lb.pkY, sl.TakerSig)
+	bal0b := x.trade(lb, tr, sl.TakerPos, -1)
+	bal0b = api.Add(bal0b, api.Mul(isTr, api.Sub(tr.netF, api.Mul(sl.Taker.FeePerUnit, sl.Amount))))
+	for k := 0; k < s.A; k++ {
+		v := lb.vals[2+k]
+		if k == 0 {
+			v = bal0b
+		}
+		x.setWord(lb, 2+k, api.Add(v, api.Mul(isAsset[k], api.Mul(isT, sl.Amount))))
+	}
+	x.setQuantities(lb)
+	lb.orders = x.fillOrder(lb.orders, &sl.Taker, &sl.TakerFill, sl.Amount, isTr)
+	x.effectiveIM(b, lb, isTr)
+	root = select1(api, twoParty, x.closeAccount(b, lb, toBits), root)
+	x.feeSum = api.Add(x.feeSum, api.Mul(isTr, api.Mul(api.Add(sl.Maker.FeePerUnit, sl.Taker.FeePerUnit), sl.Amount)))
 	return root, depHead, wHash
+}
+
+// RatioBits: |ratio| <= 2^16, i.e. ratio + 2^16 in [0, 2^17]. OrderIDBits: orderId < 2^62.
+const (
+	RatioBits   = 16
+	OrderIDBits = 62
+)
+
+// tradeLegs is what both sides of a trade read: per leg the flag (a used leg of a trade slot), the lots per
+// combo unit moved (ratio * f, the maker's sign), the instrument and its funding index; and net * f.
+type tradeLegs struct {
+	active, delta, inst, funding []frontend.Variable
+	netF                         frontend.Variable
+}
+
+// readTrade range checks the trade fields (unconditionally: a slot of another kind carries words there too,
+// 0 by convention, so that the packed trade words are injective) and checks the rules that involve neither
+// account: legs (used legs first, an unused leg has instrument 0), each used leg's instrument a row of the
+// risk table, net price within both limits, both orders unexpired.
+func (x *context) readTrade(sl *Slot, isTr frontend.Variable) *tradeLegs {
+	api, s := x.api, x.s
+	for _, o := range []*Order{&sl.Maker, &sl.Taker} {
+		api.ToBinary(o.OrderID, OrderIDBits)
+		api.AssertIsEqual(api.Mul(isTr, api.IsZero(o.OrderID)), 0) // orderId >= 1
+		api.ToBinary(o.Expiry, AmountBits)
+		api.ToBinary(o.Quantity, AmountBits)
+		api.AssertIsEqual(api.Mul(isTr, api.IsZero(o.Quantity)), 0)
+		assertWord(api, o.LimitPrice)
+		api.ToBinary(o.FeePerUnit, AmountBits)
+		// batchTime <= expiry (both < 2^63)
+		api.ToBinary(api.Mul(isTr, api.Sub(o.Expiry, x.batchTime)), AmountBits)
+	}
+	t := &tradeLegs{}
+	var net frontend.Variable = 0
+	var prev frontend.Variable = 1
+	twoR := new(big.Int).Lsh(big.NewInt(1), RatioBits)
+	for i := 0; i < s.L; i++ {
+		r := sl.Ratio[i]
+		// |ratio| <= 2^16: ratio + 2^16 in [0, 2^17] (17 bits give [0, 2^17); 2^17 itself is ratio = 2^16)
+		rr := api.Add(r, twoR)
+		isMax := api.IsZero(api.Sub(r, twoR))
+		api.ToBinary(api.Sub(rr, api.Mul(isMax, 1)), RatioBits+1)
+		assertWord(api, sl.Price[i])
+		api.ToBinary(sl.InstrumentID[i], s.DI)
+		used := api.Mul(isTr, api.Sub(1, api.IsZero(r)))
+		if i == 0 {
+			api.AssertIsEqual(api.Sub(isTr, used), 0) // a trade's first leg is used
+		}
+		api.AssertIsEqual(api.Mul(used, api.Sub(1, prev)), 0) // used legs come first
+		prev = used
+		api.AssertIsEqual(api.Mul(api.Sub(isTr, used), sl.InstrumentID[i]), 0) // an unused leg is (0, 0)
+		// the leg's row: one-hot over R, opened, its id the leg's instrument; its funding index
+		var hit, id, usedRow, f frontend.Variable = 0, 0, 0, 0
+		for k := 0; k < s.R; k++ {
+			is := api.IsZero(api.Sub(sl.LegRow[i], k))
+			hit = api.Add(hit, is)
+			id = api.Add(id, api.Mul(is, x.rowIDs[k]))
+			usedRow = api.Add(usedRow, api.Mul(is, x.usedRows[k].Used))
+			f = api.Add(f, api.Mul(is, x.rows[k].FundingIndex))
+		}
+		api.AssertIsEqual(hit, 1) // LegRow in [0, R)
+		api.AssertIsEqual(api.Mul(used, api.Sub(usedRow, 1)), 0)
+		api.AssertIsEqual(api.Mul(used, api.Sub(id, sl.InstrumentID[i])), 0)
+		// |ratio * price| < 2^16 * 2^63: the net of L <= 8 legs is below 2^82, exact
+		net = api.Add(net, api.Mul(r, sl.Price[i]))
+		t.active = append(t.active, used)
+		t.delta = append(t.delta, api.Mul(used, api.Mul(r, sl.Amount))) // |.| < 2^79
+		t.inst = append(t.inst, sl.InstrumentID[i])
+		t.funding = append(t.funding, f)
+	}
+	// net <= M.limitPrice and -net <= T.limitPrice; |limit - net| < 2^83
+	nonnegBits := 84
+	api.ToBinary(api.Mul(isTr, api.Sub(sl.Maker.LimitPrice, net)), nonnegBits)
+	api.ToBinary(api.Mul(isTr, api.Add(sl.Taker.LimitPrice, net)), nonnegBits)
+	t.netF = api.Mul(net, sl.Amount) // |.| < 2^145: exact
+	return t
+}
+
+// orderMsg is the order message hashMD(1, pack(accountId, orderId, expiry, quantity, limitPrice, feePerUnit,
+// instrumentId[0], ratio[0], ..., instrumentId[L-1], ratio[L-1])).
+func (x *context) orderMsg(accountID frontend.Variable, o *Order, inst, ratio []frontend.Variable) frontend.Variable {
+	w := []frontend.Variable{accountID, o.OrderID, o.Expiry, o.Quantity, o.LimitPrice, o.FeePerUnit}
+	for i := range inst {
+		w = append(w, inst[i], ratio[i])
+	}
+	return hashMD(x.md, append([]frontend.Variable{TagOrder}, packWords(x.api, w)...)...)
+}
+
+// trade moves the leaf's positions by sign * delta[l] lots per used leg, each in the position slot pos[l]
+// names, and returns balance[0] with the funding of every changed position settled:
+// balance[0] -= q_old * (fundingIndex - snapshot), then snapshot = fundingIndex. The slot must hold the leg's
+// instrument or be free (quantity 0), and no other slot may hold it; a slot whose quantity becomes 0 is
+// emptied (instrumentId = 0, snapshot = 0). Quantities are range checked by setQuantities after all legs.
+func (x *context) trade(l *leaf, t *tradeLegs, pos []frontend.Variable, sign int) frontend.Variable {
+	api, s := x.api, x.s
+	bal0 := l.vals[2]
+	for i := range t.active {
+		act := t.active[i]
+		sel := make([]frontend.Variable, s.P)
+		var hit, qOld, idOld, snapOld, holders frontend.Variable = 0, 0, 0, 0, 0
+		for j := 0; j < s.P; j++ {
+			o := 2 + s.A + 3*j
+			sel[j] = api.IsZero(api.Sub(pos[i], j))
+			hit = api.Add(hit, sel[j])
+			qOld = api.Add(qOld, api.Mul(sel[j], l.vals[o+1]))
+			idOld = api.Add(idOld, api.Mul(sel[j], l.vals[o]))
+			snapOld = api.Add(snapOld, api.Mul(sel[j], l.vals[o+2]))
+			holds := api.Mul(api.Sub(1, api.IsZero(l.vals[o+1])), api.IsZero(api.Sub(l.vals[o], t.inst[i])))
+			holders = api.Add(holders, holds)
+		}
+		api.AssertIsEqual(hit, 1) // pos in [0, P), every slot (a word of the data)
+		held := api.Sub(1, api.IsZero(qOld))
+		// the named slot holds the instrument or is free, and it is the only slot holding the instrument
+		api.AssertIsEqual(api.Mul(act, api.Mul(held, api.Sub(idOld, t.inst[i]))), 0)
+		api.AssertIsEqual(api.Mul(act, api.Sub(holders, held)), 0)
+		// funding: |q_old * (F - snap)| < 2^63 * 2^64
+		bal0 = api.Sub(bal0, api.Mul(act, api.Mul(qOld, api.Sub(t.funding[i], snapOld))))
+		delta := t.delta[i]
+		if sign < 0 {
+			delta = api.Neg(delta)
+		}
+		qNew := api.Add(qOld, delta)
+		open := api.Sub(1, api.IsZero(qNew))
+		idNew := api.Mul(open, t.inst[i])
+		snapNew := api.Mul(open, t.funding[i])
+		for j := 0; j < s.P; j++ {
+			o := 2 + s.A + 3*j
+			w := api.Mul(act, sel[j])
+			l.vals[o] = api.Add(l.vals[o], api.Mul(w, api.Sub(idNew, idOld)))
+			l.vals[o+1] = api.Add(l.vals[o+1], api.Mul(w, api.Sub(qNew, qOld)))
+			l.vals[o+2] = api.Add(l.vals[o+2], api.Mul(w, api.Sub(snapNew, snapOld)))
+		}
+	}
+	return bal0
+}
+
+// setQuantities range checks every position quantity to a word and recomputes its sign bit (a trade may have
+// changed it; instrument ids and snapshots are only ever set to words: old ones, a leg's instrument < 2^DI,
+// a row's funding index, or 0).
+func (x *context) setQuantities(l *leaf) {
+	for j := 0; j < x.s.P; j++ {
+		o := 2 + x.s.A + 3*j
+		x.setWord(l, o+1, l.vals[o+1])
+	}
+}
+
+// emptyOrdersRoot is the root of the empty depth-K order-fill subtree (z_K: z_0 = 0, z_{k+1} = compress(z_k, z_k)).
+func emptyOrdersRoot(k int) *big.Int {
+	z := encoding.EmptyHashes(k)
+	return encoding.ToBig(z[k])
+}
+
+// fillOrder applies the order-fill rule of docs/BATCH.md section 1 when flag is 1 and returns the new
+// ordersRoot (the old one when flag is 0): the slot orderId mod 2^K holds (OldID, OldFilled) under the old
+// root (0 reads as the empty subtree); OldID <= orderId (ORDER_SLOT_TAKEN); filled' = OldFilled + f when the
+// ids are equal, else f; filled' <= quantity (OVERFILL).
+func (x *context) fillOrder(orders frontend.Variable, o *Order, fw *Fill, f, flag frontend.Variable) frontend.Variable {
+	api, s := x.api, x.s
+	idBits := api.ToBinary(o.OrderID, OrderIDBits) // also range checked in readTrade; the low K bits index the slot
+	api.ToBinary(fw.OldID, OrderIDBits)
+	api.ToBinary(fw.OldFilled, AmountBits)
+	two64 := new(big.Int).Lsh(big.NewInt(1), 64)
+	oldV := api.Add(api.Mul(fw.OldID, two64), fw.OldFilled)
+	oldRoot := select1(api, api.IsZero(orders), x.emptyOrders, orders)
+	api.AssertIsEqual(api.Mul(flag, api.Sub(merkle.Root(api, x.h, oldV, fw.Path, idBits[:s.K]), oldRoot)), 0)
+	api.ToBinary(api.Mul(flag, api.Sub(o.OrderID, fw.OldID)), OrderIDBits) // OldID <= orderId
+	same := api.IsZero(api.Sub(o.OrderID, fw.OldID))
+	filled := api.Add(f, api.Mul(same, fw.OldFilled)) // < 2^64
+	api.ToBinary(api.Mul(flag, api.Sub(o.Quantity, filled)), AmountBits)
+	newV := api.Add(api.Mul(o.OrderID, two64), filled)
+	return select1(api, flag, merkle.Root(api, x.h, newV, fw.Path, idBits[:s.K]), orders)
+}
+
+// creditFees credits the batch's trading fees to account 0's balance[0] after the last slot (one leaf update
+// per batch instead of one per trade) and returns the new root. fee.Empty = 1 skips it, allowed only when the
+// fees are 0.
+func (x *context) creditFees(fee *Account, root frontend.Variable) frontend.Variable {
+	api, s := x.api, x.s
+	zero := make([]frontend.Variable, s.D)
+	for i := range zero {
+		zero[i] = 0
+	}
+	open := api.Sub(1, fee.Empty)
+	l := x.openAccount(fee, zero, root, open)
+	api.AssertIsEqual(api.Mul(fee.Empty, x.feeSum), 0)
+	x.setWord(l, 2, api.Add(l.vals[2], x.feeSum)) // |fees| < N * 2^127: the new balance is range checked
+	return select1(api, open, x.closeAccount(fee, l, zero), root)
 }
 
 // verifySig asserts, when flag is 1, that sig is a valid EdDSA signature of msg by (pkX, pkY). When flag is 0

@@ -48,7 +48,11 @@ type Builder struct {
 	// Skew is added to what a transfer credits (0 in a valid batch): a test breaks conservation with it,
 	// keeping the new root consistent with the skewed state.
 	Skew     int64
+	// FeeSkew is added to what the fee account is credited at the end of the batch (0 in a valid batch).
+	FeeSkew  int64
 	consumed int
+	feeSum   int64
+	orders   map[uint64]*encoding.SparseTree // order-fill subtrees (depth K) of accounts that filled
 
 	tree                      *encoding.SparseTree
 	oldRoot, depHeadBefore    fr.Element
@@ -80,7 +84,7 @@ func fe(v int64) fr.Element {
 // account 1 and a registration of account 3).
 func New(s batch.Sizes) *Builder {
 	b := &Builder{S: s, Leaves: map[uint64]*encoding.Leaf{}, Keys: map[uint64]*eddsa.PrivateKey{},
-		Entries: map[int64]*encoding.Entry{}, BatchTime: 1_700_000_000, rowOf: map[int64]int{}}
+		Entries: map[int64]*encoding.Entry{}, BatchTime: 1_700_000_000, rowOf: map[int64]int{}, orders: map[uint64]*encoding.SparseTree{}}
 	rep := func(v int64) []int64 {
 		out := make([]int64, s.S)
 		for i := range out {
@@ -228,8 +232,29 @@ func (b *Builder) push(sl batch.Slot, id uint64, nw *encoding.Leaf, data []fr.El
 		sl.B = b.account(0, b.Leaves[0], b.Leaves[0])
 		sl.ToAccountID, sl.Asset = 0, 0
 	}
+	if sl.Ratio == nil {
+		b.noTrade(&sl)
+		data = append(data, b.tradeTail(make([]int64, b.S.TradeWordCount()), [3]fr.Element{})...)
+	}
 	b.slots = append(b.slots, sl)
 	b.data = append(b.data, data...)
+}
+
+// noTrade fills the trade fields of a slot of another kind with zeros.
+func (b *Builder) noTrade(sl *batch.Slot) {
+	s := b.S
+	o := batch.Order{OrderID: 0, Expiry: 0, Quantity: 0, LimitPrice: 0, FeePerUnit: 0}
+	sl.Maker, sl.Taker = o, o
+	sl.TakerSig.R.X, sl.TakerSig.R.Y, sl.TakerSig.S = 0, 0, 0
+	sl.InstrumentID, sl.Ratio, sl.Price = zeros(s.L), zeros(s.L), zeros(s.L)
+	sl.MakerPos, sl.TakerPos, sl.LegRow = zeros(s.L), zeros(s.L), zeros(s.L)
+	sl.MakerFill = batch.Fill{OldID: 0, OldFilled: 0, Path: zeros(s.K)}
+	sl.TakerFill = batch.Fill{OldID: 0, OldFilled: 0, Path: zeros(s.K)}
+}
+
+// tradeTail is the data a slot appends after its 12 common elements: pack(trade words), taker sig.
+func (b *Builder) tradeTail(words []int64, takerSig [3]fr.Element) []fr.Element {
+	return append(encoding.Pack(words), takerSig[:]...)
 }
 
 func sigParts(sig []byte) (stdeddsa.Signature, [3]fr.Element) {
@@ -365,8 +390,22 @@ func (b *Builder) Build() *batch.Circuit {
 		sl.Sig.R.X, sl.Sig.R.Y, sl.Sig.S = 0, 0, 0
 		sl.A = b.account(0, b.Leaves[0], b.Leaves[0])
 		sl.B, sl.ToAccountID, sl.Asset = sl.A, 0, 0
+		b.noTrade(&sl)
 		b.slots = append(b.slots, sl)
-		b.data = append(b.data, make([]fr.Element, batch.SlotDataLen)...)
+		b.data = append(b.data, make([]fr.Element, batch.CommonDataLen)...)
+		b.data = append(b.data, b.tradeTail(make([]int64, s.TradeWordCount()), [3]fr.Element{})...)
+	}
+	// the batch's fees to account 0, once (docs/BATCH.md section 2 "Fees")
+	c.Fee = batch.Account{Empty: 1, PkX: 0, PkY: 0, L1Address: 0, OrdersRoot: 0, Leaf: vars(encoding.PackBig(make([]int64, s.LeafWordCount()))),
+		Path: zeros(s.D), RowIdx: zeros(s.P), MmBound: 0, ImBound: 0}
+	if b.feeSum != 0 || b.FeeSkew != 0 {
+		old := b.Leaves[0]
+		nw := clone(old)
+		nw.Balances[0] += b.feeSum + b.FeeSkew
+		c.Fee = b.account(0, old, nw)
+		c.Fee.MmBound, c.Fee.ImBound = 0, 0
+		b.Leaves[0] = nw
+		b.tree.Set(0, nw.Hash())
 	}
 	copy(c.Slots, b.slots)
 	copy(c.Rows, b.rows)
