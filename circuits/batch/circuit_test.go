@@ -56,9 +56,10 @@ func fails(t *testing.T, c *batch.Circuit) {
 	}
 }
 
-// TestValidBatchProves: a deposit to an existing account, then a withdrawal (N = 2), proves with Groth16.
+// TestValidBatchProves: a trade, then a withdrawal (N = 2), proves with Groth16.
 func TestValidBatchProves(t *testing.T) {
-	c := start().Deposit().Withdraw(1, 2_000_000_000, 0x1234).Build()
+	b := start()
+	c := b.Trade(sell5(b)).Withdraw(1, 2_000_000_000, 0x1234).Build()
 	test.NewAssert(t).ProverSucceeded(batch.NewCircuit(batch.TestSizes), c, opts...)
 }
 
@@ -198,7 +199,7 @@ func TestBatchHeaderRules(t *testing.T) {
 		"forgedDataHash":    func(c *batch.Circuit) { c.DataHash = 5 },
 		"wrongRiskRoot":     func(c *batch.Circuit) { c.RiskRoot = 5 },
 		"batchTime2^40":     func(c *batch.Circuit) { c.BatchTime = int64(1) << 40 },
-		"unimplementedKind": func(c *batch.Circuit) { c.Slots[1].Kind = batch.KindTrade },
+		"depositReadAsTrade": func(c *batch.Circuit) { c.Slots[0].Kind = batch.KindTrade },
 		"kindAboveTransfer": func(c *batch.Circuit) { c.Slots[1].Kind = 5 },
 	}
 	for name, mut := range cases {

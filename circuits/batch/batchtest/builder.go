@@ -422,3 +422,176 @@ func (b *Builder) Build() *batch.Circuit {
 	c.BatchTime = b.BatchTime
 	return c
 }
+
+// Order is one side of a trade as the test builds it.
+type Order struct {
+	Account                                        uint64
+	OrderID, Expiry, Quantity, LimitPrice, FeePerUnit int64
+}
+
+// TradeSpec is a fill between a maker and a taker order. Ratio are the maker's (the taker signs the opposite
+// unless TakerRatio is set); nil keys sign with the accounts' keys; nil positions take the ledger's choice
+// (the slot holding the instrument, else the first free one).
+type TradeSpec struct {
+	Maker, Taker         Order
+	Inst, Ratio, Price   []int64 // L each
+	Fill                 int64
+	MakerKey, TakerKey   *eddsa.PrivateKey
+	TakerRatio           []int64
+	MakerPos, TakerPos   []int
+	SkipFunding          bool  // the native state does not settle funding (a test breaks that rule)
+	TakerSkew, MakerSkew int64 // added to the taker's / maker's new quote balance (0 in a valid batch)
+}
+
+// OrderMsg is hashMD(1, pack(accountId, orderId, expiry, quantity, limitPrice, feePerUnit, (inst, ratio)...)).
+func OrderMsg(o Order, inst, ratio []int64) fr.Element {
+	w := []int64{int64(o.Account), o.OrderID, o.Expiry, o.Quantity, o.LimitPrice, o.FeePerUnit}
+	for l := range inst {
+		w = append(w, inst[l], ratio[l])
+	}
+	return encoding.HashMD(append([]fr.Element{fe(batch.TagOrder)}, encoding.Pack(w)...)...)
+}
+
+// SingleLeg returns legs (inst, ratio, price) padded to L.
+func (b *Builder) SingleLeg(inst, ratio, price int64) ([]int64, []int64, []int64) {
+	i, r, p := make([]int64, b.S.L), make([]int64, b.S.L), make([]int64, b.S.L)
+	i[0], r[0], p[0] = inst, ratio, price
+	return i, r, p
+}
+
+func choosePos(l *encoding.Leaf, inst int64) int {
+	for j, s := range l.Slots {
+		if s.Quantity != 0 && s.InstrumentID == inst {
+			return j
+		}
+	}
+	for j, s := range l.Slots {
+		if s.Quantity == 0 {
+			return j
+		}
+	}
+	return 0
+}
+
+func (b *Builder) ordersTree(id uint64) *encoding.SparseTree {
+	t := b.orders[id]
+	if t == nil {
+		t = encoding.NewSparseTree(b.S.K)
+		b.orders[id] = t
+	}
+	return t
+}
+
+// side applies one side of a trade natively: positions (sign = +1 maker, -1 taker), funding, fill subtree.
+func (b *Builder) side(l *encoding.Leaf, o Order, spec *TradeSpec, sign int64, pos []int) ([]int, batch.Fill, int64) {
+	s := b.S
+	chosen := make([]int, s.L)
+	for i := 0; i < s.L; i++ {
+		if spec.Ratio[i] == 0 {
+			continue
+		}
+		j := 0
+		if pos != nil {
+			j = pos[i]
+		} else {
+			j = choosePos(l, spec.Inst[i])
+		}
+		chosen[i] = j
+		f := b.Entries[spec.Inst[i]]
+		var funding int64
+		if f != nil {
+			funding = f.FundingIndex
+		}
+		sl := &l.Slots[j]
+		if !spec.SkipFunding {
+			l.Balances[0] -= sl.Quantity * (funding - sl.FundingSnapshot)
+		}
+		sl.Quantity += sign * spec.Ratio[i] * spec.Fill
+		if sl.Quantity == 0 {
+			sl.InstrumentID, sl.FundingSnapshot = 0, 0
+		} else {
+			sl.InstrumentID, sl.FundingSnapshot = spec.Inst[i], funding
+		}
+	}
+	// order-fill slot
+	t := b.ordersTree(o.Account)
+	k := uint64(o.OrderID) & (1<<uint(s.K) - 1)
+	old := encoding.ToBig(t.Leaf(k))
+	two64 := new(big.Int).Lsh(big.NewInt(1), 64)
+	oldID, oldFilled := new(big.Int).QuoRem(old, two64, new(big.Int))
+	fw := batch.Fill{OldID: oldID, OldFilled: oldFilled, Path: vars(bigs(t.Path(k)))}
+	filled := spec.Fill
+	if oldID.Int64() == o.OrderID {
+		filled += oldFilled.Int64()
+	}
+	nv := new(big.Int).Add(new(big.Int).Mul(big.NewInt(o.OrderID), two64), big.NewInt(filled))
+	t.Set(k, encoding.FromBig(nv))
+	l.OrdersRoot = t.Root()
+	return chosen, fw, filled
+}
+
+// Trade applies a fill natively (no rule checked) and records its slot.
+func (b *Builder) Trade(spec TradeSpec) *Builder {
+	s := b.S
+	m, t := spec.Maker.Account, spec.Taker.Account
+	mk, tk := spec.MakerKey, spec.TakerKey
+	if mk == nil {
+		mk = b.Keys[m]
+	}
+	if tk == nil {
+		tk = b.Keys[t]
+	}
+	tr := spec.TakerRatio
+	if tr == nil {
+		tr = make([]int64, s.L)
+		for i := range tr {
+			tr[i] = -spec.Ratio[i]
+		}
+	}
+	mt, tt := spec.Maker, spec.Taker
+	mSig, mParts := sigParts(Sign(mk, OrderMsg(mt, spec.Inst, spec.Ratio)))
+	tSig, tParts := sigParts(Sign(tk, OrderMsg(tt, spec.Inst, tr)))
+	var net int64
+	for i := range spec.Ratio {
+		net += spec.Ratio[i] * spec.Price[i]
+	}
+	f := spec.Fill
+
+	oldM := b.Leaves[m]
+	nm := clone(oldM)
+	mPos, mFill, _ := b.side(nm, mt, &spec, 1, spec.MakerPos)
+	nm.Balances[0] += -net*f - mt.FeePerUnit*f + spec.MakerSkew
+	sl := batch.Slot{Kind: batch.KindTrade, AccountID: m, Amount: f, Nonce: 0, Address: 0, PkX: 0, PkY: 0,
+		Sig: mSig, ToAccountID: t, Asset: 0, TakerSig: tSig}
+	sl.A = b.account(m, oldM, nm)
+	b.Leaves[m] = nm
+	b.tree.Set(m, nm.Hash())
+	oldT := b.Leaves[t]
+	nt := clone(oldT)
+	tPos, tFill, _ := b.side(nt, tt, &spec, -1, spec.TakerPos)
+	nt.Balances[0] += net*f - tt.FeePerUnit*f + spec.TakerSkew
+	sl.B = b.account(t, oldT, nt)
+	b.feeSum += (mt.FeePerUnit + tt.FeePerUnit) * f
+
+	sl.Maker = batch.Order{OrderID: mt.OrderID, Expiry: mt.Expiry, Quantity: mt.Quantity, LimitPrice: mt.LimitPrice, FeePerUnit: mt.FeePerUnit}
+	sl.Taker = batch.Order{OrderID: tt.OrderID, Expiry: tt.Expiry, Quantity: tt.Quantity, LimitPrice: tt.LimitPrice, FeePerUnit: tt.FeePerUnit}
+	sl.MakerFill, sl.TakerFill = mFill, tFill
+	words := []int64{mt.OrderID, mt.Expiry, mt.Quantity, mt.LimitPrice, mt.FeePerUnit, tt.OrderID, tt.Expiry, tt.Quantity, tt.LimitPrice, tt.FeePerUnit}
+	sl.InstrumentID, sl.Ratio, sl.Price = make([]frontend.Variable, s.L), make([]frontend.Variable, s.L), make([]frontend.Variable, s.L)
+	sl.MakerPos, sl.TakerPos, sl.LegRow = make([]frontend.Variable, s.L), make([]frontend.Variable, s.L), make([]frontend.Variable, s.L)
+	for i := 0; i < s.L; i++ {
+		sl.InstrumentID[i], sl.Ratio[i], sl.Price[i] = spec.Inst[i], spec.Ratio[i], spec.Price[i]
+		sl.MakerPos[i], sl.TakerPos[i] = mPos[i], tPos[i]
+		sl.LegRow[i] = b.rowOf[spec.Inst[i]]
+		words = append(words, spec.Inst[i], spec.Ratio[i], spec.Price[i], int64(mPos[i]), int64(tPos[i]))
+	}
+	data := []fr.Element{fe(batch.KindTrade), fe(int64(m)), fe(f), {}, {}, {}, {}, mParts[0], mParts[1], mParts[2], fe(int64(t)), {}}
+	data = append(data, b.tradeTail(words, tParts)...)
+	b.push(sl, t, nt, data)
+	return b
+}
+
+// SlotOf returns a position slot.
+func SlotOf(inst, qty, snapshot int64) encoding.Slot {
+	return encoding.Slot{InstrumentID: inst, Quantity: qty, FundingSnapshot: snapshot}
+}
