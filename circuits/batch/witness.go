@@ -28,6 +28,20 @@ type accountJSON struct {
 	ImBound    string   `json:"imBound"`
 }
 
+type orderJSON struct {
+	OrderID    string `json:"orderId"`
+	Expiry     string `json:"expiry"`
+	Quantity   string `json:"quantity"`
+	LimitPrice string `json:"limitPrice"`
+	FeePerUnit string `json:"feePerUnit"`
+}
+
+type fillJSON struct {
+	OldID     string   `json:"oldId"`
+	OldFilled string   `json:"oldFilled"`
+	Path      []string `json:"path"`
+}
+
 type slotJSON struct {
 	Kind        string      `json:"kind"`
 	AccountID   string      `json:"accountId"`
@@ -43,6 +57,20 @@ type slotJSON struct {
 	Asset       string      `json:"asset"`
 	A           accountJSON `json:"a"`
 	B           accountJSON `json:"b"`
+	// trade fields (docs/BATCH.md section 4a); "0" (and zero arrays) in slots of other kinds
+	Maker        orderJSON `json:"maker"`
+	Taker        orderJSON `json:"taker"`
+	TakerSigRX   string    `json:"takerSigRX"`
+	TakerSigRY   string    `json:"takerSigRY"`
+	TakerSigS    string    `json:"takerSigS"`
+	InstrumentID []string  `json:"instrumentId"`
+	Ratio        []string  `json:"ratio"`
+	Price        []string  `json:"price"`
+	MakerPos     []string  `json:"makerPos"`
+	TakerPos     []string  `json:"takerPos"`
+	LegRow       []string  `json:"legRow"`
+	MakerFill    fillJSON  `json:"makerFill"`
+	TakerFill    fillJSON  `json:"takerFill"`
 }
 
 type rowJSON struct {
@@ -67,6 +95,8 @@ type WitnessJSON struct {
 	Globals           []string   `json:"globals"`
 	Rows              []rowJSON  `json:"rows"`
 	Slots             []slotJSON `json:"slots"`
+	// Fee is account 0 credited with the batch's fees after the last slot (empty "1" when there are none).
+	Fee accountJSON `json:"fee"`
 }
 
 // MaxWitnessBytes bounds the size of a witness document the decoder accepts.
@@ -107,6 +137,16 @@ func (d *decoder) account(name string, s Sizes, j accountJSON) Account {
 		RowIdx: d.fs(name+".rowIdx", j.RowIdx, s.P), MmBound: d.f(name+".mmBound", j.MmBound), ImBound: d.f(name+".imBound", j.ImBound)}
 }
 
+func (d *decoder) order(name string, j orderJSON) Order {
+	return Order{OrderID: d.f(name+".orderId", j.OrderID), Expiry: d.f(name+".expiry", j.Expiry),
+		Quantity: d.f(name+".quantity", j.Quantity), LimitPrice: d.f(name+".limitPrice", j.LimitPrice),
+		FeePerUnit: d.f(name+".feePerUnit", j.FeePerUnit)}
+}
+
+func (d *decoder) fill(name string, s Sizes, j fillJSON) Fill {
+	return Fill{OldID: d.f(name+".oldId", j.OldID), OldFilled: d.f(name+".oldFilled", j.OldFilled), Path: d.fs(name+".path", j.Path, s.K)}
+}
+
 // ParseWitness decodes a batch witness JSON document into a full assignment of its circuit.
 func ParseWitness(data []byte) (*Circuit, error) {
 	if len(data) > MaxWitnessBytes {
@@ -145,7 +185,16 @@ func ParseWitness(data []byte) (*Circuit, error) {
 			Asset: d.f(n+".asset", sl.Asset), A: d.account(n+".a", s, sl.A), B: d.account(n+".b", s, sl.B)}
 		c.Slots[i].Sig.R.X, c.Slots[i].Sig.R.Y = d.f(n+".sigRX", sl.SigRX), d.f(n+".sigRY", sl.SigRY)
 		c.Slots[i].Sig.S = d.f(n+".sigS", sl.SigS)
+		t := &c.Slots[i]
+		t.Maker, t.Taker = d.order(n+".maker", sl.Maker), d.order(n+".taker", sl.Taker)
+		t.TakerSig.R.X, t.TakerSig.R.Y = d.f(n+".takerSigRX", sl.TakerSigRX), d.f(n+".takerSigRY", sl.TakerSigRY)
+		t.TakerSig.S = d.f(n+".takerSigS", sl.TakerSigS)
+		t.InstrumentID, t.Ratio = d.fs(n+".instrumentId", sl.InstrumentID, s.L), d.fs(n+".ratio", sl.Ratio, s.L)
+		t.Price, t.LegRow = d.fs(n+".price", sl.Price, s.L), d.fs(n+".legRow", sl.LegRow, s.L)
+		t.MakerPos, t.TakerPos = d.fs(n+".makerPos", sl.MakerPos, s.L), d.fs(n+".takerPos", sl.TakerPos, s.L)
+		t.MakerFill, t.TakerFill = d.fill(n+".makerFill", s, sl.MakerFill), d.fill(n+".takerFill", s, sl.TakerFill)
 	}
+	c.Fee = d.account("fee", s, j.Fee)
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -197,6 +246,15 @@ func accountToJSON(a Account) accountJSON {
 		MmBound: str(a.MmBound), ImBound: str(a.ImBound)}
 }
 
+func orderToJSON(o Order) orderJSON {
+	return orderJSON{OrderID: str(o.OrderID), Expiry: str(o.Expiry), Quantity: str(o.Quantity),
+		LimitPrice: str(o.LimitPrice), FeePerUnit: str(o.FeePerUnit)}
+}
+
+func fillToJSON(f Fill) fillJSON {
+	return fillJSON{OldID: str(f.OldID), OldFilled: str(f.OldFilled), Path: strs(f.Path)}
+}
+
 // MarshalWitness writes a full assignment as a batch witness JSON document.
 func MarshalWitness(c *Circuit) ([]byte, error) {
 	pub := c.PublicInputs()
@@ -210,7 +268,13 @@ func MarshalWitness(c *Circuit) ([]byte, error) {
 		j.Slots = append(j.Slots, slotJSON{Kind: str(sl.Kind), AccountID: str(sl.AccountID), Amount: str(sl.Amount),
 			Nonce: str(sl.Nonce), Address: str(sl.Address), PkX: str(sl.PkX), PkY: str(sl.PkY), SigRX: str(sl.Sig.R.X),
 			SigRY: str(sl.Sig.R.Y), SigS: str(sl.Sig.S), ToAccountID: str(sl.ToAccountID), Asset: str(sl.Asset),
-			A: accountToJSON(sl.A), B: accountToJSON(sl.B)})
+			A: accountToJSON(sl.A), B: accountToJSON(sl.B),
+			Maker: orderToJSON(sl.Maker), Taker: orderToJSON(sl.Taker),
+			TakerSigRX: str(sl.TakerSig.R.X), TakerSigRY: str(sl.TakerSig.R.Y), TakerSigS: str(sl.TakerSig.S),
+			InstrumentID: strs(sl.InstrumentID), Ratio: strs(sl.Ratio), Price: strs(sl.Price),
+			MakerPos: strs(sl.MakerPos), TakerPos: strs(sl.TakerPos), LegRow: strs(sl.LegRow),
+			MakerFill: fillToJSON(sl.MakerFill), TakerFill: fillToJSON(sl.TakerFill)})
 	}
+	j.Fee = accountToJSON(c.Fee)
 	return json.Marshal(j)
 }

@@ -15,7 +15,8 @@ import (
 // TestWitnessJSONRoundTrip: a batch written as JSON parses back into an assignment that solves, with the
 // same public inputs, and writes back to the same bytes.
 func TestWitnessJSONRoundTrip(t *testing.T) {
-	c := start().Deposit().Transfer(1, 4, 0, 1_000).Build()
+	b := start()
+	c := b.Trade(sell5(b)).Transfer(1, 4, 0, 1_000).Build()
 	js, err := batch.MarshalWitness(c)
 	if err != nil {
 		t.Fatal(err)
