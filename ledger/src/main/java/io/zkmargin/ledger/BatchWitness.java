@@ -3,6 +3,7 @@ package io.zkmargin.ledger;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.commit.EdDSA;
+import io.zkmargin.commit.Fr;
 import io.zkmargin.commit.Poseidon2;
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.RiskEncoding;
@@ -30,13 +31,17 @@ import java.util.TreeSet;
  * leaf and its Merkle path before each update, the risk table rows, the margin bounds), padded with
  * no-ops to N slots, and written as the JSON document {@code circuits/batch/witness.go} parses.
  *
- * <p>Kinds recorded: deposit (with registration of an empty leaf), withdrawal and transfer. A trade
- * is not in the batch circuit yet: {@link Builder#trade} refuses it.
+ * <p>Kinds recorded: deposit (with registration of an empty leaf), withdrawal, trade and transfer.
+ * Trading fees are credited to the fee account 0 once, after the last slot (the circuit's design,
+ * docs/BATCH.md section 2 "Fees"): until then the witness sees account 0 without the batch's fees.
  *
  * <p>Immutable; arrays returned by accessors are copies.
  */
 public final class BatchWitness {
-  /** Field elements each slot contributes to dataHash (docs/BATCH.md section 4). */
+  /**
+   * Field elements every slot contributes to dataHash first (docs/BATCH.md section 4); the trade
+   * part follows ({@link #slotDataLength}).
+   */
   public static final int SLOT_DATA_LEN = 12;
 
   /** Transition kinds (docs/BATCH.md section 2, the circuit's numbering). */
@@ -48,6 +53,9 @@ public final class BatchWitness {
   /** Withdrawal. */
   public static final int KIND_WITHDRAWAL = 2;
 
+  /** Trade: a fill between a maker and a taker order. */
+  public static final int KIND_TRADE = 3;
+
   /** Transfer between two accounts of one owner. */
   public static final int KIND_TRANSFER = 4;
 
@@ -57,6 +65,8 @@ public final class BatchWitness {
   private final long[] globalsWords;
   private final Row[] rows;
   private final Slot[] slots;
+  private final Part fee;
+  private final int legs;
 
   private BatchWitness(
       String circuitId,
@@ -64,13 +74,26 @@ public final class BatchWitness {
       BigInteger instrumentsRoot,
       long[] globalsWords,
       Row[] rows,
-      Slot[] slots) {
+      Slot[] slots,
+      Part fee,
+      int legs) {
     this.circuitId = circuitId;
     this.publicInputs = publicInputs;
     this.instrumentsRoot = instrumentsRoot;
     this.globalsWords = globalsWords;
     this.rows = rows;
     this.slots = slots;
+    this.fee = fee;
+    this.legs = legs;
+  }
+
+  /**
+   * Field elements each slot contributes to dataHash at L legs: the 12 common elements, the packed
+   * trade words ({@code 10 + 5L} words) and the taker's signature (3).
+   */
+  public static int slotDataLength(int legs) {
+    ArgChecker.inRange(legs, 1, 8, "legs");
+    return SLOT_DATA_LEN + WordPacking.packedLength(10 + 5 * legs) + 3;
   }
 
   /**
@@ -134,16 +157,20 @@ public final class BatchWitness {
     return publicInputs[5];
   }
 
-  /** {@code hashMD} of every slot's twelve data elements, slot order. */
+  /** {@code hashMD} of every slot's data elements, slot order. */
   public BigInteger dataHash() {
     return publicInputs[6];
   }
 
-  /** The slots' data in dataHash order, {@code N * 12} elements (a copy): what the DAC stores. */
+  /**
+   * The slots' data in dataHash order, {@code N * slotDataLength(L)} elements (a copy): what the
+   * DAC stores.
+   */
   public BigInteger[] slotData() {
-    BigInteger[] out = new BigInteger[slots.length * SLOT_DATA_LEN];
+    int len = slotDataLength(legs);
+    BigInteger[] out = new BigInteger[slots.length * len];
     for (int i = 0; i < slots.length; i++) {
-      System.arraycopy(slots[i].data, 0, out, i * SLOT_DATA_LEN, SLOT_DATA_LEN);
+      System.arraycopy(slots[i].fullData(legs), 0, out, i * len, len);
     }
     return out;
   }
@@ -203,15 +230,60 @@ public final class BatchWitness {
         field(sb, "      ", dataNames[k], s.data[k]).append(",\n");
       }
       account(sb, "a", s.a, s.rowIdxA).append(",\n");
-      account(sb, "b", s.b, s.rowIdxB).append('\n');
+      account(sb, "b", s.b, s.rowIdxB).append(",\n");
+      trade(sb, s.trade == null ? new Trade(legs) : s.trade);
       sb.append(i + 1 < slots.length ? "    },\n" : "    }\n");
     }
-    sb.append("  ]\n}\n");
+    sb.append("  ],\n");
+    account(sb, "fee", fee, new long[fee.positions]).append('\n');
+    sb.append("}\n");
     return sb.toString();
   }
 
-  private static StringBuilder account(StringBuilder sb, String name, Part p, long[] rowIdx) {
+  private static void trade(StringBuilder sb, Trade t) {
+    order(sb, "maker", t.makerWords, 0).append(",\n");
+    order(sb, "taker", t.makerWords, 5).append(",\n");
+    field(sb, "      ", "takerSigRX", t.takerSig[0]).append(",\n");
+    field(sb, "      ", "takerSigRY", t.takerSig[1]).append(",\n");
+    field(sb, "      ", "takerSigS", t.takerSig[2]).append(",\n");
+    longs(sb, "instrumentId", t.inst).append(",\n");
+    longs(sb, "ratio", t.ratio).append(",\n");
+    longs(sb, "price", t.price).append(",\n");
+    longs(sb, "makerPos", t.makerPos).append(",\n");
+    longs(sb, "takerPos", t.takerPos).append(",\n");
+    longs(sb, "legRow", t.legRow).append(",\n");
+    fill(sb, "makerFill", t.makerFill).append(",\n");
+    fill(sb, "takerFill", t.takerFill).append('\n');
+  }
+
+  private static StringBuilder order(StringBuilder sb, String name, long[] w, int o) {
+    String[] names = {"orderId", "expiry", "quantity", "limitPrice", "feePerUnit"};
     sb.append("      \"").append(name).append("\": {");
+    for (int k = 0; k < names.length; k++) {
+      field(sb, "", names[k], Fr.reduce(BigInteger.valueOf(w[o + k])));
+      sb.append(k + 1 < names.length ? ", " : "}");
+    }
+    return sb;
+  }
+
+  private static StringBuilder longs(StringBuilder sb, String name, long[] v) {
+    sb.append("      \"").append(name).append("\": [");
+    for (int k = 0; k < v.length; k++) {
+      sb.append(k > 0 ? ", \"" : "\"").append(Fr.reduce(BigInteger.valueOf(v[k]))).append('"');
+    }
+    return sb.append(']');
+  }
+
+  private static StringBuilder fill(StringBuilder sb, String name, Fill f) {
+    sb.append("      \"").append(name).append("\": {");
+    field(sb, "", "oldId", f.oldId).append(", ");
+    field(sb, "", "oldFilled", f.oldFilled).append(", \"path\": ");
+    array(sb, f.path);
+    return sb.append('}');
+  }
+
+  private static StringBuilder account(StringBuilder sb, String name, Part p, long[] rowIdx) {
+    sb.append(name.equals("fee") ? "  \"" : "      \"").append(name).append("\": {");
     sb.append("\"empty\": \"").append(p.empty ? 1 : 0).append("\", ");
     field(sb, "", "pkX", p.pkX).append(", ");
     field(sb, "", "pkY", p.pkY).append(", ");
@@ -264,6 +336,51 @@ public final class BatchWitness {
     long[] newQty;
     BigInteger mmBound = BigInteger.ZERO;
     BigInteger imBound = BigInteger.ZERO;
+    int positions; // P (for the fee account's row indices, all 0)
+  }
+
+  /** The order-fill witness of one order: the old slot value (id, filled) and its K siblings. */
+  private record Fill(BigInteger oldId, BigInteger oldFilled, BigInteger[] path) {}
+
+  /** The trade part of a slot (all zeros in a slot of another kind). */
+  private static final class Trade {
+    final long[] makerWords = new long[10]; // maker's and taker's orderId..feePerUnit
+    final BigInteger[] takerSig = {BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO};
+    final long[] inst;
+    final long[] ratio;
+    final long[] price;
+    long[] makerPos;
+    long[] takerPos;
+    final long[] legRow;
+    Fill makerFill;
+    Fill takerFill;
+
+    Trade(int legs) {
+      BigInteger[] noPath = new BigInteger[0];
+      makerFill = new Fill(BigInteger.ZERO, BigInteger.ZERO, noPath);
+      takerFill = makerFill;
+      inst = new long[legs];
+      ratio = new long[legs];
+      price = new long[legs];
+      makerPos = new long[legs];
+      takerPos = new long[legs];
+      legRow = new long[legs];
+    }
+
+    /** The trade words of docs/BATCH.md section 4, in dataHash order. */
+    long[] words() {
+      int legs = inst.length;
+      long[] w = new long[10 + 5 * legs];
+      System.arraycopy(makerWords, 0, w, 0, 10);
+      for (int l = 0; l < legs; l++) {
+        w[10 + 5 * l] = inst[l];
+        w[11 + 5 * l] = ratio[l];
+        w[12 + 5 * l] = price[l];
+        w[13 + 5 * l] = makerPos[l];
+        w[14 + 5 * l] = takerPos[l];
+      }
+      return w;
+    }
   }
 
   private static final class Slot {
@@ -272,9 +389,21 @@ public final class BatchWitness {
     Part b;
     long[] rowIdxA;
     long[] rowIdxB;
+    Trade trade; // null in a slot of another kind
 
     Slot() {
       Arrays.fill(data, BigInteger.ZERO);
+    }
+
+    /** The slot's data in dataHash order: the 12 common elements, pack(trade words), taker sig. */
+    BigInteger[] fullData(int legs) {
+      Trade t = trade == null ? new Trade(legs) : trade;
+      BigInteger[] packed = WordPacking.pack(t.words());
+      BigInteger[] out = new BigInteger[slotDataLength(legs)];
+      System.arraycopy(data, 0, out, 0, SLOT_DATA_LEN);
+      System.arraycopy(packed, 0, out, SLOT_DATA_LEN, packed.length);
+      System.arraycopy(t.takerSig, 0, out, SLOT_DATA_LEN + packed.length, 3);
+      return out;
     }
   }
 
@@ -320,13 +449,18 @@ public final class BatchWitness {
     private final MarginResult margin;
     private SignatureVerifier verifier = SignatureVerifier.REFERENCE;
     private boolean finished;
+    private final long feeAccount;
+    private final int legs;
+    // the batch's trading fees so far: credited to the fee account by the circuit after the last
+    // slot, so until then the witness sees the fee account's balance[0] without them
+    private long pendingFees;
 
     private Builder(Ledger ledger, int n, int r, BigInteger depositHeadBefore) {
       this.ledger = ArgChecker.notNull(ledger, "ledger");
       this.circuitId = BatchWitness.circuitId(ledger.config(), n, r);
       this.n = n;
       this.r = r;
-      this.depositHeadBefore = io.zkmargin.commit.Fr.requireElement(depositHeadBefore, "head");
+      this.depositHeadBefore = Fr.requireElement(depositHeadBefore, "head");
       this.depositHead = depositHeadBefore;
       this.risk = ledger.riskCommitment();
       if (risk == null) {
@@ -342,6 +476,8 @@ public final class BatchWitness {
       this.batchTime = ledger.batchTime();
       this.tree = ledger.stateTree();
       this.oldRoot = tree.root();
+      this.feeAccount = ledger.config().feeAccountId();
+      this.legs = ledger.config().legs();
     }
 
     /**
@@ -420,6 +556,7 @@ public final class BatchWitness {
       if (!rule.isOk()) {
         return rule;
       }
+      requireNoPendingFees(m.accountId());
       Part a = open(m.accountId());
       TreeSet<Long> rows = requireRows(m.accountId()); // a withdrawal leaves positions as they are
       rule = ledger.withdraw(m);
@@ -458,6 +595,7 @@ public final class BatchWitness {
       if (!rule.isOk()) {
         return rule;
       }
+      requireNoPendingFees(m.fromAccountId());
       Part a = open(m.fromAccountId());
       TreeSet<Long> rows = requireRows(m.fromAccountId()); // positions stay as they are
       Part b = ledger.isRegistered(m.toAccountId()) ? open(m.toAccountId()) : null;
@@ -482,15 +620,194 @@ public final class BatchWitness {
     }
 
     /**
-     * A trade is not in the batch circuit yet (docs/BATCH.md section 4: the circuit implements
-     * kinds 0, 1, 2, 4): always throws, leaving the ledger unchanged.
+     * Not recordable: a trade's witness needs both orders' signatures. Use {@link
+     * #trade(OrderMessage, EdDSA.Signature, OrderMessage, EdDSA.Signature, long, long[])}.
      *
      * @throws UnsupportedOperationException always
      */
     public Rule trade(OrderMessage maker, OrderMessage taker, long fill, long[] legPrices) {
       throw new UnsupportedOperationException(
-          "trades are not in the batch circuit yet (kinds 0, 1, 2, 4 only): a batch with a trade"
-              + " cannot be proven");
+          "a recorded trade needs both signatures: trade(maker, makerSig, taker, takerSig, fill,"
+              + " legPrices)");
+    }
+
+    /**
+     * Checks both signatures, applies the fill through {@link Ledger#trade} and records it: the
+     * maker's leaf (A) and the taker's (B, opened against the root after A's update), each order's
+     * fill slot and path in its account's order-fill subtree, the position slot of each leg in both
+     * leaves (the ledger's choice: the slot holding the instrument, else the first free one), the
+     * risk table row of each leg, and both accounts' margin bounds. The fees go to the fee account
+     * at the end of the batch.
+     *
+     * @param maker the maker's order
+     * @param makerSig its signature by the maker account's owner key
+     * @param taker the taker's order
+     * @param takerSig its signature by the taker account's owner key
+     * @param fill combo units, {@code > 0}
+     * @param legPrices per leg (L entries), quote atoms per lot (unused legs: 0)
+     * @return the verdict (BAD_SIGNATURE or the ledger's); OK when applied and recorded
+     * @throws IllegalStateException when the batch is full or finished, or its risk table would
+     *     need more than R rows
+     * @throws IllegalArgumentException when the fee account is the maker or the taker (the circuit
+     *     credits it only at the end of the batch, so it cannot trade in a recorded batch) or the
+     *     ledger's fee account is not account 0
+     */
+    public Rule trade(
+        OrderMessage maker,
+        EdDSA.Signature makerSig,
+        OrderMessage taker,
+        EdDSA.Signature takerSig,
+        long fill,
+        long[] legPrices) {
+      ArgChecker.notNull(maker, "maker");
+      ArgChecker.notNull(taker, "taker");
+      ArgChecker.notNull(legPrices, "legPrices");
+      requireRoom();
+      ArgChecker.isTrue(feeAccount == 0, "the batch circuit credits fees to account 0");
+      long m = maker.accountId();
+      long t = taker.accountId();
+      ArgChecker.isTrue(
+          m != feeAccount && t != feeAccount,
+          "the fee account {} cannot trade in a recorded batch (the circuit credits it at the end)",
+          feeAccount);
+      Rule rule = ledger.checkSignature(maker, makerSig, verifier);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      rule = ledger.checkSignature(taker, takerSig, verifier);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      if (m == t
+          || !ledger.isRegistered(m)
+          || !ledger.isRegistered(t)
+          || maker.legs() != legs
+          || taker.legs() != legs
+          || legPrices.length != legs) {
+        return ledger.trade(maker, taker, fill, legPrices); // refused: the ledger says why
+      }
+      // the rows: every leg's instrument and both accounts' positions (before and after)
+      TreeSet<Long> rows = requireRows(m);
+      rows.addAll(requireRows(t));
+      for (int l = 0; l < legs; l++) {
+        if (maker.ratio(l) != 0 && risk.entry(maker.instrumentId(l)) != null) {
+          rows.add(maker.instrumentId(l));
+        }
+      }
+      if (rows.size() > r) {
+        throw new IllegalStateException(
+            "the batch's risk table would need "
+                + rows.size()
+                + " rows, "
+                + circuitId
+                + " has "
+                + r
+                + ": start a new batch");
+      }
+      Trade tr = new Trade(legs);
+      tr.makerPos = positions(m, maker, 1, fill);
+      tr.takerPos = positions(t, maker, -1, fill);
+      tr.makerFill = fillWitness(m, maker.orderId());
+      tr.takerFill = fillWitness(t, taker.orderId());
+      Part a = open(m);
+      Part b = open(t);
+      rule = ledger.trade(maker, taker, fill, legPrices);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      rowIds.addAll(rows);
+      pendingFees =
+          Math.addExact(
+              pendingFees,
+              Math.multiplyExact(Math.addExact(maker.feePerUnit(), taker.feePerUnit()), fill));
+      update(m);
+      bounds(a, m);
+      b.path = tree.path(t); // against the root after A's update
+      update(t);
+      bounds(b, t);
+      long[] w = {
+        maker.orderId(), maker.expiry(), maker.quantity(), maker.limitPrice(), maker.feePerUnit(),
+        taker.orderId(), taker.expiry(), taker.quantity(), taker.limitPrice(), taker.feePerUnit()
+      };
+      System.arraycopy(w, 0, tr.makerWords, 0, 10);
+      for (int l = 0; l < legs; l++) {
+        tr.inst[l] = maker.instrumentId(l);
+        tr.ratio[l] = maker.ratio(l);
+        tr.price[l] = legPrices[l];
+      }
+      tr.takerSig[0] = takerSig.r().x();
+      tr.takerSig[1] = takerSig.r().y();
+      tr.takerSig[2] = takerSig.s();
+      Slot s = new Slot();
+      s.a = a;
+      s.b = b;
+      s.trade = tr;
+      set(s.data, KIND_TRADE, m, fill, 0);
+      signature(s.data, makerSig);
+      s.data[10] = BigInteger.valueOf(t);
+      slots.add(s);
+      return rule;
+    }
+
+    /**
+     * The position slot each used leg of the order moves in account {@code id}, leg after leg as
+     * the ledger applies them (the slot holding the instrument, else the first free one); 0 for
+     * unused legs and where the ledger will refuse (NO_FREE_SLOT).
+     */
+    private long[] positions(long id, OrderMessage maker, int sign, long fill) {
+      int p = sizes.positionSlots();
+      long[] ids = new long[p];
+      long[] qty = new long[p];
+      for (int j = 0; j < p; j++) {
+        ids[j] = ledger.instrumentId(id, j);
+        qty[j] = ledger.quantity(id, j);
+      }
+      long[] out = new long[legs];
+      for (int l = 0; l < legs && maker.ratio(l) != 0; l++) {
+        long inst = maker.instrumentId(l);
+        int j = -1;
+        for (int k = 0; k < p && j < 0; k++) {
+          if (qty[k] != 0 && ids[k] == inst) {
+            j = k;
+          }
+        }
+        for (int k = 0; k < p && j < 0; k++) {
+          if (qty[k] == 0) {
+            j = k;
+          }
+        }
+        if (j < 0) {
+          break; // the ledger refuses it
+        }
+        out[l] = j;
+        try {
+          qty[j] = Math.addExact(qty[j], sign * Math.multiplyExact(maker.ratio(l), fill));
+        } catch (ArithmeticException e) {
+          break; // the ledger refuses it
+        }
+        ids[j] = qty[j] == 0 ? 0 : inst;
+      }
+      return out;
+    }
+
+    /** The old value and path of the order's fill slot in the account's order-fill subtree. */
+    private Fill fillWitness(long id, long orderId) {
+      int slot = (int) (orderId & ((1L << ledger.config().orderDepth()) - 1));
+      BigInteger v = ledger.orderSlotValue(id, slot);
+      return new Fill(
+          v.shiftRight(64),
+          v.and(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE)),
+          ledger.ordersTree(id).path(slot));
+    }
+
+    private void requireNoPendingFees(long id) {
+      if (id == feeAccount && pendingFees != 0) {
+        throw new IllegalStateException(
+            "the fee account "
+                + id
+                + " is credited with this batch's fees only at its end: start a new batch before it"
+                + " withdraws or transfers");
+      }
     }
 
     /**
@@ -526,11 +843,37 @@ public final class BatchWitness {
         }
         s.rowIdxA = rowIdx(s.a, rowOf);
         s.rowIdxB = rowIdx(s.b, rowOf);
+        if (s.trade == null) {
+          s.trade = new Trade(legs);
+          BigInteger[] z = zeros(ledger.config().orderDepth());
+          s.trade.makerFill = new Fill(BigInteger.ZERO, BigInteger.ZERO, z);
+          s.trade.takerFill = s.trade.makerFill;
+        } else {
+          for (int l = 0; l < legs; l++) {
+            if (s.trade.ratio[l] != 0) {
+              s.trade.legRow[l] = rowOf.get(s.trade.inst[l]);
+            }
+          }
+        }
         all[i] = s;
       }
-      BigInteger[] data = new BigInteger[n * SLOT_DATA_LEN];
+      // the batch's fees to the fee account, after the last slot
+      Part feePart;
+      if (pendingFees != 0) {
+        feePart = open(feeAccount); // its state without the batch's fees
+        pendingFees = 0;
+        update(feeAccount);
+      } else {
+        feePart = new Part();
+        feePart.empty = true;
+        feePart.oldWords = new long[sizes.leafWordCount()];
+        feePart.path = zeros(sizes.stateDepth());
+      }
+      feePart.positions = sizes.positionSlots();
+      int len = slotDataLength(legs);
+      BigInteger[] data = new BigInteger[n * len];
       for (int i = 0; i < n; i++) {
-        System.arraycopy(all[i].data, 0, data, i * SLOT_DATA_LEN, SLOT_DATA_LEN);
+        System.arraycopy(all[i].fullData(legs), 0, data, i * len, len);
       }
       BigInteger[] pub = {
         oldRoot,
@@ -543,7 +886,14 @@ public final class BatchWitness {
         BigInteger.valueOf(batchTime)
       };
       return new BatchWitness(
-          circuitId, pub, risk.instrumentsRoot(), RiskEncoding.words(risk.globals()), table, all);
+          circuitId,
+          pub,
+          risk.instrumentsRoot(),
+          RiskEncoding.words(risk.globals()),
+          table,
+          all,
+          feePart,
+          legs);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -599,7 +949,7 @@ public final class BatchWitness {
       p.path = tree.path(id);
       if (ledger.isRegistered(id)) {
         AccountLeaf leaf = ledger.leaf(id);
-        if (!tree.get(id).equals(leaf.hash())) {
+        if (!tree.get(id).equals(seenHash(id))) {
           throw new IllegalStateException(
               "account "
                   + id
@@ -610,7 +960,7 @@ public final class BatchWitness {
         p.pkY = leaf.ownerPkY();
         p.l1 = leaf.l1Address();
         p.ordersRoot = leaf.ordersRoot();
-        p.oldWords = leaf.words();
+        p.oldWords = seenWords(id);
       } else {
         p.empty = true;
         p.oldWords = new long[sizes.leafWordCount()];
@@ -619,7 +969,31 @@ public final class BatchWitness {
     }
 
     private void update(long id) {
-      tree.set(id, ledger.leaf(id).hash());
+      tree.set(id, seenHash(id));
+    }
+
+    /** The leaf words as the circuit sees them: the fee account without the batch's fees so far. */
+    private long[] seenWords(long id) {
+      long[] w = ledger.leaf(id).words();
+      if (id == feeAccount) {
+        w[2] = Math.subtractExact(w[2], pendingFees);
+      }
+      return w;
+    }
+
+    private BigInteger seenHash(long id) {
+      AccountLeaf leaf = ledger.leaf(id);
+      if (id != feeAccount || pendingFees == 0) {
+        return leaf.hash();
+      }
+      BigInteger[] packed = WordPacking.pack(seenWords(id));
+      BigInteger[] all = new BigInteger[4 + packed.length];
+      all[0] = leaf.ownerPkX();
+      all[1] = leaf.ownerPkY();
+      all[2] = leaf.l1Address();
+      all[3] = leaf.ordersRoot();
+      System.arraycopy(packed, 0, all, 4, packed.length);
+      return Poseidon2.hashMD(all);
     }
 
     /** MMcore and IMcore of the account's new state: the bounds m, mIm the circuit checks. */

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import java.math.BigInteger;
@@ -59,10 +60,12 @@ class BatchWitnessTest {
     BigInteger wHash =
         Poseidon2.compress(BigInteger.ZERO, Poseidon2.compress(TO, BigInteger.valueOf(40 * USDC)));
     BigInteger[] data = bw.slotData();
-    assertEquals(4 * BatchWitness.SLOT_DATA_LEN, data.length);
-    BigInteger[] noop = Arrays.copyOfRange(data, 36, 48);
+    int len = BatchWitness.slotDataLength(LedgerFixtures.CONFIG.legs());
+    assertEquals(22, len); // 12 + pack(10 + 5 * 2 words) + 3
+    assertEquals(4 * len, data.length);
+    BigInteger[] noop = Arrays.copyOfRange(data, 3 * len, 3 * len + 12);
     assertTrue(Arrays.stream(noop).allMatch(v -> v.signum() == 0), "slot 4 is a no-op");
-    assertEquals(BigInteger.valueOf(BatchWitness.KIND_TRANSFER), data[24]);
+    assertEquals(BigInteger.valueOf(BatchWitness.KIND_TRANSFER), data[2 * len]);
     assertArrayEquals(
         new BigInteger[] {
           oldRoot,
@@ -132,7 +135,7 @@ class BatchWitnessTest {
   }
 
   @Test
-  void aTradeIsRefused() {
+  void aTradeWithoutSignaturesIsNotRecordable() {
     Ledger l = ledger(2, 100 * USDC);
     BatchWitness.Builder b = BatchWitness.builder(l, 2, 4, BigInteger.ZERO);
     String before = state(l);
@@ -140,6 +143,39 @@ class BatchWitnessTest {
         UnsupportedOperationException.class,
         () -> b.trade(order(1, 1, 1, 0, 0, 1, 1), order(2, 1, 1, 0, 0, 1, -1), 1, new long[2]));
     assertEquals(before, state(l));
+  }
+
+  private static EdDSA.Signature sign(long seed, OrderMessage o) {
+    return EdDSA.sign(key(seed), o.messageHash());
+  }
+
+  @Test
+  void aTradeIsRecordedAndItsFeesReachTheFeeAccountAtTheEnd() {
+    Ledger l = ledger(2, 100 * USDC);
+    BatchWitness.Builder b = BatchWitness.builder(l, 2, 4, BigInteger.ZERO);
+    long[] perp = {30_000_000L, 0};
+    OrderMessage m = order(1, 1, 2, 31_000_000L, 1_000, 1, 1);
+    OrderMessage t = order(2, 1, 2, -29_000_000L, 2_000, 1, -1);
+    assertEquals(Rule.BAD_SIGNATURE, b.trade(m, sign(2, m), t, sign(2, t), 2, perp));
+    assertEquals(Rule.BAD_SIGNATURE, b.trade(m, sign(1, m), t, sign(1, t), 2, perp));
+    assertEquals(Rule.OVERFILL, b.trade(m, sign(1, m), t, sign(2, t), 3, perp));
+    assertEquals(0, b.size());
+    assertEquals(Rule.OK, b.trade(m, sign(1, m), t, sign(2, t), 2, perp));
+    assertEquals(1, b.size());
+    assertEquals(6_000, l.balance(0, 0), "the ledger credits the fees at once");
+    // the fee account neither trades nor withdraws in a batch with fees pending
+    OrderMessage f = order(0, 1, 1, 31_000_000L, 0, 1, 1);
+    assertThrows(
+        IllegalArgumentException.class, () -> b.trade(f, sign(1_000, f), t, sign(2, t), 1, perp));
+    WithdrawalMessage w0 = withdrawal(0, 0, 1);
+    assertThrows(
+        IllegalStateException.class,
+        () -> b.withdraw(w0, EdDSA.sign(key(1_000), w0.messageHash())));
+    BatchWitness bw = b.finish();
+    assertEquals(l.stateTree().root(), bw.newRoot());
+    String json = bw.toJson();
+    assertTrue(json.contains("\"kind\": \"3\""));
+    assertTrue(json.contains("\"fee\": {\"empty\": \"0\""));
   }
 
   /**
