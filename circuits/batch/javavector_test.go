@@ -22,8 +22,8 @@ func TestJavaLedgerVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 3 {
-		t.Fatalf("want the 3 Java ledger batch vectors, found %v", files)
+	if len(files) < 5 {
+		t.Fatalf("want the 5 Java ledger batch vectors (3 without trades, ledger-batch-trade-{2,8}.json), found %v", files)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {

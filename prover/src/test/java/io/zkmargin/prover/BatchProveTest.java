@@ -35,11 +35,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Batches applied by the Java ledger, recorded by {@link BatchWitness} and proven with the real
  * gnark batch circuit through JNI at the test size (N = 2, R = 4): batch 1 a registration deposit
- * and a plain deposit, batch 2 a withdrawal and a transfer to a sub-account. Each proof verifies
- * and its public inputs are Java's; a changed dataHash and a forged signature fail to prove. The
- * two witnesses are the checked-in vectors test-vectors/batch/ledger-batch-{1,2}.json that {@code
- * go test ./circuits/batch -run TestJavaLedgerVectors} replays (rewrite them with {@code
- * -Dzkm.updateVectors=true}).
+ * and a plain deposit, batch 2 a withdrawal and a transfer to a sub-account, and a batch of a trade
+ * and a withdrawal (ledger-batch-trade-2.json); the N = 8 batch with trades of every shape
+ * (ledger-batch-trade-8.json) is solved by the Go test only (one proof of a trade is enough). Each
+ * proof verifies and its public inputs are Java's; a changed dataHash and a forged signature fail
+ * to prove. The two witnesses are the checked-in vectors test-vectors/batch/ledger-batch-{1,2}.json
+ * that {@code go test ./circuits/batch -run TestJavaLedgerVectors} replays (rewrite them with
+ * {@code -Dzkm.updateVectors=true}).
  */
 class BatchProveTest {
   private static final LedgerConfig CONFIG = LedgerConfig.TEST;
@@ -56,6 +58,8 @@ class BatchProveTest {
   private static BatchWitness batch1;
   private static BatchWitness batch2;
   private static BatchWitness padded;
+  private static BatchWitness tradeBig;
+  private static BatchWitness tradeSmall;
 
   @BeforeAll
   static void build() {
@@ -84,6 +88,83 @@ class BatchProveTest {
     assertEquals(batch1.newRoot(), batch2.oldRoot());
     assertEquals(l.stateTree().root(), batch2.newRoot());
     padded = singleWithdrawal(key(1), true);
+    tradeBig = tradeBatch();
+    tradeSmall = tradeAndWithdrawal();
+  }
+
+  private static EdDSA.Signature sign(long seed, OrderMessage o) {
+    return EdDSA.sign(key(seed), o.messageHash());
+  }
+
+  /**
+   * From genesis, at a risk root where ETH-PERP's funding index moved from 120,000 to 150,000
+   * (every position change settles funding), a batch of N = 8 slots: a registration deposit
+   * (account 3, a sub-account of account 1), a plain deposit, a partial fill of account 1's sell
+   * order against account 2, its second fill (both perp positions close to empty), a two-leg fill
+   * (account 2 buys 1 ETH-PERP and sells 2 ETH calls per unit against account 1, both opening the
+   * call in a free slot), a withdrawal, a transfer to the sub-account, a no-op.
+   */
+  private static BatchWitness tradeBatch() {
+    Ledger l = genesis();
+    l.beginBatch(risk(150_000L), T0 + 60);
+    BatchWitness.Builder b = BatchWitness.builder(l, 8, R, BigInteger.ZERO);
+    EdwardsKeyPair k1 = key(1);
+    assertEquals(
+        Rule.OK, b.deposit(3, 5 * USDC, k1.publicKey().x(), k1.publicKey().y(), DEPOSITOR));
+    assertEquals(Rule.OK, b.deposit(1, 50 * USDC, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
+    long exp = T0 + 86_400;
+    long[] perp = {30_000_000L, 0};
+    OrderMessage sell =
+        OrderMessage.singleLeg(CONFIG.legs(), 1, 2, exp, 10, -29_500_000L, 1_000, 1, -1);
+    OrderMessage buy3 =
+        OrderMessage.singleLeg(CONFIG.legs(), 2, 2, exp, 3, 30_500_000L, 2_000, 1, 1);
+    OrderMessage buy5 =
+        OrderMessage.singleLeg(CONFIG.legs(), 2, 3, exp, 5, 30_500_000L, 2_000, 1, 1);
+    assertEquals(Rule.OK, b.trade(sell, sign(1, sell), buy3, sign(2, buy3), 3, perp));
+    assertEquals(Rule.OK, b.trade(sell, sign(1, sell), buy5, sign(2, buy5), 3, perp));
+    assertEquals(6, l.filled(1, 2), "the sell order filled 3 + 3 of 10");
+    assertEquals(0, l.quantity(1, 0), "account 1's perp position closed to empty");
+    assertEquals(0, l.instrumentId(1, 0));
+    // combo: +1 ETH-PERP, -2 ETH calls (id 4) per unit; net 30 - 2 * 1.2 = 27.6 USDC a unit
+    OrderMessage comboBuy =
+        new OrderMessage(2, 4, exp, 1, 28_000_000L, 500, new long[] {1, 4}, new long[] {1, -2});
+    OrderMessage comboSell =
+        new OrderMessage(1, 3, exp, 1, -27_000_000L, 500, new long[] {1, 4}, new long[] {-1, 2});
+    assertEquals(
+        Rule.OK,
+        b.trade(
+            comboBuy,
+            sign(2, comboBuy),
+            comboSell,
+            sign(1, comboSell),
+            1,
+            new long[] {30_000_000L, 1_200_000L}));
+    WithdrawalMessage w = new WithdrawalMessage(1, 0, 10 * USDC, PAYEE);
+    assertEquals(Rule.OK, b.withdraw(w, EdDSA.sign(k1, w.messageHash())));
+    TransferMessage t = new TransferMessage(1, 3, 1, 0, 5 * USDC);
+    assertEquals(Rule.OK, b.transfer(t, EdDSA.sign(k1, t.messageHash())));
+    BatchWitness bw = b.finish();
+    assertEquals(l.stateTree().root(), bw.newRoot());
+    return bw;
+  }
+
+  /** From genesis, N = 2: account 1 sells 2 ETH-PERP lots to account 2, then withdraws. */
+  private static BatchWitness tradeAndWithdrawal() {
+    Ledger l = genesis();
+    l.beginBatch(risk(150_000L), T0 + 60);
+    BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
+    long exp = T0 + 86_400;
+    OrderMessage sell =
+        OrderMessage.singleLeg(CONFIG.legs(), 1, 2, exp, 2, -29_500_000L, 1_000, 1, -1);
+    OrderMessage buy =
+        OrderMessage.singleLeg(CONFIG.legs(), 2, 2, exp, 2, 30_500_000L, 2_000, 1, 1);
+    assertEquals(
+        Rule.OK, b.trade(sell, sign(1, sell), buy, sign(2, buy), 2, new long[] {30_000_000L, 0}));
+    WithdrawalMessage w = new WithdrawalMessage(1, 0, 10 * USDC, PAYEE);
+    assertEquals(Rule.OK, b.withdraw(w, EdDSA.sign(key(1), w.messageHash())));
+    BatchWitness bw = b.finish();
+    assertEquals(l.stateTree().root(), bw.newRoot());
+    return bw;
   }
 
   /**
@@ -138,12 +219,17 @@ class BatchProveTest {
 
   /** USDC and ETH (10% haircut); ETH-PERP (id 1) and an ETH call (id 4); scenarios -15..+15%. */
   private static RiskCommitment risk() {
+    return risk(120_000L);
+  }
+
+  /** {@link #risk()} with ETH-PERP's funding index {@code perpFunding} (quote atoms per lot). */
+  private static RiskCommitment risk(long perpFunding) {
     Map<Long, InstrumentRiskEntry> m = new TreeMap<>();
     m.put(
         1L,
         new InstrumentRiskEntry(
             30_000_000L,
-            120_000L,
+            perpFunding,
             1,
             1,
             new long[] {-4_500_000L, -1_500_000L, 1_500_000L, 4_500_000L},
@@ -200,6 +286,14 @@ class BatchProveTest {
   }
 
   @Test
+  void aBatchWithATradeProvesAndVerifies() {
+    keys.ensureKeys(ID);
+    ProofFile p = prove(tradeSmall, tradeSmall.toJson());
+    assertEquals(Arrays.asList(tradeSmall.publicInputs()), p.publicInputs());
+    assertTrue(new BatchProver(keys).verify(p));
+  }
+
+  @Test
   void theBatchProverTakesBatchCircuitsOnly() {
     BatchProver p = new BatchProver(keys);
     byte[] json = batch1.toJson().getBytes(StandardCharsets.UTF_8);
@@ -234,8 +328,14 @@ class BatchProveTest {
   @Test
   void witnessesAreTheCheckedInVectors() throws Exception {
     Path dir = RepoRoot.find().resolve("test-vectors").resolve("batch");
-    String[] names = {"ledger-batch-1.json", "ledger-batch-2.json", "ledger-batch-3-padded.json"};
-    BatchWitness[] ws = {batch1, batch2, padded};
+    String[] names = {
+      "ledger-batch-1.json",
+      "ledger-batch-2.json",
+      "ledger-batch-3-padded.json",
+      "ledger-batch-trade-8.json",
+      "ledger-batch-trade-2.json"
+    };
+    BatchWitness[] ws = {batch1, batch2, padded, tradeBig, tradeSmall};
     for (int i = 0; i < ws.length; i++) {
       Path f = dir.resolve(names[i]);
       if (Boolean.getBoolean("zkm.updateVectors")) {
