@@ -189,6 +189,12 @@ func writeManifest(path string, e map[string]string) error {
 		for _, k := range []string{"circuitId", "circuitDigest", "verifyingKeyHash", "verifierFile", "verifyingKeyFile"} {
 			f = append(f, fmt.Sprintf("    %s : %s", q(k), q(v[k])))
 		}
+		// the other entries' setup provenance (VerifierExport writes them; keep them as they are)
+		for _, k := range []string{"setup", "transcriptFile"} {
+			if x, ok := v[k]; ok {
+				f = append(f, fmt.Sprintf("    %s : %s", q(k), q(x)))
+			}
+		}
 		parts[i] = "{\n" + strings.Join(f, ",\n") + "\n  }"
 	}
 	w.WriteString(strings.Join(parts, ", "))
