@@ -145,6 +145,11 @@ class BatchWitnessTest {
     assertEquals(before, state(l));
   }
 
+  /** A limit around ETH-PERP's 30 USDC a lot: pay at most 30.5 (buy) or receive at least 29.5. */
+  private static long limit(long side) {
+    return side > 0 ? 30_500_000L : -29_500_000L;
+  }
+
   private static EdDSA.Signature sign(long seed, OrderMessage o) {
     return EdDSA.sign(key(seed), o.messageHash());
   }
@@ -179,9 +184,10 @@ class BatchWitnessTest {
   }
 
   /**
-   * Random batches of deposits (some registering), withdrawals and transfers, valid and not: every
-   * batch's old root is the previous batch's new root, its new root the ledger's state root, and
-   * its deposit head the previous one's.
+   * Random batches of deposits (some registering), withdrawals, transfers and trades (single-leg
+   * ETH-PERP fills, fees to account 0 at the end of each batch), valid and not: every batch's old
+   * root is the previous batch's new root, its new root the ledger's state root, and its deposit
+   * head the previous one's.
    */
   @Test
   void randomBatchesChainRootsAndHeads() {
@@ -189,7 +195,7 @@ class BatchWitnessTest {
     Ledger l = ledger(3, 50 * USDC);
     BigInteger root = l.stateTree().root();
     BigInteger head = BigInteger.ZERO;
-    int[] applied = new int[3];
+    int[] applied = new int[4];
     for (int batch = 0; batch < 12; batch++) {
       l.beginBatch(LedgerFixtures.risk(), T0 + batch);
       BatchWitness.Builder b = BatchWitness.builder(l, 3, 4, head);
@@ -198,7 +204,7 @@ class BatchWitnessTest {
         long to = a == 1 || a == 3 ? 4 - a : a % 6 + 1; // != a; 1 and 3 share an owner
         long amount = rnd.nextLong(1, 30 * USDC);
         Rule r;
-        int kind = rnd.nextInt(3);
+        int kind = rnd.nextInt(4);
         switch (kind) {
           case 0 -> {
             EdwardsKeyPair k = key(a == 3 ? 1 : a);
@@ -216,10 +222,25 @@ class BatchWitnessTest {
             WithdrawalMessage w = withdrawal(a, nonce, amount);
             r = b.withdraw(w, sign(a == 3 ? 1 : a, w));
           }
-          default -> {
+          case 2 -> {
             long nonce = l.isRegistered(a) ? l.nonce(a) : 0;
             TransferMessage t = new TransferMessage(a, to, nonce, rnd.nextInt(2), amount);
             r = b.transfer(t, EdDSA.sign(key(a == 3 ? 1 : a), t.messageHash()));
+          }
+          default -> {
+            long side = rnd.nextBoolean() ? 1 : -1; // the maker buys (1) or sells (-1) ETH-PERP
+            long fill = rnd.nextLong(1, 4);
+            OrderMessage m =
+                order(a, rnd.nextLong(1, 9), fill + rnd.nextLong(0, 3), limit(side), 100, 1, side);
+            OrderMessage t = order(to, rnd.nextLong(1, 9), fill + 2, limit(-side), 200, 1, -side);
+            r =
+                b.trade(
+                    m,
+                    sign(a == 3 ? 1 : a, m),
+                    t,
+                    sign(to == 3 ? 1 : to, t),
+                    fill,
+                    new long[] {30_000_000L, 0});
           }
         }
         applied[kind] += r.isOk() ? 1 : 0;
