@@ -14,9 +14,9 @@ import (
 	"github.com/zkmargin/zkmargin/circuits/batch/batchtest"
 )
 
-// BenchmarkBatchProveProduction proves a production-size batch (N = 16: two deposits, a transfer and a
-// withdrawal, padded with no-ops; every slot costs the same whatever its kind). Not run by CI; it compiles
-// about 1.1 M constraints and runs a Groth16 development setup first (many minutes, several GiB):
+// BenchmarkBatchProveProduction proves a production-size batch (N = 16: two deposits, a trade, a transfer and
+// a withdrawal, padded with no-ops; every slot costs the same whatever its kind). Not run by CI; it compiles
+// about 1.67 M constraints and runs a Groth16 development setup first (many minutes, several GiB):
 // go test ./circuits/batch -run '^$' -bench BatchProveProduction -benchtime 1x -timeout 2h
 // ZKM_BATCH_N=1 (or 2, ...) proves a production-size batch with fewer slots (the prove time grows about
 // linearly with the constraint count).
@@ -35,7 +35,7 @@ func BenchmarkBatchProveProduction(b *testing.B) {
 		b.Fatal(err)
 	}
 	bt := batchtest.New(s).Start()
-	for k, step := range []func(){func() { bt.Deposit() }, func() { bt.Transfer(1, 4, 0, 1_000_000) },
+	for k, step := range []func(){func() { bt.Deposit() }, func() { bt.Trade(sell5(bt)) }, func() { bt.Transfer(1, 4, 0, 1_000_000) },
 		func() { bt.Withdraw(1, 1_000_000, 0x1234) }, func() { bt.Deposit() }} {
 		if k < s.N {
 			step()
