@@ -54,14 +54,19 @@ final class DacFixtures {
   final String json2;
 
   DacFixtures() {
+    this(DEPOSITOR);
+  }
+
+  /** The batches with deposits queued by {@code depositor} (the queue entries name it). */
+  DacFixtures(BigInteger depositor) {
     genesis = genesis();
     Ledger l = genesis.ledger();
     l.beginBatch(risk(), T0);
     BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
     EdwardsKeyPair k1 = key(1);
     assertEquals(
-        Rule.OK, b.deposit(3, 5 * USDC, k1.publicKey().x(), k1.publicKey().y(), DEPOSITOR));
-    assertEquals(Rule.OK, b.deposit(1, 10 * USDC, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
+        Rule.OK, b.deposit(3, 5 * USDC, k1.publicKey().x(), k1.publicKey().y(), depositor));
+    assertEquals(Rule.OK, b.deposit(1, 10 * USDC, BigInteger.ZERO, BigInteger.ZERO, depositor));
     batch1 = b.finish();
     l.beginBatch(risk(), T0 + 60);
     BatchWitness.Builder b2 = BatchWitness.builder(l, N, R, batch1.depositHeadAfter());
