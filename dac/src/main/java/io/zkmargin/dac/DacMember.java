@@ -205,12 +205,19 @@ public final class DacMember {
       }
       b++;
     }
+    // state.json is written after each batch file: after a crash between the two it lags by one
+    // batch (the batch file is the durable record); ahead of the batches, or at another root, the
+    // directory lost or changed a batch
     Path st = dir.resolve("state.json");
     if (Files.isRegularFile(st)) {
       JsonNode s = JSON.readTree(st.toFile());
       long latest = s.path("latestBatch").asLong();
       String root = s.path("root").asText();
-      if (latest != state.latestBatch() || !root.equals(state.root().toString())) {
+      String replayedRoot =
+          latest == 0
+              ? genesis.root().toString()
+              : latest <= stored.size() ? stored.get((int) latest - 1)[1].toString() : null;
+      if (!root.equals(replayedRoot)) {
         throw new IllegalArgumentException(
             "state.json records batch "
                 + latest
@@ -219,8 +226,12 @@ public final class DacMember {
                 + ", the stored batches replay to batch "
                 + state.latestBatch()
                 + " root "
-                + state.root());
+                + state.root()
+                + " (a batch file lost or changed?)");
       }
+    }
+    if (state.latestBatch() > 0) {
+      writeState();
     }
     log.println(
         "dac: member "

@@ -107,6 +107,20 @@ class DacServiceTest {
       assertEquals(fx.batch2.newRoot(), s.member().root());
       assertArrayEquals(sig1, DacClient.collect(List.of(s.target()), 1, 1, fx.json1).signatures());
     }
+    // a crash between the batch file and state.json: state.json lags one batch, the start goes on
+    Path state = dir.resolve("state.json");
+    Files.writeString(state, "{\"latestBatch\": 1, \"root\": \"" + fx.batch1.newRoot() + "\"}\n");
+    assertEquals(2, DacMember.open(dir, null, 0, null, QUIET).latestBatch());
+    assertTrue(Files.readString(state).contains(fx.batch2.newRoot().toString()));
+    // a lost batch file under state.json: refused
+    Path b2 = dir.resolve("batches/000002.json");
+    byte[] kept = Files.readAllBytes(b2);
+    Files.delete(b2);
+    IllegalArgumentException lost =
+        assertThrows(
+            IllegalArgumentException.class, () -> DacMember.open(dir, null, 0, null, QUIET));
+    assertTrue(lost.getMessage().contains("lost or changed"), lost.getMessage());
+    Files.write(b2, kept);
     // a member refuses to switch domain or genesis under its stored batches
     assertThrows(
         IllegalArgumentException.class, () -> DacMember.open(dir, null, CHAIN_ID + 1, null, QUIET));
