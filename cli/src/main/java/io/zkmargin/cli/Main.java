@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
       CeremonyCommand.class,
       WorkerCommand.class,
       VenueCommand.class,
+      DacCommand.class,
+      AuditCommand.class,
       HelpCommand.class
     },
     footer = {
@@ -68,6 +70,7 @@ public final class Main implements Callable<Integer> {
     GROUPS.put("chain (anvil + contracts):", List.of("chain"));
     GROUPS.put("trusted setup (multi-party ceremony):", List.of("ceremony"));
     GROUPS.put("database and proving pool:", List.of("venue", "worker"));
+    GROUPS.put("data availability and audit:", List.of("dac", "audit"));
     GROUPS.put("help:", List.of("help"));
   }
 
