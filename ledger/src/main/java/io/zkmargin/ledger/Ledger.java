@@ -1189,6 +1189,19 @@ public final class Ledger {
     return Rule.OK;
   }
 
+  /**
+   * The registered accounts that are liquidatable ({@code E * 10^6 < MM}) at the batch's risk
+   * commitment, ascending (the keeper's scan, {@link LiquidationScan}); an account the commitment
+   * cannot margin is listed too.
+   *
+   * @param threads worker threads, {@code >= 1}
+   */
+  public long[] liquidatableAccounts(int threads) {
+    requireBatch();
+    return LiquidationScan.scan(
+        vector, accountLimit, slots, registered, tier, bal, ids, qty, snap, threads);
+  }
+
   private LiquidationParams requireLiquidationParams() {
     requireBatch();
     if (liquidationParams == null) {

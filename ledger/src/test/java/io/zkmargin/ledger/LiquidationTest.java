@@ -8,6 +8,7 @@ import static io.zkmargin.ledger.LedgerFixtures.ledger;
 import static io.zkmargin.ledger.LedgerFixtures.order;
 import static io.zkmargin.ledger.LedgerFixtures.risk;
 import static io.zkmargin.ledger.LedgerFixtures.state;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -121,6 +122,18 @@ class LiquidationTest {
     assertEquals(liquidator - notional + penalty - penalty / 2, l.balance(4, 0));
     assertTrue(margin(l, 1).meetsInitialMargin(), "restored to IM");
     assertTrue(margin(l, 4).meetsInitialMargin());
+  }
+
+  @Test
+  void keeperScanListsExactlyTheLiquidatableAccounts() {
+    Ledger atBoundary = setup(60 * USDC, 1_000 * USDC, 100 * USDC, BOUNDARY_MARK);
+    assertArrayEquals(new long[0], atBoundary.liquidatableAccounts(1));
+    Ledger below = setup(60 * USDC - 1, 1_000 * USDC, 100 * USDC, BOUNDARY_MARK);
+    assertArrayEquals(new long[] {1}, below.liquidatableAccounts(1));
+    assertArrayEquals(new long[] {1}, below.liquidatableAccounts(2));
+    // the crash: the victim only (its counterparty gains)
+    Ledger crash = setup(60 * USDC, 1_000 * USDC, 100 * USDC, 10 * USDC);
+    assertArrayEquals(new long[] {1}, crash.liquidatableAccounts(2));
   }
 
   @Test
