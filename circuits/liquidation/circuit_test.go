@@ -75,7 +75,9 @@ func mustFail(t *testing.T, c *liquidation.Circuit) {
 // atBoundary returns the health fixture made exactly at the liquidation boundary E * 10^6 == MM, plus delta
 // nano quote atoms of equity: tier factor 1.0 (so MM = (MMcore + floor) * 10^6) and asset 1 priced at one nano
 // quote atom per atom with no scenario move (so its balance moves E by one nano quote atom per atom).
-func atBoundary(t *testing.T, delta int64) *healthtest.Fixture {
+func atBoundary(t testing.TB, delta int64) *healthtest.Fixture { return atBoundaryOf(t, sizes, delta) }
+
+func atBoundaryOf(t testing.TB, sizes encoding.Sizes, delta int64) *healthtest.Fixture {
 	t.Helper()
 	f := healthtest.New(sizes)
 	f.Globals.TierFactorPpm[f.Leaf.Tier] = 1_000_000
