@@ -8,12 +8,15 @@ import (
 
 	"github.com/zkmargin/zkmargin/circuits/batch"
 	"github.com/zkmargin/zkmargin/circuits/encoding"
+	"github.com/zkmargin/zkmargin/circuits/exit"
 	"github.com/zkmargin/zkmargin/circuits/health"
+	"github.com/zkmargin/zkmargin/circuits/liquidation"
 )
 
 // Lookup returns the definition of a circuit id. Known families: "health-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T}"
 // (any sizes within the bounds of encoding.Sizes.Validate) and "batch-D..-I..-P..-A..-S..-T..-K{K}-L{L}-N{N}-R{R}"
-// (docs/BATCH.md; witness JSON of circuits/batch/witness.go).
+// (docs/BATCH.md; witness JSON of circuits/batch/witness.go), "liquidation-D..-T.." and "exit-D..-T.."
+// (docs/LIQUIDATION.md; witness JSON of circuits/liquidation and circuits/exit).
 func Lookup(id string) (Definition, error) {
 	switch {
 	case strings.HasPrefix(id, "health-"):
@@ -28,8 +31,20 @@ func Lookup(id string) (Definition, error) {
 			return nil, err
 		}
 		return batchDefinition{sizes: s}, nil
+	case strings.HasPrefix(id, liquidation.Prefix):
+		s, err := liquidation.ParseID(id)
+		if err != nil {
+			return nil, err
+		}
+		return liquidationDefinition{sizes: s}, nil
+	case strings.HasPrefix(id, exit.Prefix):
+		s, err := exit.ParseID(id)
+		if err != nil {
+			return nil, err
+		}
+		return exitDefinition{sizes: s}, nil
 	default:
-		return nil, fmt.Errorf("unknown circuit id %q (known families: health, batch)", id)
+		return nil, fmt.Errorf("unknown circuit id %q (known families: health, batch, liquidation, exit)", id)
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 )
 
 const header = "# R1CS constraint counts (BN254, Groth16) per circuit id. Checked by TestConstraintTable of\n" +
-	"# circuits/health and circuits/batch; regenerate with: go test ./circuits/health ./circuits/batch -run TestConstraintTable -update\n"
+	"# circuits/health, circuits/batch, circuits/liquidation and circuits/exit; regenerate with:\n" +
+	"# go test ./circuits/health ./circuits/batch ./circuits/liquidation ./circuits/exit -run TestConstraintTable -update\n"
 
 // Check compares the lines of prefix in file with want (id -> line text after the id) or, with update, rewrites them.
 func Check(file, prefix string, want []string, update bool) error {
@@ -41,10 +42,13 @@ func Check(file, prefix string, want []string, update bool) error {
 	return os.WriteFile(file, []byte(header+strings.Join(all, "\n")+"\n"), 0o644)
 }
 
-// family orders the health lines before the batch lines, keeping each family's own order.
+// family orders the health lines, then the batch lines, then the liquidation and exit lines, keeping each
+// family's own order.
 func family(line string) int {
-	if strings.HasPrefix(line, "health-") {
-		return 0
+	for i, p := range []string{"health-", "batch-", "liquidation-", "exit-"} {
+		if strings.HasPrefix(line, p) {
+			return i
+		}
 	}
-	return 1
+	return 4
 }

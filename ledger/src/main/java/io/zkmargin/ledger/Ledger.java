@@ -77,12 +77,13 @@ public final class Ledger {
   // the batch
   private RiskCommitment risk;
   private RiskVector vector;
+  private LiquidationParams liquidationParams; // null: the batch allows no liquidation
   private long[] fundingIndex;
   private long batchTime = -1;
   private final List<Withdrawal> withdrawals = new ArrayList<>();
   private final long[] netFlow; // per asset: deposits - withdrawals since creation
 
-  // scratch (two accounts of a trade)
+  // scratch (two accounts of a trade; a third for a liquidation's close-factor counterfactual)
   private final MarginResult margin;
   private final long[][] sBal;
   private final long[][] sIds;
@@ -109,10 +110,10 @@ public final class Ledger {
     this.feeAccount = config.feeAccountId();
     this.netFlow = new long[assets];
     this.margin = new MarginResult(s.scenarios());
-    this.sBal = new long[2][assets];
-    this.sIds = new long[2][slots];
-    this.sQty = new long[2][slots];
-    this.sSnap = new long[2][slots];
+    this.sBal = new long[3][assets];
+    this.sIds = new long[3][slots];
+    this.sQty = new long[3][slots];
+    this.sSnap = new long[3][slots];
     grow(16);
   }
 
@@ -150,6 +151,19 @@ public final class Ledger {
    *     expired
    */
   public void beginBatch(RiskCommitment risk, long batchTime) {
+    beginBatch(risk, batchTime, null);
+  }
+
+  /**
+   * Starts a batch that also allows liquidations, insurance-fund cover and auto-deleveraging
+   * ({@link #liquidate}, {@link #absorbLoss}, {@link #deleverage}) under the given parameters
+   * (docs/LIQUIDATION.md: they move into the risk root's globals later).
+   *
+   * @param risk the batch's risk commitment
+   * @param batchTime unix seconds, in {@code [0, 2^40)}
+   * @param params the batch's liquidation parameters, or null for none (liquidations throw)
+   */
+  public void beginBatch(RiskCommitment risk, long batchTime, LiquidationParams params) {
     ArgChecker.notNull(risk, "risk");
     ArgChecker.inRangeExclusive(batchTime, 0, 1L << 40, "batchTime");
     CircuitSizes s = config.sizes();
@@ -170,7 +184,13 @@ public final class Ledger {
     this.fundingIndex = vector.fundingArray();
     this.risk = risk;
     this.batchTime = batchTime;
+    this.liquidationParams = params;
     withdrawals.clear();
+  }
+
+  /** The current batch's liquidation parameters, or null if it allows no liquidation. */
+  public LiquidationParams liquidationParams() {
+    return liquidationParams;
   }
 
   /** The current batch's risk commitment (null before the first {@link #beginBatch}). */
@@ -706,6 +726,519 @@ public final class Ledger {
       sSnap[s][j] = f;
     }
     return Rule.OK;
+  }
+
+  // ---------------------------------------------------------------- liquidation
+  // (docs/LIQUIDATION.md)
+
+  /**
+   * A liquidation (docs/LIQUIDATION.md "Liquidate"): a liquidator takes over some or all of an
+   * account's positions and non-quote collateral at the batch's committed prices, and the account
+   * pays a penalty.
+   *
+   * <p>Checks, in this order: two different registered accounts (and the insurance fund), the
+   * account is liquidatable ({@code E * 10^6 < MM}); every take reduces a held position or holding
+   * ({@code takeLots[j]} has the sign of the slot's quantity and at most its size; {@code
+   * takeAtoms[a]} in {@code [0, balance[a]]}, {@code takeAtoms[0] = 0}; at least one non-zero).
+   * Then each taken position moves to the liquidator as a trade at the committed mark (funding
+   * settled first on both sides): the account's quote balance grows by {@code take * mark}, the
+   * liquidator's shrinks by as much; each taken collateral amount moves at the committed debt price
+   * (the un-haircut spot): proceeds {@code floor(atoms * dp[a] / 10^9)} quote atoms. The penalty,
+   * at most {@code ceil(penaltyPpm * notional / 10^6)} (notional = sum {@code |take| * mark} +
+   * proceeds, quote atoms) and at most the account's equity after the moves, moves from the account
+   * to the liquidator, of which {@code floor(penalty * insuranceSharePpm / 10^6)} to the insurance
+   * fund. After: the liquidator meets effective IM; and the close factor: if the account meets
+   * {@code closeTargetPpm / 10^6} of its effective IM, the same liquidation with one unit (lot,
+   * atom) less of every non-zero take (same penalty) must not.
+   *
+   * @param accountId the liquidated account
+   * @param liquidatorId the account that takes over
+   * @param takeLots per position slot of the liquidated account (P entries), signed lots
+   * @param takeAtoms per asset (A entries), venue atoms of that asset; entry 0 must be 0
+   * @param penalty quote atoms, {@code >= 0}
+   * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, SAME_ACCOUNT, NOT_LIQUIDATABLE,
+   *     BAD_ASSET, BAD_AMOUNT, NO_FREE_SLOT, PENALTY_TOO_HIGH, LIQUIDATOR_IM_BROKEN, CLOSE_FACTOR,
+   *     UNKNOWN_INSTRUMENT, OVERFLOW
+   * @throws IllegalStateException if the batch has no liquidation parameters
+   */
+  public Rule liquidate(
+      long accountId, long liquidatorId, long[] takeLots, long[] takeAtoms, long penalty) {
+    ArgChecker.notNull(takeLots, "takeLots");
+    ArgChecker.notNull(takeAtoms, "takeAtoms");
+    ArgChecker.isTrue(takeLots.length == slots, "takeLots needs {} entries (P)", slots);
+    ArgChecker.isTrue(takeAtoms.length == assets, "takeAtoms needs {} entries (A)", assets);
+    LiquidationParams p = requireLiquidationParams();
+    long fund = p.insuranceFundId();
+    Rule r = checkAccount(accountId);
+    if (r.isOk()) {
+      r = checkAccount(liquidatorId);
+    }
+    if (r.isOk()) {
+      r = checkAccount(fund);
+    }
+    if (!r.isOk()) {
+      return r;
+    }
+    if (accountId == liquidatorId || accountId == fund) {
+      return Rule.SAME_ACCOUNT;
+    }
+    int a = (int) accountId;
+    int l = (int) liquidatorId;
+    load(0, a);
+    r = evaluate(0, a, margin);
+    if (!r.isOk()) {
+      return r;
+    }
+    if (!margin.isLiquidatable()) {
+      return Rule.NOT_LIQUIDATABLE;
+    }
+    if (takeAtoms[0] != 0) {
+      return Rule.BAD_ASSET;
+    }
+    boolean any = false;
+    for (int j = 0; j < slots; j++) {
+      long t = takeLots[j];
+      long q = sQty[0][j];
+      if (t != 0) {
+        if (q == 0
+            || Long.signum(t) != Long.signum(q)
+            || t == Long.MIN_VALUE
+            || Math.abs(t) > Math.abs(q)) {
+          return Rule.BAD_AMOUNT;
+        }
+        any = true;
+      }
+    }
+    for (int k = 1; k < assets; k++) {
+      if (takeAtoms[k] < 0 || takeAtoms[k] > sBal[0][k]) {
+        return Rule.BAD_AMOUNT;
+      }
+      any |= takeAtoms[k] != 0;
+    }
+    if (!any || penalty < 0) {
+      return Rule.BAD_AMOUNT;
+    }
+    // the counterfactual (one unit less of every take) from the same starting state, in scratch 2
+    System.arraycopy(sBal[0], 0, sBal[2], 0, assets);
+    System.arraycopy(sIds[0], 0, sIds[2], 0, slots);
+    System.arraycopy(sQty[0], 0, sQty[2], 0, slots);
+    System.arraycopy(sSnap[0], 0, sSnap[2], 0, slots);
+    load(1, l);
+    BigInteger notional;
+    long fundNow = 0;
+    try {
+      r = take(0, 1, takeLots, takeAtoms, false);
+      if (!r.isOk()) {
+        return r;
+      }
+      notional = lastNotional;
+      // the committed penalty, rounded up: ceil(penaltyPpm * notional / 10^6)
+      BigInteger[] qr =
+          notional
+              .multiply(BigInteger.valueOf(p.penaltyPpm()))
+              .divideAndRemainder(BigInteger.valueOf(LiquidationParams.PPM));
+      BigInteger maxPenalty = qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+      if (BigInteger.valueOf(penalty).compareTo(maxPenalty) > 0) {
+        return Rule.PENALTY_TOO_HIGH;
+      }
+      r = evaluate(0, a, margin);
+      if (!r.isOk()) {
+        return r;
+      }
+      if (penalty > 0
+          && BigInteger.valueOf(penalty)
+                  .multiply(BigInteger.valueOf(MarginCalculator.N))
+                  .compareTo(margin.equityNano())
+              > 0) {
+        return Rule.PENALTY_TOO_HIGH; // a penalty never makes the account's equity negative
+      }
+      long toFund =
+          BigInteger.valueOf(penalty)
+              .multiply(BigInteger.valueOf(p.insuranceSharePpm()))
+              .divide(BigInteger.valueOf(LiquidationParams.PPM))
+              .longValueExact();
+      sBal[0][0] = Math.subtractExact(sBal[0][0], penalty);
+      if (fund == liquidatorId) {
+        sBal[1][0] = Math.addExact(sBal[1][0], penalty);
+      } else {
+        sBal[1][0] = Math.addExact(sBal[1][0], penalty - toFund);
+        fundNow = Math.addExact(bal[(int) fund * assets], toFund);
+      }
+    } catch (ArithmeticException e) {
+      return Rule.OVERFLOW;
+    }
+    r = meetsInitialMargin(1, l);
+    if (r == Rule.IM_BROKEN) {
+      return Rule.LIQUIDATOR_IM_BROKEN;
+    }
+    if (!r.isOk()) {
+      return r;
+    }
+    // close factor
+    r = evaluate(0, a, margin);
+    if (!r.isOk()) {
+      return r;
+    }
+    if (meetsCloseTarget(margin, p.closeTargetPpm())) {
+      try {
+        r = take(2, -1, takeLots, takeAtoms, true);
+        if (!r.isOk()) {
+          return r;
+        }
+        sBal[2][0] = Math.subtractExact(sBal[2][0], penalty);
+      } catch (ArithmeticException e) {
+        return Rule.OVERFLOW;
+      }
+      MarginResult less = new MarginResult(config.sizes().scenarios());
+      r = evaluate(2, a, less);
+      if (!r.isOk()) {
+        return r;
+      }
+      if (meetsCloseTarget(less, p.closeTargetPpm())) {
+        return Rule.CLOSE_FACTOR;
+      }
+    }
+    store(0, a);
+    store(1, l);
+    if (fund != liquidatorId) {
+      bal[(int) fund * assets] = fundNow;
+    }
+    return applied();
+  }
+
+  private BigInteger lastNotional;
+
+  /**
+   * Applies the takes to scratch account {@code s} and, when {@code to >= 0}, their opposite to
+   * scratch account {@code to}; with {@code shrink}, every non-zero take is one unit smaller. Sets
+   * {@link #lastNotional} (quote atoms). Throws ArithmeticException on overflow.
+   */
+  private Rule take(int s, int to, long[] takeLots, long[] takeAtoms, boolean shrink) {
+    final long[] mark = vector.markArray();
+    final long[] dp = vector.debtPriceArray();
+    BigInteger notional = BigInteger.ZERO;
+    for (int j = 0; j < slots; j++) {
+      long t = takeLots[j];
+      if (shrink && t != 0) {
+        t -= Long.signum(t);
+      }
+      if (t == 0) {
+        continue;
+      }
+      long id = sIds[s][j];
+      long cash = Math.multiplyExact(t, mark[(int) id]);
+      Rule r = applyLeg(s, id, Math.negateExact(t));
+      if (!r.isOk()) {
+        return r;
+      }
+      sBal[s][0] = Math.addExact(sBal[s][0], cash);
+      if (to >= 0) {
+        r = applyLeg(to, id, t);
+        if (!r.isOk()) {
+          return r;
+        }
+        sBal[to][0] = Math.subtractExact(sBal[to][0], cash);
+      }
+      notional = notional.add(BigInteger.valueOf(Math.abs(cash)));
+    }
+    for (int k = 1; k < assets; k++) {
+      long c = takeAtoms[k];
+      if (shrink && c != 0) {
+        c--;
+      }
+      if (c == 0) {
+        continue;
+      }
+      long proceeds =
+          BigInteger.valueOf(c)
+              .multiply(BigInteger.valueOf(dp[k]))
+              .divide(BigInteger.valueOf(MarginCalculator.N))
+              .longValueExact();
+      sBal[s][k] = Math.subtractExact(sBal[s][k], c);
+      sBal[s][0] = Math.addExact(sBal[s][0], proceeds);
+      if (to >= 0) {
+        sBal[to][k] = Math.addExact(sBal[to][k], c);
+        sBal[to][0] = Math.subtractExact(sBal[to][0], proceeds);
+      }
+      notional = notional.add(BigInteger.valueOf(proceeds));
+    }
+    lastNotional = notional;
+    return Rule.OK;
+  }
+
+  /** {@code E * 10^6 * 10^6 >= max(IM, MM) * targetPpm}. */
+  private static boolean meetsCloseTarget(MarginResult m, long targetPpm) {
+    BigInteger lhs =
+        m.equityNano().multiply(BigInteger.valueOf(LiquidationParams.PPM * LiquidationParams.PPM));
+    BigInteger rhs =
+        m.initialScaled().max(m.maintenanceScaled()).multiply(BigInteger.valueOf(targetPpm));
+    return lhs.compareTo(rhs) >= 0;
+  }
+
+  /**
+   * The insurance fund covers a closed-out account's negative equity (docs/LIQUIDATION.md
+   * "Insurance fund"): the account holds no position and no asset but the quote asset, and its
+   * quote balance {@code b < 0}; the fund's quote balance falls by {@code -b} (it must hold that
+   * much and meet effective IM after) and the account's becomes 0.
+   *
+   * @param accountId the closed-out account
+   * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, SAME_ACCOUNT, NOT_CLOSED_OUT,
+   *     NO_NEGATIVE_EQUITY, INSURANCE_INSUFFICIENT, UNKNOWN_INSTRUMENT, OVERFLOW
+   * @throws IllegalStateException if the batch has no liquidation parameters
+   */
+  public Rule absorbLoss(long accountId) {
+    LiquidationParams p = requireLiquidationParams();
+    long fund = p.insuranceFundId();
+    Rule r = checkAccount(accountId);
+    if (r.isOk()) {
+      r = checkAccount(fund);
+    }
+    if (!r.isOk()) {
+      return r;
+    }
+    if (accountId == fund) {
+      return Rule.SAME_ACCOUNT;
+    }
+    int a = (int) accountId;
+    for (int j = 0; j < slots; j++) {
+      if (qty[a * slots + j] != 0) {
+        return Rule.NOT_CLOSED_OUT;
+      }
+    }
+    for (int k = 1; k < assets; k++) {
+      if (bal[a * assets + k] != 0) {
+        return Rule.NOT_CLOSED_OUT;
+      }
+    }
+    long b = bal[a * assets];
+    if (b >= 0) {
+      return Rule.NO_NEGATIVE_EQUITY;
+    }
+    int f = (int) fund;
+    load(0, f);
+    if (b == Long.MIN_VALUE || sBal[0][0] < -b) {
+      return Rule.INSURANCE_INSUFFICIENT;
+    }
+    sBal[0][0] += b;
+    r = meetsInitialMargin(0, f);
+    if (r == Rule.IM_BROKEN) {
+      return Rule.INSURANCE_INSUFFICIENT;
+    }
+    if (!r.isOk()) {
+      return r;
+    }
+    bal[f * assets] = sBal[0][0];
+    bal[a * assets] = 0;
+    return applied();
+  }
+
+  /**
+   * Auto-deleveraging (docs/LIQUIDATION.md "Auto-deleveraging", StarkEx's {@code deleverage}): when
+   * an account's equity is negative and the insurance fund cannot cover it, {@code lots} of its
+   * position in {@code instrumentId} close against the opposite position of the most profitable
+   * holder (the largest equity E; on a tie the smaller account id) at the bankruptcy price: a trade
+   * at the committed mark in which the counterparty also pays the bankrupt account {@code loss =
+   * ceil(-E * |lots| * mark / (N * sum_j |q_j| * mark_j))} quote atoms, the position's share of the
+   * deficit (all of it when the marks sum to 0). Funding settles first on both sides.
+   *
+   * @param bankruptId the account with negative equity
+   * @param counterpartyId the account whose opposite position closes
+   * @param instrumentId the instrument
+   * @param lots signed lots of the bankrupt account's position to close (its sign, at most its
+   *     size)
+   * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, SAME_ACCOUNT,
+   *     NO_NEGATIVE_EQUITY, INSURANCE_AVAILABLE, BAD_AMOUNT, NOT_OPPOSITE, NOT_MOST_PROFITABLE,
+   *     COUNTERPARTY_BANKRUPT, UNKNOWN_INSTRUMENT, OVERFLOW
+   * @throws IllegalStateException if the batch has no liquidation parameters
+   */
+  public Rule deleverage(long bankruptId, long counterpartyId, long instrumentId, long lots) {
+    LiquidationParams p = requireLiquidationParams();
+    long fund = p.insuranceFundId();
+    Rule r = checkAccount(bankruptId);
+    if (r.isOk()) {
+      r = checkAccount(counterpartyId);
+    }
+    if (r.isOk()) {
+      r = checkAccount(fund);
+    }
+    if (!r.isOk()) {
+      return r;
+    }
+    if (bankruptId == counterpartyId) {
+      return Rule.SAME_ACCOUNT;
+    }
+    int b = (int) bankruptId;
+    int c = (int) counterpartyId;
+    load(0, b);
+    r = evaluate(0, b, margin);
+    if (!r.isOk()) {
+      return r;
+    }
+    BigInteger deficitNano = margin.equityNano().negate();
+    if (deficitNano.signum() <= 0) {
+      return Rule.NO_NEGATIVE_EQUITY;
+    }
+    BigInteger n = BigInteger.valueOf(MarginCalculator.N);
+    BigInteger[] dq = deficitNano.divideAndRemainder(n);
+    BigInteger deficit = dq[1].signum() > 0 ? dq[0].add(BigInteger.ONE) : dq[0];
+    if (bankruptId != fund
+        && BigInteger.valueOf(bal[(int) fund * assets]).compareTo(deficit) >= 0) {
+      return Rule.INSURANCE_AVAILABLE;
+    }
+    int j = -1;
+    for (int k = 0; k < slots; k++) {
+      if (sQty[0][k] != 0 && sIds[0][k] == instrumentId) {
+        j = k;
+      }
+    }
+    if (j < 0
+        || lots == 0
+        || Long.signum(lots) != Long.signum(sQty[0][j])
+        || Math.abs(lots) > Math.abs(sQty[0][j])
+        || lots == Long.MIN_VALUE) {
+      return Rule.BAD_AMOUNT;
+    }
+    load(1, c);
+    boolean opposite = false;
+    for (int k = 0; k < slots; k++) {
+      long q = sQty[1][k];
+      if (q != 0 && sIds[1][k] == instrumentId) {
+        opposite = Long.signum(q) == -Long.signum(lots) && Math.abs(q) >= Math.abs(lots);
+      }
+    }
+    if (!opposite) {
+      return Rule.NOT_OPPOSITE;
+    }
+    if (mostProfitableOpposite(instrumentId, Long.signum(lots), bankruptId) != counterpartyId) {
+      return Rule.NOT_MOST_PROFITABLE;
+    }
+    final long[] mark = vector.markArray();
+    BigInteger total = BigInteger.ZERO;
+    for (int k = 0; k < slots; k++) {
+      if (sQty[0][k] != 0) {
+        total =
+            total.add(
+                BigInteger.valueOf(sQty[0][k])
+                    .abs()
+                    .multiply(BigInteger.valueOf(mark[(int) sIds[0][k]])));
+      }
+    }
+    BigInteger share =
+        BigInteger.valueOf(lots).abs().multiply(BigInteger.valueOf(mark[(int) instrumentId]));
+    BigInteger loss;
+    if (total.signum() == 0) {
+      loss = deficit;
+    } else {
+      BigInteger[] lq = deficitNano.multiply(share).divideAndRemainder(n.multiply(total));
+      loss = lq[1].signum() > 0 ? lq[0].add(BigInteger.ONE) : lq[0];
+    }
+    try {
+      long cash =
+          Math.addExact(Math.multiplyExact(lots, mark[(int) instrumentId]), loss.longValueExact());
+      r = applyLeg(0, instrumentId, Math.negateExact(lots));
+      if (r.isOk()) {
+        r = applyLeg(1, instrumentId, lots);
+      }
+      if (!r.isOk()) {
+        return r;
+      }
+      sBal[0][0] = Math.addExact(sBal[0][0], cash);
+      sBal[1][0] = Math.subtractExact(sBal[1][0], cash);
+    } catch (ArithmeticException e) {
+      return Rule.OVERFLOW;
+    }
+    r = evaluate(1, c, margin);
+    if (!r.isOk()) {
+      return r;
+    }
+    if (margin.equityNano().signum() < 0) {
+      return Rule.COUNTERPARTY_BANKRUPT;
+    }
+    store(0, b);
+    store(1, c);
+    return applied();
+  }
+
+  /**
+   * The most profitable holder of a position of sign {@code -side} in the instrument (largest
+   * equity E, then smallest id), other than {@code exclude}, or -1. The leaf keeps no cost basis,
+   * so "profit" is the equity at the batch's marks. A full scan (auto-deleveraging is rare).
+   *
+   * @param instrumentId the instrument
+   * @param side the sign of the position being deleveraged (+1 long, -1 short)
+   * @param exclude the bankrupt account
+   */
+  public long mostProfitableOpposite(long instrumentId, int side, long exclude) {
+    requireBatch();
+    MarginResult m = new MarginResult(config.sizes().scenarios());
+    long best = -1;
+    BigInteger bestE = null;
+    for (int i = 0; i < accountLimit; i++) {
+      if (!registered[i] || i == exclude) {
+        continue;
+      }
+      boolean holds = false;
+      for (int k = 0; k < slots; k++) {
+        long q = qty[i * slots + k];
+        holds |= q != 0 && ids[i * slots + k] == instrumentId && Long.signum(q) == -side;
+      }
+      if (!holds) {
+        continue;
+      }
+      try {
+        MarginCalculator.DEFAULT.evaluate(
+            vector,
+            tier[i],
+            Arrays.copyOfRange(bal, i * assets, (i + 1) * assets),
+            Arrays.copyOfRange(ids, i * slots, (i + 1) * slots),
+            Arrays.copyOfRange(qty, i * slots, (i + 1) * slots),
+            Arrays.copyOfRange(snap, i * slots, (i + 1) * slots),
+            m);
+      } catch (RuntimeException e) {
+        continue; // an account the batch cannot margin is not a counterparty
+      }
+      BigInteger e = m.equityNano();
+      if (bestE == null || e.compareTo(bestE) > 0) {
+        best = i;
+        bestE = e;
+      }
+    }
+    return best;
+  }
+
+  /** Margin of scratch account s into out; OVERFLOW or UNKNOWN_INSTRUMENT when it cannot. */
+  private Rule evaluate(int s, int account, MarginResult out) {
+    try {
+      MarginCalculator.DEFAULT.evaluate(
+          vector, tier[account], sBal[s], sIds[s], sQty[s], sSnap[s], out);
+    } catch (ArithmeticException e) {
+      return Rule.OVERFLOW;
+    } catch (IllegalArgumentException e) {
+      return Rule.UNKNOWN_INSTRUMENT;
+    }
+    return Rule.OK;
+  }
+
+  /**
+   * The registered accounts that are liquidatable ({@code E * 10^6 < MM}) at the batch's risk
+   * commitment, ascending (the keeper's scan, {@link LiquidationScan}); an account the commitment
+   * cannot margin is listed too.
+   *
+   * @param threads worker threads, {@code >= 1}
+   */
+  public long[] liquidatableAccounts(int threads) {
+    requireBatch();
+    return LiquidationScan.scan(
+        vector, accountLimit, slots, registered, tier, bal, ids, qty, snap, threads);
+  }
+
+  private LiquidationParams requireLiquidationParams() {
+    requireBatch();
+    if (liquidationParams == null) {
+      throw new IllegalStateException(
+          "the batch allows no liquidation: beginBatch(risk, batchTime, LiquidationParams)");
+    }
+    return liquidationParams;
   }
 
   // ---------------------------------------------------------------- helpers

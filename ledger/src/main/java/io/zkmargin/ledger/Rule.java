@@ -44,6 +44,38 @@ public enum Rule {
   REGISTRATION_OF_EXISTING,
   /** An account id outside {@code [0, 2^D)}. */
   BAD_ACCOUNT_ID,
+  /** A liquidation of an account that is not under maintenance ({@code E * 10^6 >= MM}). */
+  NOT_LIQUIDATABLE,
+  /**
+   * A liquidation penalty above the committed one ({@code penaltyPpm} of the notional taken), or
+   * one that would leave the liquidated account with negative equity.
+   */
+  PENALTY_TOO_HIGH,
+  /**
+   * A liquidation that takes more than the close factor allows: the account meets the close target
+   * after it, and would meet it with one unit (lot, atom) less of every take.
+   */
+  CLOSE_FACTOR,
+  /** The liquidator does not meet effective IM after taking the positions and collateral. */
+  LIQUIDATOR_IM_BROKEN,
+  /**
+   * The insurance fund or auto-deleveraging asked to cover an account whose equity is not negative.
+   */
+  NO_NEGATIVE_EQUITY,
+  /**
+   * The insurance fund asked to cover an account that still holds positions or other collateral.
+   */
+  NOT_CLOSED_OUT,
+  /** The insurance fund cannot cover the loss (its quote balance, or its IM after, falls short). */
+  INSURANCE_INSUFFICIENT,
+  /** Auto-deleveraging while the insurance fund could cover the loss. */
+  INSURANCE_AVAILABLE,
+  /** The deleveraging counterparty holds no opposite position of that size in the instrument. */
+  NOT_OPPOSITE,
+  /** The deleveraging counterparty is not the most profitable holder of an opposite position. */
+  NOT_MOST_PROFITABLE,
+  /** Deleveraging would leave the counterparty with negative equity. */
+  COUNTERPARTY_BANKRUPT,
   /**
    * A result leaves the word range (a balance, quantity, price product or margin sum beyond what a
    * 64-bit word, or the exact margin's 2^127, holds).
