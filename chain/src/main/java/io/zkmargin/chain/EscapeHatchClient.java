@@ -207,6 +207,72 @@ public final class EscapeHatchClient {
         exits);
   }
 
+  /**
+   * Submits a prepared exit proof file (docs/ENCODING.md proof file of an {@code exit-…} circuit:
+   * public inputs stateRoot, riskRoot, accountId, l1Address, payout) to the escape hatch of the
+   * Settlement at {@code settlementAddress}: what {@code ./zkm exit} does.
+   *
+   * @param accountId the account the caller means to exit; must be the proof's
+   * @return the transaction and its {@code Exited} event
+   * @throws IllegalArgumentException if the file is not an exit proof of {@code accountId}
+   * @throws ChainException if the Settlement has no escape hatch or the hatch refuses (named error)
+   */
+  public static ExitResult exitWithProof(
+      Web3j web3,
+      Credentials sender,
+      long chainId,
+      String settlementAddress,
+      io.zkmargin.prover.ProofFile proof,
+      long accountId) {
+    Objects.requireNonNull(proof, "proof");
+    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 5) {
+      throw new IllegalArgumentException(
+          "not an exit proof (circuit " + proof.circuitId() + ", 5 public inputs expected)");
+    }
+    List<BigInteger> in = proof.publicInputs();
+    if (!in.get(2).equals(BigInteger.valueOf(accountId))) {
+      throw new IllegalArgumentException(
+          "the proof exits account " + in.get(2) + ", not " + accountId);
+    }
+    if (in.get(3).bitLength() > 160) {
+      throw new IllegalArgumentException("the proof's l1Address is not a 160-bit address");
+    }
+    SettlementClient s = new SettlementClient(web3, sender, chainId, settlementAddress, "[]");
+    String hatch = s.escapeHatch();
+    if (Numeric.toBigInt(hatch).signum() == 0) {
+      throw new ChainException(
+          "the Settlement at " + settlementAddress + " has no escape hatch", (String) null);
+    }
+    EscapeHatchClient c = new EscapeHatchClient(web3, sender, chainId, hatch, ESCAPE_HATCH_ERRORS);
+    return c.exit(
+        accountId,
+        String.format("0x%040x", in.get(3)),
+        in.get(4),
+        Arrays.copyOf(proof.proof(), HealthClaim.SOLIDITY_PROOF_BYTES));
+  }
+
+  /**
+   * EscapeHatch's custom errors as an ABI fragment, so that a client without the compiled ABI (the
+   * CLI) still names the refusals.
+   */
+  static final String ESCAPE_HATCH_ERRORS =
+      "["
+          + String.join(
+              ",",
+              List.of(
+                      "IsFrozen",
+                      "NotFrozen",
+                      "LiquidationProofInvalid",
+                      "ExitProofInvalid",
+                      "ZeroAddress")
+                  .stream()
+                  .map(n -> "{\"type\":\"error\",\"name\":\"" + n + "\",\"inputs\":[]}")
+                  .toList())
+          + ",{\"type\":\"error\",\"name\":\"AlreadyExited\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"NothingOverdue\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"InsufficientGasForVerifier\",\"inputs\":[{\"name\":\"gasLeft\",\"type\":\"uint256\"}]}"
+          + "]";
+
   /** Whether the Settlement is frozen. */
   public boolean isFrozen() {
     return (Boolean) view("isFrozen", new TypeReference<Bool>() {}).getValue();

@@ -140,8 +140,12 @@ class EscapeHatchOnChainTest {
           String to = address(p.publicInputs().get(3));
           BigInteger payout = p.publicInputs().get(4);
           BigInteger before = token.balanceOf(to);
+          // the last one as ./zkm exit submits it: the proof file, the Settlement's hatch looked up
           EscapeHatchClient.ExitResult r =
-              anyone.exit(p.publicInputs().get(2).longValueExact(), to, payout, sol(p));
+              k < 2
+                  ? anyone.exit(p.publicInputs().get(2).longValueExact(), to, payout, sol(p))
+                  : EscapeHatchClient.exitWithProof(
+                      web3, user, AnvilNode.CHAIN_ID, d.settlement(), p, k);
           assertEquals(1, r.exits().size());
           assertEquals(payout, r.exits().get(0).paid());
           assertEquals(payout, token.balanceOf(to).subtract(before), "received exactly the payout");
@@ -156,6 +160,23 @@ class EscapeHatchOnChainTest {
                     anyone.exit(
                         0, address(e0.publicInputs().get(3)), e0.publicInputs().get(4), sol(e0)));
         assertEquals("AlreadyExited", twice.errorName(), twice.getMessage());
+        ChainException twiceCli =
+            assertThrows(
+                ChainException.class,
+                () ->
+                    EscapeHatchClient.exitWithProof(
+                        web3, user, AnvilNode.CHAIN_ID, d.settlement(), exits.get(1), 1));
+        assertEquals("AlreadyExited", twiceCli.errorName(), twiceCli.getMessage());
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                EscapeHatchClient.exitWithProof(
+                    web3, user, AnvilNode.CHAIN_ID, d.settlement(), exits.get(1), 2));
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                EscapeHatchClient.exitWithProof(
+                    web3, user, AnvilNode.CHAIN_ID, d.settlement(), liq, 2));
         System.out.printf(
             "escape hatch on anvil (gas with the 21000 intrinsic): requestForcedWithdrawal %d,"
                 + " freeze %d, exit (max of 3) %d%n",
