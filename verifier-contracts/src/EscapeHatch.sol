@@ -19,8 +19,9 @@ import {IExitVerifier, ILiquidationVerifier} from "./IEscapeVerifiers.sol";
 /// - `freeze(accountId)`: anyone, once a request of that account is past its deadline; Settlement then accepts
 ///   no batch and no risk root, and lets this contract pay out its quote token.
 /// - `exit`: once frozen, each account once, with an exit proof against the last finalized state root and the
-///   last posted risk root (both fixed at the freeze), pays `min(payout, what Settlement still holds)` quote
-///   atoms to the proof's l1Address (the leaf's).
+///   last posted risk root (both fixed at the freeze), pays `min(payout, exitPool)` quote atoms to the proof's
+///   l1Address (the leaf's); `exitPool` is what Settlement held at the freeze less the credited, unclaimed
+///   withdrawals (they stay claimable).
 /// @dev Gap (docs/LIQUIDATION.md "Contract side"): the batch circuit has no liquidation or forced-withdrawal
 /// slot yet, so nothing proves that a batch which names a request in `clear` did liquidate the account or pay
 /// the withdrawal; the operator's word is trusted for the clearing until a batch public input binds the list.
@@ -83,6 +84,9 @@ contract EscapeHatch {
     /// (nothing moves either afterwards). 0 before the freeze.
     uint256 public exitStateRoot;
     uint256 public exitRiskRoot;
+    /// @notice Quote atoms left for exits: at the freeze, Settlement's token balance minus the withdrawals
+    /// finalized batches credited and nobody claimed yet (those stay claimable with `claimWithdrawal`).
+    uint256 public exitPool;
     /// @dev Accounts that have exited (each exits once), 256 to a word: after the first exit of a word the next
     /// ones write a non-zero slot (5k gas instead of 22k).
     mapping(uint256 => uint256) private _exitedBits;
@@ -203,6 +207,9 @@ contract EscapeHatch {
         uint256 r = settlement.riskRootOfEpoch(settlement.latestRiskEpoch());
         exitStateRoot = s;
         exitRiskRoot = r;
+        uint256 held = quoteToken.balanceOf(address(settlement));
+        uint256 owed = settlement.pendingWithdrawalTotal();
+        exitPool = held > owed ? held - owed : 0;
         settlement.freezeByEscapeHatch();
         emit Frozen(accountId, msg.sender, s, r);
     }
@@ -219,7 +226,7 @@ contract EscapeHatch {
 
     /// @notice Pays `accountId`'s equity out after the freeze: the exit proof shows `payout = floor(max(0, E) /
     /// 10^9)` quote atoms for the account with L1 address `l1Address` at the exit roots. Each account once;
-    /// pays `min(payout, Settlement's token balance)` to `l1Address` (anyone may submit; the address is the
+    /// pays `min(payout, exitPool)` to `l1Address` (anyone may submit; the address is the
     /// leaf's, bound by the proof).
     /// @param accountId the account (leaf index)
     /// @param l1Address the leaf's L1 address (not 0)
@@ -243,8 +250,9 @@ contract EscapeHatch {
             revert ExitProofInvalid();
         }
         _exitedBits[accountId >> 8] = word | bit;
-        uint256 held = quoteToken.balanceOf(address(settlement));
-        paid = payout < held ? payout : held;
+        uint256 pool = exitPool;
+        paid = payout < pool ? payout : pool;
+        exitPool = pool - paid;
         emit Exited(accountId, l1Address, payout, paid);
         if (paid != 0) quoteToken.safeTransferFrom(address(settlement), l1Address, paid);
     }

@@ -228,6 +228,8 @@ contract Settlement is EIP712, Ownable2Step {
     uint64 public nextAccountId;
     /// @notice Quote atoms credited by finalized batches and not yet claimed, by L1 address.
     mapping(address => uint256) public pendingWithdrawal;
+    /// @notice Sum of `pendingWithdrawal` over every address: owed to claimants, never paid to exits.
+    uint256 public pendingWithdrawalTotal;
 
     /// @notice Latest posted epoch and number of postings so far.
     uint64 public latestRiskEpoch;
@@ -605,13 +607,16 @@ contract Settlement is EIP712, Ownable2Step {
     /// @dev Hashes the withdrawal list (docs/BATCH.md 3) and credits it; a later revert of finalizeBatch undoes
     /// the credits (the verifier call after it is a staticcall: no reentrancy).
     function _creditWithdrawals(uint64 batch, Withdrawal[] calldata withdrawals) private returns (uint256 w) {
+        uint256 total;
         for (uint256 j = 0; j < withdrawals.length; j++) {
             address to = withdrawals[j].to;
             uint64 amount = withdrawals[j].amount;
             w = Poseidon2.compress(w, Poseidon2.compress(uint160(to), amount));
             pendingWithdrawal[to] += amount;
+            total += amount;
             emit WithdrawalCredited(batch, to, amount);
         }
+        if (total != 0) pendingWithdrawalTotal += total;
     }
 
     /// @notice Sends the caller every quote atom credited to it by finalized batches.
@@ -619,6 +624,7 @@ contract Settlement is EIP712, Ownable2Step {
         amount = pendingWithdrawal[msg.sender];
         if (amount == 0) revert NothingToClaim(msg.sender);
         pendingWithdrawal[msg.sender] = 0;
+        pendingWithdrawalTotal -= amount;
         emit WithdrawalClaimed(msg.sender, amount);
         quoteToken.safeTransfer(msg.sender, amount);
     }

@@ -162,6 +162,17 @@ contract EscapeTest is EscapeVector {
         vm.warp(block.timestamp + GRACE + 1);
         vm.expectRevert(abi.encodeWithSelector(EscapeHatch.NothingOverdue.selector, uint64(3)));
         bh.freeze(3);
+        // a request nobody honours freezes; the credited withdrawal stays BOB's, exits get the rest
+        vm.assertEq(b.pendingWithdrawalTotal(), 750_000, "owed to BOB");
+        vm.prank(BOB);
+        bh.requestForcedWithdrawal(0, 1);
+        vm.warp(block.timestamp + GRACE + 1);
+        bh.freeze(0);
+        vm.assertEq(bh.exitPool(), token.balanceOf(address(b)) - 750_000, "exit pool leaves the claims");
+        vm.prank(BOB);
+        b.claimWithdrawal();
+        vm.assertEq(token.balanceOf(BOB), 750_000, "claimed after the freeze");
+        vm.assertEq(b.pendingWithdrawalTotal(), 0, "nothing owed");
     }
 
     function test_clear_onlySettlement_andHatchSetOnce() public {
