@@ -38,7 +38,6 @@ import (
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/circuits/exit"
-	"github.com/zkmargin/zkmargin/circuits/health"
 	"github.com/zkmargin/zkmargin/circuits/health/healthtest"
 	"github.com/zkmargin/zkmargin/circuits/liquidation"
 	"github.com/zkmargin/zkmargin/native/go/engine"
@@ -171,7 +170,6 @@ func run(contracts, vectors, keyDir string) error {
 		return err
 	}
 	fmt.Printf("liquidation proof of account %d (scenario %d, E %s, MM %s)\n", liquidatedID, sc, m.E, m.MM)
-	_ = health.Sizes{}
 	return nil
 }
 
