@@ -1,5 +1,6 @@
 package io.zkmargin.chain;
 
+import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -92,10 +93,7 @@ public final class EscapeHatchClient {
       Map<String, SolidityCompiler.Contract> contracts,
       String settlement,
       long gracePeriodSeconds) {
-    if (gracePeriodSeconds < 1) {
-      throw new IllegalArgumentException(
-          "gracePeriodSeconds must be >= 1, was " + gracePeriodSeconds);
-    }
+    ArgChecker.notNegativeOrZero(gracePeriodSeconds, "gracePeriodSeconds");
     SolidityCompiler.Contract hatch = contracts.get("hatch");
     RevertDecoder dec = new RevertDecoder(hatch.abiJson());
     String exitV = deployCode(web3, deployer, chainId, contracts.get("exitVerifier"), "", dec);
@@ -152,9 +150,7 @@ public final class EscapeHatchClient {
    * @param amount quote atoms, {@code >= 1}
    */
   public SettlementClient.TxResult requestForcedWithdrawal(long accountId, long amount) {
-    if (amount < 1) {
-      throw new IllegalArgumentException("amount must be >= 1, was " + amount);
-    }
+    ArgChecker.notNegativeOrZero(amount, "amount");
     return send(
         "requestForcedWithdrawal",
         new Uint64(nonNegative(accountId, "accountId")),
@@ -309,10 +305,7 @@ public final class EscapeHatchClient {
   }
 
   private static long nonNegative(long v, String what) {
-    if (v < 0) {
-      throw new IllegalArgumentException(what + " must be >= 0, was " + v);
-    }
-    return v;
+    return ArgChecker.notNegative(v, what);
   }
 
   private static byte[] proof(byte[] p) {
