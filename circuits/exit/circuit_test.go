@@ -246,3 +246,28 @@ func TestWrongRootsFail(t *testing.T) {
 		mustFail(t, c)
 	})
 }
+
+// TestOpeningChecks: committed values the opening refuses even under consistent roots (a negative mark or
+// price, an instrument id beyond 2^DI, an entry not in the instrument tree), each with its honest payout.
+func TestOpeningChecks(t *testing.T) {
+	for name, breakIt := range map[string]func(f *healthtest.Fixture){
+		"mark<0":     func(f *healthtest.Fixture) { f.Entries[5].Mark = -1 },
+		"cp<0":       func(f *healthtest.Fixture) { f.Globals.Cp[1] = -1 },
+		"dp<0":       func(f *healthtest.Fixture) { f.Globals.Dp[1] = -1 },
+		"instrument": func(f *healthtest.Fixture) { f.Leaf.Slots[0].InstrumentID = 1 + 1<<uint(sizes.DI) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := healthtest.New(sizes)
+			breakIt(f)
+			p, neg := honest(t, f)
+			mustFail(t, build(f, p, neg))
+		})
+	}
+	t.Run("entryNotInTree", func(t *testing.T) {
+		f := healthtest.New(sizes)
+		p, neg := honest(t, f)
+		c := build(f, p, neg)
+		c.Account.Entries[1][0] = big.NewInt(12345)
+		mustFail(t, c)
+	})
+}

@@ -293,3 +293,33 @@ func TestIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestOpeningChecks: the account gadget's checks on committed values, each broken with roots that commit to
+// the broken value (so only the check itself can refuse it): a tier outside [0, T), a negative mark, a
+// negative floor, a negative collateral price, an entry not in the instrument tree, an instrument id beyond
+// 2^DI.
+func TestOpeningChecks(t *testing.T) {
+	for name, breakIt := range map[string]func(f *healthtest.Fixture){
+		"tier":       func(f *healthtest.Fixture) { f.Leaf.Tier = int64(sizes.T) },
+		"mark<0":     func(f *healthtest.Fixture) { f.Entries[1].Mark = -1 },
+		"floorMm<0":  func(f *healthtest.Fixture) { f.Entries[5].FloorMm = -1 },
+		"cp<0":       func(f *healthtest.Fixture) { f.Globals.Cp[1] = -1 },
+		"dp<0":       func(f *healthtest.Fixture) { f.Globals.Dp[1] = -1 }, // b1 >= 0: dp is not read for E
+		"instrument": func(f *healthtest.Fixture) { f.Leaf.Slots[0].InstrumentID = 1 + 1<<uint(sizes.DI) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := atBoundary(t, -1_000_000_000)
+			breakIt(f)
+			for s := 0; s <= sizes.S; s++ {
+				mustFail(t, build(f, s))
+			}
+		})
+	}
+	t.Run("entryNotInTree", func(t *testing.T) {
+		f := atBoundary(t, -1_000_000_000)
+		c := build(f, liquidation.Scenario(sizes, f.Margin()))
+		mustSolve(t, c)
+		c.Account.Entries[0][1] = big.NewInt(12345) // Rmm words of slot 0's entry, not the committed ones
+		mustFail(t, c)
+	})
+}

@@ -11,8 +11,8 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
-	"github.com/zkmargin/zkmargin/circuits/liquidation"
 	"github.com/zkmargin/zkmargin/circuits/internal/constrainttable"
+	"github.com/zkmargin/zkmargin/circuits/liquidation"
 )
 
 var update = flag.Bool("update", false, "rewrite the liquidation- lines of circuits/constraints.txt")

@@ -5,6 +5,8 @@ import io.zkmargin.ledger.LiquidationScan;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import io.zkmargin.risk.vector.RiskGlobals;
 import io.zkmargin.risk.vector.RiskVector;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -112,6 +114,16 @@ public final class KeeperScanBenchmark {
         times[run] = System.nanoTime() - t0;
       }
       Arrays.sort(times);
+      if (threads == 1) {
+        // thread CPU time of one single-threaded scan: the per-core figure on a shared machine
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long c0 = mx.getCurrentThreadCpuTime();
+        LiquidationScan.scan(after, n, p, null, tier, bal, ids, qty, snap, 1);
+        long c1 = mx.getCurrentThreadCpuTime();
+        System.out.printf(
+            "keeper scan, %,d accounts, 1 thread: %.3f s of CPU time (%.0f ns per account)%n",
+            n, (c1 - c0) / 1e9, (double) (c1 - c0) / n);
+      }
       System.out.printf(
           "keeper scan, %,d accounts (P8 A4 S16 T4), %d thread(s): best %.3f s, median %.3f s; %,d liquidatable%n",
           n, threads, times[0] / 1e9, times[times.length / 2] / 1e9, found);

@@ -1,0 +1,88 @@
+package io.zkmargin.prover;
+
+import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.HealthWitness;
+import io.zkmargin.risk.margin.MarginCalculator;
+import io.zkmargin.risk.margin.MarginResult;
+import io.zkmargin.risk.util.ArgChecker;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Proves that an account is liquidatable ({@code E * 10^6 < MM}) at the venue's state root and risk
+ * root with the liquidation-eligibility circuit (docs/LIQUIDATION.md section 5), for a keeper's
+ * {@code requestLiquidation}: public inputs stateRoot, riskRoot, accountId, keeper. The scenario s*
+ * is the risk model's worst maintenance scenario (or S, the term 0, when no scenario loses). Keys
+ * come from the {@link KeyStore} by circuit id, as the health circuit's. Thread-safe.
+ */
+public final class LiquidationProver {
+  private final KeyStore keys;
+
+  /** A prover over the given key store. */
+  public LiquidationProver(KeyStore keys) {
+    this.keys = ArgChecker.notNull(keys, "keys");
+  }
+
+  /** The circuit id {@code liquidation-D..-T..} of the venue sizes. */
+  public static String circuitId(CircuitSizes sizes) {
+    return "liquidation-" + sizes.healthCircuitId().substring("health-".length());
+  }
+
+  /** The account is not liquidatable: no eligibility proof exists. */
+  public static final class NotLiquidatableException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NotLiquidatableException(long accountId) {
+      super("account " + accountId + " is not liquidatable (E * 10^6 >= MM)");
+    }
+  }
+
+  /**
+   * Proves the account liquidatable.
+   *
+   * @param venue the committed venue (its state root and risk root)
+   * @param accountId the account
+   * @param keeper the keeper's L1 address, in {@code [0, 2^160)}, bound by the proof
+   * @return the proof file (public inputs stateRoot, riskRoot, accountId, keeper)
+   * @throws NotLiquidatableException if {@code E * 10^6 >= MM} (no proof is attempted)
+   */
+  public ProofFile prove(CommittedVenue venue, long accountId, BigInteger keeper)
+      throws NotLiquidatableException {
+    ArgChecker.notNull(venue, "venue");
+    ArgChecker.notNull(keeper, "keeper");
+    ArgChecker.isTrue(
+        keeper.signum() >= 0 && keeper.bitLength() <= 160, "keeper must be in [0, 2^160)");
+    CircuitSizes sizes = venue.venue().sizes();
+    AccountLeaf leaf = venue.venue().account(accountId);
+    MarginResult margin = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), leaf);
+    if (!margin.isLiquidatable()) {
+      throw new NotLiquidatableException(accountId);
+    }
+    int worst = margin.worstMaintenanceScenario();
+    int scenario = worst < 0 ? sizes.scenarios() : worst;
+    HealthWitness account =
+        HealthWitness.build(
+            sizes, venue.stateTree(), leaf, accountId, venue.risk(), 0, margin.maintenanceCore());
+    String id = circuitId(sizes);
+    String json =
+        "{\"circuitId\": \""
+            + id
+            + "\", \"keeper\": \""
+            + keeper
+            + "\", \"scenario\": \""
+            + scenario
+            + "\", \"account\": "
+            + account.toJson()
+            + "}";
+    List<BigInteger> expected =
+        List.of(venue.stateRoot(), venue.riskRoot(), BigInteger.valueOf(accountId), keeper);
+    return NativeProofs.prove(keys, id, json.getBytes(StandardCharsets.UTF_8), expected);
+  }
+
+  /** Verifies a liquidation-eligibility proof file against the key store's verifying key. */
+  public boolean verify(ProofFile proof) {
+    return NativeProofs.verify(keys, proof);
+  }
+}

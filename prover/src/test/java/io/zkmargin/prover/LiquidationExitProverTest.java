@@ -1,0 +1,94 @@
+package io.zkmargin.prover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.risk.margin.MarginCalculator;
+import io.zkmargin.risk.margin.MarginResult;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The liquidation-eligibility and exit circuits for real at the test size: demo venue, witness JSON
+ * from Java, the gnark prover through JNI with keys from the key store by circuit id, and
+ * verification (a changed public input fails). One proof of each.
+ */
+class LiquidationExitProverTest {
+  private static final CircuitSizes SIZES = CircuitSizes.TEST;
+  private static final BigInteger KEEPER =
+      new BigInteger("a0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", 16);
+
+  @TempDir static Path dir;
+  private static KeyStore keys;
+  private static CommittedVenue venue;
+  private static long liquidatable = -1;
+  private static long healthy = -1;
+
+  @BeforeAll
+  static void venue() throws Exception {
+    keys = KeyStore.openDefault();
+    DemoVenues.write(dir, 12, 42, SIZES);
+    venue = new CommittedVenue(VenueStore.load(dir));
+    for (var e : venue.venue().accounts().entrySet()) {
+      MarginResult m = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), e.getValue());
+      if (m.isLiquidatable() && liquidatable < 0) {
+        liquidatable = e.getKey();
+      } else if (!m.isLiquidatable() && healthy < 0 && m.equityNano().signum() > 0) {
+        healthy = e.getKey();
+      }
+    }
+    assertTrue(liquidatable >= 0 && healthy >= 0, "the demo venue has both kinds of account");
+  }
+
+  @AfterAll
+  static void closeKeys() {
+    keys.close();
+  }
+
+  private static ProofFile withInput(ProofFile p, int i, BigInteger v) {
+    List<BigInteger> in = new ArrayList<>(p.publicInputs());
+    in.set(i, v);
+    return new ProofFile(p.circuitId(), p.verifyingKeyHash(), in, p.proof(), p.setup());
+  }
+
+  @Test
+  void liquidatableAccountProvesAndHealthyAccountIsRefused() throws Exception {
+    LiquidationProver prover = new LiquidationProver(keys);
+    ProofFile p = prover.prove(venue, liquidatable, KEEPER);
+    assertEquals("liquidation-D6-I3-P2-A2-S4-T2", p.circuitId());
+    assertEquals(
+        List.of(venue.stateRoot(), venue.riskRoot(), BigInteger.valueOf(liquidatable), KEEPER),
+        p.publicInputs());
+    assertTrue(prover.verify(p));
+    assertFalse(prover.verify(withInput(p, 3, KEEPER.add(BigInteger.ONE))), "another keeper");
+    assertFalse(prover.verify(withInput(p, 2, BigInteger.valueOf(healthy))), "another account");
+    assertThrows(
+        LiquidationProver.NotLiquidatableException.class,
+        () -> prover.prove(venue, healthy, KEEPER));
+  }
+
+  @Test
+  void exitPaysTheEquityAtTheMarks() {
+    ExitProver prover = new ExitProver(keys);
+    ProofFile p = prover.prove(venue, healthy);
+    assertEquals("exit-D6-I3-P2-A2-S4-T2", p.circuitId());
+    MarginResult m =
+        MarginCalculator.DEFAULT.evaluate(
+            venue.venue().riskVector(), venue.venue().account(healthy));
+    BigInteger payout = BigInteger.valueOf(m.equityQuoteAtoms());
+    assertTrue(payout.signum() > 0);
+    assertEquals(payout, p.publicInputs().get(4));
+    assertEquals(venue.venue().account(healthy).l1Address(), p.publicInputs().get(3));
+    assertTrue(prover.verify(p));
+    assertFalse(prover.verify(withInput(p, 4, payout.add(BigInteger.ONE))), "one atom more");
+  }
+}
