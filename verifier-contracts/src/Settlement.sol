@@ -11,6 +11,11 @@ import {IHealthVerifier} from "./IHealthVerifier.sol";
 import {IBatchVerifier} from "./IBatchVerifier.sol";
 import {Poseidon2} from "./Poseidon2.sol";
 
+/// @dev What Settlement calls on its escape hatch (src/EscapeHatch.sol) when a batch clears requests.
+interface IEscapeHatchClearing {
+    function clear(uint64 batch, uint64[] calldata liquidated, uint64[] calldata withdrawn) external;
+}
+
 /// @title zkmargin settlement: proven batches, the deposit queue, withdrawals, oracle-signed risk roots, health proofs.
 /// @notice Holds the venue's settled account-tree root (`stateRoot`) and batch number: the genesis root is
 /// given to the constructor, and every later root only by `finalizeBatch` with a Groth16 proof of the batch
@@ -155,6 +160,9 @@ contract Settlement is EIP712, Ownable2Step {
     error RiskRootTooOld(uint256 riskRoot, uint64 postedAt, uint64 maxAgeSeconds);
     error HealthProofInvalid();
     error InsufficientGasForVerifier(uint256 gasLeft);
+    error SettlementFrozen();
+    error EscapeHatchAlreadySet(address escapeHatch);
+    error NotEscapeHatch(address caller);
 
     // ------------------------------------------------------------------ events
 
@@ -177,6 +185,8 @@ contract Settlement is EIP712, Ownable2Step {
     event WithdrawalCredited(uint64 indexed batch, address indexed to, uint256 amount);
     event WithdrawalClaimed(address indexed to, uint256 amount);
     event RiskRootPosted(uint64 indexed epoch, uint256 riskRoot, uint256 signatures);
+    event EscapeHatchSet(address indexed escapeHatch);
+    event SettlementFrozenBy(address indexed escapeHatch);
 
     // ------------------------------------------------------------------ state
 
@@ -218,6 +228,8 @@ contract Settlement is EIP712, Ownable2Step {
     uint64 public nextAccountId;
     /// @notice Quote atoms credited by finalized batches and not yet claimed, by L1 address.
     mapping(address => uint256) public pendingWithdrawal;
+    /// @notice Sum of `pendingWithdrawal` over every address: owed to claimants, never paid to exits.
+    uint256 public pendingWithdrawalTotal;
 
     /// @notice Latest posted epoch and number of postings so far.
     uint64 public latestRiskEpoch;
@@ -225,6 +237,12 @@ contract Settlement is EIP712, Ownable2Step {
     /// @notice Risk root posted for an epoch (0 = none).
     mapping(uint64 => uint256) public riskRootOfEpoch;
     mapping(uint256 => RiskRootInfo) private _riskRootInfo;
+
+    /// @notice The escape hatch (src/EscapeHatch.sol): set once by the owner; it alone may freeze this contract.
+    address public escapeHatch;
+    /// @notice Set by the escape hatch when a forced request is overdue: no batch and no risk root afterwards;
+    /// the hatch pays exits out of this contract's quote token.
+    bool public frozen;
 
     // ------------------------------------------------------------------ construction and roles
 
@@ -310,6 +328,24 @@ contract Settlement is EIP712, Ownable2Step {
     function acceptOwnership() public override {
         if (msg.sender == address(0)) revert OwnableUnauthorizedAccount(msg.sender);
         super.acceptOwnership();
+    }
+
+    /// @notice Names the escape hatch, once. Admin only. The hatch must have code (it is constructed with this
+    /// contract's address first).
+    function setEscapeHatch(address hatch) external onlyOwner {
+        if (escapeHatch != address(0)) revert EscapeHatchAlreadySet(escapeHatch);
+        if (hatch.code.length == 0) revert VerifierHasNoCode(hatch);
+        escapeHatch = hatch;
+        emit EscapeHatchSet(hatch);
+    }
+
+    /// @notice Freezes this contract for good and lets the escape hatch move its quote token (exits). Escape
+    /// hatch only (it checks that a forced request is overdue).
+    function freezeByEscapeHatch() external {
+        if (msg.sender != escapeHatch) revert NotEscapeHatch(msg.sender);
+        frozen = true;
+        emit SettlementFrozenBy(msg.sender);
+        quoteToken.forceApprove(msg.sender, type(uint256).max);
     }
 
     /// @notice Replaces the operator. Admin only.
@@ -513,6 +549,31 @@ contract Settlement is EIP712, Ownable2Step {
         bytes calldata dacSignatures,
         bytes calldata proof
     ) external onlyOperator {
+        _finalizeBatch(h, withdrawals, dacSignatures, proof);
+    }
+
+    /// @notice `finalizeBatch`, then clears the escape hatch's requests the batch honours: the liquidation
+    /// requests of `liquidated` and the forced withdrawals of `withdrawn` (each must be pending and older than
+    /// the batch). The batch circuit does not bind these lists yet (docs/LIQUIDATION.md, "Contract side").
+    function finalizeBatchClearing(
+        BatchHeader calldata h,
+        Withdrawal[] calldata withdrawals,
+        bytes calldata dacSignatures,
+        bytes calldata proof,
+        uint64[] calldata liquidated,
+        uint64[] calldata withdrawn
+    ) external onlyOperator {
+        _finalizeBatch(h, withdrawals, dacSignatures, proof);
+        IEscapeHatchClearing(escapeHatch).clear(batchNumber, liquidated, withdrawn);
+    }
+
+    function _finalizeBatch(
+        BatchHeader calldata h,
+        Withdrawal[] calldata withdrawals,
+        bytes calldata dacSignatures,
+        bytes calldata proof
+    ) private {
+        if (frozen) revert SettlementFrozen();
         if (h.oldRoot != stateRoot) revert StaleOldRoot(h.oldRoot, stateRoot);
         if (h.newRoot >= FIELD_MODULUS) revert NotAFieldElement(h.newRoot);
         if (h.dataHash >= FIELD_MODULUS) revert NotAFieldElement(h.dataHash);
@@ -546,13 +607,16 @@ contract Settlement is EIP712, Ownable2Step {
     /// @dev Hashes the withdrawal list (docs/BATCH.md 3) and credits it; a later revert of finalizeBatch undoes
     /// the credits (the verifier call after it is a staticcall: no reentrancy).
     function _creditWithdrawals(uint64 batch, Withdrawal[] calldata withdrawals) private returns (uint256 w) {
+        uint256 total;
         for (uint256 j = 0; j < withdrawals.length; j++) {
             address to = withdrawals[j].to;
             uint64 amount = withdrawals[j].amount;
             w = Poseidon2.compress(w, Poseidon2.compress(uint160(to), amount));
             pendingWithdrawal[to] += amount;
+            total += amount;
             emit WithdrawalCredited(batch, to, amount);
         }
+        if (total != 0) pendingWithdrawalTotal += total;
     }
 
     /// @notice Sends the caller every quote atom credited to it by finalized batches.
@@ -560,6 +624,7 @@ contract Settlement is EIP712, Ownable2Step {
         amount = pendingWithdrawal[msg.sender];
         if (amount == 0) revert NothingToClaim(msg.sender);
         pendingWithdrawal[msg.sender] = 0;
+        pendingWithdrawalTotal -= amount;
         emit WithdrawalClaimed(msg.sender, amount);
         quoteToken.safeTransfer(msg.sender, amount);
     }
@@ -602,6 +667,7 @@ contract Settlement is EIP712, Ownable2Step {
     /// `riskRootDigest(epoch, root)`, ordered by recovered signer address strictly increasing; every signer
     /// registered; at least `quorum` of them.
     function postRiskRoot(uint64 epoch, uint256 root, bytes calldata signatures) external {
+        if (frozen) revert SettlementFrozen();
         if (riskRootCount != 0 && epoch <= latestRiskEpoch) revert StaleEpoch(epoch, latestRiskEpoch);
         // uint256: latestRiskEpoch + MAX_EPOCH_JUMP does not fit in uint64 near the top of the range
         if (uint256(epoch) > uint256(latestRiskEpoch) + MAX_EPOCH_JUMP) revert EpochJumpTooLarge(epoch, latestRiskEpoch);

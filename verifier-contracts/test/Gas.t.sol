@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {BatchVector} from "./utils/BatchVector.sol";
+import {EscapeVector} from "./utils/EscapeVector.sol";
+import {EscapeHatch} from "../src/EscapeHatch.sol";
 import {RecordedInputBatchVerifierTestDouble} from "./utils/BatchFixture.sol";
 import {Settlement} from "../src/Settlement.sol";
 import {Poseidon2} from "../src/Poseidon2.sol";
@@ -13,7 +14,7 @@ import {Poseidon2} from "../src/Poseidon2.sol";
 /// registration deposit, one withdrawal) through the real exported gnark verifier. The `_testDoubleVerifier`
 /// figures run against RecordedInputBatchVerifierTestDouble (a TEST DOUBLE, a hash compare: batches with made-up
 /// roots, no real proof exists for them): they isolate the contract's own cost of no or two withdrawals.
-contract GasTest is BatchVector {
+contract GasTest is EscapeVector {
     event log_named_uint(string key, uint256 val);
 
     address constant ALICE = address(0xA11CE0);
@@ -30,6 +31,11 @@ contract GasTest is BatchVector {
     Settlement.Withdrawal[] ws2;
     uint256 x = 1; // storage operands: the optimizer cannot fold the hashes (read before measuring)
     uint256 y = 2;
+    // escape hatch (real exit and liquidation proofs, test/utils/EscapeVector.sol)
+    EscapeHatch hatchL; // fresh: requestLiquidation
+    EscapeHatch hatchF; // a forced withdrawal past its deadline: freeze
+    EscapeHatch hatchE; // frozen, funded: exit
+    EscapeHatch hatchE2; // frozen, funded, account 0 exited: a later exit
 
     function setUp() public {
         _loadVector();
@@ -65,6 +71,44 @@ contract GasTest is BatchVector {
         h2.withdrawalsHash = fin2.withdrawalsHash(ws2);
         batchVerifier.record(FAKE_PROOF, _inputs(fin2, h2));
         sigs2 = _dacSigs(fin2, 1, h2.dataHash, 999, _idx(0, 2));
+        // escape hatch: requests made GRACE + 1 s ago are overdue now
+        _loadEscapeVectors();
+        Settlement e;
+        (, hatchL) = _deployEscape(escStateRoot, 0);
+        (, hatchF) = _deployEscape(escStateRoot, 0);
+        (e, hatchE) = _deployEscape(escStateRoot, _totalPayout());
+        uint256 now0 = block.timestamp;
+        vm.warp(now0 - GRACE - 1);
+        hatchF.requestForcedWithdrawal(1, 1);
+        hatchE.requestForcedWithdrawal(1, 1);
+        vm.warp(now0);
+        hatchE.freeze(1);
+        (, hatchE2) = _deployEscape(escStateRoot, _totalPayout());
+        vm.warp(now0 - GRACE - 1);
+        hatchE2.requestForcedWithdrawal(1, 1);
+        vm.warp(now0);
+        hatchE2.freeze(1);
+        hatchE2.exit(exitAccount[0], exitTo[0], exitPayout[0], exitProof[0]);
+    }
+
+    function test_gas_requestLiquidation() public {
+        vm.prank(liqKeeper);
+        hatchL.requestLiquidation(liqAccount, 1, liqProof);
+    }
+
+    function test_gas_freeze() public {
+        hatchF.freeze(1);
+    }
+
+    /// @dev the first exit (a new word of exit bits): account 1 to 0xB0B0, which holds no token yet (a new
+    /// balance slot): the dearest case
+    function test_gas_exit_first() public {
+        hatchE.exit(exitAccount[1], exitTo[1], exitPayout[1], exitProof[1]);
+    }
+
+    /// @dev a later exit (account 0 exited before, same word of exit bits), to 0xCA201 holding no token yet
+    function test_gas_exit_later() public {
+        hatchE2.exit(exitAccount[2], exitTo[2], exitPayout[2], exitProof[2]);
     }
 
     function _deployBatch(uint256 deposits) internal returns (Settlement t) {

@@ -306,6 +306,27 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
+   * Names the escape hatch (src/EscapeHatch.sol), once; the sender must be the admin. The hatch
+   * alone may then freeze the contract and pay exits out of its quote token.
+   *
+   * @param hatch the deployed EscapeHatch bound to this Settlement
+   */
+  public TxResult setEscapeHatch(String hatch) {
+    Objects.requireNonNull(hatch, "hatch");
+    return tx(contract.setEscapeHatch(hatch));
+  }
+
+  /** True once the escape hatch has frozen the contract (no batch, no risk root afterwards). */
+  public boolean isFrozen() {
+    return value(contract.frozen());
+  }
+
+  /** The escape hatch's address, or the zero address when none is set. */
+  public String escapeHatch() {
+    return value(contract.escapeHatch());
+  }
+
+  /**
    * Registers an account with the twisted-Edwards key {@code (pkX, pkY)} and deposits {@code
    * amount} quote atoms into it (the sender must have approved the tokens). The new account's id is
    * {@link #nextAccountId()} read before the call.

@@ -84,7 +84,15 @@ class CheckedInVerifierTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"health-proof.json", "batch-proof.json"})
+  @ValueSource(
+      strings = {
+        "health-proof.json",
+        "batch-proof.json",
+        "exit-proof-0.json",
+        "exit-proof-1.json",
+        "exit-proof-2.json",
+        "liquidation-proof.json"
+      })
   void forgeVectorVerifiesAgainstItsCheckedInKey(String name) throws Exception {
     Path vector = contracts.getParent().resolve("test-vectors/chain").resolve(name);
     assertTrue(Files.isRegularFile(vector), vector + " is missing");

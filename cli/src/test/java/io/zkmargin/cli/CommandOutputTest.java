@@ -161,6 +161,7 @@ class CommandOutputTest {
       {"chain"},
       {"chain", "up"},
       {"chain", "down"},
+      {"exit"},
       {"sign-challenge"},
       {"ceremony"},
       {"ceremony", "phase1", "init"},

@@ -122,6 +122,30 @@ class UsageErrorTest {
         "zkm client prove-health: Unknown option: '--bogus'", "client", "prove-health", "--bogus");
     assertUsageError("zkm chain: Unmatched argument at index 1: 'sideways'", "chain", "sideways");
     assertUsageError("zkm: unknown command 'frobnicate'; run ./zkm help", "frobnicate");
+    assertUsageError(
+        "zkm exit: --settlement must be a 0x-prefixed 20-byte address",
+        "exit",
+        "--rpc",
+        "http://127.0.0.1:1",
+        "--settlement",
+        "0x12",
+        "--account",
+        "0",
+        "--proof",
+        "p.json",
+        "--key-file",
+        "k");
+    assertUsageError(
+        "zkm exit: Missing required option: '--proof=FILE'",
+        "exit",
+        "--rpc",
+        "u",
+        "--settlement",
+        "0x0000000000000000000000000000000000000001",
+        "--account",
+        "0",
+        "--key-file",
+        "k");
   }
 
   /**

@@ -1,0 +1,392 @@
+package io.zkmargin.chain;
+
+import io.zkmargin.risk.util.ArgChecker;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.web3j.abi.EventEncoder;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.FunctionReturnDecoder;
+import org.web3j.abi.TypeReference;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Bool;
+import org.web3j.abi.datatypes.DynamicBytes;
+import org.web3j.abi.datatypes.Event;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
+
+/**
+ * web3j client of a deployed {@code EscapeHatch} (verifier-contracts/src/EscapeHatch.sol): the
+ * keeper path ({@code requestLiquidation}) and the escape hatch ({@code requestForcedWithdrawal},
+ * {@code freeze}, {@code exit}) of a {@code Settlement}. Transactions are signed locally as {@link
+ * SettlementClient} signs them; a revert becomes a {@link ChainException} naming the contract's
+ * error (EscapeHatch's and Settlement's errors are both decoded). Calls are encoded by hand from
+ * the contract's signatures (the hatch has no generated binding). Not thread-safe for sending.
+ */
+public final class EscapeHatchClient {
+
+  /** An {@code Exited} event: what an exit paid. Amounts in quote atoms. */
+  public record Exit(long accountId, String l1Address, BigInteger payout, BigInteger paid) {}
+
+  /** A transaction's result and the {@code Exited} events it emitted (empty for other calls). */
+  public record ExitResult(SettlementClient.TxResult tx, List<Exit> exits) {}
+
+  private static final Event EXITED =
+      new Event(
+          "Exited",
+          List.of(
+              new TypeReference<Uint64>(true) {},
+              new TypeReference<Address>(true) {},
+              new TypeReference<Uint256>() {},
+              new TypeReference<Uint256>() {}));
+
+  private final Web3j web3;
+  private final Credentials sender;
+  private final long chainId;
+  private final String address;
+  private final RevertDecoder errors;
+
+  /**
+   * @param web3 connection to the node
+   * @param sender signs the transactions
+   * @param chainId chain id for transaction signatures (EIP-155), {@code > 0}
+   * @param hatchAddress the deployed EscapeHatch
+   * @param abiJsons ABI JSON of EscapeHatch (and of Settlement), to name reverts
+   */
+  public EscapeHatchClient(
+      Web3j web3, Credentials sender, long chainId, String hatchAddress, String... abiJsons) {
+    this.web3 = Objects.requireNonNull(web3, "web3");
+    this.sender = Objects.requireNonNull(sender, "sender");
+    if (chainId <= 0) {
+      throw new IllegalArgumentException("chainId must be > 0");
+    }
+    this.chainId = chainId;
+    this.address = Objects.requireNonNull(hatchAddress, "hatchAddress");
+    this.errors = new RevertDecoder(abiJsons);
+  }
+
+  /**
+   * Deploys the exit and liquidation verifiers and an EscapeHatch bound to {@code settlement}; the
+   * Settlement's owner must then call {@link SettlementClient#setEscapeHatch}.
+   *
+   * @param gracePeriodSeconds seconds the operator has to honour a request, {@code >= 1}
+   * @return the hatch's address
+   */
+  public static String deploy(
+      Web3j web3,
+      Credentials deployer,
+      long chainId,
+      Map<String, SolidityCompiler.Contract> contracts,
+      String settlement,
+      long gracePeriodSeconds) {
+    ArgChecker.notNegativeOrZero(gracePeriodSeconds, "gracePeriodSeconds");
+    SolidityCompiler.Contract hatch = contracts.get("hatch");
+    RevertDecoder dec = new RevertDecoder(hatch.abiJson());
+    String exitV = deployCode(web3, deployer, chainId, contracts.get("exitVerifier"), "", dec);
+    String liqV =
+        deployCode(web3, deployer, chainId, contracts.get("liquidationVerifier"), "", dec);
+    String args =
+        FunctionEncoder.encodeConstructor(
+            List.of(
+                new Address(settlement),
+                new Address(exitV),
+                new Address(liqV),
+                new Uint64(gracePeriodSeconds)));
+    return deployCode(web3, deployer, chainId, hatch, args, dec);
+  }
+
+  private static String deployCode(
+      Web3j web3,
+      Credentials from,
+      long chainId,
+      SolidityCompiler.Contract c,
+      String args,
+      RevertDecoder dec) {
+    Objects.requireNonNull(c, "contract");
+    return SettlementClient.send(
+            web3, from, chainId, null, Numeric.toHexString(c.bytecode()) + args, dec)
+        .getContractAddress();
+  }
+
+  public String address() {
+    return address;
+  }
+
+  /**
+   * Requests the liquidation of an account with a liquidation-eligibility proof whose keeper public
+   * input is the sender's address.
+   *
+   * @param accountId the account (leaf index), {@code >= 0}
+   * @param riskEpoch an oracle epoch whose root is posted and usable
+   * @param solidityProof the proof's 256-byte Solidity layout
+   */
+  public SettlementClient.TxResult requestLiquidation(
+      long accountId, long riskEpoch, byte[] solidityProof) {
+    return send(
+        "requestLiquidation",
+        new Uint64(nonNegative(accountId, "accountId")),
+        new Uint64(nonNegative(riskEpoch, "riskEpoch")),
+        new DynamicBytes(proof(solidityProof)));
+  }
+
+  /**
+   * Asks the operator to withdraw {@code amount} quote atoms of the account to the sender (the
+   * account's L1 address) within the grace period.
+   *
+   * @param amount quote atoms, {@code >= 1}
+   */
+  public SettlementClient.TxResult requestForcedWithdrawal(long accountId, long amount) {
+    ArgChecker.notNegativeOrZero(amount, "amount");
+    return send(
+        "requestForcedWithdrawal",
+        new Uint64(nonNegative(accountId, "accountId")),
+        new Uint256(amount));
+  }
+
+  /** Freezes the Settlement: a request of {@code accountId} must be past its deadline. */
+  public SettlementClient.TxResult freeze(long accountId) {
+    return send("freeze", new Uint64(nonNegative(accountId, "accountId")));
+  }
+
+  /**
+   * Exits an account after the freeze with an exit proof; the contract pays {@code min(payout,
+   * held)} quote atoms to {@code l1Address}.
+   *
+   * @param l1Address the leaf's L1 address, as in the proof
+   * @param payout quote atoms, as in the proof
+   */
+  public ExitResult exit(
+      long accountId, String l1Address, BigInteger payout, byte[] solidityProof) {
+    Objects.requireNonNull(payout, "payout");
+    if (payout.signum() < 0) {
+      throw new IllegalArgumentException("payout must be >= 0");
+    }
+    TransactionReceipt r =
+        sendReceipt(
+            "exit",
+            new Uint64(nonNegative(accountId, "accountId")),
+            new Address(l1Address),
+            new Uint256(payout),
+            new DynamicBytes(proof(solidityProof)));
+    List<Exit> exits = new ArrayList<>();
+    String topic = EventEncoder.encode(EXITED);
+    for (Log l : r.getLogs()) {
+      if (l.getTopics().isEmpty()
+          || !l.getTopics().get(0).equals(topic)
+          || !l.getAddress().equalsIgnoreCase(address)) {
+        continue;
+      }
+      List<Type> data = FunctionReturnDecoder.decode(l.getData(), EXITED.getNonIndexedParameters());
+      exits.add(
+          new Exit(
+              Numeric.toBigInt(l.getTopics().get(1)).longValueExact(),
+              "0x" + l.getTopics().get(2).substring(26),
+              (BigInteger) data.get(0).getValue(),
+              (BigInteger) data.get(1).getValue()));
+    }
+    return new ExitResult(
+        new SettlementClient.TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact()),
+        exits);
+  }
+
+  /**
+   * Submits a prepared exit proof file (docs/ENCODING.md proof file of an {@code exit-…} circuit:
+   * public inputs stateRoot, riskRoot, accountId, l1Address, payout) to the escape hatch of the
+   * Settlement at {@code settlementAddress}: what {@code ./zkm exit} does.
+   *
+   * @param accountId the account the caller means to exit; must be the proof's
+   * @return the transaction and its {@code Exited} event
+   * @throws IllegalArgumentException if the file is not an exit proof of {@code accountId}
+   * @throws ChainException if the Settlement has no escape hatch or the hatch refuses (named error)
+   */
+  public static ExitResult exitWithProof(
+      Web3j web3,
+      Credentials sender,
+      long chainId,
+      String settlementAddress,
+      io.zkmargin.prover.ProofFile proof,
+      long accountId) {
+    Objects.requireNonNull(proof, "proof");
+    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 5) {
+      throw new IllegalArgumentException(
+          "not an exit proof (circuit " + proof.circuitId() + ", 5 public inputs expected)");
+    }
+    List<BigInteger> in = proof.publicInputs();
+    if (!in.get(2).equals(BigInteger.valueOf(accountId))) {
+      throw new IllegalArgumentException(
+          "the proof exits account " + in.get(2) + ", not " + accountId);
+    }
+    if (in.get(3).bitLength() > 160) {
+      throw new IllegalArgumentException("the proof's l1Address is not a 160-bit address");
+    }
+    SettlementClient s = new SettlementClient(web3, sender, chainId, settlementAddress, "[]");
+    String hatch = s.escapeHatch();
+    if (Numeric.toBigInt(hatch).signum() == 0) {
+      throw new ChainException(
+          "the Settlement at " + settlementAddress + " has no escape hatch", (String) null);
+    }
+    EscapeHatchClient c = new EscapeHatchClient(web3, sender, chainId, hatch, ESCAPE_HATCH_ERRORS);
+    return c.exit(
+        accountId,
+        String.format("0x%040x", in.get(3)),
+        in.get(4),
+        Arrays.copyOf(proof.proof(), HealthClaim.SOLIDITY_PROOF_BYTES));
+  }
+
+  /**
+   * EscapeHatch's custom errors as an ABI fragment, so that a client without the compiled ABI (the
+   * CLI) still names the refusals.
+   */
+  static final String ESCAPE_HATCH_ERRORS =
+      "["
+          + String.join(
+              ",",
+              List.of(
+                      "IsFrozen",
+                      "NotFrozen",
+                      "LiquidationProofInvalid",
+                      "ExitProofInvalid",
+                      "ZeroAddress")
+                  .stream()
+                  .map(n -> "{\"type\":\"error\",\"name\":\"" + n + "\",\"inputs\":[]}")
+                  .toList())
+          + ",{\"type\":\"error\",\"name\":\"AlreadyExited\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"NothingOverdue\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"InsufficientGasForVerifier\",\"inputs\":[{\"name\":\"gasLeft\",\"type\":\"uint256\"}]}"
+          + "]";
+
+  /** Whether the Settlement is frozen. */
+  public boolean isFrozen() {
+    return (Boolean) view("isFrozen", new TypeReference<Bool>() {}).getValue();
+  }
+
+  /** Whether {@code accountId} has exited. */
+  public boolean exited(long accountId) {
+    return (Boolean)
+        view(
+                "exited",
+                new TypeReference<Bool>() {},
+                new Uint64(nonNegative(accountId, "accountId")))
+            .getValue();
+  }
+
+  /** Whether a request of {@code accountId} is past its deadline ({@code freeze} is open). */
+  public boolean overdue(long accountId) {
+    return (Boolean)
+        view(
+                "overdue",
+                new TypeReference<Bool>() {},
+                new Uint64(nonNegative(accountId, "accountId")))
+            .getValue();
+  }
+
+  /** The state root exits are proven against (0 before the freeze). */
+  public BigInteger exitStateRoot() {
+    return (BigInteger) view("exitStateRoot", new TypeReference<Uint256>() {}).getValue();
+  }
+
+  /** The risk root exits are proven against (0 before the freeze). */
+  public BigInteger exitRiskRoot() {
+    return (BigInteger) view("exitRiskRoot", new TypeReference<Uint256>() {}).getValue();
+  }
+
+  private static long nonNegative(long v, String what) {
+    return ArgChecker.notNegative(v, what);
+  }
+
+  private static byte[] proof(byte[] p) {
+    Objects.requireNonNull(p, "solidityProof");
+    if (p.length != HealthClaim.SOLIDITY_PROOF_BYTES) {
+      throw new IllegalArgumentException(
+          "a Solidity proof has " + HealthClaim.SOLIDITY_PROOF_BYTES + " bytes, got " + p.length);
+    }
+    return p.clone();
+  }
+
+  @SuppressWarnings("rawtypes")
+  private SettlementClient.TxResult send(String name, Type... args) {
+    TransactionReceipt r = sendReceipt(name, args);
+    return new SettlementClient.TxResult(r.getTransactionHash(), r.getGasUsed().longValueExact());
+  }
+
+  @SuppressWarnings("rawtypes")
+  private TransactionReceipt sendReceipt(String name, Type... args) {
+    String data = FunctionEncoder.encode(new Function(name, Arrays.asList(args), List.of()));
+    return SettlementClient.send(web3, sender, chainId, address, data, errors);
+  }
+
+  @SuppressWarnings("rawtypes")
+  private Type view(String name, TypeReference<?> out, Type... args) {
+    Function f = new Function(name, Arrays.asList(args), List.of(out));
+    try {
+      EthCall r =
+          web3.ethCall(
+                  Transaction.createEthCallTransaction(
+                      sender.getAddress(), address, FunctionEncoder.encode(f)),
+                  DefaultBlockParameterName.LATEST)
+              .send();
+      if (r.hasError()) {
+        throw new ChainException(name + " failed: " + r.getError().getMessage(), (String) null);
+      }
+      List<Type> v = FunctionReturnDecoder.decode(r.getValue(), f.getOutputParameters());
+      if (v.isEmpty()) {
+        throw new ChainException("empty result of " + name + " from " + address, (String) null);
+      }
+      return v.get(0);
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Compiles EscapeHatch and the checked-in exit and liquidation verifiers of the test size from
+   * the toolchain's directory.
+   *
+   * @param exitCircuitId e.g. {@code exit-D6-I3-P2-A2-S4-T2} (its verifier is {@code
+   *     src/verifiers/<id>.sol})
+   * @param liquidationCircuitId e.g. {@code liquidation-D6-I3-P2-A2-S4-T2}
+   * @return {@code hatch}, {@code exitVerifier}, {@code liquidationVerifier}
+   */
+  public static Map<String, SolidityCompiler.Contract> compile(
+      ChainToolchain toolchain, String exitCircuitId, String liquidationCircuitId) {
+    for (String id : List.of(exitCircuitId, liquidationCircuitId)) {
+      if (id == null || !id.matches("[A-Za-z0-9_-]+")) {
+        throw new IllegalArgumentException("bad circuit id: " + id);
+      }
+    }
+    String eu = "src/verifiers/" + exitCircuitId + ".sol";
+    String lu = "src/verifiers/" + liquidationCircuitId + ".sol";
+    Map<String, SolidityCompiler.Contract> out =
+        new SolidityCompiler(toolchain)
+            .compile(
+                Map.of(
+                    "src/EscapeHatch.sol",
+                    toolchain.source("src/EscapeHatch.sol"),
+                    eu,
+                    toolchain.source(eu),
+                    lu,
+                    toolchain.source(lu)));
+    SolidityCompiler.Contract h = out.get("src/EscapeHatch.sol:EscapeHatch");
+    SolidityCompiler.Contract e = out.get(eu + ":Verifier");
+    SolidityCompiler.Contract l = out.get(lu + ":Verifier");
+    if (h == null || e == null || l == null) {
+      throw new SolidityCompiler.CompilationException(
+          "expected EscapeHatch and two Verifier contracts, got " + out.keySet());
+    }
+    return Map.of("hatch", h, "exitVerifier", e, "liquidationVerifier", l);
+  }
+}

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title The Groth16 verifier of the exit circuit (circuits/exit), as gnark exports it.
+/// @notice `proof` is gnark's `Proof.MarshalSolidity()` (256 bytes, no gnark commitment); `input` is the public
+/// witness in circuit order (docs/LIQUIDATION.md 6): stateRoot, riskRoot, accountId, l1Address, payout
+/// (quote atoms, floor(max(0, E) / 10^9)).
+interface IExitVerifier {
+    /// @notice Reverts unless the proof verifies against `input`.
+    function verifyProof(bytes calldata proof, uint256[5] calldata input) external view;
+}
+
+/// @title The Groth16 verifier of the liquidation-eligibility circuit (circuits/liquidation), as gnark exports it.
+/// @notice `input` in circuit order (docs/LIQUIDATION.md 5): stateRoot, riskRoot, accountId, keeper (the L1
+/// address the request credits, bound by the proof so that a request copied from the mempool credits nobody else).
+interface ILiquidationVerifier {
+    /// @notice Reverts unless the proof verifies against `input`.
+    function verifyProof(bytes calldata proof, uint256[4] calldata input) external view;
+}
