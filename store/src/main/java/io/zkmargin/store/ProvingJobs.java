@@ -249,12 +249,13 @@ public final class ProvingJobs {
     try (Connection c = db.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "UPDATE proving_jobs SET state = 'done', result = ?, error = NULL,"
-                    + " finished_at = now(), lease_deadline = NULL"
+                "UPDATE proving_jobs SET state = 'done', result = ?, result_sha256 = ?,"
+                    + " error = NULL, finished_at = now(), lease_deadline = NULL"
                     + " WHERE id = ? AND state = 'leased' AND attempts = ?")) {
       ps.setBytes(1, result);
-      ps.setLong(2, l.id());
-      ps.setInt(3, l.attempt());
+      ps.setString(2, io.zkmargin.prover.ProofStore.sha256Hex(result));
+      ps.setLong(3, l.id());
+      ps.setInt(4, l.attempt());
       return ps.executeUpdate() == 1;
     }
   }
@@ -318,6 +319,38 @@ public final class ProvingJobs {
                     + " WHERE id = ? AND state = 'queued'")) {
       ps.setLong(1, id);
       return ps.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Queues again the job of {@code requestKey} when it ended without a result (failed: e.g. the
+   * account was not healthy enough then; or cancelled), as a fresh job with its attempts reset: the
+   * same request retried is the same row. A job queued, leased or done is left as it is.
+   *
+   * @return true when a job was queued again
+   */
+  public boolean reopen(String requestKey) throws SQLException {
+    Objects.requireNonNull(requestKey, "requestKey");
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE proving_jobs SET state = 'queued', attempts = 0, error = NULL,"
+                    + " worker = NULL, finished_at = NULL"
+                    + " WHERE request_key = ? AND state IN ('failed', 'cancelled')")) {
+      ps.setString(1, requestKey);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** The SHA-256 (hex) of a done job's result, which names its content-addressed file. */
+  public Optional<String> resultHash(long id) throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT result_sha256 FROM proving_jobs WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
     }
   }
 
