@@ -256,6 +256,26 @@ public final class ServeCommand implements Callable<Integer> {
     return null;
   }
 
+  /**
+   * Refuses a venue with demo owner keys on a non-loopback {@code --bind} without {@code
+   * --allow-demo-keys-on-network}.
+   */
+  private void refuseDemoKeysOnNetwork(Venue venue) throws IOException {
+    if (!isLoopback(bind) && !allowDemoKeysOnNetwork) {
+      String demoKeys = demoKeysOf(dir, venue);
+      if (demoKeys != null) {
+        throw new IllegalStateException(
+            "refusing to serve on "
+                + bind
+                + ": "
+                + demoKeys
+                + ", so anyone who can reach"
+                + " the service could sign requests as its accounts; bind a loopback address (--bind 127.0.0.1), or pass"
+                + " --allow-demo-keys-on-network to serve it to the network anyway");
+      }
+    }
+  }
+
   /** Writes the demo venue of {@code --demo-accounts} and {@code --size} when DIR holds none. */
   private void makeDemoIfEmpty() throws IOException {
     if (Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
@@ -328,7 +348,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (!onDb) {
       makeDemoIfEmpty();
     }
-    ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
+    if (Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
+      refuseDemoKeysOnNetwork(VenueStore.load(dir)); // before anything is made
+    }
     KeyStore keys = devKeys.open(null, dir);
     VenueBackend venue;
     io.zkmargin.grpc.server.HealthProofBackend backend;
@@ -345,19 +367,13 @@ public final class ServeCommand implements Callable<Integer> {
       venue = VenueBackend.open(dir, keys);
       backend = venue;
     }
-    if (!isLoopback(bind) && !allowDemoKeysOnNetwork) {
-      String demoKeys = demoKeysOf(dir, venue.venue());
-      if (demoKeys != null) {
-        backend.close();
-        throw new IllegalStateException(
-            "refusing to serve on "
-                + bind
-                + ": "
-                + demoKeys
-                + ", so anyone who can reach"
-                + " the service could sign requests as its accounts; bind a loopback address (--bind 127.0.0.1), or pass"
-                + " --allow-demo-keys-on-network to serve it to the network anyway");
-      }
+    ServiceIdentity identity;
+    try {
+      refuseDemoKeysOnNetwork(venue.venue()); // the database's venue
+      identity = ServiceIdentity.loadOrCreate(dir);
+    } catch (IOException | RuntimeException e) {
+      backend.close();
+      throw e;
     }
     ZkmServer server = new ZkmServer(backend, identity, config);
     DashboardServer web = null;

@@ -363,10 +363,13 @@ public final class EmbeddedPostgres implements AutoCloseable {
       stopLeftover(data);
       deleteTree(home);
     }
+    // the pointer first: a cluster folder is never without the pointer that owns it
+    AtomicFiles.write(pointer, (data + "\n").getBytes(StandardCharsets.UTF_8));
     Files.createDirectory(home, PosixFilePermissions.asFileAttribute(mode("rwxr-xr-x")));
     Files.setPosixFilePermissions(home, mode("rwxr-xr-x")); // whatever the umask
+    AtomicFiles.write(home.resolve(OWNER_FILE), (pointer + "\n").getBytes(StandardCharsets.UTF_8));
+    collectOrphans(clusters, home);
     Path unreachable = unreachable(local);
-    AtomicFiles.write(pointer, (data + "\n").getBytes(StandardCharsets.UTF_8));
     System.err.println(
         "zkm: PostgreSQL runs as user nobody (this process is root) and "
             + unreachable
@@ -378,6 +381,44 @@ public final class EmbeddedPostgres implements AutoCloseable {
             + pointer
             + "; delete both to drop the database)");
     return data;
+  }
+
+  /** The file in a cluster folder kept outside its data folder that names its pointer file. */
+  static final String OWNER_FILE = "owner";
+
+  /**
+   * Removes the clusters of {@code clusters} whose data folder is gone (its pointer file missing or
+   * naming another cluster): deleting a data folder deletes its database at the next start of any
+   * other. A folder being made (no owner file yet, younger than an hour) is left alone.
+   */
+  private static void collectOrphans(Path clusters, Path keep)
+      throws IOException, InterruptedException {
+    List<Path> homes;
+    try (var list = Files.list(clusters)) {
+      homes = list.filter(p -> p.getFileName().toString().startsWith("postgres-")).toList();
+    }
+    for (Path home : homes) {
+      if (home.equals(keep)) {
+        continue;
+      }
+      Path owner = home.resolve(OWNER_FILE);
+      Path data = home.resolve("data");
+      boolean orphan;
+      if (Files.isRegularFile(owner)) {
+        Path pointer = Path.of(Files.readString(owner).trim());
+        orphan =
+            !Files.isRegularFile(pointer)
+                || !Path.of(Files.readString(pointer).trim()).equals(data);
+      } else {
+        orphan =
+            Files.getLastModifiedTime(home).toMillis()
+                < System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+      }
+      if (orphan) {
+        stopLeftover(data);
+        deleteTree(home);
+      }
+    }
   }
 
   /** True when this process runs as root (uid 0). */
