@@ -84,7 +84,8 @@ final class PoolBackend implements HealthProofBackend {
    * venue (tree rebuilt, roots checked: a mismatch refuses to start) and starts one in-process
    * worker.
    */
-  static PoolBackend open(String dbOption, Path dir, KeyStore keys, VenueMaker makeVenue)
+  static PoolBackend open(
+      String dbOption, Path dir, KeyStore keys, int workerThreads, VenueMaker makeVenue)
       throws IOException, SQLException {
     Database db = DbOption.open(dbOption, dir, 8);
     VenueBackend venueBackend = null;
@@ -120,13 +121,15 @@ final class PoolBackend implements HealthProofBackend {
       Optional<VenueImport.Market> market = VenueImport.loadMarket(db.dataSource());
       ProvingJobs jobs = new ProvingJobs(db.dataSource());
       Worker worker =
-          new Worker(
-              jobs,
-              Worker.defaultName() + "/serve",
-              1,
-              Map.of(HealthJobs.KIND, HealthJobs.handler(new HealthProver(keys), venues)),
-              new PoolMetrics(new PrometheusRegistry(), jobs),
-              Duration.ofSeconds(10));
+          workerThreads == 0
+              ? null
+              : new Worker(
+                  jobs,
+                  Worker.defaultName() + "/serve",
+                  workerThreads,
+                  Map.of(HealthJobs.KIND, HealthJobs.handler(new HealthProver(keys), venues)),
+                  new PoolMetrics(new PrometheusRegistry(), jobs),
+                  Duration.ofSeconds(10));
       System.err.println(
           "zkm serve: venue from the database (state root "
               + committed.stateRoot()
@@ -304,7 +307,9 @@ final class PoolBackend implements HealthProofBackend {
 
   @Override
   public void close() {
-    worker.stop(Duration.ofSeconds(10));
+    if (worker != null) {
+      worker.stop(Duration.ofSeconds(10));
+    }
     db.close();
     delegate.close();
   }

@@ -67,6 +67,15 @@ public final class ServeCommand implements Callable<Integer> {
   String db;
 
   @Option(
+      names = "--pool-workers",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "proving threads of the database's pool run by this process (default 1; 0: only"
+              + " ./zkm worker processes prove)")
+  long poolWorkers;
+
+  @Option(
       names = "--data",
       paramLabel = "DIR",
       defaultValue = "demo",
@@ -356,7 +365,8 @@ public final class ServeCommand implements Callable<Integer> {
     io.zkmargin.grpc.server.HealthProofBackend backend;
     if (onDb) {
       try {
-        PoolBackend pool = PoolBackend.open(db, dir, keys, this::makeDemoIfEmpty);
+        int threads = (int) Cli.range(spec, "pool-workers", poolWorkers, 0, 64);
+        PoolBackend pool = PoolBackend.open(db, dir, keys, threads, this::makeDemoIfEmpty);
         backend = pool;
         venue = pool.venueBackend();
       } catch (java.sql.SQLException | RuntimeException e) {

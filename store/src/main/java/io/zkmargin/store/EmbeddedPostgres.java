@@ -138,7 +138,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
       return Optional.empty();
     }
     Optional<ProcessHandle> parent = h.get().parent();
-    if (parent.isEmpty() || parent.get().pid() == 1 || !parent.get().isAlive()) {
+    // the owner is the JVM that started it (setpriv executed postgres in its own child); an
+    // orphan's parent is init or a subreaper
+    if (parent.isEmpty()
+        || !parent.get().isAlive()
+        || !parent.get().info().command().map(c -> c.endsWith("/java")).orElse(false)) {
       return Optional.empty();
     }
     long deadline = System.nanoTime() + timeout.toNanos();
