@@ -3,9 +3,6 @@ package io.zkmargin.prover;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -26,13 +23,9 @@ public final class ProofStore {
     this.folder = Objects.requireNonNull(dataDir, "dataDir").resolve(FOLDER);
   }
 
-  /** The lower-case hex SHA-256 of {@code bytes}. */
+  /** The lower-case hex SHA-256 of {@code bytes} (the key store's). */
   public static String sha256Hex(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return KeyStore.sha256Hex(bytes);
   }
 
   /** The file a proof with this hash has (whether or not it exists). */
