@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proving pool benchmarks on the embedded PostgreSQL (issue 11), printing figures (not tests):
-#   tools/bench-pool.sh noop 8 20000     no-op jobs/s through the queue with 8 worker threads
+#   tools/bench-pool.sh noop 8 20000 [K] no-op jobs/s through the queue with 8 worker threads, K leased per round trip (default 1)
 #   tools/bench-pool.sh health 3 60      health proofs/s (test circuit size) with 3 worker processes
 #   tools/bench-pool.sh import 1000000   ./zkm venue import of 1,000,000 accounts (production size), timed
 # Builds store and its modules first (skip with ZKM_BENCH_NOBUILD=1).
@@ -29,4 +29,5 @@ for e in "${ENTRIES[@]}"; do
 done
 MAIN=io.zkmargin.store.bench.PoolBench
 if [ "${1:-}" = import ]; then MAIN=io.zkmargin.store.bench.ImportBench; shift; fi
-LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" exec java -Xmx6g -Dzkm.root="$ROOT" -cp "$CP" "$MAIN" "$@"
+# ZKM_BENCH_JAVA_OPTS: e.g. -Dzkm.import.indexAfterLoad=false (the primary key kept during the COPY)
+LD_PRELOAD="$JAVA_HOME/lib/libjsig.so" exec java -Xmx6g -Dzkm.root="$ROOT" ${ZKM_BENCH_JAVA_OPTS:-} -cp "$CP" "$MAIN" "$@"

@@ -13,6 +13,9 @@ final class DbOption {
   /** The word that selects the embedded server. */
   static final String EMBEDDED = "embedded";
 
+  /** The word that selects no database (files only), where a command allows it. */
+  static final String NONE = "none";
+
   private DbOption() {}
 
   /** The embedded server's folder inside a data directory. */
@@ -25,6 +28,9 @@ final class DbOption {
    * {@code dataDir}).
    */
   static Database open(String db, Path dataDir, int poolSize) {
+    if (NONE.equals(db)) {
+      throw new IllegalArgumentException("--db none: this needs a database");
+    }
     Optional<String> url = db == null || db.equals(EMBEDDED) ? Optional.empty() : Optional.of(db);
     return Database.open(url, embeddedRoot(dataDir), poolSize);
   }

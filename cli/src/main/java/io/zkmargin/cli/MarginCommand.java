@@ -39,15 +39,21 @@ final class MarginCommand implements Callable<Integer> {
   @Option(
       names = "--db",
       paramLabel = "URL|embedded",
-      description =
-          "read the venue and its market from a database: embedded (DIR/postgres) or"
-              + " postgresql://USER:PASSWORD@HOST:PORT/DB (any imported venue, not only a demo)")
+      description = {
+        "read the venue and its market from a database (any imported venue, not only a demo):",
+        "embedded (DIR/postgres: the default when it exists, e.g. after ./zkm serve; shared",
+        "with a serve running on DIR), postgresql://USER:PASSWORD@HOST:PORT/DB, or none",
+        "(DIR/venue.json of a demo venue)"
+      })
   String db;
 
   @Override
   public Integer call() {
     long account = Cli.range(spec, "account", accountId, 0, Integer.MAX_VALUE);
-    if (db != null) {
+    if (db == null && java.nio.file.Files.isDirectory(DbOption.embeddedRoot(dir))) {
+      db = DbOption.EMBEDDED; // serve (or demo --db, venue import) keeps the venue there
+    }
+    if (db != null && !DbOption.NONE.equals(db)) {
       return fromDatabase(account);
     }
     Venue venue;

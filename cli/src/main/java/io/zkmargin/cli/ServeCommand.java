@@ -56,12 +56,24 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--db",
-      paramLabel = "URL|embedded",
-      description =
-          "prove through the database's proving pool (this process runs one worker; ./zkm worker"
-              + " --db URL joins from anywhere): embedded (DIR/postgres) or"
-              + " postgresql://USER:PASSWORD@HOST:PORT/DB")
+      paramLabel = "URL|embedded|none",
+      defaultValue = DbOption.EMBEDDED,
+      description = {
+        "the venue's database: the served state, the market and the proving pool (this process",
+        "runs one worker; ./zkm worker --db URL joins from anywhere). embedded (default): a",
+        "PostgreSQL of this process in DIR/postgres; postgresql://USER:PASSWORD@HOST:PORT/DB: an",
+        "existing server; none: files only (DIR/venue.json, proofs made in this process)"
+      })
   String db;
+
+  @Option(
+      names = "--pool-workers",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "proving threads of the database's pool run by this process (default 1; 0: only"
+              + " ./zkm worker processes prove)")
+  long poolWorkers;
 
   @Option(
       names = "--data",
@@ -234,8 +246,8 @@ public final class ServeCommand implements Callable<Integer> {
    * owner keys follow from the recorded seed, the same for every fresh demo folder) or owner
    * secrets stored in DIR/keys/.
    */
-  private static String demoKeysOf(Path dir) throws IOException {
-    Optional<Venue.DemoOrigin> demo = VenueStore.load(dir).demo();
+  private static String demoKeysOf(Path dir, Venue venue) throws IOException {
+    Optional<Venue.DemoOrigin> demo = venue.demo();
     if (demo.isPresent()) {
       return "the venue in "
           + dir
@@ -251,6 +263,48 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     return null;
+  }
+
+  /**
+   * Refuses a venue with demo owner keys on a non-loopback {@code --bind} without {@code
+   * --allow-demo-keys-on-network}.
+   */
+  private void refuseDemoKeysOnNetwork(Venue venue) throws IOException {
+    if (!isLoopback(bind) && !allowDemoKeysOnNetwork) {
+      String demoKeys = demoKeysOf(dir, venue);
+      if (demoKeys != null) {
+        throw new IllegalStateException(
+            "refusing to serve on "
+                + bind
+                + ": "
+                + demoKeys
+                + ", so anyone who can reach"
+                + " the service could sign requests as its accounts; bind a loopback address (--bind 127.0.0.1), or pass"
+                + " --allow-demo-keys-on-network to serve it to the network anyway");
+      }
+    }
+  }
+
+  /** Writes the demo venue of {@code --demo-accounts} and {@code --size} when DIR holds none. */
+  private void makeDemoIfEmpty() throws IOException {
+    if (Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
+      return;
+    }
+    CircuitSizes sizes = size.sizes();
+    if (demoAccounts > (1L << sizes.stateDepth())) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--demo-accounts must be at most 2^" + sizes.stateDepth() + " for this size");
+    }
+    LOG.atInfo()
+        .addKeyValue("data", dir.toString())
+        .addKeyValue("accounts", demoAccounts)
+        .addKeyValue("size", size.name())
+        .log("serve.demo");
+    int rc = DemoCommand.write(dir, (int) demoAccounts, 1, sizes, false);
+    if (rc != 0) {
+      throw new IOException("could not create the demo venue in " + dir);
+    }
   }
 
   /**
@@ -299,47 +353,37 @@ public final class ServeCommand implements Callable<Integer> {
     Cli.range(spec, "demo-accounts", demoAccounts, 1, 1 << 20);
     ZkmServer.Config config =
         new ZkmServer.Config(bind, port, plaintext, workerCount, queueSize, metrics, graceMillis);
-    if (!Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
-      CircuitSizes sizes = size.sizes();
-      if (demoAccounts > (1L << sizes.stateDepth())) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "--demo-accounts must be at most 2^" + sizes.stateDepth() + " for this size");
-      }
-      LOG.atInfo()
-          .addKeyValue("data", dir.toString())
-          .addKeyValue("accounts", demoAccounts)
-          .addKeyValue("size", size.name())
-          .log("serve.demo");
-      int rc = DemoCommand.write(dir, (int) demoAccounts, 1, sizes, false);
-      if (rc != 0) {
-        throw new IOException("could not create the demo venue in " + dir);
-      }
+    boolean onDb = !DbOption.NONE.equals(db);
+    if (!onDb) {
+      makeDemoIfEmpty();
     }
-    if (!isLoopback(bind) && !allowDemoKeysOnNetwork) {
-      String demoKeys = demoKeysOf(dir);
-      if (demoKeys != null) {
-        throw new IllegalStateException(
-            "refusing to serve on "
-                + bind
-                + ": "
-                + demoKeys
-                + ", so anyone who can reach"
-                + " the service could sign requests as its accounts; bind a loopback address (--bind 127.0.0.1), or pass"
-                + " --allow-demo-keys-on-network to serve it to the network anyway");
-      }
+    if (Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
+      refuseDemoKeysOnNetwork(VenueStore.load(dir)); // before anything is made
     }
-    ServiceIdentity identity = ServiceIdentity.loadOrCreate(dir);
     KeyStore keys = devKeys.open(null, dir);
-    VenueBackend venue = VenueBackend.open(dir, keys);
-    io.zkmargin.grpc.server.HealthProofBackend backend = venue;
-    if (db != null) {
+    VenueBackend venue;
+    io.zkmargin.grpc.server.HealthProofBackend backend;
+    if (onDb) {
       try {
-        backend = PoolBackend.open(venue, db, dir, keys);
+        int threads = (int) Cli.range(spec, "pool-workers", poolWorkers, 0, 64);
+        PoolBackend pool = PoolBackend.open(db, dir, keys, threads, this::makeDemoIfEmpty);
+        backend = pool;
+        venue = pool.venueBackend();
       } catch (java.sql.SQLException | RuntimeException e) {
-        venue.close();
-        throw new IOException("cannot open the proving pool's database: " + e.getMessage(), e);
+        keys.close();
+        throw new IOException("cannot open the venue's database: " + e.getMessage(), e);
       }
+    } else {
+      venue = VenueBackend.open(dir, keys);
+      backend = venue;
+    }
+    ServiceIdentity identity;
+    try {
+      refuseDemoKeysOnNetwork(venue.venue()); // the database's venue
+      identity = ServiceIdentity.loadOrCreate(dir);
+    } catch (IOException | RuntimeException e) {
+      backend.close();
+      throw e;
     }
     ZkmServer server = new ZkmServer(backend, identity, config);
     DashboardServer web = null;

@@ -1,5 +1,6 @@
 package io.zkmargin.store;
 
+import io.zkmargin.prover.AtomicFiles;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -79,6 +81,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   private final Path root;
   private final Process process;
+  private final long attachedPid;
   private final int port;
   private final String password;
   private final Thread shutdownHook;
@@ -87,10 +90,69 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private EmbeddedPostgres(Path root, Process process, int port, String password) {
     this.root = root;
     this.process = process;
+    this.attachedPid = -1;
     this.port = port;
     this.password = password;
     this.shutdownHook = new Thread(this::stopServer, "zkm-postgres-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** A server another process of this machine runs (and stops): this one only connects. */
+  private EmbeddedPostgres(Path root, long pid, int port, String password) {
+    this.root = root;
+    this.process = null;
+    this.attachedPid = pid;
+    this.port = port;
+    this.password = password;
+    this.shutdownHook = null;
+  }
+
+  /**
+   * The server another live process runs in {@code data} (e.g. {@code ./zkm serve} while {@code
+   * ./zkm margin} runs on the same folder): its postmaster is alive and its parent (the JVM that
+   * started it, tied to it by the parent-death signal) too. Its port is in {@code postmaster.pid}.
+   * A postmaster whose parent is gone (a detached leftover) is not shared: it is stopped by {@link
+   * #stopLeftover}.
+   */
+  private static Optional<EmbeddedPostgres> attach(
+      Path dir, Path data, String password, Duration timeout)
+      throws IOException, InterruptedException {
+    Path pidFile = data.resolve("postmaster.pid");
+    if (!Files.isRegularFile(pidFile)) {
+      return Optional.empty();
+    }
+    List<String> lines = Files.readAllLines(pidFile);
+    if (lines.size() < 4) {
+      return Optional.empty();
+    }
+    long pid;
+    int port;
+    try {
+      pid = Long.parseLong(lines.get(0).trim());
+      port = Integer.parseInt(lines.get(3).trim());
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    Optional<ProcessHandle> h = ProcessHandle.of(pid);
+    if (h.isEmpty() || !h.get().isAlive() || !isPostgres(pid)) {
+      return Optional.empty();
+    }
+    Optional<ProcessHandle> parent = h.get().parent();
+    // the owner is the JVM that started it (setpriv executed postgres in its own child); an
+    // orphan's parent is init or a subreaper
+    if (parent.isEmpty()
+        || !parent.get().isAlive()
+        || !parent.get().info().command().map(c -> c.endsWith("/java")).orElse(false)) {
+      return Optional.empty();
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && h.get().isAlive()) {
+      if (canConnect(port, password)) {
+        return Optional.of(new EmbeddedPostgres(dir, pid, port, password));
+      }
+      Thread.sleep(100);
+    }
+    return Optional.empty();
   }
 
   /**
@@ -106,12 +168,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       boolean asRoot = isRoot();
-      Path data = dir.resolve("data");
+      Path data = cluster(dir, asRoot, CLUSTERS);
       Path bin = binaries().resolve("bin");
-      stopLeftover(data);
       String password = password(dir);
+      Optional<EmbeddedPostgres> shared = attach(dir, data, password, startTimeout);
+      if (shared.isPresent()) {
+        return shared.get();
+      }
+      stopLeftover(data);
       if (!Files.exists(data.resolve("PG_VERSION"))) {
-        initdb(bin, data, dir, password, asRoot);
+        initdb(bin, data, data.getParent(), password, asRoot);
       }
       if (asRoot) {
         checkReachable(data);
@@ -197,7 +263,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /** The postmaster's process id. */
   public long pid() {
-    return process.pid();
+    return process == null ? attachedPid : process.pid();
+  }
+
+  /** True when another process runs this server (this one only connects to it). */
+  public boolean isShared() {
+    return process == null;
   }
 
   /** The server's folder. */
@@ -207,12 +278,17 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /** True while the postmaster runs. */
   public boolean isRunning() {
-    return process.isAlive();
+    return process == null
+        ? ProcessHandle.of(attachedPid).map(ProcessHandle::isAlive).orElse(false)
+        : process.isAlive();
   }
 
   /** Stops the server: a fast shutdown (SIGINT), then SIGKILL after 30 s. */
   @Override
   public void close() {
+    if (process == null) {
+      return; // another process's server
+    }
     stopServer();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -235,6 +311,117 @@ public final class EmbeddedPostgres implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+    }
+  }
+
+  /**
+   * Where root keeps the clusters of data folders that {@code nobody} cannot reach: one folder per
+   * data folder, {@code /var/lib/zkm/postgres-HASH}. Persistent storage on purpose ({@code /tmp} is
+   * emptied at boot, {@code /var/tmp} by age).
+   */
+  static final Path CLUSTERS = Path.of("/var/lib/zkm");
+
+  /** The file in the server's folder that names a cluster kept outside it. */
+  static final String POINTER_FILE = "cluster";
+
+  /**
+   * The cluster of the server folder {@code dir}: {@code dir/data}, unless this process is root and
+   * user {@code nobody} (who runs the server then) cannot reach {@code dir} (a clone under {@code
+   * /root}, mode 0700). Then the cluster is {@code clusters/postgres-H/data}, H the first 16 hex
+   * digits of the SHA-256 of {@code dir}'s absolute path, owned by {@code nobody}; {@code
+   * dir/cluster} names it (so the data folder still finds its cluster after being moved) and the
+   * choice is printed once. A cluster left at that place by a deleted data folder of the same path
+   * (no pointer file) is removed: the data folder owns its cluster. Nothing is chmod-ed outside the
+   * data folder.
+   */
+  static Path cluster(Path dir, boolean asRoot, Path clusters)
+      throws IOException, InterruptedException {
+    Path pointer = dir.resolve(POINTER_FILE);
+    if (Files.isRegularFile(pointer)) {
+      Path data = Path.of(Files.readString(pointer).trim());
+      if (!data.isAbsolute()) {
+        throw new IllegalStateException(pointer + " does not name an absolute path: " + data);
+      }
+      return data;
+    }
+    Path local = dir.resolve("data");
+    if (!asRoot || Files.exists(local.resolve("PG_VERSION")) || unreachable(local) == null) {
+      return local;
+    }
+    String hash;
+    try {
+      hash =
+          HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(dir.toString().getBytes(StandardCharsets.UTF_8)))
+              .substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    Files.createDirectories(clusters);
+    Files.setPosixFilePermissions(clusters, mode("rwxr-xr-x"));
+    Path home = clusters.resolve("postgres-" + hash);
+    Path data = home.resolve("data");
+    if (Files.exists(home)) { // a deleted data folder's cluster: its password is gone with it
+      stopLeftover(data);
+      deleteTree(home);
+    }
+    // the pointer first: a cluster folder is never without the pointer that owns it
+    AtomicFiles.write(pointer, (data + "\n").getBytes(StandardCharsets.UTF_8));
+    Files.createDirectory(home, PosixFilePermissions.asFileAttribute(mode("rwxr-xr-x")));
+    Files.setPosixFilePermissions(home, mode("rwxr-xr-x")); // whatever the umask
+    AtomicFiles.write(home.resolve(OWNER_FILE), (pointer + "\n").getBytes(StandardCharsets.UTF_8));
+    collectOrphans(clusters, home);
+    Path unreachable = unreachable(local);
+    System.err.println(
+        "zkm: PostgreSQL runs as user nobody (this process is root) and "
+            + unreachable
+            + " is not traversable by others, so the cluster of "
+            + dir
+            + " is kept in "
+            + data
+            + " (named by "
+            + pointer
+            + "; delete both to drop the database)");
+    return data;
+  }
+
+  /** The file in a cluster folder kept outside its data folder that names its pointer file. */
+  static final String OWNER_FILE = "owner";
+
+  /**
+   * Removes the clusters of {@code clusters} whose data folder is gone (its pointer file missing or
+   * naming another cluster): deleting a data folder deletes its database at the next start of any
+   * other. A folder being made (no owner file yet, younger than an hour) is left alone.
+   */
+  private static void collectOrphans(Path clusters, Path keep)
+      throws IOException, InterruptedException {
+    List<Path> homes;
+    try (var list = Files.list(clusters)) {
+      homes = list.filter(p -> p.getFileName().toString().startsWith("postgres-")).toList();
+    }
+    for (Path home : homes) {
+      if (home.equals(keep)) {
+        continue;
+      }
+      Path owner = home.resolve(OWNER_FILE);
+      Path data = home.resolve("data");
+      boolean orphan;
+      if (Files.isRegularFile(owner)) {
+        Path pointer = Path.of(Files.readString(owner).trim());
+        orphan =
+            !Files.isRegularFile(pointer)
+                || !Path.of(Files.readString(pointer).trim()).equals(data);
+      } else {
+        orphan =
+            Files.getLastModifiedTime(home).toMillis()
+                < System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+      }
+      if (orphan) {
+        stopLeftover(data);
+        deleteTree(home);
+      }
     }
   }
 
@@ -391,17 +578,32 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   /** As root the server runs as nobody, which must be able to reach its data folder. */
   private static void checkReachable(Path data) throws IOException {
-    for (Path p = data.getParent(); p != null; p = p.getParent()) {
+    Path p = unreachable(data);
+    if (p != null) {
+      throw new IllegalStateException(
+          "PostgreSQL runs as user nobody when this process is root, and cannot reach "
+              + data
+              + ": "
+              + p
+              + " is not traversable by others (chmod o+x it, or choose another data folder)");
+    }
+  }
+
+  /**
+   * The first existing parent of {@code data} that others cannot traverse, or null when every one
+   * can be (ACLs are not looked at: a conservative answer).
+   */
+  private static Path unreachable(Path data) throws IOException {
+    for (Path p = data.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+      if (!Files.exists(p)) {
+        continue;
+      }
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
       if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
-        throw new IllegalStateException(
-            "PostgreSQL runs as user nobody when this process is root, and cannot reach "
-                + data
-                + ": "
-                + p
-                + " is not traversable by others (chmod o+x it, or choose another data folder)");
+        return p;
       }
     }
+    return null;
   }
 
   private static void chownNobody(Path p) throws IOException {

@@ -172,6 +172,20 @@ public final class ProvingJobs {
    */
   public Optional<Lease> lease(String worker, List<String> kinds, Duration lease)
       throws SQLException {
+    return lease(worker, kinds, lease, 1).stream().findFirst();
+  }
+
+  /**
+   * Leases up to {@code max} queued jobs in one round trip (in priority order), each with its own
+   * lease; see {@link #lease(String, List, Duration)}. A worker of short jobs amortizes the round
+   * trips over a batch; a worker of long jobs (proofs) leases one at a time, so that no queued job
+   * waits behind another one's run.
+   */
+  public List<Lease> lease(String worker, List<String> kinds, Duration lease, int max)
+      throws SQLException {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be >= 1, was " + max);
+    }
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement();
@@ -181,7 +195,7 @@ public final class ProvingJobs {
                       + " worker = ?, leased_at = now(), heartbeat_at = now(),"
                       + " lease_deadline = now() + ? * interval '1 millisecond'"
                       + " FROM (SELECT id FROM proving_jobs WHERE state = 'queued'"
-                      + " AND kind = ANY (?) ORDER BY priority, id LIMIT 1"
+                      + " AND kind = ANY (?) ORDER BY priority, id LIMIT ?"
                       + " FOR UPDATE SKIP LOCKED) n"
                       + " WHERE j.id = n.id"
                       + " RETURNING j.id, j.kind, j.payload::text, j.attempts, j.max_attempts")) {
@@ -193,17 +207,13 @@ public final class ProvingJobs {
         ps.setString(1, worker);
         ps.setLong(2, lease.toMillis());
         ps.setArray(3, c.createArrayOf("text", kinds.toArray()));
-        Optional<Lease> out = Optional.empty();
+        ps.setInt(4, max);
+        List<Lease> out = new ArrayList<>(max);
         try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            out =
-                Optional.of(
-                    new Lease(
-                        rs.getLong(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getInt(4),
-                        rs.getInt(5)));
+          while (rs.next()) {
+            out.add(
+                new Lease(
+                    rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5)));
           }
         }
         c.commit();
@@ -249,13 +259,63 @@ public final class ProvingJobs {
     try (Connection c = db.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "UPDATE proving_jobs SET state = 'done', result = ?, error = NULL,"
-                    + " finished_at = now(), lease_deadline = NULL"
+                "UPDATE proving_jobs SET state = 'done', result = ?, result_sha256 = ?,"
+                    + " error = NULL, finished_at = now(), lease_deadline = NULL"
                     + " WHERE id = ? AND state = 'leased' AND attempts = ?")) {
       ps.setBytes(1, result);
-      ps.setLong(2, l.id());
-      ps.setInt(3, l.attempt());
+      ps.setString(2, io.zkmargin.prover.ProofStore.sha256Hex(result));
+      ps.setLong(3, l.id());
+      ps.setInt(4, l.attempt());
       return ps.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Writes the results of several leased jobs in one statement, one round trip and one commit (one
+   * WAL flush for all); each is written under the same rule as {@link #complete}.
+   *
+   * @param leases the leases, in the order of {@code results}
+   * @return the ids whose result was written (the others' leases were lost)
+   */
+  public java.util.Set<Long> completeAll(List<Lease> leases, List<byte[]> results)
+      throws SQLException {
+    if (leases.size() != results.size()) {
+      throw new IllegalArgumentException(leases.size() + " leases, " + results.size() + " results");
+    }
+    if (leases.size() == 1) {
+      return complete(leases.get(0), results.get(0))
+          ? java.util.Set.of(leases.get(0).id())
+          : java.util.Set.of();
+    }
+    Long[] ids = new Long[leases.size()];
+    Integer[] attempts = new Integer[leases.size()];
+    String[] hashes = new String[leases.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = leases.get(i).id();
+      attempts[i] = leases.get(i).attempt();
+      hashes[i] = io.zkmargin.prover.ProofStore.sha256Hex(results.get(i));
+    }
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE proving_jobs j SET state = 'done', result = r.result,"
+                    + " result_sha256 = r.sha, error = NULL, finished_at = now(),"
+                    + " lease_deadline = NULL"
+                    + " FROM unnest(?::bigint[], ?::int[], ?::bytea[], ?::text[])"
+                    + " AS r(id, attempt, result, sha)"
+                    + " WHERE j.id = r.id AND j.state = 'leased' AND j.attempts = r.attempt"
+                    + " RETURNING j.id")) {
+      ps.setArray(1, c.createArrayOf("bigint", ids));
+      ps.setArray(2, c.createArrayOf("int4", attempts));
+      ps.setObject(3, results.toArray(new byte[0][]));
+      ps.setArray(4, c.createArrayOf("text", hashes));
+      java.util.Set<Long> written = new java.util.HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          written.add(rs.getLong(1));
+        }
+      }
+      return written;
     }
   }
 
@@ -318,6 +378,38 @@ public final class ProvingJobs {
                     + " WHERE id = ? AND state = 'queued'")) {
       ps.setLong(1, id);
       return ps.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Queues again the job of {@code requestKey} when it ended without a result (failed: e.g. the
+   * account was not healthy enough then; or cancelled), as a fresh job with its attempts reset: the
+   * same request retried is the same row. A job queued, leased or done is left as it is.
+   *
+   * @return true when a job was queued again
+   */
+  public boolean reopen(String requestKey) throws SQLException {
+    Objects.requireNonNull(requestKey, "requestKey");
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE proving_jobs SET state = 'queued', attempts = 0, error = NULL,"
+                    + " worker = NULL, finished_at = NULL"
+                    + " WHERE request_key = ? AND state IN ('failed', 'cancelled')")) {
+      ps.setString(1, requestKey);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** The SHA-256 (hex) of a done job's result, which names its content-addressed file. */
+  public Optional<String> resultHash(long id) throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT result_sha256 FROM proving_jobs WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.prover.Venue;
+import io.zkmargin.risk.fixed.Fixed;
 import io.zkmargin.risk.market.OracleEpoch;
 import io.zkmargin.risk.market.UnderlyingQuote;
 import io.zkmargin.risk.product.CollateralAsset;
@@ -12,6 +13,7 @@ import io.zkmargin.risk.product.EuropeanOption;
 import io.zkmargin.risk.product.Instrument;
 import io.zkmargin.risk.product.OptionType;
 import io.zkmargin.risk.product.PerpetualFuture;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import io.zkmargin.risk.vector.RiskModelConfig;
 import io.zkmargin.risk.vector.RiskVector;
 import io.zkmargin.risk.vector.RiskVectorBuilder;
@@ -59,6 +61,10 @@ public final class VenueImport {
   /** The accounts file. */
   public static final String ACCOUNTS_FILE = "accounts.csv";
 
+  /** The market's optional files (imported with the market's files). */
+  public static final List<String> OPTIONAL_MARKET_FILES =
+      List.of("funding.csv", "vols.csv", "settlements.csv");
+
   private VenueImport() {}
 
   /**
@@ -79,7 +85,35 @@ public final class VenueImport {
       List<CollateralAsset> assets,
       long roundingQuantum,
       long[] tierFactorPpm,
-      Map<String, String> presets) {
+      Map<String, String> presets,
+      Map<Integer, Long> instrumentVols,
+      Map<Expiry, Long> settlements) {
+
+    /** A market whose options are all priced on their underlying's smile, none settled. */
+    public Market(
+        CircuitSizes sizes,
+        OracleEpoch epoch,
+        List<Instrument> instruments,
+        List<CollateralAsset> assets,
+        long roundingQuantum,
+        long[] tierFactorPpm,
+        Map<String, String> presets) {
+      this(
+          sizes,
+          epoch,
+          instruments,
+          assets,
+          roundingQuantum,
+          tierFactorPpm,
+          presets,
+          Map.of(),
+          Map.of());
+    }
+
+    public Market {
+      instrumentVols = Map.copyOf(instrumentVols);
+      settlements = Map.copyOf(settlements);
+    }
 
     /** The risk model's configuration of this market. */
     public RiskModelConfig config() {
@@ -95,11 +129,58 @@ public final class VenueImport {
           ScenarioGrid.forSize(sizes.scenarios()), p, tierFactorPpm, roundingQuantum);
     }
 
-    /** The risk vector of this market at its epoch. */
+    /**
+     * The risk vector of this market at its epoch: the risk model's, with two venue inputs applied
+     * per instrument. An option with its own implied vol ({@code vols.csv}) is priced on a flat
+     * smile at that vol (its underlying's spot unchanged). An option expired at the epoch's time
+     * whose expiry has a settlement price ({@code settlements.csv}) is worth its intrinsic value at
+     * that price, which no scenario moves: mark = max(0, ±(settle - strike)) x lot size, scenario
+     * arrays zero, floors the rounding quantum.
+     */
     public RiskVector riskVector() {
-      return RiskVectorBuilder.DEFAULT.build(epoch, instruments, assets, config(), sizes);
+      RiskModelConfig cfg = config();
+      RiskVector base = RiskVectorBuilder.DEFAULT.build(epoch, instruments, assets, cfg, sizes);
+      if (instrumentVols.isEmpty() && settlements.isEmpty()) {
+        return base;
+      }
+      TreeMap<Integer, InstrumentRiskEntry> entries = new TreeMap<>(base.entries());
+      for (Instrument i : instruments) {
+        if (!(i instanceof EuropeanOption o)) {
+          continue;
+        }
+        Long settle = settlements.get(new Expiry(o.underlying(), o.expirySeconds()));
+        if (settle != null && o.expirySeconds() <= epoch.timeSeconds()) {
+          long perUnit =
+              Math.max(0, o.type() == OptionType.CALL ? settle - o.strike() : o.strike() - settle);
+          long mark =
+              BigInteger.valueOf(perUnit)
+                  .multiply(BigInteger.valueOf(o.lotSize()))
+                  .add(BigInteger.valueOf(Fixed.ONE / 2))
+                  .divide(BigInteger.valueOf(Fixed.ONE))
+                  .longValueExact();
+          int n = cfg.grid().size();
+          entries.put(
+              o.id(),
+              new InstrumentRiskEntry(
+                  mark, 0, roundingQuantum, roundingQuantum, new long[n], new long[n]));
+        } else if (instrumentVols.containsKey(o.id())) {
+          UnderlyingQuote q = epoch.quote(o.underlying());
+          Map<String, UnderlyingQuote> flat = new TreeMap<>(epoch.quotes());
+          flat.put(o.underlying(), new UnderlyingQuote(q.spot(), instrumentVols.get(o.id()), 0));
+          entries.put(o.id(), RiskVectorBuilder.DEFAULT.entry(epoch.withQuotes(flat), o, cfg));
+        }
+      }
+      return new RiskVector(base.epoch(), sizes, entries, base.globals());
     }
   }
+
+  /**
+   * An expiry of an underlying's options.
+   *
+   * @param underlying the underlying's symbol
+   * @param expirySeconds the expiry, Unix seconds
+   */
+  public record Expiry(String underlying, long expirySeconds) {}
 
   /**
    * The market of a demo venue ({@code ./zkm demo}): its presets are those of {@link
@@ -156,13 +237,15 @@ public final class VenueImport {
     for (Path f : files) {
       String name = f.getFileName().toString();
       if (!MARKET_FILES.contains(name)
-          && !name.equals("funding.csv")
+          && !OPTIONAL_MARKET_FILES.contains(name)
           && !name.equals(ACCOUNTS_FILE)) {
         errors.add(
             f
                 + ": unknown file name (expected one of "
                 + MARKET_FILES
-                + ", funding.csv, "
+                + ", "
+                + OPTIONAL_MARKET_FILES
+                + ", "
                 + ACCOUNTS_FILE
                 + ")");
       } else if (byName.put(name, f) != null) {
@@ -261,9 +344,33 @@ public final class VenueImport {
               "risk_tiers",
               "risk_config",
               "oracle_quotes",
-              "funding_indexes")) {
+              "funding_indexes",
+              "instrument_vols",
+              "settlement_prices")) {
         s.execute("DELETE FROM " + t);
       }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO instrument_vols (epoch, instrument_id, vol) VALUES (?, ?, ?)")) {
+      for (Map.Entry<Integer, Long> v : m.instrumentVols().entrySet()) {
+        ps.setLong(1, m.epoch().epoch());
+        ps.setInt(2, v.getKey());
+        ps.setLong(3, v.getValue());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO settlement_prices (underlying, expiry_seconds, price) VALUES (?, ?, ?)")) {
+      for (Map.Entry<Expiry, Long> e : m.settlements().entrySet()) {
+        ps.setString(1, e.getKey().underlying());
+        ps.setLong(2, e.getKey().expirySeconds());
+        ps.setLong(3, e.getValue());
+        ps.addBatch();
+      }
+      ps.executeBatch();
     }
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -432,6 +539,23 @@ public final class VenueImport {
           }
         }
       }
+      Map<Integer, Long> vols = new TreeMap<>();
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT instrument_id, vol FROM instrument_vols WHERE epoch = ?")) {
+        ps.setLong(1, epoch);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            vols.put(rs.getInt(1), rs.getLong(2));
+          }
+        }
+      }
+      Map<Expiry, Long> settlements = new java.util.HashMap<>();
+      try (ResultSet rs =
+          s.executeQuery("SELECT underlying, expiry_seconds, price FROM settlement_prices")) {
+        while (rs.next()) {
+          settlements.put(new Expiry(rs.getString(1), rs.getLong(2)), rs.getLong(3));
+        }
+      }
       return Optional.of(
           new Market(
               sizes,
@@ -440,7 +564,9 @@ public final class VenueImport {
               assets,
               quantum,
               tiers.stream().mapToLong(Long::longValue).toArray(),
-              presets));
+              presets,
+              vols,
+              settlements));
     }
   }
 
@@ -725,6 +851,91 @@ public final class VenueImport {
         }
       }
     }
+    Map<Integer, Long> vols = new TreeMap<>();
+    if (files.containsKey("vols.csv")) {
+      Csv v = new Csv(files.get("vols.csv"), List.of("epoch", "instrument_id", "vol"), errors);
+      for (int r = 0; r < v.rows.size(); r++) {
+        Long e = num(v, r, "epoch", 0, Long.MAX_VALUE, errors);
+        Long id = num(v, r, "instrument_id", 0, maxInstrument, errors);
+        Long vol = num(v, r, "vol", 1, 5_000_000_000_000_000_000L, errors);
+        Instrument listed =
+            id == null
+                ? null
+                : instruments.stream().filter(i -> i.id() == id).findFirst().orElse(null);
+        if (id != null && !(listed instanceof EuropeanOption)) {
+          errors.add(
+              v.where(r, "instrument_id")
+                  + ": instrument "
+                  + id
+                  + (ids.contains(id) ? " is not an option" : " is not in instruments.csv"));
+        }
+        if (e != null && e == epoch && id != null && vol != null) {
+          if (vols.put(id.intValue(), vol) != null) {
+            errors.add(v.where(r, "instrument_id") + ": vol of " + id + " given twice");
+          }
+        }
+      }
+    }
+    Map<Expiry, Long> settlements =
+        new TreeMap<>(
+            java.util.Comparator.comparing(Expiry::underlying)
+                .thenComparingLong(Expiry::expirySeconds));
+    if (files.containsKey("settlements.csv")) {
+      Csv st =
+          new Csv(files.get("settlements.csv"), List.of("underlying", "expiry", "price"), errors);
+      for (int r = 0; r < st.rows.size(); r++) {
+        String u = text(st, r, "underlying", errors);
+        Long exp = num(st, r, "expiry", 1, Long.MAX_VALUE, errors);
+        Long price = num(st, r, "price", 1, Long.MAX_VALUE, errors);
+        if (u == null || exp == null || price == null) {
+          continue;
+        }
+        Expiry key = new Expiry(u, exp);
+        if (time >= 0 && exp > time) {
+          errors.add(
+              st.where(r, "expiry")
+                  + ": "
+                  + exp
+                  + " is after the epoch's time "
+                  + time
+                  + " (a settlement price is known once the expiry passed)");
+        } else if (instruments.stream()
+            .noneMatch(
+                i ->
+                    i instanceof EuropeanOption o
+                        && o.underlying().equals(u)
+                        && o.expirySeconds() == exp)) {
+          errors.add(st.where(r, "expiry") + ": no option of " + u + " expires at " + exp);
+        } else if (settlements.put(key, price) != null) {
+          errors.add(st.where(r, "expiry") + ": " + u + " at " + exp + " settled twice");
+        }
+      }
+    }
+    // an option expired at the epoch's time is worth its value at the settlement price, which the
+    // venue must give: valuing it at today's spot would be wrong
+    for (int r = 0; r < ins.rows.size(); r++) {
+      for (Instrument i : instruments) {
+        if (i instanceof EuropeanOption o
+            && String.valueOf(o.id()).equals(ins.rows.get(r)[0].trim())
+            && time >= 0
+            && o.expirySeconds() <= time
+            && !settlements.containsKey(new Expiry(o.underlying(), o.expirySeconds()))) {
+          errors.add(
+              ins.where(r, "expiry")
+                  + ": option "
+                  + o.id()
+                  + " expired at "
+                  + o.expirySeconds()
+                  + ", before the epoch's time "
+                  + time
+                  + ": settlements.csv needs the line "
+                  + o.underlying()
+                  + ","
+                  + o.expirySeconds()
+                  + ",PRICE");
+        }
+      }
+    }
     if (!errors.isEmpty()) {
       throw new ImportException(errors);
     }
@@ -735,7 +946,9 @@ public final class VenueImport {
         assets,
         quantum,
         factors,
-        presets);
+        presets,
+        vols,
+        settlements);
   }
 
   /**
@@ -934,6 +1147,22 @@ public final class VenueImport {
           .append('\n');
     }
     Files.writeString(dir.resolve("funding.csv"), b);
+    if (!m.instrumentVols().isEmpty()) {
+      b = new StringBuilder("epoch,instrument_id,vol\n");
+      for (Map.Entry<Integer, Long> v : new TreeMap<>(m.instrumentVols()).entrySet()) {
+        b.append(m.epoch().epoch()).append(',').append(v.getKey()).append(',');
+        b.append(v.getValue()).append('\n');
+      }
+      Files.writeString(dir.resolve("vols.csv"), b);
+    }
+    if (!m.settlements().isEmpty()) {
+      b = new StringBuilder("underlying,expiry,price\n");
+      for (Map.Entry<Expiry, Long> e : m.settlements().entrySet()) {
+        b.append(e.getKey().underlying()).append(',').append(e.getKey().expirySeconds());
+        b.append(',').append(e.getValue()).append('\n');
+      }
+      Files.writeString(dir.resolve("settlements.csv"), b);
+    }
     try (Writer w = Files.newBufferedWriter(dir.resolve(ACCOUNTS_FILE), StandardCharsets.UTF_8)) {
       w.write("id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions\n");
       StringBuilder line = new StringBuilder();

@@ -70,6 +70,13 @@ public final class VenueRepository {
   }
 
   /** Writes {@code venue} on {@code c} (in the caller's transaction); returns the new version. */
+  /** Whether a big load builds the accounts' primary key after the COPY (bench switch). */
+  static final boolean INDEX_AFTER_LOAD =
+      !"false".equals(System.getProperty("zkm.import.indexAfterLoad"));
+
+  /** From this many accounts on, the primary key is built after the load. */
+  static final int INDEX_AFTER_LOAD_ROWS = 100_000;
+
   static long save(Connection c, Venue venue) throws SQLException {
     long version;
     try (PreparedStatement ps =
@@ -99,8 +106,16 @@ public final class VenueRepository {
       // tuples); it is transactional and takes an exclusive lock until commit, so readers see the
       // old state or the new one
       s.execute("TRUNCATE accounts, risk_entries, risk_globals");
+      if (INDEX_AFTER_LOAD && venue.accounts().size() >= INDEX_AFTER_LOAD_ROWS) {
+        // a big load: the primary key is built once, by one sort, after the COPY, instead of row by
+        // row during it; both in this transaction (a duplicate id fails the whole import)
+        s.execute("ALTER TABLE accounts DROP CONSTRAINT accounts_pkey");
+        copyAccounts(c, venue.accounts());
+        s.execute("ALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY (id)");
+      } else {
+        copyAccounts(c, venue.accounts());
+      }
     }
-    copyAccounts(c, venue.accounts());
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO risk_entries (instrument_id, mark, funding_index, floor_mm, floor_im,"

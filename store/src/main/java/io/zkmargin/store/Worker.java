@@ -75,6 +75,7 @@ public final class Worker implements AutoCloseable {
   private final PoolMetrics metrics;
   private final Duration leaseTime;
   private final List<Thread> threads = new ArrayList<>();
+  private final int batch;
   private final ScheduledExecutorService heartbeats;
   private final Set<ProvingJobs.Lease> held = ConcurrentHashMap.newKeySet();
   private final AtomicLong done = new AtomicLong();
@@ -97,6 +98,28 @@ public final class Worker implements AutoCloseable {
       Map<String, Handler> handlers,
       PoolMetrics metrics,
       Duration leaseTime) {
+    this(jobs, name, threads, 1, handlers, metrics, leaseTime);
+  }
+
+  /**
+   * Starts a worker whose threads lease up to {@code batch} jobs per round trip and write their
+   * results in one statement (short jobs: the queue's round trips and commits are shared by the
+   * batch); see {@link #Worker(ProvingJobs, String, int, Map, PoolMetrics, Duration)}.
+   *
+   * @param batch jobs leased at once by a thread, {@code >= 1} (1 for proofs)
+   */
+  public Worker(
+      ProvingJobs jobs,
+      String name,
+      int threads,
+      int batch,
+      Map<String, Handler> handlers,
+      PoolMetrics metrics,
+      Duration leaseTime) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be >= 1, was " + batch);
+    }
+    this.batch = batch;
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, was " + threads);
     }
@@ -174,15 +197,15 @@ public final class Worker implements AutoCloseable {
   private void loop() {
     long idle = 1;
     while (running) {
-      ProvingJobs.Lease lease;
+      List<ProvingJobs.Lease> leases;
       try {
-        lease = jobs.lease(name, kinds, leaseTime).orElse(null);
+        leases = jobs.lease(name, kinds, leaseTime, batch);
       } catch (SQLException e) {
         LOG.log(Level.WARNING, "leasing failed (retrying): " + e.getMessage());
-        lease = null;
+        leases = List.of();
         idle = 1000;
       }
-      if (lease == null) {
+      if (leases.isEmpty()) {
         try {
           Thread.sleep(idle);
         } catch (InterruptedException e) {
@@ -192,8 +215,59 @@ public final class Worker implements AutoCloseable {
         continue;
       }
       idle = 1;
-      run(lease);
+      if (leases.size() == 1) {
+        run(leases.get(0));
+      } else {
+        runBatch(leases);
+      }
     }
+  }
+
+  /**
+   * Runs leased jobs one after the other and writes the results of those that succeeded in one
+   * statement; a failure is recorded at once, as in {@link #run}.
+   */
+  private void runBatch(List<ProvingJobs.Lease> leases) {
+    held.addAll(leases);
+    List<ProvingJobs.Lease> ok = new ArrayList<>(leases.size());
+    List<byte[]> results = new ArrayList<>(leases.size());
+    List<Long> started = new ArrayList<>(leases.size());
+    for (ProvingJobs.Lease lease : leases) {
+      long t0 = System.nanoTime();
+      try {
+        results.add(handlers.get(lease.kind()).run(lease));
+        ok.add(lease);
+        started.add(t0);
+      } catch (PermanentFailure e) {
+        finishFailed(lease, record(lease, e.getMessage(), true), t0);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        finishFailed(lease, record(lease, "worker " + name + " stopped", false), t0);
+      } catch (Exception e) {
+        finishFailed(lease, record(lease, e.toString(), false), t0);
+      }
+    }
+    java.util.Set<Long> written;
+    try {
+      written = ok.isEmpty() ? java.util.Set.of() : jobs.completeAll(ok, results);
+    } catch (SQLException e) {
+      LOG.log(Level.WARNING, "writing " + ok.size() + " results failed: " + e.getMessage());
+      written = java.util.Set.of(); // their leases expire and the jobs run again
+    }
+    for (int i = 0; i < ok.size(); i++) {
+      ProvingJobs.Lease lease = ok.get(i);
+      held.remove(lease);
+      boolean w = written.contains(lease.id());
+      if (w) {
+        done.incrementAndGet();
+      }
+      metrics.finished(name, lease.kind(), w ? "done" : "lost", System.nanoTime() - started.get(i));
+    }
+  }
+
+  private void finishFailed(ProvingJobs.Lease lease, String outcome, long t0) {
+    held.remove(lease);
+    metrics.finished(name, lease.kind(), outcome, System.nanoTime() - t0);
   }
 
   private void run(ProvingJobs.Lease lease) {

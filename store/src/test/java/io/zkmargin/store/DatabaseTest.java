@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -52,6 +53,54 @@ class DatabaseTest {
         ResultSet rs = s.executeQuery("SELECT v FROM kept");
         assertTrue(rs.next());
       }
+    }
+  }
+
+  /**
+   * A data folder user nobody cannot reach (a clone under /root, mode 0700): as root the cluster is
+   * kept in /var/lib/zkm/postgres-HASH, named by the folder's pointer file; a second process on the
+   * same folder shares the running server instead of stopping it; a deleted folder's cluster is
+   * replaced by a fresh one.
+   */
+  @Test
+  void unreachableFolderGetsItsClusterElsewhereAndIsShared() throws Exception {
+    Path base = TestDb.freshRoot("private").getParent();
+    Path closed = Files.createDirectory(base.resolve("home"));
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+    Path root = closed.resolve("clone").resolve("demo").resolve("postgres");
+    Path pointer = root.resolve(EmbeddedPostgres.POINTER_FILE);
+    try (Database db = Database.embedded(root, 2)) {
+      EmbeddedPostgres pg = db.embedded().orElseThrow();
+      if (EmbeddedPostgres.isRoot()) {
+        Path data = Path.of(Files.readString(pointer).trim());
+        assertTrue(data.startsWith(EmbeddedPostgres.CLUSTERS), data.toString());
+        assertEquals(65534, Files.getAttribute(data, "unix:uid"));
+        assertFalse(Files.exists(root.resolve("data")));
+      } else {
+        assertFalse(Files.exists(pointer)); // a normal user's server runs as that user: in place
+      }
+      try (Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE kept (v int)");
+      }
+      // a second opener of the same folder (./zkm margin while serve runs): the same server
+      try (Database second = Database.embedded(root, 1)) {
+        assertTrue(second.embedded().orElseThrow().isShared());
+        assertEquals(pg.pid(), second.embedded().orElseThrow().pid());
+      }
+      assertTrue(pg.isRunning()); // the sharer did not stop it
+    }
+    if (EmbeddedPostgres.isRoot()) {
+      Path home = Path.of(Files.readString(pointer).trim()).getParent();
+      TestDb.deleteTree(root); // the data folder is deleted: its next server starts afresh
+      try (Database db = Database.embedded(root, 1);
+          Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_tables WHERE tablename = 'kept'");
+        rs.next();
+        assertEquals(0, rs.getInt(1));
+      }
+      TestDb.deleteTree(home);
     }
   }
 

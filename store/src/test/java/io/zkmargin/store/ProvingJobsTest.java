@@ -59,6 +59,37 @@ class ProvingJobsTest {
   }
 
   @Test
+  void aBatchIsLeasedInOneRoundTripAndItsResultsWrittenUnderEachFence() throws Exception {
+    List<Long> ids =
+        jobs.submitAll("batch-kind", ProvingJobs.PRIORITY_BACKGROUND, List.of("{}", "{}", "{}"), 2);
+    List<ProvingJobs.Lease> got = jobs.lease("b", List.of("batch-kind"), LEASE, 8);
+    assertEquals(ids, got.stream().map(ProvingJobs.Lease::id).toList());
+    // a stale lease (another attempt) is not written; the others are, each with its hash
+    ProvingJobs.Lease stale =
+        new ProvingJobs.Lease(got.get(1).id(), "batch-kind", "{}", 99, got.get(1).maxAttempts());
+    byte[] r = "r".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    var written = jobs.completeAll(List.of(got.get(0), stale, got.get(2)), List.of(r, r, r));
+    assertEquals(java.util.Set.of(ids.get(0), ids.get(2)), written);
+    assertEquals(ProvingJobs.State.DONE, jobs.get(ids.get(0)).orElseThrow().state());
+    assertEquals(ProvingJobs.State.LEASED, jobs.get(ids.get(1)).orElseThrow().state());
+    assertEquals(
+        io.zkmargin.prover.ProofStore.sha256Hex(r), jobs.resultHash(ids.get(2)).orElseThrow());
+    assertTrue(jobs.completeAll(List.of(got.get(0)), List.of(r)).isEmpty(), "written once");
+    assertTrue(jobs.complete(got.get(1), r));
+  }
+
+  @Test
+  void aFailedRequestIsReopenedWhenRetried() throws Exception {
+    long id = jobs.submit("reopen-kind", 0, "{}", "req-reopen", 3);
+    ProvingJobs.Lease l = jobs.lease("a", List.of("reopen-kind"), LEASE).orElseThrow();
+    assertTrue(jobs.fail(l, "not healthy: x", true));
+    assertTrue(jobs.reopen("req-reopen"));
+    assertEquals(ProvingJobs.State.QUEUED, jobs.get(id).orElseThrow().state());
+    assertFalse(jobs.reopen("req-reopen"), "a queued job is left as it is");
+    assertEquals(id, jobs.submit("reopen-kind", 0, "{}", "req-reopen", 3));
+  }
+
+  @Test
   void theSameRequestIsOneJob() throws Exception {
     long a = jobs.submit("health", 0, "{\"accountId\":1}", "req-1", 3);
     long b = jobs.submit("health", 0, "{\"accountId\":1}", "req-1", 3);

@@ -77,9 +77,56 @@ class VenueImportTest {
     assertEquals(demo.epoch(), m.epoch());
   }
 
+  /** examples/venue with the files of examples/venue-expiry (settlements, vols) laid over it. */
+  static Path withExpiryInputs() throws Exception {
+    Path root = Path.of(System.getProperty("zkm.root", ".."));
+    Path dir = TestDb.freshRoot("expiry");
+    Files.createDirectories(dir);
+    for (Path f : files(root.resolve("examples/venue"))) {
+      Files.copy(f, dir.resolve(f.getFileName()));
+    }
+    for (Path f : files(root.resolve("examples/venue-expiry"))) {
+      Files.copy(
+          f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return dir;
+  }
+
+  @Test
+  void settlementPricesAndPerInstrumentVolsEnterTheRiskVector() throws Exception {
+    VenueImport.importFiles(db.dataSource(), files(withExpiryInputs()));
+    VenueImport.Market m = VenueImport.loadMarket(db.dataSource()).orElseThrow();
+    assertEquals(3_450_000_000L, m.settlements().get(new VenueImport.Expiry("ETH", 1766620800L)));
+    assertEquals(800_000_000_000_000_000L, m.instrumentVols().get(6));
+    var stored = new VenueRepository(db.dataSource()).load().orElseThrow().venue().riskVector();
+    // option 7, an ETH call struck at 3,400 settled at 3,450: 50 per ETH x 0.1 ETH a lot, no risk
+    var settled = stored.entries().get(7);
+    assertEquals(5_000_000L, settled.mark());
+    assertTrue(java.util.Arrays.stream(settled.rmm()).allMatch(v -> v == 0));
+    assertTrue(java.util.Arrays.stream(settled.rim()).allMatch(v -> v == 0));
+    // option 6 at its own 80% vol: the risk model's entry on a flat smile at 80%, not BTC's smile
+    var demo = DemoVenues.generate(8, 7, CircuitSizes.TEST).riskVector();
+    var o6 =
+        (io.zkmargin.risk.product.EuropeanOption)
+            m.instruments().stream().filter(i -> i.id() == 6).findFirst().orElseThrow();
+    var q = m.epoch().quote("BTC");
+    var flat = new TreeMap<>(m.epoch().quotes());
+    flat.put(
+        "BTC", new io.zkmargin.risk.market.UnderlyingQuote(q.spot(), 800_000_000_000_000_000L, 0));
+    var expected =
+        io.zkmargin.risk.vector.RiskVectorBuilder.DEFAULT.entry(
+            m.epoch().withQuotes(flat), o6, m.config());
+    assertEquals(expected.mark(), stored.entries().get(6).mark());
+    assertTrue(java.util.Arrays.equals(expected.rmm(), stored.entries().get(6).rmm()));
+    assertTrue(stored.entries().get(6).mark() > demo.entries().get(6).mark(), "80% > BTC's smile");
+    // the instruments without such inputs keep the risk model's entries
+    assertEquals(demo.entries().get(0).mark(), stored.entries().get(0).mark());
+    assertEquals(demo.entries().get(5).mark(), stored.entries().get(5).mark());
+  }
+
   @Test
   void eachMalformedFieldNamesItsFileLineAndFieldAndNothingIsLoaded() throws Exception {
-    Path examples = Path.of(System.getProperty("zkm.root", "..")).resolve("examples/venue");
+    Path examples = withExpiryInputs();
     VenueImport.importFiles(db.dataSource(), files(examples));
     VenueRepository repo = new VenueRepository(db.dataSource());
     long version = repo.version();
@@ -100,6 +147,12 @@ class VenueImportTest {
       {"accounts.csv", "4", "5", "1;x", "accounts.csv:4: field balances[1]"},
       {"accounts.csv", "5", "1", "-1", "accounts.csv:5: field owner_pk_x"},
       {"accounts.csv", "6", "6", "9:1:0", "accounts.csv:6: field positions[0].instrument"},
+      {"vols.csv", "2", "1", "0", "vols.csv:2: field instrument_id"}, // a perp
+      {"vols.csv", "3", "2", "0", "vols.csv:3: field vol"},
+      {"settlements.csv", "2", "2", "0", "settlements.csv:2: field price"},
+      {"settlements.csv", "2", "1", "1769817600", "settlements.csv:2: field expiry"}, // future
+      {"settlements.csv", "2", "0", "BTC", "settlements.csv:2: field expiry"}, // no BTC option then
+      {"instruments.csv", "8", "6", "1766620800", "instruments.csv:8: field expiry"}, // unsettled
     };
     for (String[] c : cases) {
       Path dir = TestDb.freshRoot("bad");

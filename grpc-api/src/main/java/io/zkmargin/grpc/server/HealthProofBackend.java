@@ -47,6 +47,32 @@ public interface HealthProofBackend extends AutoCloseable {
    */
   ProofFile prove(long accountId, long thresholdBps, Progress progress) throws NotHealthyException;
 
+  /**
+   * Records an accepted request durably before the service acknowledges it (its first answer): a
+   * backend on a database commits the request's job here, so that a crash after the acknowledgement
+   * loses nothing. The default (a backend without durable jobs) records nothing.
+   *
+   * @param requestKey the request's identity (its signed account, nonce, expiry and threshold): the
+   *     same request recorded twice is one job
+   * @throws IllegalStateException when the request cannot be recorded (it must then be refused)
+   */
+  default void accept(String requestKey, long accountId, long thresholdBps) {}
+
+  /**
+   * Gives up a request {@link #accept accepted} but refused before any work (queue full, quota):
+   * its job is cancelled while still queued. The default does nothing.
+   */
+  default void abandon(String requestKey) {}
+
+  /**
+   * Proves the request recorded by {@link #accept} under {@code requestKey} (its one result: a
+   * second call for the same key returns the same proof). The default ignores the key.
+   */
+  default ProofFile prove(String requestKey, long accountId, long thresholdBps, Progress progress)
+      throws NotHealthyException {
+    return prove(accountId, thresholdBps, progress);
+  }
+
   /** Verifies a proof offline against the pinned verifying keys; never throws for a bad proof. */
   Verdict verify(ProofFile proof);
 

@@ -109,6 +109,20 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
       obs.onError(e);
       return;
     }
+    // the request's identity: its signed nonce, expiry and threshold (a nonce reused after its
+    // expiry is another request)
+    String requestKey = "health/" + ticket.key() + "/" + ticket.expiryMillis() + "/" + threshold;
+    try {
+      backend.accept(requestKey, accountId, threshold); // committed before the first answer
+    } catch (RuntimeException e) {
+      auth.release(ticket); // nothing was recorded: the same request may be retried
+      LOG.atError().addKeyValue("error", String.valueOf(e)).log("prove.notRecorded");
+      obs.onError(
+          Status.UNAVAILABLE
+              .withDescription("the request could not be recorded: " + e.getMessage())
+              .asException());
+      return;
+    }
     Stream stream = new Stream(obs, accepted, auth, ticket);
     // the cancel handler is in place before the job exists, so no cancellation can slip between the
     // two
@@ -126,12 +140,14 @@ public final class HealthServiceImpl extends HealthServiceGrpc.HealthServiceImpl
         });
     ProvingQueue.Job job;
     try {
-      job = queue.submit(accountId, threshold, stream);
+      job = queue.submit(requestKey, accountId, threshold, stream);
     } catch (ProvingQueue.QueueFullException | ProvingQueue.AccountQuotaException e) {
+      backend.abandon(requestKey);
       auth.release(ticket); // no work was done: the same request may be retried
       obs.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asException());
       return;
     } catch (ProvingQueue.ShuttingDownException e) {
+      backend.abandon(requestKey);
       auth.release(ticket);
       obs.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asException());
       return;

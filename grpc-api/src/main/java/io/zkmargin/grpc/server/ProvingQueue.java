@@ -171,6 +171,18 @@ public final class ProvingQueue {
    */
   public Job submit(long accountId, long thresholdBps, Listener listener)
       throws QueueFullException, AccountQuotaException, ShuttingDownException {
+    return submit(null, accountId, thresholdBps, listener);
+  }
+
+  /**
+   * Accepts the job of a request recorded under {@code requestKey} ({@link
+   * HealthProofBackend#accept}), or refuses it at once; see {@link #submit(long, long, Listener)}.
+   *
+   * @param requestKey the request's key, passed to {@link HealthProofBackend#prove(String, long,
+   *     long, HealthProofBackend.Progress)}; null for none
+   */
+  public Job submit(String requestKey, long accountId, long thresholdBps, Listener listener)
+      throws QueueFullException, AccountQuotaException, ShuttingDownException {
     if (executor.isShutdown()) {
       throw new ShuttingDownException();
     }
@@ -182,7 +194,7 @@ public final class ProvingQueue {
       }
       perAccount.put(accountId, n + 1);
     }
-    Job job = new Job(ids.incrementAndGet(), accountId, thresholdBps, listener);
+    Job job = new Job(ids.incrementAndGet(), requestKey, accountId, thresholdBps, listener);
     active.add(job);
     try {
       executor.execute(job);
@@ -250,6 +262,7 @@ public final class ProvingQueue {
   /** One accepted proving job. */
   public final class Job implements Runnable {
     private final long id;
+    private final String requestKey;
     private final long accountId;
     private final long thresholdBps;
     private final Listener listener;
@@ -258,8 +271,9 @@ public final class ProvingQueue {
     private final java.util.concurrent.CountDownLatch admitted =
         new java.util.concurrent.CountDownLatch(1);
 
-    Job(long id, long accountId, long thresholdBps, Listener listener) {
+    Job(long id, String requestKey, long accountId, long thresholdBps, Listener listener) {
       this.id = id;
+      this.requestKey = requestKey;
       this.accountId = accountId;
       this.thresholdBps = thresholdBps;
       this.listener = listener;
@@ -327,6 +341,7 @@ public final class ProvingQueue {
       try {
         ProofFile proof =
             backend.prove(
+                requestKey,
                 accountId,
                 thresholdBps,
                 new HealthProofBackend.Progress() {

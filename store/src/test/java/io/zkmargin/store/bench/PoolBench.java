@@ -51,7 +51,7 @@ public final class PoolBench {
     try (Database db = Database.embedded(dir.resolve("pg"), n + 4)) {
       ProvingJobs jobs = new ProvingJobs(db.dataSource());
       if (mode.equals("noop")) {
-        noop(db, jobs, n, jobsN);
+        noop(db, jobs, n, jobsN, args.length > 3 ? Integer.parseInt(args[3]) : 1);
       } else {
         health(db, jobs, n, jobsN, dir);
       }
@@ -64,7 +64,8 @@ public final class PoolBench {
     }
   }
 
-  private static void noop(Database db, ProvingJobs jobs, int threads, int jobsN) throws Exception {
+  private static void noop(Database db, ProvingJobs jobs, int threads, int jobsN, int batch)
+      throws Exception {
     for (int round = 0; round < 2; round++) { // round 0 warms up the JIT and the pool
       int count = round == 0 ? Math.min(2000, jobsN) : jobsN;
       jobs.submitAll("noop", ProvingJobs.PRIORITY_BACKGROUND, Collections.nCopies(count, "{}"), 1);
@@ -72,15 +73,22 @@ public final class PoolBench {
       long t0 = System.nanoTime();
       try (Worker w =
           new Worker(
-              jobs, "bench", threads, Map.of("noop", Worker.NOOP), m, Duration.ofSeconds(30))) {
+              jobs,
+              "bench",
+              threads,
+              batch,
+              Map.of("noop", Worker.NOOP),
+              m,
+              Duration.ofSeconds(30))) {
         while (w.completed() < count) {
           Thread.sleep(5);
         }
         double s = (System.nanoTime() - t0) / 1e9;
         if (round == 1) {
           System.out.printf(
-              "noop: %d jobs, %d worker threads: %.2f s, %.0f jobs/s (load %s)%n",
-              count, threads, s, count / s, load());
+              "noop: %d jobs, %d worker threads, %d leased per round trip: %.2f s, %.0f jobs/s"
+                  + " (load %s)%n",
+              count, threads, batch, s, count / s, load());
         }
       }
     }
