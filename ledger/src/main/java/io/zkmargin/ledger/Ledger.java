@@ -322,6 +322,35 @@ public final class Ledger {
     register(accountId, pkX, pkY, l1, accountTier);
   }
 
+  /**
+   * Registers an account at genesis with a whole leaf: its key, L1 address, nonce, tier, balances
+   * and positions (e.g. a venue's committed accounts, which the first batch starts from). The leaf
+   * must have never filled an order ({@code ordersRoot = 0}): the ledger keeps fill slots, not only
+   * their root.
+   *
+   * @param accountId an unregistered account id in {@code [0, 2^D)}
+   * @param leaf the account's leaf, sizes fitting the ledger's, {@code ordersRoot = 0}
+   */
+  public void registerGenesis(long accountId, AccountLeaf leaf) {
+    ArgChecker.notNull(leaf, "leaf");
+    leaf.checkFits(config.sizes());
+    ArgChecker.isTrue(
+        leaf.ordersRoot().signum() == 0,
+        "account {} has filled orders (ordersRoot != 0): not a genesis leaf",
+        accountId);
+    registerGenesis(accountId, leaf.ownerPkX(), leaf.ownerPkY(), leaf.l1Address(), leaf.tier());
+    int i = (int) accountId;
+    nonce[i] = leaf.nonce();
+    long[] b = leaf.balances();
+    for (int a = 0; a < assets; a++) {
+      bal[i * assets + a] = b[a];
+      netFlow[a] += b[a]; // genesis balances count as deposited (conservation starts here)
+    }
+    System.arraycopy(leaf.instrumentIds(), 0, ids, i * slots, slots);
+    System.arraycopy(leaf.quantities(), 0, qty, i * slots, slots);
+    System.arraycopy(leaf.fundingSnapshots(), 0, snap, i * slots, slots);
+  }
+
   private void register(
       long accountId, BigInteger x, BigInteger y, BigInteger l1, long accountTier) {
     if (accountId >= capacity) {
