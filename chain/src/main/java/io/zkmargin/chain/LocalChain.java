@@ -554,6 +554,58 @@ public final class LocalChain {
         dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
   }
 
+  /**
+   * Deploys gnark's verifier of a batch circuit (its key made by the key store when missing), for
+   * the Settlement's genesis {@code batchVerifier}.
+   *
+   * @return the verifier's address
+   */
+  public static String deployBatchVerifier(
+      Web3j web3, Credentials deployer, ChainToolchain toolchain, KeyStore keys, String circuitId) {
+    keys.ensureKeys(circuitId);
+    String source = Gnark.exportSolidity(keys.verifyingKey(circuitId));
+    return SettlementClient.deployCode(
+        web3,
+        deployer,
+        AnvilNode.CHAIN_ID,
+        ChainContracts.compileVerifier(toolchain, circuitId, source));
+  }
+
+  /**
+   * Gives a development L1 address gas money (anvil's {@code anvil_setBalance}, 100 ETH) and {@code
+   * quoteAtoms} quote tokens minted by the token's minter (the local deployer), so that it can
+   * deposit. Local chains only.
+   *
+   * @param rpcUrl the anvil node
+   * @param minter the quote token's minter (anvil's first account on a local deployment)
+   * @param token the quote token's address
+   * @param to the L1 address (0x hex)
+   * @param quoteAtoms tokens to mint, {@code >= 0}
+   */
+  public static void fundDevAccount(
+      String rpcUrl, Credentials minter, String token, String to, BigInteger quoteAtoms)
+      throws IOException {
+    org.web3j.protocol.http.HttpService http = new org.web3j.protocol.http.HttpService(rpcUrl);
+    Web3j web3 = Web3j.build(http);
+    try {
+      org.web3j.protocol.core.methods.response.VoidResponse r =
+          new org.web3j.protocol.core.Request<>(
+                  "anvil_setBalance",
+                  List.of(to, "0x56bc75e2d63100000"),
+                  http,
+                  org.web3j.protocol.core.methods.response.VoidResponse.class)
+              .send();
+      if (r.hasError()) {
+        throw new IOException("anvil_setBalance failed: " + r.getError().getMessage());
+      }
+      if (quoteAtoms.signum() > 0) {
+        new QuoteTokenClient(web3, minter, AnvilNode.CHAIN_ID, token, "[]").mint(to, quoteAtoms);
+      }
+    } finally {
+      web3.shutdown();
+    }
+  }
+
   private static ChainContracts compile(ChainToolchain toolchain, KeyStore keys, String circuitId) {
     String source = Gnark.exportSolidity(keys.verifyingKey(circuitId));
     return ChainContracts.compile(toolchain, circuitId, source);

@@ -323,32 +323,33 @@ public final class Ledger {
   }
 
   /**
-   * Registers an account at genesis with a whole leaf: its key, L1 address, nonce, tier, balances
-   * and positions (e.g. a venue's committed accounts, which the first batch starts from). The leaf
-   * must have never filled an order ({@code ordersRoot = 0}): the ledger keeps fill slots, not only
-   * their root.
+   * Loads a whole account leaf at genesis (not a batch transition): the genesis tree a settlement
+   * contract starts from may hold funded accounts with positions (e.g. the demo venue). Afterwards
+   * {@code leaf(accountId).hash()} equals {@code leaf.hash()}.
    *
    * @param accountId an unregistered account id in {@code [0, 2^D)}
-   * @param leaf the account's leaf, sizes fitting the ledger's, {@code ordersRoot = 0}
+   * @param leaf the account's leaf; its sizes must be the ledger's and its {@code ordersRoot} 0
+   *     (the order-fill slots behind another root are not in a leaf, so the ledger could not
+   *     continue them)
    */
   public void registerGenesis(long accountId, AccountLeaf leaf) {
     ArgChecker.notNull(leaf, "leaf");
-    leaf.checkFits(config.sizes());
     ArgChecker.isTrue(
         leaf.ordersRoot().signum() == 0,
-        "account {} has filled orders (ordersRoot != 0): not a genesis leaf",
+        "genesis account {} has an order-fill root: only leaves with ordersRoot 0 can be loaded",
         accountId);
+    leaf.checkFits(config.sizes());
     registerGenesis(accountId, leaf.ownerPkX(), leaf.ownerPkY(), leaf.l1Address(), leaf.tier());
+    // from the leaf's words, so that an empty slot's id is 0 exactly as the leaf hashes it
+    long[] w = leaf.words();
     int i = (int) accountId;
-    nonce[i] = leaf.nonce();
-    long[] b = leaf.balances();
-    for (int a = 0; a < assets; a++) {
-      bal[i * assets + a] = b[a];
-      netFlow[a] += b[a]; // genesis balances count as deposited (conservation starts here)
+    nonce[i] = w[0];
+    System.arraycopy(w, 2, bal, i * assets, assets);
+    for (int j = 0; j < slots; j++) {
+      ids[i * slots + j] = w[2 + assets + 3 * j];
+      qty[i * slots + j] = w[3 + assets + 3 * j];
+      snap[i * slots + j] = w[4 + assets + 3 * j];
     }
-    System.arraycopy(leaf.instrumentIds(), 0, ids, i * slots, slots);
-    System.arraycopy(leaf.quantities(), 0, qty, i * slots, slots);
-    System.arraycopy(leaf.fundingSnapshots(), 0, snap, i * slots, slots);
   }
 
   private void register(

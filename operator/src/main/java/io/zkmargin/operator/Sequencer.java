@@ -109,7 +109,7 @@ public final class Sequencer implements AutoCloseable {
    *
    * @param slots N, transition slots of the batch circuit
    * @param riskRows R, risk table rows of the batch circuit
-   * @param batchInterval an open batch with at least one transition is cut after this long
+   * @param batchInterval an open batch is cut this long after its first transition
    * @param pollInterval how often the chain's deposit queue is read and the interval checked
    */
   public record Config(int slots, int riskRows, Duration batchInterval, Duration pollInterval) {}
@@ -154,6 +154,7 @@ public final class Sequencer implements AutoCloseable {
     String txHash = "";
     long gasUsed;
     int attempts;
+    long firstAt; // System.nanoTime() of its first transition
 
     Batch(long number, long batchTime) {
       this.number = number;
@@ -271,8 +272,8 @@ public final class Sequencer implements AutoCloseable {
         pullDeposits();
       }
       synchronized (lock) {
-        long age = clock.instant().getEpochSecond() - open.batchTime;
-        if (!open.transitions.isEmpty() && age * 1000 >= config.batchInterval().toMillis()) {
+        if (!open.transitions.isEmpty()
+            && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
           cut();
         }
       }
@@ -344,6 +345,9 @@ public final class Sequencer implements AutoCloseable {
       }
     }
     if (r.isOk()) {
+      if (open.transitions.isEmpty()) {
+        open.firstAt = System.nanoTime();
+      }
       open.transitions.add(t);
     }
     return r;

@@ -118,7 +118,7 @@ class SequencerRefusalTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
 
         // E = 100 - 250 + 6 x 30 (mark) = 30 USDC against IM about 40.5 USDC: IM_BROKEN above
-    // valid: a transfer to the sub-account and a withdrawal fill batch 1 (N = 2): it is cut
+        // valid: a transfer to the sub-account and a withdrawal fill batch 1 (N = 2): it is cut
         SubmitTransitionResponse a =
             stub.submitTransition(Fixtures.transfer(k1, 1, 3, 0, 5 * Fixtures.USDC));
         assertEquals(1, a.getBatch());
