@@ -63,6 +63,67 @@ public final class RiskEncoding {
   }
 
   /**
+   * The entry whose {@link #words(InstrumentRiskEntry)} are {@code words}: the inverse of the
+   * encoder, for data opened against a risk root (e.g. a batch's risk table rows).
+   *
+   * @param words mark, fundingIndex, floorMm, floorIm, rmm[S], rim[S]: exactly {@code 4 + 2S}
+   * @param scenarios S, {@code >= 0}
+   * @throws IllegalArgumentException on a wrong length or values the entry refuses (negative mark
+   *     or floor)
+   */
+  public static InstrumentRiskEntry entry(long[] words, int scenarios) {
+    ArgChecker.notNull(words, "words");
+    ArgChecker.notNegative(scenarios, "scenarios");
+    ArgChecker.isTrue(
+        words.length == 4 + 2 * scenarios,
+        "an entry of {} scenarios has {} words, got {}",
+        scenarios,
+        4 + 2 * scenarios,
+        words.length);
+    return new InstrumentRiskEntry(
+        words[0],
+        words[1],
+        words[2],
+        words[3],
+        java.util.Arrays.copyOfRange(words, 4, 4 + scenarios),
+        java.util.Arrays.copyOfRange(words, 4 + scenarios, 4 + 2 * scenarios));
+  }
+
+  /**
+   * The globals whose {@link #words(RiskGlobals)} are {@code words}: the inverse of the encoder.
+   *
+   * @param words T tier factors, then per asset its price, debt price and S scenario values:
+   *     exactly {@code T + A * (2 + S)}
+   * @param sizes T, A and S
+   * @throws IllegalArgumentException on a wrong length or values the globals refuse
+   */
+  public static RiskGlobals globals(long[] words, CircuitSizes sizes) {
+    ArgChecker.notNull(words, "words");
+    ArgChecker.notNull(sizes, "sizes");
+    int t = sizes.tiers();
+    int a = sizes.collateralAssets();
+    int s = sizes.scenarios();
+    ArgChecker.isTrue(
+        words.length == t + a * (2 + s),
+        "globals of sizes {} have {} words, got {}",
+        sizes,
+        t + a * (2 + s),
+        words.length);
+    long[] tiers = java.util.Arrays.copyOfRange(words, 0, t);
+    long[] price = new long[a];
+    long[] debt = new long[a];
+    long[][] scen = new long[a][];
+    int k = t;
+    for (int i = 0; i < a; i++) {
+      price[i] = words[k++];
+      debt[i] = words[k++];
+      scen[i] = java.util.Arrays.copyOfRange(words, k, k + s);
+      k += s;
+    }
+    return new RiskGlobals(tiers, price, debt, scen);
+  }
+
+  /**
    * The entry hash {@code hashMD(pack(words(entry))...)} in {@code [0, r)}, the instrument tree
    * leaf.
    */

@@ -1,0 +1,380 @@
+package io.zkmargin.dac;
+
+import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.Commitments;
+import io.zkmargin.commit.EdDSA;
+import io.zkmargin.commit.EdwardsPoint;
+import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.RiskEncoding;
+import io.zkmargin.commit.SparseMerkleTree;
+import io.zkmargin.commit.WordPacking;
+import io.zkmargin.commit.msg.TransferMessage;
+import io.zkmargin.commit.msg.WithdrawalMessage;
+import io.zkmargin.dac.BatchRefusedException.Check;
+import io.zkmargin.ledger.BatchWitness;
+import io.zkmargin.ledger.Ledger;
+import io.zkmargin.ledger.Rule;
+import io.zkmargin.ledger.SignatureVerifier;
+import io.zkmargin.risk.util.ArgChecker;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
+import java.math.BigInteger;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The account tree as a committee member (or an auditor) keeps it: a {@link Ledger} from genesis,
+ * its state tree, the deposit queue head and the latest batch; {@link #apply} checks a batch
+ * document against it and replays it (docs/BATCH.md sections 2-4).
+ *
+ * <p>Checks, in order: the circuit sizes are the genesis's; the batch number is the next one;
+ * {@code oldRoot} is the current root; {@code depositHeadBefore} the current head; {@code
+ * batchTime} in {@code [previous batch time, 2^40)}; {@code dataHash = hashMD(slot data)}; the
+ * globals hash and {@code instrumentsRoot} compress to {@code riskRoot}; every used risk row's
+ * entry hash opens at its id in the instrument tree of {@code instrumentsRoot}; then every slot is
+ * replayed through the ledger at the risk commitment of those rows (signatures checked with {@link
+ * SignatureVerifier#FAST}, the reference's verdict); finally the replayed root, withdrawal list
+ * hash and deposit head must be the document's. A refused batch leaves the state as it was (a
+ * refusal after transitions were applied rebuilds the state from genesis through the batches
+ * accepted so far, which the caller passes in as a {@link Rebuilder}).
+ *
+ * <p>Not thread-safe: the owner serializes calls.
+ */
+public final class ReplayState {
+  /** Replays the accepted batches again from genesis (after a refusal mid-batch). */
+  @FunctionalInterface
+  public interface Rebuilder {
+    /** Returns a state equal to this one before the refused batch. */
+    ReplayState rebuild() throws BatchRefusedException;
+  }
+
+  /** Kind 3, the trade, is not in the batch circuit's slot data yet (docs/BATCH.md section 4). */
+  public static final int KIND_TRADE = 3;
+
+  private final Genesis genesis;
+  private final String sizesId;
+  private Ledger ledger;
+  private SparseMerkleTree tree;
+  private BigInteger depositHead = BigInteger.ZERO;
+  private long latestBatch;
+  private long lastBatchTime;
+
+  /** The state at genesis (batch 0, deposit head 0). */
+  public ReplayState(Genesis genesis) {
+    this.genesis = ArgChecker.notNull(genesis, "genesis");
+    this.sizesId = Genesis.sizesId(genesis.config());
+    this.ledger = genesis.ledger();
+    this.tree = genesis.tree();
+  }
+
+  public Genesis genesis() {
+    return genesis;
+  }
+
+  /** The latest batch applied (0: genesis). */
+  public long latestBatch() {
+    return latestBatch;
+  }
+
+  /** The current state root. */
+  public BigInteger root() {
+    return tree.root();
+  }
+
+  /** The deposit queue head after the deposits consumed so far ({@code head_0 = 0}). */
+  public BigInteger depositHead() {
+    return depositHead;
+  }
+
+  /** The ledger (read it only; every change goes through {@link #apply}). */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  /** The current leaf of a registered account, or null for an empty leaf. */
+  public AccountLeaf leaf(long accountId) {
+    return ledger.isRegistered(accountId) ? ledger.leaf(accountId) : null;
+  }
+
+  /** The Merkle path of an account id in the current tree (D siblings, leaf level first). */
+  public BigInteger[] path(long accountId) {
+    return tree.path(accountId);
+  }
+
+  /**
+   * Checks and replays a batch. On success the state is the batch's new state.
+   *
+   * @param batchNumber the batch's number, must be {@link #latestBatch()} + 1
+   * @param doc the parsed document
+   * @param rebuilder how to restore the state when a transition fails after others were applied
+   * @throws BatchRefusedException naming the check that failed; the state is as before
+   */
+  public void apply(long batchNumber, WitnessDocument doc, Rebuilder rebuilder)
+      throws BatchRefusedException {
+    ArgChecker.notNull(doc, "doc");
+    if (!doc.sizes().equals(sizesId)) {
+      throw new BatchRefusedException(
+          Check.CIRCUIT_SIZES,
+          "the batch is for " + doc.circuitId() + ", this ledger has sizes " + sizesId);
+    }
+    if (batchNumber != latestBatch + 1) {
+      throw new BatchRefusedException(
+          Check.BATCH_NUMBER,
+          "batch " + batchNumber + " is not the next batch " + (latestBatch + 1));
+    }
+    if (!doc.oldRoot().equals(root())) {
+      throw new BatchRefusedException(
+          Check.OLD_ROOT, "oldRoot " + doc.oldRoot() + " is not the current root " + root());
+    }
+    if (!doc.depositHeadBefore().equals(depositHead)) {
+      throw new BatchRefusedException(
+          Check.DEPOSIT_HEAD_BEFORE,
+          "depositHeadBefore " + doc.depositHeadBefore() + " is not the queue head " + depositHead);
+    }
+    BigInteger t = doc.batchTime();
+    if (t.bitLength() > 40 || t.longValue() < lastBatchTime) {
+      throw new BatchRefusedException(
+          Check.BATCH_TIME,
+          "batchTime " + t + " is not in [" + lastBatchTime + " (the previous batch's), 2^40)");
+    }
+    long batchTime = t.longValue();
+    int n = doc.slotCount();
+    BigInteger[] data = new BigInteger[n * BatchWitness.SLOT_DATA_LEN];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(doc.slot(i), 0, data, i * BatchWitness.SLOT_DATA_LEN, 12);
+    }
+    BigInteger dataHash = Poseidon2.hashMD(data);
+    if (!dataHash.equals(doc.dataHash())) {
+      throw new BatchRefusedException(
+          Check.DATA_HASH,
+          "dataHash " + doc.dataHash() + " is not the hash of the slots' data " + dataHash);
+    }
+    RiskCommitment risk = riskTable(doc);
+
+    boolean touched = false;
+    try {
+      ledger.beginBatch(risk, batchTime);
+      BigInteger head = depositHead;
+      BigInteger withdrawals = BigInteger.ZERO;
+      TreeSet<Long> changed = new TreeSet<>();
+      for (int i = 0; i < n; i++) {
+        BigInteger[] d = doc.slot(i);
+        int kind = d[0].bitLength() > 8 ? -1 : d[0].intValue();
+        Rule rule;
+        touched = true;
+        switch (kind) {
+          case BatchWitness.KIND_NOOP -> rule = Rule.OK;
+          case BatchWitness.KIND_DEPOSIT -> {
+            long id = word(d[1], i, "accountId");
+            long amount = word(d[2], i, "amount");
+            if (id > ledger.accountLimit()) {
+              // Settlement assigns registration ids in sequence (nextAccountId) and queues
+              // deposits only to ids below it: a deposit beyond the next id cannot come from it
+              throw slotRefused(
+                  i,
+                  "deposit",
+                  "account "
+                      + id
+                      + " is beyond the next account id "
+                      + ledger.accountLimit()
+                      + " (Settlement assigns ids in sequence)");
+            }
+            rule = ledger.deposit(id, amount, d[5], d[6], d[4]);
+            if (rule.isOk()) {
+              head =
+                  Poseidon2.compress(
+                      head,
+                      Poseidon2.hashMD(
+                          BigInteger.valueOf(id), BigInteger.valueOf(amount), d[5], d[6], d[4]));
+              changed.add(id);
+            }
+          }
+          case BatchWitness.KIND_WITHDRAWAL -> {
+            WithdrawalMessage m =
+                new WithdrawalMessage(
+                    word(d[1], i, "accountId"),
+                    word(d[3], i, "nonce"),
+                    word(d[2], i, "amount"),
+                    d[4]);
+            rule = ledger.checkSignature(m, signature(d, i), SignatureVerifier.FAST);
+            if (rule.isOk()) {
+              rule = ledger.withdraw(m);
+            }
+            if (rule.isOk()) {
+              withdrawals =
+                  Poseidon2.compress(
+                      withdrawals,
+                      Poseidon2.compress(m.l1Address(), BigInteger.valueOf(m.amount())));
+              changed.add(m.accountId());
+            }
+          }
+          case BatchWitness.KIND_TRANSFER -> {
+            TransferMessage m =
+                new TransferMessage(
+                    word(d[1], i, "accountId"),
+                    word(d[10], i, "toAccountId"),
+                    word(d[3], i, "nonce"),
+                    word(d[11], i, "asset"),
+                    word(d[2], i, "amount"));
+            rule = ledger.checkSignature(m, signature(d, i), SignatureVerifier.FAST);
+            if (rule.isOk()) {
+              rule = ledger.transfer(m);
+            }
+            if (rule.isOk()) {
+              changed.add(m.fromAccountId());
+              changed.add(m.toAccountId());
+            }
+          }
+          case KIND_TRADE ->
+              throw slotRefused(
+                  i,
+                  "trade",
+                  "kind 3 (trade) is not replayable: docs/BATCH.md section 4 does not define a"
+                      + " trade's slot data yet (kinds 0, 1, 2, 4 only)");
+          default -> throw slotRefused(i, "kind " + d[0], "unknown transition kind");
+        }
+        if (!rule.isOk()) {
+          throw slotRefused(i, kindName(kind), "the ledger refuses it: " + rule);
+        }
+      }
+      for (long id : changed) {
+        Commitments.putAccount(tree, id, ledger.leaf(id));
+      }
+      if (!tree.root().equals(doc.newRoot())) {
+        throw new BatchRefusedException(
+            Check.NEW_ROOT,
+            "newRoot " + doc.newRoot() + " is not the replayed root " + tree.root());
+      }
+      if (!withdrawals.equals(doc.withdrawalsHash())) {
+        throw new BatchRefusedException(
+            Check.WITHDRAWALS_HASH,
+            "withdrawalsHash "
+                + doc.withdrawalsHash()
+                + " is not the replayed withdrawal list's "
+                + withdrawals);
+      }
+      if (!head.equals(doc.depositHeadAfter())) {
+        throw new BatchRefusedException(
+            Check.DEPOSIT_HEAD_AFTER,
+            "depositHeadAfter "
+                + doc.depositHeadAfter()
+                + " is not the head after the replayed deposits "
+                + head);
+      }
+      depositHead = head;
+      latestBatch = batchNumber;
+      lastBatchTime = batchTime;
+    } catch (BatchRefusedException | RuntimeException e) {
+      if (touched) {
+        restore(rebuilder);
+      }
+      if (e instanceof BatchRefusedException b) {
+        throw b;
+      }
+      throw new BatchRefusedException(
+          Check.TRANSITION,
+          "replay failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  private void restore(Rebuilder rebuilder) throws BatchRefusedException {
+    ReplayState s = rebuilder.rebuild();
+    this.ledger = s.ledger;
+    this.tree = s.tree;
+    this.depositHead = s.depositHead;
+    this.latestBatch = s.latestBatch;
+    this.lastBatchTime = s.lastBatchTime;
+  }
+
+  /**
+   * The risk commitment of the document's used rows, each checked against {@code riskRoot}: the
+   * ledger judges IM with exactly the entries the circuit opens (a partial instrument tree: its own
+   * root is not the batch's, and is not used).
+   */
+  private RiskCommitment riskTable(WitnessDocument doc) throws BatchRefusedException {
+    CircuitSizes s = genesis.config().sizes();
+    RiskGlobals globals;
+    BigInteger globalsHash;
+    try {
+      long[] gw = WordPacking.unpack(doc.globals(), s.globalsWordCount());
+      globals = RiskEncoding.globals(gw, s);
+      globalsHash = Commitments.wordsHash(gw);
+    } catch (IllegalArgumentException e) {
+      throw new BatchRefusedException(Check.RISK_ROOT, "globals: " + e.getMessage());
+    }
+    BigInteger riskRoot = Poseidon2.compress(doc.instrumentsRoot(), globalsHash);
+    if (!riskRoot.equals(doc.riskRoot())) {
+      throw new BatchRefusedException(
+          Check.RISK_ROOT,
+          "compress(instrumentsRoot, globalsHash) = "
+              + riskRoot
+              + " is not riskRoot "
+              + doc.riskRoot());
+    }
+    Map<Long, InstrumentRiskEntry> entries = new TreeMap<>();
+    WitnessDocument.Row[] rows = doc.rows();
+    for (int r = 0; r < rows.length; r++) {
+      WitnessDocument.Row row = rows[r];
+      if (!row.used()) {
+        continue;
+      }
+      try {
+        ArgChecker.isTrue(
+            row.id() >= 0 && row.id() < (1L << s.instrumentDepth()),
+            "instrument id {} is outside [0, 2^{})",
+            row.id(),
+            s.instrumentDepth());
+        ArgChecker.isTrue(
+            row.path().length == s.instrumentDepth(),
+            "{} siblings, the instrument tree has depth {}",
+            row.path().length,
+            s.instrumentDepth());
+        long[] words = WordPacking.unpack(row.entry(), s.instrumentEntryWordCount());
+        BigInteger leaf = Commitments.wordsHash(words);
+        ArgChecker.isTrue(
+            SparseMerkleTree.verify(doc.instrumentsRoot(), leaf, row.id(), row.path()),
+            "entry of instrument {} does not open against instrumentsRoot",
+            row.id());
+        ArgChecker.isTrue(!entries.containsKey(row.id()), "instrument {} twice", row.id());
+        entries.put(row.id(), RiskEncoding.entry(words, s.scenarios()));
+      } catch (IllegalArgumentException e) {
+        throw new BatchRefusedException(Check.RISK_ROW, "row " + r + ": " + e.getMessage());
+      }
+    }
+    return new RiskCommitment(s, entries, globals);
+  }
+
+  private static long word(BigInteger v, int slot, String name) throws BatchRefusedException {
+    if (v.bitLength() > 63) {
+      throw new BatchRefusedException(
+          Check.TRANSITION, "slot " + slot + ": " + name + " " + v + " is beyond 2^63");
+    }
+    return v.longValue();
+  }
+
+  private static EdDSA.Signature signature(BigInteger[] d, int slot) throws BatchRefusedException {
+    try {
+      return new EdDSA.Signature(new EdwardsPoint(d[7], d[8]), d[9]);
+    } catch (IllegalArgumentException e) {
+      throw new BatchRefusedException(
+          Check.TRANSITION, "slot " + slot + ": malformed signature: " + e.getMessage());
+    }
+  }
+
+  private static BatchRefusedException slotRefused(int slot, String kind, String why) {
+    return new BatchRefusedException(Check.TRANSITION, "slot " + slot + " (" + kind + "): " + why);
+  }
+
+  private static String kindName(int kind) {
+    return switch (kind) {
+      case BatchWitness.KIND_NOOP -> "no-op";
+      case BatchWitness.KIND_DEPOSIT -> "deposit";
+      case BatchWitness.KIND_WITHDRAWAL -> "withdrawal";
+      case BatchWitness.KIND_TRANSFER -> "transfer";
+      default -> "kind " + kind;
+    };
+  }
+}

@@ -1,0 +1,335 @@
+package io.zkmargin.dac;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zkmargin.commit.Fr;
+import io.zkmargin.dac.BatchRefusedException.Check;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The parts of a batch witness JSON document (docs/BATCH.md section 4a) a committee member checks:
+ * the circuit id, the eight public inputs, the risk table (instrumentsRoot, globals, rows) and each
+ * slot's twelve data elements. The accounts' old leaves and paths ({@code a}, {@code b}) and the
+ * margin bounds are the prover's business: the member replays the transitions on its own state.
+ *
+ * <p>The bytes come from the operator (or, for an auditor, from a committee member): untrusted.
+ * Parsing is bounded ({@value #MAX_BYTES} bytes, nesting depth, string and number lengths, at most
+ * {@value #MAX_SLOTS} slots and rows), every value must be a decimal string of a field element in
+ * {@code [0, r)}, and anything else is a {@link BatchRefusedException} with check {@code DOCUMENT}
+ * naming the field; never another exception.
+ */
+public final class WitnessDocument {
+  /** Largest document accepted, bytes. */
+  public static final int MAX_BYTES = 8 << 20;
+
+  /** Largest N and R (as {@code BatchWitness.circuitId}). */
+  public static final int MAX_SLOTS = 256;
+
+  /** Slot data element names, in dataHash order (docs/BATCH.md section 4). */
+  static final String[] DATA_NAMES = {
+    "kind",
+    "accountId",
+    "amount",
+    "nonce",
+    "address",
+    "pkX",
+    "pkY",
+    "sigRX",
+    "sigRY",
+    "sigS",
+    "toAccountId",
+    "asset"
+  };
+
+  /** Public input names in circuit order. */
+  static final String[] PUBLIC_NAMES = {
+    "oldRoot",
+    "newRoot",
+    "riskRoot",
+    "depositHeadBefore",
+    "depositHeadAfter",
+    "withdrawalsHash",
+    "dataHash",
+    "batchTime"
+  };
+
+  private static final Pattern CIRCUIT_ID =
+      Pattern.compile(
+          "^(batch-D\\d{1,2}-I\\d{1,2}-P\\d{1,2}-A\\d{1,2}-S\\d{1,3}-T\\d{1,2}-K\\d{1,2}-L\\d{1,2})-N(\\d{1,3})-R(\\d{1,3})$");
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder()
+                      .maxNestingDepth(8)
+                      .maxNumberLength(100)
+                      .maxStringLength(200)
+                      .maxDocumentLength(MAX_BYTES)
+                      .build())
+              .build());
+
+  /** One opened row of the risk table: packed entry elements and DI siblings. */
+  public record Row(boolean used, long id, BigInteger[] entry, BigInteger[] path) {}
+
+  private final String circuitId;
+  private final String sizesPrefix;
+  private final BigInteger[] publicInputs;
+  private final BigInteger instrumentsRoot;
+  private final BigInteger[] globals;
+  private final Row[] rows;
+  private final BigInteger[][] slots;
+
+  private WitnessDocument(
+      String circuitId,
+      String sizesPrefix,
+      BigInteger[] publicInputs,
+      BigInteger instrumentsRoot,
+      BigInteger[] globals,
+      Row[] rows,
+      BigInteger[][] slots) {
+    this.circuitId = circuitId;
+    this.sizesPrefix = sizesPrefix;
+    this.publicInputs = publicInputs;
+    this.instrumentsRoot = instrumentsRoot;
+    this.globals = globals;
+    this.rows = rows;
+    this.slots = slots;
+  }
+
+  /**
+   * Parses an untrusted document.
+   *
+   * @param bytes UTF-8 JSON, at most {@value #MAX_BYTES} bytes
+   * @return the document's parts
+   * @throws BatchRefusedException (check DOCUMENT or CIRCUIT_SIZES) naming what is wrong
+   */
+  public static WitnessDocument parse(byte[] bytes) throws BatchRefusedException {
+    if (bytes == null || bytes.length == 0) {
+      throw refuse("empty document");
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw refuse("document of " + bytes.length + " bytes, at most " + MAX_BYTES);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(bytes);
+    } catch (IOException | RuntimeException e) {
+      throw refuse("not JSON: " + firstLine(e.getMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw refuse("not a JSON object");
+    }
+    JsonNode idNode = root.get("circuitId");
+    if (idNode == null || !idNode.isTextual()) {
+      throw refuse("circuitId missing");
+    }
+    String id = idNode.textValue();
+    Matcher m = CIRCUIT_ID.matcher(id);
+    if (!m.matches()) {
+      throw new BatchRefusedException(Check.CIRCUIT_SIZES, "not a batch circuit id: " + clip(id));
+    }
+    int n = Integer.parseInt(m.group(2));
+    int r = Integer.parseInt(m.group(3));
+    if (n < 1 || n > MAX_SLOTS || r < 1 || r > MAX_SLOTS) {
+      throw new BatchRefusedException(
+          Check.CIRCUIT_SIZES, "N and R must be in [1, " + MAX_SLOTS + "]: " + id);
+    }
+    BigInteger[] pub = new BigInteger[PUBLIC_NAMES.length];
+    for (int i = 0; i < pub.length; i++) {
+      pub[i] = element(root, PUBLIC_NAMES[i], PUBLIC_NAMES[i]);
+    }
+    BigInteger instrumentsRoot = element(root, "instrumentsRoot", "instrumentsRoot");
+    BigInteger[] globals = elements(root.get("globals"), "globals", -1);
+    JsonNode rowsNode = array(root, "rows", r);
+    Row[] rows = new Row[r];
+    for (int i = 0; i < r; i++) {
+      JsonNode row = rowsNode.get(i);
+      String at = "rows[" + i + "]";
+      if (!row.isObject()) {
+        throw refuse(at + " is not an object");
+      }
+      BigInteger used = element(row, "used", at + ".used");
+      if (used.compareTo(BigInteger.ONE) > 0) {
+        throw refuse(at + ".used must be 0 or 1");
+      }
+      BigInteger rid = element(row, "id", at + ".id");
+      if (rid.bitLength() > 32) {
+        throw refuse(at + ".id is beyond 2^32: " + rid);
+      }
+      rows[i] =
+          new Row(
+              used.signum() == 1,
+              rid.longValue(),
+              elements(row.get("entry"), at + ".entry", -1),
+              elements(row.get("path"), at + ".path", -1));
+    }
+    JsonNode slotsNode = array(root, "slots", n);
+    BigInteger[][] slots = new BigInteger[n][];
+    for (int i = 0; i < n; i++) {
+      JsonNode s = slotsNode.get(i);
+      String at = "slots[" + i + "]";
+      if (!s.isObject()) {
+        throw refuse(at + " is not an object");
+      }
+      BigInteger[] data = new BigInteger[DATA_NAMES.length];
+      for (int k = 0; k < data.length; k++) {
+        data[k] = element(s, DATA_NAMES[k], at + "." + DATA_NAMES[k]);
+      }
+      slots[i] = data;
+    }
+    return new WitnessDocument(id, m.group(1), pub, instrumentsRoot, globals, rows, slots);
+  }
+
+  private static JsonNode array(JsonNode parent, String name, int len)
+      throws BatchRefusedException {
+    JsonNode a = parent.get(name);
+    if (a == null || !a.isArray()) {
+      throw refuse(name + " missing or not an array");
+    }
+    if (a.size() != len) {
+      throw new BatchRefusedException(
+          Check.CIRCUIT_SIZES, name + " has " + a.size() + " entries, the circuit id says " + len);
+    }
+    return a;
+  }
+
+  private static BigInteger[] elements(JsonNode a, String at, int len)
+      throws BatchRefusedException {
+    if (a == null || !a.isArray()) {
+      throw refuse(at + " missing or not an array");
+    }
+    if (a.size() > 4096 || (len >= 0 && a.size() != len)) {
+      throw refuse(at + " has " + a.size() + " elements");
+    }
+    BigInteger[] out = new BigInteger[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = value(a.get(i), at + "[" + i + "]");
+    }
+    return out;
+  }
+
+  private static BigInteger element(JsonNode parent, String name, String at)
+      throws BatchRefusedException {
+    return value(parent.get(name), at);
+  }
+
+  /** A decimal string of a field element in [0, r) (at most 78 digits, no sign, no spaces). */
+  private static BigInteger value(JsonNode v, String at) throws BatchRefusedException {
+    if (v == null || !v.isTextual()) {
+      throw refuse(at + " missing or not a decimal string");
+    }
+    String s = v.textValue();
+    if (s.isEmpty() || s.length() > 78) {
+      throw refuse(at + " is not a field element: " + clip(s));
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        throw refuse(at + " is not a decimal string: " + clip(s));
+      }
+    }
+    BigInteger x = new BigInteger(s);
+    if (!Fr.isElement(x)) {
+      throw refuse(at + " is not in [0, r): " + clip(s));
+    }
+    return x;
+  }
+
+  private static BatchRefusedException refuse(String message) {
+    return new BatchRefusedException(Check.DOCUMENT, message);
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int i = s.indexOf('\n');
+    return clip(i < 0 ? s : s.substring(0, i));
+  }
+
+  /** The circuit id, e.g. {@code batch-D6-I3-P2-A2-S4-T2-K2-L2-N2-R4}. */
+  public String circuitId() {
+    return circuitId;
+  }
+
+  /** The circuit id without N and R: the ledger sizes, e.g. {@code batch-D6-...-K2-L2}. */
+  public String sizes() {
+    return sizesPrefix;
+  }
+
+  /** The eight public inputs in circuit order (a copy). */
+  public BigInteger[] publicInputs() {
+    return publicInputs.clone();
+  }
+
+  /** Public input {@code i} (0 oldRoot .. 7 batchTime). */
+  public BigInteger publicInput(int i) {
+    return publicInputs[i];
+  }
+
+  public BigInteger oldRoot() {
+    return publicInputs[0];
+  }
+
+  public BigInteger newRoot() {
+    return publicInputs[1];
+  }
+
+  public BigInteger riskRoot() {
+    return publicInputs[2];
+  }
+
+  public BigInteger depositHeadBefore() {
+    return publicInputs[3];
+  }
+
+  public BigInteger depositHeadAfter() {
+    return publicInputs[4];
+  }
+
+  public BigInteger withdrawalsHash() {
+    return publicInputs[5];
+  }
+
+  public BigInteger dataHash() {
+    return publicInputs[6];
+  }
+
+  public BigInteger batchTime() {
+    return publicInputs[7];
+  }
+
+  public BigInteger instrumentsRoot() {
+    return instrumentsRoot;
+  }
+
+  /** The packed globals elements (a copy). */
+  public BigInteger[] globals() {
+    return globals.clone();
+  }
+
+  /** The risk table rows (the array is a copy; rows share their arrays). */
+  public Row[] rows() {
+    return rows.clone();
+  }
+
+  /** The number of slots, N. */
+  public int slotCount() {
+    return slots.length;
+  }
+
+  /** Slot {@code i}'s twelve data elements in dataHash order (a copy). */
+  public BigInteger[] slot(int i) {
+    return slots[i].clone();
+  }
+}

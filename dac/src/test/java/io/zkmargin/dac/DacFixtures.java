@@ -1,0 +1,181 @@
+package io.zkmargin.dac;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zkmargin.commit.AccountLeaf;
+import io.zkmargin.commit.EdDSA;
+import io.zkmargin.commit.EdwardsKeyPair;
+import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.msg.TransferMessage;
+import io.zkmargin.commit.msg.WithdrawalMessage;
+import io.zkmargin.ledger.BatchWitness;
+import io.zkmargin.ledger.Ledger;
+import io.zkmargin.ledger.LedgerConfig;
+import io.zkmargin.ledger.Rule;
+import io.zkmargin.risk.account.AccountState;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A genesis of three accounts (fee account 0; accounts 1 and 2 with 100 USDC and opposite 6-lot
+ * ETH-PERP positions) and two real ledger batches recorded by {@link BatchWitness} at the test size
+ * (N = 2, R = 4), as prover's BatchProveTest builds them: batch 1 registers account 3 (a
+ * sub-account of account 1's key) by a deposit and deposits into account 1; batch 2 withdraws 20
+ * USDC from account 1 (opening the ETH-PERP risk row) and transfers 5 USDC from 1 to 3.
+ */
+final class DacFixtures {
+  static final LedgerConfig CONFIG = LedgerConfig.TEST;
+  static final int N = 2;
+  static final int R = 4;
+  static final long T0 = 1_767_225_600L;
+  static final long USDC = 1_000_000L;
+  static final long CHAIN_ID = 31337;
+  static final String SETTLEMENT = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+  static final BigInteger DEPOSITOR =
+      new BigInteger("a0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", 16);
+  static final BigInteger PAYEE = BigInteger.valueOf(0xbeef);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final Genesis genesis;
+  final BatchWitness batch1;
+  final BatchWitness batch2;
+  final String json1;
+  final String json2;
+
+  DacFixtures() {
+    genesis = genesis();
+    Ledger l = genesis.ledger();
+    l.beginBatch(risk(), T0);
+    BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
+    EdwardsKeyPair k1 = key(1);
+    assertEquals(
+        Rule.OK, b.deposit(3, 5 * USDC, k1.publicKey().x(), k1.publicKey().y(), DEPOSITOR));
+    assertEquals(Rule.OK, b.deposit(1, 10 * USDC, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
+    batch1 = b.finish();
+    l.beginBatch(risk(), T0 + 60);
+    BatchWitness.Builder b2 = BatchWitness.builder(l, N, R, batch1.depositHeadAfter());
+    WithdrawalMessage w = new WithdrawalMessage(1, 0, 20 * USDC, PAYEE);
+    assertEquals(Rule.OK, b2.withdraw(w, EdDSA.sign(k1, w.messageHash())));
+    TransferMessage t = new TransferMessage(1, 3, 1, 0, 5 * USDC);
+    assertEquals(Rule.OK, b2.transfer(t, EdDSA.sign(k1, t.messageHash())));
+    batch2 = b2.finish();
+    assertEquals(l.stateTree().root(), batch2.newRoot());
+    json1 = batch1.toJson();
+    json2 = batch2.toJson();
+  }
+
+  static Genesis genesis() {
+    Map<Long, AccountLeaf> m = new TreeMap<>();
+    EdwardsKeyPair fee = key(1_000);
+    m.put(
+        0L,
+        new AccountLeaf(
+            fee.publicKey().x(),
+            fee.publicKey().y(),
+            DEPOSITOR,
+            BigInteger.ZERO,
+            0,
+            new AccountState(0, new long[2], new long[2], new long[2], new long[2])));
+    for (int i = 1; i <= 2; i++) {
+      EdwardsKeyPair k = key(i);
+      m.put(
+          (long) i,
+          new AccountLeaf(
+              k.publicKey().x(),
+              k.publicKey().y(),
+              DEPOSITOR,
+              BigInteger.ZERO,
+              0,
+              new AccountState(
+                  0,
+                  new long[] {100 * USDC, 0},
+                  new long[] {1, 0},
+                  new long[] {i == 1 ? 6 : -6, 0},
+                  new long[] {120_000L, 0})));
+    }
+    return new Genesis(CONFIG, m);
+  }
+
+  static EdwardsKeyPair key(long seed) {
+    return new EdwardsKeyPair(
+        BigInteger.valueOf(seed)
+            .multiply(BigInteger.valueOf(1_000_000_007L))
+            .add(BigInteger.valueOf(12345)));
+  }
+
+  /** USDC and ETH (10% haircut); ETH-PERP (id 1) and an ETH call (id 4); scenarios -15..+15%. */
+  static RiskCommitment risk() {
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>();
+    m.put(
+        1L,
+        new InstrumentRiskEntry(
+            30_000_000L,
+            120_000L,
+            1,
+            1,
+            new long[] {-4_500_000L, -1_500_000L, 1_500_000L, 4_500_000L},
+            new long[] {-6_750_000L, -2_250_000L, 2_250_000L, 6_750_000L}));
+    m.put(
+        4L,
+        new InstrumentRiskEntry(
+            1_200_000L,
+            0L,
+            150_000L,
+            200_000L,
+            new long[] {-1_000_000L, -600_000L, 900_000L, 3_100_000L},
+            new long[] {-1_200_000L, -700_000L, 1_100_000L, 3_600_000L}));
+    RiskGlobals g =
+        new RiskGlobals(
+            new long[] {1_000_000, 1_250_000},
+            new long[] {1_000_000_000L, 2_700_000_000L},
+            new long[] {1_000_000_000L, 3_000_000_000L},
+            new long[][] {
+              {0, 0, 0, 0},
+              {-450_000_000L, -150_000_000L, 150_000_000L, 450_000_000L}
+            });
+    return new RiskCommitment(CONFIG.sizes(), m, g);
+  }
+
+  static byte[] bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A copy of a witness document changed by {@code edit}; with {@code rehash} its dataHash is
+   * recomputed from the (changed) slots, so that the change gets past the dataHash check.
+   */
+  static byte[] edit(String json, Consumer<ObjectNode> edit, boolean rehash) {
+    try {
+      ObjectNode o = (ObjectNode) JSON.readTree(json);
+      edit.accept(o);
+      if (rehash) {
+        List<BigInteger> data = new ArrayList<>();
+        for (JsonNode s : o.get("slots")) {
+          for (String name : WitnessDocument.DATA_NAMES) {
+            data.add(new BigInteger(s.get(name).asText()));
+          }
+        }
+        o.put("dataHash", Poseidon2.hashMD(data.toArray(new BigInteger[0])).toString());
+      }
+      return JSON.writeValueAsBytes(o);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sets a slot's data field. */
+  static Consumer<ObjectNode> slotField(int slot, String name, String value) {
+    return o -> ((ObjectNode) o.get("slots").get(slot)).put(name, value);
+  }
+}
