@@ -6,7 +6,7 @@ import io.grpc.stub.StreamObserver;
 import io.zkmargin.api.v1.BatchInfo;
 import io.zkmargin.api.v1.BatchState;
 import io.zkmargin.api.v1.BatchStatus;
-import io.zkmargin.api.v1.GetBatchRequest;
+import io.zkmargin.api.v1.GetOperatorBatchRequest;
 import io.zkmargin.api.v1.GetOperatorStatusRequest;
 import io.zkmargin.api.v1.OperatorServiceGrpc;
 import io.zkmargin.api.v1.OperatorStatus;
@@ -211,7 +211,7 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
   }
 
   @Override
-  public void getBatch(GetBatchRequest req, StreamObserver<BatchInfo> out) {
+  public void getBatch(GetOperatorBatchRequest req, StreamObserver<BatchInfo> out) {
     Sequencer.BatchView v = sequencer.batch(req.getBatch());
     if (v == null) {
       out.onError(

@@ -22,12 +22,15 @@ import io.zkmargin.chain.LocalChain;
 import io.zkmargin.chain.OracleSigner;
 import io.zkmargin.chain.QuoteTokenClient;
 import io.zkmargin.chain.SettlementClient;
+import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.dac.Genesis;
 import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
 import io.zkmargin.prover.BatchProver;
 import io.zkmargin.prover.KeyStore;
+import io.zkmargin.risk.account.AccountState;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -36,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
@@ -47,9 +51,10 @@ import org.web3j.protocol.Web3j;
  * OperatorService on a loopback port: a trader registers two accounts on chain (deposits into the
  * Settlement's queue) -> the sequencer takes them into batch 1 -> a transfer and a withdrawal
  * (batch 2) -> each batch proven by the real gnark batch circuit through JNI, signed by 2 of the 3
- * committee members, finalized by {@code finalizeBatch} -> the withdrawal is claimed on chain (the
- * token balance moves). Then three batches are refused by the contract and recovered: a tampered
- * proof ({@code BatchProofInvalid}: proven again), a missing committee quorum ({@code
+ * committee members (real {@code DacServer}s in this process, each replaying the batch witness on
+ * its own ledger before it signs), finalized by {@code finalizeBatch} -> the withdrawal is claimed
+ * on chain (the token balance moves). Then three batches are refused by the contract and recovered:
+ * a tampered proof ({@code BatchProofInvalid}: proven again), a missing committee quorum ({@code
  * QuorumNotReached}: signatures collected again), a stale old root ({@code StaleOldRoot}: the
  * header sent again from the witness); each refusal is the contract's revert decoded by {@code
  * RevertDecoder}, streamed as a FAILED status, and the batch then finalizes. The chain's root ends
@@ -61,6 +66,15 @@ class OperatorEndToEndTest {
   private static final long USDC = Fixtures.USDC;
 
   @TempDir Path dir;
+
+  private final List<AutoCloseable> closeLater = new ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : closeLater) {
+      c.close();
+    }
+  }
 
   @Test
   void depositsTransfersWithdrawalsAreProvenFinalizedAndRefusalsRecovered() throws Exception {
@@ -111,9 +125,25 @@ class OperatorEndToEndTest {
           OracleSigner.signSorted(
               oracles.subList(0, 2),
               OracleSigner.riskRootDigest(AnvilNode.CHAIN_ID, d.settlement(), 1, risk.riskRoot())));
-      List<ECKeyPair> members = keys(3, 20);
-      asAdmin.setCommittee(members.stream().map(OracleSigner::address).toList(), 2);
-      BatchCommittee committee = new KeyCommittee(members, 2, AnvilNode.CHAIN_ID, d.settlement());
+      // the committee: 3 real members (replaying, storing, signing) in this process, quorum 2
+      EdwardsKeyPair feeKey = Fixtures.key(1_000);
+      Genesis g =
+          new Genesis(
+              Fixtures.CONFIG,
+              Map.of(
+                  0L,
+                  new AccountLeaf(
+                      feeKey.publicKey().x(),
+                      feeKey.publicKey().y(),
+                      0,
+                      new AccountState(0, new long[2], new long[2], new long[2], new long[2]))));
+      assertEquals(genesisRoot, g.root());
+      LocalCommittee dac =
+          LocalCommittee.start(
+              dir.resolve("dac"), g, AnvilNode.CHAIN_ID, d.settlement(), 3, 2, System.out);
+      closeLater.add(dac);
+      asAdmin.setCommittee(dac.signers(), 2);
+      BatchCommittee committee = dac.committee();
 
       // the trader: an L1 key with gas and 1000 USDC, an EdDSA key for the venue
       Credentials alice = Credentials.create(keys(1, 30).get(0));

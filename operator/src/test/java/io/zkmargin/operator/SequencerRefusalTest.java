@@ -11,7 +11,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.zkmargin.api.v1.BatchInfo;
-import io.zkmargin.api.v1.GetBatchRequest;
+import io.zkmargin.api.v1.GetOperatorBatchRequest;
 import io.zkmargin.api.v1.OperatorServiceGrpc;
 import io.zkmargin.api.v1.SubmitTransitionRequest;
 import io.zkmargin.api.v1.SubmitTransitionResponse;
@@ -128,7 +128,7 @@ class SequencerRefusalTest {
         assertEquals(1, b.getBatch());
         assertEquals(1, b.getSlot());
         assertEquals(2, s.openBatch());
-        BatchInfo info = stub.getBatch(GetBatchRequest.newBuilder().setBatch(1).build());
+        BatchInfo info = stub.getBatch(GetOperatorBatchRequest.newBuilder().setBatch(1).build());
         assertEquals(2, info.getTransitionsCount());
         assertEquals(
             io.zkmargin.api.v1.BatchState.BATCH_STATE_SEQUENCED, info.getStatus().getState());
