@@ -153,7 +153,31 @@ public final class LocalChain {
   public static UpReport up(
       Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log, boolean tiedToThisProcess)
       throws IOException {
+    return up(dir, keys, toolchain, log, tiedToThisProcess, null);
+  }
+
+  /**
+   * {@link #up(Path, KeyStore, ChainToolchain, PrintStream, boolean)} with the batch circuit's
+   * verifier in the Settlement's genesis (its keys made by the key store when missing), so that
+   * {@code finalizeBatch} accepts proven batches; a deployment with another (or no) batch verifying
+   * key is replaced. The batch verifier is recorded in {@code chain.json} ({@link
+   * #readBatchVerifier}).
+   *
+   * @param batchCircuitId the batch circuit id ({@code batch-...}), or null for no batch verifier
+   */
+  public static UpReport up(
+      Path dir,
+      KeyStore keys,
+      ChainToolchain toolchain,
+      PrintStream log,
+      boolean tiedToThisProcess,
+      String batchCircuitId)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
+    String batchVkHash =
+        batchCircuitId == null ? "" : keys.ensureKeys(batchCircuitId).verifyingKeyHash();
+    String previousBatchVkHash =
+        readBatchVerifier(dir).map(BatchVerifier::verifyingKeyHash).orElse("");
     Venue venue = VenueStore.load(dir);
     CommittedVenue committed = new CommittedVenue(venue);
     String circuitId = venue.sizes().healthCircuitId();
@@ -244,7 +268,8 @@ public final class LocalChain {
       boolean deploy =
           !nodeAlive
               || !key.verifyingKeyHash().equals(previous.get().verifyingKeyHash())
-              || !oracleAddrs.equals(previous.get().oracles());
+              || !oracleAddrs.equals(previous.get().oracles())
+              || !batchVkHash.equals(previousBatchVkHash);
       if (!deploy) {
         settlementAddr = previous.get().settlement();
         verifierAddr = previous.get().verifier();
@@ -279,9 +304,16 @@ public final class LocalChain {
       }
       long verifierGas = -1;
       long settlementGas = -1;
+      String batchVerifierAddr =
+          deploy ? null : readBatchVerifier(dir).map(BatchVerifier::address).orElse(null);
       if (deploy) {
         if (contracts == null) {
           contracts = compile(toolchain, keys, circuitId);
+        }
+        if (batchCircuitId != null) {
+          batchVerifierAddr =
+              checksumAddress(deployBatchVerifier(web3, admin, toolchain, keys, batchCircuitId));
+          log.println("chain: deployed Verifier(" + batchCircuitId + ") at " + batchVerifierAddr);
         }
         SettlementClient.Deployment d =
             SettlementClient.deploy(
@@ -292,7 +324,7 @@ public final class LocalChain {
                 contracts.settlement(),
                 contracts.quoteToken(),
                 null,
-                null, // no batch verifier until the batch circuit's key exists
+                batchVerifierAddr, // null: finalizeBatch refuses BatchVerifierNotSet
                 operator.getAddress(),
                 oracleAddrs,
                 QUORUM,
@@ -364,6 +396,11 @@ public final class LocalChain {
               oracleAddrs,
               owner);
       writeState(dir, state);
+      if (batchCircuitId != null) {
+        writeBatchVerifier(
+            dir,
+            new BatchVerifier(batchCircuitId, batchVerifierAddr, batchVkHash, client.quoteToken()));
+      }
       return new UpReport(
           state,
           started,
@@ -604,6 +641,45 @@ public final class LocalChain {
     } finally {
       web3.shutdown();
     }
+  }
+
+  /**
+   * The batch verifier of a local deployment, as {@code chain.json} records it.
+   *
+   * @param address the verifier's address, EIP-55
+   * @param verifyingKeyHash SHA-256 hex of its verifying key
+   * @param quoteToken the Settlement's quote token, EIP-55
+   */
+  public record BatchVerifier(
+      String circuitId, String address, String verifyingKeyHash, String quoteToken) {}
+
+  /** The batch verifier recorded in {@code DIR/chain.json}, empty if none. */
+  public static Optional<BatchVerifier> readBatchVerifier(Path dir) throws IOException {
+    Path f = dir.resolve(STATE_FILE);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    JsonNode n = JSON.readTree(f.toFile()).path("batchVerifier");
+    if (!n.isObject()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new BatchVerifier(
+            n.path("circuitId").asText(),
+            checksumAddress(n.path("address").asText()),
+            n.path("verifyingKeyHash").asText(),
+            checksumAddress(n.path("quoteToken").asText())));
+  }
+
+  private static void writeBatchVerifier(Path dir, BatchVerifier b) throws IOException {
+    Path f = dir.resolve(STATE_FILE);
+    ObjectNode n = (ObjectNode) JSON.readTree(f.toFile());
+    ObjectNode v = n.putObject("batchVerifier");
+    v.put("circuitId", b.circuitId());
+    v.put("address", checksumAddress(b.address()));
+    v.put("verifyingKeyHash", b.verifyingKeyHash());
+    v.put("quoteToken", checksumAddress(b.quoteToken()));
+    AtomicFiles.write(f, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
   }
 
   private static ChainContracts compile(ChainToolchain toolchain, KeyStore keys, String circuitId) {

@@ -258,6 +258,23 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
     out.onCompleted();
   }
 
+  @Override
+  public void getNonce(
+      io.zkmargin.api.v1.GetNonceRequest req,
+      StreamObserver<io.zkmargin.api.v1.GetNonceResponse> out) {
+    long id = req.getAccountId();
+    Long nonce = sequencer.withLedger(l -> l.isRegistered(id) ? l.nonce(id) : null);
+    if (nonce == null) {
+      out.onError(
+          Status.NOT_FOUND
+              .withDescription("account " + Long.toUnsignedString(id) + " is not registered")
+              .asRuntimeException());
+      return;
+    }
+    out.onNext(io.zkmargin.api.v1.GetNonceResponse.newBuilder().setNonce(nonce).build());
+    out.onCompleted();
+  }
+
   static BatchStatus status(Sequencer.BatchView v) {
     BatchStatus.Builder b =
         BatchStatus.newBuilder()
