@@ -123,19 +123,37 @@ public final class LocalOperator implements AutoCloseable {
     Genesis genesis = Genesis.of(venue);
     LedgerConfig config = genesis.config();
 
-    // the log belongs to one deployment: a new Settlement (a new genesis) starts a new log
+    // the log belongs to one deployment: a new Settlement (a new genesis) starts a new log. A
+    // fresh anvil deploys at the same address again, so the deployment is named by the address and
+    // the hash of the chain's first block (its timestamp differs from run to run)
+    String deploymentId =
+        state.settlement()
+            + " "
+            + web3.ethGetBlockByNumber(
+                    org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.ONE), false)
+                .send()
+                .getBlock()
+                .getHash();
     Path opDir = dir.resolve("operator");
     Files.createDirectories(opDir);
     Path logFile = opDir.resolve("transitions.log");
     Path deployment = opDir.resolve("settlement.txt");
     if (Files.isRegularFile(logFile)
         && (!Files.isRegularFile(deployment)
-            || !Files.readString(deployment).trim().equalsIgnoreCase(state.settlement()))) {
-      Path old = opDir.resolve("transitions.log." + System.currentTimeMillis() + ".old");
+            || !Files.readString(deployment).trim().equalsIgnoreCase(deploymentId))) {
+      long now = System.currentTimeMillis();
+      Path old = opDir.resolve("transitions.log." + now + ".old");
       Files.move(logFile, old, StandardCopyOption.ATOMIC_MOVE);
-      log.println("operator: a new Settlement: the previous transition log is kept as " + old);
+      if (Files.isDirectory(opDir.resolve("dac"))) { // the members' batches are that chain's too
+        Files.move(
+            opDir.resolve("dac"),
+            opDir.resolve("dac." + now + ".old"),
+            StandardCopyOption.ATOMIC_MOVE);
+      }
+      log.println(
+          "operator: a new Settlement deployment: the previous transition log is kept as " + old);
     }
-    Files.writeString(deployment, state.settlement() + "\n");
+    Files.writeString(deployment, deploymentId + "\n");
 
     LocalCommittee committee =
         LocalCommittee.start(

@@ -111,8 +111,21 @@ public final class Sequencer implements AutoCloseable {
    * @param riskRows R, risk table rows of the batch circuit
    * @param batchInterval an open batch is cut this long after its first transition
    * @param pollInterval how often the chain's deposit queue is read and the interval checked
+   * @param verifier the EdDSA verifier of withdrawals, transfers and orders (gives {@link
+   *     io.zkmargin.commit.EdDSA#verify}'s verdicts; a benchmark of the ledger alone plugs in one
+   *     that accepts all, the signatures being checked apart)
    */
-  public record Config(int slots, int riskRows, Duration batchInterval, Duration pollInterval) {}
+  public record Config(
+      int slots,
+      int riskRows,
+      Duration batchInterval,
+      Duration pollInterval,
+      SignatureVerifier verifier) {
+    /** With the fast EdDSA verifier ({@link SignatureVerifier#FAST}). */
+    public Config(int slots, int riskRows, Duration batchInterval, Duration pollInterval) {
+      this(slots, riskRows, batchInterval, pollInterval, SignatureVerifier.FAST);
+    }
+  }
 
   private final Object lock = new Object();
   private final Ledger ledger;
@@ -336,9 +349,9 @@ public final class Sequencer implements AutoCloseable {
       r = builder.transfer(x.message(), x.signature());
     } else {
       Transition.Trade tr = (Transition.Trade) t;
-      r = ledger.checkSignature(tr.maker(), tr.makerSignature(), SignatureVerifier.FAST);
+      r = ledger.checkSignature(tr.maker(), tr.makerSignature(), config.verifier());
       if (r.isOk()) {
-        r = ledger.checkSignature(tr.taker(), tr.takerSignature(), SignatureVerifier.FAST);
+        r = ledger.checkSignature(tr.taker(), tr.takerSignature(), config.verifier());
       }
       if (r.isOk()) {
         r = builder.trade(tr.maker(), tr.taker(), tr.fill(), tr.legPrices());
@@ -404,7 +417,7 @@ public final class Sequencer implements AutoCloseable {
     BigInteger headBefore = open == null ? BigInteger.ZERO : open.witness.depositHeadAfter();
     builder =
         BatchWitness.builder(ledger, config.slots(), config.riskRows(), headBefore)
-            .verifier(SignatureVerifier.FAST);
+            .verifier(config.verifier());
     open = new Batch(number, batchTime);
     batches.put(number, open);
   }
