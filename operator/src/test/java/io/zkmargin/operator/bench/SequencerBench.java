@@ -55,9 +55,58 @@ public final class SequencerBench {
           mem);
     }
     System.out.printf(
+        "zkm: ledger alone %.0f transitions/s (the same transfers and withdrawals through"
+            + " Ledger.transfer/withdraw: no witness, no log)%n",
+        ledgerOnly(accounts, seconds));
+    System.out.printf(
         "zkm: sequencer %.0f transitions/s (production sizes, N=16 R=16, %d accounts, witness"
             + " recorded, log fsynced per transition on %s, signatures apart)%n",
         tps, accounts, dir);
+  }
+
+  private static double ledgerOnly(int accounts, int seconds) {
+    Ledger l = genesis(accounts);
+    l.beginBatch(risk(), 1_767_225_600L);
+    long[] nonce = new long[accounts];
+    long t0 = System.nanoTime();
+    long end = t0 + seconds * 1_000_000_000L;
+    long n = 0;
+    while (System.nanoTime() < end) {
+      for (int k = 0; k < 1000; k++, n++) {
+        int from = (int) ((n * 7919L) % accounts);
+        Rule r =
+            n % 4 == 3
+                ? l.withdraw(from, nonce[from]++, 1, BigInteger.TEN)
+                : l.transfer(
+                    new TransferMessage(from, (from + 1) % accounts, nonce[from]++, 0, 1_000));
+        if (!r.isOk()) {
+          throw new IllegalStateException("refused: " + r);
+        }
+      }
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static Ledger genesis(int accounts) {
+    Ledger l = new Ledger(LedgerConfig.PRODUCTION);
+    EdwardsKeyPair k = new EdwardsKeyPair(BigInteger.valueOf(123_456_789L));
+    for (int i = 0; i < accounts; i++) {
+      l.registerGenesis(i, k.publicKey().x(), k.publicKey().y(), BigInteger.ONE, 0);
+      l.deposit(i, 1_000_000_000_000L, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ONE);
+    }
+    return l;
+  }
+
+  private static RiskCommitment risk() {
+    LedgerConfig cfg = LedgerConfig.PRODUCTION;
+    return new RiskCommitment(
+        cfg.sizes(),
+        Map.of(),
+        new RiskGlobals(
+            new long[] {1_000_000, 1_000_000, 1_000_000, 1_000_000},
+            new long[4],
+            new long[4],
+            new long[4][cfg.sizes().scenarios()]));
   }
 
   private static double run(Path log, int accounts, int seconds) throws IOException {
