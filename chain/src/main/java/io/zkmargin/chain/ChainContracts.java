@@ -56,4 +56,28 @@ public record ChainContracts(
     }
     return new ChainContracts(s, v, t);
   }
+
+  /**
+   * Compiles one gnark-exported verifier alone (e.g. the batch circuit's, whose address the
+   * Settlement's genesis names).
+   *
+   * @param circuitId the circuit (names the source unit)
+   * @param verifierSource gnark's {@code ExportSolidity} output
+   */
+  public static SolidityCompiler.Contract compileVerifier(
+      ChainToolchain toolchain, String circuitId, String verifierSource) {
+    Objects.requireNonNull(verifierSource, "verifierSource");
+    if (circuitId == null || !circuitId.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("bad circuit id: " + circuitId);
+    }
+    String unit = "src/verifiers/" + circuitId + ".sol";
+    SolidityCompiler.Contract v =
+        new SolidityCompiler(toolchain)
+            .compile(Map.of(unit, verifierSource))
+            .get(unit + ":Verifier");
+    if (v == null) {
+      throw new SolidityCompiler.CompilationException("no contract Verifier in " + unit);
+    }
+    return v;
+  }
 }

@@ -153,7 +153,31 @@ public final class LocalChain {
   public static UpReport up(
       Path dir, KeyStore keys, ChainToolchain toolchain, PrintStream log, boolean tiedToThisProcess)
       throws IOException {
+    return up(dir, keys, toolchain, log, tiedToThisProcess, null);
+  }
+
+  /**
+   * {@link #up(Path, KeyStore, ChainToolchain, PrintStream, boolean)} with the batch circuit's
+   * verifier in the Settlement's genesis (its keys made by the key store when missing), so that
+   * {@code finalizeBatch} accepts proven batches; a deployment with another (or no) batch verifying
+   * key is replaced. The batch verifier is recorded in {@code chain.json} ({@link
+   * #readBatchVerifier}).
+   *
+   * @param batchCircuitId the batch circuit id ({@code batch-...}), or null for no batch verifier
+   */
+  public static UpReport up(
+      Path dir,
+      KeyStore keys,
+      ChainToolchain toolchain,
+      PrintStream log,
+      boolean tiedToThisProcess,
+      String batchCircuitId)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
+    String batchVkHash =
+        batchCircuitId == null ? "" : keys.ensureKeys(batchCircuitId).verifyingKeyHash();
+    String previousBatchVkHash =
+        readBatchVerifier(dir).map(BatchVerifier::verifyingKeyHash).orElse("");
     Venue venue = VenueStore.load(dir);
     CommittedVenue committed = new CommittedVenue(venue);
     String circuitId = venue.sizes().healthCircuitId();
@@ -244,7 +268,8 @@ public final class LocalChain {
       boolean deploy =
           !nodeAlive
               || !key.verifyingKeyHash().equals(previous.get().verifyingKeyHash())
-              || !oracleAddrs.equals(previous.get().oracles());
+              || !oracleAddrs.equals(previous.get().oracles())
+              || !batchVkHash.equals(previousBatchVkHash);
       if (!deploy) {
         settlementAddr = previous.get().settlement();
         verifierAddr = previous.get().verifier();
@@ -279,9 +304,16 @@ public final class LocalChain {
       }
       long verifierGas = -1;
       long settlementGas = -1;
+      String batchVerifierAddr =
+          deploy ? null : readBatchVerifier(dir).map(BatchVerifier::address).orElse(null);
       if (deploy) {
         if (contracts == null) {
           contracts = compile(toolchain, keys, circuitId);
+        }
+        if (batchCircuitId != null) {
+          batchVerifierAddr =
+              checksumAddress(deployBatchVerifier(web3, admin, toolchain, keys, batchCircuitId));
+          log.println("chain: deployed Verifier(" + batchCircuitId + ") at " + batchVerifierAddr);
         }
         SettlementClient.Deployment d =
             SettlementClient.deploy(
@@ -292,7 +324,7 @@ public final class LocalChain {
                 contracts.settlement(),
                 contracts.quoteToken(),
                 null,
-                null, // no batch verifier until the batch circuit's key exists
+                batchVerifierAddr, // null: finalizeBatch refuses BatchVerifierNotSet
                 operator.getAddress(),
                 oracleAddrs,
                 QUORUM,
@@ -364,6 +396,11 @@ public final class LocalChain {
               oracleAddrs,
               owner);
       writeState(dir, state);
+      if (batchCircuitId != null) {
+        writeBatchVerifier(
+            dir,
+            new BatchVerifier(batchCircuitId, batchVerifierAddr, batchVkHash, client.quoteToken()));
+      }
       return new UpReport(
           state,
           started,
@@ -552,6 +589,97 @@ public final class LocalChain {
     s.oracles().stream().map(LocalChain::checksumAddress).forEach(n.putArray("oracles")::add);
     AtomicFiles.write(
         dir.resolve(STATE_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+  }
+
+  /**
+   * Deploys gnark's verifier of a batch circuit (its key made by the key store when missing), for
+   * the Settlement's genesis {@code batchVerifier}.
+   *
+   * @return the verifier's address
+   */
+  public static String deployBatchVerifier(
+      Web3j web3, Credentials deployer, ChainToolchain toolchain, KeyStore keys, String circuitId) {
+    keys.ensureKeys(circuitId);
+    String source = Gnark.exportSolidity(keys.verifyingKey(circuitId));
+    return SettlementClient.deployCode(
+        web3,
+        deployer,
+        AnvilNode.CHAIN_ID,
+        ChainContracts.compileVerifier(toolchain, circuitId, source));
+  }
+
+  /**
+   * Gives a development L1 address gas money (anvil's {@code anvil_setBalance}, 100 ETH) and {@code
+   * quoteAtoms} quote tokens minted by the token's minter (the local deployer), so that it can
+   * deposit. Local chains only.
+   *
+   * @param rpcUrl the anvil node
+   * @param minter the quote token's minter (anvil's first account on a local deployment)
+   * @param token the quote token's address
+   * @param to the L1 address (0x hex)
+   * @param quoteAtoms tokens to mint, {@code >= 0}
+   */
+  public static void fundDevAccount(
+      String rpcUrl, Credentials minter, String token, String to, BigInteger quoteAtoms)
+      throws IOException {
+    org.web3j.protocol.http.HttpService http = new org.web3j.protocol.http.HttpService(rpcUrl);
+    Web3j web3 = Web3j.build(http);
+    try {
+      org.web3j.protocol.core.methods.response.VoidResponse r =
+          new org.web3j.protocol.core.Request<>(
+                  "anvil_setBalance",
+                  List.of(to, "0x56bc75e2d63100000"),
+                  http,
+                  org.web3j.protocol.core.methods.response.VoidResponse.class)
+              .send();
+      if (r.hasError()) {
+        throw new IOException("anvil_setBalance failed: " + r.getError().getMessage());
+      }
+      if (quoteAtoms.signum() > 0) {
+        new QuoteTokenClient(web3, minter, AnvilNode.CHAIN_ID, token, "[]").mint(to, quoteAtoms);
+      }
+    } finally {
+      web3.shutdown();
+    }
+  }
+
+  /**
+   * The batch verifier of a local deployment, as {@code chain.json} records it.
+   *
+   * @param address the verifier's address, EIP-55
+   * @param verifyingKeyHash SHA-256 hex of its verifying key
+   * @param quoteToken the Settlement's quote token, EIP-55
+   */
+  public record BatchVerifier(
+      String circuitId, String address, String verifyingKeyHash, String quoteToken) {}
+
+  /** The batch verifier recorded in {@code DIR/chain.json}, empty if none. */
+  public static Optional<BatchVerifier> readBatchVerifier(Path dir) throws IOException {
+    Path f = dir.resolve(STATE_FILE);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    JsonNode n = JSON.readTree(f.toFile()).path("batchVerifier");
+    if (!n.isObject()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new BatchVerifier(
+            n.path("circuitId").asText(),
+            checksumAddress(n.path("address").asText()),
+            n.path("verifyingKeyHash").asText(),
+            checksumAddress(n.path("quoteToken").asText())));
+  }
+
+  private static void writeBatchVerifier(Path dir, BatchVerifier b) throws IOException {
+    Path f = dir.resolve(STATE_FILE);
+    ObjectNode n = (ObjectNode) JSON.readTree(f.toFile());
+    ObjectNode v = n.putObject("batchVerifier");
+    v.put("circuitId", b.circuitId());
+    v.put("address", checksumAddress(b.address()));
+    v.put("verifyingKeyHash", b.verifyingKeyHash());
+    v.put("quoteToken", checksumAddress(b.quoteToken()));
+    AtomicFiles.write(f, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
   }
 
   private static ChainContracts compile(ChainToolchain toolchain, KeyStore keys, String circuitId) {

@@ -275,6 +275,23 @@ public final class SettlementClient implements AutoCloseable {
         tokenGas);
   }
 
+  /**
+   * Deploys a contract without constructor arguments (e.g. a gnark verifier).
+   *
+   * @return the new contract's address
+   */
+  public static String deployCode(
+      Web3j web3, Credentials deployer, long chainId, SolidityCompiler.Contract contract) {
+    return send(
+            web3,
+            deployer,
+            chainId,
+            null,
+            Numeric.toHexString(contract.bytecode()),
+            new RevertDecoder("[]"))
+        .getContractAddress();
+  }
+
   public String address() {
     return address;
   }
@@ -469,6 +486,84 @@ public final class SettlementClient implements AutoCloseable {
   /** Quote atoms credited to {@code l1Address} and not yet claimed. */
   public BigInteger pendingWithdrawal(String l1Address) {
     return value(contract.pendingWithdrawal(l1Address));
+  }
+
+  /**
+   * One entry of the deposit queue (docs/BATCH.md section 3), as the contract's events tell it.
+   *
+   * @param index its position in the queue (0-based)
+   * @param accountId the account credited
+   * @param amount quote atoms
+   * @param pkX the owner key x of a registration ({@code registerAccount}), 0 for a plain deposit
+   * @param pkY the owner key y, 0 for a plain deposit
+   * @param depositor the sender's address as an integer {@code < 2^160}
+   * @param head the queue head after this entry
+   */
+  public record DepositEntry(
+      long index,
+      long accountId,
+      long amount,
+      BigInteger pkX,
+      BigInteger pkY,
+      BigInteger depositor,
+      BigInteger head) {}
+
+  /**
+   * The deposit queue entries from index {@code from} on, in queue order, read from the contract's
+   * {@code DepositQueued} events (a registration's key from the {@code AccountRegistered} event
+   * just before it in the same transaction).
+   *
+   * @param from the first queue index wanted, {@code >= 0}
+   */
+  public List<DepositEntry> depositEntries(long from) {
+    ArgChecker.notNegative(from, "from");
+    try {
+      org.web3j.protocol.core.methods.request.EthFilter filter =
+          new org.web3j.protocol.core.methods.request.EthFilter(
+              DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST, address);
+      List<org.web3j.protocol.core.methods.response.EthLog.LogResult> logs =
+          web3.ethGetLogs(filter).send().getLogs();
+      String queued = org.web3j.abi.EventEncoder.encode(Settlement.DEPOSITQUEUED_EVENT);
+      String registered = org.web3j.abi.EventEncoder.encode(Settlement.ACCOUNTREGISTERED_EVENT);
+      List<DepositEntry> out = new ArrayList<>();
+      org.web3j.protocol.core.methods.response.Log previous = null;
+      for (org.web3j.protocol.core.methods.response.EthLog.LogResult<?> r : logs) {
+        org.web3j.protocol.core.methods.response.Log log =
+            (org.web3j.protocol.core.methods.response.Log) r.get();
+        String topic = log.getTopics().isEmpty() ? "" : log.getTopics().get(0);
+        if (topic.equals(queued)) {
+          Settlement.DepositQueuedEventResponse e = Settlement.getDepositQueuedEventFromLog(log);
+          BigInteger pkX = BigInteger.ZERO;
+          BigInteger pkY = BigInteger.ZERO;
+          if (previous != null
+              && previous.getTopics().get(0).equals(registered)
+              && previous.getTransactionHash().equals(log.getTransactionHash())) {
+            Settlement.AccountRegisteredEventResponse a =
+                Settlement.getAccountRegisteredEventFromLog(previous);
+            if (a.accountId.equals(e.accountId)) {
+              pkX = a.pkX;
+              pkY = a.pkY;
+            }
+          }
+          if (e.index.longValueExact() >= from) {
+            out.add(
+                new DepositEntry(
+                    e.index.longValueExact(),
+                    e.accountId.longValueExact(),
+                    e.amount.longValueExact(),
+                    pkX,
+                    pkY,
+                    Numeric.toBigInt(e.depositor),
+                    e.head));
+          }
+        }
+        previous = log;
+      }
+      out.sort(java.util.Comparator.comparingLong(DepositEntry::index));
+      return out;
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
   }
 
   /** The quote token's address. */

@@ -128,7 +128,12 @@ public final class ChainCommand implements Callable<Integer> {
   private static int up(Path dir, KeyStore keys, boolean tied) {
     long t0 = System.nanoTime();
     try {
-      LocalChain.UpReport r = LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied);
+      // with the batch verifier of the venue's size: the operator's batches finalize on it
+      String batchId =
+          io.zkmargin.operator.LocalOperator.batchCircuitIdFor(
+              io.zkmargin.prover.VenueStore.load(dir).sizes(), keys);
+      LocalChain.UpReport r =
+          LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied, batchId);
       LocalChain.State s = r.state();
       System.out.printf(
           "chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",

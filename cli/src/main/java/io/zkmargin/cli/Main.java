@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       ServeCommand.class,
       ClientCommand.class,
       TradeCommand.class,
+      OperatorCommand.class,
       GrpcBenchCommand.class,
       ChainCommand.class,
       ExitCommand.class,
@@ -66,7 +67,7 @@ public final class Main implements Callable<Integer> {
     GROUPS.put(
         "venue and proofs (no server needed):",
         List.of("demo", "margin", "prove-health", "verify"));
-    GROUPS.put("service (gRPC):", List.of("serve", "client", "trade", "bench-grpc"));
+    GROUPS.put("service (gRPC):", List.of("serve", "client", "trade", "operator", "bench-grpc"));
     GROUPS.put("dashboard (web page of ./zkm serve):", List.of("sign-challenge"));
     GROUPS.put("chain (anvil + contracts):", List.of("chain", "exit"));
     GROUPS.put("trusted setup (multi-party ceremony):", List.of("ceremony"));

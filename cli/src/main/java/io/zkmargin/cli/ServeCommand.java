@@ -165,6 +165,15 @@ public final class ServeCommand implements Callable<Integer> {
   boolean noChain;
 
   @Option(
+      names = "--batch-interval",
+      paramLabel = "S",
+      defaultValue = "10",
+      description =
+          "the operator cuts a batch S seconds after its first transition, or when full (default"
+              + " 10)")
+  long batchInterval;
+
+  @Option(
       names = "--allow-demo-keys-on-network",
       description = {
         "serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it",
@@ -189,6 +198,13 @@ public final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     boolean chain = !noChain && startChain(dir, devKeys.allowed(dir));
+    if (chain) { // the operator: sequencer, batches proven and finalized on the local chain
+      AutoCloseable operator =
+          OperatorCommand.startInServe(server, dir, devKeys.allowed(dir), batchInterval);
+      if (operator != null) {
+        server.closeWith(operator);
+      }
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

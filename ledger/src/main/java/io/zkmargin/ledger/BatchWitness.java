@@ -422,7 +422,23 @@ public final class BatchWitness {
    * @return the builder
    */
   public static Builder builder(Ledger ledger, int n, int r, BigInteger depositHeadBefore) {
-    return new Builder(ledger, n, r, depositHeadBefore);
+    return new Builder(ledger, n, r, depositHeadBefore, null);
+  }
+
+  /**
+   * {@link #builder(Ledger, int, int, BigInteger)} continuing from the state tree of the previous
+   * batch's builder ({@link Builder#stateTree()} after {@link Builder#finish()}), instead of
+   * rebuilding it from every account (a sequencer cuts batch after batch: at 2^32 ids and many
+   * accounts the rebuild is most of the work). The tree must be the ledger's current one: nothing
+   * may have changed the ledger since that batch (each leaf the builder opens is still checked
+   * against the ledger's).
+   *
+   * @param tree the previous builder's tree (owned by the new builder from now on)
+   */
+  public static Builder builder(
+      Ledger ledger, int n, int r, BigInteger depositHeadBefore, SparseMerkleTree tree) {
+    ArgChecker.notNull(tree, "tree");
+    return new Builder(ledger, n, r, depositHeadBefore, tree);
   }
 
   /**
@@ -455,7 +471,8 @@ public final class BatchWitness {
     // slot, so until then the witness sees the fee account's balance[0] without them
     private long pendingFees;
 
-    private Builder(Ledger ledger, int n, int r, BigInteger depositHeadBefore) {
+    private Builder(
+        Ledger ledger, int n, int r, BigInteger depositHeadBefore, SparseMerkleTree previous) {
       this.ledger = ArgChecker.notNull(ledger, "ledger");
       this.circuitId = BatchWitness.circuitId(ledger.config(), n, r);
       this.n = n;
@@ -474,7 +491,7 @@ public final class BatchWitness {
       this.vector = new RiskVector(0, sizes, entries, risk.globals());
       this.margin = new MarginResult(sizes.scenarios());
       this.batchTime = ledger.batchTime();
-      this.tree = ledger.stateTree();
+      this.tree = previous != null ? previous : ledger.stateTree();
       this.oldRoot = tree.root();
       this.feeAccount = ledger.config().feeAccountId();
       this.legs = ledger.config().legs();
@@ -488,6 +505,11 @@ public final class BatchWitness {
     public Builder verifier(SignatureVerifier v) {
       this.verifier = ArgChecker.notNull(v, "verifier");
       return this;
+    }
+
+    /** The state tree as the builder has updated it (after the last transition recorded). */
+    public SparseMerkleTree stateTree() {
+      return tree;
     }
 
     /** The circuit id the witness will be for. */

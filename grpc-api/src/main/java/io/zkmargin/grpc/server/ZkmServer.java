@@ -283,6 +283,32 @@ public final class ZkmServer implements AutoCloseable {
     return this;
   }
 
+  /** Methods of the services added by {@link #addService}, by full method name. */
+  private final Map<String, ServerMethodDefinition<?, ?>> addedMethods =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Serves {@link #addedMethods} after the built-in services (also once started). */
+  private final io.grpc.HandlerRegistry added =
+      new io.grpc.HandlerRegistry() {
+        @Override
+        public ServerMethodDefinition<?, ?> lookupMethod(String method, String authority) {
+          return addedMethods.get(method);
+        }
+      };
+
+  /**
+   * Also hosts {@code service} (e.g. the operator's), behind the same request door and caller rate
+   * limit as the proving services. May be called before or after {@link #start()}.
+   */
+  public ZkmServer addService(io.grpc.BindableService service) {
+    ServerServiceDefinition d = service.bindService();
+    for (ServerMethodDefinition<?, ?> m : door(d, peerLimiter).getMethods()) {
+      addedMethods.put(m.getMethodDescriptor().getFullMethodName(), m);
+    }
+    health.setStatus(d.getServiceDescriptor().getName(), ServingStatus.SERVING);
+    return this;
+  }
+
   /** The trading service, or null when trading is not enabled. */
   public TradingServiceImpl trading() {
     return trading;
@@ -372,6 +398,7 @@ public final class ZkmServer implements AutoCloseable {
             .permitKeepAliveTime(10, TimeUnit.SECONDS);
     List<ServerServiceDefinition> services = services();
     services.forEach(b::addService);
+    b.fallbackHandlerRegistry(added);
     b.addStreamTracerFactory(monitoring(services));
     server = b.build().start();
     markServing();
@@ -404,6 +431,7 @@ public final class ZkmServer implements AutoCloseable {
         InProcessServerBuilder.forName(name).maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
     List<ServerServiceDefinition> services = services();
     services.forEach(b::addService);
+    b.fallbackHandlerRegistry(added);
     b.addStreamTracerFactory(monitoring(services));
     server = b.build().start();
     markServing();

@@ -1,0 +1,228 @@
+package io.zkmargin.operator;
+
+import io.zkmargin.chain.AnvilNode;
+import io.zkmargin.chain.ChainToolchain;
+import io.zkmargin.chain.LocalChain;
+import io.zkmargin.chain.OracleSigner;
+import io.zkmargin.chain.QuoteTokenClient;
+import io.zkmargin.chain.SettlementClient;
+import io.zkmargin.chain.SolidityCompiler;
+import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.dac.Genesis;
+import io.zkmargin.ledger.BatchWitness;
+import io.zkmargin.ledger.LedgerConfig;
+import io.zkmargin.prover.BatchProver;
+import io.zkmargin.prover.CommittedVenue;
+import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.Venue;
+import io.zkmargin.prover.VenueStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+
+/**
+ * The operator of a venue data folder on its local chain ({@code ./zkm serve}): the Settlement that
+ * {@code LocalChain.up} deployed with the batch verifier, a committee of 3 data-availability
+ * members run in this process (quorum 2, data under {@code DIR/operator/dac}) set on the
+ * Settlement, the demo accounts' L1 addresses ({@link DemoL1Keys}) given gas and quote tokens so
+ * that they can deposit, and the {@link Sequencer} (log {@code DIR/operator/transitions.log}) from
+ * the venue as genesis.
+ */
+public final class LocalOperator implements AutoCloseable {
+  /** Quote tokens minted to each demo account's L1 address (10^6 USDC of 6 decimals). */
+  public static final long DEMO_MINT = 1_000_000L * 1_000_000L;
+
+  private final Sequencer sequencer;
+  private final LocalCommittee committee;
+  private final Web3j web3;
+  private final OperatorServiceImpl service;
+
+  private LocalOperator(
+      Sequencer sequencer, LocalCommittee committee, Web3j web3, OperatorServiceImpl service) {
+    this.sequencer = sequencer;
+    this.committee = committee;
+    this.web3 = web3;
+    this.service = service;
+  }
+
+  /** N of the batch circuit for a venue size: 2 at the test size, 16 at production. */
+  public static int slots(CircuitSizes sizes) {
+    return sizes.equals(CircuitSizes.TEST) ? 2 : 16;
+  }
+
+  /** R of the batch circuit for a venue size: 4 at the test size, 16 at production. */
+  public static int riskRows(CircuitSizes sizes) {
+    return sizes.equals(CircuitSizes.TEST) ? 4 : 16;
+  }
+
+  /** The batch circuit id the local chain verifies for a venue size. */
+  public static String batchCircuitId(CircuitSizes sizes) {
+    return BatchWitness.circuitId(Genesis.configFor(sizes), slots(sizes), riskRows(sizes));
+  }
+
+  /**
+   * The batch circuit the local chain of a venue should verify: the test size's always (its keys
+   * take seconds to make), the production size's only when the key store already holds a key for it
+   * (a development setup of N = 16 takes minutes: make it once, or install ceremony keys), else
+   * null (no batches).
+   */
+  public static String batchCircuitIdFor(CircuitSizes sizes, KeyStore keys) {
+    String id = batchCircuitId(sizes);
+    return sizes.equals(CircuitSizes.TEST) || Files.isDirectory(keys.root().resolve(id))
+        ? id
+        : null;
+  }
+
+  /**
+   * Starts the operator of {@code dir} on the chain {@code LocalChain.up} brought up there (with
+   * the batch verifier of {@link #batchCircuitId}).
+   *
+   * @param batchInterval an open batch is cut this long after its first transition
+   */
+  public static LocalOperator start(
+      Path dir, KeyStore keys, Duration batchInterval, PrintStream log) throws IOException {
+    Venue venue = VenueStore.load(dir);
+    CommittedVenue committed = new CommittedVenue(venue);
+    LocalChain.State state =
+        LocalChain.readState(dir)
+            .orElseThrow(() -> new IllegalStateException("no local chain in " + dir));
+    LocalChain.BatchVerifier bv =
+        LocalChain.readBatchVerifier(dir)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the local chain of " + dir + " has no batch verifier"));
+    ChainToolchain tc = ChainToolchain.locate();
+    String abi =
+        new SolidityCompiler(tc)
+            .compile(
+                Map.of(
+                    "src/Settlement.sol", tc.source("src/Settlement.sol"),
+                    "src/IHealthVerifier.sol", tc.source("src/IHealthVerifier.sol")))
+            .get("src/Settlement.sol:Settlement")
+            .abiJson();
+    Web3j web3 = SettlementClient.connect(state.rpcUrl());
+    Credentials admin = Credentials.create(AnvilNode.DEV_KEY_0);
+    SettlementClient asAdmin =
+        new SettlementClient(web3, admin, state.chainId(), state.settlement(), abi);
+    SettlementClient asOperator =
+        new SettlementClient(
+            web3,
+            Credentials.create(AnvilNode.DEV_KEY_1),
+            state.chainId(),
+            state.settlement(),
+            abi);
+    Genesis genesis = Genesis.of(venue);
+    LedgerConfig config = genesis.config();
+
+    // the log belongs to one deployment: a new Settlement (a new genesis) starts a new log. A
+    // fresh anvil deploys at the same address again, so the deployment is named by the address and
+    // the hash of the chain's first block (its timestamp differs from run to run)
+    String deploymentId =
+        state.settlement()
+            + " "
+            + web3.ethGetBlockByNumber(
+                    org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.ONE), false)
+                .send()
+                .getBlock()
+                .getHash();
+    Path opDir = dir.resolve("operator");
+    Files.createDirectories(opDir);
+    Path logFile = opDir.resolve("transitions.log");
+    Path deployment = opDir.resolve("settlement.txt");
+    if (Files.isRegularFile(logFile)
+        && (!Files.isRegularFile(deployment)
+            || !Files.readString(deployment).trim().equalsIgnoreCase(deploymentId))) {
+      long now = System.currentTimeMillis();
+      Path old = opDir.resolve("transitions.log." + now + ".old");
+      Files.move(logFile, old, StandardCopyOption.ATOMIC_MOVE);
+      if (Files.isDirectory(opDir.resolve("dac"))) { // the members' batches are that chain's too
+        Files.move(
+            opDir.resolve("dac"),
+            opDir.resolve("dac." + now + ".old"),
+            StandardCopyOption.ATOMIC_MOVE);
+      }
+      log.println(
+          "operator: a new Settlement deployment: the previous transition log is kept as " + old);
+    }
+    Files.writeString(deployment, deploymentId + "\n");
+
+    LocalCommittee committee =
+        LocalCommittee.start(
+            opDir.resolve("dac"), genesis, state.chainId(), state.settlement(), 3, 2, log);
+    Sequencer seq = null;
+    try {
+      asAdmin.setCommittee(committee.signers(), committee.quorum());
+      for (long id : venue.accounts().keySet()) {
+        String l1 = OracleSigner.address(DemoL1Keys.loadOrCreate(dir, id));
+        QuoteTokenClient token =
+            new QuoteTokenClient(web3, admin, state.chainId(), bv.quoteToken(), "[]");
+        if (token.balanceOf(l1).signum() == 0) {
+          LocalChain.fundDevAccount(
+              state.rpcUrl(), admin, bv.quoteToken(), l1, BigInteger.valueOf(DEMO_MINT));
+        }
+      }
+      seq =
+          new Sequencer(
+              genesis.ledger(),
+              committed.risk(),
+              new FileTransitionLog(logFile),
+              new BatchProver(keys),
+              committee.committee(),
+              asOperator,
+              new Sequencer.Config(
+                  slots(venue.sizes()),
+                  riskRows(venue.sizes()),
+                  batchInterval,
+                  Duration.ofSeconds(1)),
+              Clock.systemUTC());
+      seq.start();
+    } catch (IOException | RuntimeException e) {
+      committee.close();
+      web3.shutdown();
+      throw e;
+    }
+    log.println(
+        "operator: sequencing "
+            + seq.circuitId()
+            + " batches (cut at "
+            + seq.slots()
+            + " transitions or "
+            + batchInterval.toSeconds()
+            + " s) for Settlement "
+            + state.settlement()
+            + ", committee "
+            + committee.signers()
+            + " (quorum "
+            + committee.quorum()
+            + "), demo accounts' L1 keys in "
+            + dir.resolve("keys")
+            + " (l1-N.key)");
+    return new LocalOperator(seq, committee, web3, new OperatorServiceImpl(seq, config.legs()));
+  }
+
+  /** The gRPC OperatorService. */
+  public OperatorServiceImpl service() {
+    return service;
+  }
+
+  /** The sequencer. */
+  public Sequencer sequencer() {
+    return sequencer;
+  }
+
+  @Override
+  public void close() throws IOException {
+    sequencer.close();
+    committee.close();
+    web3.shutdown();
+  }
+}

@@ -1,0 +1,720 @@
+package io.zkmargin.operator;
+
+import io.zkmargin.chain.ChainException;
+import io.zkmargin.chain.HealthClaim;
+import io.zkmargin.chain.SettlementClient;
+import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.ledger.BatchWitness;
+import io.zkmargin.ledger.Ledger;
+import io.zkmargin.ledger.Rule;
+import io.zkmargin.ledger.SignatureVerifier;
+import io.zkmargin.ledger.Withdrawal;
+import io.zkmargin.prover.BatchProver;
+import io.zkmargin.prover.ProofFile;
+import io.zkmargin.risk.util.ArgChecker;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's sequencer: applies each transition to the Java {@link Ledger} at once, through a
+ * {@link BatchWitness.Builder} that records the batch circuit's witness as it goes, and refuses an
+ * invalid one immediately with the {@link Rule} it breaks (nothing changes); logs every accepted
+ * transition durably ({@link TransitionLog}) before it answers; takes the chain's deposit queue
+ * entries into the open batch in queue order; cuts a batch when its N slots are used or the batch
+ * interval has passed; then, on one pipeline thread, batch after batch in order: proves it ({@link
+ * BatchProver}), collects the committee's signatures ({@link BatchCommittee}), submits {@code
+ * finalizeBatch} ({@link SettlementClient}) and recovers from a refusal (see {@link #submit}).
+ *
+ * <p>Transitions and the ledger are guarded by this object's lock; the chain is written only from
+ * the pipeline thread.
+ */
+public final class Sequencer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
+
+  /** Attempts to finalize one batch before it stays failed. */
+  public static final int MAX_ATTEMPTS = 6;
+
+  /** Contract errors a new set of committee signatures fixes. */
+  private static final Set<String> SIGNATURE_ERRORS =
+      Set.of(
+          "QuorumNotReached",
+          "InvalidSignature",
+          "UnknownSigner",
+          "DuplicateSigner",
+          "SignersNotSorted",
+          "MalformedSignatures");
+
+  /** Where a batch is (the proto's BatchState). */
+  public enum State {
+    OPEN,
+    SEQUENCED,
+    PROVING,
+    DA_SIGNED,
+    SUBMITTED,
+    FINALIZED,
+    FAILED
+  }
+
+  /**
+   * A snapshot of one batch.
+   *
+   * @param reason why the last attempt failed and what the sequencer does about it ("" if none)
+   */
+  public record BatchView(
+      long number,
+      State state,
+      String reason,
+      List<String> transitions,
+      BigInteger oldRoot,
+      BigInteger newRoot,
+      List<BigInteger> publicInputs,
+      long batchTime,
+      String txHash,
+      long gasUsed,
+      int attempts) {}
+
+  /** The answer to a submitted transition: the rule (OK when accepted) and where it went. */
+  public record Result(Rule rule, long batch, int slot, long sequence) {}
+
+  /** A fault put into the next finalizeBatch call (tests of the recovery paths). */
+  public enum Fault {
+    /** The proof's bytes are changed: the verifier refuses it ({@code BatchProofInvalid}). */
+    TAMPER_PROOF,
+    /** Only one committee signature is sent ({@code QuorumNotReached} with quorum 2). */
+    DROP_QUORUM,
+    /** The header names the previous batch's old root ({@code StaleOldRoot}). */
+    STALE_ROOT
+  }
+
+  /**
+   * Sizes and timing.
+   *
+   * @param slots N, transition slots of the batch circuit
+   * @param riskRows R, risk table rows of the batch circuit
+   * @param batchInterval an open batch is cut this long after its first transition
+   * @param pollInterval how often the chain's deposit queue is read and the interval checked
+   * @param verifier the EdDSA verifier of withdrawals, transfers and orders (gives {@link
+   *     io.zkmargin.commit.EdDSA#verify}'s verdicts; a benchmark of the ledger alone plugs in one
+   *     that accepts all, the signatures being checked apart)
+   */
+  public record Config(
+      int slots,
+      int riskRows,
+      Duration batchInterval,
+      Duration pollInterval,
+      SignatureVerifier verifier) {
+    /** With the fast EdDSA verifier ({@link SignatureVerifier#FAST}). */
+    public Config(int slots, int riskRows, Duration batchInterval, Duration pollInterval) {
+      this(slots, riskRows, batchInterval, pollInterval, SignatureVerifier.FAST);
+    }
+  }
+
+  private final Object lock = new Object();
+  private final Ledger ledger;
+  private final RiskCommitment risk;
+  private final TransitionLog log;
+  private final Config config;
+  private final Clock clock;
+  private final BatchProver prover; // null: batches are only sequenced
+  private final BatchCommittee committee;
+  private final SettlementClient chain; // null: no chain
+  private final String circuitId;
+
+  private final Map<Long, Batch> batches = new TreeMap<>();
+  private Batch open;
+  private BatchWitness.Builder builder;
+  private long sequence;
+  private long depositsTaken;
+  private BigInteger depositHead = BigInteger.ZERO;
+  private volatile String depositProblem = "";
+  private volatile Fault fault;
+  private final List<Consumer<BatchView>> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "zkm-sequencer-tick"));
+  private final ExecutorService pipeline =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "zkm-batch-pipeline"));
+
+  private static final class Batch {
+    final long number;
+    final long batchTime;
+    final List<Transition> transitions = new ArrayList<>();
+    State state = State.OPEN;
+    String reason = "";
+    BatchWitness witness;
+    String json;
+    List<Withdrawal> withdrawals = List.of();
+    int deposits;
+    ProofFile proof;
+    BatchCommittee.Signatures signatures;
+    String txHash = "";
+    long gasUsed;
+    int attempts;
+    long firstAt; // System.nanoTime() of its first transition
+
+    Batch(long number, long batchTime) {
+      this.number = number;
+      this.batchTime = batchTime;
+    }
+  }
+
+  /**
+   * Builds the sequencer and replays the log: the ledger must be the genesis state the log's first
+   * batch started from (the chain's genesis root).
+   *
+   * @param ledger the genesis ledger (owned from now on)
+   * @param risk the risk commitment every batch is judged at (its root posted on chain)
+   * @param log the transition log (replayed now)
+   * @param prover the batch prover, or null to only sequence
+   * @param committee the DA committee (with a chain)
+   * @param chain the Settlement contract (the operator's key), or null for none
+   * @param config sizes and timing
+   * @param clock batch times
+   * @throws IOException when the log cannot be written
+   * @throws IllegalStateException when the log does not replay on this genesis
+   */
+  public Sequencer(
+      Ledger ledger,
+      RiskCommitment risk,
+      TransitionLog log,
+      BatchProver prover,
+      BatchCommittee committee,
+      SettlementClient chain,
+      Config config,
+      Clock clock)
+      throws IOException {
+    this.ledger = ArgChecker.notNull(ledger, "ledger");
+    this.risk = ArgChecker.notNull(risk, "risk");
+    this.log = ArgChecker.notNull(log, "log");
+    this.config = ArgChecker.notNull(config, "config");
+    this.clock = ArgChecker.notNull(clock, "clock");
+    this.prover = prover;
+    this.committee = committee;
+    this.chain = chain;
+    ArgChecker.isTrue(chain == null || committee != null, "a chain needs a committee");
+    this.circuitId = BatchWitness.circuitId(ledger.config(), config.slots(), config.riskRows());
+    replay();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  // ------------------------------------------------------------------ start, replay
+
+  private void replay() throws IOException {
+    List<TransitionLog.Entry> entries = log.entries();
+    synchronized (lock) {
+      for (TransitionLog.Entry e : entries) {
+        if (e instanceof TransitionLog.BatchStart s) {
+          if (open != null) {
+            seal(open);
+          }
+          begin(s.batch(), s.batchTime());
+        } else {
+          Transition t = ((TransitionLog.Accepted) e).transition();
+          if (open == null) {
+            throw new IllegalStateException("the transition log starts without a batch start");
+          }
+          Rule r = apply(t);
+          if (!r.isOk()) {
+            throw new IllegalStateException(
+                "the transition log does not replay: " + t.describe() + " is refused (" + r + ")");
+          }
+          sequence++;
+        }
+      }
+      if (open == null) {
+        long time = clock.instant().getEpochSecond();
+        log.appendBatchStart(1, time);
+        begin(1, time);
+      }
+    }
+    LOG.atInfo()
+        .addKeyValue("transitions", sequence)
+        .addKeyValue("openBatch", open.number)
+        .log("sequencer.replayed");
+  }
+
+  /**
+   * Starts following the chain (finalized batches, deposits), the batch timer and the pipeline of
+   * the batches cut but not finalized yet.
+   */
+  public void start() {
+    if (chain != null) {
+      long onChain = chain.batchNumber();
+      synchronized (lock) {
+        for (Batch b : batches.values()) {
+          if (b.state != State.OPEN && b.number <= onChain) {
+            b.state = State.FINALIZED;
+          }
+        }
+        for (Batch b : batches.values()) {
+          if (b.state == State.SEQUENCED) {
+            schedule(b);
+          }
+        }
+      }
+    }
+    long ms = config.pollInterval().toMillis();
+    ticker.scheduleWithFixedDelay(this::tick, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    try {
+      if (chain != null) {
+        pullDeposits();
+      }
+      synchronized (lock) {
+        if (!open.transitions.isEmpty()
+            && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
+          cut();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.atWarn().setCause(e).log("sequencer.tick_failed");
+    }
+  }
+
+  // ------------------------------------------------------------------ transitions
+
+  /**
+   * Applies one signed transition (not a deposit: those come from the chain) to the open batch.
+   *
+   * @return the rule (OK when accepted: durable in the log) and its batch and slot
+   * @throws UnsupportedOperationException for a kind the batch circuit cannot prove yet (trades)
+   * @throws IOException when the log cannot be written (the sequencer is then unusable)
+   */
+  public Result submit(Transition t) throws IOException {
+    ArgChecker.notNull(t, "transition");
+    ArgChecker.isFalse(t instanceof Transition.Deposit, "deposits come from the chain's queue");
+    synchronized (lock) {
+      Rule r;
+      try {
+        r = apply(t);
+      } catch (IllegalStateException full) {
+        // the risk table of the open batch cannot take this account's rows: a new batch can
+        cut();
+        r = apply(t);
+      }
+      if (!r.isOk()) {
+        return new Result(r, open.number, -1, -1);
+      }
+      return accepted(t);
+    }
+  }
+
+  private Result accepted(Transition t) throws IOException {
+    log.append(t);
+    Result res = new Result(Rule.OK, open.number, open.transitions.size() - 1, sequence++);
+    notify(open);
+    if (builder.isFull()) {
+      cut();
+    }
+    return res;
+  }
+
+  /** Applies a transition to the ledger through the builder; records it in the open batch. */
+  private Rule apply(Transition t) {
+    Rule r;
+    if (t instanceof Transition.Deposit d) {
+      r = builder.deposit(d.accountId(), d.amount(), d.pkX(), d.pkY(), d.depositor());
+      if (r.isOk()) {
+        open.deposits++;
+        depositsTaken = d.index() + 1;
+        depositHead = d.head();
+      }
+    } else if (t instanceof Transition.Withdraw w) {
+      r = builder.withdraw(w.message(), w.signature());
+    } else if (t instanceof Transition.Transfer x) {
+      r = builder.transfer(x.message(), x.signature());
+    } else {
+      Transition.Trade tr = (Transition.Trade) t;
+      r = ledger.checkSignature(tr.maker(), tr.makerSignature(), config.verifier());
+      if (r.isOk()) {
+        r = ledger.checkSignature(tr.taker(), tr.takerSignature(), config.verifier());
+      }
+      if (r.isOk()) {
+        r = builder.trade(tr.maker(), tr.taker(), tr.fill(), tr.legPrices());
+      }
+    }
+    if (r.isOk()) {
+      if (open.transitions.isEmpty()) {
+        open.firstAt = System.nanoTime();
+      }
+      open.transitions.add(t);
+    }
+    return r;
+  }
+
+  /** Reads the chain's deposit queue and takes every new entry into the batches, in order. */
+  private void pullDeposits() throws IOException {
+    long queued = chain.depositCount();
+    long taken;
+    synchronized (lock) {
+      taken = depositsTaken;
+    }
+    if (queued <= taken) {
+      return;
+    }
+    for (SettlementClient.DepositEntry e : chain.depositEntries(taken)) {
+      synchronized (lock) {
+        if (e.index() != depositsTaken) {
+          continue;
+        }
+        Transition.Deposit d =
+            new Transition.Deposit(
+                e.index(), e.accountId(), e.amount(), e.pkX(), e.pkY(), e.depositor(), e.head());
+        Rule r = apply(d);
+        if (!r.isOk()) {
+          // the queue is consumed in order: an entry the ledger refuses blocks it
+          depositProblem = "deposit #" + e.index() + " is refused by the ledger: " + r;
+          LOG.atError().addKeyValue("deposit", e.index()).log("sequencer.deposit_refused " + r);
+          return;
+        }
+        if (!builderHead().equals(e.head())) {
+          throw new IllegalStateException(
+              "the deposit queue head after entry "
+                  + e.index()
+                  + " is "
+                  + e.head()
+                  + " on chain, "
+                  + builderHead()
+                  + " here");
+        }
+        accepted(d);
+      }
+    }
+  }
+
+  private BigInteger builderHead() {
+    return depositHead;
+  }
+
+  // ------------------------------------------------------------------ batches
+
+  private void begin(long number, long batchTime) {
+    ledger.beginBatch(risk, batchTime);
+    BigInteger headBefore = open == null ? BigInteger.ZERO : open.witness.depositHeadAfter();
+    // the previous batch's tree is the ledger's: no rebuild from every account at each cut
+    builder =
+        (builder == null
+                ? BatchWitness.builder(ledger, config.slots(), config.riskRows(), headBefore)
+                : BatchWitness.builder(
+                    ledger, config.slots(), config.riskRows(), headBefore, builder.stateTree()))
+            .verifier(config.verifier());
+    open = new Batch(number, batchTime);
+    batches.put(number, open);
+  }
+
+  /** Cuts the open batch (if it holds anything) and starts the next. */
+  private void cut() throws IOException {
+    if (open.transitions.isEmpty()) {
+      return;
+    }
+    Batch b = open;
+    seal(b);
+    long time = Math.max(clock.instant().getEpochSecond(), b.batchTime);
+    log.appendBatchStart(b.number + 1, time);
+    begin(b.number + 1, time);
+    notify(b);
+    schedule(b);
+  }
+
+  private void seal(Batch b) {
+    b.witness = builder.finish();
+    b.withdrawals = ledger.withdrawals();
+    b.state = State.SEQUENCED;
+  }
+
+  /** Cuts the open batch now if it holds anything (e.g. at shutdown or from a test). */
+  public void cutNow() throws IOException {
+    synchronized (lock) {
+      cut();
+    }
+  }
+
+  private void schedule(Batch b) {
+    if (chain != null && prover != null) {
+      pipeline.execute(() -> process(b));
+    }
+  }
+
+  /** Puts a fault into the next finalizeBatch call (tests of the recovery paths). */
+  public void injectFault(Fault f) {
+    this.fault = f;
+  }
+
+  /**
+   * Proves, signs and finalizes one batch, recovering from the contract's refusals: {@code
+   * BatchProofInvalid} proves the batch again; a committee signature error collects the signatures
+   * again; {@code StaleOldRoot} reads the chain: its root is the batch's new root (the batch is
+   * already finalized: done), or its old root (the header is rebuilt from the witness and sent
+   * again), else the ledger and the chain diverged (failed, not retried); any other error is
+   * retried after a pause, up to {@value #MAX_ATTEMPTS} attempts.
+   */
+  private void process(Batch b) {
+    while (b.attempts < MAX_ATTEMPTS) {
+      try {
+        if (b.json == null) {
+          b.json = b.witness.toJson();
+        }
+        if (b.proof == null) {
+          set(b, State.PROVING, b.reason);
+          b.proof =
+              prover
+                  .prove(
+                      circuitId,
+                      b.json.getBytes(StandardCharsets.UTF_8),
+                      Arrays.asList(b.witness.publicInputs()))
+                  .proof();
+        }
+        if (b.signatures == null) {
+          b.signatures =
+              committee.sign(b.number, b.witness.dataHash(), b.witness.newRoot(), b.json);
+          set(b, State.DA_SIGNED, b.reason);
+        }
+        submit(b);
+        return;
+      } catch (ChainException e) {
+        String name = e.errorName() == null ? "" : e.errorName();
+        if (SIGNATURE_ERRORS.contains(name)) {
+          b.signatures = null;
+          set(b, State.FAILED, e.getMessage() + "; collecting the committee's signatures again");
+        } else if (name.equals("BatchProofInvalid")) {
+          b.proof = null;
+          set(b, State.FAILED, e.getMessage() + "; proving the batch again");
+        } else if (name.equals("StaleOldRoot")) {
+          BigInteger root = chain.stateRoot();
+          if (root.equals(b.witness.newRoot()) && chain.batchNumber() >= b.number) {
+            set(b, State.FINALIZED, e.getMessage() + "; the chain already holds this batch");
+            return;
+          } else if (!root.equals(b.witness.oldRoot())) {
+            set(
+                b,
+                State.FAILED,
+                e.getMessage()
+                    + "; the chain's root "
+                    + root
+                    + " is neither this batch's old nor new root: the ledger and the chain"
+                    + " diverged, not retried");
+            return;
+          }
+          set(b, State.FAILED, e.getMessage() + "; sending the header of the witness again");
+        } else {
+          set(b, State.FAILED, e.getMessage() + "; retrying");
+          pause(2000);
+        }
+      } catch (RuntimeException e) {
+        LOG.atWarn().setCause(e).addKeyValue("batch", b.number).log("batch.attempt_failed");
+        set(b, State.FAILED, e.toString() + "; retrying");
+        pause(2000);
+      }
+    }
+  }
+
+  private void submit(Batch b) {
+    Fault f = fault;
+    fault = null;
+    BatchWitness w = b.witness;
+    BigInteger oldRoot = w.oldRoot();
+    byte[] proof = HealthClaim.solidityProof(b.proof.proof());
+    byte[] sigs = b.signatures.packed();
+    if (f == Fault.TAMPER_PROOF) {
+      proof[40] ^= 1; // A.y changes: not a curve point any more, or another proof
+    } else if (f == Fault.DROP_QUORUM) {
+      sigs = Arrays.copyOf(sigs, 65);
+    } else if (f == Fault.STALE_ROOT) {
+      Batch prev = batches.get(b.number - 1);
+      oldRoot = prev != null ? prev.witness.oldRoot() : oldRoot.add(BigInteger.ONE);
+    }
+    List<SettlementClient.Withdrawal> ws = new ArrayList<>();
+    for (Withdrawal x : b.withdrawals) {
+      ws.add(new SettlementClient.Withdrawal(hexAddress(x.l1Address()), x.amount()));
+    }
+    SettlementClient.BatchHeader h =
+        new SettlementClient.BatchHeader(
+            oldRoot,
+            w.newRoot(),
+            w.riskRoot(),
+            b.deposits,
+            w.withdrawalsHash(),
+            w.dataHash(),
+            b.batchTime);
+    b.attempts++;
+    set(b, State.SUBMITTED, b.reason);
+    SettlementClient.TxResult tx = chain.finalizeBatch(h, ws, sigs, proof);
+    b.txHash = tx.hash();
+    b.gasUsed = tx.gasUsed();
+    set(b, State.FINALIZED, "");
+    LOG.atInfo()
+        .addKeyValue("batch", b.number)
+        .addKeyValue("gas", tx.gasUsed())
+        .addKeyValue("attempts", b.attempts)
+        .log("batch.finalized");
+  }
+
+  /** An address integer as 0x and 40 hex digits. */
+  static String hexAddress(BigInteger a) {
+    String hex = a.toString(16);
+    return "0x" + "0".repeat(40 - hex.length()) + hex.toLowerCase(Locale.ROOT);
+  }
+
+  private static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void set(Batch b, State s, String reason) {
+    synchronized (lock) {
+      b.state = s;
+      b.reason = reason;
+    }
+    if (s == State.FAILED) {
+      LOG.atWarn().addKeyValue("batch", b.number).log("batch.refused " + reason);
+    }
+    notify(b);
+  }
+
+  // ------------------------------------------------------------------ views
+
+  private void notify(Batch b) {
+    BatchView v = view(b);
+    for (Consumer<BatchView> l : listeners) {
+      try {
+        l.accept(v);
+      } catch (RuntimeException e) {
+        listeners.remove(l);
+      }
+    }
+  }
+
+  private BatchView view(Batch b) {
+    synchronized (lock) {
+      BatchWitness w = b.witness;
+      return new BatchView(
+          b.number,
+          b.state,
+          b.reason,
+          b.transitions.stream().map(Transition::describe).toList(),
+          w == null ? null : w.oldRoot(),
+          w == null ? null : w.newRoot(),
+          w == null ? List.of() : Arrays.asList(w.publicInputs()),
+          b.batchTime,
+          b.txHash,
+          b.gasUsed,
+          b.attempts);
+    }
+  }
+
+  /** Registers a listener of every batch change (called on the changing thread). */
+  public void addListener(Consumer<BatchView> l) {
+    listeners.add(l);
+  }
+
+  /** Removes a listener. */
+  public void removeListener(Consumer<BatchView> l) {
+    listeners.remove(l);
+  }
+
+  /** Every batch known, from {@code from} on, in order. */
+  public List<BatchView> batches(long from) {
+    synchronized (lock) {
+      return batches.values().stream().filter(b -> b.number >= from).map(this::view).toList();
+    }
+  }
+
+  /** One batch, or null. */
+  public BatchView batch(long number) {
+    synchronized (lock) {
+      Batch b = batches.get(number);
+      return b == null ? null : view(b);
+    }
+  }
+
+  /** The open batch's number. */
+  public long openBatch() {
+    synchronized (lock) {
+      return open.number;
+    }
+  }
+
+  /** Transitions in the open batch. */
+  public int openTransitions() {
+    synchronized (lock) {
+      return open.transitions.size();
+    }
+  }
+
+  /** Deposit queue entries taken in. */
+  public long depositsTaken() {
+    synchronized (lock) {
+      return depositsTaken;
+    }
+  }
+
+  /** Why deposits stopped being taken in ("" when they are not). */
+  public String depositProblem() {
+    return depositProblem;
+  }
+
+  /** The batch circuit id. */
+  public String circuitId() {
+    return circuitId;
+  }
+
+  /** N. */
+  public int slots() {
+    return config.slots();
+  }
+
+  /** The chain client, or null. */
+  public SettlementClient chain() {
+    return chain;
+  }
+
+  /**
+   * Runs {@code f} on the ledger under the sequencer's lock (reads: balances, nonces; tests).
+   *
+   * @param <T> the result type
+   */
+  public <T> T withLedger(java.util.function.Function<Ledger, T> f) {
+    synchronized (lock) {
+      return f.apply(ledger);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    ticker.shutdownNow();
+    pipeline.shutdownNow();
+    try {
+      pipeline.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.close();
+  }
+}
