@@ -456,8 +456,8 @@ public final class ReplayState {
 
   /**
    * The witness's position slots are the ones the ledger moved (each is in dataHash, and the
-   * circuit writes the leaf where the witness says) and each used leg's {@code legRow} opens a used
-   * risk row of the leg's instrument (as the circuit requires).
+   * circuit writes the leaf where the witness says), an unused leg's price is 0, and each used
+   * leg's {@code legRow} opens a used risk row of the leg's instrument (as the circuit requires).
    */
   private static void checkLegs(
       WitnessDocument doc, WitnessDocument.Trade tr, long[] makerPos, long[] takerPos, int slot)
@@ -479,6 +479,12 @@ public final class ReplayState {
                 + ", taker "
                 + tr.takerPos()[l]
                 + ")");
+      }
+      if (tr.ratios()[l] == 0 && tr.prices()[l] != 0) {
+        // the ledger ignores an unused leg's price: only 0 (the builder's) keeps one replay per
+        // dataHash
+        throw slotRefused(
+            slot, "trade", "leg " + l + " is unused and has price " + tr.prices()[l] + ", not 0");
       }
       if (tr.ratios()[l] != 0) {
         WitnessDocument.Row row = rows[(int) tr.legRow()[l]];

@@ -31,9 +31,9 @@ import java.util.function.Consumer;
  * (N = 2, R = 4), as prover's BatchProveTest builds them: batch 1 registers account 3 (a
  * sub-account of account 1's key) by a deposit and deposits into account 1; batch 2 withdraws 20
  * USDC from account 1 (opening the ETH-PERP risk row) and transfers 5 USDC from 1 to 3; batch 3
- * (recorded by {@link BatchWitness.Builder#trade}) fills 2 units of account 2's buy order for
- * ETH-PERP (maker) against account 1's sell order (taker) at 30 USDC a lot, with fees to account 0
- * at the end of the batch.
+ * (recorded by {@link BatchWitness.Builder#trade}) fills 1 unit of account 1's buy order for 3
+ * ETH-PERP (maker) against account 3's sell order for 1 (taker) at 30 USDC a lot, with 3,000 atoms
+ * of fees to account 0 at the end of the batch.
  */
 final class DacFixtures {
   static final LedgerConfig CONFIG = LedgerConfig.TEST;
@@ -82,17 +82,17 @@ final class DacFixtures {
     l.beginBatch(risk(), T0 + 120);
     BatchWitness.Builder b3 = BatchWitness.builder(l, N, R, batch2.depositHeadAfter());
     OrderMessage maker =
-        OrderMessage.singleLeg(CONFIG.legs(), 2, 7, T0 + 3600, 3, 31 * USDC, 1_000, 1, 1);
+        OrderMessage.singleLeg(CONFIG.legs(), 1, 7, T0 + 3600, 3, 31 * USDC, 1_000, 1, 1);
     OrderMessage taker =
-        OrderMessage.singleLeg(CONFIG.legs(), 1, 9, T0 + 3600, 2, -29 * USDC, 2_000, 1, -1);
+        OrderMessage.singleLeg(CONFIG.legs(), 3, 9, T0 + 3600, 1, -29 * USDC, 2_000, 1, -1);
     assertEquals(
         Rule.OK,
         b3.trade(
             maker,
-            EdDSA.sign(key(2), maker.messageHash()),
+            EdDSA.sign(k1, maker.messageHash()),
             taker,
             EdDSA.sign(k1, taker.messageHash()),
-            2,
+            1,
             new long[] {30 * USDC, 0}));
     batch3 = b3.finish();
     assertEquals(l.stateTree().root(), batch3.newRoot());

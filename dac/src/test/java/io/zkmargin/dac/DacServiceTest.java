@@ -232,8 +232,8 @@ class DacServiceTest {
       // beyond the maker's limit of 31 USDC a lot
       refused(
           s, 3, edit(fx.json3, slotArray(0, "price", 0, "32000000"), true), ABORTED, "PRICE_LIMIT");
-      // a fill of 3 units: the taker's order is for 2
-      refused(s, 3, edit(fx.json3, slotField(0, "amount", "3"), true), ABORTED, "OVERFILL");
+      // a fill of 2 units: the taker's order is for 1
+      refused(s, 3, edit(fx.json3, slotField(0, "amount", "2"), true), ABORTED, "OVERFILL");
       // a leg changed: the maker's and the taker's signatures no longer hold
       refused(s, 3, edit(fx.json3, slotArray(0, "ratio", 0, "2"), true), ABORTED, "BAD_SIGNATURE");
       refused(
@@ -256,6 +256,9 @@ class DacServiceTest {
           edit(fx.json3, slotArray(0, "makerPos", 0, "1"), true),
           ABORTED,
           "moves position slots");
+      // a price on the unused leg 1 (the ledger ignores it)
+      refused(
+          s, 3, edit(fx.json3, slotArray(0, "price", 1, "5"), true), ABORTED, "leg 1 is unused");
       // the leg's risk row pointing at an unused row (not in dataHash)
       refused(s, 3, edit(fx.json3, slotArray(0, "legRow", 0, "3"), false), ABORTED, "RISK_ROW");
       assertEquals(2, s.member().latestBatch());
@@ -263,7 +266,7 @@ class DacServiceTest {
       // the real trade: accepted, signed, account 0 credited with the fees at the end
       DacClient.collect(List.of(s.target()), 1, 3, fx.json3);
       assertEquals(fx.batch3.newRoot(), s.member().root());
-      assertEquals(6_000, s.member().account(0).leaf().balances()[0]);
+      assertEquals(3_000, s.member().account(0).leaf().balances()[0]);
     }
   }
 
