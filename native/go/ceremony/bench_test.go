@@ -1,9 +1,12 @@
 package ceremony
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 )
@@ -54,46 +57,88 @@ func BenchmarkPhase1Contribute(b *testing.B) {
 }
 
 // BenchmarkPhase2 prepares a one-party phase 1 at the health circuit's power (ZKM_BENCH_SIZE=production
-// for the production size, TEST size otherwise), then times one phase-2 contribution and one
-// verification of a one-contribution chain.
+// for the production size, TEST size otherwise), then times, once each and printed as it goes: the
+// phase-2 initialization, one contribution, its incremental check against the initial state
+// (Phase2VerifyNext, what the coordinator runs per upload), and finalize (which verifies the whole
+// chain, so runs the initialization again, then seals). A full-chain Phase2Verify costs the
+// initialization plus one incremental check per contribution; ZKM_BENCH_FULLVERIFY=1 times it too.
+// ZKM_BENCH_OUT=DIR writes the files and the finalized keys there.
 func BenchmarkPhase2(b *testing.B) {
 	s := encoding.TestSizes
 	if os.Getenv("ZKM_BENCH_SIZE") == "production" {
 		s = encoding.ProductionSizes
 	}
+	out := os.Getenv("ZKM_BENCH_OUT")
+	save := func(name string, data []byte) {
+		if out == "" {
+			return
+		}
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	step := func(what string, t0 time.Time, size int) {
+		fmt.Printf("phase2-bench %s: %.1f s, %d bytes (elapsed %.1f s)\n", what, time.Since(t0).Seconds(), size, time.Since(start).Seconds())
+	}
 	id := s.HealthID()
+	t0 := time.Now()
 	c, err := ResolveCircuit(id)
 	if err != nil {
 		b.Fatal(err)
 	}
+	fmt.Printf("phase2-bench circuit %s: %d constraints, power %d, %d private wires\n", id, c.r1cs.GetNbConstraints(), c.Power, c.NbPrivate)
+	step("compile", t0, 0)
+	t0 = time.Now()
 	p1, _ := Phase1Init(c.Power)
 	k1, _, _, err := Phase1Contribute(c.Power, p1)
 	if err != nil {
 		b.Fatal(err)
 	}
+	step("phase-1 contribution (setup)", t0, len(k1))
+	t0 = time.Now()
 	commons, _, err := Phase1Seal(c.Power, [][]byte{k1}, []byte{1})
 	if err != nil {
 		b.Fatal(err)
 	}
+	step("phase-1 seal (setup)", t0, len(commons))
+	save("phase1-final.bin", commons)
+	t0 = time.Now()
 	init, err := Phase2Init(id, commons)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var next []byte
-	b.Run(id+"/power="+strconv.Itoa(c.Power)+"/contribute", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			next, _, _, err = Phase2Contribute(id, init)
-			if err != nil {
-				b.Fatal(err)
-			}
+	step("phase-2 init", t0, len(init))
+	save("phase2-0000.bin", init)
+	t0 = time.Now()
+	next, _, _, err := Phase2Contribute(id, init)
+	if err != nil {
+		b.Fatal(err)
+	}
+	step("phase-2 contribution", t0, len(next))
+	save("phase2-0001.bin", next)
+	t0 = time.Now()
+	if _, err := Phase2VerifyNext(id, init, next); err != nil {
+		b.Fatal(err)
+	}
+	step("phase-2 incremental verify (one contribution against its predecessor)", t0, 0)
+	if os.Getenv("ZKM_BENCH_FULLVERIFY") == "1" {
+		t0 = time.Now()
+		if _, err := Phase2Verify(id, commons, [][]byte{next}); err != nil {
+			b.Fatal(err)
 		}
-		b.ReportMetric(float64(len(next)), "bytes/file")
-	})
-	b.Run(id+"/verify", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			if _, err := Phase2Verify(id, commons, [][]byte{next}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+		step("phase-2 full verify (1-contribution chain)", t0, 0)
+	}
+	t0 = time.Now()
+	f, err := Phase2Finalize(id, commons, [][]byte{next}, []byte("bench beacon"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	step("phase-2 finalize (full verify + seal)", t0, len(f.ProvingKey)+len(f.VerifyingKey))
+	fmt.Printf("phase2-bench proving key %d bytes, verifying key %d bytes, transcript %x\n", len(f.ProvingKey), len(f.VerifyingKey), f.Transcript)
+	save("proving.key", f.ProvingKey)
+	save("verifying.key", f.VerifyingKey)
 }
