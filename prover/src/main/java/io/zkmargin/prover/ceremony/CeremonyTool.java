@@ -266,6 +266,14 @@ public final class CeremonyTool {
     m.put("setup", SETUP_CEREMONY);
     m.put("transcriptHash", f.transcriptHex());
     m.put("phase1Final", KeyStore.sha256Hex(commons));
+    Path p1json = dir.resolve("phase1").resolve("final.json");
+    if (Files.isRegularFile(p1json)) {
+      JsonNode imported = JSON.readTree(p1json.toFile()).path("imported");
+      if (imported.isObject()) {
+        // phase 1 came from a public .ptau: name the file, so phase1Final traces back to it
+        m.set("phase1Import", imported);
+      }
+    }
     m.put("beacon", HexFormat.of().formatHex(beacon));
     hashes(m.putArray("contributions"), f.contributions());
     byte[] manifestBytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);

@@ -158,9 +158,12 @@ class CeremonyToolTest {
     Files.write(p2.resolve("contribution-0003.bin"), good);
 
     Path keysRoot = tmp.resolve("keys");
+    Path keys;
     try (KeyStore store = new KeyStore(keysRoot)) {
-      t.phase2Finalize(ID, "beacon".getBytes(StandardCharsets.US_ASCII), store);
+      keys = t.phase2Finalize(ID, "beacon".getBytes(StandardCharsets.US_ASCII), store);
     }
+    JsonNode manifest = new ObjectMapper().readTree(keys.resolve("manifest.json").toFile());
+    assertEquals(KeyStore.sha256Hex(whole), manifest.path("phase1Import").path("sha256").asText());
     try (KeyStore store = new KeyStore(keysRoot)) {
       ProofResult p =
           Gnark.prove(
