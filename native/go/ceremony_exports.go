@@ -106,6 +106,7 @@ func zkm_ceremony_p1_contribute(power C.int, prev *C.uchar, n C.longlong, entrop
 		return fail(errOut, err)
 	}
 	next, rec, prod, err := ceremony.Phase1ContributeEntropy(int(power), p, e)
+	clear(e) // the Go copy of the contributor's entropy (the C copy is zeroed by the JNI glue)
 	if err != nil {
 		return fail(errOut, err)
 	}
@@ -184,6 +185,7 @@ func zkm_ceremony_p2_contribute(id *C.char, prev *C.uchar, n C.longlong, entropy
 		return fail(errOut, err)
 	}
 	next, rec, prod, err := ceremony.Phase2ContributeEntropy(sid, p, e)
+	clear(e) // the Go copy of the contributor's entropy (the C copy is zeroed by the JNI glue)
 	if err != nil {
 		return fail(errOut, err)
 	}
