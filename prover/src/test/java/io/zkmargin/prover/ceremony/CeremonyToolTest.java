@@ -86,10 +86,13 @@ class CeremonyToolTest {
     t.phase1Init(Ceremony.circuitPower(ID));
     t.phase1Contribute();
     t.phase1Contribute();
+    assertEquals(1, t.verifyFrom(null, 1).size());
+    assertThrows(IllegalArgumentException.class, () -> t.verifyFrom(null, 2));
     Path second = tmp.resolve("phase1").resolve("contribution-0002.bin");
     byte[] b = Files.readAllBytes(second);
     b[20] ^= 1;
     Files.write(second, b);
+    assertThrows(NativeException.class, () -> t.verifyFrom(null, 1));
     NativeException e = assertThrows(NativeException.class, t::phase1Verify);
     assertTrue(
         e.code() == NativeException.VERIFICATION_FAILED
