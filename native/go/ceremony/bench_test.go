@@ -5,8 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
+
+	curve "github.com/consensys/gnark-crypto/ecc/bn254"
+	cmpc "github.com/consensys/gnark-crypto/ecc/bn254/mpcsetup"
+	"github.com/consensys/gnark/backend/groth16/bn254/mpcsetup"
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 )
@@ -141,4 +146,62 @@ func BenchmarkPhase2(b *testing.B) {
 	fmt.Printf("phase2-bench proving key %d bytes, verifying key %d bytes, transcript %x\n", len(f.ProvingKey), len(f.VerifyingKey), f.Transcript)
 	save("proving.key", f.ProvingKey)
 	save("verifying.key", f.VerifyingKey)
+}
+
+// BenchmarkPhase2Step times one phase-2 contribution and its incremental check at a circuit's real
+// dimensions (ZKM_BENCH_SIZE=production: the production health circuit) without phase 1 or the
+// phase-2 initialization: the predecessor is a synthetic state of the circuit's exact shape (|K| =
+// private wires, |Z| = N-1, distinct valid points), which is all Contribute and Phase2VerifyNext
+// look at (their cost depends on the number of points, not on their values). Prints wall and process
+// CPU time, so that the figure means something on a loaded machine.
+func BenchmarkPhase2Step(b *testing.B) {
+	s := encoding.TestSizes
+	if os.Getenv("ZKM_BENCH_SIZE") == "production" {
+		s = encoding.ProductionSizes
+	}
+	id := s.HealthID()
+	c, err := ResolveCircuit(id)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p mpcsetup.Phase2
+	_, _, g1, g2 := curve.Generators()
+	p.Parameters.G1.Delta, p.Parameters.G2.Delta = g1, g2
+	n := 1 << c.Power
+	pts := make([]curve.G1Jac, c.NbPrivate+n-1)
+	var acc curve.G1Jac
+	acc.FromAffine(&g1)
+	for i := range pts {
+		acc.AddMixed(&g1)
+		pts[i] = acc
+	}
+	aff := curve.BatchJacobianToAffineG1(pts)
+	p.Parameters.G1.PKK, p.Parameters.G1.Z = aff[:c.NbPrivate], aff[c.NbPrivate:]
+	p.Sigmas = []cmpc.UpdateProof{}
+	p.Parameters.G1.SigmaCKK = [][]curve.G1Affine{}
+	p.Parameters.G2.Sigma = []curve.G2Affine{}
+	prev, err := encode(&p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if int64(len(prev)) != c.Phase2Size(false) {
+		b.Fatalf("synthetic state has %d bytes, Phase2Size says %d", len(prev), c.Phase2Size(false))
+	}
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	fmt.Printf("phase2-step %s: power %d, %d private wires, predecessor %d bytes\n", id, c.Power, c.NbPrivate, len(prev))
+	w0, c0 := time.Now(), cpu()
+	next, _, _, err := Phase2Contribute(id, prev)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("phase2-step contribution: wall %.1f s, cpu %.1f s, %d bytes\n", time.Since(w0).Seconds(), (cpu() - c0).Seconds(), len(next))
+	w0, c0 = time.Now(), cpu()
+	if _, err := Phase2VerifyNext(id, prev, next); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("phase2-step incremental verify: wall %.1f s, cpu %.1f s\n", time.Since(w0).Seconds(), (cpu() - c0).Seconds())
 }
