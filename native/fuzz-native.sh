@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bounded Go native fuzzing of the decoders of untrusted bytes: the engine's (proof, verifying key, proving key)
-# the ceremony's (phase-1 and phase-2 contributions) and the EdDSA verifier's 192-byte input (sigverify): every
+# the ceremony's (phase-1 and phase-2 contributions, .ptau files) and the EdDSA verifier's 192-byte input (sigverify): every
 # byte string that untrusted input can bring to gnark's readers. Called by Maven (native/pom.xml, phase test;
 # skipped with -DskipTests). Usage: native/fuzz-native.sh <repo root> [seconds per target, default 8]
 #
@@ -16,7 +16,7 @@ cd "$root"
 ulimit -v 8000000
 
 for pkg_target in engine:FuzzVerifyProof engine:FuzzLoadVerifyingKey engine:FuzzLoadProvingKey \
-    ceremony:FuzzDecodePhase1 ceremony:FuzzDecodePhase2 sigverify:FuzzVerify; do
+    ceremony:FuzzDecodePhase1 ceremony:FuzzDecodePhase2 ceremony:FuzzImportPtau sigverify:FuzzVerify; do
   pkg=${pkg_target%%:*}
   target=${pkg_target#*:}
   echo "[fuzz-native] $pkg $target for ${secs}s"

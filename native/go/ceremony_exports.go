@@ -106,6 +106,7 @@ func zkm_ceremony_p1_contribute(power C.int, prev *C.uchar, n C.longlong, entrop
 		return fail(errOut, err)
 	}
 	next, rec, prod, err := ceremony.Phase1ContributeEntropy(int(power), p, e)
+	clear(e) // the Go copy of the contributor's entropy (the C copy is zeroed by the JNI glue)
 	if err != nil {
 		return fail(errOut, err)
 	}
@@ -184,6 +185,7 @@ func zkm_ceremony_p2_contribute(id *C.char, prev *C.uchar, n C.longlong, entropy
 		return fail(errOut, err)
 	}
 	next, rec, prod, err := ceremony.Phase2ContributeEntropy(sid, p, e)
+	clear(e) // the Go copy of the contributor's entropy (the C copy is zeroed by the JNI glue)
 	if err != nil {
 		return fail(errOut, err)
 	}
@@ -249,4 +251,74 @@ func goPhase2Chain(id *C.char, commons *C.uchar, n C.longlong, files **C.uchar, 
 		return "", nil, nil, err
 	}
 	return sid, cm, chain, nil
+}
+
+// zkm_ceremony_p1_verify_next verifies one phase-1 contribution against its predecessor (trusted:
+// see ceremony.Phase1VerifyNext) and writes its 32-byte hash.
+//
+//export zkm_ceremony_p1_verify_next
+func zkm_ceremony_p1_verify_next(power C.int, prev *C.uchar, n C.longlong, next *C.uchar, m C.longlong, hash32 *C.uchar, errOut **C.char) (rc C.int) {
+	defer guard(&rc, errOut)
+	p, err := goBytes(prev, n)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	x, err := goBytes(next, m)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	h, err := ceremony.Phase1VerifyNext(int(power), p, x)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	putHashes(hash32, h)
+	return codeOK
+}
+
+// zkm_ceremony_p2_verify_next verifies one phase-2 contribution of circuit id against its predecessor
+// (trusted: see ceremony.Phase2VerifyNext) and writes its 32-byte hash.
+//
+//export zkm_ceremony_p2_verify_next
+func zkm_ceremony_p2_verify_next(id *C.char, prev *C.uchar, n C.longlong, next *C.uchar, m C.longlong, hash32 *C.uchar, errOut **C.char) (rc C.int) {
+	defer guard(&rc, errOut)
+	sid, err := goString(id)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	p, err := goBytes(prev, n)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	x, err := goBytes(next, m)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	h, err := ceremony.Phase2VerifyNext(sid, p, x)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	putHashes(hash32, h)
+	return codeOK
+}
+
+// zkm_ceremony_ptau_import converts the snarkjs .ptau file at path into the phase-1 final file at
+// power (ceremony.ImportPtauFile) and writes the file's power and ceremony power into powers2.
+//
+//export zkm_ceremony_ptau_import
+func zkm_ceremony_ptau_import(path *C.char, power C.int, out **C.uchar, outLen *C.longlong, powers2 *C.int, errOut **C.char) (rc C.int) {
+	defer guard(&rc, errOut)
+	p, err := goString(path)
+	if err != nil {
+		return fail(errOut, err)
+	}
+	b, info, err := ceremony.ImportPtauFile(p, int(power))
+	if err != nil {
+		return fail(errOut, err)
+	}
+	cBytes(b, out, outLen)
+	if powers2 != nil {
+		ps := unsafe.Slice(powers2, 2)
+		ps[0], ps[1] = C.int(info.FilePower), C.int(info.CeremonyPower)
+	}
+	return codeOK
 }

@@ -260,3 +260,61 @@ JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2F
     (*env)->SetObjectArrayElement(env, res, 3, jh);
     return res;
 }
+
+// One contribution against its predecessor: returns its 32-byte hash.
+static jbyteArray verifyNext(JNIEnv *env, jstring id, jint power, jbyteArray prev, jbyteArray next) {
+    long long n = 0, m = 0;
+    unsigned char *p = copyIn(env, prev, &n);
+    if (p == NULL) return NULL;
+    unsigned char *x = copyIn(env, next, &m);
+    if (x == NULL) { free(p); return NULL; }
+    const char *cid = NULL;
+    if (id != NULL && (cid = (*env)->GetStringUTFChars(env, id, NULL)) == NULL) { free(p); free(x); return NULL; }
+    unsigned char h[32];
+    char *err = NULL;
+    int rc = cid != NULL ? zkm_ceremony_p2_verify_next((char *)cid, p, n, x, m, h, &err)
+                         : zkm_ceremony_p1_verify_next((int)power, p, n, x, m, h, &err);
+    if (cid != NULL) (*env)->ReleaseStringUTFChars(env, id, cid);
+    free(p);
+    free(x);
+    if (rc != 0) { throwNative(env, rc, err); return NULL; }
+    return cerOutStack(env, h, 32);
+}
+
+JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase1VerifyNext(JNIEnv *env, jclass cls, jint power, jbyteArray prev, jbyteArray next) {
+    return verifyNext(env, NULL, power, prev, next);
+}
+
+JNIEXPORT jbyteArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_phase2VerifyNext(JNIEnv *env, jclass cls, jstring id, jbyteArray prev, jbyteArray next) {
+    if (id == NULL) { throwArg(env, "circuit id is null"); return NULL; }
+    return verifyNext(env, id, 0, prev, next);
+}
+
+// Returns {phase-1 final file, {file power, ceremony power} as 8 bytes big endian}.
+JNIEXPORT jobjectArray JNICALL Java_io_zkmargin_nativebridge_CeremonyLib_importPtau(JNIEnv *env, jclass cls, jstring path, jint power) {
+    if (path == NULL) { throwArg(env, "path is null"); return NULL; }
+    const char *cp = (*env)->GetStringUTFChars(env, path, NULL);
+    if (cp == NULL) return NULL;
+    unsigned char *out = NULL;
+    long long outLen = 0;
+    int powers[2] = {0, 0};
+    char *err = NULL;
+    int rc = zkm_ceremony_ptau_import((char *)cp, (int)power, &out, &outLen, powers, &err);
+    (*env)->ReleaseStringUTFChars(env, path, cp);
+    if (rc != 0) { throwNative(env, rc, err); return NULL; }
+    jclass ba = (*env)->FindClass(env, "[B");
+    jobjectArray res = ba != NULL ? (*env)->NewObjectArray(env, 2, ba, NULL) : NULL;
+    if (res == NULL) { free(out); return NULL; }
+    jbyteArray commons = copyOut(env, out, outLen);
+    if (commons == NULL) return NULL;
+    (*env)->SetObjectArrayElement(env, res, 0, commons);
+    unsigned char ps[8];
+    for (int i = 0; i < 2; i++) {
+        ps[4 * i] = (unsigned char)(powers[i] >> 24); ps[4 * i + 1] = (unsigned char)(powers[i] >> 16);
+        ps[4 * i + 2] = (unsigned char)(powers[i] >> 8); ps[4 * i + 3] = (unsigned char)powers[i];
+    }
+    jbyteArray jp = cerOutStack(env, ps, 8);
+    if (jp == NULL) return NULL;
+    (*env)->SetObjectArrayElement(env, res, 1, jp);
+    return res;
+}

@@ -15,6 +15,11 @@
 //     Phase2Contribute as in phase 1;
 //   - Phase2Finalize(circuit, commons, chain, beacon) verifies the chain, applies the beacon and returns
 //     the proving and verifying keys (engine format) and the transcript hash.
+//   - Phase1VerifyNext / Phase2VerifyNext check one contribution against its (trusted) predecessor
+//     without the phase-2 initialization: the coordinator's check on receipt, after it verified its
+//     folder once in full;
+//   - ImportPtau converts a public snarkjs / Perpetual Powers of Tau .ptau file into a phase-1 final
+//     file (see ptau.go).
 //
 // A contribution's hash is the SHA-256 of its file. Files are canonical: a file is accepted only if
 // re-encoding what was decoded gives the same bytes, so one state has one hash, and that hash equals

@@ -120,6 +120,7 @@ func TestSelfTestCeremony(t *testing.T) {
 	tr := run3(t, selfTestID, 3)
 	proveVerify(t, selfTestID, tr.final, []byte(`{"circuitId":"selftest-N8","x":"15","y":"8","a":"3","b":"5"}`))
 	checkRefusals(t, tr)
+	checkIncremental(t, tr)
 }
 
 func TestHealthTestCeremony(t *testing.T) {
@@ -242,6 +243,90 @@ func checkRefusals(t *testing.T, tr *transcript) {
 	if wrong.Transcript == tr.final.Transcript || bytes.Equal(wrong.VerifyingKey, tr.final.VerifyingKey) {
 		t.Fatal("a different beacon gives the same keys or transcript")
 	}
+}
+
+// checkIncremental: the one-step checks (Phase1VerifyNext, Phase2VerifyNext, the coordinator's check
+// on receipt) accept every honest step and refuse what the full-chain verify refuses at that step: a
+// tampered contribution, one built on another predecessor (also with its challenge rewritten), a
+// skipped one, a replayed one, and a contribution given as its own predecessor.
+func checkIncremental(t *testing.T, tr *transcript) {
+	id, p := tr.c.ID, tr.c.Power
+	init2, err := Phase2Init(id, tr.commons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain2 := append([][]byte{init2}, tr.p2...)
+	for i := 1; i < len(chain2); i++ {
+		h, err := Phase2VerifyNext(id, chain2[i-1], chain2[i])
+		if err != nil || h != sum(chain2[i]) {
+			t.Fatalf("honest phase-2 step %d refused or wrong hash: %v", i, err)
+		}
+	}
+	init1, _ := Phase1Init(p)
+	chain1 := append([][]byte{init1}, tr.p1...)
+	for i := 1; i < len(chain1); i++ {
+		if h, err := Phase1VerifyNext(p, chain1[i-1], chain1[i]); err != nil || h != sum(chain1[i]) {
+			t.Fatalf("honest phase-1 step %d refused or wrong hash: %v", i, err)
+		}
+	}
+
+	for _, at := range []int{10, 60, len(tr.p2[1]) - 150, len(tr.p2[1]) - 5} {
+		_, err := Phase2VerifyNext(id, tr.p2[0], flip(tr.p2[1], at))
+		wantRefused(t, "phase-2 next tampered", err)
+	}
+	for _, at := range []int{10, 300, len(tr.p1[1]) - 5} {
+		_, err := Phase1VerifyNext(p, tr.p1[0], flip(tr.p1[1], at))
+		wantRefused(t, "phase-1 next tampered", err)
+	}
+	// a tampered predecessor is refused too (it no longer decodes or its hash is not the challenge)
+	_, err = Phase2VerifyNext(id, flip(tr.p2[0], len(tr.p2[0])-5), tr.p2[1])
+	wantRefused(t, "phase-2 next on a tampered predecessor", err)
+
+	// skipped: the third contribution offered on the first
+	_, err = Phase2VerifyNext(id, tr.p2[0], tr.p2[2])
+	wantRefused(t, "phase-2 next skipped", err)
+	_, err = Phase2VerifyNext(id, init2, tr.p2[1])
+	wantRefused(t, "phase-2 next skipped (first)", err)
+	_, err = Phase1VerifyNext(p, tr.p1[0], tr.p1[2])
+	wantRefused(t, "phase-1 next skipped", err)
+	// replayed: an accepted contribution offered again on the latest state, or on itself
+	_, err = Phase2VerifyNext(id, tr.p2[2], tr.p2[2])
+	wantRefused(t, "phase-2 next replayed on itself", err)
+	_, err = Phase2VerifyNext(id, tr.p2[2], tr.p2[1])
+	wantRefused(t, "phase-2 next replayed", err)
+
+	// wrong predecessor: built on a fork of the first contribution, with or without its challenge
+	// rewritten to name the expected predecessor
+	other, _, _, err := Phase2Contribute(id, tr.p2[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	forked, _, _, err := Phase2Contribute(id, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Phase2VerifyNext(id, tr.p2[1], forked)
+	wantRefused(t, "phase-2 next wrong predecessor", err)
+	relabelled := bytes.Clone(forked)
+	want := sum(tr.p2[1])
+	copy(relabelled[len(relabelled)-challengeSize:], want[:])
+	_, err = Phase2VerifyNext(id, tr.p2[1], relabelled)
+	wantRefused(t, "phase-2 next wrong predecessor, challenge rewritten", err)
+	other1, _, _, err := Phase1Contribute(p, tr.p1[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	forked1, _, _, err := Phase1Contribute(p, other1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Phase1VerifyNext(p, tr.p1[1], forked1)
+	wantRefused(t, "phase-1 next wrong predecessor", err)
+	// a file of another circuit or power
+	_, err = Phase2VerifyNext("selftest-N9", tr.p2[0], tr.p2[1])
+	wantRefused(t, "phase-2 next for another circuit", err)
+	_, err = Phase1VerifyNext(p+1, tr.p1[0], tr.p1[1])
+	wantRefused(t, "phase-1 next at another power", err)
 }
 
 // TestUserEntropyIsMixedIn: the mixing reader's output depends on both the OS bytes and the user's

@@ -38,30 +38,39 @@ type mixingReader struct {
 	os      io.Reader
 	seed    [32]byte
 	counter uint64
-	buf     []byte
+	// block is the current output block (secret bytes: gnark turns them into the contribution's
+	// scalars); its last left bytes are unread. A block is zeroed as soon as it is consumed, and
+	// withEntropy zeroes what is left, so this reader keeps no copy of the secret.
+	block [32]byte
+	left  int
 }
 
 func (m *mixingReader) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
-		if len(m.buf) == 0 {
-			var fresh [32]byte
-			if _, err := io.ReadFull(m.os, fresh[:]); err != nil {
+		if m.left == 0 {
+			// in = domain || fresh OS bytes || seed || counter, hashed with the one-shot Sum256 (no
+			// digest object keeps the output) and zeroed at once
+			var in [len(entropyDomain) + 32 + 32 + 8]byte
+			copy(in[:], entropyDomain)
+			fresh := in[len(entropyDomain) : len(entropyDomain)+32]
+			if _, err := io.ReadFull(m.os, fresh); err != nil {
+				clear(in[:])
 				return n, err
 			}
-			h := sha256.New()
-			h.Write([]byte(entropyDomain))
-			h.Write(fresh[:])
-			h.Write(m.seed[:])
-			var c [8]byte
-			binary.BigEndian.PutUint64(c[:], m.counter)
-			h.Write(c[:])
+			copy(in[len(entropyDomain)+32:], m.seed[:])
+			binary.BigEndian.PutUint64(in[len(entropyDomain)+64:], m.counter)
 			m.counter++
-			m.buf = h.Sum(nil)
+			m.block = sha256.Sum256(in[:])
+			clear(in[:])
+			m.left = len(m.block)
 		}
-		k := copy(p[n:], m.buf)
-		m.buf = m.buf[k:]
+		k := copy(p[n:], m.block[len(m.block)-m.left:])
+		m.left -= k
 		n += k
+		if m.left == 0 {
+			clear(m.block[:])
+		}
 	}
 	return n, nil
 }
@@ -83,8 +92,9 @@ func withEntropy(entropy []byte, f func()) error {
 	rand.Reader = m
 	defer func() {
 		rand.Reader = saved
-		m.seed = [32]byte{}
-		clear(m.buf)
+		clear(m.seed[:])
+		clear(m.block[:])
+		m.left = 0
 	}()
 	eraseAfter(f)
 	return nil

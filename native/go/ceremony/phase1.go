@@ -90,6 +90,30 @@ func verifyPhase1(power int, chain [][]byte) (*mpcsetup.Phase1, []Hash, error) {
 	return prev, hashes, nil
 }
 
+// Phase1VerifyNext verifies one phase-1 contribution next against its predecessor prev (the initial
+// state or a contribution) at power and returns the hash of next, with the same refusals as
+// Phase1Verify. Like Phase2VerifyNext it trusts prev (see there): the coordinator's per-upload check;
+// Phase1Verify and Phase1Seal check the whole chain from the initial state.
+func Phase1VerifyNext(power int, prev, next []byte) (Hash, error) {
+	p, err := decodePhase1State(power, prev)
+	if err != nil {
+		return Hash{}, fmt.Errorf("phase-1 predecessor: %w", err)
+	}
+	n, err := DecodePhase1(power, next, true)
+	if err != nil {
+		return Hash{}, fmt.Errorf("phase-1 contribution: %w", err)
+	}
+	want := sum(prev)
+	if !bytes.Equal(n.Challenge, want[:]) {
+		return Hash{}, fmt.Errorf("%w: phase-1 contribution was not built on the given predecessor (challenge %x, expected %x)",
+			errRefuse, n.Challenge, want)
+	}
+	if err := p.Verify(n); err != nil {
+		return Hash{}, fmt.Errorf("%w: phase-1 contribution: %v", errRefuse, err)
+	}
+	return sum(next), nil
+}
+
 // Phase1Seal verifies the phase-1 chain, applies the public random beacon (at least one byte) and
 // returns the phase-1 final file (gnark SrsCommons) that phase 2 of every circuit of domain size
 // 2^power starts from, with the hashes of the contributions. It is deterministic: anyone recomputes

@@ -183,6 +183,42 @@ func verifyPhase2(id string, commons []byte, chain [][]byte) (*Circuit, *mpcsetu
 	return c, srs, prev, &evals, hashes, nil
 }
 
+// Phase2VerifyNext verifies one phase-2 contribution next of circuit id against its predecessor prev
+// (the initial state or a contribution) and returns the hash of next. It refuses a next whose challenge
+// is not SHA-256(prev) (built on another state: a wrong predecessor, a skipped or a replayed
+// contribution) and one whose proof of knowledge of its δ update or whose rescaled [δ]₁, [δ]₂, K and Z
+// do not verify against prev (a tampered contribution).
+//
+// It does not re-run the phase-2 initialization, so it costs one contribution's check, not a chain's,
+// but it TRUSTS prev: it proves only "next is a correct contribution on prev". It is sound for a
+// party that already holds a verified chain ending in prev (the coordinator, which verifies its
+// folder once in full when it starts, then every upload against the last file it accepted); anyone
+// else checks a transcript with Phase2Verify (which recomputes the initial state from the circuit and
+// phase 1) and Phase2Finalize verifies the whole chain again.
+func Phase2VerifyNext(id string, prev, next []byte) (Hash, error) {
+	c, err := ResolveCircuit(id)
+	if err != nil {
+		return Hash{}, err
+	}
+	p, err := c.DecodePhase2(prev, int64(len(prev)) != c.Phase2Size(false))
+	if err != nil {
+		return Hash{}, fmt.Errorf("phase-2 predecessor: %w", err)
+	}
+	n, err := c.DecodePhase2(next, true)
+	if err != nil {
+		return Hash{}, fmt.Errorf("phase-2 contribution: %w", err)
+	}
+	want := sum(prev)
+	if !bytes.Equal(n.Challenge, want[:]) {
+		return Hash{}, fmt.Errorf("%w: phase-2 contribution was not built on the given predecessor (challenge %x, expected %x)",
+			errRefuse, n.Challenge, want)
+	}
+	if err := p.Verify(n); err != nil {
+		return Hash{}, fmt.Errorf("%w: phase-2 contribution: %v", errRefuse, err)
+	}
+	return sum(next), nil
+}
+
 // Final is a finalized phase 2: the keys in the engine's format and where they came from.
 type Final struct {
 	// ProvingKey and VerifyingKey are gnark WriteRawTo bytes, as engine.Setup returns them.

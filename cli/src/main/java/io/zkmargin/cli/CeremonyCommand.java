@@ -46,13 +46,13 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "A ceremony for one circuit, each contributor in their own shell:",
-      "  ./zkm ceremony phase1 init --for-circuit ID   # or --power K",
+      "  ./zkm ceremony phase1 init --for-circuit ID   # or --power K; or phase1 import --ptau F",
       "  ./zkm ceremony phase1 contribute             # once per contributor",
       "  ./zkm ceremony phase1 verify",
       "  ./zkm ceremony phase1 seal --beacon HEX",
       "  ./zkm ceremony phase2 init --circuit ID",
       "  ./zkm ceremony phase2 contribute --circuit ID   # once per contributor",
-      "  ./zkm ceremony phase2 verify --circuit ID",
+      "  ./zkm ceremony phase2 verify --circuit ID     # --from N: only what came after N",
       "  ./zkm ceremony phase2 finalize --circuit ID --beacon HEX [--export-verifier]",
       "From other machines: ./zkm ceremony serve, then ./zkm ceremony contribute --coordinator HOST:PORT."
     })
@@ -185,10 +185,11 @@ final class CeremonyCommand implements Callable<Integer> {
 
   @Command(
       name = "phase1",
-      header = "phase 1 (powers of tau): init, contribute, verify, seal",
+      header = "phase 1 (powers of tau): init, contribute, verify, seal; or import a .ptau",
       description = "phase 1 (powers of tau), universal up to a domain size 2^K",
       subcommands = {
         Phase1.Init.class,
+        Phase1.Import.class,
         Phase1.Contribute.class,
         Phase1.Verify.class,
         Phase1.Seal.class
@@ -278,10 +279,73 @@ final class CeremonyCommand implements Callable<Integer> {
     static final class Verify implements Callable<Integer> {
       @Mixin Cli.HelpOption help;
       @Mixin DirOption dir;
+      @Mixin FromOption from;
 
       @Override
       public Integer call() {
-        return step("zkm ceremony phase1 verify", "verifying", () -> dir.tool().phase1Verify());
+        return step(
+            "zkm ceremony phase1 verify",
+            "verifying",
+            () -> {
+              if (from.from == null) {
+                dir.tool().phase1Verify();
+              } else {
+                dir.tool().verifyFrom(null, from.from);
+              }
+            });
+      }
+    }
+
+    @Command(
+        name = "import",
+        description = {
+          "start phase 1 from a public ceremony instead: convert a snarkjs / Perpetual Powers of",
+          "Tau .ptau file (BN254, e.g. powersOfTau28_hez_final_17.ptau) into phase1/final.bin at",
+          "2^K (a prefix of the file's powers) and record the file's SHA-256 in phase1/final.json.",
+          "Check the file first: its published hash, and snarkjs powersoftau verify"
+        })
+    static final class Import implements Callable<Integer> {
+      @Spec CommandSpec spec;
+      @Mixin Cli.HelpOption help;
+      @Mixin DirOption dir;
+
+      @Option(
+          names = "--ptau",
+          paramLabel = "FILE",
+          required = true,
+          description = "the .ptau file")
+      Path ptau;
+
+      @Option(
+          names = "--power",
+          paramLabel = "K",
+          description = "log2 of the domain size, at most the file's power")
+      Long powerOption;
+
+      @Option(
+          names = "--for-circuit",
+          paramLabel = "ID",
+          description = "instead of --power: the power circuit ID needs")
+      String forCircuit;
+
+      @Override
+      public Integer call() {
+        if ((powerOption == null) == (forCircuit == null)) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "give exactly one of --power K and --for-circuit ID");
+        }
+        long power;
+        try {
+          power = powerOption != null ? powerOption : Ceremony.circuitPower(forCircuit);
+        } catch (NativeException e) {
+          System.err.println("zkm ceremony phase1 import: " + e.getMessage());
+          return 1;
+        }
+        Cli.range(spec, "power", power, Ceremony.MIN_POWER, Ceremony.MAX_POWER);
+        return step(
+            "zkm ceremony phase1 import",
+            "importing " + ptau + " at 2^" + power,
+            () -> dir.tool().phase1Import(ptau, (int) power));
       }
     }
 
@@ -309,6 +373,20 @@ final class CeremonyCommand implements Callable<Integer> {
             "zkm ceremony phase1 seal", "sealing", () -> dir.tool().phase1Seal(beacon.bytes()));
       }
     }
+  }
+
+  /** {@code --from N}: verify only the contributions after N, each against its predecessor. */
+  static final class FromOption {
+    @Option(
+        names = "--from",
+        paramLabel = "N",
+        description = {
+          "check only contributions N+1.. each against its predecessor, trusting contribution N",
+          "(0: the initial state) as you verified it before (its hash is printed: compare it).",
+          "Skips the initialization a whole-chain verify runs (phase 2: minutes at production",
+          "size); without --from the whole chain is verified from the recomputed initial state"
+        })
+    Integer from;
   }
 
   /** {@code --circuit ID}. */
@@ -409,12 +487,24 @@ final class CeremonyCommand implements Callable<Integer> {
               "with --beacon: the key store holding them (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
       String keysDir;
 
+      @Mixin FromOption from;
+
       @Override
       public Integer call() {
+        if (from.from != null && beacon != null) {
+          System.err.println(
+              "zkm ceremony phase2 verify: --from checks new contributions; --beacon checks the"
+                  + " final keys from the whole chain: give one of them");
+          return Cli.USAGE_ERROR;
+        }
         return step(
             "zkm ceremony phase2 verify",
             "verifying",
             () -> {
+              if (from.from != null) {
+                dir.tool().verifyFrom(circuit.circuitId, from.from);
+                return;
+              }
               if (beacon == null) {
                 dir.tool().phase2Verify(circuit.circuitId);
                 return;

@@ -66,10 +66,19 @@ final class CeremonyNetwork {
       Cli.range(spec, "port", port, 0, 65535);
       Cli.range(spec, "turn-timeout", turnTimeout, 1, 7 * 24 * 3600);
       CeremonyCoordinator c;
+      System.err.println(
+          "zkm ceremony serve: verifying the folder's chain once in full (for phase 2 this runs"
+              + " the phase-2 initialization: minutes at production size); uploads are then"
+              + " checked against the last accepted contribution only");
       try {
         c =
             CeremonyCoordinator.start(
                 dir.dir, circuitId, bind, (int) port, Duration.ofSeconds(turnTimeout), System.out);
+      } catch (NativeException e) {
+        System.err.println(
+            (e.code() == NativeException.VERIFICATION_FAILED ? "REFUSED: " : "zkm ceremony serve: ")
+                + e.getMessage());
+        return 1;
       } catch (IOException | IllegalStateException | IllegalArgumentException e) {
         System.err.println("zkm ceremony serve: " + e.getMessage());
         return 1;

@@ -282,4 +282,95 @@ class CeremonyCommandTest {
     assertNotNull(to);
     return to;
   }
+
+  /**
+   * {@code phase1 import} of the real snarkjs fixture, then {@code phase2 verify --from N}: checks
+   * only the newer contributions and refuses a tampered one; a truncated .ptau is exit 1 with the
+   * reason.
+   */
+  @Test
+  void importPtauAndVerifyFrom(@TempDir Path tmp) throws Exception {
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.isDirectory(root.resolve("test-vectors"))) {
+      root = root.getParent();
+    }
+    Path ptau = root.resolve("test-vectors").resolve("ceremony").resolve("pot4_final.ptau");
+    Path dir = tmp.resolve("c");
+    Path cut = tmp.resolve("cut.ptau");
+    byte[] whole = Files.readAllBytes(ptau);
+    Files.write(cut, java.util.Arrays.copyOf(whole, 1000));
+    Captured t =
+        Captured.zkm(
+            "ceremony",
+            "phase1",
+            "import",
+            "--ptau",
+            cut.toString(),
+            "--for-circuit",
+            ID,
+            "--dir",
+            dir.toString());
+    assertEquals(1, t.exit(), t.out());
+    assertTrue(t.err().contains("truncated"), t.err());
+
+    Captured i =
+        Captured.zkm(
+            "ceremony",
+            "phase1",
+            "import",
+            "--ptau",
+            ptau.toString(),
+            "--for-circuit",
+            ID,
+            "--dir",
+            dir.toString());
+    assertEquals(0, i.exit(), i.err());
+    assertTrue(i.out().contains("phase 1 imported"), i.out());
+    for (String[] args :
+        new String[][] {
+          {"phase2", "init", "--circuit", ID},
+          {"phase2", "contribute", "--circuit", ID},
+          {"phase2", "contribute", "--circuit", ID}
+        }) {
+      String[] full = new String[args.length + 3];
+      full[0] = "ceremony";
+      System.arraycopy(args, 0, full, 1, args.length);
+      full[args.length + 1] = "--dir";
+      full[args.length + 2] = dir.toString();
+      Captured c = Captured.zkm(full);
+      assertEquals(0, c.exit(), String.join(" ", args) + ": " + c.err());
+    }
+    Captured v =
+        Captured.zkm(
+            "ceremony",
+            "phase2",
+            "verify",
+            "--circuit",
+            ID,
+            "--from",
+            "1",
+            "--dir",
+            dir.toString());
+    assertEquals(0, v.exit(), v.err());
+    assertTrue(v.out().contains("contribution 2 "), v.out());
+    assertFalse(v.out().contains("contribution 1 "), v.out());
+
+    Path f = dir.resolve("phase2").resolve(ID).resolve("contribution-0002.bin");
+    byte[] b = Files.readAllBytes(f);
+    b[3] ^= 1;
+    Files.write(f, b);
+    Captured r =
+        Captured.zkm(
+            "ceremony",
+            "phase2",
+            "verify",
+            "--circuit",
+            ID,
+            "--from",
+            "1",
+            "--dir",
+            dir.toString());
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.err().contains("REFUSED") || r.err().contains("does not decode"), r.err());
+  }
 }

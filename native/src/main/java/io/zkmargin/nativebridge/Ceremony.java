@@ -152,6 +152,26 @@ public final class Ceremony {
   }
 
   /**
+   * Verifies one phase-1 contribution against its predecessor only (no chain): its challenge must
+   * be the hash of {@code prev} and its proofs and vectors must verify against {@code prev}. It
+   * TRUSTS {@code prev}: it is the check of a party that already verified the chain up to {@code
+   * prev} (the coordinator, on each upload); {@link #phase1Verify} checks a whole transcript.
+   *
+   * @param power the phase-1 power
+   * @param prev the predecessor (initial state or contribution), already verified by the caller
+   * @param next the contribution to check
+   * @return the hash of {@code next} (32 bytes)
+   * @throws NativeException with code {@link NativeException#VERIFICATION_FAILED} if {@code next}
+   *     is not a valid contribution on {@code prev}
+   */
+  public static byte[] phase1VerifyNext(int power, byte[] prev, byte[] next) {
+    checkPower(power);
+    checkBytes(prev, "prev");
+    checkBytes(next, "next");
+    return CeremonyLib.phase1VerifyNext(power, prev, next);
+  }
+
+  /**
    * Verifies the phase-1 chain and applies the public beacon.
    *
    * @param power the phase-1 power
@@ -218,6 +238,55 @@ public final class Ceremony {
     checkId(circuitId);
     checkBytes(commons, "commons");
     return split(CeremonyLib.phase2Verify(circuitId, commons, chainArray(chain)));
+  }
+
+  /**
+   * Verifies one phase-2 contribution against its predecessor only, without re-running the phase-2
+   * initialization (which {@link #phase2Verify} runs to bind the chain to the circuit and phase 1,
+   * and which dominates its cost). It TRUSTS {@code prev}, as {@link #phase1VerifyNext}.
+   *
+   * @param circuitId circuit id
+   * @param prev the predecessor (initial state or contribution), already verified by the caller
+   * @param next the contribution to check
+   * @return the hash of {@code next} (32 bytes)
+   * @throws NativeException with code {@link NativeException#VERIFICATION_FAILED} if {@code next}
+   *     is not a valid contribution on {@code prev}
+   */
+  public static byte[] phase2VerifyNext(String circuitId, byte[] prev, byte[] next) {
+    checkId(circuitId);
+    checkBytes(prev, "prev");
+    checkBytes(next, "next");
+    return CeremonyLib.phase2VerifyNext(circuitId, prev, next);
+  }
+
+  /**
+   * An imported public phase 1.
+   *
+   * @param commons the phase-1 final file at the asked power
+   * @param filePower the power of the .ptau file read
+   * @param ceremonyPower the power of the ceremony it came from
+   */
+  public record Imported(byte[] commons, int filePower, int ceremonyPower) {}
+
+  /**
+   * Converts a snarkjs / Perpetual Powers of Tau {@code .ptau} file (BN254) into the phase-1 final
+   * file at domain 2^power (a prefix of the file's powers). The file is untrusted: its section
+   * table and sizes are checked before reading, points are checked, and the vectors must be powers
+   * of one secret (native/go/ceremony/ptau.go). It does not verify the ceremony's transcript: use
+   * {@code snarkjs powersoftau verify} and compare the file's published hash.
+   *
+   * @param ptau the .ptau file
+   * @param power log2 of the domain, at most the file's power
+   * @return the phase-1 final file and the file's powers
+   * @throws NativeException with code {@link NativeException#INVALID_ARGUMENT} for a malformed or
+   *     truncated file, {@link NativeException#VERIFICATION_FAILED} for inconsistent powers
+   */
+  public static Imported importPtau(java.nio.file.Path ptau, int power) {
+    Objects.requireNonNull(ptau, "ptau");
+    checkPower(power);
+    byte[][] out = CeremonyLib.importPtau(ptau.toAbsolutePath().toString(), power);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(out[1]);
+    return new Imported(out[0], b.getInt(), b.getInt());
   }
 
   /**

@@ -48,4 +48,19 @@ final class CeremonyLib {
    */
   static native byte[][] phase2Finalize(
       String circuitId, byte[] commons, byte[][] chain, byte[] beacon);
+
+  /**
+   * @return the 32-byte hash of {@code next}
+   */
+  static native byte[] phase1VerifyNext(int power, byte[] prev, byte[] next);
+
+  /**
+   * @return the 32-byte hash of {@code next}
+   */
+  static native byte[] phase2VerifyNext(String circuitId, byte[] prev, byte[] next);
+
+  /**
+   * @return {phase-1 final file, file power and ceremony power as two big-endian ints}
+   */
+  static native byte[][] importPtau(String path, int power);
 }

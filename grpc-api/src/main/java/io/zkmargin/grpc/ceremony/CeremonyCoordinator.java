@@ -47,15 +47,21 @@ import java.util.concurrent.TimeUnit;
  * verifies, stored as the next numbered file. A contribution that does not verify is refused and
  * the turn passes on; so does a turn that exceeds the timeout.
  *
- * <p>The coordinator verifies the whole chain on every receipt ({@link CeremonyTool#accept}): the
- * cost grows with the chain (gnark offers no cheaper incremental check that also binds the initial
- * state), acceptable for the tens of contributions a ceremony has.
+ * <p>When it starts, the coordinator verifies the folder's whole chain once, from the recomputed
+ * initial state ({@link CeremonyTool#receiver}: for phase 2 that is one phase-2 initialization).
+ * From then on each upload is checked only against the last accepted file ({@link
+ * CeremonyTool.Receiver#accept}: proofs of knowledge and update consistency against that
+ * predecessor, its hash as the challenge), so a receipt costs one contribution's check whatever the
+ * length of the chain; a tampered, skipped, replayed or wrongly based contribution is refused as by
+ * the full check. Anyone re-verifies the whole transcript with {@code ./zkm ceremony ... verify},
+ * and finalize verifies it in full again.
  */
 public final class CeremonyCoordinator implements AutoCloseable {
   /** Largest chunk sent or accepted. */
   public static final int CHUNK = 1 << 20;
 
   private final CeremonyTool tool;
+  private final CeremonyTool.Receiver receiver;
   private final String circuitId; // null: phase 1
   private final int power;
   private final Duration turnTimeout;
@@ -74,6 +80,7 @@ public final class CeremonyCoordinator implements AutoCloseable {
 
   private CeremonyCoordinator(
       CeremonyTool tool,
+      CeremonyTool.Receiver receiver,
       String circuitId,
       int power,
       Duration turnTimeout,
@@ -84,6 +91,7 @@ public final class CeremonyCoordinator implements AutoCloseable {
       ServiceIdentity id)
       throws IOException {
     this.tool = tool;
+    this.receiver = receiver;
     this.circuitId = circuitId;
     this.power = power;
     this.turnTimeout = turnTimeout;
@@ -103,7 +111,9 @@ public final class CeremonyCoordinator implements AutoCloseable {
    * Starts a coordinator for one phase of the ceremony in {@code dir}.
    *
    * @param dir the ceremony folder (phase 1 initialized; for phase 2, phase 2 of the circuit
-   *     initialized); its {@code tls/} holds the certificate participants pin (made on first use)
+   *     initialized); its {@code tls/} holds the certificate participants pin (made on first use);
+   *     its chain is verified in full before the server starts
+   * @throws io.zkmargin.nativebridge.NativeException when the folder's chain does not verify
    * @param circuitId null to coordinate phase 1, else the circuit whose phase 2 to coordinate
    * @param bind address to listen on
    * @param port port, 0 for any free port
@@ -119,12 +129,14 @@ public final class CeremonyCoordinator implements AutoCloseable {
     }
     CeremonyTool tool = new CeremonyTool(dir, log);
     tool.latest(circuitId); // fails clearly when the phase was not initialized
+    // the whole chain once; then each upload against the last accepted file only
+    CeremonyTool.Receiver receiver = tool.receiver(circuitId);
     String powerText =
         Files.readString(dir.toAbsolutePath().resolve("phase1").resolve("power")).trim();
     int power = Integer.parseInt(powerText);
     ServiceIdentity id = ServiceIdentity.loadOrCreate(dir);
     return new CeremonyCoordinator(
-        tool, circuitId, power, turnTimeout, Clock.systemUTC(), log, bind, port, id);
+        tool, receiver, circuitId, power, turnTimeout, Clock.systemUTC(), log, bind, port, id);
   }
 
   /**
@@ -374,7 +386,7 @@ public final class CeremonyCoordinator implements AutoCloseable {
                   NativeException.INVALID_ARGUMENT,
                   "a contribution of this phase has " + cap + " bytes, got " + next.length);
             }
-            Path stored = tool.accept(circuitId, next);
+            Path stored = receiver.accept(next);
             String name = stored.getFileName().toString();
             int number =
                 Integer.parseInt(name.substring("contribution-".length(), name.length() - 4));

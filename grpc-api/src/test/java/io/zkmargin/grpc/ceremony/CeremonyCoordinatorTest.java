@@ -117,4 +117,61 @@ class CeremonyCoordinatorTest {
       assertTrue(s.getReason().contains("timed out"), s.getReason());
     }
   }
+
+  /**
+   * Phase 2 through the coordinator: it verifies the folder in full once when it starts (and
+   * refuses to start on a tampered one), then checks each upload against the last accepted
+   * contribution only: an honest one is accepted, one built on an older state (skipped / wrong
+   * predecessor) and a tampered one are refused and the queue moves on; the chain on disk verifies
+   * in full.
+   */
+  @Test
+  void phase2UploadsAreCheckedAgainstTheLastAcceptedContribution(@TempDir Path tmp)
+      throws Exception {
+    PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    Path dir = tmp.resolve("ceremony");
+    CeremonyTool tool = new CeremonyTool(dir, log);
+    tool.phase1Init(Ceremony.circuitPower(ID));
+    tool.phase1Contribute();
+    tool.phase1Seal(new byte[] {7});
+    tool.phase2Init(ID);
+    Path p2 = dir.resolve("phase2").resolve(ID);
+    byte[] init = Files.readAllBytes(p2.resolve("contribution-0000.bin"));
+    try (CeremonyCoordinator c =
+            CeremonyCoordinator.start(dir, ID, "127.0.0.1", 0, Duration.ofMinutes(10), log);
+        CeremonyClient a =
+            CeremonyClient.connect("127.0.0.1:" + c.port(), CeremonyCoordinator.certificate(dir))) {
+      CeremonyClient.Result r = a.contribute("alice", null, Duration.ofMillis(100), log);
+      assertTrue(r.response().getAccepted(), r.response().getReason());
+      assertEquals(1, r.response().getNumber());
+
+      // built on the initial state, not on alice's: refused (the right size, the wrong predecessor)
+      String skip = a.join("skipper");
+      byte[] onInit = Ceremony.phase2Contribute(ID, init).next();
+      UploadResponse refused = a.upload(skip, onInit);
+      assertFalse(refused.getAccepted());
+      assertTrue(refused.getReason().contains("not built on"), refused.getReason());
+      assertEquals(StatusResponse.State.STATE_DROPPED, a.status(skip).getState());
+
+      // built on alice's but tampered
+      String tamper = a.join("mallory");
+      byte[] forged = Ceremony.phase2Contribute(ID, a.downloadLatest(tamper)).next();
+      forged[40] ^= 1;
+      assertFalse(a.upload(tamper, forged).getAccepted());
+
+      CeremonyClient.Result r2 = a.contribute("bob", null, Duration.ofMillis(100), log);
+      assertTrue(r2.response().getAccepted(), r2.response().getReason());
+      assertEquals(2, r2.response().getNumber());
+    }
+    assertEquals(2, tool.phase2Verify(ID).size());
+
+    // a tampered folder: the coordinator does not start on it
+    Path second = p2.resolve("contribution-0002.bin");
+    byte[] b = Files.readAllBytes(second);
+    b[b.length - 40] ^= 1;
+    Files.write(second, b);
+    assertThrows(
+        io.zkmargin.nativebridge.NativeException.class,
+        () -> CeremonyCoordinator.start(dir, ID, "127.0.0.1", 0, Duration.ofMinutes(1), log));
+  }
 }

@@ -266,6 +266,14 @@ public final class CeremonyTool {
     m.put("setup", SETUP_CEREMONY);
     m.put("transcriptHash", f.transcriptHex());
     m.put("phase1Final", KeyStore.sha256Hex(commons));
+    Path p1json = dir.resolve("phase1").resolve("final.json");
+    if (Files.isRegularFile(p1json)) {
+      JsonNode imported = JSON.readTree(p1json.toFile()).path("imported");
+      if (imported.isObject()) {
+        // phase 1 came from a public .ptau: name the file, so phase1Final traces back to it
+        m.set("phase1Import", imported);
+      }
+    }
     m.put("beacon", HexFormat.of().formatHex(beacon));
     hashes(m.putArray("contributions"), f.contributions());
     byte[] manifestBytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
@@ -334,36 +342,223 @@ public final class CeremonyTool {
   }
 
   /**
-   * Verifies the chain of a phase with {@code next} appended (without writing it) and, when it
-   * verifies, stores it as the next numbered file: how the coordinator accepts a contribution.
+   * Verifies the whole chain of a phase once, from the recomputed initial state, and returns a
+   * {@link Receiver} that from then on checks each new contribution only against the last one it
+   * accepted: how the coordinator verifies on receipt. The full check costs one phase-2
+   * initialization (for phase 2) plus one check per contribution; each receipt then costs one
+   * contribution's check, whatever the length of the chain.
    *
    * @param circuitId null for phase 1, else the circuit of phase 2
-   * @param next the received contribution
-   * @return the file written
-   * @throws io.zkmargin.nativebridge.NativeException when the chain with {@code next} does not
-   *     verify (nothing is written)
+   * @return the receiver
+   * @throws NativeException with code {@link NativeException#VERIFICATION_FAILED} when the folder's
+   *     chain (or its initial state) does not verify
    */
-  public Path accept(String circuitId, byte[] next) throws IOException {
+  public Receiver receiver(String circuitId) throws IOException {
     Path folder = circuitId == null ? dir.resolve("phase1") : phase2Dir(circuitId);
     List<Path> files = numbered(folder);
-    List<byte[]> chain = new ArrayList<>();
-    for (Path f : files.subList(1, files.size())) {
-      chain.add(Files.readAllBytes(f));
+    String what = circuitId == null ? "phase 1" : "phase 2 of " + circuitId;
+    if (files.size() > 1) {
+      List<byte[]> hashes =
+          circuitId == null
+              ? Ceremony.phase1Verify(power(), contributions(folder))
+              : Ceremony.phase2Verify(circuitId, commons(), contributions(folder));
+      print(what, hashes);
+    } else {
+      // no contribution yet: the initial state handed out must be the one anybody recomputes
+      byte[] init =
+          circuitId == null
+              ? Ceremony.phase1Init(power())
+              : Ceremony.phase2Init(circuitId, commons());
+      if (!java.util.Arrays.equals(init, Files.readAllBytes(files.get(0)))) {
+        throw new NativeException(
+            NativeException.VERIFICATION_FAILED,
+            files.get(0) + " is not the initial state of " + what + " (recomputed)");
+      }
     }
-    chain.add(next);
-    List<byte[]> hashes =
-        circuitId == null
-            ? Ceremony.phase1Verify(power(), chain)
-            : Ceremony.phase2Verify(circuitId, commons(), chain);
-    Path f = folder.resolve(name(files.size()));
-    AtomicFiles.write(f, next);
+    byte[] last = Files.readAllBytes(files.get(files.size() - 1));
     out.printf(
-        "%s: contribution %d %s verified and stored as %s%n",
-        circuitId == null ? "phase 1" : "phase 2 of " + circuitId,
-        hashes.size(),
-        Ceremony.hex(hashes.get(hashes.size() - 1)),
-        f);
+        "%s: chain of %d contributions verified; accepting contributions on %s%n",
+        what, files.size() - 1, KeyStore.sha256Hex(last));
+    return new Receiver(circuitId, folder, what, KeyStore.sha256Hex(last));
+  }
+
+  /**
+   * Accepts contributions to one phase, each checked against the last accepted file only ({@link
+   * Ceremony#phase1VerifyNext}, {@link Ceremony#phase2VerifyNext}). Sound because the chain up to
+   * that file was verified in full when the receiver was made, and the file is re-read and its hash
+   * compared with the one accepted before each check (a folder changed behind the receiver's back
+   * is refused, not trusted).
+   */
+  public final class Receiver {
+    private final String circuitId;
+    private final Path folder;
+    private final String what;
+    private String lastHash;
+
+    private Receiver(String circuitId, Path folder, String what, String lastHash) {
+      this.circuitId = circuitId;
+      this.folder = folder;
+      this.what = what;
+      this.lastHash = lastHash;
+    }
+
+    /**
+     * @return the SHA-256 (hex) of the last accepted file (the initial state before any)
+     */
+    public synchronized String lastHash() {
+      return lastHash;
+    }
+
+    /**
+     * Checks {@code next} against the last accepted file and, when it verifies, stores it as the
+     * next numbered file.
+     *
+     * @param next the received contribution
+     * @return the file written
+     * @throws NativeException when {@code next} is not a valid contribution on the last accepted
+     *     file (nothing is written)
+     * @throws IllegalStateException when the folder's latest file is not the last accepted one
+     */
+    public synchronized Path accept(byte[] next) throws IOException {
+      Objects.requireNonNull(next, "next");
+      List<Path> files = numbered(folder);
+      byte[] prev = Files.readAllBytes(files.get(files.size() - 1));
+      if (!KeyStore.sha256Hex(prev).equals(lastHash)) {
+        throw new IllegalStateException(
+            "the latest file in "
+                + folder
+                + " is not the last accepted contribution "
+                + lastHash
+                + " (changed behind the coordinator)");
+      }
+      byte[] hash =
+          circuitId == null
+              ? Ceremony.phase1VerifyNext(power(), prev, next)
+              : Ceremony.phase2VerifyNext(circuitId, prev, next);
+      Path f = folder.resolve(name(files.size()));
+      AtomicFiles.write(f, next);
+      lastHash = Ceremony.hex(hash);
+      out.printf(
+          "%s: contribution %d %s verified against %s and stored as %s%n",
+          what, files.size(), lastHash, KeyStore.sha256Hex(prev), f);
+      return f;
+    }
+  }
+
+  /**
+   * Verifies the contributions after number {@code from} of a phase, each against its predecessor
+   * only, TRUSTING file {@code from} (whose hash is printed: compare it with the one you verified
+   * before). Phase 2 thus skips the initialization a full {@link #phase2Verify} runs; use it to
+   * check new contributions on top of a chain you verified in full.
+   *
+   * @param circuitId null for phase 1, else the circuit of phase 2
+   * @param from the last contribution already verified (0: the initial state, trusted as is)
+   * @return the hashes of contributions {@code from+1} to the latest, in order
+   */
+  public List<byte[]> verifyFrom(String circuitId, int from) throws IOException {
+    Path folder = circuitId == null ? dir.resolve("phase1") : phase2Dir(circuitId);
+    List<Path> files = numbered(folder);
+    if (from < 0 || from >= files.size() - 1) {
+      throw new IllegalArgumentException(
+          "--from "
+              + from
+              + ": the folder has contributions 1.."
+              + (files.size() - 1)
+              + ", so from must be in 0.."
+              + (files.size() - 2));
+    }
+    String what = circuitId == null ? "phase 1" : "phase 2 of " + circuitId;
+    byte[] prev = Files.readAllBytes(files.get(from));
+    out.printf(
+        "%s: trusting %s %s (verified before), checking %d contributions against their"
+            + " predecessors%n",
+        what, files.get(from).getFileName(), KeyStore.sha256Hex(prev), files.size() - 1 - from);
+    int power = power();
+    List<byte[]> hashes = new ArrayList<>();
+    for (int i = from + 1; i < files.size(); i++) {
+      byte[] next = Files.readAllBytes(files.get(i));
+      byte[] h;
+      try {
+        h =
+            circuitId == null
+                ? Ceremony.phase1VerifyNext(power, prev, next)
+                : Ceremony.phase2VerifyNext(circuitId, prev, next);
+      } catch (NativeException e) {
+        throw new NativeException(e.code(), what + " contribution " + i + ": " + e.getMessage());
+      }
+      out.printf("%s: contribution %d %s ok%n", what, i, Ceremony.hex(h));
+      hashes.add(h);
+      prev = next;
+    }
+    return hashes;
+  }
+
+  /**
+   * Starts phase 1 from a public ceremony instead of running one: converts a snarkjs / Perpetual
+   * Powers of Tau {@code .ptau} file into {@code phase1/final.bin} at domain 2^power (a prefix of
+   * the file's powers) and records the file's SHA-256 in {@code phase1/final.json}, so the
+   * transcript's {@code phase1Final} hash traces back to a published file. Phase 1 has no
+   * contributions of its own then (nothing to contribute, verify or seal); phase 2 starts from it.
+   *
+   * @param ptau the .ptau file (e.g. powersOfTau28_hez_final_17.ptau)
+   * @param power log2 of the domain, the power of the circuits that will use it
+   * @return the phase-1 final file
+   */
+  public Path phase1Import(Path ptau, int power) throws IOException {
+    Objects.requireNonNull(ptau, "ptau");
+    Path p1 = dir.resolve("phase1");
+    if (Files.exists(p1.resolve("power"))) {
+      throw new IllegalStateException("phase 1 already started in " + p1);
+    }
+    if (!Files.isRegularFile(ptau)) {
+      throw new IllegalArgumentException("no .ptau file at " + ptau);
+    }
+    Ceremony.Imported r = Ceremony.importPtau(ptau, power);
+    String fileHash = sha256File(ptau);
+    Files.createDirectories(p1);
+    Path f = p1.resolve("final.bin");
+    AtomicFiles.write(f, r.commons());
+    ObjectNode m = JSON.createObjectNode();
+    m.put("power", power);
+    ObjectNode src = m.putObject("imported");
+    src.put("file", ptau.getFileName().toString());
+    src.put("sha256", fileHash);
+    src.put("filePower", r.filePower());
+    src.put("ceremonyPower", r.ceremonyPower());
+    m.put("finalHash", KeyStore.sha256Hex(r.commons()));
+    AtomicFiles.write(
+        p1.resolve("final.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+    // power last: phase 1 counts as started once it is there
+    AtomicFiles.write(
+        p1.resolve("power"), Integer.toString(power).getBytes(StandardCharsets.US_ASCII));
+    out.printf(
+        "phase 1 imported from %s (sha256 %s, power %d of a 2^%d ceremony) at power %d: %s (%d"
+            + " bytes, sha256 %s)%n",
+        ptau,
+        fileHash,
+        r.filePower(),
+        r.ceremonyPower(),
+        power,
+        f,
+        r.commons().length,
+        KeyStore.sha256Hex(r.commons()));
     return f;
+  }
+
+  private static String sha256File(Path f) throws IOException {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (java.io.InputStream in = Files.newInputStream(f)) {
+      byte[] buf = new byte[1 << 20];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
   }
 
   private Ceremony.Contribution write(String what, Path file, Ceremony.Contribution c)

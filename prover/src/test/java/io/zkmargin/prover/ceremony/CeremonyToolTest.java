@@ -86,10 +86,13 @@ class CeremonyToolTest {
     t.phase1Init(Ceremony.circuitPower(ID));
     t.phase1Contribute();
     t.phase1Contribute();
+    assertEquals(1, t.verifyFrom(null, 1).size());
+    assertThrows(IllegalArgumentException.class, () -> t.verifyFrom(null, 2));
     Path second = tmp.resolve("phase1").resolve("contribution-0002.bin");
     byte[] b = Files.readAllBytes(second);
     b[20] ^= 1;
     Files.write(second, b);
+    assertThrows(NativeException.class, () -> t.verifyFrom(null, 1));
     NativeException e = assertThrows(NativeException.class, t::phase1Verify);
     assertTrue(
         e.code() == NativeException.VERIFICATION_FAILED
@@ -98,5 +101,79 @@ class CeremonyToolTest {
     // a gap in the numbering is a skipped contribution
     Files.delete(tmp.resolve("phase1").resolve("contribution-0001.bin"));
     assertThrows(IllegalStateException.class, t::phase1Verify);
+  }
+
+  /**
+   * A real snarkjs .ptau (test-vectors/ceremony) imported as phase 1: phase 2 on it finalizes into
+   * keys that prove; new contributions are checked against their predecessor only ({@code
+   * verifyFrom}, the coordinator's {@code Receiver}), which refuses one built on the wrong
+   * predecessor; a truncated .ptau is refused and starts nothing.
+   */
+  @Test
+  void importedPtauPhase1AndIncrementalChecks(@TempDir Path tmp) throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+    Path ptau =
+        io.zkmargin.commit.RepoRoot.find()
+            .resolve("test-vectors")
+            .resolve("ceremony")
+            .resolve("pot4_final.ptau");
+    Path dir = tmp.resolve("ceremony");
+    CeremonyTool t = new CeremonyTool(dir, out);
+
+    Path truncated = tmp.resolve("truncated.ptau");
+    byte[] whole = Files.readAllBytes(ptau);
+    Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length - 100));
+    NativeException bad =
+        assertThrows(
+            NativeException.class, () -> t.phase1Import(truncated, Ceremony.circuitPower(ID)));
+    assertEquals(NativeException.INVALID_ARGUMENT, bad.code(), bad.getMessage());
+    assertTrue(bad.getMessage().contains("truncated"), bad.getMessage());
+    assertTrue(Files.notExists(dir.resolve("phase1").resolve("power")));
+
+    t.phase1Import(ptau, Ceremony.circuitPower(ID));
+    JsonNode m = new ObjectMapper().readTree(dir.resolve("phase1").resolve("final.json").toFile());
+    assertEquals(KeyStore.sha256Hex(whole), m.path("imported").path("sha256").asText());
+    assertEquals(4, m.path("imported").path("filePower").asInt());
+
+    t.phase2Init(ID);
+    t.phase2Contribute(ID);
+    t.phase2Contribute(ID);
+    assertEquals(2, t.verifyFrom(ID, 0).size());
+    List<byte[]> last = t.verifyFrom(ID, 1);
+    assertEquals(1, last.size());
+    assertArrayEquals(t.phase2Verify(ID).get(1), last.get(0));
+
+    // the receiver (coordinator's check): accepts a contribution on the latest, refuses one built
+    // on contribution 1 (skipped/wrong predecessor), and a folder changed behind its back
+    Path p2 = dir.resolve("phase2").resolve(ID);
+    CeremonyTool.Receiver r = t.receiver(ID);
+    byte[] first = Files.readAllBytes(p2.resolve("contribution-0001.bin"));
+    byte[] onFirst = Ceremony.phase2Contribute(ID, first).next();
+    NativeException wrong = assertThrows(NativeException.class, () -> r.accept(onFirst));
+    assertEquals(NativeException.VERIFICATION_FAILED, wrong.code(), wrong.getMessage());
+    byte[] good =
+        Ceremony.phase2Contribute(ID, Files.readAllBytes(p2.resolve("contribution-0002.bin")))
+            .next();
+    assertEquals(p2.resolve("contribution-0003.bin"), r.accept(good));
+    Files.write(p2.resolve("contribution-0003.bin"), onFirst);
+    assertThrows(IllegalStateException.class, () -> r.accept(good));
+    Files.write(p2.resolve("contribution-0003.bin"), good);
+
+    Path keysRoot = tmp.resolve("keys");
+    Path keys;
+    try (KeyStore store = new KeyStore(keysRoot)) {
+      keys = t.phase2Finalize(ID, "beacon".getBytes(StandardCharsets.US_ASCII), store);
+    }
+    JsonNode manifest = new ObjectMapper().readTree(keys.resolve("manifest.json").toFile());
+    assertEquals(KeyStore.sha256Hex(whole), manifest.path("phase1Import").path("sha256").asText());
+    try (KeyStore store = new KeyStore(keysRoot)) {
+      ProofResult p =
+          Gnark.prove(
+              store.provingKey(ID),
+              "{\"circuitId\":\"selftest-N8\",\"x\":\"15\",\"y\":\"8\",\"a\":\"3\",\"b\":\"5\"}"
+                  .getBytes(StandardCharsets.UTF_8));
+      assertTrue(Gnark.verify(store.verifyingKey(ID), p));
+    }
   }
 }
