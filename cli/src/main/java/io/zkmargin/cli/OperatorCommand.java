@@ -254,9 +254,9 @@ public final class OperatorCommand implements Callable<Integer> {
   @Command(
       name = "trade",
       description = {
-        "a fill between two single-leg orders signed now: the maker buys --qty lots of",
-        "--instrument at --price from the taker (refused UNIMPLEMENTED until the batch",
-        "circuit has the trade slot)"
+        "a fill between two single-leg orders signed now, each with its account's demo owner",
+        "key: the maker buys --qty lots of --instrument at --price from the taker, each paying",
+        "--fee atoms per lot to the fee account 0 (credited at the end of the batch)"
       })
   static final class Trade implements Callable<Integer> {
     @Mixin Cli.HelpOption help;
@@ -277,6 +277,13 @@ public final class OperatorCommand implements Callable<Integer> {
     @Option(names = "--price", paramLabel = "P", required = true, description = "atoms/lot")
     long price;
 
+    @Option(
+        names = "--fee",
+        paramLabel = "F",
+        defaultValue = "0",
+        description = "fee per lot, quote atoms, paid by each side (default 0)")
+    long fee;
+
     @Option(names = "--legs", paramLabel = "L", defaultValue = "2", description = "L (2 test)")
     int legs;
 
@@ -287,9 +294,9 @@ public final class OperatorCommand implements Callable<Integer> {
       long expiry = System.currentTimeMillis() / 1000 + 3600;
       long id = 1 + (System.currentTimeMillis() & ((1L << 40) - 1));
       OrderMessage m =
-          OrderMessage.singleLeg(legs, maker, id, expiry, qty, price, 0, instrument, 1);
+          OrderMessage.singleLeg(legs, maker, id, expiry, qty, price, fee, instrument, 1);
       OrderMessage t =
-          OrderMessage.singleLeg(legs, taker, id + 1, expiry, qty, -price, 0, instrument, -1);
+          OrderMessage.singleLeg(legs, taker, id + 1, expiry, qty, -price, fee, instrument, -1);
       SubmitTransitionRequest req =
           SubmitTransitionRequest.newBuilder()
               .setTrade(
