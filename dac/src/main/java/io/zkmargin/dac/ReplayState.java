@@ -10,6 +10,7 @@ import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.RiskEncoding;
 import io.zkmargin.commit.SparseMerkleTree;
 import io.zkmargin.commit.WordPacking;
+import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import io.zkmargin.dac.BatchRefusedException.Check;
@@ -32,14 +33,16 @@ import java.util.TreeSet;
  *
  * <p>Checks, in order: the circuit sizes are the genesis's; the batch number is the next one;
  * {@code oldRoot} is the current root; {@code depositHeadBefore} the current head; {@code
- * batchTime} in {@code [previous batch time, 2^40)}; {@code dataHash = hashMD(slot data)}; the
- * globals hash and {@code instrumentsRoot} compress to {@code riskRoot}; every used risk row's
+ * batchTime} in {@code [previous batch time, 2^40)}; {@code dataHash = hashMD(slot data)} (the
+ * layout of {@link BatchWitness#slotData}: common elements, packed trade words, taker signature);
+ * the globals hash and {@code instrumentsRoot} compress to {@code riskRoot}; every used risk row's
  * entry hash opens at its id in the instrument tree of {@code instrumentsRoot}; then every slot is
  * replayed through the ledger at the risk commitment of those rows (signatures checked with {@link
- * SignatureVerifier#FAST}, the reference's verdict); finally the replayed root, withdrawal list
- * hash and deposit head must be the document's. A refused batch leaves the state as it was (a
- * refusal after transitions were applied rebuilds the state from genesis through the batches
- * accepted so far, which the caller passes in as a {@link Rebuilder}).
+ * SignatureVerifier#FAST}, the reference's verdict; a trade's two orders rebuilt from the slot
+ * data, both signatures checked, the batch's fees credited to account 0 at its end); finally the
+ * replayed root, withdrawal list hash and deposit head must be the document's. A refused batch
+ * leaves the state as it was (a refusal after transitions were applied rebuilds the state from
+ * genesis through the batches accepted so far, which the caller passes in as a {@link Rebuilder}).
  *
  * <p>Not thread-safe: the owner serializes calls.
  */
@@ -50,9 +53,6 @@ public final class ReplayState {
     /** Returns a state equal to this one before the refused batch. */
     ReplayState rebuild() throws BatchRefusedException;
   }
-
-  /** Kind 3, the trade, is not in the batch circuit's slot data yet (docs/BATCH.md section 4). */
-  public static final int KIND_TRADE = 3;
 
   private final Genesis genesis;
   private final String sizesId;
@@ -142,11 +142,12 @@ public final class ReplayState {
     }
     long batchTime = t.longValue();
     int n = doc.slotCount();
-    BigInteger[] data = new BigInteger[n * BatchWitness.SLOT_DATA_LEN];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(doc.slot(i), 0, data, i * BatchWitness.SLOT_DATA_LEN, 12);
+    BigInteger dataHash;
+    try {
+      dataHash = doc.computedDataHash();
+    } catch (IllegalArgumentException e) {
+      throw new BatchRefusedException(Check.DATA_HASH, "slot data: " + e.getMessage());
     }
-    BigInteger dataHash = Poseidon2.hashMD(data);
     if (!dataHash.equals(doc.dataHash())) {
       throw new BatchRefusedException(
           Check.DATA_HASH,
@@ -160,6 +161,8 @@ public final class ReplayState {
       BigInteger head = depositHead;
       BigInteger withdrawals = BigInteger.ZERO;
       TreeSet<Long> changed = new TreeSet<>();
+      long feeAccount = ledger.config().feeAccountId();
+      long fees = 0; // the batch's trading fees: the circuit credits them after the last slot
       for (int i = 0; i < n; i++) {
         BigInteger[] d = doc.slot(i);
         int kind = d[0].bitLength() > 8 ? -1 : d[0].intValue();
@@ -199,6 +202,7 @@ public final class ReplayState {
                     word(d[3], i, "nonce"),
                     word(d[2], i, "amount"),
                     d[4]);
+            requireNoPendingFees(m.accountId(), fees, i, "withdrawal");
             rule = ledger.checkSignature(m, signature(d, i), SignatureVerifier.FAST);
             if (rule.isOk()) {
               rule = ledger.withdraw(m);
@@ -219,6 +223,7 @@ public final class ReplayState {
                     word(d[3], i, "nonce"),
                     word(d[11], i, "asset"),
                     word(d[2], i, "amount"));
+            requireNoPendingFees(m.fromAccountId(), fees, i, "transfer");
             rule = ledger.checkSignature(m, signature(d, i), SignatureVerifier.FAST);
             if (rule.isOk()) {
               rule = ledger.transfer(m);
@@ -228,17 +233,68 @@ public final class ReplayState {
               changed.add(m.toAccountId());
             }
           }
-          case KIND_TRADE ->
+          case BatchWitness.KIND_TRADE -> {
+            WitnessDocument.Trade tr = doc.trade(i);
+            long makerId = word(d[1], i, "accountId");
+            long takerId = word(d[10], i, "toAccountId");
+            long fill = word(d[2], i, "amount");
+            if (feeAccount != 0) {
               throw slotRefused(
                   i,
                   "trade",
-                  "kind 3 (trade) is not replayable: docs/BATCH.md section 4 does not define a"
-                      + " trade's slot data yet (kinds 0, 1, 2, 4 only)");
+                  "the batch circuit credits fees to account 0, this ledger's fee"
+                      + " account is "
+                      + feeAccount);
+            }
+            if (makerId == feeAccount || takerId == feeAccount) {
+              // the circuit credits the batch's fees to account 0 after the last slot, so within
+              // the batch it sees account 0 without them: the fee account cannot trade
+              throw slotRefused(
+                  i,
+                  "trade",
+                  "the fee account "
+                      + feeAccount
+                      + " cannot trade in a batch (the circuit credits account 0 at its end)");
+            }
+            OrderMessage maker = order(makerId, tr, 0, 1, i, "maker");
+            OrderMessage taker = order(takerId, tr, 5, -1, i, "taker");
+            rule = ledger.checkSignature(maker, signature(d, i), SignatureVerifier.FAST);
+            if (rule.isOk()) {
+              rule = ledger.checkSignature(taker, takerSignature(tr, i), SignatureVerifier.FAST);
+            }
+            long[] makerPos = null;
+            long[] takerPos = null;
+            if (rule.isOk()
+                && makerId != takerId
+                && ledger.isRegistered(makerId)
+                && ledger.isRegistered(takerId)) {
+              makerPos = BatchWitness.positionSlots(ledger, makerId, maker, 1, fill);
+              takerPos = BatchWitness.positionSlots(ledger, takerId, maker, -1, fill);
+            }
+            if (rule.isOk()) {
+              rule = ledger.trade(maker, taker, fill, tr.prices());
+            }
+            if (rule.isOk()) {
+              checkLegs(doc, tr, makerPos, takerPos, i);
+              fees =
+                  Math.addExact(
+                      fees,
+                      Math.multiplyExact(
+                          Math.addExact(maker.feePerUnit(), taker.feePerUnit()), fill));
+              changed.add(makerId);
+              changed.add(takerId);
+            }
+          }
           default -> throw slotRefused(i, "kind " + d[0], "unknown transition kind");
         }
         if (!rule.isOk()) {
           throw slotRefused(i, kindName(kind), "the ledger refuses it: " + rule);
         }
+      }
+      if (fees != 0) {
+        // the end-of-batch fee credit: the ledger credited each trade's fees at once, so its
+        // account 0 is already the circuit's after the credit; only the tree leaf changes here
+        changed.add(feeAccount);
       }
       for (long id : changed) {
         Commitments.putAccount(tree, id, ledger.leaf(id));
@@ -364,6 +420,102 @@ public final class ReplayState {
     }
   }
 
+  /**
+   * A trade's order rebuilt from the slot data: the maker's legs, the taker's the maker's with
+   * opposite ratios (docs/BATCH.md section 4: the slot carries one leg set).
+   */
+  private static OrderMessage order(
+      long accountId, WitnessDocument.Trade tr, int at, int sign, int slot, String name)
+      throws BatchRefusedException {
+    long[] w = tr.orderWords();
+    long[] ratios = tr.ratios().clone();
+    for (int l = 0; l < ratios.length; l++) {
+      if (Math.abs(ratios[l]) > OrderMessage.MAX_RATIO) {
+        throw slotRefused(slot, "trade", "ratio[" + l + "] " + ratios[l] + " is beyond 2^16");
+      }
+      ratios[l] *= sign;
+    }
+    try {
+      return new OrderMessage(
+          accountId, w[at], w[at + 1], w[at + 2], w[at + 3], w[at + 4], tr.instrumentIds(), ratios);
+    } catch (IllegalArgumentException e) {
+      throw slotRefused(slot, "trade", "malformed " + name + " order: " + e.getMessage());
+    }
+  }
+
+  private static EdDSA.Signature takerSignature(WitnessDocument.Trade tr, int slot)
+      throws BatchRefusedException {
+    BigInteger[] s = tr.takerSig();
+    try {
+      return new EdDSA.Signature(new EdwardsPoint(s[0], s[1]), s[2]);
+    } catch (IllegalArgumentException e) {
+      throw new BatchRefusedException(
+          Check.TRANSITION, "slot " + slot + ": malformed taker signature: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The witness's position slots are the ones the ledger moved (each is in dataHash, and the
+   * circuit writes the leaf where the witness says), an unused leg's price is 0, and each used
+   * leg's {@code legRow} opens a used risk row of the leg's instrument (as the circuit requires).
+   */
+  private static void checkLegs(
+      WitnessDocument doc, WitnessDocument.Trade tr, long[] makerPos, long[] takerPos, int slot)
+      throws BatchRefusedException {
+    WitnessDocument.Row[] rows = doc.rows();
+    for (int l = 0; l < tr.ratios().length; l++) {
+      if (tr.makerPos()[l] != makerPos[l] || tr.takerPos()[l] != takerPos[l]) {
+        throw slotRefused(
+            slot,
+            "trade",
+            "leg "
+                + l
+                + " moves position slots (maker "
+                + makerPos[l]
+                + ", taker "
+                + takerPos[l]
+                + "), the slot data says (maker "
+                + tr.makerPos()[l]
+                + ", taker "
+                + tr.takerPos()[l]
+                + ")");
+      }
+      if (tr.ratios()[l] == 0 && tr.prices()[l] != 0) {
+        // the ledger ignores an unused leg's price: only 0 (the builder's) keeps one replay per
+        // dataHash
+        throw slotRefused(
+            slot, "trade", "leg " + l + " is unused and has price " + tr.prices()[l] + ", not 0");
+      }
+      if (tr.ratios()[l] != 0) {
+        WitnessDocument.Row row = rows[(int) tr.legRow()[l]];
+        if (!row.used() || row.id() != tr.instrumentIds()[l]) {
+          throw new BatchRefusedException(
+              Check.RISK_ROW,
+              "slot "
+                  + slot
+                  + ": legRow["
+                  + l
+                  + "] = "
+                  + tr.legRow()[l]
+                  + " is not the used row of instrument "
+                  + tr.instrumentIds()[l]);
+        }
+      }
+    }
+  }
+
+  private void requireNoPendingFees(long id, long fees, int slot, String kind)
+      throws BatchRefusedException {
+    if (id == ledger.config().feeAccountId() && fees != 0) {
+      throw slotRefused(
+          slot,
+          kind,
+          "the fee account "
+              + id
+              + " has this batch's fees pending (the circuit credits them after the last slot)");
+    }
+  }
+
   private static BatchRefusedException slotRefused(int slot, String kind, String why) {
     return new BatchRefusedException(Check.TRANSITION, "slot " + slot + " (" + kind + "): " + why);
   }
@@ -374,6 +526,7 @@ public final class ReplayState {
       case BatchWitness.KIND_DEPOSIT -> "deposit";
       case BatchWitness.KIND_WITHDRAWAL -> "withdrawal";
       case BatchWitness.KIND_TRANSFER -> "transfer";
+      case BatchWitness.KIND_TRADE -> "trade";
       default -> "kind " + kind;
     };
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zkmargin.commit.Fr;
 import io.zkmargin.dac.BatchRefusedException.Check;
+import io.zkmargin.ledger.BatchWitness;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.regex.Matcher;
@@ -13,9 +14,11 @@ import java.util.regex.Pattern;
 
 /**
  * The parts of a batch witness JSON document (docs/BATCH.md section 4a) a committee member checks:
- * the circuit id, the eight public inputs, the risk table (instrumentsRoot, globals, rows) and each
- * slot's twelve data elements. The accounts' old leaves and paths ({@code a}, {@code b}) and the
- * margin bounds are the prover's business: the member replays the transitions on its own state.
+ * the circuit id, the eight public inputs, the risk table (instrumentsRoot, globals, rows), each
+ * slot's twelve common data elements and its trade fields ({@code maker}, {@code taker}, {@code
+ * takerSig*}, the L-entry leg arrays and {@code legRow}). The accounts' old leaves and paths
+ * ({@code a}, {@code b}, {@code fee}), the order-fill witnesses and the margin bounds are the
+ * prover's business: the member replays the transitions on its own state.
  *
  * <p>The bytes come from the operator (or, for an auditor, from a committee member): untrusted.
  * Parsing is bounded ({@value #MAX_BYTES} bytes, nesting depth, string and number lengths, at most
@@ -29,6 +32,9 @@ public final class WitnessDocument {
 
   /** Largest N and R (as {@code BatchWitness.circuitId}). */
   public static final int MAX_SLOTS = 256;
+
+  /** Largest L (as {@code BatchWitness.slotDataLength}). */
+  public static final int MAX_LEGS = 8;
 
   /** Slot data element names, in dataHash order (docs/BATCH.md section 4). */
   static final String[] DATA_NAMES = {
@@ -46,6 +52,14 @@ public final class WitnessDocument {
     "asset"
   };
 
+  /** The order words of {@code maker} and {@code taker}, in dataHash order. */
+  static final String[] ORDER_NAMES = {"orderId", "expiry", "quantity", "limitPrice", "feePerUnit"};
+
+  /** The per-leg trade arrays (L entries each). */
+  static final String[] LEG_NAMES = {
+    "instrumentId", "ratio", "price", "makerPos", "takerPos", "legRow"
+  };
+
   /** Public input names in circuit order. */
   static final String[] PUBLIC_NAMES = {
     "oldRoot",
@@ -60,7 +74,9 @@ public final class WitnessDocument {
 
   private static final Pattern CIRCUIT_ID =
       Pattern.compile(
-          "^(batch-D\\d{1,2}-I\\d{1,2}-P\\d{1,2}-A\\d{1,2}-S\\d{1,3}-T\\d{1,2}-K\\d{1,2}-L\\d{1,2})-N(\\d{1,3})-R(\\d{1,3})$");
+          "^(batch-D\\d{1,2}-I\\d{1,2}-P\\d{1,2}-A\\d{1,2}-S\\d{1,3}-T\\d{1,2}-K\\d{1,2}-L(\\d{1,2}))-N(\\d{1,3})-R(\\d{1,3})$");
+
+  private static final BigInteger TWO_63 = BigInteger.ONE.shiftLeft(63);
 
   private static final ObjectMapper JSON =
       new ObjectMapper(
@@ -77,6 +93,35 @@ public final class WitnessDocument {
   /** One opened row of the risk table: packed entry elements and DI siblings. */
   public record Row(boolean used, long id, BigInteger[] entry, BigInteger[] path) {}
 
+  /**
+   * The trade fields of one slot (all zeros in a slot of another kind), signed words read from
+   * their field elements ({@code r - |v|} for a negative {@code v}).
+   *
+   * @param orderWords the maker's then the taker's {@code orderId, expiry, quantity, limitPrice,
+   *     feePerUnit}
+   * @param instrumentIds per leg, the maker's instrument id
+   * @param ratios per leg, the maker's ratio (lots per combo unit, positive = the maker buys)
+   * @param prices per leg, quote atoms per lot
+   * @param makerPos per leg, the maker's position slot
+   * @param takerPos per leg, the taker's position slot
+   * @param legRow per leg, the risk table row of the leg's instrument (not in dataHash)
+   * @param takerSig the taker's signature {@code R.x, R.y, S}
+   */
+  public record Trade(
+      long[] orderWords,
+      long[] instrumentIds,
+      long[] ratios,
+      long[] prices,
+      long[] makerPos,
+      long[] takerPos,
+      long[] legRow,
+      BigInteger[] takerSig) {
+    /** The {@code 10 + 5L} trade words in dataHash order. */
+    public long[] words() {
+      return BatchWitness.tradeWords(orderWords, instrumentIds, ratios, prices, makerPos, takerPos);
+    }
+  }
+
   private final String circuitId;
   private final String sizesPrefix;
   private final BigInteger[] publicInputs;
@@ -84,6 +129,8 @@ public final class WitnessDocument {
   private final BigInteger[] globals;
   private final Row[] rows;
   private final BigInteger[][] slots;
+  private final Trade[] trades;
+  private final int legs;
 
   private WitnessDocument(
       String circuitId,
@@ -92,7 +139,9 @@ public final class WitnessDocument {
       BigInteger instrumentsRoot,
       BigInteger[] globals,
       Row[] rows,
-      BigInteger[][] slots) {
+      BigInteger[][] slots,
+      Trade[] trades,
+      int legs) {
     this.circuitId = circuitId;
     this.sizesPrefix = sizesPrefix;
     this.publicInputs = publicInputs;
@@ -100,6 +149,8 @@ public final class WitnessDocument {
     this.globals = globals;
     this.rows = rows;
     this.slots = slots;
+    this.trades = trades;
+    this.legs = legs;
   }
 
   /**
@@ -134,11 +185,16 @@ public final class WitnessDocument {
     if (!m.matches()) {
       throw new BatchRefusedException(Check.CIRCUIT_SIZES, "not a batch circuit id: " + clip(id));
     }
-    int n = Integer.parseInt(m.group(2));
-    int r = Integer.parseInt(m.group(3));
+    int legs = Integer.parseInt(m.group(2));
+    int n = Integer.parseInt(m.group(3));
+    int r = Integer.parseInt(m.group(4));
     if (n < 1 || n > MAX_SLOTS || r < 1 || r > MAX_SLOTS) {
       throw new BatchRefusedException(
           Check.CIRCUIT_SIZES, "N and R must be in [1, " + MAX_SLOTS + "]: " + id);
+    }
+    if (legs < 1 || legs > MAX_LEGS) {
+      throw new BatchRefusedException(
+          Check.CIRCUIT_SIZES, "L must be in [1, " + MAX_LEGS + "]: " + id);
     }
     BigInteger[] pub = new BigInteger[PUBLIC_NAMES.length];
     for (int i = 0; i < pub.length; i++) {
@@ -171,6 +227,7 @@ public final class WitnessDocument {
     }
     JsonNode slotsNode = array(root, "slots", n);
     BigInteger[][] slots = new BigInteger[n][];
+    Trade[] trades = new Trade[n];
     for (int i = 0; i < n; i++) {
       JsonNode s = slotsNode.get(i);
       String at = "slots[" + i + "]";
@@ -182,8 +239,62 @@ public final class WitnessDocument {
         data[k] = element(s, DATA_NAMES[k], at + "." + DATA_NAMES[k]);
       }
       slots[i] = data;
+      trades[i] = trade(s, at, legs, r);
     }
-    return new WitnessDocument(id, m.group(1), pub, instrumentsRoot, globals, rows, slots);
+    return new WitnessDocument(
+        id, m.group(1), pub, instrumentsRoot, globals, rows, slots, trades, legs);
+  }
+
+  /** The trade fields of a slot: orders, taker signature, L-entry leg arrays. */
+  private static Trade trade(JsonNode s, String at, int legs, int r) throws BatchRefusedException {
+    long[] orderWords = new long[10];
+    String[] parties = {"maker", "taker"};
+    for (int p = 0; p < 2; p++) {
+      JsonNode o = s.get(parties[p]);
+      String ao = at + "." + parties[p];
+      if (o == null || !o.isObject()) {
+        throw refuse(ao + " missing or not an object");
+      }
+      for (int k = 0; k < ORDER_NAMES.length; k++) {
+        String ak = ao + "." + ORDER_NAMES[k];
+        orderWords[5 * p + k] = signedWord(element(o, ORDER_NAMES[k], ak), ak);
+      }
+    }
+    BigInteger[] takerSig = {
+      element(s, "takerSigRX", at + ".takerSigRX"),
+      element(s, "takerSigRY", at + ".takerSigRY"),
+      element(s, "takerSigS", at + ".takerSigS")
+    };
+    long[][] leg = new long[LEG_NAMES.length][];
+    for (int k = 0; k < LEG_NAMES.length; k++) {
+      String ak = at + "." + LEG_NAMES[k];
+      BigInteger[] v = elements(s.get(LEG_NAMES[k]), ak, legs);
+      leg[k] = new long[legs];
+      for (int l = 0; l < legs; l++) {
+        leg[k][l] = signedWord(v[l], ak + "[" + l + "]");
+      }
+    }
+    for (int l = 0; l < legs; l++) {
+      if (leg[5][l] < 0 || leg[5][l] >= r) {
+        throw refuse(at + ".legRow[" + l + "] is not a row in [0, " + r + "): " + leg[5][l]);
+      }
+    }
+    return new Trade(orderWords, leg[0], leg[1], leg[2], leg[3], leg[4], leg[5], takerSig);
+  }
+
+  /**
+   * A signed 64-bit word from its field element: {@code v} for {@code v < 2^63}, {@code -(r - v)}
+   * for {@code r - v <= 2^63}; anything between is no word (the circuit's range checks refuse it).
+   */
+  private static long signedWord(BigInteger v, String at) throws BatchRefusedException {
+    if (v.bitLength() <= 63) {
+      return v.longValue();
+    }
+    BigInteger neg = Fr.MODULUS.subtract(v);
+    if (neg.bitLength() <= 63 || neg.equals(TWO_63)) {
+      return neg.negate().longValue();
+    }
+    throw refuse(at + " is not a signed 64-bit word: " + clip(v.toString()));
   }
 
   private static JsonNode array(JsonNode parent, String name, int len)
@@ -328,8 +439,36 @@ public final class WitnessDocument {
     return slots.length;
   }
 
-  /** Slot {@code i}'s twelve data elements in dataHash order (a copy). */
+  /** Slot {@code i}'s twelve common data elements in dataHash order (a copy). */
   public BigInteger[] slot(int i) {
     return slots[i].clone();
+  }
+
+  /** The circuit's leg count L. */
+  public int legs() {
+    return legs;
+  }
+
+  /** Slot {@code i}'s trade fields (all zeros in a slot of another kind; arrays shared). */
+  public Trade trade(int i) {
+    return trades[i];
+  }
+
+  /**
+   * Slot {@code i}'s full data in dataHash order, {@code BatchWitness.slotDataLength(L)} elements:
+   * the layout of {@link BatchWitness#slotData}, the builder's own.
+   */
+  public BigInteger[] slotData(int i) {
+    Trade t = trades[i];
+    return BatchWitness.slotData(slots[i], t.words(), t.takerSig());
+  }
+
+  /** {@code hashMD} of every slot's data as this document carries it (what dataHash must be). */
+  public BigInteger computedDataHash() {
+    BigInteger[][] all = new BigInteger[slots.length][];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = slotData(i);
+    }
+    return BatchWitness.dataHash(all);
   }
 }

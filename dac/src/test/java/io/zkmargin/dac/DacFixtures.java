@@ -2,14 +2,14 @@ package io.zkmargin.dac;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsKeyPair;
-import io.zkmargin.commit.Poseidon2;
 import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import io.zkmargin.ledger.BatchWitness;
@@ -21,8 +21,6 @@ import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -32,7 +30,10 @@ import java.util.function.Consumer;
  * ETH-PERP positions) and two real ledger batches recorded by {@link BatchWitness} at the test size
  * (N = 2, R = 4), as prover's BatchProveTest builds them: batch 1 registers account 3 (a
  * sub-account of account 1's key) by a deposit and deposits into account 1; batch 2 withdraws 20
- * USDC from account 1 (opening the ETH-PERP risk row) and transfers 5 USDC from 1 to 3.
+ * USDC from account 1 (opening the ETH-PERP risk row) and transfers 5 USDC from 1 to 3; batch 3
+ * (recorded by {@link BatchWitness.Builder#trade}) fills 1 unit of account 1's buy order for 3
+ * ETH-PERP (maker) against account 3's sell order for 1 (taker) at 30 USDC a lot, with 3,000 atoms
+ * of fees to account 0 at the end of the batch.
  */
 final class DacFixtures {
   static final LedgerConfig CONFIG = LedgerConfig.TEST;
@@ -50,8 +51,10 @@ final class DacFixtures {
   final Genesis genesis;
   final BatchWitness batch1;
   final BatchWitness batch2;
+  final BatchWitness batch3;
   final String json1;
   final String json2;
+  final String json3;
 
   DacFixtures() {
     this(DEPOSITOR);
@@ -76,8 +79,26 @@ final class DacFixtures {
     assertEquals(Rule.OK, b2.transfer(t, EdDSA.sign(k1, t.messageHash())));
     batch2 = b2.finish();
     assertEquals(l.stateTree().root(), batch2.newRoot());
+    l.beginBatch(risk(), T0 + 120);
+    BatchWitness.Builder b3 = BatchWitness.builder(l, N, R, batch2.depositHeadAfter());
+    OrderMessage maker =
+        OrderMessage.singleLeg(CONFIG.legs(), 1, 7, T0 + 3600, 3, 31 * USDC, 1_000, 1, 1);
+    OrderMessage taker =
+        OrderMessage.singleLeg(CONFIG.legs(), 3, 9, T0 + 3600, 1, -29 * USDC, 2_000, 1, -1);
+    assertEquals(
+        Rule.OK,
+        b3.trade(
+            maker,
+            EdDSA.sign(k1, maker.messageHash()),
+            taker,
+            EdDSA.sign(k1, taker.messageHash()),
+            1,
+            new long[] {30 * USDC, 0}));
+    batch3 = b3.finish();
+    assertEquals(l.stateTree().root(), batch3.newRoot());
     json1 = batch1.toJson();
     json2 = batch2.toJson();
+    json3 = batch3.toJson();
   }
 
   static Genesis genesis() {
@@ -165,18 +186,28 @@ final class DacFixtures {
       ObjectNode o = (ObjectNode) JSON.readTree(json);
       edit.accept(o);
       if (rehash) {
-        List<BigInteger> data = new ArrayList<>();
-        for (JsonNode s : o.get("slots")) {
-          for (String name : WitnessDocument.DATA_NAMES) {
-            data.add(new BigInteger(s.get(name).asText()));
-          }
+        // the member's own computation (the builder's slot layout), when the edit still parses
+        try {
+          WitnessDocument d = WitnessDocument.parse(JSON.writeValueAsBytes(o));
+          o.put("dataHash", d.computedDataHash().toString());
+        } catch (BatchRefusedException | IllegalArgumentException e) {
+          // left as it is: the edit is refused before the dataHash check anyway
         }
-        o.put("dataHash", Poseidon2.hashMD(data.toArray(new BigInteger[0])).toString());
       }
       return JSON.writeValueAsBytes(o);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Sets element {@code k} of a slot's array field (a trade's legs). */
+  static Consumer<ObjectNode> slotArray(int slot, String name, int k, String value) {
+    return o -> ((ArrayNode) o.get("slots").get(slot).get(name)).set(k, value);
+  }
+
+  /** Sets a field of a slot's order object ({@code maker} or {@code taker}). */
+  static Consumer<ObjectNode> orderField(int slot, String order, String name, String value) {
+    return o -> ((ObjectNode) o.get("slots").get(slot).get(order)).put(name, value);
   }
 
   /** Sets a slot's data field. */

@@ -4,6 +4,8 @@ import static io.zkmargin.dac.DacFixtures.CHAIN_ID;
 import static io.zkmargin.dac.DacFixtures.SETTLEMENT;
 import static io.zkmargin.dac.DacFixtures.bytes;
 import static io.zkmargin.dac.DacFixtures.edit;
+import static io.zkmargin.dac.DacFixtures.orderField;
+import static io.zkmargin.dac.DacFixtures.slotArray;
 import static io.zkmargin.dac.DacFixtures.slotField;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -147,13 +149,13 @@ class DacServiceTest {
           edit(fx.json1, slotField(1, "amount", "10000001"), true),
           Status.Code.ABORTED,
           "NEW_ROOT");
-      // a trade slot: its data is not specified yet
+      // a deposit slot turned into a trade with the fee account (toAccountId 0) as taker
       refused(
           s,
           1,
           edit(fx.json1, slotField(1, "kind", "3"), true),
           Status.Code.ABORTED,
-          "kind 3 (trade)");
+          "cannot trade");
       // a malformed document
       // a malformed document (DacClient would not send it: straight through the stub)
       io.grpc.ManagedChannel ch =
@@ -220,8 +222,55 @@ class DacServiceTest {
       DacClient.collect(List.of(s.target()), 1, 2, fx.json2);
       assertEquals(fx.batch2.newRoot(), s.member().root());
       assertEquals(2, c.status().getLatestBatch());
+
+      // batch 3's trade (slot 0), tampered: a field in dataHash without rehashing
+      refused(
+          s, 3, edit(fx.json3, slotArray(0, "price", 0, "31000000"), false), ABORTED, "DATA_HASH");
+      // rehashed: another leg price within both limits replays to another root
+      refused(
+          s, 3, edit(fx.json3, slotArray(0, "price", 0, "31000000"), true), ABORTED, "NEW_ROOT");
+      // beyond the maker's limit of 31 USDC a lot
+      refused(
+          s, 3, edit(fx.json3, slotArray(0, "price", 0, "32000000"), true), ABORTED, "PRICE_LIMIT");
+      // a fill of 2 units: the taker's order is for 1
+      refused(s, 3, edit(fx.json3, slotField(0, "amount", "2"), true), ABORTED, "OVERFILL");
+      // a leg changed: the maker's and the taker's signatures no longer hold
+      refused(s, 3, edit(fx.json3, slotArray(0, "ratio", 0, "2"), true), ABORTED, "BAD_SIGNATURE");
+      refused(
+          s,
+          3,
+          edit(fx.json3, slotArray(0, "instrumentId", 0, "4"), true),
+          ABORTED,
+          "BAD_SIGNATURE");
+      // the taker's order id (signed by the taker only)
+      refused(
+          s,
+          3,
+          edit(fx.json3, orderField(0, "taker", "orderId", "10"), true),
+          ABORTED,
+          "BAD_SIGNATURE");
+      // the leg in another position slot of the maker than the ledger's
+      refused(
+          s,
+          3,
+          edit(fx.json3, slotArray(0, "makerPos", 0, "1"), true),
+          ABORTED,
+          "moves position slots");
+      // a price on the unused leg 1 (the ledger ignores it)
+      refused(
+          s, 3, edit(fx.json3, slotArray(0, "price", 1, "5"), true), ABORTED, "leg 1 is unused");
+      // the leg's risk row pointing at an unused row (not in dataHash)
+      refused(s, 3, edit(fx.json3, slotArray(0, "legRow", 0, "3"), false), ABORTED, "RISK_ROW");
+      assertEquals(2, s.member().latestBatch());
+      assertEquals(fx.batch2.newRoot(), s.member().root());
+      // the real trade: accepted, signed, account 0 credited with the fees at the end
+      DacClient.collect(List.of(s.target()), 1, 3, fx.json3);
+      assertEquals(fx.batch3.newRoot(), s.member().root());
+      assertEquals(3_000, s.member().account(0).leaf().balances()[0]);
     }
   }
+
+  private static final Status.Code ABORTED = Status.Code.ABORTED;
 
   private static void refused(DacServer s, long batch, byte[] doc, Status.Code code, String why) {
     DacClient.QuorumNotReachedException e =

@@ -97,6 +97,139 @@ public final class BatchWitness {
   }
 
   /**
+   * The trade words of a slot in dataHash order (docs/BATCH.md section 4): the maker's and the
+   * taker's {@code orderId, expiry, quantity, limitPrice, feePerUnit}, then per leg {@code
+   * instrumentId, ratio, price, makerPos, takerPos}. All zeros in a slot of another kind.
+   *
+   * @param orderWords the ten order words (maker's five, then the taker's five)
+   * @param instrumentIds per leg, the maker's instrument id (L entries)
+   * @param ratios per leg, the maker's ratio, lots per combo unit, signed
+   * @param prices per leg, quote atoms per lot, signed
+   * @param makerPos per leg, the maker's position slot, in {@code [0, P)}
+   * @param takerPos per leg, the taker's position slot, in {@code [0, P)}
+   * @return {@code 10 + 5L} words
+   */
+  public static long[] tradeWords(
+      long[] orderWords,
+      long[] instrumentIds,
+      long[] ratios,
+      long[] prices,
+      long[] makerPos,
+      long[] takerPos) {
+    ArgChecker.isTrue(orderWords.length == 10, "10 order words, got {}", orderWords.length);
+    int legs = instrumentIds.length;
+    ArgChecker.isTrue(
+        ratios.length == legs
+            && prices.length == legs
+            && makerPos.length == legs
+            && takerPos.length == legs,
+        "every leg array needs L = {} entries",
+        legs);
+    long[] w = new long[10 + 5 * legs];
+    System.arraycopy(orderWords, 0, w, 0, 10);
+    for (int l = 0; l < legs; l++) {
+      w[10 + 5 * l] = instrumentIds[l];
+      w[11 + 5 * l] = ratios[l];
+      w[12 + 5 * l] = prices[l];
+      w[13 + 5 * l] = makerPos[l];
+      w[14 + 5 * l] = takerPos[l];
+    }
+    return w;
+  }
+
+  /**
+   * One slot's data in dataHash order (docs/BATCH.md section 4): the twelve common elements, {@code
+   * pack(tradeWords)}, the taker's signature. The one implementation of the layout: the witness
+   * builder and the DAC's replay both call it.
+   *
+   * @param common the twelve common elements (kind .. asset)
+   * @param tradeWords the {@code 10 + 5L} trade words ({@link #tradeWords})
+   * @param takerSig the taker's signature {@code R.x, R.y, S} (0, 0, 0 outside a trade)
+   * @return {@link #slotDataLength(int)} elements
+   */
+  public static BigInteger[] slotData(
+      BigInteger[] common, long[] tradeWords, BigInteger[] takerSig) {
+    ArgChecker.isTrue(common.length == SLOT_DATA_LEN, "12 common elements, got {}", common.length);
+    ArgChecker.isTrue(takerSig.length == 3, "a signature is 3 elements, got {}", takerSig.length);
+    ArgChecker.isTrue(
+        tradeWords.length >= 15 && (tradeWords.length - 10) % 5 == 0,
+        "10 + 5L trade words, got {}",
+        tradeWords.length);
+    BigInteger[] packed = WordPacking.pack(tradeWords);
+    BigInteger[] out = new BigInteger[SLOT_DATA_LEN + packed.length + 3];
+    System.arraycopy(common, 0, out, 0, SLOT_DATA_LEN);
+    System.arraycopy(packed, 0, out, SLOT_DATA_LEN, packed.length);
+    System.arraycopy(takerSig, 0, out, SLOT_DATA_LEN + packed.length, 3);
+    return out;
+  }
+
+  /** {@code dataHash = hashMD} of every slot's data ({@link #slotData}), slot order. */
+  public static BigInteger dataHash(BigInteger[][] slotData) {
+    int len = 0;
+    for (BigInteger[] d : slotData) {
+      len += d.length;
+    }
+    BigInteger[] all = new BigInteger[len];
+    int k = 0;
+    for (BigInteger[] d : slotData) {
+      System.arraycopy(d, 0, all, k, d.length);
+      k += d.length;
+    }
+    return Poseidon2.hashMD(all);
+  }
+
+  /**
+   * The position slot each used leg of a trade moves in account {@code accountId}, leg after leg as
+   * {@link Ledger#trade} applies them (the slot holding the instrument, else the first free one):
+   * the witness's {@code makerPos} ({@code sign = 1}) or {@code takerPos} ({@code sign = -1}). 0
+   * for unused legs and from the leg where the ledger will refuse (NO_FREE_SLOT, overflow).
+   *
+   * @param ledger the ledger before the trade
+   * @param accountId a registered account
+   * @param maker the maker's order (its legs and ratios)
+   * @param sign 1 for the maker, -1 for the taker
+   * @param fill combo units
+   * @return L position slots
+   */
+  public static long[] positionSlots(
+      Ledger ledger, long accountId, OrderMessage maker, int sign, long fill) {
+    int p = ledger.config().sizes().positionSlots();
+    int legs = maker.legs();
+    long[] ids = new long[p];
+    long[] qty = new long[p];
+    for (int j = 0; j < p; j++) {
+      ids[j] = ledger.instrumentId(accountId, j);
+      qty[j] = ledger.quantity(accountId, j);
+    }
+    long[] out = new long[legs];
+    for (int l = 0; l < legs && maker.ratio(l) != 0; l++) {
+      long inst = maker.instrumentId(l);
+      int j = -1;
+      for (int k = 0; k < p && j < 0; k++) {
+        if (qty[k] != 0 && ids[k] == inst) {
+          j = k;
+        }
+      }
+      for (int k = 0; k < p && j < 0; k++) {
+        if (qty[k] == 0) {
+          j = k;
+        }
+      }
+      if (j < 0) {
+        break; // the ledger refuses it
+      }
+      out[l] = j;
+      try {
+        qty[j] = Math.addExact(qty[j], sign * Math.multiplyExact(maker.ratio(l), fill));
+      } catch (ArithmeticException e) {
+        break; // the ledger refuses it
+      }
+      ids[j] = qty[j] == 0 ? 0 : inst;
+    }
+    return out;
+  }
+
+  /**
    * The batch circuit id of a ledger's sizes: {@code
    * batch-D..-I..-P..-A..-S..-T..-K{K}-L{L}-N{N}-R{R}}.
    *
@@ -369,17 +502,7 @@ public final class BatchWitness {
 
     /** The trade words of docs/BATCH.md section 4, in dataHash order. */
     long[] words() {
-      int legs = inst.length;
-      long[] w = new long[10 + 5 * legs];
-      System.arraycopy(makerWords, 0, w, 0, 10);
-      for (int l = 0; l < legs; l++) {
-        w[10 + 5 * l] = inst[l];
-        w[11 + 5 * l] = ratio[l];
-        w[12 + 5 * l] = price[l];
-        w[13 + 5 * l] = makerPos[l];
-        w[14 + 5 * l] = takerPos[l];
-      }
-      return w;
+      return tradeWords(makerWords, inst, ratio, price, makerPos, takerPos);
     }
   }
 
@@ -398,12 +521,7 @@ public final class BatchWitness {
     /** The slot's data in dataHash order: the 12 common elements, pack(trade words), taker sig. */
     BigInteger[] fullData(int legs) {
       Trade t = trade == null ? new Trade(legs) : trade;
-      BigInteger[] packed = WordPacking.pack(t.words());
-      BigInteger[] out = new BigInteger[slotDataLength(legs)];
-      System.arraycopy(data, 0, out, 0, SLOT_DATA_LEN);
-      System.arraycopy(packed, 0, out, SLOT_DATA_LEN, packed.length);
-      System.arraycopy(t.takerSig, 0, out, SLOT_DATA_LEN + packed.length, 3);
-      return out;
+      return slotData(data, t.words(), t.takerSig);
     }
   }
 
@@ -727,8 +845,8 @@ public final class BatchWitness {
                 + ": start a new batch");
       }
       Trade tr = new Trade(legs);
-      tr.makerPos = positions(m, maker, 1, fill);
-      tr.takerPos = positions(t, maker, -1, fill);
+      tr.makerPos = positionSlots(ledger, m, maker, 1, fill);
+      tr.takerPos = positionSlots(ledger, t, maker, -1, fill);
       tr.makerFill = fillWitness(m, maker.orderId());
       tr.takerFill = fillWitness(t, taker.orderId());
       Part a = open(m);
@@ -769,47 +887,6 @@ public final class BatchWitness {
       s.data[10] = BigInteger.valueOf(t);
       slots.add(s);
       return rule;
-    }
-
-    /**
-     * The position slot each used leg of the order moves in account {@code id}, leg after leg as
-     * the ledger applies them (the slot holding the instrument, else the first free one); 0 for
-     * unused legs and where the ledger will refuse (NO_FREE_SLOT).
-     */
-    private long[] positions(long id, OrderMessage maker, int sign, long fill) {
-      int p = sizes.positionSlots();
-      long[] ids = new long[p];
-      long[] qty = new long[p];
-      for (int j = 0; j < p; j++) {
-        ids[j] = ledger.instrumentId(id, j);
-        qty[j] = ledger.quantity(id, j);
-      }
-      long[] out = new long[legs];
-      for (int l = 0; l < legs && maker.ratio(l) != 0; l++) {
-        long inst = maker.instrumentId(l);
-        int j = -1;
-        for (int k = 0; k < p && j < 0; k++) {
-          if (qty[k] != 0 && ids[k] == inst) {
-            j = k;
-          }
-        }
-        for (int k = 0; k < p && j < 0; k++) {
-          if (qty[k] == 0) {
-            j = k;
-          }
-        }
-        if (j < 0) {
-          break; // the ledger refuses it
-        }
-        out[l] = j;
-        try {
-          qty[j] = Math.addExact(qty[j], sign * Math.multiplyExact(maker.ratio(l), fill));
-        } catch (ArithmeticException e) {
-          break; // the ledger refuses it
-        }
-        ids[j] = qty[j] == 0 ? 0 : inst;
-      }
-      return out;
     }
 
     /** The old value and path of the order's fill slot in the account's order-fill subtree. */
@@ -892,10 +969,9 @@ public final class BatchWitness {
         feePart.path = zeros(sizes.stateDepth());
       }
       feePart.positions = sizes.positionSlots();
-      int len = slotDataLength(legs);
-      BigInteger[] data = new BigInteger[n * len];
+      BigInteger[][] data = new BigInteger[n][];
       for (int i = 0; i < n; i++) {
-        System.arraycopy(all[i].fullData(legs), 0, data, i * len, len);
+        data[i] = all[i].fullData(legs);
       }
       BigInteger[] pub = {
         oldRoot,
@@ -904,7 +980,7 @@ public final class BatchWitness {
         depositHeadBefore,
         depositHead,
         withdrawalsHash,
-        Poseidon2.hashMD(data),
+        dataHash(data),
         BigInteger.valueOf(batchTime)
       };
       return new BatchWitness(
