@@ -93,7 +93,12 @@ public final class OperatorCommand implements Callable<Integer> {
           io.zkmargin.operator.LocalOperator.start(
               dir, keys, java.time.Duration.ofSeconds(batchIntervalSeconds), System.err);
       server.addService(op.service());
+      java.util.concurrent.ExecutorService fills = tradesToOperator(server, op.sequencer());
       return () -> {
+        if (fills != null) {
+          server.trading().setSignedTradeSink(null);
+          fills.shutdown();
+        }
         op.close();
         keys.close();
       };
@@ -102,6 +107,62 @@ public final class OperatorCommand implements Callable<Integer> {
       keys.close();
       return null;
     }
+  }
+
+  /**
+   * Makes every two-order fill of the served TradingService's matching engine a trade transition of
+   * the operator (both signed orders, the fill, the leg prices), in engine order, on one thread of
+   * its own so that the engine does not wait for the transition log. A refused trade is reported on
+   * stderr (the books and the ledger then differ for it: the engine checks margin with its own
+   * model, the ledger with the batch rules).
+   *
+   * @return the thread's executor, or null when trading is not served
+   */
+  static java.util.concurrent.ExecutorService tradesToOperator(
+      io.zkmargin.grpc.server.ZkmServer server, io.zkmargin.operator.Sequencer seq) {
+    io.zkmargin.grpc.server.TradingServiceImpl trading = server.trading();
+    if (trading == null) {
+      return null;
+    }
+    java.util.concurrent.ExecutorService exec =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "zkm-fills-to-operator");
+              t.setDaemon(true);
+              return t;
+            });
+    trading.setSignedTradeSink(
+        (maker, taker, units, prices) ->
+            exec.execute(
+                () -> {
+                  io.zkmargin.operator.Transition.Trade t =
+                      new io.zkmargin.operator.Transition.Trade(
+                          maker.message(),
+                          maker.signature(),
+                          taker.message(),
+                          taker.signature(),
+                          units,
+                          prices);
+                  try {
+                    io.zkmargin.operator.Sequencer.Result r = seq.submit(t);
+                    if (!r.rule().isOk()) {
+                      System.err.println(
+                          "operator: the fill is refused by the ledger: "
+                              + r.rule()
+                              + " ("
+                              + t.describe()
+                              + ")");
+                    }
+                  } catch (IOException | RuntimeException e) {
+                    System.err.println(
+                        "operator: the fill is not sequenced: "
+                            + e.getMessage()
+                            + " ("
+                            + t.describe()
+                            + ")");
+                  }
+                }));
+    return exec;
   }
 
   static OperatorServiceGrpc.OperatorServiceBlockingStub stub(ZkmClient c) {
