@@ -93,7 +93,12 @@ public final class OperatorCommand implements Callable<Integer> {
           io.zkmargin.operator.LocalOperator.start(
               dir, keys, java.time.Duration.ofSeconds(batchIntervalSeconds), System.err);
       server.addService(op.service());
+      java.util.concurrent.ExecutorService fills = tradesToOperator(server, op.sequencer());
       return () -> {
+        if (fills != null) {
+          server.trading().setSignedTradeSink(null);
+          fills.shutdown();
+        }
         op.close();
         keys.close();
       };
@@ -102,6 +107,62 @@ public final class OperatorCommand implements Callable<Integer> {
       keys.close();
       return null;
     }
+  }
+
+  /**
+   * Makes every two-order fill of the served TradingService's matching engine a trade transition of
+   * the operator (both signed orders, the fill, the leg prices), in engine order, on one thread of
+   * its own so that the engine does not wait for the transition log. A refused trade is reported on
+   * stderr (the books and the ledger then differ for it: the engine checks margin with its own
+   * model, the ledger with the batch rules).
+   *
+   * @return the thread's executor, or null when trading is not served
+   */
+  static java.util.concurrent.ExecutorService tradesToOperator(
+      io.zkmargin.grpc.server.ZkmServer server, io.zkmargin.operator.Sequencer seq) {
+    io.zkmargin.grpc.server.TradingServiceImpl trading = server.trading();
+    if (trading == null) {
+      return null;
+    }
+    java.util.concurrent.ExecutorService exec =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "zkm-fills-to-operator");
+              t.setDaemon(true);
+              return t;
+            });
+    trading.setSignedTradeSink(
+        (maker, taker, units, prices) ->
+            exec.execute(
+                () -> {
+                  io.zkmargin.operator.Transition.Trade t =
+                      new io.zkmargin.operator.Transition.Trade(
+                          maker.message(),
+                          maker.signature(),
+                          taker.message(),
+                          taker.signature(),
+                          units,
+                          prices);
+                  try {
+                    io.zkmargin.operator.Sequencer.Result r = seq.submit(t);
+                    if (!r.rule().isOk()) {
+                      System.err.println(
+                          "operator: the fill is refused by the ledger: "
+                              + r.rule()
+                              + " ("
+                              + t.describe()
+                              + ")");
+                    }
+                  } catch (IOException | RuntimeException e) {
+                    System.err.println(
+                        "operator: the fill is not sequenced: "
+                            + e.getMessage()
+                            + " ("
+                            + t.describe()
+                            + ")");
+                  }
+                }));
+    return exec;
   }
 
   static OperatorServiceGrpc.OperatorServiceBlockingStub stub(ZkmClient c) {
@@ -254,9 +315,9 @@ public final class OperatorCommand implements Callable<Integer> {
   @Command(
       name = "trade",
       description = {
-        "a fill between two single-leg orders signed now: the maker buys --qty lots of",
-        "--instrument at --price from the taker (refused UNIMPLEMENTED until the batch",
-        "circuit has the trade slot)"
+        "a fill between two single-leg orders signed now, each with its account's demo owner",
+        "key: the maker buys --qty lots of --instrument at --price from the taker, each paying",
+        "--fee atoms per lot to the fee account 0 (credited at the end of the batch)"
       })
   static final class Trade implements Callable<Integer> {
     @Mixin Cli.HelpOption help;
@@ -277,6 +338,13 @@ public final class OperatorCommand implements Callable<Integer> {
     @Option(names = "--price", paramLabel = "P", required = true, description = "atoms/lot")
     long price;
 
+    @Option(
+        names = "--fee",
+        paramLabel = "F",
+        defaultValue = "0",
+        description = "fee per lot, quote atoms, paid by each side (default 0)")
+    long fee;
+
     @Option(names = "--legs", paramLabel = "L", defaultValue = "2", description = "L (2 test)")
     int legs;
 
@@ -287,9 +355,9 @@ public final class OperatorCommand implements Callable<Integer> {
       long expiry = System.currentTimeMillis() / 1000 + 3600;
       long id = 1 + (System.currentTimeMillis() & ((1L << 40) - 1));
       OrderMessage m =
-          OrderMessage.singleLeg(legs, maker, id, expiry, qty, price, 0, instrument, 1);
+          OrderMessage.singleLeg(legs, maker, id, expiry, qty, price, fee, instrument, 1);
       OrderMessage t =
-          OrderMessage.singleLeg(legs, taker, id + 1, expiry, qty, -price, 0, instrument, -1);
+          OrderMessage.singleLeg(legs, taker, id + 1, expiry, qty, -price, fee, instrument, -1);
       SubmitTransitionRequest req =
           SubmitTransitionRequest.newBuilder()
               .setTrade(

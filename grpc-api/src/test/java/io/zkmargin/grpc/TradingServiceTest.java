@@ -136,6 +136,13 @@ class TradingServiceTest {
       }
       assertEquals(1, server.trading().fillSubscribers(acctA));
 
+      // every two-order fill goes to the sink (the operator's sequencer in ./zkm serve)
+      List<Object[]> handed = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      server
+          .trading()
+          .setSignedTradeSink(
+              (m, t, units, legPrices) -> handed.add(new Object[] {m, t, units, legPrices}));
+
       // A bids for one straddle at the sum of the marks; it rests
       PlaceOrderResponse bid =
           tc.place(
@@ -185,6 +192,18 @@ class TradingServiceTest {
       assertEquals(acctB, fa.getCounterpartyAccountId());
       assertEquals(21, fb.getOrderId());
       assertEquals(price, fa.getLegPrices(0) + fa.getLegPrices(1)); // net = sum ratio * leg price
+      assertEquals(1, handed.size(), "one trade handed with both signed orders");
+      var hm = (io.zkmargin.trading.SignedOrderGate.SignedOrder) handed.get(0)[0];
+      var ht = (io.zkmargin.trading.SignedOrderGate.SignedOrder) handed.get(0)[1];
+      assertEquals(11, hm.message().orderId());
+      assertEquals(21, ht.message().orderId());
+      assertTrue(hm.message().verify(a.publicKey(), hm.signature()), "the maker's own signature");
+      assertTrue(ht.message().verify(b.publicKey(), ht.signature()), "the taker's own signature");
+      assertEquals(1L, handed.get(0)[2]);
+      long[] hp = (long[]) handed.get(0)[3];
+      assertEquals(2, hp.length, "L leg prices");
+      assertEquals(fa.getLegPrices(0), hp[0]);
+      assertEquals(fa.getLegPrices(1), hp[1]);
       assertEquals(List.of(fa), tc.fills(tc.signer(a), acctA, D));
       assertEquals(List.of(fb), tc.fills(tc.signer(b), acctB, D));
 

@@ -62,8 +62,9 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
     Sequencer.Result r;
     try {
       r = sequencer.submit(t);
-    } catch (UnsupportedOperationException e) {
-      out.onError(Status.UNIMPLEMENTED.withDescription(e.getMessage()).asRuntimeException());
+    } catch (IllegalArgumentException e) {
+      // never acceptable in any batch (the fee account trading, more risk rows than R)
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (IOException e) {
       LOG.atError().setCause(e).log("operator.log_failed");
@@ -100,6 +101,14 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
       case BAD_AMOUNT -> "the amount must be positive";
       case BAD_ASSET -> "no such asset, or a withdrawal of another asset than the quote";
       case OVERFLOW -> "a result leaves the 64-bit range";
+      case EXPIRED -> "an order's expiry is before the batch time";
+      case OVERFILL -> "the fill would take an order beyond its quantity";
+      case ORDER_SLOT_TAKEN -> "the order's fill slot holds a newer order (a larger order id)";
+      case PRICE_LIMIT -> "the net leg price is beyond the maker's or the taker's limit";
+      case LEGS_MISMATCH -> "the taker's legs are not the maker's with opposite ratios";
+      case NO_FREE_SLOT -> "a leg opens a position and the account has no empty position slot";
+      case SAME_ACCOUNT -> "maker and taker are the same account";
+      case UNKNOWN_INSTRUMENT -> "a leg names an instrument the risk commitment does not list";
       default -> "refused by the ledger";
     };
   }

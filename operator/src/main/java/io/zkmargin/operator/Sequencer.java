@@ -300,21 +300,40 @@ public final class Sequencer implements AutoCloseable {
   /**
    * Applies one signed transition (not a deposit: those come from the chain) to the open batch.
    *
+   * <p>A transition the open batch cannot take (its risk table would need more than R rows, or a
+   * withdrawal or transfer from the fee account while the batch's trading fees are pending: the
+   * circuit credits them only after the last slot) cuts the open batch and goes into the next.
+   *
    * @return the rule (OK when accepted: durable in the log) and its batch and slot
-   * @throws UnsupportedOperationException for a kind the batch circuit cannot prove yet (trades)
+   * @throws IllegalArgumentException when a trade names the fee account as maker or taker (it
+   *     cannot trade in a recorded batch: docs/BATCH.md section 2 "Fees"), or a single transition
+   *     needs more risk table rows than R
    * @throws IOException when the log cannot be written (the sequencer is then unusable)
    */
   public Result submit(Transition t) throws IOException {
     ArgChecker.notNull(t, "transition");
     ArgChecker.isFalse(t instanceof Transition.Deposit, "deposits come from the chain's queue");
+    if (t instanceof Transition.Trade tr) {
+      long fee = ledger.config().feeAccountId();
+      ArgChecker.isTrue(
+          tr.maker().accountId() != fee && tr.taker().accountId() != fee,
+          "the fee account {} cannot be the maker or the taker of a trade: the batch circuit"
+              + " credits it with the batch's fees only after the last slot",
+          fee);
+    }
     synchronized (lock) {
       Rule r;
       try {
         r = apply(t);
       } catch (IllegalStateException full) {
-        // the risk table of the open batch cannot take this account's rows: a new batch can
+        // the open batch cannot take it (risk rows, or the fee account with fees pending): a new
+        // batch can; nothing was applied
         cut();
-        r = apply(t);
+        try {
+          r = apply(t);
+        } catch (IllegalStateException stillFull) {
+          throw new IllegalArgumentException(stillFull.getMessage(), stillFull);
+        }
       }
       if (!r.isOk()) {
         return new Result(r, open.number, -1, -1);
@@ -349,13 +368,14 @@ public final class Sequencer implements AutoCloseable {
       r = builder.transfer(x.message(), x.signature());
     } else {
       Transition.Trade tr = (Transition.Trade) t;
-      r = ledger.checkSignature(tr.maker(), tr.makerSignature(), config.verifier());
-      if (r.isOk()) {
-        r = ledger.checkSignature(tr.taker(), tr.takerSignature(), config.verifier());
-      }
-      if (r.isOk()) {
-        r = builder.trade(tr.maker(), tr.taker(), tr.fill(), tr.legPrices());
-      }
+      r =
+          builder.trade(
+              tr.maker(),
+              tr.makerSignature(),
+              tr.taker(),
+              tr.takerSignature(),
+              tr.fill(),
+              tr.legPrices());
     }
     if (r.isOk()) {
       if (open.transitions.isEmpty()) {

@@ -1,12 +1,16 @@
 package io.zkmargin.operator;
 
 import com.google.protobuf.ByteString;
+import io.zkmargin.api.v1.OrderLeg;
+import io.zkmargin.api.v1.SignedOrder;
+import io.zkmargin.api.v1.SignedTrade;
 import io.zkmargin.api.v1.SignedTransfer;
 import io.zkmargin.api.v1.SignedWithdrawal;
 import io.zkmargin.api.v1.SubmitTransitionRequest;
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import io.zkmargin.grpc.RequestSigner;
@@ -96,6 +100,54 @@ final class Fixtures {
                 .setAmount(amount)
                 .setSignature(
                     ByteString.copyFrom(RequestSigner.encode(EdDSA.sign(signer, m.messageHash())))))
+        .build();
+  }
+
+  /**
+   * A single-leg order of {@code account}: {@code side} +1 buys, -1 sells the instrument; {@code
+   * limit} quote atoms per lot (signed: what it pays at most net), {@code fee} atoms per lot.
+   */
+  static OrderMessage order(
+      long account,
+      long orderId,
+      long expiry,
+      long qty,
+      long limit,
+      long fee,
+      long inst,
+      int side) {
+    return OrderMessage.singleLeg(
+        CONFIG.legs(), account, orderId, expiry, qty, limit, fee, inst, side);
+  }
+
+  /** A fill of {@code fill} lots at {@code price} between two single-leg orders, signed. */
+  static SubmitTransitionRequest trade(
+      EdwardsKeyPair makerKey,
+      OrderMessage maker,
+      EdwardsKeyPair takerKey,
+      OrderMessage taker,
+      long fill,
+      long price) {
+    return SubmitTransitionRequest.newBuilder()
+        .setTrade(
+            SignedTrade.newBuilder()
+                .setMaker(signed(makerKey, maker))
+                .setTaker(signed(takerKey, taker))
+                .setFill(fill)
+                .addLegPrices(price))
+        .build();
+  }
+
+  private static SignedOrder signed(EdwardsKeyPair k, OrderMessage o) {
+    return SignedOrder.newBuilder()
+        .setAccountId(o.accountId())
+        .setOrderId(o.orderId())
+        .setExpiry(o.expiry())
+        .setQuantity(o.quantity())
+        .setLimitPrice(o.limitPrice())
+        .setFeePerUnit(o.feePerUnit())
+        .addLegs(OrderLeg.newBuilder().setInstrumentId(o.instrumentId(0)).setRatio(o.ratio(0)))
+        .setSignature(ByteString.copyFrom(RequestSigner.encode(EdDSA.sign(k, o.messageHash()))))
         .build();
   }
 }

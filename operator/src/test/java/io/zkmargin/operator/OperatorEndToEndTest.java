@@ -50,15 +50,15 @@ import org.web3j.protocol.Web3j;
  * The whole path on a real anvil chain, at the test batch size (N = 2, R = 4), through the
  * OperatorService on a loopback port: a trader registers two accounts on chain (deposits into the
  * Settlement's queue) -> the sequencer takes them into batch 1 -> a transfer and a withdrawal
- * (batch 2) -> each batch proven by the real gnark batch circuit through JNI, signed by 2 of the 3
- * committee members (real {@code DacServer}s in this process, each replaying the batch witness on
- * its own ledger before it signs), finalized by {@code finalizeBatch} -> the withdrawal is claimed
- * on chain (the token balance moves). Then three batches are refused by the contract and recovered:
- * a tampered proof ({@code BatchProofInvalid}: proven again), a missing committee quorum ({@code
- * QuorumNotReached}: signatures collected again), a stale old root ({@code StaleOldRoot}: the
- * header sent again from the witness); each refusal is the contract's revert decoded by {@code
- * RevertDecoder}, streamed as a FAILED status, and the batch then finalizes. The chain's root ends
- * equal to the ledger's.
+ * (batch 2), a trade with fees between the two accounts (batch 3, kind 3) -> each batch proven by
+ * the real gnark batch circuit through JNI, signed by 2 of the 3 committee members (real {@code
+ * DacServer}s in this process, each replaying the batch witness on its own ledger before it signs),
+ * finalized by {@code finalizeBatch} -> the withdrawal is claimed on chain (the token balance
+ * moves). Then three batches are refused by the contract and recovered: a tampered proof ({@code
+ * BatchProofInvalid}: proven again), a missing committee quorum ({@code QuorumNotReached}:
+ * signatures collected again), a stale old root ({@code StaleOldRoot}: the header sent again from
+ * the witness); each refusal is the contract's revert decoded by {@code RevertDecoder}, streamed as
+ * a FAILED status, and the batch then finalizes. The chain's root ends equal to the ledger's.
  */
 class OperatorEndToEndTest {
   private static final int N = 2;
@@ -196,7 +196,7 @@ class OperatorEndToEndTest {
 
         // 2. a transfer to the sub-account and a withdrawal to alice's L1 address
         BigInteger to = new BigInteger(alice.getAddress().substring(2), 16);
-        assertEquals(2, stub.submitTransition(Fixtures.transfer(a, 1, 2, 0, 5 * USDC)).getBatch());
+        assertEquals(2, stub.submitTransition(Fixtures.transfer(a, 1, 2, 0, 50 * USDC)).getBatch());
         stub.submitTransition(Fixtures.withdrawal(a, 1, 1, 20 * USDC, to));
         awaitFinalized(seq, 2);
         assertEquals(BigInteger.valueOf(20 * USDC), chain.pendingWithdrawal(alice.getAddress()));
@@ -205,9 +205,24 @@ class OperatorEndToEndTest {
         assertEquals(BigInteger.ZERO, chain.pendingWithdrawal(alice.getAddress()));
 
         // 3. refusals: each batch (one transfer, cut by the 2 s interval) is refused once
-        recovers(seq, stub, Sequencer.Fault.TAMPER_PROOF, Fixtures.transfer(a, 2, 1, 0, USDC), 3);
-        recovers(seq, stub, Sequencer.Fault.DROP_QUORUM, Fixtures.transfer(a, 1, 2, 2, USDC), 4);
-        recovers(seq, stub, Sequencer.Fault.STALE_ROOT, Fixtures.transfer(a, 2, 1, 1, USDC), 5);
+        // batch 3 also holds a trade (kind 3): account 1 buys 1 lot of ETH-PERP from account 2 at
+        // 30 USDC, fees 1000 + 2000 atoms to the fee account 0 at the end of the batch
+        long expiry = java.time.Instant.now().getEpochSecond() + 3600;
+        var buy = Fixtures.order(1, 1, expiry, 1, 31 * USDC, 1_000, 1, 1);
+        var sell = Fixtures.order(2, 2, expiry, 1, -29 * USDC, 2_000, 1, -1);
+        recovers(
+            seq,
+            stub,
+            Sequencer.Fault.TAMPER_PROOF,
+            3,
+            Fixtures.transfer(a, 2, 1, 0, USDC),
+            Fixtures.trade(a, buy, a, sell, 1, 30 * USDC));
+        assertTrue(seq.batch(3).transitions().get(1).startsWith("trade 1 units"));
+        assertEquals(3_000L, (long) seq.withLedger(l -> l.balance(0, 0)));
+        assertEquals(1L, (long) seq.withLedger(l -> l.quantity(1, 0)));
+        assertEquals(-1L, (long) seq.withLedger(l -> l.quantity(2, 0)));
+        recovers(seq, stub, Sequencer.Fault.DROP_QUORUM, 4, Fixtures.transfer(a, 1, 2, 2, USDC));
+        recovers(seq, stub, Sequencer.Fault.STALE_ROOT, 5, Fixtures.transfer(a, 2, 1, 1, USDC));
         assertRefused(streamed, 3, "BatchProofInvalid");
         assertRefused(streamed, 4, "QuorumNotReached");
         assertRefused(streamed, 5, "StaleOldRoot");
@@ -237,10 +252,12 @@ class OperatorEndToEndTest {
       Sequencer seq,
       OperatorServiceGrpc.OperatorServiceBlockingStub stub,
       Sequencer.Fault fault,
-      io.zkmargin.api.v1.SubmitTransitionRequest req,
-      long batch) {
+      long batch,
+      io.zkmargin.api.v1.SubmitTransitionRequest... reqs) {
     seq.injectFault(fault);
-    assertEquals(batch, stub.submitTransition(req).getBatch());
+    for (io.zkmargin.api.v1.SubmitTransitionRequest req : reqs) {
+      assertEquals(batch, stub.submitTransition(req).getBatch());
+    }
     awaitFinalized(seq, batch);
     assertEquals(2, seq.batch(batch).attempts(), fault + ": one refusal, then finalized");
   }

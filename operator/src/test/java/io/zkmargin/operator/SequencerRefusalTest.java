@@ -157,6 +157,95 @@ class SequencerRefusalTest {
     }
   }
 
+  /**
+   * Trades (kind 3): refused at once with their rule (both signatures checked, each order's limits,
+   * the fee account as a side refused as INVALID_ARGUMENT), accepted with fees credited to the fee
+   * account 0; a withdrawal from the fee account while the batch's fees are pending goes into the
+   * next batch (the open one is cut); the log replays.
+   */
+  @Test
+  void tradesAreCheckedAcceptedAndTheFeeAccountWaitsForTheNextBatch() throws Exception {
+    EdwardsKeyPair k1 = Fixtures.key(1);
+    EdwardsKeyPair k2 = Fixtures.key(2);
+    EdwardsKeyPair fee = Fixtures.key(1_000);
+    long expiry = CLOCK.instant().getEpochSecond() + 3600;
+    long perp = 1;
+    // account 1 (long 6 ETH-PERP) buys 1 lot twice from its sub-account 3 (50 USDC moved in
+    // first) at 30 USDC; fees 1000 + 2000 atoms per lot
+    var buy = Fixtures.order(1, 5, expiry, 2, 31 * Fixtures.USDC, 1_000, perp, 1);
+    var sell = Fixtures.order(3, 6, expiry, 2, -29 * Fixtures.USDC, 2_000, perp, -1);
+    long price = 30 * Fixtures.USDC;
+    long usdc = Fixtures.USDC;
+    BigInteger root;
+    try (Sequencer s = open()) {
+      Server server =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+              .addService(new OperatorServiceImpl(s, Fixtures.CONFIG.legs()))
+              .build()
+              .start();
+      ManagedChannel ch =
+          NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+      try {
+        OperatorServiceGrpc.OperatorServiceBlockingStub stub =
+            OperatorServiceGrpc.newBlockingStub(ch);
+        assertEquals(0, stub.submitTransition(Fixtures.transfer(k1, 1, 3, 0, 50 * usdc)).getSlot());
+        BigInteger before = s.withLedger(l -> l.stateTree().root());
+        refused(stub, "BAD_SIGNATURE", Fixtures.trade(k2, buy, k1, sell, 1, price));
+        refused(stub, "BAD_SIGNATURE", Fixtures.trade(k1, buy, k2, sell, 1, price));
+        refused(stub, "OVERFILL", Fixtures.trade(k1, buy, k1, sell, 3, price));
+        refused(stub, "PRICE_LIMIT", Fixtures.trade(k1, buy, k1, sell, 1, 32 * usdc));
+        var old = Fixtures.order(3, 7, expiry - 7200, 2, -29 * usdc, 0, perp, -1);
+        refused(stub, "EXPIRED", Fixtures.trade(k1, buy, k1, old, 1, price));
+        var byFee = Fixtures.order(0, 8, expiry, 2, 31 * usdc, 0, perp, 1);
+        StatusRuntimeException feeSide =
+            assertThrows(
+                StatusRuntimeException.class,
+                () -> stub.submitTransition(Fixtures.trade(fee, byFee, k1, sell, 1, price)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, feeSide.getStatus().getCode());
+        assertTrue(
+            feeSide.getStatus().getDescription().contains("fee account 0 cannot be the maker"),
+            feeSide.getStatus().getDescription());
+        assertEquals(before, s.withLedger(l -> l.stateTree().root()), "nothing changed");
+        assertEquals(1, s.openTransitions());
+
+        SubmitTransitionResponse t =
+            stub.submitTransition(Fixtures.trade(k1, buy, k1, sell, 1, price));
+        assertEquals(1, t.getBatch());
+        assertEquals(1, t.getSlot());
+        assertEquals(2, s.openBatch(), "batch 1 (N = 2) is full: cut");
+        assertEquals(7L, (long) s.withLedger(l -> l.quantity(1, 0)));
+        assertEquals(-1L, (long) s.withLedger(l -> l.quantity(3, 0)));
+        assertEquals(3_000L, (long) s.withLedger(l -> l.balance(0, 0)), "fees 1000 + 2000");
+        // account 1 also settles the funding of its 6 lots (index 120000 atoms/lot, snapshot 0)
+        assertEquals(20 * usdc - 1_000 - 6 * 120_000, (long) s.withLedger(l -> l.balance(1, 0)));
+        assertEquals(80 * usdc - 2_000, (long) s.withLedger(l -> l.balance(3, 0)));
+        assertEquals(
+            2, stub.submitTransition(Fixtures.trade(k1, buy, k1, sell, 1, price)).getBatch());
+        // the same orders again: both are filled
+        refused(stub, "OVERFILL", Fixtures.trade(k1, buy, k1, sell, 1, price));
+        // the fee account withdraws its fees: not in batch 2 (its fees are credited only after
+        // the last slot), so batch 2 is cut and the withdrawal opens batch 3
+        SubmitTransitionResponse w =
+            stub.submitTransition(Fixtures.withdrawal(fee, 0, 0, 6_000, PAYEE));
+        assertEquals(3, w.getBatch());
+        assertEquals(0, w.getSlot());
+        assertEquals(Sequencer.State.SEQUENCED, s.batch(2).state());
+        assertEquals(1, s.batch(2).transitions().size());
+        assertTrue(s.batch(2).transitions().get(0).startsWith("trade 1 units"));
+        assertEquals(0L, (long) s.withLedger(l -> l.balance(0, 0)));
+        root = s.withLedger(l -> l.stateTree().root());
+      } finally {
+        ch.shutdownNow();
+        server.shutdownNow();
+      }
+    }
+    try (Sequencer s = open()) {
+      assertEquals(root, s.withLedger(l -> l.stateTree().root()), "the log replays the trade");
+      assertEquals(3, s.openBatch());
+      assertEquals(8L, (long) s.withLedger(l -> l.quantity(1, 0)));
+    }
+  }
+
   private static void refused(
       OperatorServiceGrpc.OperatorServiceBlockingStub stub,
       String rule,

@@ -53,6 +53,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -105,7 +106,35 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
   private final Map<String, BookStream> bookStreams = new HashMap<>();
   private final List<Fill> pending = new ArrayList<>();
   private final List<Long> pendingMark = new ArrayList<>();
+  private final List<long[]> pendingTrades = new ArrayList<>();
+  private volatile SignedTradeSink tradeSink;
   private long sequence;
+
+  /**
+   * Receives every two-order fill of the engine with both orders as their owners signed them
+   * (docs/BATCH.md section 2's trade: the operator's sequencer takes it as a trade transition).
+   * Called under the service's lock, in engine order, after the taker's order is accepted; not for
+   * the fills replayed from the order log at start, nor for implied fills (not a two-order trade).
+   */
+  @FunctionalInterface
+  public interface SignedTradeSink {
+    /**
+     * @param maker the resting order
+     * @param taker the incoming order
+     * @param units fill, combo units, {@code > 0}
+     * @param legPrices quote atoms per lot per leg, L entries (unused legs 0)
+     */
+    void onSignedTrade(
+        SignedOrderGate.SignedOrder maker,
+        SignedOrderGate.SignedOrder taker,
+        long units,
+        long[] legPrices);
+  }
+
+  /** Hands every new two-order fill to {@code sink} from now on (null: none). */
+  public void setSignedTradeSink(SignedTradeSink sink) {
+    this.tradeSink = sink;
+  }
 
   /** The subscribers of one strategy's book and the last snapshot they were sent. */
   private static final class BookStream {
@@ -260,6 +289,7 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
         obs.onError(Status.INTERNAL.withDescription("order not placed: " + e).asException());
         return;
       }
+      handTrades(); // the taker's signed order is known only now
       b.setAccepted(r.accepted()).setFilledQuantity(r.filled()).setResting(r.resting());
       if (!r.accepted()) {
         b.setRejectReason(r.reject().name());
@@ -668,6 +698,26 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
     }
   }
 
+  /**
+   * Gives the trades of the last placement to the sink, with both signed orders (under the lock).
+   */
+  private void handTrades() {
+    SignedTradeSink sink = tradeSink;
+    for (long[] t : pendingTrades) {
+      SignedOrderGate.SignedOrder m = gate.signed(t[0], t[1]);
+      SignedOrderGate.SignedOrder k = gate.signed(t[2], t[3]);
+      if (sink == null || m == null || k == null) {
+        continue;
+      }
+      try {
+        sink.onSignedTrade(m, k, t[4], Arrays.copyOfRange(t, 5, 5 + legs));
+      } catch (RuntimeException e) {
+        LOG.atWarn().setCause(e).log("trading.trade_sink.failed");
+      }
+    }
+    pendingTrades.clear();
+  }
+
   /** Keeps a fill for the account's history and for the streams (under the lock). */
   private void record(Fill.Builder f) {
     Fill fill = f.setSequence(++sequence).build();
@@ -714,6 +764,16 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
       }
       record(m);
       record(t);
+      if (tradeSink != null) {
+        long[] tr = new long[5 + TradingServiceImpl.this.legs];
+        tr[0] = makerAccount;
+        tr[1] = makerOrderId;
+        tr[2] = takerAccount;
+        tr[3] = takerOrderId;
+        tr[4] = units;
+        System.arraycopy(legPrice, 0, tr, 5, Math.min(legs, TradingServiceImpl.this.legs));
+        pendingTrades.add(tr);
+      }
     }
 
     @Override
