@@ -152,6 +152,47 @@ func TestSizesID(t *testing.T) {
 	}
 }
 
+func TestFamilyID(t *testing.T) {
+	if got := FamilyID("exit-", ProductionSizes); got != "exit-D32-I12-P8-A4-S16-T4" {
+		t.Fatal(got)
+	}
+	for _, s := range []Sizes{TestSizes, ProductionSizes} {
+		got, err := ParseFamilyID("liquidation-", FamilyID("liquidation-", s))
+		if err != nil || got != s {
+			t.Fatalf("round trip of %v: %v %v", s, got, err)
+		}
+	}
+	for _, bad := range []string{"", "exit-", "health-D6-I3-P2-A2-S4-T2", "liquidation-D6-I3-P2-A2-S4-T2",
+		"exit-D06-I3-P2-A2-S4-T2", "exit-D33-I3-P2-A2-S4-T2", "exit-D6-I3-P2-A2-S4-T2x", "exit-exit-D6-I3-P2-A2-S4-T2"} {
+		if _, err := ParseFamilyID("exit-", bad); err == nil {
+			t.Fatalf("%q must be refused", bad)
+		}
+	}
+	if _, err := ParseFamilyID("exit-", "liquidation-D6-I3-P2-A2-S4-T2"); err == nil ||
+		err.Error() != `not an exit circuit id: "liquidation-D6-I3-P2-A2-S4-T2" (want exit-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T})` {
+		t.Fatalf("message: %v", err)
+	}
+}
+
+// FuzzParseFamilyID: any string either parses to valid sizes whose id is the input, or is refused; no panic.
+func FuzzParseFamilyID(f *testing.F) {
+	f.Add("exit-D6-I3-P2-A2-S4-T2")
+	f.Add("exit-D999-I3-P2-A2-S4-T2")
+	f.Add("exit-D6")
+	f.Fuzz(func(t *testing.T, id string) {
+		if len(id) > 256 {
+			return
+		}
+		s, err := ParseFamilyID("exit-", id)
+		if err != nil {
+			return
+		}
+		if s.Validate() != nil || FamilyID("exit-", s) != id {
+			t.Fatalf("%q parsed to %v", id, s)
+		}
+	})
+}
+
 func TestModelWordsRoundTrip(t *testing.T) {
 	s := TestSizes
 	l := &Leaf{Nonce: 3, Tier: 1, Balances: []int64{-4, 5}, Slots: []Slot{{1, 2, 3}, {4, -5, -6}}}

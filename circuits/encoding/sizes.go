@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Sizes are the compile-time sizes of the health circuit and of the leaf and risk vector it commits to.
@@ -66,6 +67,34 @@ func ParseHealthID(id string) (Sizes, error) {
 	}
 	if s.HealthID() != id {
 		return Sizes{}, fmt.Errorf("circuit id %q is not canonical (want %q)", id, s.HealthID())
+	}
+	return s, nil
+}
+
+// FamilyID formats the id {prefix}D{D}-I{DI}-P{P}-A{A}-S{S}-T{T} of a circuit family sized like the health
+// circuit (prefix e.g. "exit-" or "liquidation-", ending in '-').
+func FamilyID(prefix string, s Sizes) string {
+	return prefix + strings.TrimPrefix(s.HealthID(), "health-")
+}
+
+var familySizesPattern = regexp.MustCompile(`^D\d{1,3}-I\d{1,3}-P\d{1,3}-A\d{1,3}-S\d{1,3}-T\d{1,3}$`)
+
+// ParseFamilyID parses an id made by FamilyID(prefix, s) into validated sizes (canonical form only, as
+// ParseHealthID). The error names the family (the prefix without its '-').
+func ParseFamilyID(prefix, id string) (Sizes, error) {
+	rest, ok := strings.CutPrefix(id, prefix)
+	if !ok || !familySizesPattern.MatchString(rest) {
+		family := strings.TrimSuffix(prefix, "-")
+		article := "a"
+		if family != "" && strings.ContainsRune("aeiou", rune(family[0])) {
+			article = "an"
+		}
+		return Sizes{}, fmt.Errorf("not %s %s circuit id: %q (want %sD{D}-I{DI}-P{P}-A{A}-S{S}-T{T})",
+			article, family, id, prefix)
+	}
+	s, err := ParseHealthID("health-" + rest)
+	if err != nil {
+		return Sizes{}, fmt.Errorf("circuit id %q: %w", id, err)
 	}
 	return s, nil
 }

@@ -10,8 +10,6 @@ package exit
 import (
 	"fmt"
 	"math/big"
-	"regexp"
-	"strings"
 
 	"github.com/consensys/gnark/frontend"
 
@@ -101,19 +99,7 @@ func (c *Circuit) Define(api frontend.API) error {
 const Prefix = "exit-"
 
 // ID formats the circuit id exit-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T} of sizes s.
-func ID(s Sizes) string { return Prefix + strings.TrimPrefix(s.HealthID(), "health-") }
-
-var idPattern = regexp.MustCompile(`^exit-(D\d{1,3}-I\d{1,3}-P\d{1,3}-A\d{1,3}-S\d{1,3}-T\d{1,3})$`)
+func ID(s Sizes) string { return encoding.FamilyID(Prefix, s) }
 
 // ParseID parses an exit circuit id into validated sizes.
-func ParseID(id string) (Sizes, error) {
-	m := idPattern.FindStringSubmatch(id)
-	if m == nil {
-		return Sizes{}, fmt.Errorf("not an exit circuit id: %q (want exit-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T})", id)
-	}
-	s, err := encoding.ParseHealthID("health-" + m[1])
-	if err != nil {
-		return Sizes{}, fmt.Errorf("circuit id %q: %w", id, err)
-	}
-	return s, nil
-}
+func ParseID(id string) (Sizes, error) { return encoding.ParseFamilyID(Prefix, id) }

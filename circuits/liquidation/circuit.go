@@ -13,8 +13,6 @@ package liquidation
 import (
 	"fmt"
 	"math/big"
-	"regexp"
-	"strings"
 
 	"github.com/consensys/gnark/frontend"
 
@@ -115,19 +113,7 @@ func (c *Circuit) Define(api frontend.API) error {
 const Prefix = "liquidation-"
 
 // ID formats the circuit id liquidation-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T} of sizes s.
-func ID(s Sizes) string { return Prefix + strings.TrimPrefix(s.HealthID(), "health-") }
-
-var idPattern = regexp.MustCompile(`^liquidation-(D\d{1,3}-I\d{1,3}-P\d{1,3}-A\d{1,3}-S\d{1,3}-T\d{1,3})$`)
+func ID(s Sizes) string { return encoding.FamilyID(Prefix, s) }
 
 // ParseID parses a liquidation circuit id into validated sizes.
-func ParseID(id string) (Sizes, error) {
-	m := idPattern.FindStringSubmatch(id)
-	if m == nil {
-		return Sizes{}, fmt.Errorf("not a liquidation circuit id: %q (want liquidation-D{D}-I{DI}-P{P}-A{A}-S{S}-T{T})", id)
-	}
-	s, err := encoding.ParseHealthID("health-" + m[1])
-	if err != nil {
-		return Sizes{}, fmt.Errorf("circuit id %q: %w", id, err)
-	}
-	return s, nil
-}
+func ParseID(id string) (Sizes, error) { return encoding.ParseFamilyID(Prefix, id) }
