@@ -7,12 +7,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32;
 
 /**
  * The durable log of the book: every accepted signed order and every successful cancel, appended
@@ -21,19 +18,16 @@ import java.util.zip.CRC32;
  * replaying the same records on the same registered accounts rebuilds the same books, fills and
  * positions.
  *
- * <p>Record: {@code int length, int crc32(payload), payload}; payload {@code byte kind, long time,
- * ...}. A torn tail (a record cut by a crash, or whose CRC fails) ends the log: it is truncated at
- * open. Not thread-safe (the engine's thread writes).
+ * <p>Records in the framing of {@link RecordLog} (a torn tail is truncated at open); payload {@code
+ * byte kind, long time, ...}. Not thread-safe (the engine's thread writes).
  */
 public final class OrderLog implements Closeable {
   private static final byte PLACE = 1;
   private static final byte CANCEL = 2;
   private static final byte CANCEL_ALL = 3;
-  private static final int MAX_RECORD = 4096;
 
-  private final FileChannel ch;
+  private final RecordLog log;
   private final List<ByteBuffer> records = new ArrayList<>();
-  private final ByteBuffer buf = ByteBuffer.allocate(MAX_RECORD + 8);
 
   /**
    * Opens (or creates) the log, reads its valid records and truncates a torn tail.
@@ -42,46 +36,12 @@ public final class OrderLog implements Closeable {
    * @throws IOException on I/O errors
    */
   public OrderLog(Path file) throws IOException {
-    ch =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    long size = ch.size();
-    long pos = 0;
-    ByteBuffer head = ByteBuffer.allocate(8);
-    while (pos + 8 <= size) {
-      head.clear();
-      ch.read(head, pos);
-      head.flip();
-      int len = head.getInt();
-      int crc = head.getInt();
-      if (len <= 0 || len > MAX_RECORD || pos + 8 + len > size) {
-        break;
-      }
-      ByteBuffer p = ByteBuffer.allocate(len);
-      ch.read(p, pos + 8);
-      p.flip();
-      if (crc32(p) != crc) {
-        break;
-      }
-      records.add(p);
-      pos += 8 + len;
-    }
-    if (pos < size) {
-      ch.truncate(pos);
-      ch.force(true);
-    }
-    ch.position(pos);
+    log = new RecordLog(file, (i, p) -> records.add(p));
   }
 
   /** Number of valid records read at open. */
   public int recordsAtOpen() {
-    return records.size();
-  }
-
-  private static int crc32(ByteBuffer p) {
-    CRC32 c = new CRC32();
-    c.update(p.duplicate());
-    return (int) c.getValue();
+    return log.recordsAtOpen();
   }
 
   /**
@@ -184,26 +144,14 @@ public final class OrderLog implements Closeable {
   }
 
   private ByteBuffer start(byte kind, long time) {
-    buf.clear();
-    buf.position(8);
-    buf.put(kind).putLong(time);
-    return buf;
+    return log.begin().put(kind).putLong(time);
   }
 
   private void finish() throws IOException {
-    int end = buf.position();
-    int len = end - 8;
-    ByteBuffer payload = buf.duplicate();
-    payload.position(8).limit(end);
-    buf.putInt(0, len);
-    buf.putInt(4, crc32(payload));
-    buf.flip();
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
+    log.append(false);
     written++;
     if (!groupCommit) {
-      ch.force(false);
+      log.force();
       synced = written;
     }
   }
@@ -237,7 +185,7 @@ public final class OrderLog implements Closeable {
     synchronized (syncLock) {
       if (synced < n) {
         long target = written; // every record counted here was written before the force
-        ch.force(false);
+        log.force();
         synced = target;
       }
       return synced;
@@ -246,6 +194,6 @@ public final class OrderLog implements Closeable {
 
   @Override
   public void close() throws IOException {
-    ch.close();
+    log.close();
   }
 }
