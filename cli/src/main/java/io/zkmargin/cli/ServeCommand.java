@@ -370,7 +370,14 @@ public final class ServeCommand implements Callable<Integer> {
     ZkmServer.Config config =
         new ZkmServer.Config(bind, port, plaintext, workerCount, queueSize, metrics, graceMillis);
     boolean onDb = !DbOption.NONE.equals(db);
-    if (!onDb) {
+    // A fresh folder gets its demo venue now, before the key store is opened: the key store's
+    // development-key policy depends on whether the folder holds a demo venue. On the embedded
+    // database a folder with neither a venue file nor a cluster is fresh; on an external server the
+    // database may already hold a venue, so the demo waits for the database to say it is empty.
+    if (!onDb
+        || (DbOption.EMBEDDED.equals(db)
+            && !Files.exists(dir.resolve(VenueStore.VENUE_FILE))
+            && !Files.exists(dir.resolve("postgres")))) {
       makeDemoIfEmpty();
     }
     if (Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
