@@ -40,24 +40,33 @@ public final class OracleKeys {
     }
     List<ECKeyPair> keys = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      Path f = keyFile(dir, i);
-      if (Files.isRegularFile(f)) {
-        keys.add(ECKeyPair.create(new BigInteger(Files.readString(f).trim(), 16)));
-      } else {
-        ECKeyPair k;
-        try {
-          k = Keys.createEcKeyPair(random);
-        } catch (Exception e) {
-          throw new IllegalStateException("cannot make an oracle key", e);
-        }
-        write(f, k.getPrivateKey().toString(16));
-        keys.add(k);
-      }
+      keys.add(loadOrCreate(keyFile(dir, i), random));
     }
     return keys;
   }
 
-  private static void write(Path f, String hex) throws IOException {
-    AtomicFiles.write(f, (hex + "\n").getBytes(StandardCharsets.US_ASCII), "rw-------");
+  /**
+   * Loads the secp256k1 key of file {@code f} (the private key in hex), or makes one with {@code
+   * random} and writes it there (mode 0600, atomically): the one key file of oracles, committee
+   * members and the demo accounts' L1 keys.
+   *
+   * @return the key pair
+   * @throws IOException on I/O errors
+   */
+  public static ECKeyPair loadOrCreate(Path f, SecureRandom random) throws IOException {
+    if (Files.isRegularFile(f)) {
+      return ECKeyPair.create(new BigInteger(Files.readString(f).trim(), 16));
+    }
+    ECKeyPair k;
+    try {
+      k = Keys.createEcKeyPair(random);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot make a secp256k1 key for " + f, e);
+    }
+    AtomicFiles.write(
+        f,
+        (k.getPrivateKey().toString(16) + "\n").getBytes(StandardCharsets.US_ASCII),
+        "rw-------");
+    return k;
   }
 }

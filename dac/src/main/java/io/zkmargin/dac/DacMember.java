@@ -3,6 +3,7 @@ package io.zkmargin.dac;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zkmargin.chain.OracleKeys;
 import io.zkmargin.chain.OracleSigner;
 import io.zkmargin.dac.BatchRefusedException.Check;
 import io.zkmargin.prover.AtomicFiles;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.web3j.crypto.ECKeyPair;
-import org.web3j.crypto.Keys;
 import org.web3j.utils.Numeric;
 
 /**
@@ -153,20 +153,11 @@ public final class DacMember {
 
   private static ECKeyPair loadOrCreateKey(Path dir, PrintStream log) throws IOException {
     Path f = dir.resolve(KEY_FILE);
-    if (Files.isRegularFile(f)) {
-      return ECKeyPair.create(new BigInteger(Files.readString(f).trim(), 16));
+    boolean made = !Files.isRegularFile(f);
+    ECKeyPair k = OracleKeys.loadOrCreate(f, new SecureRandom());
+    if (made) {
+      log.println("dac: made a new member key " + f + ", address " + OracleSigner.address(k));
     }
-    ECKeyPair k;
-    try {
-      k = Keys.createEcKeyPair(new SecureRandom());
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot make a secp256k1 key", e);
-    }
-    AtomicFiles.write(
-        f,
-        (k.getPrivateKey().toString(16) + "\n").getBytes(StandardCharsets.US_ASCII),
-        "rw-------");
-    log.println("dac: made a new member key " + f + ", address " + OracleSigner.address(k));
     return k;
   }
 

@@ -1,15 +1,11 @@
 package io.zkmargin.operator;
 
-import io.zkmargin.prover.AtomicFiles;
+import io.zkmargin.chain.OracleKeys;
 import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import org.web3j.crypto.ECKeyPair;
-import org.web3j.crypto.Keys;
 
 /**
  * The Ethereum (secp256k1) keys of a demo venue's accounts on the local chain, {@code
@@ -27,20 +23,6 @@ public final class DemoL1Keys {
   /** Loads account {@code id}'s L1 key, making it when missing. */
   public static ECKeyPair loadOrCreate(Path dir, long id) throws IOException {
     ArgChecker.notNegative(id, "id");
-    Path f = keyFile(dir, id);
-    if (Files.isRegularFile(f)) {
-      return ECKeyPair.create(new BigInteger(Files.readString(f).trim(), 16));
-    }
-    ECKeyPair k;
-    try {
-      k = Keys.createEcKeyPair(new SecureRandom());
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot make an L1 key", e);
-    }
-    AtomicFiles.write(
-        f,
-        (k.getPrivateKey().toString(16) + "\n").getBytes(StandardCharsets.US_ASCII),
-        "rw-------");
-    return k;
+    return OracleKeys.loadOrCreate(keyFile(dir, id), new SecureRandom());
   }
 }

@@ -10,8 +10,6 @@ import io.zkmargin.api.v1.GetOperatorBatchRequest;
 import io.zkmargin.api.v1.GetOperatorStatusRequest;
 import io.zkmargin.api.v1.OperatorServiceGrpc;
 import io.zkmargin.api.v1.OperatorStatus;
-import io.zkmargin.api.v1.OrderLeg;
-import io.zkmargin.api.v1.SignedOrder;
 import io.zkmargin.api.v1.SignedTrade;
 import io.zkmargin.api.v1.SignedTransfer;
 import io.zkmargin.api.v1.SignedWithdrawal;
@@ -19,10 +17,10 @@ import io.zkmargin.api.v1.StreamBatchStatusRequest;
 import io.zkmargin.api.v1.SubmitTransitionRequest;
 import io.zkmargin.api.v1.SubmitTransitionResponse;
 import io.zkmargin.chain.SettlementClient;
-import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import io.zkmargin.grpc.RequestSigner;
+import io.zkmargin.grpc.server.TradingServiceImpl;
 import io.zkmargin.ledger.Rule;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -152,9 +150,9 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
             prices[l] = tr.getLegPrices(l);
           }
           return new Transition.Trade(
-              order(tr.getMaker()),
+              TradingServiceImpl.message(tr.getMaker(), legs),
               RequestSigner.decode(tr.getMaker().getSignature().toByteArray()),
-              order(tr.getTaker()),
+              TradingServiceImpl.message(tr.getTaker(), legs),
               RequestSigner.decode(tr.getTaker().getSignature().toByteArray()),
               tr.getFill(),
               prices);
@@ -162,36 +160,6 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
       default:
         throw new IllegalArgumentException("no transition in the request");
     }
-  }
-
-  private OrderMessage order(SignedOrder o) {
-    int n = o.getLegsCount();
-    if (n < 1 || n > legs) {
-      throw new IllegalArgumentException("an order has 1 to " + legs + " legs, had " + n);
-    }
-    long[] ids = new long[legs];
-    long[] ratios = new long[legs];
-    for (int l = 0; l < n; l++) {
-      OrderLeg leg = o.getLegs(l);
-      ids[l] = word(leg.getInstrumentId(), "instrument_id");
-      ratios[l] = leg.getRatio();
-    }
-    return new OrderMessage(
-        word(o.getAccountId(), "account_id"),
-        word(o.getOrderId(), "order_id"),
-        o.getExpiry(),
-        o.getQuantity(),
-        o.getLimitPrice(),
-        o.getFeePerUnit(),
-        ids,
-        ratios);
-  }
-
-  private static long word(long v, String name) {
-    if (v < 0) {
-      throw new IllegalArgumentException(name + " must be below 2^63");
-    }
-    return v;
   }
 
   @Override
@@ -298,5 +266,13 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
       b.setOldRoot(v.oldRoot().toString()).setNewRoot(v.newRoot().toString());
     }
     return b.build();
+  }
+
+  /** A uint64 field that must fit a signed word. */
+  private static long word(long v, String name) {
+    if (v < 0) {
+      throw new IllegalArgumentException(name + " must be below 2^63");
+    }
+    return v;
   }
 }

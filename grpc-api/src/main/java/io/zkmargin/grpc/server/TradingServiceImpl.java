@@ -331,12 +331,19 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
         .build();
   }
 
+  /** The BATCH.md order message of a request, padded to this service's L legs. */
+  OrderMessage message(SignedOrder o) {
+    return message(o, legs);
+  }
+
   /**
-   * The BATCH.md order message of a request, padded to L legs.
+   * The BATCH.md order message of a signed order request, padded to {@code legs} legs: the one
+   * decoder of the trading and the operator services.
    *
+   * @param legs L, the legs of the batch circuit's order message
    * @throws IllegalArgumentException when a field is out of range or not canonical
    */
-  OrderMessage message(SignedOrder o) {
+  public static OrderMessage message(SignedOrder o, int legs) {
     int n = o.getLegsCount();
     if (n < 1 || n > legs) {
       throw new IllegalArgumentException("an order has 1 to " + legs + " legs, had " + n);
