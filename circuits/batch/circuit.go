@@ -273,7 +273,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	g := margin.Globals{Cp: make([]frontend.Variable, s.A), Dp: make([]frontend.Variable, s.A), C: make([][]frontend.Variable, s.A)}
 	for a := 0; a < s.A; a++ {
-		o := s.T + a*(2+s.S)
+		o := s.T + encoding.LiquidationWords + a*(2+s.S)
 		gw[o].AssertNonNegative(api)
 		gw[o+1].AssertNonNegative(api)
 		g.Cp[a], g.Dp[a] = gw[o].Value, gw[o+1].Value

@@ -91,6 +91,9 @@ func EntryFromWords(s Sizes, words []int64) (*Entry, error) {
 // C[a][s] (quote atoms per 10^9 venue atoms).
 type Globals struct {
 	TierFactorPpm []int64   // length T, each in [0, 2^32)
+	// The liquidation parameters (docs/LIQUIDATION.md section 1). TEMPORARY in branch liqcircuit: replaced
+	// by enc2's encoding v2 on merge.
+	PenaltyPpm, InsuranceSharePpm, KeeperSharePpm, CloseTargetPpm, InsuranceFundId int64
 	Cp            []int64   // length A, haircut price (rounded down), values holdings
 	Dp            []int64   // length A, un-haircut price (rounded up), values debts
 	C             [][]int64 // A x S
@@ -99,6 +102,7 @@ type Globals struct {
 // Words returns tierFactorPpm[0..T-1], then per asset cp[a], dp[a], C[a][0..S-1].
 func (g *Globals) Words() []int64 {
 	w := append([]int64(nil), g.TierFactorPpm...)
+	w = append(w, g.PenaltyPpm, g.InsuranceSharePpm, g.KeeperSharePpm, g.CloseTargetPpm, g.InsuranceFundId)
 	for a := range g.Cp {
 		w = append(w, g.Cp[a], g.Dp[a])
 		w = append(w, g.C[a]...)
@@ -115,8 +119,10 @@ func GlobalsFromWords(s Sizes, words []int64) (*Globals, error) {
 		return nil, fmt.Errorf("globals have %d words, %s expects %d", len(words), s.HealthID(), s.GlobalsWordCount())
 	}
 	g := &Globals{TierFactorPpm: append([]int64(nil), words[:s.T]...)}
+	g.PenaltyPpm, g.InsuranceSharePpm, g.KeeperSharePpm, g.CloseTargetPpm, g.InsuranceFundId =
+		words[s.T], words[s.T+1], words[s.T+2], words[s.T+3], words[s.T+4]
 	for a := 0; a < s.A; a++ {
-		o := s.T + a*(2+s.S)
+		o := s.T + LiquidationWords + a*(2+s.S)
 		g.Cp = append(g.Cp, words[o])
 		g.Dp = append(g.Dp, words[o+1])
 		g.C = append(g.C, append([]int64(nil), words[o+2:o+2+s.S]...))

@@ -105,5 +105,8 @@ func (s Sizes) LeafWordCount() int { return 2 + s.A + 3*s.P }
 // EntryWordCount is 4 + 2S.
 func (s Sizes) EntryWordCount() int { return 4 + 2*s.S }
 
-// GlobalsWordCount is T + A(2 + S).
-func (s Sizes) GlobalsWordCount() int { return s.T + s.A*(2+s.S) }
+// LiquidationWords is the number of liquidation parameter words after the tier factors in the globals.
+const LiquidationWords = 5
+
+// GlobalsWordCount is T + 5 + A(2 + S).
+func (s Sizes) GlobalsWordCount() int { return s.T + LiquidationWords + s.A*(2+s.S) }

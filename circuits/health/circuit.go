@@ -187,7 +187,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	for a := 0; a < s.A; a++ {
 		bal := lw[2+a]
-		o := s.T + a*(2+s.S)
+		o := s.T + encoding.LiquidationWords + a*(2+s.S)
 		cp, dp := gw[o], gw[o+1]
 		if keep("cp>=0") {
 			cp.AssertNonNegative(api) // cp[a] >= 0

@@ -165,7 +165,7 @@ func Open(api frontend.API, s encoding.Sizes, v *Vars, stateRoot, riskRoot front
 	}
 	o.Balances = make([]margin.Balance, s.A)
 	for a := 0; a < s.A; a++ {
-		base := s.T + a*(2+s.S)
+		base := s.T + encoding.LiquidationWords + a*(2+s.S)
 		cp, dp := gw.word(base), gw.word(base+1)
 		cp.AssertNonNegative(api)
 		dp.AssertNonNegative(api)
