@@ -46,7 +46,7 @@ func fails(t *testing.T, c *batch.Circuit) {
 	if err == nil {
 		t.Fatal("the test engine accepts a witness that breaks a rule")
 	}
-	t.Logf("refused: %.160s", strings.ReplaceAll(err.Error(), "\n", " | "))
+	t.Logf("refused: %.400s", strings.ReplaceAll(err.Error(), "\n", " | "))
 	w, err := frontend.NewWitness(c, ecc.BN254.ScalarField())
 	if err != nil {
 		return // not even a witness (e.g. a value outside the field)

@@ -90,13 +90,13 @@ func EntryFromWords(s Sizes, words []int64) (*Entry, error) {
 // (quote atoms per 10^9 venue atoms; cp values a positive balance, dp a negative one) and scenario values
 // C[a][s] (quote atoms per 10^9 venue atoms).
 type Globals struct {
-	TierFactorPpm []int64   // length T, each in [0, 2^32)
+	TierFactorPpm []int64 // length T, each in [0, 2^32)
 	// The liquidation parameters (docs/LIQUIDATION.md section 1). TEMPORARY in branch liqcircuit: replaced
 	// by enc2's encoding v2 on merge.
 	PenaltyPpm, InsuranceSharePpm, KeeperSharePpm, CloseTargetPpm, InsuranceFundId int64
-	Cp            []int64   // length A, haircut price (rounded down), values holdings
-	Dp            []int64   // length A, un-haircut price (rounded up), values debts
-	C             [][]int64 // A x S
+	Cp                                                                             []int64   // length A, haircut price (rounded down), values holdings
+	Dp                                                                             []int64   // length A, un-haircut price (rounded up), values debts
+	C                                                                              [][]int64 // A x S
 }
 
 // Words returns tierFactorPpm[0..T-1], then per asset cp[a], dp[a], C[a][0..S-1].
