@@ -56,10 +56,11 @@ func fails(t *testing.T, c *batch.Circuit) {
 	}
 }
 
-// TestValidBatchProves: a trade, then a withdrawal (N = 2), proves with Groth16.
+// TestValidBatchProves: a trade, then a withdrawal (N = 2), then a liquidation with a keeper (Q = 1: its hints
+// run in gnark's Groth16 prover too), proves with Groth16.
 func TestValidBatchProves(t *testing.T) {
-	b := start()
-	c := b.Trade(sell5(b)).Withdraw(1, 2_000_000_000, 0x1234).Build()
+	b := liqStart(liqDebt)
+	c := b.Trade(sell5(b)).Withdraw(1, 2_000_000_000, 0x1234).Liquidate(liq16(b)).Build()
 	test.NewAssert(t).ProverSucceeded(batch.NewCircuit(batch.TestSizes), c, opts...)
 }
 
