@@ -78,15 +78,16 @@ type liqParams struct {
 	penaltyPpm, insuranceSharePpm, keeperSharePpm, closeTargetPpm, fundID frontend.Variable
 }
 
-// liquidationParams reads the liquidation parameters from the unpacked globals words (the LiquidationWords
-// words after the T tier factors: penaltyPpm, insuranceSharePpm, keeperSharePpm, closeTargetPpm,
-// insuranceFundId) and range checks each as the Java LiquidationParams does: the three shares in [0, 10^6]
+// liquidationParams reads the liquidation parameters from the unpacked globals words (the
+// encoding.GlobalsLiquidationWords words after the T tier factors: penaltyPpm, insuranceSharePpm, keeperSharePpm,
+// closeTargetPpm, insuranceFundId) and range checks each as the Java LiquidationParams does: the three shares in [0, 10^6]
 // with insurance + keeper <= 10^6, closeTargetPpm in [10^6, 10^7], insuranceFundId in [0, 2^32). The oracle
 // quorum signs them in the risk root, so a valid batch always meets these.
 func liquidationParams(api frontend.API, gw []words.Word, s Sizes) liqParams {
-	o := s.T
-	p := liqParams{penaltyPpm: gw[o].Value, insuranceSharePpm: gw[o+1].Value, keeperSharePpm: gw[o+2].Value,
-		closeTargetPpm: gw[o+3].Value, fundID: gw[o+4].Value}
+	w := func(k int) frontend.Variable { return gw[s.T+k].Value }
+	p := liqParams{penaltyPpm: w(encoding.GlobalsPenaltyPpm), insuranceSharePpm: w(encoding.GlobalsInsuranceSharePpm),
+		keeperSharePpm: w(encoding.GlobalsKeeperSharePpm), closeTargetPpm: w(encoding.GlobalsCloseTargetPpm),
+		fundID: w(encoding.GlobalsInsuranceFundId)}
 	for _, v := range []frontend.Variable{p.penaltyPpm, p.insuranceSharePpm, p.keeperSharePpm} {
 		api.ToBinary(v, 20)
 		api.ToBinary(api.Sub(PPM, v), 20)

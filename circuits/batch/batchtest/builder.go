@@ -97,7 +97,10 @@ func New(s batch.Sizes) *Builder {
 		}
 		return out
 	}
-	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T), Cp: make([]int64, s.A), Dp: make([]int64, s.A), C: make([][]int64, s.A)}
+	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T),
+		// the venue defaults (Java LiquidationParams.DEFAULT)
+		PenaltyPpm: 10_000, InsuranceSharePpm: 500_000, KeeperSharePpm: 100_000, CloseTargetPpm: 1_250_000,
+		Cp: make([]int64, s.A), Dp: make([]int64, s.A), C: make([][]int64, s.A)}
 	for t := range g.TierFactorPpm {
 		g.TierFactorPpm[t] = 1_000_000 + int64(t)*250_000
 	}
@@ -107,9 +110,6 @@ func New(s batch.Sizes) *Builder {
 			g.Cp[a], g.Dp[a], g.C[a] = 540_000_000_000, 600_000_000_000, rep(60_000_000_000)
 		}
 	}
-	// the venue defaults of the Java LiquidationParams: 1 % penalty, half to the fund, 10 % to the keeper,
-	// close target 1.25 x effective IM, the fee account 0 as the insurance fund
-	g.PenaltyPpm, g.InsuranceSharePpm, g.KeeperSharePpm, g.CloseTargetPpm, g.InsuranceFundId = 10_000, 500_000, 100_000, 1_250_000, 0
 	b.Globals = g
 	b.Entries[1] = &encoding.Entry{Mark: 60_000_000, FundingIndex: 1_000, FloorMm: 1, FloorIm: 2, Rmm: rep(-6_000_000), Rim: rep(-9_000_000)}
 	b.Entries[2] = &encoding.Entry{Mark: 2_000_000, FundingIndex: 0, FloorMm: 500_000, FloorIm: 750_000, Rmm: rep(-800_000), Rim: rep(-1_200_000)}
