@@ -1,6 +1,8 @@
 package batch_test
 
 import (
+	"math/big"
+
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -271,5 +273,55 @@ func TestLiquidationRules(t *testing.T) {
 	}
 	for name, mk := range cases {
 		t.Run(name, func(t *testing.T) { fails(t, mk()) })
+	}
+}
+
+// collStart is a fixture whose account 9 holds only collateral: 1,000 atoms of asset 1 (valued at cp 540 quote
+// atoms an atom, taken at dp 600.000000123) against a quote debt of 500,000: equity 40,000 quote atoms,
+// maintenance 60,000 (scenario 0 moves asset 1 by 60 an atom), so it is liquidatable. With a penalty of 1,000 the
+// close target (1.25 x IM, IM = 60 an atom held) is first met after a take of 267 atoms (135 x 267 >= 36,000).
+func collStart() *batchtest.Builder {
+	b := batchtest.New(batch.TestSizes)
+	b.Globals.Dp[1] = 600_000_000_123 // proceeds round down: floor(267 x 600.000000123) = 160,200
+	s := b.S
+	k := batchtest.Key(10)
+	l := &encoding.Leaf{OwnerPkX: k.PublicKey.A.X, OwnerPkY: k.PublicKey.A.Y, Balances: make([]int64, s.A), Slots: make([]encoding.Slot, s.P)}
+	l.Balances[0], l.Balances[1] = -500_000, 1_000
+	b.Leaves[liqAccount], b.Keys[liqAccount] = l, k
+	return b.Start()
+}
+
+// TestCollateralLiquidation: collateral taken at the debt price (proceeds rounded down), the close factor on
+// atoms, and a take beyond the balance.
+func TestCollateralLiquidation(t *testing.T) {
+	take := func(atoms, penalty int64) *batch.Circuit {
+		b := collStart()
+		sp := b.Liq(liqAccount, 2, []int64{0, 0}, []int64{0, atoms}, penalty)
+		sp.Keeper = liqKeeper
+		return b.Liquidate(sp).Build()
+	}
+	t.Run("valid", func(t *testing.T) { solvesR1CS(t, take(267, 1_000)) })
+	t.Run("moreThanCloseFactor", func(t *testing.T) { fails(t, take(268, 1_000)) })
+	t.Run("moreThanHeld", func(t *testing.T) { fails(t, take(1_001, 0)) })
+	t.Run("penaltyAboveBound", func(t *testing.T) { fails(t, take(267, 1_603)) }) // ceil(1 % x 160,200) = 1,602
+}
+
+// TestLiquidationRangeRules: values outside their ranges where they enter, and the fund's credit.
+func TestLiquidationRangeRules(t *testing.T) {
+	cases := map[string]func(c *batch.Circuit){
+		"scenarioAboveS":      func(c *batch.Circuit) { c.Liquidations[0].Scenario = batch.TestSizes.S + 1 },
+		"liqPosOutOfRange":    func(c *batch.Circuit) { c.Liquidations[0].LiqPos[0] = batch.TestSizes.P },
+		"keeper2^160":         func(c *batch.Circuit) { c.Liquidations[0].Keeper = new(big.Int).Lsh(big.NewInt(1), 160) },
+		"penaltyNegative":     func(c *batch.Circuit) { c.Liquidations[0].Penalty = -1 },
+		"liquidatorEmptyLeaf": func(c *batch.Circuit) { c.Liquidations[0].B.Empty = 1 },
+		"fundNotCredited":     func(c *batch.Circuit) { c.Fund.Empty = 1 },
+	}
+	for name, mut := range cases {
+		t.Run(name, func(t *testing.T) {
+			b := liqStart(liqDebt)
+			c := b.Liquidate(liq16(b)).Build()
+			mut(c)
+			fails(t, c)
+		})
 	}
 }
