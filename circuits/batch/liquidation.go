@@ -15,8 +15,12 @@ import (
 )
 
 // KindLiquidation is the kind of a liquidation slot (5 is kept for settle-expiry, docs/BATCH.md section 2).
-// A liquidation slot holds this kind or 0 (no-op padding); a generic slot never holds it.
-const KindLiquidation = 6
+// KindAbsorbLoss is the insurance fund covering a closed-out account's negative quote balance (docs/LIQUIDATION.md
+// section 3). A liquidation slot holds one of them or 0 (no-op padding); a generic slot never holds them.
+const (
+	KindLiquidation = 6
+	KindAbsorbLoss  = 7
+)
 
 // TagLiquidation tags the liquidator's signed message (docs/LIQUIDATION.md section 8).
 const TagLiquidation = 4
@@ -136,7 +140,9 @@ func checkLiqBounds(s Sizes) {
 func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable) (frontend.Variable, frontend.Variable, frontend.Variable) {
 	api, s, p := x.api, x.s, x.liq
 	active := api.IsZero(api.Sub(sl.Kind, KindLiquidation))
-	api.AssertIsEqual(api.Add(active, api.IsZero(sl.Kind)), 1) // kind 6 or a no-op
+	absorb := api.IsZero(api.Sub(sl.Kind, KindAbsorbLoss))
+	api.AssertIsEqual(api.Add(active, absorb, api.IsZero(sl.Kind)), 1) // kind 6, 7 or a no-op
+	touch := api.Add(active, absorb)                                   // A and B are updated
 
 	aBits := api.ToBinary(sl.AccountID, s.D)
 	bBits := api.ToBinary(sl.LiquidatorID, s.D)
@@ -144,12 +150,13 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	api.ToBinary(sl.Nonce, AmountBits)
 	api.ToBinary(sl.Penalty, AmountBits)
 	api.AssertIsEqual(api.Mul(active, api.IsZero(api.Sub(sl.AccountID, sl.LiquidatorID))), 0) // SAME_ACCOUNT
-	api.AssertIsEqual(api.Mul(active, api.IsZero(api.Sub(sl.AccountID, p.fundID))), 0)        // the fund is never liquidated
+	api.AssertIsEqual(api.Mul(touch, api.IsZero(api.Sub(sl.AccountID, p.fundID))), 0)         // the fund is never liquidated
+	api.AssertIsEqual(api.Mul(absorb, api.Sub(sl.LiquidatorID, p.fundID)), 0)                 // B is the fund that absorbs
 
 	// A, the liquidated account, at its old state
 	a := &sl.A
-	l := x.openAccount(a, aBits, root, active)
-	api.AssertIsEqual(api.Mul(active, a.Empty), 0)
+	l := x.openAccount(a, aBits, root, touch)
+	api.AssertIsEqual(api.Mul(touch, a.Empty), 0)
 	ent := x.positionEntries(a, l, active) // the rows of A's positions (the same instruments after the takes)
 	tf := x.tierFactor(l, active)
 	oldVals := append([]frontend.Variable(nil), l.vals...)
@@ -239,22 +246,33 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	hasKeeper := api.Sub(1, api.IsZero(sl.Keeper))
 	fundShare := x.floorDiv(api.Mul(sl.Penalty, p.insuranceSharePpm), big.NewInt(PPM), 64)
 	keeperShare := x.floorDiv(api.Mul(hasKeeper, api.Mul(sl.Penalty, p.keeperSharePpm)), big.NewInt(PPM), 64)
-	x.setWord(l, 2, api.Sub(l.vals[2], api.Mul(active, sl.Penalty)))
-	root = select1(api, active, x.closeAccount(a, l, aBits), root)
+	// absorbLoss: A is closed out (no position, no asset but quote) with a negative quote balance, which becomes 0
+	for j := 0; j < s.P; j++ {
+		api.AssertIsEqual(api.Mul(absorb, oldVals[2+s.A+3*j+1]), 0) // NOT_CLOSED_OUT
+	}
+	for k := 1; k < s.A; k++ {
+		api.AssertIsEqual(api.Mul(absorb, oldVals[2+k]), 0) // NOT_CLOSED_OUT
+	}
+	api.AssertIsEqual(api.Mul(absorb, api.Sub(1, oldW[2].Neg)), 0) // NO_NEGATIVE_EQUITY
+	loss := api.Mul(absorb, oldVals[2])                            // <= 0: what the fund pays (as a balance change)
+	x.setWord(l, 2, api.Sub(l.vals[2], api.Add(api.Mul(active, sl.Penalty), loss)))
+	root = select1(api, touch, x.closeAccount(a, l, aBits), root)
 
 	// close factor: if A meets the close target after, the same takes one unit smaller must not
 	x.closeFactor(sl, a, l, oldVals, oldW, ent, tf, nz, active)
 
 	// B, the liquidator: opened against the root after A
 	b := &sl.B
-	lb := x.openAccount(b, bBits, root, active)
-	api.AssertIsEqual(api.Mul(active, b.Empty), 0)
+	lb := x.openAccount(b, bBits, root, touch)
+	api.AssertIsEqual(api.Mul(touch, b.Empty), 0)
 	api.AssertIsEqual(api.Mul(active, api.Sub(sl.Nonce, lb.vals[0])), 0) // BAD_NONCE
 	x.verifySig(active, x.liquidationMsg(sl), lb.pkX, lb.pkY, sl.Sig)
 	x.setWord(lb, 0, api.Add(lb.vals[0], active))
 	bbal0 := x.trade(lb, legs, sl.LiqPos, 1)
 	bbal0 = api.Sub(bbal0, api.Add(cash, procSum))
 	bbal0 = api.Add(bbal0, api.Mul(active, api.Sub(sl.Penalty, api.Add(fundShare, keeperShare))))
+	bbal0 = api.Add(bbal0, loss)
+	api.ToBinary(api.Mul(absorb, bbal0), 64) // INSURANCE_INSUFFICIENT: the fund holds what it pays
 	for k := 0; k < s.A; k++ {
 		v := lb.vals[2+k]
 		if k == 0 {
@@ -265,8 +283,8 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 		x.setWord(lb, 2+k, v)
 	}
 	x.setQuantities(lb)
-	x.effectiveIM(b, lb, active) // LIQUIDATOR_IM_BROKEN
-	root = select1(api, active, x.closeAccount(b, lb, bBits), root)
+	x.effectiveIM(b, lb, touch) // LIQUIDATOR_IM_BROKEN; the fund after absorbing: INSURANCE_INSUFFICIENT
+	root = select1(api, touch, x.closeAccount(b, lb, bBits), root)
 
 	x.fundSum = api.Add(x.fundSum, api.Mul(active, fundShare))
 	wHash = select1(api, api.Mul(active, hasKeeper), x.h.Compress(wHash, x.h.Compress(sl.Keeper, keeperShare)), wHash)

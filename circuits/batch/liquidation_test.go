@@ -325,3 +325,57 @@ func TestLiquidationRangeRules(t *testing.T) {
 		})
 	}
 }
+
+// absorbStart is the fixture with account 9 holding quote balance bal0 and the given position, and account 1 (10,000
+// quote, long 20 lots) as the insurance fund.
+func absorbStart(bal0 int64, pos encoding.Slot) *batchtest.Builder {
+	b := batchtest.New(batch.TestSizes)
+	b.Globals.InsuranceFundId = 1
+	s := b.S
+	k := batchtest.Key(10)
+	l := &encoding.Leaf{OwnerPkX: k.PublicKey.A.X, OwnerPkY: k.PublicKey.A.Y, Balances: make([]int64, s.A), Slots: make([]encoding.Slot, s.P)}
+	l.Balances[0] = bal0
+	l.Slots[0] = pos
+	b.Leaves[liqAccount], b.Keys[liqAccount] = l, k
+	return b.Start()
+}
+
+// TestAbsorbLoss: the insurance fund covers a closed-out account's negative quote balance (kind 7 in a
+// liquidation slot), after a liquidation took the account's last position; and each rule broken.
+func TestAbsorbLoss(t *testing.T) {
+	t.Run("valid", func(t *testing.T) {
+		solvesR1CS(t, absorbStart(-5_000_000, encoding.Slot{}).AbsorbLoss(liqAccount, 1).Build())
+	})
+	cases := map[string]func() *batch.Circuit{
+		"fundDebitedWithoutNegativeEquity": func() *batch.Circuit {
+			return absorbStart(5_000_000, encoding.Slot{}).AbsorbLoss(liqAccount, 1).Build()
+		},
+		"zeroBalance": func() *batch.Circuit {
+			return absorbStart(0, encoding.Slot{}).AbsorbLoss(liqAccount, 1).Build()
+		},
+		"notClosedOut": func() *batch.Circuit {
+			return absorbStart(-5_000_000, batchtest.SlotOf(2, 1, 0)).AbsorbLoss(liqAccount, 1).Build()
+		},
+		"collateralLeft": func() *batch.Circuit {
+			b := batchtest.New(batch.TestSizes)
+			b.Globals.InsuranceFundId = 1
+			b = liqStartFrom(b, -5_000_000)
+			b.Leaves[liqAccount].Slots[0] = encoding.Slot{}
+			b.Leaves[liqAccount].Balances[1] = 1
+			return b.Start().AbsorbLoss(liqAccount, 1).Build()
+		},
+		"paidByAnotherAccount": func() *batch.Circuit {
+			return absorbStart(-5_000_000, encoding.Slot{}).AbsorbLoss(liqAccount, 2).Build()
+		},
+		"insuranceInsufficient": func() *batch.Circuit { // the fund holds 10,000 quote
+			return absorbStart(-10_000_000_001, encoding.Slot{}).AbsorbLoss(liqAccount, 1).Build()
+		},
+		"fundAbsorbsItsOwnLoss": func() *batch.Circuit {
+			b := absorbStart(-5_000_000, encoding.Slot{})
+			return b.AbsorbLoss(1, 1).Build()
+		},
+	}
+	for name, mk := range cases {
+		t.Run(name, func(t *testing.T) { fails(t, mk()) })
+	}
+}

@@ -814,3 +814,31 @@ func (b *Builder) Liquidate(spec LiqSpec) *Builder {
 	b.reqHash = encoding.Compress(b.reqHash, encoding.Compress(fe(int64(aID)), fe(spec.Keeper)))
 	return b
 }
+
+// AbsorbLoss records a liquidation slot of kind 7 (docs/LIQUIDATION.md section 3) natively, no rule checked:
+// account id's quote balance becomes 0 and the payer (the insurance fund in a valid batch) pays it. Call it after
+// the batch's generic transitions.
+func (b *Builder) AbsorbLoss(id, payer uint64) *Builder {
+	s := b.S
+	old := b.Leaves[id]
+	na := clone(old)
+	loss := na.Balances[0]
+	na.Balances[0] = 0
+	ls := batch.LiqSlot{Kind: batch.KindAbsorbLoss, AccountID: id, LiquidatorID: payer, Keeper: 0, Nonce: 0, Penalty: 0,
+		Scenario: 0, TakeLots: zeros(s.P), TakeAtoms: zeros(s.A), LiqPos: zeros(s.P)}
+	ls.Sig.R.X, ls.Sig.R.Y, ls.Sig.S = 0, 0, 0
+	ls.A = b.account(id, old, na)
+	b.Leaves[id] = na
+	b.tree.Set(id, na.Hash())
+	oldF := b.Leaves[payer]
+	nf := clone(oldF)
+	nf.Balances[0] += loss
+	ls.B = b.account(payer, oldF, nf)
+	b.Leaves[payer] = nf
+	b.tree.Set(payer, nf.Hash())
+	b.liqs = append(b.liqs, ls)
+	b.liqData = append(b.liqData, fe(batch.KindAbsorbLoss), fe(int64(id)), fe(int64(payer)), fr.Element{}, fr.Element{},
+		fr.Element{}, fr.Element{}, fr.Element{}, fr.Element{}, fr.Element{})
+	b.liqData = append(b.liqData, encoding.Pack(make([]int64, s.LiqWordCount()))...)
+	return b
+}
