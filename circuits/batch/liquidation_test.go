@@ -315,6 +315,12 @@ func TestLiquidationRangeRules(t *testing.T) {
 		"penaltyNegative":     func(c *batch.Circuit) { c.Liquidations[0].Penalty = -1 },
 		"liquidatorEmptyLeaf": func(c *batch.Circuit) { c.Liquidations[0].B.Empty = 1 },
 		"fundNotCredited":     func(c *batch.Circuit) { c.Fund.Empty = 1 },
+		"accountId2^D":        func(c *batch.Circuit) { c.Liquidations[0].AccountID = 1 << batch.TestSizes.D },
+		"nonce2^63":           func(c *batch.Circuit) { c.Liquidations[0].Nonce = new(big.Int).Lsh(big.NewInt(1), 63) },
+		"liquidatedEmptyLeaf": func(c *batch.Circuit) { c.Liquidations[0].A.Empty = 1 },
+		"rowOfAnotherInstrumentForA": func(c *batch.Circuit) {
+			c.Liquidations[0].A.RowIdx[0] = 1 // the put's row (instrument 2) for the perp position
+		},
 	}
 	for name, mut := range cases {
 		t.Run(name, func(t *testing.T) {
