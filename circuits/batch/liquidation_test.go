@@ -1,6 +1,7 @@
 package batch_test
 
 import (
+	"github.com/consensys/gnark/test"
 	"math/big"
 
 	"testing"
@@ -383,5 +384,21 @@ func TestAbsorbLoss(t *testing.T) {
 	}
 	for name, mk := range cases {
 		t.Run(name, func(t *testing.T) { fails(t, mk()) })
+	}
+}
+
+// TestProductionLiquidationSolves: at production sizes (N = 1, Q = 1: the bounds of checkLiqBounds, P = 8, A = 4,
+// S = 16), a trade and the fixture's liquidation solve in the test engine.
+func TestProductionLiquidationSolves(t *testing.T) {
+	s := batch.ProductionSizes
+	s.N, s.Q = 1, 1
+	bt := liqStartFrom(batchtest.New(s), liqDebt)
+	bt.Trade(sell5(bt))
+	takeLots, takeAtoms := make([]int64, s.P), make([]int64, s.A)
+	takeLots[0] = liqTake
+	sp := bt.Liq(liqAccount, 2, takeLots, takeAtoms, liqPenalty)
+	sp.Keeper = liqKeeper
+	if err := test.IsSolved(batch.NewCircuit(s), bt.Liquidate(sp).Build(), ecc.BN254.ScalarField()); err != nil {
+		t.Fatal(err)
 	}
 }
