@@ -55,3 +55,26 @@ func TestJavaLedgerVectors(t *testing.T) {
 		})
 	}
 }
+
+// TestWitnessFile solves one batch witness document named by ZKM_BATCH_WITNESS (skipped when unset): a debugging
+// aid for a witness writer (the Java BatchWitness), e.g.
+// ZKM_BATCH_WITNESS=/tmp/w.json go test ./circuits/batch -run TestWitnessFile -v; the test engine's error names
+// the first rule the witness breaks (file:line of the circuit).
+func TestWitnessFile(t *testing.T) {
+	f := os.Getenv("ZKM_BATCH_WITNESS")
+	if f == "" {
+		t.Skip("ZKM_BATCH_WITNESS not set")
+	}
+	doc, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := batch.ParseWitness(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := test.IsSolved(batch.NewCircuit(c.Sizes), c, ecc.BN254.ScalarField()); err != nil {
+		t.Fatalf("%s does not solve: %v", f, err)
+	}
+	t.Logf("%s solves (%s), public inputs %v", f, c.Sizes.ID(), c.PublicInputs())
+}
