@@ -823,20 +823,17 @@ public final class LocalChain {
       ChainContracts contracts,
       SettlementClient.Deployment d,
       EscapeHatch hatch) {
-    java.util.Map<String, SolidityCompiler.Contract> c =
-        EscapeHatchClient.compile(
-            toolchain,
-            hatch.exitCircuitId(),
-            Gnark.exportSolidity(keys.verifyingKey(hatch.exitCircuitId())),
-            hatch.liquidationCircuitId(),
-            Gnark.exportSolidity(keys.verifyingKey(hatch.liquidationCircuitId())));
     String address =
-        checksumAddress(
-            EscapeHatchClient.deploy(
-                web3, admin, AnvilNode.CHAIN_ID, c, d.settlement(), hatch.gracePeriodSeconds()));
-    new SettlementClient(
-            web3, admin, AnvilNode.CHAIN_ID, d.settlement(), contracts.settlement().abiJson())
-        .setEscapeHatch(address);
+        deployEscapeHatch(
+            web3,
+            admin,
+            toolchain,
+            keys,
+            d.settlement(),
+            contracts.settlement().abiJson(),
+            hatch.exitCircuitId(),
+            hatch.liquidationCircuitId(),
+            hatch.gracePeriodSeconds());
     return new EscapeHatch(
         address,
         hatch.gracePeriodSeconds(),
@@ -844,6 +841,45 @@ public final class LocalChain {
         hatch.exitVerifyingKeyHash(),
         hatch.liquidationCircuitId(),
         hatch.liquidationVerifyingKeyHash());
+  }
+
+  /**
+   * Deploys the exit and liquidation verifiers of the key store's verifying keys (made when
+   * missing), an {@code EscapeHatch(settlement, exitVerifier, liquidationVerifier, gracePeriod)}
+   * and sets it on the Settlement with {@code setEscapeHatch} ({@code admin} must be its owner).
+   *
+   * @param settlementAbi the Settlement's ABI (to name its reverts)
+   * @param exitCircuitId e.g. {@code ExitProver.circuitId(sizes)}
+   * @param liquidationCircuitId e.g. {@code LiquidationProver.circuitId(sizes)}
+   * @param gracePeriodSeconds {@code >= 1}
+   * @return the hatch's address, EIP-55
+   */
+  public static String deployEscapeHatch(
+      Web3j web3,
+      Credentials admin,
+      ChainToolchain toolchain,
+      KeyStore keys,
+      String settlement,
+      String settlementAbi,
+      String exitCircuitId,
+      String liquidationCircuitId,
+      long gracePeriodSeconds) {
+    keys.ensureKeys(exitCircuitId);
+    keys.ensureKeys(liquidationCircuitId);
+    java.util.Map<String, SolidityCompiler.Contract> c =
+        EscapeHatchClient.compile(
+            toolchain,
+            exitCircuitId,
+            Gnark.exportSolidity(keys.verifyingKey(exitCircuitId)),
+            liquidationCircuitId,
+            Gnark.exportSolidity(keys.verifyingKey(liquidationCircuitId)));
+    String address =
+        checksumAddress(
+            EscapeHatchClient.deploy(
+                web3, admin, AnvilNode.CHAIN_ID, c, settlement, gracePeriodSeconds));
+    new SettlementClient(web3, admin, AnvilNode.CHAIN_ID, settlement, settlementAbi)
+        .setEscapeHatch(address);
+    return address;
   }
 
   private static ChainContracts compile(ChainToolchain toolchain, KeyStore keys, String circuitId) {
