@@ -205,8 +205,8 @@ public final class EscapeHatchClient {
 
   /**
    * Submits a prepared exit proof file (docs/ENCODING.md proof file of an {@code exit-…} circuit:
-   * public inputs stateRoot, riskRoot, accountId, l1Address, payout) to the escape hatch of the
-   * Settlement at {@code settlementAddress}: what {@code ./zkm exit} does.
+   * public inputs stateRoot, riskRoot, accountId * 2^160 + l1Address, payout) to the escape hatch
+   * of the Settlement at {@code settlementAddress}: what {@code ./zkm exit} does.
    *
    * @param accountId the account the caller means to exit; must be the proof's
    * @return the transaction and its {@code Exited} event
@@ -221,17 +221,18 @@ public final class EscapeHatchClient {
       io.zkmargin.prover.ProofFile proof,
       long accountId) {
     Objects.requireNonNull(proof, "proof");
-    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 5) {
+    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 4) {
       throw new IllegalArgumentException(
-          "not an exit proof (circuit " + proof.circuitId() + ", 5 public inputs expected)");
+          "not an exit proof (circuit " + proof.circuitId() + ", 4 public inputs expected)");
     }
     List<BigInteger> in = proof.publicInputs();
-    if (!in.get(2).equals(BigInteger.valueOf(accountId))) {
+    BigInteger packed = in.get(2); // accountId * 2^160 + l1Address
+    if (!io.zkmargin.prover.ExitProver.accountOf(packed).equals(BigInteger.valueOf(accountId))) {
       throw new IllegalArgumentException(
-          "the proof exits account " + in.get(2) + ", not " + accountId);
-    }
-    if (in.get(3).bitLength() > 160) {
-      throw new IllegalArgumentException("the proof's l1Address is not a 160-bit address");
+          "the proof exits account "
+              + io.zkmargin.prover.ExitProver.accountOf(packed)
+              + ", not "
+              + accountId);
     }
     SettlementClient s = new SettlementClient(web3, sender, chainId, settlementAddress, "[]");
     String hatch = s.escapeHatch();
@@ -242,8 +243,8 @@ public final class EscapeHatchClient {
     EscapeHatchClient c = new EscapeHatchClient(web3, sender, chainId, hatch, ESCAPE_HATCH_ERRORS);
     return c.exit(
         accountId,
-        String.format("0x%040x", in.get(3)),
-        in.get(4),
+        String.format("0x%040x", io.zkmargin.prover.ExitProver.addressOf(packed)),
+        in.get(3),
         Arrays.copyOf(proof.proof(), HealthClaim.SOLIDITY_PROOF_BYTES));
   }
 

@@ -108,7 +108,7 @@ final class Cli {
    *
    * @throws IllegalArgumentException if the file does not hold a 32-byte hex private key
    */
-  static org.web3j.crypto.Credentials loadL1Key(java.nio.file.Path file, String command)
+  static org.web3j.crypto.Credentials loadL1Key(java.nio.file.Path file)
       throws java.io.IOException {
     if (file == null) {
       return org.web3j.crypto.Credentials.create(io.zkmargin.chain.AnvilNode.DEV_KEY_1);

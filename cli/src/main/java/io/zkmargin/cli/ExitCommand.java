@@ -114,7 +114,7 @@ final class ExitCommand implements Callable<Integer> {
     }
     Credentials sender;
     try {
-      sender = Cli.loadL1Key(keyFile, "zkm exit");
+      sender = Cli.loadL1Key(keyFile);
     } catch (IllegalArgumentException | IOException e) {
       System.err.println("zkm exit: " + e.getMessage());
       return Cli.USAGE_ERROR;
@@ -188,19 +188,9 @@ final class ExitCommand implements Callable<Integer> {
       System.err.println("zkm exit: " + e.getMessage());
       return Cli.USAGE_ERROR;
     }
-    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 5) {
+    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 4) {
       System.err.println(
           "zkm exit: " + proofFile + " is not an exit proof (" + proof.circuitId() + ")");
-      return Cli.USAGE_ERROR;
-    }
-    if (!proof.publicInputs().get(2).equals(java.math.BigInteger.valueOf(account))) {
-      System.err.println(
-          "zkm exit: "
-              + proofFile
-              + " exits account "
-              + proof.publicInputs().get(2)
-              + ", not "
-              + account);
       return Cli.USAGE_ERROR;
     }
     try {

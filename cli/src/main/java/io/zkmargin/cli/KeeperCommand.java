@@ -106,7 +106,7 @@ final class KeeperCommand implements Callable<Integer> {
     Credentials key;
     DacClient.Endpoint endpoint;
     try {
-      key = Cli.loadL1Key(keyFile, "zkm keeper");
+      key = Cli.loadL1Key(keyFile);
       endpoint = DacClient.Endpoint.parse(dac);
     } catch (IllegalArgumentException | IOException e) {
       System.err.println("zkm keeper: " + e.getMessage());
