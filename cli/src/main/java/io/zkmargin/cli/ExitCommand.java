@@ -152,7 +152,7 @@ final class ExitCommand implements Callable<Integer> {
       return Cli.USAGE_ERROR;
     }
     long t0 = System.nanoTime();
-    try (KeyStore keys = devKeys.open(keysDir, null);
+    try (KeyStore keys = devKeys.open(keysDir, oracleVector);
         DacClient member = DacClient.connect(endpoint)) {
       AccountExit exit = new AccountExit(web3, sender, chainId, settlement, keys);
       AccountExit.Prepared p = exit.prepare(member, account, vector);
