@@ -135,8 +135,13 @@ func TestValidWitnessProvesGroth16(t *testing.T) {
 		}
 	}
 	for name, change := range map[string]func(*exit.Circuit){
-		"payout+1":  func(c *exit.Circuit) { c.Payout = new(big.Int).Add(p, big.NewInt(1)) },
-		"l1Address": func(c *exit.Circuit) { c.L1Address = big.NewInt(0xbeef) },
+		"payout+1": func(c *exit.Circuit) { c.Payout = new(big.Int).Add(p, big.NewInt(1)) },
+		"l1Address": func(c *exit.Circuit) {
+			c.AccountAndAddress = exit.PackAccountAndAddress(ew.Account.AccountID, big.NewInt(0xbeef))
+		},
+		"accountId": func(c *exit.Circuit) {
+			c.AccountAndAddress = exit.PackAccountAndAddress(ew.Account.AccountID+1, ew.Account.L1Address)
+		},
 	} {
 		cc := *c
 		change(&cc)
@@ -233,11 +238,28 @@ func TestWrongRootsFail(t *testing.T) {
 	t.Run("otherAccount", func(t *testing.T) {
 		c := build(f, p, false)
 		c.AccountID = big.NewInt(4)
+		c.AccountAndAddress = exit.PackAccountAndAddress(4, encoding.ToBig(f.Leaf.L1Address))
 		mustFail(t, c)
 	})
 	t.Run("l1Address", func(t *testing.T) {
 		c := build(f, p, false)
 		c.L1Address = big.NewInt(0xbeef)
+		c.AccountAndAddress = exit.PackAccountAndAddress(f.AccountID, big.NewInt(0xbeef))
+		mustFail(t, c)
+	})
+	t.Run("packedInputNotTheParts", func(t *testing.T) {
+		// the leaf's account and address, but a public input packing other values
+		c := build(f, p, false)
+		c.AccountAndAddress = exit.PackAccountAndAddress(f.AccountID+1, encoding.ToBig(f.Leaf.L1Address))
+		mustFail(t, c)
+	})
+	t.Run("addressBeyond160Bits", func(t *testing.T) {
+		// an address of 2^160 + a with account id - 1 packs like (id, a): the range check refuses it
+		c := build(f, p, false)
+		wide := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 160), encoding.ToBig(f.Leaf.L1Address))
+		c.L1Address = wide
+		c.Account.L1Address = wide
+		c.AccountID = new(big.Int).SetUint64(f.AccountID - 1)
 		mustFail(t, c)
 	})
 	t.Run("statePath", func(t *testing.T) {

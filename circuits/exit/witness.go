@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"strconv"
+
+	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/circuits/health"
@@ -84,14 +85,14 @@ func PayoutOf(e *big.Int) (*big.Int, bool, error) {
 	return new(big.Int).Quo(e, encoding.Nano), false, nil
 }
 
-// PublicInputs returns stateRoot, riskRoot, accountId, l1Address, payout as decimal strings.
+// PublicInputs returns stateRoot, riskRoot, accountId * 2^160 + l1Address, payout as decimal strings.
 func (w *Witness) PublicInputs(s Sizes) ([]string, error) {
 	p, _, err := w.Payout(s)
 	if err != nil {
 		return nil, err
 	}
 	return []string{w.Account.StateRoot.String(), w.Account.RiskRoot.String(),
-		strconv.FormatUint(w.Account.AccountID, 10), w.Account.L1Address.String(), p.String()}, nil
+		PackAccountAndAddress(w.Account.AccountID, w.Account.L1Address).String(), p.String()}, nil
 }
 
 // Assign builds the full circuit assignment of w for sizes s (payout and sign computed from the opening).
@@ -124,10 +125,23 @@ func FromHealth(s Sizes, hc *health.Circuit, accountID uint64, payout *big.Int, 
 	c.AccountID = new(big.Int).SetUint64(accountID)
 	c.Account = hc.AccountVars()
 	c.L1Address = hc.L1Address
+	c.AccountAndAddress = PackAccountAndAddress(accountID, bigOf(hc.L1Address))
 	c.Payout = payout
 	c.Negative = 0
 	if negative {
 		c.Negative = 1
 	}
 	return c
+}
+
+// bigOf is the *big.Int of an assigned variable (the health assignment holds *big.Int values).
+func bigOf(v frontend.Variable) *big.Int {
+	switch x := v.(type) {
+	case *big.Int:
+		return x
+	case big.Int:
+		return &x
+	default:
+		panic(fmt.Sprintf("exit: unexpected assignment type %T", v))
+	}
 }

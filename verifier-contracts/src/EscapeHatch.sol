@@ -243,7 +243,8 @@ contract EscapeHatch {
         uint256 bit = 1 << (accountId & 255);
         if (word & bit != 0) revert AlreadyExited(accountId);
         if (l1Address == address(0)) revert ZeroAddress();
-        uint256[5] memory input = [s, exitRiskRoot, uint256(accountId), uint256(uint160(l1Address)), payout];
+        // accountId * 2^160 + l1Address: the circuit packs the two (both range checked) into one public input
+        uint256[4] memory input = [s, exitRiskRoot, (uint256(accountId) << 160) | uint256(uint160(l1Address)), payout];
         try exitVerifier.verifyProof{gas: VERIFIER_GAS_LIMIT}(proof, input) {}
         catch {
             _checkGas();

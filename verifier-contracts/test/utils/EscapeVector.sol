@@ -37,7 +37,7 @@ abstract contract EscapeVector is BatchVector {
             string memory json = vm.readFile(path);
             vm.assertEq(vm.parseJsonString(json, ".format"), "zkmargin-proof-v1", "proof file format");
             string[] memory pub = vm.parseJsonStringArray(json, ".publicInputs");
-            vm.assertEq(pub.length, 5, "5 public inputs");
+            vm.assertEq(pub.length, 4, "4 public inputs");
             if (k == 0) {
                 exitVerifier = IExitVerifier(
                     vm.deployCode(string.concat("src/verifiers/", vm.parseJsonString(json, ".circuitId"), ".sol:Verifier"))
@@ -48,9 +48,11 @@ abstract contract EscapeVector is BatchVector {
             }
             vm.assertEq(vm.parseUint(pub[0]), escStateRoot, "one state root");
             vm.assertEq(vm.parseUint(pub[1]), escRiskRoot, "one risk root");
-            exitAccount[k] = uint64(vm.parseUint(pub[2]));
-            exitTo[k] = address(uint160(vm.parseUint(pub[3])));
-            exitPayout[k] = vm.parseUint(pub[4]);
+            uint256 packed = vm.parseUint(pub[2]); // accountId * 2^160 + l1Address
+            exitAccount[k] = uint64(packed >> 160);
+            exitTo[k] = address(uint160(packed));
+            vm.assertEq(uint256(exitAccount[k]), _u(json, ".escape.accountId"), "accountId");
+            exitPayout[k] = vm.parseUint(pub[3]);
             vm.assertEq(exitPayout[k], _u(json, ".escape.payout"), "payout");
             exitProof[k] = solidityProof(vm.parseJsonString(json, ".proof"));
         }

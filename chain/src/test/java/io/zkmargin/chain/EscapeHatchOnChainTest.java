@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkmargin.prover.ExitProver;
 import io.zkmargin.prover.ProofFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ class EscapeHatchOnChainTest {
     BigInteger riskRoot = exits.get(0).publicInputs().get(1);
     BigInteger total = BigInteger.ZERO;
     for (ProofFile p : exits) {
-      total = total.add(p.publicInputs().get(4));
+      total = total.add(p.publicInputs().get(3));
     }
 
     String healthId = "health-D6-I3-P2-A2-S4-T2";
@@ -118,7 +119,10 @@ class EscapeHatchOnChainTest {
                 ChainException.class,
                 () ->
                     anyone.exit(
-                        0, address(e0.publicInputs().get(3)), e0.publicInputs().get(4), sol(e0)));
+                        0,
+                        address(ExitProver.addressOf(e0.publicInputs().get(2))),
+                        e0.publicInputs().get(3),
+                        sol(e0)));
         assertEquals("NotFrozen", early.errorName(), early.getMessage());
 
         SettlementClient.TxResult fw = asUser.requestForcedWithdrawal(1, 1_000_000);
@@ -137,13 +141,17 @@ class EscapeHatchOnChainTest {
         long exitGas = 0;
         for (int k = 0; k < 3; k++) {
           ProofFile p = exits.get(k);
-          String to = address(p.publicInputs().get(3));
-          BigInteger payout = p.publicInputs().get(4);
+          String to = address(ExitProver.addressOf(p.publicInputs().get(2)));
+          BigInteger payout = p.publicInputs().get(3);
           BigInteger before = token.balanceOf(to);
           // the last one as ./zkm exit submits it: the proof file, the Settlement's hatch looked up
           EscapeHatchClient.ExitResult r =
               k < 2
-                  ? anyone.exit(p.publicInputs().get(2).longValueExact(), to, payout, sol(p))
+                  ? anyone.exit(
+                      ExitProver.accountOf(p.publicInputs().get(2)).longValueExact(),
+                      to,
+                      payout,
+                      sol(p))
                   : EscapeHatchClient.exitWithProof(
                       web3, user, AnvilNode.CHAIN_ID, d.settlement(), p, k);
           assertEquals(1, r.exits().size());
@@ -158,7 +166,10 @@ class EscapeHatchOnChainTest {
                 ChainException.class,
                 () ->
                     anyone.exit(
-                        0, address(e0.publicInputs().get(3)), e0.publicInputs().get(4), sol(e0)));
+                        0,
+                        address(ExitProver.addressOf(e0.publicInputs().get(2))),
+                        e0.publicInputs().get(3),
+                        sol(e0)));
         assertEquals("AlreadyExited", twice.errorName(), twice.getMessage());
         ChainException twiceCli =
             assertThrows(

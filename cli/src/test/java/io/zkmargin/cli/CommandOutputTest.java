@@ -162,6 +162,7 @@ class CommandOutputTest {
       {"chain", "up"},
       {"chain", "down"},
       {"exit"},
+      {"keeper"},
       {"sign-challenge"},
       {"ceremony"},
       {"ceremony", "phase1", "init"},

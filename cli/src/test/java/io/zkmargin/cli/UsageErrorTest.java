@@ -136,7 +136,7 @@ class UsageErrorTest {
         "--key-file",
         "k");
     assertUsageError(
-        "zkm exit: Missing required option: '--proof=FILE'",
+        "zkm exit: give exactly one of --dac HOST:PORT and --proof FILE",
         "exit",
         "--rpc",
         "u",
@@ -146,6 +146,13 @@ class UsageErrorTest {
         "0",
         "--key-file",
         "k");
+    assertUsageError(
+        "zkm keeper: Missing required option: '--dac=HOST:PORT'",
+        "keeper",
+        "--rpc",
+        "u",
+        "--settlement",
+        "0x0000000000000000000000000000000000000001");
   }
 
   /**

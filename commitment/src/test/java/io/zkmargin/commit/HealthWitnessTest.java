@@ -133,6 +133,105 @@ class HealthWitnessTest {
     }
   }
 
+  /**
+   * The witness from an opening alone (a committee member's leaf and path, risk rows) is the
+   * tree-built one; every part that does not open against the roots is refused.
+   */
+  @Test
+  void fromOpeningEqualsBuildAndRefusesWhatDoesNotOpen() {
+    Map<Long, AccountLeaf> accounts = CommitFixtures.accounts();
+    SparseMerkleTree state = CommitFixtures.stateTree(accounts);
+    RiskCommitment risk = CommitFixtures.risk();
+    long id = 40;
+    AccountLeaf leaf = accounts.get(id);
+    BigInteger m = BigInteger.TEN;
+    Map<Long, HealthWitness.InstrumentOpening> open = new java.util.TreeMap<>();
+    for (int j = 0; j < leaf.quantities().length; j++) {
+      long inst = leaf.instrumentIds()[j];
+      if (leaf.quantities()[j] != 0) {
+        open.put(inst, new HealthWitness.InstrumentOpening(risk.entry(inst), risk.path(inst)));
+      }
+    }
+    assertTrue(!open.isEmpty(), "the fixture account holds positions");
+    BigInteger[] path = state.path(id);
+    HealthWitness built = HealthWitness.build(S, state, leaf, id, risk, 0, m);
+    HealthWitness opened =
+        HealthWitness.fromOpening(
+            S, id, leaf, path, state.root(), risk.instrumentsRoot(), risk.globals(), open, 0, m);
+    assertEquals(built.toJson(), opened.toJson());
+    assertEquals(risk.riskRoot(), opened.riskRoot());
+
+    BigInteger[] badPath = path.clone();
+    badPath[0] = badPath[0].add(BigInteger.ONE);
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            HealthWitness.fromOpening(
+                S,
+                id,
+                leaf,
+                badPath,
+                state.root(),
+                risk.instrumentsRoot(),
+                risk.globals(),
+                open,
+                0,
+                m));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            HealthWitness.fromOpening(
+                S,
+                id + 1,
+                leaf,
+                path,
+                state.root(),
+                risk.instrumentsRoot(),
+                risk.globals(),
+                open,
+                0,
+                m));
+    long inst = open.keySet().iterator().next();
+    Map<Long, HealthWitness.InstrumentOpening> wrongEntry = new java.util.TreeMap<>(open);
+    var e = risk.entry(inst);
+    wrongEntry.put(
+        inst,
+        new HealthWitness.InstrumentOpening(
+            new io.zkmargin.risk.vector.InstrumentRiskEntry(
+                e.mark() + 1, e.fundingIndex(), e.floorMm(), e.floorIm(), e.rmm(), e.rim()),
+            risk.path(inst)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            HealthWitness.fromOpening(
+                S,
+                id,
+                leaf,
+                path,
+                state.root(),
+                risk.instrumentsRoot(),
+                risk.globals(),
+                wrongEntry,
+                0,
+                m));
+    Map<Long, HealthWitness.InstrumentOpening> missing = new java.util.TreeMap<>(open);
+    missing.remove(inst);
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            HealthWitness.fromOpening(
+                S,
+                id,
+                leaf,
+                path,
+                state.root(),
+                risk.instrumentsRoot(),
+                risk.globals(),
+                missing,
+                0,
+                m));
+  }
+
   @Test
   void rejectsInconsistentInput() {
     Map<Long, AccountLeaf> accounts = CommitFixtures.accounts();

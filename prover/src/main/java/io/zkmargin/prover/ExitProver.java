@@ -14,7 +14,7 @@ import java.util.List;
  * Proves an account's exit payout with the exit circuit (docs/LIQUIDATION.md section 6): its equity
  * with every position closed at the committed mark and funding settled, paid as {@code floor(max(0,
  * E) / 10^9)} quote atoms to the leaf's L1 address. Public inputs stateRoot, riskRoot, accountId,
- * l1Address, payout. Keys come from the {@link KeyStore} by circuit id. Thread-safe.
+ * 2^160 + l1Address, payout. Keys come from the {@link KeyStore} by circuit id. Thread-safe.
  */
 public final class ExitProver {
   private final KeyStore keys;
@@ -27,6 +27,34 @@ public final class ExitProver {
   /** The circuit id {@code exit-D..-T..} of the venue sizes. */
   public static String circuitId(CircuitSizes sizes) {
     return "exit-" + sizes.healthCircuitId().substring("health-".length());
+  }
+
+  private static final int ADDRESS_BITS = 160;
+
+  /**
+   * The exit circuit's third public input: {@code accountId * 2^160 + l1Address} (one input for
+   * two, both range checked in the circuit; one scalar multiplication less in the verifier).
+   *
+   * @param accountId {@code >= 0}
+   * @param l1Address in {@code [0, 2^160)}
+   */
+  public static BigInteger packAccountAndAddress(long accountId, BigInteger l1Address) {
+    ArgChecker.notNegative(accountId, "accountId");
+    ArgChecker.notNull(l1Address, "l1Address");
+    ArgChecker.isTrue(
+        l1Address.signum() >= 0 && l1Address.bitLength() <= ADDRESS_BITS,
+        "l1Address must be in [0, 2^160)");
+    return BigInteger.valueOf(accountId).shiftLeft(ADDRESS_BITS).or(l1Address);
+  }
+
+  /** The account id of a packed {@link #packAccountAndAddress} input. */
+  public static BigInteger accountOf(BigInteger packed) {
+    return packed.shiftRight(ADDRESS_BITS);
+  }
+
+  /** The L1 address of a packed {@link #packAccountAndAddress} input. */
+  public static BigInteger addressOf(BigInteger packed) {
+    return packed.subtract(accountOf(packed).shiftLeft(ADDRESS_BITS));
   }
 
   /**
@@ -44,7 +72,8 @@ public final class ExitProver {
    *
    * @param venue the committed venue (its state root and risk root: the contract's last ones)
    * @param accountId the account
-   * @return the proof file (public inputs stateRoot, riskRoot, accountId, l1Address, payout)
+   * @return the proof file (public inputs stateRoot, riskRoot, accountId * 2^160 + l1Address,
+   *     payout)
    */
   public ProofFile prove(CommittedVenue venue, long accountId) {
     ArgChecker.notNull(venue, "venue");
@@ -54,15 +83,32 @@ public final class ExitProver {
     HealthWitness account =
         HealthWitness.build(
             sizes, venue.stateTree(), leaf, accountId, venue.risk(), 0, margin.maintenanceCore());
-    String id = circuitId(sizes);
+    return prove(account, leaf.l1Address(), payout(margin));
+  }
+
+  /**
+   * Proves an account's exit payout from its opening (e.g. {@link HealthWitness#fromOpening} of a
+   * committee member's leaf and path and the risk rows at the exit risk root).
+   *
+   * @param account the account's opening (its thresholdBps and mmBound are not used)
+   * @param l1Address the leaf's L1 address (public input: the payee)
+   * @param payout {@code floor(max(0, E) / 10^9)} quote atoms (see {@link #payout}); another value
+   *     fails to prove
+   * @return the proof file (public inputs stateRoot, riskRoot, accountId * 2^160 + l1Address,
+   *     payout)
+   */
+  public ProofFile prove(HealthWitness account, BigInteger l1Address, BigInteger payout) {
+    ArgChecker.notNull(account, "account");
+    ArgChecker.notNull(l1Address, "l1Address");
+    ArgChecker.notNull(payout, "payout");
+    String id = circuitId(account.sizes());
     String json = "{\"circuitId\": \"" + id + "\", \"account\": " + account.toJson() + "}";
     List<BigInteger> expected =
         List.of(
-            venue.stateRoot(),
-            venue.riskRoot(),
-            BigInteger.valueOf(accountId),
-            leaf.l1Address(),
-            payout(margin));
+            account.stateRoot(),
+            account.riskRoot(),
+            packAccountAndAddress(account.accountId(), l1Address),
+            payout);
     return NativeProofs.prove(keys, id, json.getBytes(StandardCharsets.UTF_8), expected);
   }
 

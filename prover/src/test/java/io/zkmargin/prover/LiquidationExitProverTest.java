@@ -86,9 +86,11 @@ class LiquidationExitProverTest {
             venue.venue().riskVector(), venue.venue().account(healthy));
     BigInteger payout = BigInteger.valueOf(m.equityQuoteAtoms());
     assertTrue(payout.signum() > 0);
-    assertEquals(payout, p.publicInputs().get(4));
-    assertEquals(venue.venue().account(healthy).l1Address(), p.publicInputs().get(3));
+    assertEquals(payout, p.publicInputs().get(3));
+    assertEquals(
+        ExitProver.packAccountAndAddress(healthy, venue.venue().account(healthy).l1Address()),
+        p.publicInputs().get(2));
     assertTrue(prover.verify(p));
-    assertFalse(prover.verify(withInput(p, 4, payout.add(BigInteger.ONE))), "one atom more");
+    assertFalse(prover.verify(withInput(p, 3, payout.add(BigInteger.ONE))), "one atom more");
   }
 }
