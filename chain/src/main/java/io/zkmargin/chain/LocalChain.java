@@ -173,12 +173,33 @@ public final class LocalChain {
       boolean tiedToThisProcess,
       String batchCircuitId)
       throws IOException {
+    return up(dir, keys, toolchain, log, tiedToThisProcess, batchCircuitId, null);
+  }
+
+  /**
+   * {@link #up(Path, KeyStore, ChainToolchain, PrintStream, boolean, String)} with the venue whose
+   * state root is the genesis of a new deployment and whose risk root is posted (one state: {@code
+   * ./zkm serve} gives the database's venue, at its last finalized batch).
+   *
+   * @param venue the venue, or null for {@code DIR/venue.json}
+   */
+  public static UpReport up(
+      Path dir,
+      KeyStore keys,
+      ChainToolchain toolchain,
+      PrintStream log,
+      boolean tiedToThisProcess,
+      String batchCircuitId,
+      Venue venue)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
     String batchVkHash =
         batchCircuitId == null ? "" : keys.ensureKeys(batchCircuitId).verifyingKeyHash();
     String previousBatchVkHash =
         readBatchVerifier(dir).map(BatchVerifier::verifyingKeyHash).orElse("");
-    Venue venue = VenueStore.load(dir);
+    if (venue == null) {
+      venue = VenueStore.load(dir);
+    }
     CommittedVenue committed = new CommittedVenue(venue);
     String circuitId = venue.sizes().healthCircuitId();
     KeyStore.KeyEntry key = keys.ensureKeys(circuitId);

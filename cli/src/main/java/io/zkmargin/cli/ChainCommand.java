@@ -90,7 +90,7 @@ public final class ChainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       try (KeyStore keys = devKeys.open(keysDir, dir)) {
-        return up(dir, keys, false);
+        return up(dir, keys, false, null);
       }
     }
   }
@@ -122,18 +122,26 @@ public final class ChainCommand implements Callable<Integer> {
    * @return exit code, 0 when the chain is up
    */
   public static int upTiedToThisProcess(Path dir, KeyStore keys) {
-    return up(dir, keys, true);
+    return up(dir, keys, true, null);
   }
 
-  private static int up(Path dir, KeyStore keys, boolean tied) {
+  /**
+   * {@link #upTiedToThisProcess(Path, KeyStore)} with the venue whose root is a new deployment's
+   * genesis (the database's, in {@code ./zkm serve}).
+   */
+  public static int upTiedToThisProcess(Path dir, KeyStore keys, io.zkmargin.prover.Venue venue) {
+    return up(dir, keys, true, venue);
+  }
+
+  private static int up(Path dir, KeyStore keys, boolean tied, io.zkmargin.prover.Venue venue) {
     long t0 = System.nanoTime();
     try {
       // with the batch verifier of the venue's size: the operator's batches finalize on it
       String batchId =
           io.zkmargin.operator.LocalOperator.batchCircuitIdFor(
-              io.zkmargin.prover.VenueStore.load(dir).sizes(), keys);
+              (venue != null ? venue : io.zkmargin.prover.VenueStore.load(dir)).sizes(), keys);
       LocalChain.UpReport r =
-          LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied, batchId);
+          LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied, batchId, venue);
       LocalChain.State s = r.state();
       System.out.printf(
           "chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",

@@ -182,6 +182,9 @@ public final class ServeCommand implements Callable<Integer> {
       })
   boolean allowDemoKeysOnNetwork;
 
+  /** The database backend once started (null with {@code --db none}). */
+  private PoolBackend pool;
+
   /** Runs {@code ./zkm serve argv...} until SIGINT/SIGTERM; returns the exit code. */
   public static int run(String[] argv) {
     return Main.run("serve", argv);
@@ -197,14 +200,7 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("zkm serve: " + e.getMessage());
       return 1;
     }
-    boolean chain = !noChain && startChain(dir, devKeys.allowed(dir));
-    if (chain) { // the operator: sequencer, batches proven and finalized on the local chain
-      AutoCloseable operator =
-          OperatorCommand.startInServe(server, dir, devKeys.allowed(dir), batchInterval);
-      if (operator != null) {
-        server.closeWith(operator);
-      }
-    }
+    boolean chain = startChainAndOperator(server);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -229,13 +225,54 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
+   * Unless {@code --no-chain}: starts the local chain and the operator (sequencer, batches proven
+   * and finalized on it), closed with {@code server}. On the database, both start from the
+   * database's state (one state: the chain's genesis root is its root, the operator's ledger is it,
+   * and every finalized batch is written back to it, which the health service proves against).
+   *
+   * @return whether the chain runs (the caller stops it with {@code ChainCommand.down})
+   */
+  boolean startChainAndOperator(ZkmServer server) {
+    if (noChain) {
+      return false;
+    }
+    io.zkmargin.operator.VenueState state = null;
+    if (pool != null) {
+      try {
+        state =
+            new DatabaseVenueState(
+                new io.zkmargin.store.VenueRepository(pool.database().dataSource()));
+      } catch (java.sql.SQLException | RuntimeException e) {
+        System.err.println(
+            "zkm serve: cannot read the venue's state for the operator: " + e.getMessage());
+        return false;
+      }
+    }
+    if (!startChain(dir, devKeys.allowed(dir), state == null ? null : state.venue())) {
+      return false;
+    }
+    AutoCloseable operator =
+        OperatorCommand.startInServe(server, dir, devKeys.allowed(dir), batchInterval, state);
+    if (operator != null) {
+      server.closeWith(operator);
+    }
+    return true;
+  }
+
+  /**
    * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is
    * stopped, not reused); a failure is reported and the service runs without it.
+   *
+   * @param venue the venue whose root a new deployment starts from, or null for DIR/venue.json
    */
-  private static boolean startChain(Path dir, boolean allowDevKeys) {
+  private static boolean startChain(Path dir, boolean allowDevKeys, Venue venue) {
     int rc;
     try (KeyStore keys = KeyStore.openDefault(allowDevKeys)) {
-      rc = ChainCommand.upTiedToThisProcess(dir, keys); // anvil dies with this JVM, even on SIGKILL
+      // anvil dies with this JVM, even on SIGKILL
+      rc =
+          venue == null
+              ? ChainCommand.upTiedToThisProcess(dir, keys)
+              : ChainCommand.upTiedToThisProcess(dir, keys, venue);
     }
     if (rc != 0) {
       System.err.println(
@@ -389,7 +426,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (onDb) {
       try {
         int threads = (int) Cli.range(spec, "pool-workers", poolWorkers, 0, 64);
-        PoolBackend pool = PoolBackend.open(db, dir, keys, threads, this::makeDemoIfEmpty);
+        pool = PoolBackend.open(db, dir, keys, threads, this::makeDemoIfEmpty);
         backend = pool;
         venue = pool.venueBackend();
       } catch (java.sql.SQLException | RuntimeException e) {

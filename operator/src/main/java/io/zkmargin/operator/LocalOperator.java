@@ -89,9 +89,24 @@ public final class LocalOperator implements AutoCloseable {
    */
   public static LocalOperator start(
       Path dir, KeyStore keys, Duration batchInterval, PrintStream log) throws IOException {
-    Venue venue = VenueStore.load(dir);
+    return start(dir, keys, batchInterval, log, null);
+  }
+
+  /**
+   * {@link #start(Path, KeyStore, Duration, PrintStream)} on the venue's durable state (one state:
+   * the database the health service proves against) instead of {@code DIR/venue.json}: the
+   * operator's genesis is that state, and every finalized batch is written back to it; see {@link
+   * #resumeFrom}.
+   *
+   * @param state the durable state, or null for {@code DIR/venue.json} as genesis and no write-back
+   * @throws IllegalStateException when the state, its log and the chain disagree (named)
+   */
+  public static LocalOperator start(
+      Path dir, KeyStore keys, Duration batchInterval, PrintStream log, VenueState state)
+      throws IOException {
+    Venue venue = state == null ? VenueStore.load(dir) : state.venue();
     CommittedVenue committed = new CommittedVenue(venue);
-    LocalChain.State state =
+    LocalChain.State chain =
         LocalChain.readState(dir)
             .orElseThrow(() -> new IllegalStateException("no local chain in " + dir));
     LocalChain.BatchVerifier bv =
@@ -109,25 +124,28 @@ public final class LocalOperator implements AutoCloseable {
                     "src/IHealthVerifier.sol", tc.source("src/IHealthVerifier.sol")))
             .get("src/Settlement.sol:Settlement")
             .abiJson();
-    Web3j web3 = SettlementClient.connect(state.rpcUrl());
+    Web3j web3 = SettlementClient.connect(chain.rpcUrl());
     Credentials admin = Credentials.create(AnvilNode.DEV_KEY_0);
     SettlementClient asAdmin =
-        new SettlementClient(web3, admin, state.chainId(), state.settlement(), abi);
+        new SettlementClient(web3, admin, chain.chainId(), chain.settlement(), abi);
     SettlementClient asOperator =
         new SettlementClient(
             web3,
             Credentials.create(AnvilNode.DEV_KEY_1),
-            state.chainId(),
-            state.settlement(),
+            chain.chainId(),
+            chain.settlement(),
             abi);
-    Genesis genesis = Genesis.of(venue);
+    Genesis genesis =
+        state == null
+            ? Genesis.of(venue)
+            : new Genesis(Genesis.configFor(venue.sizes()), venue.accounts(), state.orderSlots());
     LedgerConfig config = genesis.config();
 
     // the log belongs to one deployment: a new Settlement (a new genesis) starts a new log. A
     // fresh anvil deploys at the same address again, so the deployment is named by the address and
     // the hash of the chain's first block (its timestamp differs from run to run)
     String deploymentId =
-        state.settlement()
+        chain.settlement()
             + " "
             + web3.ethGetBlockByNumber(
                     org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.ONE), false)
@@ -154,20 +172,28 @@ public final class LocalOperator implements AutoCloseable {
           "operator: a new Settlement deployment: the previous transition log is kept as " + old);
     }
     Files.writeString(deployment, deploymentId + "\n");
+    Sequencer.Resume resume =
+        resumeFrom(state, deploymentId, opDir, asOperator, committed.stateRoot(), log);
 
     LocalCommittee committee =
         LocalCommittee.start(
-            opDir.resolve("dac"), genesis, state.chainId(), state.settlement(), 3, 2, log);
+            opDir.resolve("dac"),
+            resume.batch() > 0 ? null : genesis, // resumed: the members keep their genesis
+            chain.chainId(),
+            chain.settlement(),
+            3,
+            2,
+            log);
     Sequencer seq = null;
     try {
       asAdmin.setCommittee(committee.signers(), committee.quorum());
       for (long id : venue.accounts().keySet()) {
         String l1 = OracleSigner.address(DemoL1Keys.loadOrCreate(dir, id));
         QuoteTokenClient token =
-            new QuoteTokenClient(web3, admin, state.chainId(), bv.quoteToken(), "[]");
+            new QuoteTokenClient(web3, admin, chain.chainId(), bv.quoteToken(), "[]");
         if (token.balanceOf(l1).signum() == 0) {
           LocalChain.fundDevAccount(
-              state.rpcUrl(), admin, bv.quoteToken(), l1, BigInteger.valueOf(DEMO_MINT));
+              chain.rpcUrl(), admin, bv.quoteToken(), l1, BigInteger.valueOf(DEMO_MINT));
         }
       }
       seq =
@@ -183,7 +209,12 @@ public final class LocalOperator implements AutoCloseable {
                   riskRows(venue.sizes()),
                   batchInterval,
                   Duration.ofSeconds(1)),
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              resume);
+      if (state != null) {
+        VenueState durable = state;
+        seq.setFinalizedSink(f -> durable.finalized(deploymentId, f));
+      }
       seq.start();
     } catch (IOException | RuntimeException e) {
       committee.close();
@@ -198,7 +229,7 @@ public final class LocalOperator implements AutoCloseable {
             + " transitions or "
             + batchInterval.toSeconds()
             + " s) for Settlement "
-            + state.settlement()
+            + chain.settlement()
             + ", committee "
             + committee.signers()
             + " (quorum "
@@ -207,6 +238,67 @@ public final class LocalOperator implements AutoCloseable {
             + dir.resolve("keys")
             + " (l1-N.key)");
     return new LocalOperator(seq, committee, web3, new OperatorServiceImpl(seq, config.legs()));
+  }
+
+  /**
+   * Where the operator's ledger starts on a durable state: a state of another deployment (the local
+   * chain is new: its genesis root is the state's root) becomes this deployment's genesis, and a
+   * transition log of an earlier deployment is set aside; a state of this deployment at finalized
+   * batch F is resumed (the log's batches after F are replayed on it) after checking the chain: it
+   * must hold batch F or later, and at F exactly the state's root.
+   *
+   * @throws IllegalStateException naming the roots or batches when the state and the chain disagree
+   */
+  static Sequencer.Resume resumeFrom(
+      VenueState state,
+      String deploymentId,
+      Path opDir,
+      SettlementClient chain,
+      BigInteger stateRoot,
+      PrintStream log)
+      throws IOException {
+    if (state == null) {
+      return Sequencer.Resume.GENESIS;
+    }
+    if (!state.deployment().equalsIgnoreCase(deploymentId)) {
+      BigInteger genesisRoot = chain.stateRoot();
+      if (chain.batchNumber() != 0 || !genesisRoot.equals(stateRoot)) {
+        throw new IllegalStateException(
+            "refusing to start the operator: the Settlement's root is "
+                + genesisRoot
+                + " at batch "
+                + chain.batchNumber()
+                + ", the venue's state (the database) has root "
+                + stateRoot);
+      }
+      Path logFile = opDir.resolve("transitions.log");
+      if (Files.isRegularFile(logFile)) { // the log of another genesis
+        Path old = opDir.resolve("transitions.log." + System.currentTimeMillis() + ".old");
+        Files.move(logFile, old, StandardCopyOption.ATOMIC_MOVE);
+        log.println("operator: a new genesis: the previous transition log is kept as " + old);
+      }
+      state.startDeployment(deploymentId);
+      return Sequencer.Resume.GENESIS;
+    }
+    Sequencer.Resume at = state.position();
+    long onChain = chain.batchNumber();
+    if (onChain < at.batch()) {
+      throw new IllegalStateException(
+          "refusing to start the operator: the venue's state (the database) is at batch "
+              + at.batch()
+              + " but the Settlement only at batch "
+              + onChain);
+    }
+    if (onChain == at.batch() && !chain.stateRoot().equals(stateRoot)) {
+      throw new IllegalStateException(
+          "refusing to start the operator: at batch "
+              + onChain
+              + " the Settlement's root is "
+              + chain.stateRoot()
+              + ", the venue's state (the database) has root "
+              + stateRoot);
+    }
+    return at;
   }
 
   /** The gRPC OperatorService. */
