@@ -183,7 +183,7 @@ public final class ServeCommand implements Callable<Integer> {
   boolean allowDemoKeysOnNetwork;
 
   /** The database backend once started (null with {@code --db none}). */
-  private PoolBackend pool;
+  PoolBackend pool;
 
   /** Runs {@code ./zkm serve argv...} until SIGINT/SIGTERM; returns the exit code. */
   public static int run(String[] argv) {

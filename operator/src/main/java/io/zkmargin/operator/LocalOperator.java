@@ -272,9 +272,16 @@ public final class LocalOperator implements AutoCloseable {
                 + stateRoot);
       }
       Path logFile = opDir.resolve("transitions.log");
-      if (Files.isRegularFile(logFile)) { // the log of another genesis
-        Path old = opDir.resolve("transitions.log." + System.currentTimeMillis() + ".old");
+      if (Files.isRegularFile(logFile)) { // the log (and the members' batches) of another genesis
+        long now = System.currentTimeMillis();
+        Path old = opDir.resolve("transitions.log." + now + ".old");
         Files.move(logFile, old, StandardCopyOption.ATOMIC_MOVE);
+        if (Files.isDirectory(opDir.resolve("dac"))) {
+          Files.move(
+              opDir.resolve("dac"),
+              opDir.resolve("dac." + now + ".old"),
+              StandardCopyOption.ATOMIC_MOVE);
+        }
         log.println("operator: a new genesis: the previous transition log is kept as " + old);
       }
       state.startDeployment(deploymentId);
