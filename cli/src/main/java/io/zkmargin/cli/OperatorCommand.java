@@ -160,12 +160,17 @@ public final class OperatorCommand implements Callable<Integer> {
                   try {
                     io.zkmargin.operator.Sequencer.Result r = seq.submit(t);
                     if (!r.rule().isOk()) {
+                      // the books must not fill these orders again: their remainders are
+                      // cancelled
+                      int cancelled = trading.refuseFill(maker, taker);
                       System.err.println(
                           "operator: the fill is refused by the ledger: "
                               + r.rule()
                               + " ("
                               + t.describe()
-                              + ")");
+                              + "); "
+                              + cancelled
+                              + " live order(s) of the two cancelled in the books");
                     }
                   } catch (IOException | RuntimeException e) {
                     System.err.println(

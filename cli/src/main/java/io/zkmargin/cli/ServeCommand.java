@@ -338,6 +338,24 @@ public final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The state the books' risk model starts from before the order log is replayed: the state the
+   * log's first fills were made on. On the database the served state moves with the operator's
+   * finalized batches, which already hold the log's finalized fills, so an existing order log is
+   * replayed on the seed it started from ({@code DIR/venue.json}) rather than counted twice.
+   */
+  private Venue booksBase(Venue served) throws IOException {
+    if (pool != null
+        && Files.isRegularFile(dir.resolve(ORDER_LOG))
+        && Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
+      Venue seed = VenueStore.load(dir);
+      if (seed.sizes().equals(served.sizes())) {
+        return seed;
+      }
+    }
+    return served;
+  }
+
   /** Writes the demo venue of {@code --demo-accounts} and {@code --size} when DIR holds none. */
   private void makeDemoIfEmpty() throws IOException {
     if (Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
@@ -449,7 +467,7 @@ public final class ServeCommand implements Callable<Integer> {
     DashboardServer web = null;
     try {
       // the order books (TradingService), kept in DIR/orders.log: they survive a restart
-      server.enableTrading(venue.venue(), dir.resolve(ORDER_LOG));
+      server.enableTrading(booksBase(venue.venue()), dir.resolve(ORDER_LOG));
       server.start();
       if (dashboard >= 0) {
         web = new DashboardServer(venue, server, dir, "127.0.0.1", dashboard);
