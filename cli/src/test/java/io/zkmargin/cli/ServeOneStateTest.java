@@ -35,7 +35,8 @@ import picocli.CommandLine;
  * One state (issue 9): {@code ./zkm serve} on its embedded PostgreSQL, a real anvil and real
  * test-size proofs. A withdrawal is sequenced, proven and finalized by the operator; the database
  * then holds the batch, and {@code GetAccountMargin} and a health proof of the account are about
- * the new balance, at the Settlement's current state root, and the proof verifies on chain.
+ * the new balance, at the Settlement's current state root, and the proof verifies on chain. After a
+ * restart (serve's chain is a new one) the new Settlement's genesis root is that finalized state.
  */
 class ServeOneStateTest {
 
@@ -44,21 +45,24 @@ class ServeOneStateTest {
   @Test
   void aFinalizedBatchIsTheStateHealthProofsAreAbout(@TempDir Path dir) throws Exception {
     ServiceLogging.quiet(true);
+    String[] argv = {
+      "--data",
+      dir.toString(),
+      "--port",
+      "0",
+      "--metrics-port",
+      "-1",
+      "--dashboard-port",
+      "-1",
+      "--batch-interval",
+      "1"
+    };
     CommandLine cl = Cli.configure(new CommandLine(new ServeCommand()));
-    cl.parseArgs(
-        "--data",
-        dir.toString(),
-        "--port",
-        "0",
-        "--metrics-port",
-        "-1",
-        "--dashboard-port",
-        "-1",
-        "--batch-interval",
-        "1");
+    cl.parseArgs(argv);
     ServeCommand serve = cl.getCommand();
     ZkmServer server = serve.start();
     boolean chain = false;
+    String deployment;
     try {
       chain = serve.startChainAndOperator(server);
       assertTrue(chain, "the local chain and the operator start");
@@ -144,6 +148,29 @@ class ServeOneStateTest {
       LocalChain.OnChainVerdict v = LocalChain.verify(dir, proof, -1, ChainToolchain.locate());
       assertTrue(v.valid(), v.message());
       client.close();
+      deployment = repo.batchPosition().orElseThrow().deployment();
+    } finally {
+      server.close();
+      if (chain) {
+        ChainCommand.down(dir);
+      }
+    }
+
+    // restart: serve's chain is new; its genesis, and the operator's, is the database's state
+    CommandLine cl2 = Cli.configure(new CommandLine(new ServeCommand()));
+    cl2.parseArgs(argv);
+    ServeCommand again = cl2.getCommand();
+    server = again.start();
+    chain = false;
+    try {
+      BigInteger root = again.pool.stateRoot();
+      chain = again.startChainAndOperator(server);
+      assertTrue(chain);
+      assertEquals(root, settlementRoot(dir), "the new Settlement starts at the finalized state");
+      VenueRepository.BatchPosition at =
+          new VenueRepository(again.pool.database().dataSource()).batchPosition().orElseThrow();
+      assertEquals(0, at.batch(), "batch 0 of the new deployment");
+      assertNotEquals(deployment, at.deployment());
     } finally {
       server.close();
       if (chain) {
