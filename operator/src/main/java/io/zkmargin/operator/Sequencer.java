@@ -718,6 +718,14 @@ public final class Sequencer implements AutoCloseable {
     this.finalizedSink = sink;
   }
 
+  /** The state a sealed batch left (what the sink will be handed at its finalization), or null. */
+  FinalState sealedState(long number) {
+    synchronized (lock) {
+      Batch b = batches.get(number);
+      return b == null ? null : b.finalState;
+    }
+  }
+
   /** The last batch the sink took (the resumed batch before any). */
   public long lastWrittenBatch() {
     synchronized (lock) {
