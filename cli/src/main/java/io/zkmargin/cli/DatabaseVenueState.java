@@ -22,14 +22,15 @@ final class DatabaseVenueState implements VenueState {
   private final VenueRepository.BatchPosition position;
 
   /**
-   * Reads the stored state.
+   * Reads the stored state's order-fill slots and batch position.
    *
+   * @param venue the stored venue, already rebuilt and checked against its last recorded root (the
+   *     health service's {@code VenueCache}: the tree is not rebuilt twice)
    * @throws IllegalStateException when the database holds no venue
    */
-  DatabaseVenueState(VenueRepository repo) throws SQLException {
+  DatabaseVenueState(VenueRepository repo, Venue venue) throws SQLException {
     this.repo = repo;
-    // the committed venue: its tree rebuilt and checked against the last recorded root
-    this.venue = repo.openCommitted().venue();
+    this.venue = venue;
     repo.orderSlots()
         .forEach((id, s) -> orderSlots.put(id, new long[][] {s.orderIds(), s.filled()}));
     this.position =

@@ -241,7 +241,8 @@ public final class ServeCommand implements Callable<Integer> {
       try {
         state =
             new DatabaseVenueState(
-                new io.zkmargin.store.VenueRepository(pool.database().dataSource()));
+                new io.zkmargin.store.VenueRepository(pool.database().dataSource()),
+                pool.current().venue());
       } catch (java.sql.SQLException | RuntimeException e) {
         System.err.println(
             "zkm serve: cannot read the venue's state for the operator: " + e.getMessage());
