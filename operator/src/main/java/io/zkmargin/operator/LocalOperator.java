@@ -98,15 +98,16 @@ public final class LocalOperator implements AutoCloseable {
    * operator's genesis is that state, and every finalized batch is written back to it; see {@link
    * #resumeFrom}.
    *
-   * @param state the durable state, or null for {@code DIR/venue.json} as genesis and no write-back
+   * @param durable the durable state, or null for {@code DIR/venue.json} as genesis and no
+   *     write-back
    * @throws IllegalStateException when the state, its log and the chain disagree (named)
    */
   public static LocalOperator start(
-      Path dir, KeyStore keys, Duration batchInterval, PrintStream log, VenueState state)
+      Path dir, KeyStore keys, Duration batchInterval, PrintStream log, VenueState durable)
       throws IOException {
-    Venue venue = state == null ? VenueStore.load(dir) : state.venue();
+    Venue venue = durable == null ? VenueStore.load(dir) : durable.venue();
     CommittedVenue committed = new CommittedVenue(venue);
-    LocalChain.State chain =
+    LocalChain.State state =
         LocalChain.readState(dir)
             .orElseThrow(() -> new IllegalStateException("no local chain in " + dir));
     LocalChain.BatchVerifier bv =
@@ -124,28 +125,28 @@ public final class LocalOperator implements AutoCloseable {
                     "src/IHealthVerifier.sol", tc.source("src/IHealthVerifier.sol")))
             .get("src/Settlement.sol:Settlement")
             .abiJson();
-    Web3j web3 = SettlementClient.connect(chain.rpcUrl());
+    Web3j web3 = SettlementClient.connect(state.rpcUrl());
     Credentials admin = Credentials.create(AnvilNode.DEV_KEY_0);
     SettlementClient asAdmin =
-        new SettlementClient(web3, admin, chain.chainId(), chain.settlement(), abi);
+        new SettlementClient(web3, admin, state.chainId(), state.settlement(), abi);
     SettlementClient asOperator =
         new SettlementClient(
             web3,
             Credentials.create(AnvilNode.DEV_KEY_1),
-            chain.chainId(),
-            chain.settlement(),
+            state.chainId(),
+            state.settlement(),
             abi);
     Genesis genesis =
-        state == null
+        durable == null
             ? Genesis.of(venue)
-            : new Genesis(Genesis.configFor(venue.sizes()), venue.accounts(), state.orderSlots());
+            : new Genesis(Genesis.configFor(venue.sizes()), venue.accounts(), durable.orderSlots());
     LedgerConfig config = genesis.config();
 
     // the log belongs to one deployment: a new Settlement (a new genesis) starts a new log. A
     // fresh anvil deploys at the same address again, so the deployment is named by the address and
     // the hash of the chain's first block (its timestamp differs from run to run)
     String deploymentId =
-        chain.settlement()
+        state.settlement()
             + " "
             + web3.ethGetBlockByNumber(
                     org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.ONE), false)
@@ -173,14 +174,14 @@ public final class LocalOperator implements AutoCloseable {
     }
     Files.writeString(deployment, deploymentId + "\n");
     Sequencer.Resume resume =
-        resumeFrom(state, deploymentId, opDir, asOperator, committed.stateRoot(), log);
+        resumeFrom(durable, deploymentId, opDir, asOperator, committed.stateRoot(), log);
 
     LocalCommittee committee =
         LocalCommittee.start(
             opDir.resolve("dac"),
             resume.batch() > 0 ? null : genesis, // resumed: the members keep their genesis
-            chain.chainId(),
-            chain.settlement(),
+            state.chainId(),
+            state.settlement(),
             3,
             2,
             log);
@@ -190,10 +191,10 @@ public final class LocalOperator implements AutoCloseable {
       for (long id : venue.accounts().keySet()) {
         String l1 = OracleSigner.address(DemoL1Keys.loadOrCreate(dir, id));
         QuoteTokenClient token =
-            new QuoteTokenClient(web3, admin, chain.chainId(), bv.quoteToken(), "[]");
+            new QuoteTokenClient(web3, admin, state.chainId(), bv.quoteToken(), "[]");
         if (token.balanceOf(l1).signum() == 0) {
           LocalChain.fundDevAccount(
-              chain.rpcUrl(), admin, bv.quoteToken(), l1, BigInteger.valueOf(DEMO_MINT));
+              state.rpcUrl(), admin, bv.quoteToken(), l1, BigInteger.valueOf(DEMO_MINT));
         }
       }
       seq =
@@ -211,8 +212,7 @@ public final class LocalOperator implements AutoCloseable {
                   Duration.ofSeconds(1)),
               Clock.systemUTC(),
               resume);
-      if (state != null) {
-        VenueState durable = state;
+      if (durable != null) {
         seq.setFinalizedSink(f -> durable.finalized(deploymentId, f));
       }
       seq.start();
@@ -229,7 +229,7 @@ public final class LocalOperator implements AutoCloseable {
             + " transitions or "
             + batchInterval.toSeconds()
             + " s) for Settlement "
-            + chain.settlement()
+            + state.settlement()
             + ", committee "
             + committee.signers()
             + " (quorum "
