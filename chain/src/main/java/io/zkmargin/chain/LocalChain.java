@@ -182,7 +182,7 @@ public final class LocalChain {
       boolean tiedToThisProcess,
       String batchCircuitId)
       throws IOException {
-    return up(dir, keys, toolchain, log, tiedToThisProcess, batchCircuitId, 0);
+    return up(dir, keys, toolchain, log, tiedToThisProcess, batchCircuitId, 0, null);
   }
 
   /**
@@ -192,9 +192,12 @@ public final class LocalChain {
    * verifying keys, made when missing), {@code EscapeHatch(settlement, exitVerifier,
    * liquidationVerifier, gracePeriod)} and {@code Settlement.setEscapeHatch}. The hatch is recorded
    * in {@code chain.json} ({@link #readEscapeHatch}); another grace period or verifying key
-   * redeploys the whole chain (the Settlement takes its hatch once).
+   * redeploys the whole chain (the Settlement takes its hatch once). The venue's state root is the
+   * genesis of a new deployment and its risk root is posted (one state: {@code ./zkm serve} gives
+   * the database's venue, at its last finalized batch).
    *
    * @param gracePeriodSeconds seconds the operator has to honour a request; 0 for no hatch
+   * @param venue the venue, or null for {@code DIR/venue.json}
    */
   public static UpReport up(
       Path dir,
@@ -203,7 +206,8 @@ public final class LocalChain {
       PrintStream log,
       boolean tiedToThisProcess,
       String batchCircuitId,
-      long gracePeriodSeconds)
+      long gracePeriodSeconds,
+      Venue venue)
       throws IOException {
     Objects.requireNonNull(dir, "dir");
     ArgChecker.notNegative(gracePeriodSeconds, "gracePeriodSeconds");
@@ -211,7 +215,9 @@ public final class LocalChain {
         batchCircuitId == null ? "" : keys.ensureKeys(batchCircuitId).verifyingKeyHash();
     String previousBatchVkHash =
         readBatchVerifier(dir).map(BatchVerifier::verifyingKeyHash).orElse("");
-    Venue venue = VenueStore.load(dir);
+    if (venue == null) {
+      venue = VenueStore.load(dir);
+    }
     EscapeHatch wantedHatch = null;
     if (gracePeriodSeconds > 0) {
       String exitId = ExitProver.circuitId(venue.sizes());

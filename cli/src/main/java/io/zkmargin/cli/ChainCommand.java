@@ -105,7 +105,7 @@ public final class ChainCommand implements Callable<Integer> {
         return Cli.USAGE_ERROR;
       }
       try (KeyStore keys = devKeys.open(keysDir, dir)) {
-        return up(dir, keys, false, gracePeriod);
+        return up(dir, keys, false, gracePeriod, null);
       }
     }
   }
@@ -137,14 +137,29 @@ public final class ChainCommand implements Callable<Integer> {
    * @return exit code, 0 when the chain is up
    */
   public static int upTiedToThisProcess(Path dir, KeyStore keys, long gracePeriodSeconds) {
-    return up(dir, keys, true, gracePeriodSeconds);
+    return up(dir, keys, true, gracePeriodSeconds, null);
   }
 
-  private static int up(Path dir, KeyStore keys, boolean tied, long gracePeriodSeconds) {
+  /**
+   * {@link #upTiedToThisProcess(Path, KeyStore, long)} with the venue whose root is a new
+   * deployment's genesis (the database's, in {@code ./zkm serve}).
+   */
+  public static int upTiedToThisProcess(
+      Path dir, KeyStore keys, long gracePeriodSeconds, io.zkmargin.prover.Venue venue) {
+    return up(dir, keys, true, gracePeriodSeconds, venue);
+  }
+
+  private static int up(
+      Path dir,
+      KeyStore keys,
+      boolean tied,
+      long gracePeriodSeconds,
+      io.zkmargin.prover.Venue venue) {
     long t0 = System.nanoTime();
     try {
       // with the batch verifier of the venue's size: the operator's batches finalize on it
-      io.zkmargin.commit.CircuitSizes sizes = io.zkmargin.prover.VenueStore.load(dir).sizes();
+      io.zkmargin.commit.CircuitSizes sizes =
+          (venue != null ? venue : io.zkmargin.prover.VenueStore.load(dir)).sizes();
       String batchId = io.zkmargin.operator.LocalOperator.batchCircuitIdFor(sizes, keys);
       // the escape hatch with the batches (its exit/liquidation keys: seconds at the test size;
       // at production size only when the key store holds them, as the batch key)
@@ -153,7 +168,8 @@ public final class ChainCommand implements Callable<Integer> {
               ? gracePeriodSeconds
               : 0;
       LocalChain.UpReport r =
-          LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied, batchId, grace);
+          LocalChain.up(
+              dir, keys, ChainToolchain.locate(), System.err, tied, batchId, grace, venue);
       LocalChain.State s = r.state();
       System.out.printf(
           "chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",

@@ -80,6 +80,20 @@ public final class OperatorCommand implements Callable<Integer> {
       java.nio.file.Path dir,
       boolean allowDevKeys,
       long batchIntervalSeconds) {
+    return startInServe(server, dir, allowDevKeys, batchIntervalSeconds, null);
+  }
+
+  /**
+   * {@link #startInServe(io.zkmargin.grpc.server.ZkmServer, java.nio.file.Path, boolean, long)} on
+   * the venue's durable state (the database: one state with the health service), or on {@code
+   * DIR/venue.json} when {@code state} is null.
+   */
+  static AutoCloseable startInServe(
+      io.zkmargin.grpc.server.ZkmServer server,
+      java.nio.file.Path dir,
+      boolean allowDevKeys,
+      long batchIntervalSeconds,
+      io.zkmargin.operator.VenueState state) {
     io.zkmargin.prover.KeyStore keys = io.zkmargin.prover.KeyStore.openDefault(allowDevKeys);
     try {
       if (LocalChain.readBatchVerifier(dir).isEmpty()) {
@@ -91,7 +105,7 @@ public final class OperatorCommand implements Callable<Integer> {
       }
       io.zkmargin.operator.LocalOperator op =
           io.zkmargin.operator.LocalOperator.start(
-              dir, keys, java.time.Duration.ofSeconds(batchIntervalSeconds), System.err);
+              dir, keys, java.time.Duration.ofSeconds(batchIntervalSeconds), System.err, state);
       server.addService(op.service());
       java.util.concurrent.ExecutorService fills = tradesToOperator(server, op.sequencer());
       return () -> {
@@ -146,12 +160,17 @@ public final class OperatorCommand implements Callable<Integer> {
                   try {
                     io.zkmargin.operator.Sequencer.Result r = seq.submit(t);
                     if (!r.rule().isOk()) {
+                      // the books must not fill these orders again: their remainders are
+                      // cancelled
+                      int cancelled = trading.refuseFill(maker, taker);
                       System.err.println(
                           "operator: the fill is refused by the ledger: "
                               + r.rule()
                               + " ("
                               + t.describe()
-                              + ")");
+                              + "); "
+                              + cancelled
+                              + " live order(s) of the two cancelled in the books");
                     }
                   } catch (IOException | RuntimeException e) {
                     System.err.println(

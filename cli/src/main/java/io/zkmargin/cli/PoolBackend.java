@@ -58,14 +58,17 @@ final class PoolBackend implements HealthProofBackend {
   private final Worker worker;
   private final Optional<VenueImport.Market> market;
   private final ProofStore proofs;
+  private final VenueCache venues; // the database's state: it moves with every finalized batch
 
   private PoolBackend(
       VenueBackend delegate,
       Database db,
       Worker worker,
       Optional<VenueImport.Market> market,
-      ProofStore proofs) {
+      ProofStore proofs,
+      VenueCache venues) {
     this.delegate = delegate;
+    this.venues = venues;
     this.db = db;
     this.jobs = new ProvingJobs(db.dataSource());
     this.worker = worker;
@@ -138,7 +141,7 @@ final class PoolBackend implements HealthProofBackend {
               + " (./zkm worker --db URL joins it; the password is in "
               + DbOption.embeddedRoot(dir).resolve("password")
               + " for the embedded server)");
-      return new PoolBackend(venueBackend, db, worker, market, new ProofStore(dir));
+      return new PoolBackend(venueBackend, db, worker, market, new ProofStore(dir), venues);
     } catch (IOException | SQLException | RuntimeException e) {
       if (venueBackend != null) {
         venueBackend.close();
@@ -148,9 +151,29 @@ final class PoolBackend implements HealthProofBackend {
     }
   }
 
-  /** The venue served (the database's), for the order books and the dashboard. */
+  /**
+   * The venue served as it was at start (the database's), for the order books and the dashboard;
+   * the health service itself follows the database ({@link #current()}).
+   */
   VenueBackend venueBackend() {
     return delegate;
+  }
+
+  /** The database (the operator writes its finalized batches into it). */
+  Database database() {
+    return db;
+  }
+
+  /**
+   * The database's state now: the operator's ledger at its last finalized batch (one state; the
+   * tree is rebuilt when the stored version changes).
+   */
+  CommittedVenue current() {
+    try {
+      return venues.current();
+    } catch (SQLException e) {
+      throw new IllegalStateException("the venue's database is unreachable", e);
+    }
   }
 
   @Override
@@ -177,7 +200,7 @@ final class PoolBackend implements HealthProofBackend {
     return jobs.submit(
         HealthJobs.KIND,
         ProvingJobs.PRIORITY_TRADER,
-        HealthJobs.payload(accountId, thresholdBps, delegate.stateRoot()),
+        HealthJobs.payload(accountId, thresholdBps, stateRoot()),
         requestKey,
         HealthJobs.MAX_ATTEMPTS);
   }
@@ -191,7 +214,7 @@ final class PoolBackend implements HealthProofBackend {
   @Override
   public ProofFile prove(String requestKey, long accountId, long thresholdBps, Progress progress)
       throws NotHealthyException {
-    if (delegate.account(accountId).isEmpty()) {
+    if (account(accountId).isEmpty()) {
       throw new IllegalArgumentException("unknown account " + accountId);
     }
     long id;
@@ -248,14 +271,18 @@ final class PoolBackend implements HealthProofBackend {
   /** The margin at the stored state; the Greeks from the stored market (any imported venue). */
   @Override
   public MarginFigures margin(long accountId) {
-    MarginFigures base = delegate.margin(accountId);
+    Venue venue = current().venue();
+    AccountLeaf leaf = venue.account(accountId);
+    io.zkmargin.risk.margin.MarginSummary margin =
+        io.zkmargin.risk.margin.MarginCalculator.DEFAULT
+            .evaluate(venue.riskVector(), leaf)
+            .summary();
     if (market.isEmpty()) {
-      return base;
+      return new MarginFigures(margin, java.util.List.of());
     }
     VenueImport.Market m = market.get();
-    AccountLeaf leaf = delegate.venue().account(accountId);
     return new MarginFigures(
-        base.margin(),
+        margin,
         PortfolioAnalytics.DEFAULT.greeks(
             Portfolio.of(leaf, m.instruments(), m.assets()), m.epoch()));
   }
@@ -267,27 +294,27 @@ final class PoolBackend implements HealthProofBackend {
 
   @Override
   public Optional<AccountLeaf> account(long accountId) {
-    return delegate.account(accountId);
+    return Optional.ofNullable(current().venue().accounts().get(accountId));
   }
 
   @Override
   public long accountCount() {
-    return delegate.accountCount();
+    return current().venue().accounts().size();
   }
 
   @Override
   public BigInteger stateRoot() {
-    return delegate.stateRoot();
+    return current().stateRoot();
   }
 
   @Override
   public BigInteger riskRoot() {
-    return delegate.riskRoot();
+    return current().riskRoot();
   }
 
   @Override
   public long epoch() {
-    return delegate.epoch();
+    return current().venue().epoch();
   }
 
   @Override

@@ -193,6 +193,9 @@ public final class ServeCommand implements Callable<Integer> {
       })
   boolean allowDemoKeysOnNetwork;
 
+  /** The database backend once started (null with {@code --db none}). */
+  PoolBackend pool;
+
   /** Runs {@code ./zkm serve argv...} until SIGINT/SIGTERM; returns the exit code. */
   public static int run(String[] argv) {
     return Main.run("serve", argv);
@@ -213,14 +216,7 @@ public final class ServeCommand implements Callable<Integer> {
       server.close();
       return Cli.USAGE_ERROR;
     }
-    boolean chain = !noChain && startChain(dir, devKeys.allowed(dir), gracePeriod);
-    if (chain) { // the operator: sequencer, batches proven and finalized on the local chain
-      AutoCloseable operator =
-          OperatorCommand.startInServe(server, dir, devKeys.allowed(dir), batchInterval);
-      if (operator != null) {
-        server.closeWith(operator);
-      }
-    }
+    boolean chain = startChainAndOperator(server);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -245,14 +241,52 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
+   * Unless {@code --no-chain}: starts the local chain and the operator (sequencer, batches proven
+   * and finalized on it), closed with {@code server}. On the database, both start from the
+   * database's state (one state: the chain's genesis root is its root, the operator's ledger is it,
+   * and every finalized batch is written back to it, which the health service proves against).
+   *
+   * @return whether the chain runs (the caller stops it with {@code ChainCommand.down})
+   */
+  boolean startChainAndOperator(ZkmServer server) {
+    if (noChain) {
+      return false;
+    }
+    io.zkmargin.operator.VenueState state = null;
+    if (pool != null) {
+      try {
+        state =
+            new DatabaseVenueState(
+                new io.zkmargin.store.VenueRepository(pool.database().dataSource()),
+                pool.current().venue());
+      } catch (java.sql.SQLException | RuntimeException e) {
+        System.err.println(
+            "zkm serve: cannot read the venue's state for the operator: " + e.getMessage());
+        return false;
+      }
+    }
+    if (!startChain(dir, devKeys.allowed(dir), gracePeriod, state == null ? null : state.venue())) {
+      return false;
+    }
+    AutoCloseable operator =
+        OperatorCommand.startInServe(server, dir, devKeys.allowed(dir), batchInterval, state);
+    if (operator != null) {
+      server.closeWith(operator);
+    }
+    return true;
+  }
+
+  /**
    * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is
    * stopped, not reused); a failure is reported and the service runs without it.
+   *
+   * @param venue the venue whose root a new deployment starts from, or null for DIR/venue.json
    */
-  private static boolean startChain(Path dir, boolean allowDevKeys, long gracePeriod) {
+  private static boolean startChain(Path dir, boolean allowDevKeys, long gracePeriod, Venue venue) {
     int rc;
     try (KeyStore keys = KeyStore.openDefault(allowDevKeys)) {
       // anvil dies with this JVM, even on SIGKILL
-      rc = ChainCommand.upTiedToThisProcess(dir, keys, gracePeriod);
+      rc = ChainCommand.upTiedToThisProcess(dir, keys, gracePeriod, venue);
     }
     if (rc != 0) {
       System.err.println(
@@ -316,6 +350,24 @@ public final class ServeCommand implements Callable<Integer> {
                 + " --allow-demo-keys-on-network to serve it to the network anyway");
       }
     }
+  }
+
+  /**
+   * The state the books' risk model starts from before the order log is replayed: the state the
+   * log's first fills were made on. On the database the served state moves with the operator's
+   * finalized batches, which already hold the log's finalized fills, so an existing order log is
+   * replayed on the seed it started from ({@code DIR/venue.json}) rather than counted twice.
+   */
+  private Venue booksBase(Venue served) throws IOException {
+    if (pool != null
+        && Files.isRegularFile(dir.resolve(ORDER_LOG))
+        && Files.isRegularFile(dir.resolve(VenueStore.VENUE_FILE))) {
+      Venue seed = VenueStore.load(dir);
+      if (seed.sizes().equals(served.sizes())) {
+        return seed;
+      }
+    }
+    return served;
   }
 
   /** Writes the demo venue of {@code --demo-accounts} and {@code --size} when DIR holds none. */
@@ -406,7 +458,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (onDb) {
       try {
         int threads = (int) Cli.range(spec, "pool-workers", poolWorkers, 0, 64);
-        PoolBackend pool = PoolBackend.open(db, dir, keys, threads, this::makeDemoIfEmpty);
+        pool = PoolBackend.open(db, dir, keys, threads, this::makeDemoIfEmpty);
         backend = pool;
         venue = pool.venueBackend();
       } catch (java.sql.SQLException | RuntimeException e) {
@@ -429,7 +481,7 @@ public final class ServeCommand implements Callable<Integer> {
     DashboardServer web = null;
     try {
       // the order books (TradingService), kept in DIR/orders.log: they survive a restart
-      server.enableTrading(venue.venue(), dir.resolve(ORDER_LOG));
+      server.enableTrading(booksBase(venue.venue()), dir.resolve(ORDER_LOG));
       server.start();
       if (dashboard >= 0) {
         web = new DashboardServer(venue, server, dir, "127.0.0.1", dashboard);

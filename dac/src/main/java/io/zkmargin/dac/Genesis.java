@@ -41,6 +41,7 @@ public final class Genesis {
 
   private final LedgerConfig config;
   private final SortedMap<Long, AccountLeaf> accounts;
+  private final SortedMap<Long, long[][]> orderSlots;
   private final BigInteger root;
 
   /**
@@ -49,10 +50,26 @@ public final class Genesis {
    *     {@code ordersRoot = 0}
    */
   public Genesis(LedgerConfig config, Map<Long, AccountLeaf> accounts) {
+    this(config, accounts, Map.of());
+  }
+
+  /**
+   * A genesis that continues a saved state (the venue's database at a finalized batch of an earlier
+   * deployment): accounts that filled orders carry their order-fill slots.
+   *
+   * @param orderSlots by account id, {@code [orderIds, filled]} of the 2^K slots; each must hash to
+   *     the account's {@code ordersRoot} (an account absent here must have {@code ordersRoot = 0})
+   */
+  public Genesis(
+      LedgerConfig config, Map<Long, AccountLeaf> accounts, Map<Long, long[][]> orderSlots) {
     this.config = ArgChecker.notNull(config, "config");
     ArgChecker.notNull(accounts, "accounts");
+    ArgChecker.notNull(orderSlots, "orderSlots");
     TreeMap<Long, AccountLeaf> copy = new TreeMap<>(accounts);
     this.accounts = Collections.unmodifiableSortedMap(copy);
+    TreeMap<Long, long[][]> slots = new TreeMap<>();
+    orderSlots.forEach((id, v) -> slots.put(id, new long[][] {v[0].clone(), v[1].clone()}));
+    this.orderSlots = Collections.unmodifiableSortedMap(slots);
     this.root = ledger().stateTree().root(); // checks every leaf on the way
   }
 
@@ -108,7 +125,12 @@ public final class Genesis {
   public Ledger ledger() {
     Ledger l = new Ledger(config);
     for (Map.Entry<Long, AccountLeaf> e : accounts.entrySet()) {
-      l.registerGenesis(e.getKey(), e.getValue());
+      long[][] slots = orderSlots.get(e.getKey());
+      if (slots == null) {
+        l.registerGenesis(e.getKey(), e.getValue());
+      } else {
+        l.registerGenesis(e.getKey(), e.getValue(), slots[0], slots[1]);
+      }
     }
     return l;
   }
@@ -142,6 +164,15 @@ public final class Genesis {
       for (long v : l.words()) {
         w.add(v);
       }
+      long[][] slots = orderSlots.get(e.getKey());
+      if (slots != null) {
+        ArrayNode ids = n.putArray("orderIds");
+        ArrayNode filled = n.putArray("orderFilled");
+        for (int k = 0; k < slots[0].length; k++) {
+          ids.add(slots[0][k]);
+          filled.add(slots[1][k]);
+        }
+      }
     }
     try {
       return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n")
@@ -172,6 +203,8 @@ public final class Genesis {
     int a = s.collateralAssets();
     int p = s.positionSlots();
     Map<Long, AccountLeaf> accounts = new TreeMap<>();
+    Map<Long, long[][]> orderSlots = new TreeMap<>();
+    int k = 1 << config.orderDepth();
     for (JsonNode n : o.path("accounts")) {
       long id = n.path("id").asLong(-1);
       JsonNode w = n.path("words");
@@ -202,8 +235,28 @@ public final class Genesis {
               words[0],
               new AccountState(words[1], Arrays.copyOfRange(words, 2, 2 + a), ids, qty, snap));
       ArgChecker.isTrue(accounts.put(id, leaf) == null, "genesis account {} twice", id);
+      if (n.has("orderIds")) {
+        JsonNode oIds = n.path("orderIds");
+        JsonNode oFilled = n.path("orderFilled");
+        ArgChecker.isTrue(
+            oIds.isArray() && oFilled.isArray() && oIds.size() == k && oFilled.size() == k,
+            "genesis account {}: {} order slots expected",
+            id,
+            k);
+        long[][] slots = new long[2][k];
+        for (int i = 0; i < k; i++) {
+          ArgChecker.isTrue(
+              oIds.get(i).canConvertToLong() && oFilled.get(i).canConvertToLong(),
+              "genesis account {}: order slot {}",
+              id,
+              i);
+          slots[0][i] = oIds.get(i).asLong();
+          slots[1][i] = oFilled.get(i).asLong();
+        }
+        orderSlots.put(id, slots);
+      }
     }
-    Genesis g = new Genesis(config, accounts);
+    Genesis g = new Genesis(config, accounts, orderSlots);
     String recorded = o.path("root").asText();
     ArgChecker.isTrue(
         g.root().toString().equals(recorded),

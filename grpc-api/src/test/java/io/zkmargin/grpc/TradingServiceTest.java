@@ -136,12 +136,20 @@ class TradingServiceTest {
       }
       assertEquals(1, server.trading().fillSubscribers(acctA));
 
-      // every two-order fill goes to the sink (the operator's sequencer in ./zkm serve)
+      // every two-order fill goes to the sink (the operator's sequencer in ./zkm serve), once the
+      // order log holds it on disk: every record appended so far is synced when the sink is called
       List<Object[]> handed = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      List<long[]> logAtHand = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
       server
           .trading()
           .setSignedTradeSink(
-              (m, t, units, legPrices) -> handed.add(new Object[] {m, t, units, legPrices}));
+              (m, t, units, legPrices) -> {
+                handed.add(new Object[] {m, t, units, legPrices});
+                logAtHand.add(
+                    new long[] {
+                      server.trading().orderLogSynced(), server.trading().orderLogWritten()
+                    });
+              });
 
       // A bids for one straddle at the sum of the marks; it rests
       PlaceOrderResponse bid =
@@ -193,6 +201,8 @@ class TradingServiceTest {
       assertEquals(21, fb.getOrderId());
       assertEquals(price, fa.getLegPrices(0) + fa.getLegPrices(1)); // net = sum ratio * leg price
       assertEquals(1, handed.size(), "one trade handed with both signed orders");
+      assertEquals(
+          logAtHand.get(0)[1], logAtHand.get(0)[0], "the fill was on disk before it was handed");
       var hm = (io.zkmargin.trading.SignedOrderGate.SignedOrder) handed.get(0)[0];
       var ht = (io.zkmargin.trading.SignedOrderGate.SignedOrder) handed.get(0)[1];
       assertEquals(11, hm.message().orderId());
@@ -320,6 +330,37 @@ class TradingServiceTest {
       assertTrue(tc.cancel(tc.signer(a), acctA, restingId, D));
       assertEquals(0, tc.book(STRADDLE, 5, D).getBidsCount());
       assertEquals(0, tc.cancelAll(tc.signer(a), acctA, D));
+
+      // a fill the operator's ledger refuses: the live remainders of both orders are cancelled
+      // (A's new resting bid; B's IOC order 21 is long done), so the books never fill them again
+      assertTrue(
+          tc.place(
+                  a,
+                  acctA,
+                  16,
+                  tc.info(D).getNow() + 3600,
+                  1,
+                  price * 9 / 10,
+                  STRADDLE,
+                  TimeInForce.TIME_IN_FORCE_GTC,
+                  false,
+                  false,
+                  D)
+              .getAccepted());
+      assertEquals(1, tc.book(STRADDLE, 5, D).getBidsCount());
+      assertEquals(
+          1,
+          server
+              .trading()
+              .refuseFill(
+                  server.trading().signedOrder(acctA, 16),
+                  server.trading().signedOrder(acctB, 21)));
+      assertEquals(0, tc.book(STRADDLE, 5, D).getBidsCount());
+      assertTrue(tc.openOrders(tc.signer(a), acctA, D).isEmpty());
+      assertEquals(
+          server.trading().orderLogWritten(),
+          server.trading().orderLogSynced(),
+          "the cancels are on disk");
     }
   }
 }

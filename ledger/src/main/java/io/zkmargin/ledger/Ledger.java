@@ -351,6 +351,65 @@ public final class Ledger {
         leaf.ordersRoot().signum() == 0,
         "genesis account {} has an order-fill root: only leaves with ordersRoot 0 can be loaded",
         accountId);
+    loadLeaf(accountId, leaf);
+  }
+
+  /**
+   * Loads a whole account leaf and its order-fill slots at genesis: a state saved at a finalized
+   * batch (the venue's database), from which the ledger continues. Afterwards {@code
+   * leaf(accountId).hash()} equals {@code leaf.hash()}.
+   *
+   * @param orderIds the 2^K slots' order ids (0 = unused), slot {@code orderId mod 2^K}
+   * @param filled the combo units filled of each slot's order, {@code >= 0}
+   * @throws IllegalArgumentException when the slots do not hash to the leaf's {@code ordersRoot}
+   *     (named with the account), or are malformed; nothing is registered then
+   */
+  public void registerGenesis(long accountId, AccountLeaf leaf, long[] orderIds, long[] filled) {
+    ArgChecker.notNull(leaf, "leaf");
+    ArgChecker.notNull(orderIds, "orderIds");
+    ArgChecker.notNull(filled, "filled");
+    ArgChecker.isTrue(
+        orderIds.length == orderSlots && filled.length == orderSlots,
+        "account {}: {} order slots expected, got {} ids and {} fills",
+        accountId,
+        orderSlots,
+        orderIds.length,
+        filled.length);
+    SparseMerkleTree orders = new SparseMerkleTree(config.orderDepth());
+    boolean any = false;
+    for (int k = 0; k < orderSlots; k++) {
+      if (orderIds[k] == 0) {
+        ArgChecker.isTrue(
+            filled[k] == 0, "account {}: unused order slot {} has fills", accountId, k);
+        continue;
+      }
+      ArgChecker.isTrue(
+          (orderIds[k] & (orderSlots - 1)) == k && filled[k] >= 0,
+          "account {}: order slot {} holds order {} with {} filled",
+          accountId,
+          k,
+          orderIds[k],
+          filled[k]);
+      orders.set(
+          k, BigInteger.valueOf(orderIds[k]).shiftLeft(64).add(BigInteger.valueOf(filled[k])));
+      any = true;
+    }
+    BigInteger root = any ? orders.root() : BigInteger.ZERO;
+    ArgChecker.isTrue(
+        root.equals(leaf.ordersRoot()),
+        "account {}: its order-fill slots give the root {}, its leaf holds {}",
+        accountId,
+        root,
+        leaf.ordersRoot());
+    loadLeaf(accountId, leaf);
+    if (any) {
+      slotOrder[(int) accountId] = orderIds.clone();
+      slotFilled[(int) accountId] = filled.clone();
+      ordersRootCache[(int) accountId] = root;
+    }
+  }
+
+  private void loadLeaf(long accountId, AccountLeaf leaf) {
     leaf.checkFits(config.sizes());
     registerGenesis(accountId, leaf.ownerPkX(), leaf.ownerPkY(), leaf.l1Address(), leaf.tier());
     // from the leaf's words, so that an empty slot's id is 0 exactly as the leaf hashes it

@@ -102,7 +102,23 @@ public final class LocalOperator implements AutoCloseable {
    */
   public static LocalOperator start(
       Path dir, KeyStore keys, Duration batchInterval, PrintStream log) throws IOException {
-    Venue venue = VenueStore.load(dir);
+    return start(dir, keys, batchInterval, log, null);
+  }
+
+  /**
+   * {@link #start(Path, KeyStore, Duration, PrintStream)} on the venue's durable state (one state:
+   * the database the health service proves against) instead of {@code DIR/venue.json}: the
+   * operator's genesis is that state, and every finalized batch is written back to it; see {@link
+   * #resumeFrom}.
+   *
+   * @param durable the durable state, or null for {@code DIR/venue.json} as genesis and no
+   *     write-back
+   * @throws IllegalStateException when the state, its log and the chain disagree (named)
+   */
+  public static LocalOperator start(
+      Path dir, KeyStore keys, Duration batchInterval, PrintStream log, VenueState durable)
+      throws IOException {
+    Venue venue = durable == null ? VenueStore.load(dir) : durable.venue();
     CommittedVenue committed = new CommittedVenue(venue);
     LocalChain.State state =
         LocalChain.readState(dir)
@@ -133,7 +149,10 @@ public final class LocalOperator implements AutoCloseable {
             state.chainId(),
             state.settlement(),
             abi);
-    Genesis genesis = Genesis.of(venue);
+    Genesis genesis =
+        durable == null
+            ? Genesis.of(venue)
+            : new Genesis(Genesis.configFor(venue.sizes()), venue.accounts(), durable.orderSlots());
     LedgerConfig config = genesis.config();
 
     // the log belongs to one deployment: a new Settlement (a new genesis) starts a new log. A
@@ -167,10 +186,18 @@ public final class LocalOperator implements AutoCloseable {
           "operator: a new Settlement deployment: the previous transition log is kept as " + old);
     }
     Files.writeString(deployment, deploymentId + "\n");
+    Sequencer.Resume resume =
+        resumeFrom(durable, deploymentId, opDir, asOperator, committed.stateRoot(), log);
 
     LocalCommittee committee =
         LocalCommittee.start(
-            opDir.resolve("dac"), genesis, state.chainId(), state.settlement(), 3, 2, log);
+            opDir.resolve("dac"),
+            resume.batch() > 0 ? null : genesis, // resumed: the members keep their genesis
+            state.chainId(),
+            state.settlement(),
+            3,
+            2,
+            log);
     Sequencer seq = null;
     try {
       asAdmin.setCommittee(committee.signers(), committee.quorum());
@@ -196,7 +223,11 @@ public final class LocalOperator implements AutoCloseable {
                   riskRows(venue.sizes()),
                   batchInterval,
                   Duration.ofSeconds(1)),
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              resume);
+      if (durable != null) {
+        seq.setFinalizedSink(f -> durable.finalized(deploymentId, f));
+      }
       seq.start();
     } catch (IOException | RuntimeException e) {
       committee.close();
@@ -220,6 +251,74 @@ public final class LocalOperator implements AutoCloseable {
             + dir.resolve("keys")
             + " (l1-N.key)");
     return new LocalOperator(seq, committee, web3, new OperatorServiceImpl(seq, config.legs()));
+  }
+
+  /**
+   * Where the operator's ledger starts on a durable state: a state of another deployment (the local
+   * chain is new: its genesis root is the state's root) becomes this deployment's genesis, and a
+   * transition log of an earlier deployment is set aside; a state of this deployment at finalized
+   * batch F is resumed (the log's batches after F are replayed on it) after checking the chain: it
+   * must hold batch F or later, and at F exactly the state's root.
+   *
+   * @throws IllegalStateException naming the roots or batches when the state and the chain disagree
+   */
+  static Sequencer.Resume resumeFrom(
+      VenueState state,
+      String deploymentId,
+      Path opDir,
+      SettlementClient chain,
+      BigInteger stateRoot,
+      PrintStream log)
+      throws IOException {
+    if (state == null) {
+      return Sequencer.Resume.GENESIS;
+    }
+    if (!state.deployment().equalsIgnoreCase(deploymentId)) {
+      BigInteger genesisRoot = chain.stateRoot();
+      if (chain.batchNumber() != 0 || !genesisRoot.equals(stateRoot)) {
+        throw new IllegalStateException(
+            "refusing to start the operator: the Settlement's root is "
+                + genesisRoot
+                + " at batch "
+                + chain.batchNumber()
+                + ", the venue's state (the database) has root "
+                + stateRoot);
+      }
+      Path logFile = opDir.resolve("transitions.log");
+      if (Files.isRegularFile(logFile)) { // the log (and the members' batches) of another genesis
+        long now = System.currentTimeMillis();
+        Path old = opDir.resolve("transitions.log." + now + ".old");
+        Files.move(logFile, old, StandardCopyOption.ATOMIC_MOVE);
+        if (Files.isDirectory(opDir.resolve("dac"))) {
+          Files.move(
+              opDir.resolve("dac"),
+              opDir.resolve("dac." + now + ".old"),
+              StandardCopyOption.ATOMIC_MOVE);
+        }
+        log.println("operator: a new genesis: the previous transition log is kept as " + old);
+      }
+      state.startDeployment(deploymentId);
+      return Sequencer.Resume.GENESIS;
+    }
+    Sequencer.Resume at = state.position();
+    long onChain = chain.batchNumber();
+    if (onChain < at.batch()) {
+      throw new IllegalStateException(
+          "refusing to start the operator: the venue's state (the database) is at batch "
+              + at.batch()
+              + " but the Settlement only at batch "
+              + onChain);
+    }
+    if (onChain == at.batch() && !chain.stateRoot().equals(stateRoot)) {
+      throw new IllegalStateException(
+          "refusing to start the operator: at batch "
+              + onChain
+              + " the Settlement's root is "
+              + chain.stateRoot()
+              + ", the venue's state (the database) has root "
+              + stateRoot);
+    }
+    return at;
   }
 
   /** The gRPC OperatorService. */

@@ -3,6 +3,7 @@ package io.zkmargin.operator;
 import io.zkmargin.chain.ChainException;
 import io.zkmargin.chain.HealthClaim;
 import io.zkmargin.chain.SettlementClient;
+import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
@@ -147,6 +148,9 @@ public final class Sequencer implements AutoCloseable {
   private volatile String depositProblem = "";
   private volatile Fault fault;
   private final List<Consumer<BatchView>> listeners = new CopyOnWriteArrayList<>();
+  private final Resume resume; // the finalized state the ledger starts from (genesis: batch 0)
+  private volatile FinalizedSink finalizedSink;
+  private long sinkWritten; // the last batch handed to the sink (pipeline thread, then start())
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "zkm-sequencer-tick"));
   private final ExecutorService pipeline =
@@ -168,6 +172,7 @@ public final class Sequencer implements AutoCloseable {
     long gasUsed;
     int attempts;
     long firstAt; // System.nanoTime() of its first transition
+    FinalState finalState; // the changed accounts after it, taken when it is sealed
 
     Batch(long number, long batchTime) {
       this.number = number;
@@ -200,6 +205,33 @@ public final class Sequencer implements AutoCloseable {
       Config config,
       Clock clock)
       throws IOException {
+    this(ledger, risk, log, prover, committee, chain, config, clock, Resume.GENESIS);
+  }
+
+  /**
+   * A sequencer whose ledger holds the state at a finalized batch (the venue's database), not the
+   * genesis: the log's batches up to {@code resume.batch()} are already in the ledger and skipped;
+   * the later ones are replayed.
+   *
+   * @param resume the batch the ledger's state is at, with the deposit queue consumed up to it
+   * @see #Sequencer(Ledger, RiskCommitment, TransitionLog, BatchProver, BatchCommittee,
+   *     SettlementClient, Config, Clock)
+   */
+  public Sequencer(
+      Ledger ledger,
+      RiskCommitment risk,
+      TransitionLog log,
+      BatchProver prover,
+      BatchCommittee committee,
+      SettlementClient chain,
+      Config config,
+      Clock clock,
+      Resume resume)
+      throws IOException {
+    this.resume = ArgChecker.notNull(resume, "resume");
+    this.sinkWritten = resume.batch();
+    this.depositsTaken = resume.depositsTaken();
+    this.depositHead = resume.depositHead();
     this.ledger = ArgChecker.notNull(ledger, "ledger");
     this.risk = ArgChecker.notNull(risk, "risk");
     this.log = ArgChecker.notNull(log, "log");
@@ -224,7 +256,16 @@ public final class Sequencer implements AutoCloseable {
   private void replay() throws IOException {
     List<TransitionLog.Entry> entries = log.entries();
     synchronized (lock) {
+      boolean skipping = false; // in a batch the ledger's resumed state already holds
       for (TransitionLog.Entry e : entries) {
+        if (e instanceof TransitionLog.BatchStart s && s.batch() <= resume.batch()) {
+          skipping = true;
+          continue;
+        } else if (e instanceof TransitionLog.BatchStart) {
+          skipping = false;
+        } else if (skipping) {
+          continue;
+        }
         if (e instanceof TransitionLog.BatchStart s) {
           if (open != null) {
             seal(open);
@@ -245,8 +286,8 @@ public final class Sequencer implements AutoCloseable {
       }
       if (open == null) {
         long time = clock.instant().getEpochSecond();
-        log.appendBatchStart(1, time);
-        begin(1, time);
+        log.appendBatchStart(resume.batch() + 1, time);
+        begin(resume.batch() + 1, time);
       }
     }
     LOG.atInfo()
@@ -266,6 +307,11 @@ public final class Sequencer implements AutoCloseable {
         for (Batch b : batches.values()) {
           if (b.state != State.OPEN && b.number <= onChain) {
             b.state = State.FINALIZED;
+          }
+        }
+        for (Batch b : batches.values()) {
+          if (b.state == State.FINALIZED) {
+            handFinalized(b); // finalized on chain before a crash, not yet written
           }
         }
         for (Batch b : batches.values()) {
@@ -436,7 +482,7 @@ public final class Sequencer implements AutoCloseable {
 
   private void begin(long number, long batchTime) {
     ledger.beginBatch(risk, batchTime);
-    BigInteger headBefore = open == null ? BigInteger.ZERO : open.witness.depositHeadAfter();
+    BigInteger headBefore = open == null ? resume.depositHead() : open.witness.depositHeadAfter();
     // the previous batch's tree is the ledger's: no rebuild from every account at each cut
     builder =
         (builder == null
@@ -466,6 +512,7 @@ public final class Sequencer implements AutoCloseable {
     b.witness = builder.finish();
     b.withdrawals = ledger.withdrawals();
     b.state = State.SEQUENCED;
+    b.finalState = finalState(b);
   }
 
   /** Cuts the open batch now if it holds anything (e.g. at shutdown or from a test). */
@@ -529,6 +576,7 @@ public final class Sequencer implements AutoCloseable {
           BigInteger root = chain.stateRoot();
           if (root.equals(b.witness.newRoot()) && chain.batchNumber() >= b.number) {
             set(b, State.FINALIZED, e.getMessage() + "; the chain already holds this batch");
+            handFinalized(b);
             return;
           } else if (!root.equals(b.witness.oldRoot())) {
             set(
@@ -588,6 +636,7 @@ public final class Sequencer implements AutoCloseable {
     b.txHash = tx.hash();
     b.gasUsed = tx.gasUsed();
     set(b, State.FINALIZED, "");
+    handFinalized(b);
     LOG.atInfo()
         .addKeyValue("batch", b.number)
         .addKeyValue("gas", tx.gasUsed())
@@ -618,6 +667,157 @@ public final class Sequencer implements AutoCloseable {
       LOG.atWarn().addKeyValue("batch", b.number).log("batch.refused " + reason);
     }
     notify(b);
+  }
+
+  // ------------------------------------------------------------------ the finalized state
+
+  /**
+   * Where the ledger's state starts: batch 0 (the deployment's genesis) or a finalized batch whose
+   * state was saved (the venue's database), with the deposit queue consumed up to it.
+   *
+   * @param depositHead the deposit queue's hash-chain head after the consumed entries (0: none)
+   */
+  public record Resume(long batch, long depositsTaken, BigInteger depositHead) {
+    /** The deployment's genesis: batch 0, no deposit consumed. */
+    public static final Resume GENESIS = new Resume(0, 0, BigInteger.ZERO);
+
+    public Resume {
+      ArgChecker.notNegative(batch, "batch");
+      ArgChecker.notNegative(depositsTaken, "depositsTaken");
+      ArgChecker.notNull(depositHead, "depositHead");
+    }
+  }
+
+  /**
+   * The state after one batch, as far as the batch changed it: the leaf of every account it touched
+   * (the fee account included) with its order-fill slots ({@code [ids, filled]}, absent while the
+   * account never filled), the deposit queue position and the roots.
+   */
+  public record FinalState(
+      long batch,
+      Map<Long, AccountLeaf> leaves,
+      Map<Long, long[][]> orderSlots,
+      long depositsTaken,
+      BigInteger depositHead,
+      BigInteger stateRoot,
+      BigInteger riskRoot) {}
+
+  /** Receives each finalized batch's {@link FinalState}, in batch order, on one thread. */
+  public interface FinalizedSink {
+    /**
+     * Makes the state durable (e.g. one database transaction).
+     *
+     * @throws Exception when it could not: the next finalized batch hands this one again first
+     */
+    void finalized(FinalState state) throws Exception;
+  }
+
+  /**
+   * Sets the receiver of finalized batches (one state: the venue's database follows the chain).
+   * Batches finalized before it was set are handed at {@link #start}.
+   */
+  public void setFinalizedSink(FinalizedSink sink) {
+    this.finalizedSink = sink;
+  }
+
+  /** The state a sealed batch left (what the sink will be handed at its finalization), or null. */
+  FinalState sealedState(long number) {
+    synchronized (lock) {
+      Batch b = batches.get(number);
+      return b == null ? null : b.finalState;
+    }
+  }
+
+  /** The last batch the sink took (the resumed batch before any). */
+  public long lastWrittenBatch() {
+    synchronized (lock) {
+      return sinkWritten;
+    }
+  }
+
+  /** The leaves a sealed batch changed, taken under the lock right after {@link #seal}. */
+  private FinalState finalState(Batch b) {
+    java.util.SortedSet<Long> touched = new java.util.TreeSet<>();
+    touched.add(ledger.config().feeAccountId()); // the batch's fees are credited to it at the end
+    for (Transition t : b.transitions) {
+      if (t instanceof Transition.Deposit d) {
+        touched.add(d.accountId());
+      } else if (t instanceof Transition.Withdraw w) {
+        touched.add(w.message().accountId());
+      } else if (t instanceof Transition.Transfer x) {
+        touched.add(x.message().fromAccountId());
+        touched.add(x.message().toAccountId());
+      } else if (t instanceof Transition.Trade tr) {
+        touched.add(tr.maker().accountId());
+        touched.add(tr.taker().accountId());
+      } else { // a kind this method does not know the accounts of: every account, to be safe
+        for (long id = 0; id < ledger.accountLimit(); id++) {
+          touched.add(id);
+        }
+      }
+    }
+    Map<Long, AccountLeaf> leaves = new TreeMap<>();
+    Map<Long, long[][]> slots = new TreeMap<>();
+    int k = 1 << ledger.config().orderDepth();
+    for (long id : touched) {
+      if (!ledger.isRegistered(id)) {
+        continue;
+      }
+      leaves.put(id, ledger.leaf(id));
+      if (ledger.ordersRoot(id).signum() != 0) {
+        long[] ids = new long[k];
+        long[] filled = new long[k];
+        for (int s = 0; s < k; s++) {
+          BigInteger v = ledger.orderSlotValue(id, s);
+          ids[s] = v.shiftRight(64).longValue();
+          filled[s] = v.longValue();
+        }
+        slots.put(id, new long[][] {ids, filled});
+      }
+    }
+    return new FinalState(
+        b.number,
+        leaves,
+        slots,
+        depositsTaken,
+        depositHead,
+        b.witness.newRoot(),
+        b.witness.riskRoot());
+  }
+
+  /**
+   * Hands every finalized batch not yet handed, up to {@code b}, to the sink in order; a sink
+   * failure is logged and the batches are handed again with the next finalized one.
+   */
+  private void handFinalized(Batch b) {
+    FinalizedSink sink = finalizedSink;
+    if (sink == null) {
+      return;
+    }
+    List<Batch> due = new ArrayList<>();
+    synchronized (lock) {
+      for (long n = sinkWritten + 1; n <= b.number; n++) {
+        Batch x = batches.get(n);
+        if (x == null || x.state != State.FINALIZED || x.finalState == null) {
+          break;
+        }
+        due.add(x);
+      }
+    }
+    for (Batch x : due) {
+      try {
+        sink.finalized(x.finalState);
+        synchronized (lock) {
+          sinkWritten = x.number;
+        }
+      } catch (Exception e) {
+        LOG.atError()
+            .setCause(e)
+            .addKeyValue("batch", x.number)
+            .log("batch.state_not_written " + e.getMessage());
+        return;
+      }
+    }
   }
 
   // ------------------------------------------------------------------ views

@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -239,10 +240,44 @@ class SequencerRefusalTest {
         server.shutdownNow();
       }
     }
+    Sequencer.FinalState at1;
     try (Sequencer s = open()) {
       assertEquals(root, s.withLedger(l -> l.stateTree().root()), "the log replays the trade");
       assertEquals(3, s.openBatch());
       assertEquals(8L, (long) s.withLedger(l -> l.quantity(1, 0)));
+      at1 = s.sealedState(1);
+    }
+    // one state: the database holds batch 1's changed leaves over genesis (with the order-fill
+    // slots of the trade); they give batch 1's root, and a sequencer resumed there replays only
+    // the log's later batches to the same state
+    assertEquals(Set.of(0L, 1L, 3L), at1.leaves().keySet(), "the fee account and both sides");
+    assertEquals(Set.of(1L, 3L), at1.orderSlots().keySet());
+    Ledger g = genesis();
+    Ledger stored = new Ledger(Fixtures.CONFIG);
+    for (long id = 0; id < g.accountLimit(); id++) {
+      AccountLeaf leaf = at1.leaves().getOrDefault(id, g.leaf(id));
+      long[][] slots = at1.orderSlots().get(id);
+      if (slots == null) {
+        stored.registerGenesis(id, leaf);
+      } else {
+        stored.registerGenesis(id, leaf, slots[0], slots[1]);
+      }
+    }
+    assertEquals(at1.stateRoot(), stored.stateTree().root(), "batch 1's leaves give its root");
+    try (Sequencer s =
+        new Sequencer(
+            stored,
+            Fixtures.risk(),
+            new FileTransitionLog(dir.resolve("transitions.log")),
+            null,
+            null,
+            null,
+            new Sequencer.Config(2, 4, Duration.ofHours(1), Duration.ofSeconds(1)),
+            CLOCK,
+            new Sequencer.Resume(1, at1.depositsTaken(), at1.depositHead()))) {
+      assertEquals(root, s.withLedger(l -> l.stateTree().root()), "batches 2 and 3 replayed");
+      assertEquals(3, s.openBatch());
+      assertEquals(null, s.batch(1), "batch 1 is in the resumed state, not replayed");
     }
   }
 

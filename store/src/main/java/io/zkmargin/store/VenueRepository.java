@@ -86,7 +86,8 @@ public final class VenueRepository {
                 + " VALUES (1, ?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                 + " circuit_id = EXCLUDED.circuit_id, epoch = EXCLUDED.epoch,"
                 + " version = venue.version + 1, demo_accounts = EXCLUDED.demo_accounts,"
-                + " demo_seed = EXCLUDED.demo_seed RETURNING version")) {
+                + " demo_seed = EXCLUDED.demo_seed, batch = 0, deployment = '',"
+                + " deposits_taken = 0, deposit_head = '0' RETURNING version")) {
       ps.setString(1, venue.sizes().healthCircuitId());
       ps.setLong(2, venue.epoch());
       if (venue.demo().isPresent()) {
@@ -197,7 +198,7 @@ public final class VenueRepository {
           .getCopyAPI()
           .copyIn(
               "COPY accounts (id, owner_pk_x, owner_pk_y, nonce, tier, balances, instrument_ids,"
-                  + " quantities, funding_snapshots) FROM STDIN",
+                  + " quantities, funding_snapshots, l1_address, orders_root) FROM STDIN",
               rows);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -218,7 +219,8 @@ public final class VenueRepository {
     array(b, a.balances()).append('\t');
     array(b, a.instrumentIds()).append('\t');
     array(b, a.quantities()).append('\t');
-    array(b, a.fundingSnapshots()).append('\n');
+    array(b, a.fundingSnapshots()).append('\t');
+    b.append(a.l1Address()).append('\t').append(a.ordersRoot()).append('\n');
   }
 
   private static StringBuilder array(StringBuilder b, long[] v) {
@@ -323,19 +325,22 @@ public final class VenueRepository {
       try (ResultSet rs =
           s.executeQuery(
               "SELECT id, owner_pk_x, owner_pk_y, nonce, tier, balances, instrument_ids,"
-                  + " quantities, funding_snapshots FROM accounts ORDER BY id")) {
+                  + " quantities, funding_snapshots, l1_address, orders_root FROM accounts"
+                  + " ORDER BY id")) {
         while (rs.next()) {
           accounts.put(
               rs.getLong(1),
               new AccountLeaf(
-                  new BigInteger(rs.getString(2)),
-                  new BigInteger(rs.getString(3)),
-                  rs.getLong(4),
-                  rs.getLong(5),
-                  longs(rs.getArray(6)),
-                  longs(rs.getArray(7)),
-                  longs(rs.getArray(8)),
-                  longs(rs.getArray(9))));
+                      new BigInteger(rs.getString(2)),
+                      new BigInteger(rs.getString(3)),
+                      rs.getLong(4),
+                      rs.getLong(5),
+                      longs(rs.getArray(6)),
+                      longs(rs.getArray(7)),
+                      longs(rs.getArray(8)),
+                      longs(rs.getArray(9)))
+                  .withL1AddressAndOrdersRoot(
+                      new BigInteger(rs.getString(10)), new BigInteger(rs.getString(11))));
         }
       }
     }
@@ -425,6 +430,200 @@ public final class VenueRepository {
       }
     }
     return committed;
+  }
+
+  // ------------------------------------------------------------ the operator's finalized state
+
+  /**
+   * Where the stored state stands in the operator's history: the finalized batch of the Settlement
+   * deployment it is (0: the deployment's genesis, or a venue no operator ran on yet), the deposit
+   * queue entries consumed up to it and the queue's head after them.
+   *
+   * @param deployment the Settlement deployment ("" before any operator ran on the venue)
+   */
+  public record BatchPosition(
+      long batch, String deployment, long depositsTaken, BigInteger depositHead) {}
+
+  /**
+   * The order-fill slots of one account (docs/BATCH.md section 1), each of length {@code 2^K}: slot
+   * {@code orderId mod 2^K} holds the order id (0 = unused) and the combo units filled.
+   */
+  public record OrderSlots(long[] orderIds, long[] filled) {
+    public OrderSlots {
+      Objects.requireNonNull(orderIds, "orderIds");
+      Objects.requireNonNull(filled, "filled");
+      if (orderIds.length != filled.length) {
+        throw new IllegalArgumentException(
+            "order ids and fills differ in length: " + orderIds.length + " and " + filled.length);
+      }
+    }
+  }
+
+  /**
+   * One finalized batch's effect on the state: the leaves of every account it changed (or created),
+   * with their order-fill slots (absent for an account that never filled an order), and the roots
+   * after it.
+   */
+  public record BatchUpdate(
+      String deployment,
+      long batch,
+      Map<Long, io.zkmargin.commit.AccountLeaf> leaves,
+      Map<Long, OrderSlots> orderSlots,
+      long depositsTaken,
+      BigInteger depositHead,
+      BigInteger stateRoot,
+      BigInteger riskRoot) {}
+
+  /** The stored state's batch position; empty when no venue is stored. */
+  public Optional<BatchPosition> batchPosition() throws SQLException {
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT batch, deployment, deposits_taken, deposit_head FROM venue WHERE id = 1")) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new BatchPosition(
+              rs.getLong(1), rs.getString(2), rs.getLong(3), new BigInteger(rs.getString(4))));
+    }
+  }
+
+  /** The order-fill slots of every account that has filled an order, by account id. */
+  public Map<Long, OrderSlots> orderSlots() throws SQLException {
+    Map<Long, OrderSlots> out = new TreeMap<>();
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT id, order_ids, order_filled FROM accounts"
+                    + " WHERE cardinality(order_ids) > 0 ORDER BY id")) {
+      while (rs.next()) {
+        out.put(rs.getLong(1), new OrderSlots(longs(rs.getArray(2)), longs(rs.getArray(3))));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Makes the stored state the genesis (batch 0) of a new Settlement deployment: the chain deployed
+   * with its root as genesis; its deposit queue is empty.
+   */
+  public void startDeployment(String deployment) throws SQLException {
+    Objects.requireNonNull(deployment, "deployment");
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE venue SET deployment = ?, batch = 0, deposits_taken = 0,"
+                    + " deposit_head = '0' WHERE id = 1")) {
+      ps.setString(1, deployment);
+      if (ps.executeUpdate() != 1) {
+        throw new IllegalStateException("no venue in the database");
+      }
+    }
+  }
+
+  /**
+   * Writes one finalized batch in one transaction: the changed accounts (inserted when new), the
+   * batch number and deposit position, a new version and the batch's roots. A reader sees the state
+   * before the batch or after it, never a mix.
+   *
+   * @throws IllegalStateException when the stored state is not the one the batch follows (another
+   *     deployment, or not batch {@code batch - 1}): nothing is written
+   */
+  public long applyBatch(BatchUpdate u) throws SQLException {
+    Objects.requireNonNull(u, "update");
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        long epoch;
+        try (Statement s = c.createStatement();
+            ResultSet rs =
+                s.executeQuery(
+                    "SELECT batch, deployment, epoch FROM venue WHERE id = 1 FOR UPDATE")) {
+          if (!rs.next()) {
+            throw new IllegalStateException("no venue in the database");
+          }
+          long batch = rs.getLong(1);
+          String deployment = rs.getString(2);
+          epoch = rs.getLong(3);
+          if (!deployment.equals(u.deployment()) || batch != u.batch() - 1) {
+            throw new IllegalStateException(
+                "the database holds batch "
+                    + batch
+                    + " of deployment '"
+                    + deployment
+                    + "', not the state batch "
+                    + u.batch()
+                    + " of '"
+                    + u.deployment()
+                    + "' follows");
+          }
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO accounts (id, owner_pk_x, owner_pk_y, nonce, tier, balances,"
+                    + " instrument_ids, quantities, funding_snapshots, l1_address, orders_root,"
+                    + " order_ids, order_filled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (id) DO UPDATE SET owner_pk_x = EXCLUDED.owner_pk_x,"
+                    + " owner_pk_y = EXCLUDED.owner_pk_y, nonce = EXCLUDED.nonce, tier ="
+                    + " EXCLUDED.tier, balances = EXCLUDED.balances, instrument_ids ="
+                    + " EXCLUDED.instrument_ids, quantities = EXCLUDED.quantities,"
+                    + " funding_snapshots = EXCLUDED.funding_snapshots, l1_address ="
+                    + " EXCLUDED.l1_address, orders_root = EXCLUDED.orders_root, order_ids ="
+                    + " EXCLUDED.order_ids, order_filled = EXCLUDED.order_filled")) {
+          for (Map.Entry<Long, io.zkmargin.commit.AccountLeaf> e : u.leaves().entrySet()) {
+            io.zkmargin.commit.AccountLeaf a = e.getValue();
+            OrderSlots slots = u.orderSlots().get(e.getKey());
+            ps.setLong(1, e.getKey());
+            ps.setString(2, a.ownerPkX().toString());
+            ps.setString(3, a.ownerPkY().toString());
+            ps.setLong(4, a.nonce());
+            ps.setLong(5, a.tier());
+            ps.setArray(6, longs(c, a.balances()));
+            ps.setArray(7, longs(c, a.instrumentIds()));
+            ps.setArray(8, longs(c, a.quantities()));
+            ps.setArray(9, longs(c, a.fundingSnapshots()));
+            ps.setString(10, a.l1Address().toString());
+            ps.setString(11, a.ordersRoot().toString());
+            ps.setArray(12, longs(c, slots == null ? new long[0] : slots.orderIds()));
+            ps.setArray(13, longs(c, slots == null ? new long[0] : slots.filled()));
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+        long version;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE venue SET version = version + 1, batch = ?, deposits_taken = ?,"
+                    + " deposit_head = ? WHERE id = 1 RETURNING version")) {
+          ps.setLong(1, u.batch());
+          ps.setLong(2, u.depositsTaken());
+          ps.setString(3, u.depositHead().toString());
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            version = rs.getLong(1);
+          }
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO state_roots (version, epoch, state_root, risk_root, batch)"
+                    + " VALUES (?, ?, ?, ?, ?)")) {
+          ps.setLong(1, version);
+          ps.setLong(2, epoch);
+          ps.setString(3, u.stateRoot().toString());
+          ps.setString(4, u.riskRoot().toString());
+          ps.setLong(5, u.batch());
+          ps.executeUpdate();
+        }
+        c.commit();
+        return version;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
   }
 
   private static Array longs(Connection c, long[] v) throws SQLException {

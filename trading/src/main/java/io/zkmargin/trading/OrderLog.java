@@ -192,6 +192,13 @@ public final class OrderLog implements Closeable {
     }
   }
 
+  /** Records known to be on disk (the last {@link #syncTo}'s answer). Thread-safe. */
+  public long synced() {
+    synchronized (syncLock) {
+      return synced;
+    }
+  }
+
   @Override
   public void close() throws IOException {
     log.close();

@@ -107,14 +107,17 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
   private final List<Fill> pending = new ArrayList<>();
   private final List<Long> pendingMark = new ArrayList<>();
   private final List<long[]> pendingTrades = new ArrayList<>();
+  private final ArrayDeque<DurableTrade> tradesAwaitingSync = new ArrayDeque<>();
   private volatile SignedTradeSink tradeSink;
   private long sequence;
 
   /**
    * Receives every two-order fill of the engine with both orders as their owners signed them
    * (docs/BATCH.md section 2's trade: the operator's sequencer takes it as a trade transition).
-   * Called under the service's lock, in engine order, after the taker's order is accepted; not for
-   * the fills replayed from the order log at start, nor for implied fills (not a two-order trade).
+   * Called under the service's lock, in engine order, once the taker's order and the fill are on
+   * disk in the order log (after its fsync: the operator never holds a fill a crash of the books
+   * would forget); not for the fills replayed from the order log at start, nor for implied fills
+   * (not a two-order trade).
    */
   @FunctionalInterface
   public interface SignedTradeSink {
@@ -666,6 +669,7 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
    * streams, and the changed books to theirs (under the lock).
    */
   private void publish(long synced) {
+    handDurableTrades(synced);
     int n = 0;
     while (n < pending.size() && n < pendingMark.size() && pendingMark.get(n) <= synced) {
       n++;
@@ -705,24 +709,102 @@ public final class TradingServiceImpl extends TradingServiceGrpc.TradingServiceI
     }
   }
 
+  /** A two-order fill with both signed orders, waiting for the order log to reach {@code mark}. */
+  private record DurableTrade(
+      long mark,
+      SignedOrderGate.SignedOrder maker,
+      SignedOrderGate.SignedOrder taker,
+      long units,
+      long[] legPrices) {}
+
   /**
-   * Gives the trades of the last placement to the sink, with both signed orders (under the lock).
+   * Queues the trades of the last placement, with both signed orders (the taker's is known only
+   * now), until the order log's records of the placement are on disk (under the lock).
    */
   private void handTrades() {
-    SignedTradeSink sink = tradeSink;
+    long mark = log.written(); // the placement's records, fills included, were appended by place
     for (long[] t : pendingTrades) {
       SignedOrderGate.SignedOrder m = gate.signed(t[0], t[1]);
       SignedOrderGate.SignedOrder k = gate.signed(t[2], t[3]);
-      if (sink == null || m == null || k == null) {
+      if (m != null && k != null) {
+        tradesAwaitingSync.add(
+            new DurableTrade(mark, m, k, t[4], Arrays.copyOfRange(t, 5, 5 + legs)));
+      }
+    }
+    pendingTrades.clear();
+  }
+
+  /**
+   * Gives the sink the queued trades whose records are on disk, in engine order (under the lock).
+   */
+  private void handDurableTrades(long synced) {
+    SignedTradeSink sink = tradeSink;
+    while (!tradesAwaitingSync.isEmpty() && tradesAwaitingSync.peekFirst().mark() <= synced) {
+      DurableTrade t = tradesAwaitingSync.pollFirst();
+      if (sink == null) {
         continue;
       }
       try {
-        sink.onSignedTrade(m, k, t[4], Arrays.copyOfRange(t, 5, 5 + legs));
+        sink.onSignedTrade(t.maker(), t.taker(), t.units(), t.legPrices());
       } catch (RuntimeException e) {
         LOG.atWarn().setCause(e).log("trading.trade_sink.failed");
       }
     }
-    pendingTrades.clear();
+  }
+
+  /**
+   * The operator's ledger refused a fill the books made (its own margin model or order-fill slots
+   * differ from the batch rules): the remainders of both orders are cancelled, logged and made
+   * durable, so that the books never fill them again against a ledger that refuses them; the book
+   * streams see the change.
+   *
+   * <p>The refused fill itself stays in the books' fill history and risk state (the engine has no
+   * undo of a fill): the next restart of the books replays it too.
+   *
+   * @return how many of the two orders were still live and are cancelled now
+   * @throws IOException when the order log cannot be synced
+   */
+  public int refuseFill(SignedOrderGate.SignedOrder maker, SignedOrderGate.SignedOrder taker)
+      throws IOException {
+    int n = 0;
+    long mark;
+    synchronized (lock) {
+      for (SignedOrderGate.SignedOrder o : List.of(maker, taker)) {
+        if (gate.cancel(o.message().accountId(), o.message().orderId(), now())) {
+          n++;
+        }
+      }
+      mark = log.written();
+    }
+    long synced = log.syncTo(mark);
+    synchronized (lock) {
+      publish(synced);
+    }
+    LOG.atWarn()
+        .addKeyValue("maker", maker.message().accountId() + "/" + maker.message().orderId())
+        .addKeyValue("taker", taker.message().accountId() + "/" + taker.message().orderId())
+        .addKeyValue("cancelled", n)
+        .log("trading.fill_refused_by_ledger");
+    return n;
+  }
+
+  /** The signed form of an accepted order (also of one replayed from the log), or null. */
+  public SignedOrderGate.SignedOrder signedOrder(long accountId, long orderId) {
+    synchronized (lock) {
+      return gate.signed(accountId, orderId);
+    }
+  }
+
+  /** Order log records known to be on disk (tests: a trade is handed only after its fsync). */
+  public long orderLogSynced() {
+    return log.synced();
+  }
+
+  /** Order log records appended since open. */
+  public long orderLogWritten() {
+    synchronized (lock) {
+      return log.written();
+    }
   }
 
   /** Keeps a fill for the account's history and for the streams (under the lock). */
