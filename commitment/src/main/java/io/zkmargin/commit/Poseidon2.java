@@ -145,11 +145,21 @@ public final class Poseidon2 {
     return s;
   }
 
-  /** out = compress(l, r) on Montgomery elements; out may alias l or r. */
+  /**
+   * Per-thread state of a permutation (s0, s1, tmp): the trees call {@link #compressMont} tens of
+   * times per leaf update, so it allocates nothing.
+   */
+  private static final ThreadLocal<long[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new long[3][4]);
+
+  /** out = compress(l, r) on Montgomery elements; out may alias l or r. Allocation free. */
   static void compressMont(long[] out, long[] l, long[] r) {
-    long[] s0 = l.clone();
-    long[] s1 = r.clone();
-    permuteMont(s0, s1, new long[4]);
+    long[][] w = SCRATCH.get();
+    long[] s0 = w[0];
+    long[] s1 = w[1];
+    System.arraycopy(l, 0, s0, 0, 4);
+    System.arraycopy(r, 0, s1, 0, 4);
+    permuteMont(s0, s1, w[2]);
     FrMont.add(out, s1, r);
   }
 
