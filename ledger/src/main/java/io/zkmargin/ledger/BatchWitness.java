@@ -20,6 +20,7 @@ import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -560,6 +561,53 @@ public final class BatchWitness {
   }
 
   /**
+   * {@link #builder(Ledger, int, int, BigInteger, SparseMerkleTree)} continuing from the previous
+   * batch's builder: its state tree and the leaf hashes it computed (a leaf opened again with the
+   * same content is not hashed again). Same conditions: nothing may have changed the ledger since.
+   *
+   * @param previous the previous batch's builder, after {@link Builder#finish()}
+   */
+  public static Builder builder(
+      Ledger ledger, int n, int r, BigInteger depositHeadBefore, Builder previous) {
+    ArgChecker.notNull(previous, "previous builder");
+    Builder b = new Builder(ledger, n, r, depositHeadBefore, previous.tree);
+    b.leafHashes.putAll(previous.leafHashes);
+    return b;
+  }
+
+  /**
+   * Most leaf hashes a builder keeps ({@link Builder}'s cache; ~0.4 KB each at production size).
+   */
+  private static final int LEAF_HASH_CACHE = 1 << 15;
+
+  /** A leaf hash with everything it was computed from: keys, L1 address, orders root, words. */
+  private static final class HashedLeaf {
+    final BigInteger pkX;
+    final BigInteger pkY;
+    final BigInteger l1;
+    final BigInteger ordersRoot;
+    final long[] words;
+    final BigInteger hash;
+
+    HashedLeaf(AccountLeaf leaf, long[] words, BigInteger hash) {
+      this.pkX = leaf.ownerPkX();
+      this.pkY = leaf.ownerPkY();
+      this.l1 = leaf.l1Address();
+      this.ordersRoot = leaf.ordersRoot();
+      this.words = words.clone();
+      this.hash = hash;
+    }
+
+    boolean is(AccountLeaf leaf, long[] w) {
+      return Arrays.equals(words, w)
+          && pkX.equals(leaf.ownerPkX())
+          && pkY.equals(leaf.ownerPkY())
+          && l1.equals(leaf.l1Address())
+          && ordersRoot.equals(leaf.ordersRoot());
+    }
+  }
+
+  /**
    * Records the transitions of one batch as the ledger applies them. Each transition method checks
    * and applies exactly what the ledger does (returning its {@link Rule}); a refused transition
    * records nothing. Not thread-safe.
@@ -588,6 +636,21 @@ public final class BatchWitness {
     // the batch's trading fees so far: credited to the fee account by the circuit after the last
     // slot, so until then the witness sees the fee account's balance[0] without them
     private long pendingFees;
+
+    /**
+     * The leaf hashes this builder (and its predecessors) computed, by account, with exactly what
+     * was hashed, least recently used first and bounded: opening a leaf hashes it to check that the
+     * tree holds it (nothing changed the account behind the builder's back), and without this the
+     * check would hash every leaf a transition touches twice. A pure cache: a leaf whose content
+     * differs in any word or key is hashed again.
+     */
+    private final Map<Long, HashedLeaf> leafHashes =
+        new LinkedHashMap<>(1024, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, HashedLeaf> eldest) {
+            return size() > LEAF_HASH_CACHE;
+          }
+        };
 
     private Builder(
         Ledger ledger, int n, int r, BigInteger depositHeadBefore, SparseMerkleTree previous) {
@@ -1081,10 +1144,21 @@ public final class BatchWitness {
 
     private BigInteger seenHash(long id) {
       AccountLeaf leaf = ledger.leaf(id);
-      if (id != feeAccount || pendingFees == 0) {
+      long[] words = seenWords(id);
+      HashedLeaf known = leafHashes.get(id);
+      if (known != null && known.is(leaf, words)) {
+        return known.hash;
+      }
+      BigInteger h = hashLeaf(leaf, words);
+      leafHashes.put(id, new HashedLeaf(leaf, words, h));
+      return h;
+    }
+
+    private BigInteger hashLeaf(AccountLeaf leaf, long[] words) {
+      if (Arrays.equals(words, leaf.words())) {
         return leaf.hash();
       }
-      BigInteger[] packed = WordPacking.pack(seenWords(id));
+      BigInteger[] packed = WordPacking.pack(words);
       BigInteger[] all = new BigInteger[4 + packed.length];
       all[0] = leaf.ownerPkX();
       all[1] = leaf.ownerPkY();
