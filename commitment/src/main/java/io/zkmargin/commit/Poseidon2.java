@@ -136,6 +136,24 @@ public final class Poseidon2 {
     return FrMont.fromMont(hashMDMont(m));
   }
 
+  /**
+   * {@link #hashMD} continued from a chaining value: {@code hashMDFrom(hashMD(a...), b...) ==
+   * hashMD(a..., b...)}. Lets a caller that hashes many inputs with a common prefix (an account
+   * leaf whose keys did not change) hash the prefix once.
+   *
+   * @param state the chaining value after the prefix, in {@code [0, r)}
+   * @param xs the remaining field elements, in {@code [0, r)}
+   * @return the digest, in {@code [0, r)}
+   */
+  public static BigInteger hashMDFrom(BigInteger state, BigInteger... xs) {
+    ArgChecker.notNull(xs, "inputs");
+    long[] s = FrMont.toMont(Fr.requireElement(state, "state"));
+    for (int i = 0; i < xs.length; i++) {
+      compressMont(s, s, FrMont.toMont(Fr.requireElement(xs[i], "input " + i)));
+    }
+    return FrMont.fromMont(s);
+  }
+
   /** Merkle-Damgard over Montgomery elements; returns a new Montgomery element. */
   static long[] hashMDMont(long[]... xs) {
     long[] s = new long[4];

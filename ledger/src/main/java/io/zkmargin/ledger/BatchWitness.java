@@ -580,27 +580,35 @@ public final class BatchWitness {
    */
   private static final int LEAF_HASH_CACHE = 1 << 15;
 
-  /** A leaf hash with everything it was computed from: keys, L1 address, orders root, words. */
+  /**
+   * A leaf hash with everything it was computed from (keys, L1 address, orders root, words) and the
+   * chaining value after the first four.
+   */
   private static final class HashedLeaf {
     final BigInteger pkX;
     final BigInteger pkY;
     final BigInteger l1;
     final BigInteger ordersRoot;
     final long[] words;
+    final BigInteger prefix;
     final BigInteger hash;
 
-    HashedLeaf(AccountLeaf leaf, long[] words, BigInteger hash) {
+    HashedLeaf(AccountLeaf leaf, long[] words, BigInteger prefix, BigInteger hash) {
       this.pkX = leaf.ownerPkX();
       this.pkY = leaf.ownerPkY();
       this.l1 = leaf.l1Address();
       this.ordersRoot = leaf.ordersRoot();
       this.words = words.clone();
+      this.prefix = prefix;
       this.hash = hash;
     }
 
     boolean is(AccountLeaf leaf, long[] w) {
-      return Arrays.equals(words, w)
-          && pkX.equals(leaf.ownerPkX())
+      return Arrays.equals(words, w) && sameKeys(leaf);
+    }
+
+    boolean sameKeys(AccountLeaf leaf) {
+      return pkX.equals(leaf.ownerPkX())
           && pkY.equals(leaf.ownerPkY())
           && l1.equals(leaf.l1Address())
           && ordersRoot.equals(leaf.ordersRoot());
@@ -672,10 +680,25 @@ public final class BatchWitness {
       this.vector = new RiskVector(0, sizes, entries, risk.globals());
       this.margin = new MarginResult(sizes.scenarios());
       this.batchTime = ledger.batchTime();
-      this.tree = previous != null ? previous : ledger.stateTree();
-      this.oldRoot = tree.root();
       this.feeAccount = ledger.config().feeAccountId();
       this.legs = ledger.config().legs();
+      this.tree = previous != null ? previous : stateTree(ledger);
+      this.oldRoot = tree.root();
+    }
+
+    /**
+     * {@link Ledger#stateTree()}, built through {@link #seenHash} so that the leaf hashes it
+     * computes are known when a transition opens those leaves (no fees are pending yet: the same
+     * leaves).
+     */
+    private SparseMerkleTree stateTree(Ledger ledger) {
+      SparseMerkleTree t = new SparseMerkleTree(sizes.stateDepth());
+      for (long id = 0; id < ledger.accountLimit(); id++) {
+        if (ledger.isRegistered(id)) {
+          t.set(id, seenHash(id));
+        }
+      }
+      return t;
     }
 
     /**
@@ -1149,23 +1172,16 @@ public final class BatchWitness {
       if (known != null && known.is(leaf, words)) {
         return known.hash;
       }
-      BigInteger h = hashLeaf(leaf, words);
-      leafHashes.put(id, new HashedLeaf(leaf, words, h));
+      // hashMD(pkX, pkY, l1, ordersRoot, pack(words)...): the four-element prefix is the same as
+      // last time unless a key, the L1 address or the orders root changed
+      BigInteger prefix =
+          known != null && known.sameKeys(leaf)
+              ? known.prefix
+              : Poseidon2.hashMD(
+                  leaf.ownerPkX(), leaf.ownerPkY(), leaf.l1Address(), leaf.ordersRoot());
+      BigInteger h = Poseidon2.hashMDFrom(prefix, WordPacking.pack(words));
+      leafHashes.put(id, new HashedLeaf(leaf, words, prefix, h));
       return h;
-    }
-
-    private BigInteger hashLeaf(AccountLeaf leaf, long[] words) {
-      if (Arrays.equals(words, leaf.words())) {
-        return leaf.hash();
-      }
-      BigInteger[] packed = WordPacking.pack(words);
-      BigInteger[] all = new BigInteger[4 + packed.length];
-      all[0] = leaf.ownerPkX();
-      all[1] = leaf.ownerPkY();
-      all[2] = leaf.l1Address();
-      all[3] = leaf.ordersRoot();
-      System.arraycopy(packed, 0, all, 4, packed.length);
-      return Poseidon2.hashMD(all);
     }
 
     /** MMcore and IMcore of the account's new state: the bounds m, mIm the circuit checks. */
