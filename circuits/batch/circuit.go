@@ -2,7 +2,7 @@
 // to newRoot at one risk root, consume a prefix of the on-chain deposit queue and produce the batch's
 // withdrawal list. Groth16 over BN254, no gnark commitments (every range check is a bit decomposition).
 //
-// Kinds in this version: 0 no-op, 1 deposit, 2 withdrawal, 3 trade, 4 transfer. Every slot is the same
+// Kinds in this version: 0 no-op, 1 deposit, 2 withdrawal, 3 trade, 4 transfer, 5 settle-expiry (settle.go). Every slot is the same
 // sub-circuit and can hold any kind (docs/BATCH.md section 5 "Slot design" gives the cost). Trading fees are
 // summed over the batch and credited to the fee account 0 once, after the last slot (Circuit.Fee).
 package batch
@@ -117,7 +117,7 @@ type Slot struct {
 type Row struct {
 	Used  frontend.Variable   // 1 if the row is opened (an unused row can be selected by no open position)
 	ID    frontend.Variable   // instrument id < 2^DI
-	Entry []frontend.Variable // packed entry words, PackedLen(4 + 2S)
+	Entry []frontend.Variable // packed entry words, PackedLen(6 + 2S)
 	Path  []frontend.Variable // DI siblings
 }
 
@@ -273,7 +273,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	g := margin.Globals{Cp: make([]frontend.Variable, s.A), Dp: make([]frontend.Variable, s.A), C: make([][]frontend.Variable, s.A)}
 	for a := 0; a < s.A; a++ {
-		o := s.T + a*(2+s.S)
+		o := s.GlobalsAssetOffset(a)
 		gw[o].AssertNonNegative(api)
 		gw[o+1].AssertNonNegative(api)
 		g.Cp[a], g.Dp[a] = gw[o].Value, gw[o+1].Value
@@ -283,6 +283,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	rows := make([]margin.Entry, s.R)
 	rowIDs := make([]frontend.Variable, s.R)
+	rowSettled, rowValue := make([]frontend.Variable, s.R), make([]frontend.Variable, s.R)
 	for r, row := range c.Rows {
 		api.AssertIsBoolean(row.Used)
 		ew := words.UnpackAll(api, row.Entry, s.EntryWordCount())
@@ -296,13 +297,16 @@ func (c *Circuit) Define(api frontend.API) error {
 		api.AssertIsEqual(api.Mul(row.Used, api.Sub(root, c.InstrumentsRoot)), 0)
 		e := margin.Entry{Mark: ew[0].Value, FundingIndex: ew[1].Value, FloorMm: ew[2].Value, FloorIm: ew[3].Value}
 		for k := 0; k < s.S; k++ {
-			e.Rmm = append(e.Rmm, ew[4+k].Value)
-			e.Rim = append(e.Rim, ew[4+s.S+k].Value)
+			e.Rmm = append(e.Rmm, ew[encoding.EntryRmm+k].Value)
+			e.Rim = append(e.Rim, ew[encoding.EntryRmm+s.S+k].Value)
 		}
 		rows[r], rowIDs[r] = e, row.ID
+		// settled is 0 or 1 in an opened row (the oracle's word; an unused row is never read)
+		rowSettled[r], rowValue[r] = ew[encoding.EntrySettled].Value, ew[encoding.EntrySettlementValue].Value
+		api.AssertIsBoolean(api.Mul(row.Used, rowSettled[r]))
 	}
 	ctx := &context{api: api, s: s, h: h, md: md, curve: curve, g: g, tierFactors: tierFactors, rows: rows, rowIDs: rowIDs,
-		usedRows: c.Rows, batchTime: c.BatchTime, feeSum: 0, emptyOrders: emptyOrdersRoot(s.K)}
+		rowSettled: rowSettled, rowValue: rowValue, usedRows: c.Rows, batchTime: c.BatchTime, feeSum: 0, emptyOrders: emptyOrdersRoot(s.K)}
 
 	root := c.OldRoot
 	depHead := c.DepositHeadBefore
@@ -331,6 +335,8 @@ type context struct {
 	tierFactors []frontend.Variable
 	rows        []margin.Entry
 	rowIDs      []frontend.Variable
+	rowSettled  []frontend.Variable // per row: settled (0/1, risk encoding v2); read by trade legs and kind 5
+	rowValue    []frontend.Variable // per row: settlementValue (a word), read by kind 5
 	usedRows    []Row
 	batchTime   frontend.Variable
 	feeSum      frontend.Variable // the batch's trading fees so far (exact integer < N * 2^127)
@@ -439,7 +445,8 @@ func (x *context) slot(sl *Slot, root, depHead, wHash frontend.Variable) (fronte
 	isW := api.IsZero(api.Sub(sl.Kind, KindWithdrawal))
 	isTr := api.IsZero(api.Sub(sl.Kind, KindTrade))
 	isT := api.IsZero(api.Sub(sl.Kind, KindTransfer))
-	api.AssertIsEqual(api.Add(isNoop, isDep, isW, isTr, isT), 1) // the kinds implemented here
+	isSe := api.IsZero(api.Sub(sl.Kind, KindSettleExpiry))
+	api.AssertIsEqual(api.Add(isNoop, isDep, isW, isTr, isT, isSe), 1) // the kinds implemented here
 	active := api.Sub(1, isNoop)
 	signed := api.Add(isW, isT)     // nonce-protected requests
 	aSigned := api.Add(signed, isTr) // A signs (the maker's order for a trade); A meets effective IM after
@@ -494,6 +501,7 @@ func (x *context) slot(sl *Slot, root, depHead, wHash frontend.Variable) (fronte
 	l.w[0].AssertNonNegative(api)
 	bal0 := x.trade(l, tr, sl.MakerPos, 1)
 	bal0 = api.Sub(bal0, api.Mul(isTr, api.Add(tr.netF, api.Mul(sl.Maker.FeePerUnit, sl.Amount))))
+	bal0 = x.settleExpiry(l, sl, tr, isSe, bal0)
 	for k := 0; k < s.A; k++ {
 		delta := api.Mul(isAsset[k], api.Mul(isT, sl.Amount))
 		v := l.vals[2+k]
@@ -550,6 +558,8 @@ const (
 type tradeLegs struct {
 	active, delta, inst, funding []frontend.Variable
 	netF                         frontend.Variable
+	// per leg, the selected row's id, used flag, settled flag and settlement value (read by kind 5 at leg 0)
+	rowID, rowUsed, settled, value []frontend.Variable
 }
 
 // readTrade range checks the trade fields (unconditionally: a slot of another kind carries words there too,
@@ -589,23 +599,28 @@ func (x *context) readTrade(sl *Slot, isTr frontend.Variable) *tradeLegs {
 		prev = used
 		api.AssertIsEqual(api.Mul(api.Sub(isTr, used), sl.InstrumentID[i]), 0) // an unused leg is (0, 0)
 		// the leg's row: one-hot over R, opened, its id the leg's instrument; its funding index
-		var hit, id, usedRow, f frontend.Variable = 0, 0, 0, 0
+		var hit, id, usedRow, f, settled, value frontend.Variable = 0, 0, 0, 0, 0, 0
 		for k := 0; k < s.R; k++ {
 			is := api.IsZero(api.Sub(sl.LegRow[i], k))
 			hit = api.Add(hit, is)
 			id = api.Add(id, api.Mul(is, x.rowIDs[k]))
 			usedRow = api.Add(usedRow, api.Mul(is, x.usedRows[k].Used))
 			f = api.Add(f, api.Mul(is, x.rows[k].FundingIndex))
+			settled = api.Add(settled, api.Mul(is, x.rowSettled[k]))
+			value = api.Add(value, api.Mul(is, x.rowValue[k]))
 		}
 		api.AssertIsEqual(hit, 1) // LegRow in [0, R)
 		api.AssertIsEqual(api.Mul(used, api.Sub(usedRow, 1)), 0)
 		api.AssertIsEqual(api.Mul(used, api.Sub(id, sl.InstrumentID[i])), 0)
+		api.AssertIsEqual(api.Mul(used, settled), 0) // a settled instrument cannot be traded
 		// |ratio * price| < 2^16 * 2^63: the net of L <= 8 legs is below 2^82, exact
 		net = api.Add(net, api.Mul(r, sl.Price[i]))
 		t.active = append(t.active, used)
 		t.delta = append(t.delta, api.Mul(used, api.Mul(r, sl.Amount))) // |.| < 2^79
 		t.inst = append(t.inst, sl.InstrumentID[i])
 		t.funding = append(t.funding, f)
+		t.rowID, t.rowUsed = append(t.rowID, id), append(t.rowUsed, usedRow)
+		t.settled, t.value = append(t.settled, settled), append(t.value, value)
 	}
 	// net <= M.limitPrice and -net <= T.limitPrice; |limit - net| < 2^83
 	nonnegBits := 84

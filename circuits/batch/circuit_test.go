@@ -200,7 +200,8 @@ func TestBatchHeaderRules(t *testing.T) {
 		"wrongRiskRoot":     func(c *batch.Circuit) { c.RiskRoot = 5 },
 		"batchTime2^40":     func(c *batch.Circuit) { c.BatchTime = int64(1) << 40 },
 		"depositReadAsTrade": func(c *batch.Circuit) { c.Slots[0].Kind = batch.KindTrade },
-		"kindAboveTransfer": func(c *batch.Circuit) { c.Slots[1].Kind = 5 },
+		"noopReadAsSettle":  func(c *batch.Circuit) { c.Slots[1].Kind = batch.KindSettleExpiry },
+		"kindAboveSettle":   func(c *batch.Circuit) { c.Slots[1].Kind = 6 },
 	}
 	for name, mut := range cases {
 		t.Run(name, func(t *testing.T) {

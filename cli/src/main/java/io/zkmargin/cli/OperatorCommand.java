@@ -182,8 +182,8 @@ public final class OperatorCommand implements Callable<Integer> {
 
   @Command(
       name = "submit",
-      description = "sign and submit a transition: withdraw, transfer or trade",
-      subcommands = {Withdraw.class, Transfer.class, Trade.class})
+      description = "sign and submit a transition: withdraw, transfer, trade or settle-expiry",
+      subcommands = {Withdraw.class, Transfer.class, Trade.class, SettleExpiryCmd.class})
   static final class Submit implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.HelpOption help;
@@ -220,6 +220,40 @@ public final class OperatorCommand implements Callable<Integer> {
 
   static ByteString sig(EdwardsKeyPair k, BigInteger msg) {
     return ByteString.copyFrom(RequestSigner.encode(EdDSA.sign(k, msg)));
+  }
+
+  @Command(
+      name = "settle-expiry",
+      description =
+          "close a position whose instrument has settled at expiry, at its settlement value"
+              + " (unsigned: anyone may)")
+  static final class SettleExpiryCmd implements Callable<Integer> {
+    @Mixin Cli.HelpOption help;
+    @Mixin ClientCommand.Connection connection;
+
+    @Option(names = "--account", paramLabel = "N", required = true, description = "the holder")
+    long account;
+
+    @Option(
+        names = "--slot",
+        paramLabel = "J",
+        required = true,
+        description = "the position slot, in [0, P)")
+    int slot;
+
+    @Override
+    public Integer call() {
+      return send(
+          connection,
+          "settle-expiry of account " + account + " slot " + slot,
+          client ->
+              SubmitTransitionRequest.newBuilder()
+                  .setSettleExpiry(
+                      io.zkmargin.api.v1.SettleExpiry.newBuilder()
+                          .setAccountId(account)
+                          .setPositionSlot(slot))
+                  .build());
+    }
   }
 
   @Command(name = "withdraw", description = "withdraw quote atoms to an L1 address")

@@ -285,6 +285,19 @@ public final class ReplayState {
               changed.add(takerId);
             }
           }
+          case BatchWitness.KIND_SETTLE_EXPIRY -> {
+            // the holder and its position slot (the trade word makerPos[0]); nothing is signed
+            long id = word(d[1], i, "accountId");
+            long pos = doc.trade(i).makerPos()[0];
+            requireNoPendingFees(id, fees, i, "settle-expiry");
+            rule =
+                pos < 0 || pos >= ledger.config().sizes().positionSlots()
+                    ? Rule.BAD_SLOT
+                    : ledger.settleExpiry(id, (int) pos);
+            if (rule.isOk()) {
+              changed.add(id);
+            }
+          }
           default -> throw slotRefused(i, "kind " + d[0], "unknown transition kind");
         }
         if (!rule.isOk()) {
@@ -527,6 +540,7 @@ public final class ReplayState {
       case BatchWitness.KIND_WITHDRAWAL -> "withdrawal";
       case BatchWitness.KIND_TRANSFER -> "transfer";
       case BatchWitness.KIND_TRADE -> "trade";
+      case BatchWitness.KIND_SETTLE_EXPIRY -> "settle-expiry";
       default -> "kind " + kind;
     };
   }

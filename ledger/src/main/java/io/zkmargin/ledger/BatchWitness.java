@@ -60,6 +60,9 @@ public final class BatchWitness {
   /** Transfer between two accounts of one owner. */
   public static final int KIND_TRANSFER = 4;
 
+  /** Settle-expiry: a position closed at its instrument's settlement value (docs/BATCH.md). */
+  public static final int KIND_SETTLE_EXPIRY = 5;
+
   private final String circuitId;
   private final BigInteger[] publicInputs; // oldRoot .. batchTime
   private final BigInteger instrumentsRoot;
@@ -514,6 +517,7 @@ public final class BatchWitness {
     long[] rowIdxA;
     long[] rowIdxB;
     Trade trade; // null in a slot of another kind
+    long settledInstrument = -1; // a settle-expiry's instrument (its row is legRow[0]), else -1
 
     Slot() {
       Arrays.fill(data, BigInteger.ZERO);
@@ -975,6 +979,61 @@ public final class BatchWitness {
       return rule;
     }
 
+    /**
+     * Applies a settle-expiry through {@link Ledger#settleExpiry} and records it (kind 5): the
+     * holder's leaf (A), the position slot (the trade part's {@code makerPos[0]}) and the risk
+     * table row of its settled instrument ({@code legRow[0]}). Nothing is signed; no IM is checked.
+     *
+     * @param accountId the holder
+     * @param positionSlot the position slot, in {@code [0, P)}
+     * @return the ledger's verdict; OK when applied and recorded
+     * @throws IllegalStateException when the batch is full or finished, its risk table would need
+     *     more than R rows, or the account is the fee account with fees pending in this batch
+     */
+    public Rule settleExpiry(long accountId, int positionSlot) {
+      requireRoom();
+      if (!ledger.isRegistered(accountId)
+          || positionSlot < 0
+          || positionSlot >= sizes.positionSlots()
+          || ledger.quantity(accountId, positionSlot) == 0
+          || risk.entry(ledger.instrumentId(accountId, positionSlot)) == null) {
+        return ledger.settleExpiry(accountId, positionSlot); // refused: the ledger says why
+      }
+      requireNoPendingFees(accountId);
+      long inst = ledger.instrumentId(accountId, positionSlot);
+      TreeSet<Long> rows = new TreeSet<>(rowIds);
+      rows.add(inst);
+      if (rows.size() > r) {
+        throw new IllegalStateException(
+            "the batch's risk table would need "
+                + rows.size()
+                + " rows, "
+                + circuitId
+                + " has "
+                + r
+                + ": start a new batch");
+      }
+      Part a = open(accountId);
+      Rule rule = ledger.settleExpiry(accountId, positionSlot);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      rowIds.addAll(rows);
+      update(accountId);
+      Trade tr = new Trade(legs);
+      BigInteger[] z = zeros(ledger.config().orderDepth());
+      tr.makerFill = new Fill(BigInteger.ZERO, BigInteger.ZERO, z);
+      tr.takerFill = tr.makerFill;
+      tr.makerPos[0] = positionSlot;
+      Slot s = new Slot();
+      s.a = a;
+      s.trade = tr;
+      s.settledInstrument = inst;
+      set(s.data, KIND_SETTLE_EXPIRY, accountId, 0, 0);
+      slots.add(s);
+      return rule;
+    }
+
     /** The old value and path of the order's fill slot in the account's order-fill subtree. */
     private Fill fillWitness(long id, long orderId) {
       int slot = (int) (orderId & ((1L << ledger.config().orderDepth()) - 1));
@@ -1038,6 +1097,9 @@ public final class BatchWitness {
             if (s.trade.ratio[l] != 0) {
               s.trade.legRow[l] = rowOf.get(s.trade.inst[l]);
             }
+          }
+          if (s.settledInstrument >= 0) {
+            s.trade.legRow[0] = rowOf.get(s.settledInstrument);
           }
         }
         all[i] = s;

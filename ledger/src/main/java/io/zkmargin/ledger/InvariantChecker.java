@@ -1,5 +1,7 @@
 package io.zkmargin.ledger;
 
+import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,7 +18,13 @@ import java.util.Map;
  *       accounts that opened at different snapshots, so only balances plus that term are conserved
  *       ({@code sum q = 0} per instrument makes it {@code -sum(unsettled funding)} up to a
  *       constant);
- *   <li>per instrument, the sum of quantities over all accounts is 0;
+ *   <li>per instrument that has not settled, the sum of quantities over all accounts is 0 ("the sum
+ *       of unsettled quantities is 0"); a settled instrument's holders are closed one by one by
+ *       settle-expiry, each moving the quote sum by {@code q * (settlementValue - fundingIndex)},
+ *       so for a position in a settled instrument the conserved quote sum counts {@code q *
+ *       (snapshot - fundingIndex + settlementValue)} instead of {@code q * snapshot}: what its
+ *       settlement will credit, which sums to {@code sum(q * snapshot)} when the instrument settles
+ *       (then {@code sum q = 0});
  *   <li>no account's nonce ever decreases.
  * </ul>
  *
@@ -66,7 +74,9 @@ public final class InvariantChecker {
           }
           continue;
         }
-        perInstrument.merge(ledger.instrumentId(i, j), BigInteger.valueOf(q), BigInteger::add);
+        if (settled(ledger.instrumentId(i, j)) == null) {
+          perInstrument.merge(ledger.instrumentId(i, j), BigInteger.valueOf(q), BigInteger::add);
+        }
       }
     }
     for (Map.Entry<Long, BigInteger> e : perInstrument.entrySet()) {
@@ -98,16 +108,28 @@ public final class InvariantChecker {
         s[a] = s[a].add(BigInteger.valueOf(ledger.balance(i, a)));
       }
       for (int j = 0; j < ledger.slots(); j++) {
-        s[0] =
-            s[0].add(
-                BigInteger.valueOf(ledger.quantity(i, j))
-                    .multiply(BigInteger.valueOf(ledger.fundingSnapshot(i, j))));
+        BigInteger perLot = BigInteger.valueOf(ledger.fundingSnapshot(i, j));
+        InstrumentRiskEntry e = settled(ledger.instrumentId(i, j));
+        if (ledger.quantity(i, j) != 0 && e != null) {
+          perLot =
+              perLot
+                  .subtract(BigInteger.valueOf(e.fundingIndex()))
+                  .add(BigInteger.valueOf(e.settlementValue()));
+        }
+        s[0] = s[0].add(BigInteger.valueOf(ledger.quantity(i, j)).multiply(perLot));
       }
     }
     for (int a = 0; a < assets; a++) {
       s[a] = s[a].subtract(BigInteger.valueOf(ledger.netFlow(a)));
     }
     return s;
+  }
+
+  /** The instrument's entry if it has settled at the ledger's current batch, else null. */
+  private InstrumentRiskEntry settled(long instrumentId) {
+    RiskCommitment risk = ledger.riskCommitment();
+    InstrumentRiskEntry e = risk == null ? null : risk.entry(instrumentId);
+    return e != null && e.settled() ? e : null;
   }
 
   private long[] nonces() {

@@ -17,6 +17,7 @@ import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ public final class Ledger {
   // the batch
   private RiskCommitment risk;
   private RiskVector vector;
-  private LiquidationParams liquidationParams; // null: the batch allows no liquidation
+  private LiquidationParams liquidationParams; // the batch's, from its risk globals
   private long[] fundingIndex;
   private long batchTime = -1;
   private final List<Withdrawal> withdrawals = new ArrayList<>();
@@ -144,26 +145,15 @@ public final class Ledger {
 
   /**
    * Starts a batch: every following transition is judged at this risk commitment (marks, funding
-   * indices, risk arrays, prices) and this batch time. Clears the batch's withdrawal list.
+   * indices, risk arrays, prices, and the liquidation parameters of its globals, which govern
+   * {@link #liquidate}, {@link #absorbLoss} and {@link #deleverage}) and this batch time. Clears
+   * the batch's withdrawal list.
    *
    * @param risk the batch's risk commitment (sizes DI, S, A, T equal to the ledger's)
    * @param batchTime unix seconds, in {@code [0, 2^40)}; orders with {@code expiry < batchTime} are
    *     expired
    */
   public void beginBatch(RiskCommitment risk, long batchTime) {
-    beginBatch(risk, batchTime, null);
-  }
-
-  /**
-   * Starts a batch that also allows liquidations, insurance-fund cover and auto-deleveraging
-   * ({@link #liquidate}, {@link #absorbLoss}, {@link #deleverage}) under the given parameters
-   * (docs/LIQUIDATION.md: they move into the risk root's globals later).
-   *
-   * @param risk the batch's risk commitment
-   * @param batchTime unix seconds, in {@code [0, 2^40)}
-   * @param params the batch's liquidation parameters, or null for none (liquidations throw)
-   */
-  public void beginBatch(RiskCommitment risk, long batchTime, LiquidationParams params) {
     ArgChecker.notNull(risk, "risk");
     ArgChecker.inRangeExclusive(batchTime, 0, 1L << 40, "batchTime");
     CircuitSizes s = config.sizes();
@@ -184,11 +174,14 @@ public final class Ledger {
     this.fundingIndex = vector.fundingArray();
     this.risk = risk;
     this.batchTime = batchTime;
-    this.liquidationParams = params;
+    this.liquidationParams = risk.globals().liquidation();
     withdrawals.clear();
   }
 
-  /** The current batch's liquidation parameters, or null if it allows no liquidation. */
+  /**
+   * The current batch's liquidation parameters (its risk globals'), or null before the first {@link
+   * #beginBatch}.
+   */
   public LiquidationParams liquidationParams() {
     return liquidationParams;
   }
@@ -598,6 +591,9 @@ public final class Ledger {
       if (!vector.has(maker.instrumentId(l))) {
         return Rule.UNKNOWN_INSTRUMENT;
       }
+      if (vector.entries().get((int) maker.instrumentId(l)).settled()) {
+        return Rule.SETTLED_INSTRUMENT;
+      }
     }
     load(0, mi);
     load(1, ti);
@@ -726,6 +722,79 @@ public final class Ledger {
       sSnap[s][j] = f;
     }
     return Rule.OK;
+  }
+
+  // ---------------------------------------------------------------- settle-expiry
+
+  /**
+   * Settle-expiry (docs/BATCH.md section 2, kind 5): closes an account's position at the settlement
+   * value its instrument's entry carries once it has expired (risk encoding v2). Funding settles
+   * first, as in a trade ({@code balance[0] -= q * (fundingIndex - snapshot)}), then {@code
+   * balance[0] += q * settlementValue} (quote atoms; a long receives the payoff, a short pays it)
+   * and the slot is emptied. Nothing is signed (anyone may settle an expired position: it cannot
+   * hurt the holder) and no margin is checked (the position leaves at its final value).
+   *
+   * @param accountId the holder
+   * @param positionSlot the position slot, in {@code [0, P)}
+   * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, BAD_SLOT (outside {@code [0,
+   *     P)} or empty), UNKNOWN_INSTRUMENT, NOT_SETTLED, OVERFLOW (the new balance leaves the word
+   *     range)
+   */
+  public Rule settleExpiry(long accountId, int positionSlot) {
+    requireBatch();
+    Rule r = checkAccount(accountId);
+    if (!r.isOk()) {
+      return r;
+    }
+    if (positionSlot < 0 || positionSlot >= slots) {
+      return Rule.BAD_SLOT;
+    }
+    int a = (int) accountId;
+    int k = a * slots + positionSlot;
+    long q = qty[k];
+    if (q == 0) {
+      return Rule.BAD_SLOT;
+    }
+    if (!vector.has(ids[k])) {
+      return Rule.UNKNOWN_INSTRUMENT;
+    }
+    InstrumentRiskEntry e = vector.entries().get((int) ids[k]);
+    if (!e.settled()) {
+      return Rule.NOT_SETTLED;
+    }
+    // q * (settlementValue - fundingIndex + snapshot), exact (as the circuit), then a word
+    BigInteger perLot =
+        BigInteger.valueOf(e.settlementValue())
+            .subtract(BigInteger.valueOf(e.fundingIndex()))
+            .add(BigInteger.valueOf(snap[k]));
+    BigInteger b = BigInteger.valueOf(bal[a * assets]).add(perLot.multiply(BigInteger.valueOf(q)));
+    if (b.bitLength() > 63) {
+      return Rule.OVERFLOW;
+    }
+    bal[a * assets] = b.longValue();
+    ids[k] = 0;
+    qty[k] = 0;
+    snap[k] = 0;
+    return applied();
+  }
+
+  /**
+   * The position slots of an account holding an instrument that has settled at the batch's risk
+   * commitment (what {@link #settleExpiry} may close), ascending.
+   */
+  public int[] settledPositions(long accountId) {
+    requireBatch();
+    requireRegistered(accountId);
+    int a = (int) accountId;
+    int[] out = new int[slots];
+    int n = 0;
+    for (int j = 0; j < slots; j++) {
+      int k = a * slots + j;
+      if (qty[k] != 0 && vector.has(ids[k]) && vector.entries().get((int) ids[k]).settled()) {
+        out[n++] = j;
+      }
+    }
+    return Arrays.copyOf(out, n);
   }
 
   // ---------------------------------------------------------------- liquidation
@@ -1234,10 +1303,6 @@ public final class Ledger {
 
   private LiquidationParams requireLiquidationParams() {
     requireBatch();
-    if (liquidationParams == null) {
-      throw new IllegalStateException(
-          "the batch allows no liquidation: beginBatch(risk, batchTime, LiquidationParams)");
-    }
     return liquidationParams;
   }
 

@@ -76,6 +76,12 @@ public enum Rule {
   NOT_MOST_PROFITABLE,
   /** Deleveraging would leave the counterparty with negative equity. */
   COUNTERPARTY_BANKRUPT,
+  /** A trade leg names an instrument that has settled at expiry (it can no longer be traded). */
+  SETTLED_INSTRUMENT,
+  /** A settle-expiry of a position whose instrument has not settled. */
+  NOT_SETTLED,
+  /** A settle-expiry of a position slot outside {@code [0, P)} or of an empty slot. */
+  BAD_SLOT,
   /**
    * A result leaves the word range (a balance, quantity, price product or margin sum beyond what a
    * 64-bit word, or the exact margin's 2^127, holds).

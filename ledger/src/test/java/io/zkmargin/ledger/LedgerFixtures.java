@@ -74,6 +74,16 @@ final class LedgerFixtures {
     return risk(120_000L);
   }
 
+  /**
+   * {@link #risk()} after the ETH call (instrument 4) expired and settled at {@code value} quote
+   * atoms per lot (risk encoding v2: mark = value, no floors, no risk).
+   */
+  static RiskCommitment riskWithCallSettled(long value) {
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>(risk().entries());
+    m.put(4L, InstrumentRiskEntry.settledAt(value, 0, SIZES.scenarios()));
+    return new RiskCommitment(SIZES, m, globals());
+  }
+
   static EdwardsKeyPair key(long seed) {
     return new EdwardsKeyPair(
         BigInteger.valueOf(seed)

@@ -157,6 +157,13 @@ public final class OperatorServiceImpl extends OperatorServiceGrpc.OperatorServi
               tr.getFill(),
               prices);
         }
+      case SETTLE_EXPIRY:
+        {
+          io.zkmargin.api.v1.SettleExpiry se = req.getSettleExpiry();
+          // a uint32 of 2^31 or more reads negative: the ledger refuses it (BAD_SLOT)
+          return new Transition.SettleExpiry(
+              word(se.getAccountId(), "account_id"), se.getPositionSlot());
+        }
       default:
         throw new IllegalArgumentException("no transition in the request");
     }

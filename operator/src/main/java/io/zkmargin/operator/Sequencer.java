@@ -366,6 +366,8 @@ public final class Sequencer implements AutoCloseable {
       r = builder.withdraw(w.message(), w.signature());
     } else if (t instanceof Transition.Transfer x) {
       r = builder.transfer(x.message(), x.signature());
+    } else if (t instanceof Transition.SettleExpiry se) {
+      r = builder.settleExpiry(se.accountId(), se.positionSlot());
     } else {
       Transition.Trade tr = (Transition.Trade) t;
       r =

@@ -11,9 +11,9 @@ import java.nio.ByteBuffer;
 
 /**
  * One transition the sequencer orders (docs/BATCH.md section 2): a deposit taken from the chain's
- * queue, or a signed withdrawal, transfer or trade. Also its record in the {@link TransitionLog}:
- * {@link #encode} / {@link #decode} (big-endian words, signatures in the 96-byte {@link
- * RequestSigner} layout).
+ * queue, a signed withdrawal, transfer or trade, or an (unsigned) settle-expiry. Also its record in
+ * the {@link TransitionLog}: {@link #encode} / {@link #decode} (big-endian words, signatures in the
+ * 96-byte {@link RequestSigner} layout).
  */
 public sealed interface Transition {
   /** Record kinds in the log. */
@@ -27,6 +27,9 @@ public sealed interface Transition {
 
   /** A fill between two signed orders. */
   byte TRADE = 4;
+
+  /** A settle-expiry (unsigned). */
+  byte SETTLE_EXPIRY = 5;
 
   /** The record kind. */
   byte kind();
@@ -211,6 +214,30 @@ public sealed interface Transition {
   }
 
   /**
+   * A settle-expiry (docs/BATCH.md section 2, kind 5): the account's position in a position slot
+   * whose instrument has settled is closed at its settlement value; nothing is signed.
+   *
+   * @param accountId the holder
+   * @param positionSlot the position slot, in {@code [0, P)} (the ledger refuses others)
+   */
+  record SettleExpiry(long accountId, int positionSlot) implements Transition {
+    @Override
+    public byte kind() {
+      return SETTLE_EXPIRY;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      out.put(SETTLE_EXPIRY).putLong(accountId).putInt(positionSlot);
+    }
+
+    @Override
+    public String describe() {
+      return "settle-expiry account " + accountId + " position slot " + positionSlot;
+    }
+  }
+
+  /**
    * Reads one record payload written by {@link #encode}.
    *
    * @throws IllegalArgumentException (or a buffer exception) when it does not decode
@@ -251,6 +278,8 @@ public sealed interface Transition {
           }
           return new Trade(m, ms, t, ts, fill, prices);
         }
+      case SETTLE_EXPIRY:
+        return new SettleExpiry(in.getLong(), in.getInt());
       default:
         throw new IllegalArgumentException("unknown transition kind " + kind);
     }

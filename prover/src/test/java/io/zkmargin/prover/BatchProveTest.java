@@ -60,6 +60,7 @@ class BatchProveTest {
   private static BatchWitness padded;
   private static BatchWitness tradeBig;
   private static BatchWitness tradeSmall;
+  private static BatchWitness settle;
 
   @BeforeAll
   static void build() {
@@ -90,6 +91,7 @@ class BatchProveTest {
     padded = singleWithdrawal(key(1), true);
     tradeBig = tradeBatch();
     tradeSmall = tradeAndWithdrawal();
+    settle = settleBatch();
   }
 
   private static EdDSA.Signature sign(long seed, OrderMessage o) {
@@ -162,6 +164,31 @@ class BatchProveTest {
         Rule.OK, b.trade(sell, sign(1, sell), buy, sign(2, buy), 2, new long[] {30_000_000L, 0}));
     WithdrawalMessage w = new WithdrawalMessage(1, 0, 10 * USDC, PAYEE);
     assertEquals(Rule.OK, b.withdraw(w, EdDSA.sign(key(1), w.messageHash())));
+    BatchWitness bw = b.finish();
+    assertEquals(l.stateTree().root(), bw.newRoot());
+    return bw;
+  }
+
+  /**
+   * From genesis, account 1 buys 2 ETH calls (id 4) from account 2 at 1.2 USDC a lot; then the call
+   * expires and settles at 2.5 USDC a lot, and a batch of N = 2 settle-expiry slots closes both
+   * positions (kind 5: account 1 receives 5 USDC, account 2 pays them).
+   */
+  private static BatchWitness settleBatch() {
+    Ledger l = genesis();
+    long exp = T0 + 86_400;
+    OrderMessage buy = OrderMessage.singleLeg(CONFIG.legs(), 1, 5, exp, 2, 1_300_000L, 0, 4, 1);
+    OrderMessage sell = OrderMessage.singleLeg(CONFIG.legs(), 2, 5, exp, 2, -1_100_000L, 0, 4, -1);
+    assertEquals(Rule.OK, l.trade(buy, sell, 2, new long[] {1_200_000L, 0}));
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>(risk().entries());
+    m.put(4L, InstrumentRiskEntry.settledAt(2_500_000L, 0, CONFIG.sizes().scenarios()));
+    l.beginBatch(new RiskCommitment(CONFIG.sizes(), m, risk().globals()), T0 + 60);
+    BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
+    long before = l.balance(1, 0);
+    assertEquals(Rule.OK, b.settleExpiry(1, 1));
+    assertEquals(Rule.OK, b.settleExpiry(2, 1));
+    assertEquals(before + 5 * USDC, l.balance(1, 0));
+    assertEquals(0, l.quantity(2, 1));
     BatchWitness bw = b.finish();
     assertEquals(l.stateTree().root(), bw.newRoot());
     return bw;
@@ -333,9 +360,10 @@ class BatchProveTest {
       "ledger-batch-2.json",
       "ledger-batch-3-padded.json",
       "ledger-batch-trade-8.json",
-      "ledger-batch-trade-2.json"
+      "ledger-batch-trade-2.json",
+      "ledger-batch-settle-2.json"
     };
-    BatchWitness[] ws = {batch1, batch2, padded, tradeBig, tradeSmall};
+    BatchWitness[] ws = {batch1, batch2, padded, tradeBig, tradeSmall, settle};
     for (int i = 0; i < ws.length; i++) {
       Path f = dir.resolve(names[i]);
       if (Boolean.getBoolean("zkm.updateVectors")) {
