@@ -136,6 +136,24 @@ public final class Poseidon2 {
     return FrMont.fromMont(hashMDMont(m));
   }
 
+  /**
+   * {@link #hashMD} continued from a chaining value: {@code hashMDFrom(hashMD(a...), b...) ==
+   * hashMD(a..., b...)}. Lets a caller that hashes many inputs with a common prefix (an account
+   * leaf whose keys did not change) hash the prefix once.
+   *
+   * @param state the chaining value after the prefix, in {@code [0, r)}
+   * @param xs the remaining field elements, in {@code [0, r)}
+   * @return the digest, in {@code [0, r)}
+   */
+  public static BigInteger hashMDFrom(BigInteger state, BigInteger... xs) {
+    ArgChecker.notNull(xs, "inputs");
+    long[] s = FrMont.toMont(Fr.requireElement(state, "state"));
+    for (int i = 0; i < xs.length; i++) {
+      compressMont(s, s, FrMont.toMont(Fr.requireElement(xs[i], "input " + i)));
+    }
+    return FrMont.fromMont(s);
+  }
+
   /** Merkle-Damgard over Montgomery elements; returns a new Montgomery element. */
   static long[] hashMDMont(long[]... xs) {
     long[] s = new long[4];
@@ -145,11 +163,21 @@ public final class Poseidon2 {
     return s;
   }
 
-  /** out = compress(l, r) on Montgomery elements; out may alias l or r. */
+  /**
+   * Per-thread state of a permutation (s0, s1, tmp): the trees call {@link #compressMont} tens of
+   * times per leaf update, so it allocates nothing.
+   */
+  private static final ThreadLocal<long[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new long[3][4]);
+
+  /** out = compress(l, r) on Montgomery elements; out may alias l or r. Allocation free. */
   static void compressMont(long[] out, long[] l, long[] r) {
-    long[] s0 = l.clone();
-    long[] s1 = r.clone();
-    permuteMont(s0, s1, new long[4]);
+    long[][] w = SCRATCH.get();
+    long[] s0 = w[0];
+    long[] s1 = w[1];
+    System.arraycopy(l, 0, s0, 0, 4);
+    System.arraycopy(r, 0, s1, 0, 4);
+    permuteMont(s0, s1, w[2]);
     FrMont.add(out, s1, r);
   }
 

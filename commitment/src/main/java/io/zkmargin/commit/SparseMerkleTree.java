@@ -2,6 +2,7 @@ package io.zkmargin.commit;
 
 import io.zkmargin.risk.util.ArgChecker;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -14,8 +15,11 @@ import java.util.Set;
  * leaves) bit k of the index says whether a node is a left (0) or right (1) child; {@code parent =
  * compress(left, right)}. An absent leaf is 0 and an empty subtree of height k hashes to {@code
  * z_k} ({@code z_0 = 0, z_{k+1} = compress(z_k, z_k)}). Only nodes that differ from the empty
- * subtree are stored. Updates are lazy: {@link #set} records the leaf, {@link #root} and {@link
- * #path} rehash only the paths of leaves changed since.
+ * subtree are stored. Updates are lazy, node by node: {@link #set} records the leaf and marks its
+ * ancestors stale; {@link #root} and {@link #path} rehash only the stale nodes they read. A path
+ * read between two updates (the batch witness opens the second account of a transfer against the
+ * root after the first one's update) thus rehashes the first leaf's ancestors only up to where the
+ * two paths meet, not up to the root, which the next read rehashes once for both.
  *
  * <p>Not thread-safe: callers that share a tree must synchronize.
  */
@@ -43,7 +47,12 @@ public final class SparseMerkleTree {
   /** levels[k]: non-empty nodes at level k (0 = leaves), Montgomery form. */
   private final Map<Long, long[]>[] levels;
 
-  private final Set<Long> dirty = new HashSet<>();
+  /**
+   * stale[k]: nodes at level k (k >= 1) whose stored value predates a leaf update below them.
+   * Closed upwards: a stale node's ancestors are stale (a set marks the whole path; rehashing a
+   * node rehashes its stale descendants first).
+   */
+  private final Set<Long>[] stale;
 
   /**
    * Creates an empty tree.
@@ -55,8 +64,10 @@ public final class SparseMerkleTree {
     ArgChecker.inRange(depth, 1, MAX_DEPTH, "tree depth");
     this.depth = depth;
     this.levels = new Map[depth + 1];
+    this.stale = new Set[depth + 1];
     for (int k = 0; k <= depth; k++) {
       levels[k] = new HashMap<>();
+      stale[k] = new HashSet<>();
     }
   }
 
@@ -106,7 +117,11 @@ public final class SparseMerkleTree {
     } else {
       levels[0].put(index, leafMont.clone());
     }
-    dirty.add(index);
+    for (int k = 1; k <= depth; k++) {
+      if (!stale[k].add(index >>> k)) {
+        break; // already stale, and so are its ancestors
+      }
+    }
   }
 
   /** The leaf at {@code index} (0 if absent); index in {@code [0, 2^d)}. */
@@ -118,7 +133,6 @@ public final class SparseMerkleTree {
 
   /** The root of the tree, in {@code [0, r)}. */
   public BigInteger root() {
-    flush();
     return FrMont.fromMont(node(depth, 0));
   }
 
@@ -131,7 +145,6 @@ public final class SparseMerkleTree {
    */
   public BigInteger[] path(long index) {
     checkIndex(index);
-    flush();
     BigInteger[] out = new BigInteger[depth];
     long idx = index;
     for (int k = 0; k < depth; k++) {
@@ -178,33 +191,19 @@ public final class SparseMerkleTree {
     return computeRoot(leaf, index, path).equals(root);
   }
 
+  /** The node (Montgomery form; not to be modified), rehashed first if stale. */
   private long[] node(int level, long idx) {
+    if (level > 0 && stale[level].remove(idx)) {
+      long[] h = new long[4];
+      Poseidon2.compressMont(h, node(level - 1, 2 * idx), node(level - 1, 2 * idx + 1));
+      if (Arrays.equals(h, ZERO_MONT[level])) {
+        levels[level].remove(idx);
+        return ZERO_MONT[level];
+      }
+      levels[level].put(idx, h);
+      return h;
+    }
     long[] v = levels[level].get(idx);
     return v != null ? v : ZERO_MONT[level];
-  }
-
-  private void flush() {
-    if (dirty.isEmpty()) {
-      return;
-    }
-    Set<Long> current = new HashSet<>(dirty);
-    for (int k = 0; k < depth; k++) {
-      Set<Long> parents = new HashSet<>();
-      for (long idx : current) {
-        parents.add(idx >>> 1);
-      }
-      Map<Long, long[]> up = levels[k + 1];
-      for (long p : parents) {
-        long[] h = new long[4];
-        Poseidon2.compressMont(h, node(k, 2 * p), node(k, 2 * p + 1));
-        if (java.util.Arrays.equals(h, ZERO_MONT[k + 1])) {
-          up.remove(p);
-        } else {
-          up.put(p, h);
-        }
-      }
-      current = parents;
-    }
-    dirty.clear();
   }
 }

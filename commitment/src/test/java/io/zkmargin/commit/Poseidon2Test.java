@@ -135,6 +135,13 @@ class Poseidon2Test {
       s = Poseidon2.compress(s, x);
     }
     assertEquals(s, Poseidon2.hashMD(xs));
+    // continued from a prefix's chaining value
+    assertEquals(
+        s,
+        Poseidon2.hashMDFrom(
+            Poseidon2.hashMD(xs[0], xs[1]), java.util.Arrays.copyOfRange(xs, 2, 5)));
+    assertEquals(s, Poseidon2.hashMDFrom(s));
+    assertEquals(Poseidon2.hashMD(xs), Poseidon2.hashMDFrom(BigInteger.ZERO, xs));
   }
 
   @Test

@@ -20,6 +20,7 @@ import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -564,6 +565,61 @@ public final class BatchWitness {
   }
 
   /**
+   * {@link #builder(Ledger, int, int, BigInteger, SparseMerkleTree)} continuing from the previous
+   * batch's builder: its state tree and the leaf hashes it computed (a leaf opened again with the
+   * same content is not hashed again). Same conditions: nothing may have changed the ledger since.
+   *
+   * @param previous the previous batch's builder, after {@link Builder#finish()}
+   */
+  public static Builder builder(
+      Ledger ledger, int n, int r, BigInteger depositHeadBefore, Builder previous) {
+    ArgChecker.notNull(previous, "previous builder");
+    Builder b = new Builder(ledger, n, r, depositHeadBefore, previous.tree);
+    b.leafHashes.putAll(previous.leafHashes);
+    return b;
+  }
+
+  /**
+   * Most leaf hashes a builder keeps ({@link Builder}'s cache; ~0.4 KB each at production size).
+   */
+  private static final int LEAF_HASH_CACHE = 1 << 15;
+
+  /**
+   * A leaf hash with everything it was computed from (keys, L1 address, orders root, words) and the
+   * chaining value after the first four.
+   */
+  private static final class HashedLeaf {
+    final BigInteger pkX;
+    final BigInteger pkY;
+    final BigInteger l1;
+    final BigInteger ordersRoot;
+    final long[] words;
+    final BigInteger prefix;
+    final BigInteger hash;
+
+    HashedLeaf(AccountLeaf leaf, long[] words, BigInteger prefix, BigInteger hash) {
+      this.pkX = leaf.ownerPkX();
+      this.pkY = leaf.ownerPkY();
+      this.l1 = leaf.l1Address();
+      this.ordersRoot = leaf.ordersRoot();
+      this.words = words.clone();
+      this.prefix = prefix;
+      this.hash = hash;
+    }
+
+    boolean is(AccountLeaf leaf, long[] w) {
+      return Arrays.equals(words, w) && sameKeys(leaf);
+    }
+
+    boolean sameKeys(AccountLeaf leaf) {
+      return pkX.equals(leaf.ownerPkX())
+          && pkY.equals(leaf.ownerPkY())
+          && l1.equals(leaf.l1Address())
+          && ordersRoot.equals(leaf.ordersRoot());
+    }
+  }
+
+  /**
    * Records the transitions of one batch as the ledger applies them. Each transition method checks
    * and applies exactly what the ledger does (returning its {@link Rule}); a refused transition
    * records nothing. Not thread-safe.
@@ -593,6 +649,21 @@ public final class BatchWitness {
     // slot, so until then the witness sees the fee account's balance[0] without them
     private long pendingFees;
 
+    /**
+     * The leaf hashes this builder (and its predecessors) computed, by account, with exactly what
+     * was hashed, least recently used first and bounded: opening a leaf hashes it to check that the
+     * tree holds it (nothing changed the account behind the builder's back), and without this the
+     * check would hash every leaf a transition touches twice. A pure cache: a leaf whose content
+     * differs in any word or key is hashed again.
+     */
+    private final Map<Long, HashedLeaf> leafHashes =
+        new LinkedHashMap<>(1024, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, HashedLeaf> eldest) {
+            return size() > LEAF_HASH_CACHE;
+          }
+        };
+
     private Builder(
         Ledger ledger, int n, int r, BigInteger depositHeadBefore, SparseMerkleTree previous) {
       this.ledger = ArgChecker.notNull(ledger, "ledger");
@@ -613,10 +684,25 @@ public final class BatchWitness {
       this.vector = new RiskVector(0, sizes, entries, risk.globals());
       this.margin = new MarginResult(sizes.scenarios());
       this.batchTime = ledger.batchTime();
-      this.tree = previous != null ? previous : ledger.stateTree();
-      this.oldRoot = tree.root();
       this.feeAccount = ledger.config().feeAccountId();
       this.legs = ledger.config().legs();
+      this.tree = previous != null ? previous : stateTree(ledger);
+      this.oldRoot = tree.root();
+    }
+
+    /**
+     * {@link Ledger#stateTree()}, built through {@link #seenHash} so that the leaf hashes it
+     * computes are known when a transition opens those leaves (no fees are pending yet: the same
+     * leaves).
+     */
+    private SparseMerkleTree stateTree(Ledger ledger) {
+      SparseMerkleTree t = new SparseMerkleTree(sizes.stateDepth());
+      for (long id = 0; id < ledger.accountLimit(); id++) {
+        if (ledger.isRegistered(id)) {
+          t.set(id, seenHash(id));
+        }
+      }
+      return t;
     }
 
     /**
@@ -1143,17 +1229,21 @@ public final class BatchWitness {
 
     private BigInteger seenHash(long id) {
       AccountLeaf leaf = ledger.leaf(id);
-      if (id != feeAccount || pendingFees == 0) {
-        return leaf.hash();
+      long[] words = seenWords(id);
+      HashedLeaf known = leafHashes.get(id);
+      if (known != null && known.is(leaf, words)) {
+        return known.hash;
       }
-      BigInteger[] packed = WordPacking.pack(seenWords(id));
-      BigInteger[] all = new BigInteger[4 + packed.length];
-      all[0] = leaf.ownerPkX();
-      all[1] = leaf.ownerPkY();
-      all[2] = leaf.l1Address();
-      all[3] = leaf.ordersRoot();
-      System.arraycopy(packed, 0, all, 4, packed.length);
-      return Poseidon2.hashMD(all);
+      // hashMD(pkX, pkY, l1, ordersRoot, pack(words)...): the four-element prefix is the same as
+      // last time unless a key, the L1 address or the orders root changed
+      BigInteger prefix =
+          known != null && known.sameKeys(leaf)
+              ? known.prefix
+              : Poseidon2.hashMD(
+                  leaf.ownerPkX(), leaf.ownerPkY(), leaf.l1Address(), leaf.ordersRoot());
+      BigInteger h = Poseidon2.hashMDFrom(prefix, WordPacking.pack(words));
+      leafHashes.put(id, new HashedLeaf(leaf, words, prefix, h));
+      return h;
     }
 
     /** MMcore and IMcore of the account's new state: the bounds m, mIm the circuit checks. */

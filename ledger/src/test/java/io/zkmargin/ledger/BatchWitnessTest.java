@@ -18,7 +18,9 @@ import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -134,6 +136,22 @@ class BatchWitnessTest {
     assertThrows(IllegalStateException.class, () -> b.withdraw(w, sign(1, w)));
   }
 
+  /** Also when the builder continues a previous one and knows the account's leaf hash. */
+  @Test
+  void aTransitionOutsideAChainedBuilderIsDetected() {
+    Ledger l = ledger(2, 100 * USDC);
+    BatchWitness.Builder b = BatchWitness.builder(l, 2, 4, BigInteger.ZERO);
+    WithdrawalMessage w0 = withdrawal(1, 0, USDC);
+    assertEquals(Rule.OK, b.withdraw(w0, sign(1, w0))); // hashes account 1's leaf
+    BatchWitness first = b.finish();
+    l.beginBatch(LedgerFixtures.risk(), T0 + 1);
+    BatchWitness.Builder b2 =
+        BatchWitness.builder(l, 2, 4, first.depositHeadAfter(), b); // knows that hash
+    assertEquals(Rule.OK, l.deposit(1, 1, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
+    WithdrawalMessage w1 = withdrawal(1, 1, USDC);
+    assertThrows(IllegalStateException.class, () -> b2.withdraw(w1, sign(1, w1)));
+  }
+
   @Test
   void aTradeWithoutSignaturesIsNotRecordable() {
     Ledger l = ledger(2, 100 * USDC);
@@ -191,6 +209,15 @@ class BatchWitnessTest {
    */
   @Test
   void randomBatchesChainRootsAndHeads() {
+    List<String> fresh = randomBatches(false);
+    // a builder continuing the previous one (its tree and leaf hashes, as the sequencer does)
+    // records exactly the same witnesses
+    assertEquals(fresh, randomBatches(true));
+  }
+
+  private static List<String> randomBatches(boolean chained) {
+    List<String> witnesses = new ArrayList<>();
+    BatchWitness.Builder previous = null;
     SplittableRandom rnd = new SplittableRandom(7);
     Ledger l = ledger(3, 50 * USDC);
     BigInteger root = l.stateTree().root();
@@ -198,7 +225,10 @@ class BatchWitnessTest {
     int[] applied = new int[4];
     for (int batch = 0; batch < 12; batch++) {
       l.beginBatch(LedgerFixtures.risk(), T0 + batch);
-      BatchWitness.Builder b = BatchWitness.builder(l, 3, 4, head);
+      BatchWitness.Builder b =
+          chained && previous != null
+              ? BatchWitness.builder(l, 3, 4, head, previous)
+              : BatchWitness.builder(l, 3, 4, head);
       for (int tries = 0; tries < 6 && !b.isFull(); tries++) {
         long a = rnd.nextLong(1, 7);
         long to = a == 1 || a == 3 ? 4 - a : a % 6 + 1; // != a; 1 and 3 share an owner
@@ -251,9 +281,12 @@ class BatchWitnessTest {
       assertEquals(head, w.publicInputs()[3]);
       root = w.newRoot();
       head = w.depositHeadAfter();
+      witnesses.add(w.toJson());
+      previous = b;
     }
     assertTrue(
         Arrays.stream(applied).allMatch(n -> n > 2),
         "each kind is applied, not only refused: " + Arrays.toString(applied));
+    return witnesses;
   }
 }

@@ -483,12 +483,12 @@ public final class Sequencer implements AutoCloseable {
   private void begin(long number, long batchTime) {
     ledger.beginBatch(risk, batchTime);
     BigInteger headBefore = open == null ? resume.depositHead() : open.witness.depositHeadAfter();
-    // the previous batch's tree is the ledger's: no rebuild from every account at each cut
+    // the previous batch's tree (and leaf hashes) are the ledger's: no rebuild at each cut
     builder =
         (builder == null
                 ? BatchWitness.builder(ledger, config.slots(), config.riskRows(), headBefore)
                 : BatchWitness.builder(
-                    ledger, config.slots(), config.riskRows(), headBefore, builder.stateTree()))
+                    ledger, config.slots(), config.riskRows(), headBefore, builder))
             .verifier(config.verifier());
     open = new Batch(number, batchTime);
     batches.put(number, open);
