@@ -75,7 +75,7 @@ class LiquidationPropertyTest {
     }
     long mark = 10_000_000L + rnd.nextInt(40_000_000);
     LiquidationParams params =
-        new LiquidationParams(rnd.nextInt(50_000), rnd.nextInt(1_000_001), 1_000_000, 0);
+        new LiquidationParams(rnd.nextInt(50_000), rnd.nextInt(1_000_001), 0, 1_000_000, 0);
     l.beginBatch(LiquidationTest.riskAt(mark, 120_000L + rnd.nextInt(100_000)), T0 + 60, params);
     assertEquals(Rule.OK, l.deposit(0, 60 * USDC, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
     l.checkInvariantsAfterEachTransition(true);

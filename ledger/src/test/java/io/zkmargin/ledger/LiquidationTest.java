@@ -38,7 +38,7 @@ class LiquidationTest {
   private static final long[] P30 = {30_000_000L, 0};
   private static final long BOUNDARY_MARK = 24_500_001L;
   private static final LiquidationParams PARAMS =
-      new LiquidationParams(10_000, 500_000, 1_000_000, 5); // 1% penalty, half to the fund
+      new LiquidationParams(10_000, 500_000, 0, 1_000_000, 5); // 1% penalty, half to the fund
 
   /** The fixture's risk commitment with ETH-PERP at {@code mark} quote atoms per lot. */
   static RiskCommitment riskAt(long mark, long funding) {
