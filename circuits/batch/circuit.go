@@ -273,7 +273,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	g := margin.Globals{Cp: make([]frontend.Variable, s.A), Dp: make([]frontend.Variable, s.A), C: make([][]frontend.Variable, s.A)}
 	for a := 0; a < s.A; a++ {
-		o := s.T + a*(2+s.S)
+		o := s.GlobalsAssetOffset(a)
 		gw[o].AssertNonNegative(api)
 		gw[o+1].AssertNonNegative(api)
 		g.Cp[a], g.Dp[a] = gw[o].Value, gw[o+1].Value
@@ -296,8 +296,8 @@ func (c *Circuit) Define(api frontend.API) error {
 		api.AssertIsEqual(api.Mul(row.Used, api.Sub(root, c.InstrumentsRoot)), 0)
 		e := margin.Entry{Mark: ew[0].Value, FundingIndex: ew[1].Value, FloorMm: ew[2].Value, FloorIm: ew[3].Value}
 		for k := 0; k < s.S; k++ {
-			e.Rmm = append(e.Rmm, ew[4+k].Value)
-			e.Rim = append(e.Rim, ew[4+s.S+k].Value)
+			e.Rmm = append(e.Rmm, ew[encoding.EntryRmm+k].Value)
+			e.Rim = append(e.Rim, ew[encoding.EntryRmm+s.S+k].Value)
 		}
 		rows[r], rowIDs[r] = e, row.ID
 	}

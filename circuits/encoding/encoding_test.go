@@ -204,18 +204,26 @@ func TestModelWordsRoundTrip(t *testing.T) {
 	if err != nil || l2.Hash() != l.Hash() {
 		t.Fatalf("leaf round trip: %v", err)
 	}
-	e := &Entry{Mark: 1, FundingIndex: -2, FloorMm: 3, FloorIm: 4, Rmm: []int64{5, 6, 7, 8}, Rim: []int64{9, 10, 11, 12}}
+	e := &Entry{Mark: 1, FundingIndex: -2, FloorMm: 3, FloorIm: 4, Settled: 1, SettlementValue: -7,
+		Rmm: []int64{5, 6, 7, 8}, Rim: []int64{9, 10, 11, 12}}
+	if ew := e.Words(); len(ew) != s.EntryWordCount() || ew[EntrySettled] != 1 || ew[EntrySettlementValue] != -7 ||
+		ew[EntryRmm] != 5 || ew[EntryRmm+s.S] != 9 {
+		t.Fatalf("entry layout: %v", ew)
+	}
 	e2, err := EntryFromWords(s, e.Words())
-	if err != nil || e2.Hash() != e.Hash() {
+	if err != nil || e2.Hash() != e.Hash() || e2.Settled != 1 || e2.SettlementValue != -7 {
 		t.Fatalf("entry round trip: %v", err)
 	}
-	g := &Globals{TierFactorPpm: []int64{1, 2}, Cp: []int64{3, 4}, Dp: []int64{13, 14}, C: [][]int64{{5, 6, 7, 8}, {9, 10, 11, 12}}}
-	if gw := g.Words(); len(gw) != s.GlobalsWordCount() || gw[2] != 3 || gw[3] != 13 || gw[4] != 5 ||
-		gw[8] != 4 || gw[9] != 14 || gw[10] != 9 {
+	g := &Globals{TierFactorPpm: []int64{1, 2}, PenaltyPpm: 20, InsuranceSharePpm: 21, KeeperSharePpm: 22,
+		CloseTargetPpm: 23, InsuranceFundId: 24, Cp: []int64{3, 4}, Dp: []int64{13, 14},
+		C: [][]int64{{5, 6, 7, 8}, {9, 10, 11, 12}}}
+	if gw := g.Words(); len(gw) != s.GlobalsWordCount() || gw[2] != 20 || gw[4] != 22 || gw[6] != 24 ||
+		gw[7] != 3 || gw[8] != 13 || gw[9] != 5 || gw[13] != 4 || gw[14] != 14 || gw[15] != 9 ||
+		s.GlobalsAssetOffset(1) != 13 {
 		t.Fatalf("globals layout: %v", gw)
 	}
 	g2, err := GlobalsFromWords(s, g.Words())
-	if err != nil || g2.Hash() != g.Hash() {
+	if err != nil || g2.Hash() != g.Hash() || g2.KeeperSharePpm != 22 || g2.InsuranceFundId != 24 {
 		t.Fatalf("globals round trip: %v", err)
 	}
 }

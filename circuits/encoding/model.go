@@ -61,15 +61,30 @@ func LeafFromWords(s Sizes, pkX, pkY fr.Element, words []int64) (*Leaf, error) {
 }
 
 // Entry is an instrument risk entry (docs/ENCODING.md "Risk vector commitment"); values per lot in
-// quote atoms.
+// quote atoms. A settled entry (Settled = 1) has, by the oracle's rule, Mark = SettlementValue, zero floors
+// and zero scenario arrays; an unsettled one has SettlementValue 0.
 type Entry struct {
 	Mark, FundingIndex, FloorMm, FloorIm int64
+	Settled                              int64   // 0 or 1: the instrument has expired and settled
+	SettlementValue                      int64   // payoff of one long lot at expiry (0 when not settled)
 	Rmm, Rim                             []int64 // length S each
 }
 
-// Words returns mark, fundingIndex, floorMm, floorIm, Rmm[0..S-1], Rim[0..S-1].
+// Word indexes of an instrument entry: mark, fundingIndex, floorMm, floorIm, settled, settlementValue,
+// then Rmm[0..S-1] from EntryRmm and Rim[0..S-1] from EntryRmm + S.
+const (
+	EntryMark            = 0
+	EntryFundingIndex    = 1
+	EntryFloorMm         = 2
+	EntryFloorIm         = 3
+	EntrySettled         = 4
+	EntrySettlementValue = 5
+	EntryRmm             = 6
+)
+
+// Words returns mark, fundingIndex, floorMm, floorIm, settled, settlementValue, Rmm[0..S-1], Rim[0..S-1].
 func (e *Entry) Words() []int64 {
-	w := []int64{e.Mark, e.FundingIndex, e.FloorMm, e.FloorIm}
+	w := []int64{e.Mark, e.FundingIndex, e.FloorMm, e.FloorIm, e.Settled, e.SettlementValue}
 	w = append(w, e.Rmm...)
 	return append(w, e.Rim...)
 }
@@ -82,23 +97,47 @@ func EntryFromWords(s Sizes, words []int64) (*Entry, error) {
 	if len(words) != s.EntryWordCount() {
 		return nil, fmt.Errorf("instrument entry has %d words, %s expects %d", len(words), s.HealthID(), s.EntryWordCount())
 	}
-	return &Entry{Mark: words[0], FundingIndex: words[1], FloorMm: words[2], FloorIm: words[3],
-		Rmm: append([]int64(nil), words[4:4+s.S]...), Rim: append([]int64(nil), words[4+s.S:4+2*s.S]...)}, nil
+	return &Entry{Mark: words[EntryMark], FundingIndex: words[EntryFundingIndex], FloorMm: words[EntryFloorMm],
+		FloorIm: words[EntryFloorIm], Settled: words[EntrySettled], SettlementValue: words[EntrySettlementValue],
+		Rmm: append([]int64(nil), words[EntryRmm:EntryRmm+s.S]...),
+		Rim: append([]int64(nil), words[EntryRmm+s.S:EntryRmm+2*s.S]...)}, nil
 }
 
-// Globals are the risk globals: per-tier factors in ppm, per-asset haircut price cp and debt price dp
-// (quote atoms per 10^9 venue atoms; cp values a positive balance, dp a negative one) and scenario values
-// C[a][s] (quote atoms per 10^9 venue atoms).
+// Globals are the risk globals: per-tier factors in ppm, the liquidation parameters (docs/LIQUIDATION.md
+// section 1), per-asset haircut price cp and debt price dp (quote atoms per 10^9 venue atoms; cp values a
+// positive balance, dp a negative one) and scenario values C[a][s] (quote atoms per 10^9 venue atoms).
 type Globals struct {
-	TierFactorPpm []int64   // length T, each in [0, 2^32)
-	Cp            []int64   // length A, haircut price (rounded down), values holdings
-	Dp            []int64   // length A, un-haircut price (rounded up), values debts
-	C             [][]int64 // A x S
+	TierFactorPpm     []int64   // length T, each in [0, 2^32)
+	PenaltyPpm        int64     // [0, 10^6]: the largest penalty, ppm of the notional taken
+	InsuranceSharePpm int64     // [0, 10^6]: the insurance fund's share of a penalty
+	KeeperSharePpm    int64     // [0, 10^6]: the requesting keeper's share (InsuranceSharePpm + this <= 10^6)
+	CloseTargetPpm    int64     // [10^6, 10^7]: the close factor's target, ppm of effective IM
+	InsuranceFundId   int64     // the insurance fund's account id, [0, 2^D)
+	Cp                []int64   // length A, haircut price (rounded down), values holdings
+	Dp                []int64   // length A, un-haircut price (rounded up), values debts
+	C                 [][]int64 // A x S
 }
 
-// Words returns tierFactorPpm[0..T-1], then per asset cp[a], dp[a], C[a][0..S-1].
+// Word offsets of the globals after the T tier factors: the five liquidation words, then per asset
+// cp, dp, C[0..S-1] (GlobalsAssetOffset).
+const (
+	GlobalsPenaltyPpm        = 0
+	GlobalsInsuranceSharePpm = 1
+	GlobalsKeeperSharePpm    = 2
+	GlobalsCloseTargetPpm    = 3
+	GlobalsInsuranceFundId   = 4
+	GlobalsLiquidationWords  = 5
+)
+
+// GlobalsAssetOffset is the word index of cp[a] in the globals: T + 5 + a(2 + S) (dp[a] follows, then
+// C[a][0..S-1]).
+func (s Sizes) GlobalsAssetOffset(a int) int { return s.T + GlobalsLiquidationWords + a*(2+s.S) }
+
+// Words returns tierFactorPpm[0..T-1], penaltyPpm, insuranceSharePpm, keeperSharePpm, closeTargetPpm,
+// insuranceFundId, then per asset cp[a], dp[a], C[a][0..S-1].
 func (g *Globals) Words() []int64 {
 	w := append([]int64(nil), g.TierFactorPpm...)
+	w = append(w, g.PenaltyPpm, g.InsuranceSharePpm, g.KeeperSharePpm, g.CloseTargetPpm, g.InsuranceFundId)
 	for a := range g.Cp {
 		w = append(w, g.Cp[a], g.Dp[a])
 		w = append(w, g.C[a]...)
@@ -114,9 +153,13 @@ func GlobalsFromWords(s Sizes, words []int64) (*Globals, error) {
 	if len(words) != s.GlobalsWordCount() {
 		return nil, fmt.Errorf("globals have %d words, %s expects %d", len(words), s.HealthID(), s.GlobalsWordCount())
 	}
-	g := &Globals{TierFactorPpm: append([]int64(nil), words[:s.T]...)}
+	l := words[s.T : s.T+GlobalsLiquidationWords]
+	g := &Globals{TierFactorPpm: append([]int64(nil), words[:s.T]...),
+		PenaltyPpm: l[GlobalsPenaltyPpm], InsuranceSharePpm: l[GlobalsInsuranceSharePpm],
+		KeeperSharePpm: l[GlobalsKeeperSharePpm], CloseTargetPpm: l[GlobalsCloseTargetPpm],
+		InsuranceFundId: l[GlobalsInsuranceFundId]}
 	for a := 0; a < s.A; a++ {
-		o := s.T + a*(2+s.S)
+		o := s.GlobalsAssetOffset(a)
 		g.Cp = append(g.Cp, words[o])
 		g.Dp = append(g.Dp, words[o+1])
 		g.C = append(g.C, append([]int64(nil), words[o+2:o+2+s.S]...))

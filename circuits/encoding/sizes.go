@@ -102,8 +102,8 @@ func ParseFamilyID(prefix, id string) (Sizes, error) {
 // LeafWordCount is 2 + A + 3P.
 func (s Sizes) LeafWordCount() int { return 2 + s.A + 3*s.P }
 
-// EntryWordCount is 4 + 2S.
-func (s Sizes) EntryWordCount() int { return 4 + 2*s.S }
+// EntryWordCount is 6 + 2S: mark, fundingIndex, floorMm, floorIm, settled, settlementValue, Rmm, Rim.
+func (s Sizes) EntryWordCount() int { return EntryRmm + 2*s.S }
 
-// GlobalsWordCount is T + A(2 + S).
-func (s Sizes) GlobalsWordCount() int { return s.T + s.A*(2+s.S) }
+// GlobalsWordCount is T + 5 + A(2 + S): tier factors, the five liquidation words, per asset cp, dp, C.
+func (s Sizes) GlobalsWordCount() int { return s.T + GlobalsLiquidationWords + s.A*(2+s.S) }

@@ -157,7 +157,9 @@ func (c *Circuit) Define(api frontend.API) error {
 		api.AssertIsEqual(merkle.Root(api, h, leafHash, c.StatePath, accountBits), c.StateRoot)
 	}
 
-	// Globals in riskRoot.
+	// Globals in riskRoot. The five liquidation words after the tier factors (penalty, shares, close
+	// target, insurance fund) are unpacked with the rest but not read: health does not depend on them, and
+	// they are bound by the oracle-signed riskRoot (the batch circuit range checks them where it uses them).
 	gw := words.UnpackAll(api, c.Globals, s.GlobalsWordCount())
 	if keep("risk-root") {
 		api.AssertIsEqual(h.Compress(c.InstrumentsRoot, hashMD(md, c.Globals...)), c.RiskRoot)
@@ -187,7 +189,7 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	for a := 0; a < s.A; a++ {
 		bal := lw[2+a]
-		o := s.T + a*(2+s.S)
+		o := s.GlobalsAssetOffset(a)
 		cp, dp := gw[o], gw[o+1]
 		if keep("cp>=0") {
 			cp.AssertNonNegative(api) // cp[a] >= 0
@@ -208,7 +210,10 @@ func (c *Circuit) Define(api frontend.API) error {
 
 	// Positions.
 	// Every entry element is unpacked, Rim included: the health check reads only mark, fundingIndex,
-	// floors and Rmm, but every value that enters the circuit is range checked.
+	// floors and Rmm, but every value that enters the circuit is range checked. The words settled and
+	// settlementValue are not read either: they are bound by the oracle-signed riskRoot, whose rule for a
+	// settled instrument (mark = settlementValue, zero floors, zero scenario arrays) makes the margin of a
+	// settled position its payoff with no risk, so this circuit stays correct without them.
 	entryWords := s.EntryWordCount()
 	posValue := frontend.Variable(0) // sum q * (mark - fundingIndex + snap), quote atoms
 	floorSum := frontend.Variable(0) // sum |q| * floorMm, quote atoms
@@ -248,7 +253,7 @@ func (c *Circuit) Define(api frontend.API) error {
 		absQ := api.Mul(q.Value, api.Sub(1, api.Mul(2, q.Neg)))
 		floorSum = api.Add(floorSum, api.Mul(absQ, floorMm.Value))
 		for k := 0; k < s.S; k++ {
-			posLoss[k] = api.Add(posLoss[k], api.Mul(q.Value, ew[4+k].Value))
+			posLoss[k] = api.Add(posLoss[k], api.Mul(q.Value, ew[encoding.EntryRmm+k].Value))
 		}
 	}
 	E = api.Add(E, api.Mul(posValue, nano))

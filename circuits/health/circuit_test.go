@@ -228,6 +228,30 @@ func TestTamperedEntryFails(t *testing.T) {
 	mustFail(t, c)
 }
 
+// TestUnreadWordsAreBoundByRiskRoot: the circuit does not read an entry's settled and settlementValue words
+// or the globals' liquidation words (risk encoding v2), but it hashes them: changed, the witness solves only
+// against its own riskRoot, never against the honest one.
+func TestUnreadWordsAreBoundByRiskRoot(t *testing.T) {
+	cases := map[string]func(f *healthtest.Fixture){
+		"settledFlipped":       func(f *healthtest.Fixture) { f.Entries[5].Settled = 1 },
+		"settlementValueSet":   func(f *healthtest.Fixture) { f.Entries[5].SettlementValue = 7 },
+		"keeperShareRaised":    func(f *healthtest.Fixture) { f.Globals.KeeperSharePpm++ },
+		"insuranceFundChanged": func(f *healthtest.Fixture) { f.Globals.InsuranceFundId = 3 },
+	}
+	for name, tamper := range cases {
+		tamper := tamper
+		t.Run(name, func(t *testing.T) {
+			f := healthtest.New(sizes)
+			_, honest := f.Build()
+			tamper(f)
+			_, c := f.Build()
+			mustSolve(t, c)
+			c.RiskRoot = honest.RiskRoot
+			mustFail(t, c)
+		})
+	}
+}
+
 func pow2(n uint) *big.Int { return new(big.Int).Lsh(big.NewInt(1), n) }
 
 func TestOutOfRangeFails(t *testing.T) {

@@ -47,7 +47,7 @@ type Builder struct {
 	Queue     []DepositEntry // the contract's queue from the batch's first unconsumed entry
 	// Skew is added to what a transfer credits (0 in a valid batch): a test breaks conservation with it,
 	// keeping the new root consistent with the skewed state.
-	Skew     int64
+	Skew int64
 	// FeeSkew is added to what the fee account is credited at the end of the batch (0 in a valid batch).
 	FeeSkew  int64
 	consumed int
@@ -92,7 +92,10 @@ func New(s batch.Sizes) *Builder {
 		}
 		return out
 	}
-	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T), Cp: make([]int64, s.A), Dp: make([]int64, s.A), C: make([][]int64, s.A)}
+	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T),
+		// the venue defaults (Java LiquidationParams.DEFAULT)
+		PenaltyPpm: 10_000, InsuranceSharePpm: 500_000, KeeperSharePpm: 100_000, CloseTargetPpm: 1_250_000,
+		Cp: make([]int64, s.A), Dp: make([]int64, s.A), C: make([][]int64, s.A)}
 	for t := range g.TierFactorPpm {
 		g.TierFactorPpm[t] = 1_000_000 + int64(t)*250_000
 	}
@@ -425,7 +428,7 @@ func (b *Builder) Build() *batch.Circuit {
 
 // Order is one side of a trade as the test builds it.
 type Order struct {
-	Account                                        uint64
+	Account                                           uint64
 	OrderID, Expiry, Quantity, LimitPrice, FeePerUnit int64
 }
 

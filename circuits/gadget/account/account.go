@@ -6,7 +6,10 @@
 //
 // Packed elements that the caller never reads are hashed but not unpacked: they are bound by the hash of
 // a trusted root (docs/ENCODING.md "Fixed-point conventions": a value the circuit only hashes, whose
-// commitment comes from an oracle-signed risk root or a proven state root, needs no range check).
+// commitment comes from an oracle-signed risk root or a proven state root, needs no range check). So are
+// the globals' liquidation words and an entry's settled and settlementValue words (risk encoding v2): a
+// settled entry has, by the oracle's rule, mark = settlementValue, zero floors and zero scenario arrays, so
+// the margin read from mark, floors and Rmm is already the settled position's payoff with no risk.
 package account
 
 import (
@@ -165,7 +168,7 @@ func Open(api frontend.API, s encoding.Sizes, v *Vars, stateRoot, riskRoot front
 	}
 	o.Balances = make([]margin.Balance, s.A)
 	for a := 0; a < s.A; a++ {
-		base := s.T + a*(2+s.S)
+		base := s.GlobalsAssetOffset(a)
 		cp, dp := gw.word(base), gw.word(base+1)
 		cp.AssertNonNegative(api)
 		dp.AssertNonNegative(api)
@@ -196,7 +199,7 @@ func Open(api frontend.API, s encoding.Sizes, v *Vars, stateRoot, riskRoot front
 		if need.Scenarios {
 			e.Rmm = make([]frontend.Variable, s.S)
 			for k := 0; k < s.S; k++ {
-				e.Rmm[k] = ew.word(4 + k).Value
+				e.Rmm[k] = ew.word(encoding.EntryRmm + k).Value
 			}
 		}
 		o.Entries[j] = e

@@ -57,7 +57,10 @@ func New(s health.Sizes) *Fixture {
 		panic("healthtest: fixture needs P >= 2, A >= 2, T >= 2")
 	}
 	moves := []int64{-10, -5, 5, 10} // percent, repeated over the scenarios
-	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T), Cp: make([]int64, s.A), Dp: make([]int64, s.A),
+	g := &encoding.Globals{TierFactorPpm: make([]int64, s.T),
+		// the venue defaults (Java LiquidationParams.DEFAULT)
+		PenaltyPpm: 10_000, InsuranceSharePpm: 500_000, KeeperSharePpm: 100_000, CloseTargetPpm: 1_250_000,
+		Cp: make([]int64, s.A), Dp: make([]int64, s.A),
 		C: make([][]int64, s.A)}
 	for t := range g.TierFactorPpm {
 		g.TierFactorPpm[t] = 1_000_000 + int64(t)*500_000

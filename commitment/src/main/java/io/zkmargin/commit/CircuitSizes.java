@@ -91,18 +91,18 @@ public record CircuitSizes(
   }
 
   /**
-   * Number of words in an instrument risk entry: mark, fundingIndex, floorMm, floorIm, Rmm[S],
-   * Rim[S].
+   * Number of words in an instrument risk entry: mark, fundingIndex, floorMm, floorIm, settled,
+   * settlementValue, Rmm[S], Rim[S] ({@code 6 + 2S}).
    */
   public int instrumentEntryWordCount() {
-    return 4 + 2 * scenarios;
+    return RiskEncoding.ENTRY_RMM + 2 * scenarios;
   }
 
   /**
-   * Number of words in the risk globals: T tier factors, then per asset a price, a debt price and S
-   * scenario values.
+   * Number of words in the risk globals: T tier factors, the five liquidation words, then per asset
+   * a price, a debt price and S scenario values ({@code T + 5 + A(2 + S)}).
    */
   public int globalsWordCount() {
-    return tiers + collateralAssets * (2 + scenarios);
+    return tiers + RiskEncoding.LIQUIDATION_WORDS + collateralAssets * (2 + scenarios);
   }
 }

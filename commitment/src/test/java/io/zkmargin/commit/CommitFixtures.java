@@ -1,6 +1,7 @@
 package io.zkmargin.commit;
 
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
@@ -14,7 +15,8 @@ import java.util.TreeMap;
  * <p>Asset 0 is USDC (6 decimals, price 10^9 quote atoms per 10^9 atoms); asset 1 is ETH (9
  * decimals) at 3000 USDC with a 10% haircut, i.e. {@code cp = 2_700_000_000} quote atoms per 10^9
  * atoms, and scenarios -15%, -5%, +5%, +15%. Instruments: 1 = ETH-PERP (lot 0.01 ETH), 4 = ETH call
- * (lot 0.01 ETH), 6 = BTC-PERP (lot 0.001 BTC at 60000 USDC).
+ * (lot 0.01 ETH), 6 = BTC-PERP (lot 0.001 BTC at 60000 USDC), 7 = an ETH call settled at 5 USDC a
+ * lot. Liquidation parameters: 1% penalty, 40% to the fund (account 5), 15% to the keeper.
  */
 final class CommitFixtures {
   static final CircuitSizes SIZES = CircuitSizes.TEST;
@@ -24,6 +26,7 @@ final class CommitFixtures {
   static RiskGlobals globals() {
     return new RiskGlobals(
         new long[] {1_000_000, 1_250_000},
+        new LiquidationParams(10_000, 400_000, 150_000, 1_250_000, 5),
         new long[] {1_000_000_000L, 2_700_000_000L},
         new long[] {1_000_000_000L, 3_000_000_000L},
         new long[][] {
@@ -61,6 +64,8 @@ final class CommitFixtures {
             1,
             new long[] {-6_000_000L, -1_800_000L, 1_800_000L, 6_000_000L},
             new long[] {-9_000_000L, -2_700_000L, 2_700_000L, 9_000_000L}));
+    // an ETH call expired and settled: 5 USDC per lot (risk encoding v2)
+    m.put(7L, InstrumentRiskEntry.settledAt(5_000_000L, 0, SIZES.scenarios()));
     return m;
   }
 

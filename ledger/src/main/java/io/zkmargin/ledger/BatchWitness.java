@@ -18,6 +18,7 @@ import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.ArrayList;

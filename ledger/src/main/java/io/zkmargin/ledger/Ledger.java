@@ -18,6 +18,7 @@ import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public final class Ledger {
   // the batch
   private RiskCommitment risk;
   private RiskVector vector;
-  private LiquidationParams liquidationParams; // null: the batch allows no liquidation
+  private LiquidationParams liquidationParams; // the batch's, from its risk globals
   private long[] fundingIndex;
   private long batchTime = -1;
   private final List<Withdrawal> withdrawals = new ArrayList<>();
@@ -149,26 +150,15 @@ public final class Ledger {
 
   /**
    * Starts a batch: every following transition is judged at this risk commitment (marks, funding
-   * indices, risk arrays, prices) and this batch time. Clears the batch's withdrawal list.
+   * indices, risk arrays, prices, and the liquidation parameters of its globals, which govern
+   * {@link #liquidate}, {@link #absorbLoss} and {@link #deleverage}) and this batch time. Clears
+   * the batch's withdrawal list.
    *
    * @param risk the batch's risk commitment (sizes DI, S, A, T equal to the ledger's)
    * @param batchTime unix seconds, in {@code [0, 2^40)}; orders with {@code expiry < batchTime} are
    *     expired
    */
   public void beginBatch(RiskCommitment risk, long batchTime) {
-    beginBatch(risk, batchTime, null);
-  }
-
-  /**
-   * Starts a batch that also allows liquidations, insurance-fund cover and auto-deleveraging
-   * ({@link #liquidate}, {@link #absorbLoss}, {@link #deleverage}) under the given parameters
-   * (docs/LIQUIDATION.md: they move into the risk root's globals later).
-   *
-   * @param risk the batch's risk commitment
-   * @param batchTime unix seconds, in {@code [0, 2^40)}
-   * @param params the batch's liquidation parameters, or null for none (liquidations throw)
-   */
-  public void beginBatch(RiskCommitment risk, long batchTime, LiquidationParams params) {
     ArgChecker.notNull(risk, "risk");
     ArgChecker.inRangeExclusive(batchTime, 0, 1L << 40, "batchTime");
     CircuitSizes s = config.sizes();
@@ -189,13 +179,16 @@ public final class Ledger {
     this.fundingIndex = vector.fundingArray();
     this.risk = risk;
     this.batchTime = batchTime;
-    this.liquidationParams = params;
+    this.liquidationParams = risk.globals().liquidation();
     withdrawals.clear();
     keeperWithdrawals.clear();
     liquidations.clear();
   }
 
-  /** The current batch's liquidation parameters, or null if it allows no liquidation. */
+  /**
+   * The current batch's liquidation parameters (its risk globals'), or null before the first {@link
+   * #beginBatch}.
+   */
   public LiquidationParams liquidationParams() {
     return liquidationParams;
   }
@@ -1344,10 +1337,6 @@ public final class Ledger {
 
   private LiquidationParams requireLiquidationParams() {
     requireBatch();
-    if (liquidationParams == null) {
-      throw new IllegalStateException(
-          "the batch allows no liquidation: beginBatch(risk, batchTime, LiquidationParams)");
-    }
     return liquidationParams;
   }
 

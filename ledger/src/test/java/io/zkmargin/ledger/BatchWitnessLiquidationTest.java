@@ -11,6 +11,7 @@ import io.zkmargin.commit.Poseidon2;
 import io.zkmargin.commit.WordPacking;
 import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
+import io.zkmargin.risk.vector.LiquidationParams;
 import java.math.BigInteger;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class BatchWitnessLiquidationTest {
 
   private static Ledger setup() {
     Ledger l = LiquidationTest.setup(60 * USDC - 1, 1_000 * USDC, 100 * USDC, MARK);
-    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L), T0 + 60, PARAMS);
+    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L, PARAMS), T0 + 60);
     return l;
   }
 
@@ -127,7 +128,7 @@ class BatchWitnessLiquidationTest {
   @Test
   void theFundAsLiquidatorWithSharesPendingIsRefused() {
     Ledger l = LiquidationTest.setup(60 * USDC - 1, 1_000 * USDC, 1_000 * USDC, MARK);
-    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L), T0 + 60, PARAMS);
+    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L, PARAMS), T0 + 60);
     BatchWitness.Builder b = BatchWitness.builder(l, 2, 4, 2, BigInteger.ZERO);
     LiquidationMessage m = msg(l, 4, 1, 10_000);
     assertEquals(Rule.OK, b.liquidate(m, m.sign(key(4))));

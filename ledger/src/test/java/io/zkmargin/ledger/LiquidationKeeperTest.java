@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.msg.LiquidationMessage;
+import io.zkmargin.risk.vector.LiquidationParams;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.function.Supplier;
@@ -34,7 +35,7 @@ class LiquidationKeeperTest {
 
   private static Ledger setup(long liquidatorDeposit) {
     Ledger l = LiquidationTest.setup(60 * USDC - 1, liquidatorDeposit, 100 * USDC, MARK);
-    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L), T0 + 60, PARAMS);
+    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L, PARAMS), T0 + 60);
     return l;
   }
 
@@ -73,7 +74,7 @@ class LiquidationKeeperTest {
         List.of(new Withdrawal(2, BigInteger.TEN, 1_000), new Withdrawal(1, KEEPER, toKeeper)),
         l.withdrawals());
     // the next batch starts with empty lists
-    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L), T0 + 120, PARAMS);
+    l.beginBatch(LiquidationTest.riskAt(MARK, 120_000L, PARAMS), T0 + 120);
     assertEquals(List.of(), l.withdrawals());
     assertEquals(List.of(), l.liquidations());
   }

@@ -11,6 +11,7 @@ import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.EnumMap;
@@ -76,7 +77,7 @@ class LiquidationPropertyTest {
     long mark = 10_000_000L + rnd.nextInt(40_000_000);
     LiquidationParams params =
         new LiquidationParams(rnd.nextInt(50_000), rnd.nextInt(1_000_001), 0, 1_000_000, 0);
-    l.beginBatch(LiquidationTest.riskAt(mark, 120_000L + rnd.nextInt(100_000)), T0 + 60, params);
+    l.beginBatch(LiquidationTest.riskAt(mark, 120_000L + rnd.nextInt(100_000), params), T0 + 60);
     assertEquals(Rule.OK, l.deposit(0, 60 * USDC, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
     l.checkInvariantsAfterEachTransition(true);
     for (int step = 0; step < 60; step++) {

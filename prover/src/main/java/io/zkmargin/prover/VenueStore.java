@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskGlobals;
 import io.zkmargin.risk.vector.RiskVector;
 import java.io.IOException;
@@ -100,6 +101,9 @@ public final class VenueStore {
                 i.get("fundingIndex").asLong(),
                 i.get("floorMm").asLong(),
                 i.get("floorIm").asLong(),
+                // absent in venues written before encoding v2: no instrument had settled
+                i.path("settled").asBoolean(false),
+                i.path("settlementValue").asLong(0),
                 longs(i.get("rmm")),
                 longs(i.get("rim"))));
       }
@@ -112,9 +116,21 @@ public final class VenueStore {
       if (!g.has("debtPrice")) { // venues written before debts were valued at the debt price
         throw new IllegalArgumentException("globals.debtPrice is missing: re-create the venue");
       }
+      JsonNode lp = g.get("liquidation");
+      // absent in venues written before encoding v2: the venue defaults
+      LiquidationParams liquidation =
+          lp == null
+              ? LiquidationParams.DEFAULT
+              : new LiquidationParams(
+                  lp.get("penaltyPpm").asLong(),
+                  lp.get("insuranceSharePpm").asLong(),
+                  lp.get("keeperSharePpm").asLong(),
+                  lp.get("closeTargetPpm").asLong(),
+                  lp.get("insuranceFundId").asLong());
       RiskGlobals globals =
           new RiskGlobals(
               longs(g.get("tierFactorPpm")),
+              liquidation,
               longs(g.get("collateralPrice")),
               longs(g.get("debtPrice")),
               scenarios);
@@ -166,11 +182,20 @@ public final class VenueStore {
       i.put("fundingIndex", r.fundingIndex());
       i.put("floorMm", r.floorMm());
       i.put("floorIm", r.floorIm());
+      i.put("settled", r.settled());
+      i.put("settlementValue", r.settlementValue());
       putLongs(i.putArray("rmm"), r.rmm());
       putLongs(i.putArray("rim"), r.rim());
     }
     ObjectNode g = risk.putObject("globals");
     putLongs(g.putArray("tierFactorPpm"), venue.riskVector().globals().tierFactorPpm());
+    LiquidationParams lp = venue.riskVector().globals().liquidation();
+    ObjectNode liq = g.putObject("liquidation");
+    liq.put("penaltyPpm", lp.penaltyPpm());
+    liq.put("insuranceSharePpm", lp.insuranceSharePpm());
+    liq.put("keeperSharePpm", lp.keeperSharePpm());
+    liq.put("closeTargetPpm", lp.closeTargetPpm());
+    liq.put("insuranceFundId", lp.insuranceFundId());
     putLongs(g.putArray("collateralPrice"), venue.riskVector().globals().collateralPrice());
     putLongs(g.putArray("debtPrice"), venue.riskVector().globals().debtPrice());
     ArrayNode scen = g.putArray("collateralScenario");

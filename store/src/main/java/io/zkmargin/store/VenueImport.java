@@ -133,9 +133,10 @@ public final class VenueImport {
      * The risk vector of this market at its epoch: the risk model's, with two venue inputs applied
      * per instrument. An option with its own implied vol ({@code vols.csv}) is priced on a flat
      * smile at that vol (its underlying's spot unchanged). An option expired at the epoch's time
-     * whose expiry has a settlement price ({@code settlements.csv}) is worth its intrinsic value at
-     * that price, which no scenario moves: mark = max(0, ±(settle - strike)) x lot size, scenario
-     * arrays zero, floors the rounding quantum.
+     * whose expiry has a settlement price ({@code settlements.csv}) is settled (risk encoding v2):
+     * settlementValue = mark = its intrinsic value at that price per lot, max(0, ±(settle -
+     * strike)) x lot size rounded to nearest, floors and scenario arrays zero, so its positions are
+     * closed at that value by a settle-expiry transition and it can no longer be traded.
      */
     public RiskVector riskVector() {
       RiskModelConfig cfg = config();
@@ -159,10 +160,7 @@ public final class VenueImport {
                   .divide(BigInteger.valueOf(Fixed.ONE))
                   .longValueExact();
           int n = cfg.grid().size();
-          entries.put(
-              o.id(),
-              new InstrumentRiskEntry(
-                  mark, 0, roundingQuantum, roundingQuantum, new long[n], new long[n]));
+          entries.put(o.id(), InstrumentRiskEntry.settledAt(mark, 0, n));
         } else if (instrumentVols.containsKey(o.id())) {
           UnderlyingQuote q = epoch.quote(o.underlying());
           Map<String, UnderlyingQuote> flat = new TreeMap<>(epoch.quotes());

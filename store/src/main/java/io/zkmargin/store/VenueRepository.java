@@ -5,6 +5,7 @@ import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.prover.CommittedVenue;
 import io.zkmargin.prover.Venue;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskGlobals;
 import io.zkmargin.risk.vector.RiskVector;
 import java.io.IOException;
@@ -119,7 +120,7 @@ public final class VenueRepository {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO risk_entries (instrument_id, mark, funding_index, floor_mm, floor_im,"
-                + " rmm, rim) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + " rmm, rim, settled, settlement_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Map.Entry<Integer, InstrumentRiskEntry> e : venue.riskVector().entries().entrySet()) {
         InstrumentRiskEntry r = e.getValue();
         ps.setInt(1, e.getKey());
@@ -129,6 +130,8 @@ public final class VenueRepository {
         ps.setLong(5, r.floorIm());
         ps.setArray(6, longs(c, r.rmm()));
         ps.setArray(7, longs(c, r.rim()));
+        ps.setBoolean(8, r.settled());
+        ps.setLong(9, r.settlementValue());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -137,7 +140,8 @@ public final class VenueRepository {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO risk_globals (id, tier_factor_ppm, collateral_price, debt_price,"
-                + " collateral_scenario) VALUES (1, ?, ?, ?, ?)")) {
+                + " collateral_scenario, penalty_ppm, insurance_share_ppm, keeper_share_ppm,"
+                + " close_target_ppm, insurance_fund_id) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setArray(1, longs(c, g.tierFactorPpm()));
       ps.setArray(2, longs(c, g.collateralPrice()));
       ps.setArray(3, longs(c, g.debtPrice()));
@@ -147,6 +151,12 @@ public final class VenueRepository {
         System.arraycopy(g.collateralScenario()[a], 0, flat, a * s, s);
       }
       ps.setArray(4, longs(c, flat));
+      LiquidationParams lp = g.liquidation();
+      ps.setLong(5, lp.penaltyPpm());
+      ps.setLong(6, lp.insuranceSharePpm());
+      ps.setLong(7, lp.keeperSharePpm());
+      ps.setLong(8, lp.closeTargetPpm());
+      ps.setLong(9, lp.insuranceFundId());
       ps.executeUpdate();
     }
     return version;
@@ -333,8 +343,8 @@ public final class VenueRepository {
     try (Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT instrument_id, mark, funding_index, floor_mm, floor_im, rmm, rim"
-                    + " FROM risk_entries ORDER BY instrument_id")) {
+                "SELECT instrument_id, mark, funding_index, floor_mm, floor_im, rmm, rim,"
+                    + " settled, settlement_value FROM risk_entries ORDER BY instrument_id")) {
       while (rs.next()) {
         entries.put(
             rs.getInt(1),
@@ -343,6 +353,8 @@ public final class VenueRepository {
                 rs.getLong(3),
                 rs.getLong(4),
                 rs.getLong(5),
+                rs.getBoolean(8),
+                rs.getLong(9),
                 longs(rs.getArray(6)),
                 longs(rs.getArray(7))));
       }
@@ -351,8 +363,9 @@ public final class VenueRepository {
     try (Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT tier_factor_ppm, collateral_price, debt_price, collateral_scenario"
-                    + " FROM risk_globals WHERE id = 1")) {
+                "SELECT tier_factor_ppm, collateral_price, debt_price, collateral_scenario,"
+                    + " penalty_ppm, insurance_share_ppm, keeper_share_ppm, close_target_ppm,"
+                    + " insurance_fund_id FROM risk_globals WHERE id = 1")) {
       if (!rs.next()) {
         throw new IllegalStateException("the venue has no risk globals");
       }
@@ -364,7 +377,10 @@ public final class VenueRepository {
       for (int i = 0; i < a; i++) {
         scen[i] = java.util.Arrays.copyOfRange(flat, i * sN, (i + 1) * sN);
       }
-      globals = new RiskGlobals(longs(rs.getArray(1)), prices, longs(rs.getArray(3)), scen);
+      LiquidationParams lp =
+          new LiquidationParams(
+              rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9));
+      globals = new RiskGlobals(longs(rs.getArray(1)), lp, prices, longs(rs.getArray(3)), scen);
     }
     Venue venue = new Venue(sizes, accounts, new RiskVector(epoch, sizes, entries, globals), demo);
     return Optional.of(new Versioned(version, venue));

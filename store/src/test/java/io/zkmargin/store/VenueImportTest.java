@@ -102,6 +102,9 @@ class VenueImportTest {
     // option 7, an ETH call struck at 3,400 settled at 3,450: 50 per ETH x 0.1 ETH a lot, no risk
     var settled = stored.entries().get(7);
     assertEquals(5_000_000L, settled.mark());
+    assertTrue(settled.settled());
+    assertEquals(5_000_000L, settled.settlementValue());
+    assertEquals(0L, settled.floorMm() + settled.floorIm());
     assertTrue(java.util.Arrays.stream(settled.rmm()).allMatch(v -> v == 0));
     assertTrue(java.util.Arrays.stream(settled.rim()).allMatch(v -> v == 0));
     // option 6 at its own 80% vol: the risk model's entry on a flat smile at 80%, not BTC's smile

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.commit.RepoRoot;
+import io.zkmargin.commit.RiskEncoding;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
-import io.zkmargin.risk.vector.RiskGlobals;
 import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -65,32 +65,17 @@ class RiskTestVectorsTest {
       for (JsonNode n : root.get("riskVector").get("entries")) {
         long[] w = words(n.get("words"));
         assertEquals(sizes.instrumentEntryWordCount(), w.length);
-        long[] rmm = new long[sc];
-        long[] rim = new long[sc];
-        System.arraycopy(w, 4, rmm, 0, sc);
-        System.arraycopy(w, 4 + sc, rim, 0, sc);
-        entries.put(n.get("id").asInt(), new InstrumentRiskEntry(w[0], w[1], w[2], w[3], rmm, rim));
+        entries.put(n.get("id").asInt(), RiskEncoding.entry(w, sc));
       }
       long[] g = words(root.get("riskVector").get("globalsWords"));
       assertEquals(sizes.globalsWordCount(), g.length);
-      int t = sizes.tiers();
       int a = sizes.collateralAssets();
-      long[] tiers = new long[t];
-      System.arraycopy(g, 0, tiers, 0, t);
-      long[] cp = new long[a];
-      long[] dp = new long[a];
-      long[][] cs = new long[a][sc];
-      for (int i = 0; i < a; i++) {
-        cp[i] = g[t + i * (2 + sc)];
-        dp[i] = g[t + i * (2 + sc) + 1];
-        System.arraycopy(g, t + i * (2 + sc) + 2, cs[i], 0, sc);
-      }
       RiskVector v =
           new RiskVector(
               root.get("epoch").get("epoch").asLong(),
               sizes,
               entries,
-              new RiskGlobals(tiers, cp, dp, cs));
+              RiskEncoding.globals(g, sizes));
       MarginResult r = new MarginResult(sc);
       int liquidatable = 0;
       for (JsonNode acc : root.get("accounts")) {

@@ -13,16 +13,19 @@ import java.util.TreeMap;
  * @param tierFactorPpm margin multiplier per tier, ppm (10^6 = x1), each in [10^6, 2^32)
  * @param roundingQuantum per-lot charge added to both floors to cover rounding of marks and
  *     scenario values for either sign of position, quote atoms, {@code >= 2}
+ * @param liquidation the liquidation parameters the vector's globals carry
  */
 public record RiskModelConfig(
     ScenarioGrid grid,
     Map<String, UnderlyingRiskParameters> parameters,
     long[] tierFactorPpm,
-    long roundingQuantum) {
+    long roundingQuantum,
+    LiquidationParams liquidation) {
 
   /** Checks the components at the door; throws {@link IllegalArgumentException} with the reason. */
   public RiskModelConfig {
     ArgChecker.notNull(grid, "grid");
+    ArgChecker.notNull(liquidation, "liquidation");
     parameters = Collections.unmodifiableMap(new TreeMap<>(parameters));
     tierFactorPpm = tierFactorPpm.clone();
     if (tierFactorPpm.length == 0) {
@@ -39,9 +42,22 @@ public record RiskModelConfig(
   }
 
   /**
+   * A configuration with the venue's default liquidation parameters ({@link
+   * LiquidationParams#DEFAULT}).
+   */
+  public RiskModelConfig(
+      ScenarioGrid grid,
+      Map<String, UnderlyingRiskParameters> parameters,
+      long[] tierFactorPpm,
+      long roundingQuantum) {
+    this(grid, parameters, tierFactorPpm, roundingQuantum, LiquidationParams.DEFAULT);
+  }
+
+  /**
    * Defaults for a venue: grid {@link ScenarioGrid#forSize}, BTC with {@link
    * UnderlyingRiskParameters#majorDefaults()}, every other listed underlying with {@link
-   * UnderlyingRiskParameters#altDefaults()}, tiers x1, x1.25, x1.5, x2 (first T).
+   * UnderlyingRiskParameters#altDefaults()}, tiers x1, x1.25, x1.5, x2 (first T), liquidation
+   * {@link LiquidationParams#DEFAULT}.
    *
    * @param scenarios S
    * @param tiers T, in [1, 16]

@@ -109,7 +109,7 @@ public final class RiskVectorBuilder {
       dp[a] = debtPrice(epoch, asset);
       cs[a] = collateralScenarios(epoch, asset, cp[a], config);
     }
-    RiskGlobals globals = new RiskGlobals(config.tierFactorPpm(), cp, dp, cs);
+    RiskGlobals globals = new RiskGlobals(config.tierFactorPpm(), config.liquidation(), cp, dp, cs);
     return new RiskVector(epoch.epoch(), sizes, new TreeMap<>(entries), globals);
   }
 

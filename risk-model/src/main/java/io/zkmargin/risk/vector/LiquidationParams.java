@@ -1,12 +1,11 @@
-package io.zkmargin.ledger;
+package io.zkmargin.risk.vector;
 
 import io.zkmargin.risk.util.ArgChecker;
 
 /**
- * The liquidation parameters of one batch (docs/LIQUIDATION.md section 1): what the oracle quorum
- * fixes per epoch in the risk root's globals. Until the globals encoding grows them (branch enc2),
- * the ledger takes them per batch with {@link Ledger#beginBatch(io.zkmargin.commit.RiskCommitment,
- * long, LiquidationParams)}.
+ * The liquidation parameters of an oracle epoch (docs/LIQUIDATION.md section 1): part of the risk
+ * globals ({@link RiskGlobals#liquidation()}), so the oracle quorum fixes them per epoch in the
+ * risk root and the batch circuit reads them from the globals it opens.
  *
  * @param penaltyPpm the largest penalty a liquidation may charge, ppm of the notional taken (the
  *     taken positions' {@code |lots| * mark} plus the taken collateral's proceeds), rounded up; in
