@@ -251,7 +251,7 @@ public final class EscapeHatchClient {
    * EscapeHatch's custom errors as an ABI fragment, so that a client without the compiled ABI (the
    * CLI) still names the refusals.
    */
-  static final String ESCAPE_HATCH_ERRORS =
+  public static final String ESCAPE_HATCH_ERRORS =
       "["
           + String.join(
               ",",
@@ -267,6 +267,11 @@ public final class EscapeHatchClient {
           + ",{\"type\":\"error\",\"name\":\"AlreadyExited\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"}]}"
           + ",{\"type\":\"error\",\"name\":\"NothingOverdue\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"}]}"
           + ",{\"type\":\"error\",\"name\":\"InsufficientGasForVerifier\",\"inputs\":[{\"name\":\"gasLeft\",\"type\":\"uint256\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"RequestPending\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"},{\"name\":\"deadline\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"RiskRootUnknown\",\"inputs\":[{\"name\":\"epoch\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"RiskRootNotUsable\",\"inputs\":[{\"name\":\"riskRoot\",\"type\":\"uint256\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"UnknownAccount\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"},{\"name\":\"nextAccountId\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"AmountOutOfRange\",\"inputs\":[{\"name\":\"amount\",\"type\":\"uint256\"}]}"
           + "]";
 
   /** Whether the Settlement is frozen. */
@@ -304,6 +309,49 @@ public final class EscapeHatchClient {
     return (BigInteger) view("exitRiskRoot", new TypeReference<Uint256>() {}).getValue();
   }
 
+  /** The quote atoms left for exits (fixed at the freeze, lowered by each exit; 0 before). */
+  public BigInteger exitPool() {
+    return (BigInteger) view("exitPool", new TypeReference<Uint256>() {}).getValue();
+  }
+
+  /** The grace period in seconds (constructor parameter). */
+  public long gracePeriod() {
+    return ((BigInteger) view("gracePeriod", new TypeReference<Uint64>() {}).getValue())
+        .longValueExact();
+  }
+
+  /**
+   * The deadline (unix seconds) of the account's pending liquidation request, 0 when none is
+   * pending.
+   */
+  public long liquidationDeadline(long accountId) {
+    return requestDeadline("liquidationRequest", accountId);
+  }
+
+  /**
+   * The deadline (unix seconds) of the account's pending forced-withdrawal request, 0 when none is
+   * pending.
+   */
+  public long forcedWithdrawalDeadline(long accountId) {
+    return requestDeadline("forcedWithdrawal", accountId);
+  }
+
+  @SuppressWarnings("rawtypes")
+  private long requestDeadline(String getter, long accountId) {
+    // the public getter of a Request struct returns (deadline, batch, requester, amount)
+    Function f =
+        new Function(
+            getter,
+            List.of(new Uint64(nonNegative(accountId, "accountId"))),
+            List.of(
+                new TypeReference<Uint64>() {},
+                new TypeReference<Uint64>() {},
+                new TypeReference<Address>() {},
+                new TypeReference<Uint64>() {}));
+    List<Type> v = call(f);
+    return ((BigInteger) v.get(0).getValue()).longValueExact();
+  }
+
   private static long nonNegative(long v, String what) {
     return ArgChecker.notNegative(v, what);
   }
@@ -331,7 +379,12 @@ public final class EscapeHatchClient {
 
   @SuppressWarnings("rawtypes")
   private Type view(String name, TypeReference<?> out, Type... args) {
-    Function f = new Function(name, Arrays.asList(args), List.of(out));
+    return call(new Function(name, Arrays.asList(args), List.of(out))).get(0);
+  }
+
+  @SuppressWarnings("rawtypes")
+  private List<Type> call(Function f) {
+    String name = f.getName();
     try {
       EthCall r =
           web3.ethCall(
@@ -346,7 +399,7 @@ public final class EscapeHatchClient {
       if (v.isEmpty()) {
         throw new ChainException("empty result of " + name + " from " + address, (String) null);
       }
-      return v.get(0);
+      return v;
     } catch (IOException e) {
       throw new ChainException("node unreachable: " + e.getMessage(), e);
     }
@@ -368,6 +421,33 @@ public final class EscapeHatchClient {
         throw new IllegalArgumentException("bad circuit id: " + id);
       }
     }
+    return compile(
+        toolchain,
+        exitCircuitId,
+        toolchain.source("src/verifiers/" + exitCircuitId + ".sol"),
+        liquidationCircuitId,
+        toolchain.source("src/verifiers/" + liquidationCircuitId + ".sol"));
+  }
+
+  /**
+   * Compiles EscapeHatch with the given verifier sources (e.g. gnark's export of a key store's
+   * verifying keys, as the local chain deploys them).
+   *
+   * @return {@code hatch}, {@code exitVerifier}, {@code liquidationVerifier}
+   */
+  public static Map<String, SolidityCompiler.Contract> compile(
+      ChainToolchain toolchain,
+      String exitCircuitId,
+      String exitVerifierSource,
+      String liquidationCircuitId,
+      String liquidationVerifierSource) {
+    for (String id : List.of(exitCircuitId, liquidationCircuitId)) {
+      if (id == null || !id.matches("[A-Za-z0-9_-]+")) {
+        throw new IllegalArgumentException("bad circuit id: " + id);
+      }
+    }
+    Objects.requireNonNull(exitVerifierSource, "exitVerifierSource");
+    Objects.requireNonNull(liquidationVerifierSource, "liquidationVerifierSource");
     String eu = "src/verifiers/" + exitCircuitId + ".sol";
     String lu = "src/verifiers/" + liquidationCircuitId + ".sol";
     Map<String, SolidityCompiler.Contract> out =
@@ -377,9 +457,9 @@ public final class EscapeHatchClient {
                     "src/EscapeHatch.sol",
                     toolchain.source("src/EscapeHatch.sol"),
                     eu,
-                    toolchain.source(eu),
+                    exitVerifierSource,
                     lu,
-                    toolchain.source(lu)));
+                    liquidationVerifierSource));
     SolidityCompiler.Contract h = out.get("src/EscapeHatch.sol:EscapeHatch");
     SolidityCompiler.Contract e = out.get(eu + ":Verifier");
     SolidityCompiler.Contract l = out.get(lu + ":Verifier");

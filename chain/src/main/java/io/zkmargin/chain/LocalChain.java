@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zkmargin.nativebridge.Gnark;
 import io.zkmargin.prover.AtomicFiles;
 import io.zkmargin.prover.CommittedVenue;
+import io.zkmargin.prover.ExitProver;
 import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.LiquidationProver;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.Venue;
 import io.zkmargin.prover.VenueStore;
+import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -62,6 +65,12 @@ public final class LocalChain {
    * Risk roots expire this many seconds after their posting (a day: the demo's prices do not move).
    */
   public static final long RISK_ROOT_MAX_AGE_SECONDS = 86_400;
+
+  /**
+   * The default grace period of the local escape hatch: two minutes, so that a demo can walk
+   * through a forced withdrawal, the freeze and the exits (a real venue uses days).
+   */
+  public static final long DEFAULT_GRACE_PERIOD_SECONDS = 120;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -173,12 +182,54 @@ public final class LocalChain {
       boolean tiedToThisProcess,
       String batchCircuitId)
       throws IOException {
+    return up(dir, keys, toolchain, log, tiedToThisProcess, batchCircuitId, 0);
+  }
+
+  /**
+   * {@link #up(Path, KeyStore, ChainToolchain, PrintStream, boolean, String)} with the escape hatch
+   * (verifier-contracts/README.md "Escape hatch and keeper path") when {@code gracePeriodSeconds >
+   * 0}: the exit and liquidation verifiers of the venue's sizes (gnark's export of the key store's
+   * verifying keys, made when missing), {@code EscapeHatch(settlement, exitVerifier,
+   * liquidationVerifier, gracePeriod)} and {@code Settlement.setEscapeHatch}. The hatch is recorded
+   * in {@code chain.json} ({@link #readEscapeHatch}); another grace period or verifying key
+   * redeploys the whole chain (the Settlement takes its hatch once).
+   *
+   * @param gracePeriodSeconds seconds the operator has to honour a request; 0 for no hatch
+   */
+  public static UpReport up(
+      Path dir,
+      KeyStore keys,
+      ChainToolchain toolchain,
+      PrintStream log,
+      boolean tiedToThisProcess,
+      String batchCircuitId,
+      long gracePeriodSeconds)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
+    ArgChecker.notNegative(gracePeriodSeconds, "gracePeriodSeconds");
     String batchVkHash =
         batchCircuitId == null ? "" : keys.ensureKeys(batchCircuitId).verifyingKeyHash();
     String previousBatchVkHash =
         readBatchVerifier(dir).map(BatchVerifier::verifyingKeyHash).orElse("");
     Venue venue = VenueStore.load(dir);
+    EscapeHatch wantedHatch = null;
+    if (gracePeriodSeconds > 0) {
+      String exitId = ExitProver.circuitId(venue.sizes());
+      String liqId = LiquidationProver.circuitId(venue.sizes());
+      wantedHatch =
+          new EscapeHatch(
+              null,
+              gracePeriodSeconds,
+              exitId,
+              keys.ensureKeys(exitId).verifyingKeyHash(),
+              liqId,
+              keys.ensureKeys(liqId).verifyingKeyHash());
+    }
+    Optional<EscapeHatch> previousHatch = readEscapeHatch(dir);
+    boolean hatchChanged =
+        wantedHatch == null
+            ? previousHatch.isPresent()
+            : previousHatch.isEmpty() || !previousHatch.get().sameDeployment(wantedHatch);
     CommittedVenue committed = new CommittedVenue(venue);
     String circuitId = venue.sizes().healthCircuitId();
     KeyStore.KeyEntry key = keys.ensureKeys(circuitId);
@@ -269,7 +320,8 @@ public final class LocalChain {
           !nodeAlive
               || !key.verifyingKeyHash().equals(previous.get().verifyingKeyHash())
               || !oracleAddrs.equals(previous.get().oracles())
-              || !batchVkHash.equals(previousBatchVkHash);
+              || !batchVkHash.equals(previousBatchVkHash)
+              || hatchChanged;
       if (!deploy) {
         settlementAddr = previous.get().settlement();
         verifierAddr = previous.get().verifier();
@@ -337,6 +389,19 @@ public final class LocalChain {
                     venue.sizes().stateDepth()));
         settlementAddr = checksumAddress(d.settlement());
         verifierAddr = checksumAddress(d.verifier());
+        if (wantedHatch != null) {
+          wantedHatch = deployEscapeHatch(web3, admin, toolchain, keys, contracts, d, wantedHatch);
+          log.println(
+              "chain: deployed EscapeHatch at "
+                  + wantedHatch.address()
+                  + " (grace period "
+                  + wantedHatch.gracePeriodSeconds()
+                  + " s, verifiers "
+                  + wantedHatch.exitCircuitId()
+                  + ", "
+                  + wantedHatch.liquidationCircuitId()
+                  + ")");
+        }
         verifierGas = d.verifierGas();
         settlementGas = d.settlementGas();
         log.println(
@@ -400,6 +465,9 @@ public final class LocalChain {
         writeBatchVerifier(
             dir,
             new BatchVerifier(batchCircuitId, batchVerifierAddr, batchVkHash, client.quoteToken()));
+      }
+      if (wantedHatch != null) {
+        writeEscapeHatch(dir, deploy ? wantedHatch : previousHatch.get());
       }
       return new UpReport(
           state,
@@ -680,6 +748,102 @@ public final class LocalChain {
     v.put("verifyingKeyHash", b.verifyingKeyHash());
     v.put("quoteToken", checksumAddress(b.quoteToken()));
     AtomicFiles.write(f, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+  }
+
+  /**
+   * The escape hatch of a local deployment, as {@code chain.json} records it.
+   *
+   * @param address the EscapeHatch's address, EIP-55 (null before deployment)
+   * @param gracePeriodSeconds its grace period
+   * @param exitVerifyingKeyHash SHA-256 hex of the exit circuit's verifying key
+   * @param liquidationVerifyingKeyHash SHA-256 hex of the liquidation circuit's verifying key
+   */
+  public record EscapeHatch(
+      String address,
+      long gracePeriodSeconds,
+      String exitCircuitId,
+      String exitVerifyingKeyHash,
+      String liquidationCircuitId,
+      String liquidationVerifyingKeyHash) {
+
+    /** Same grace period, circuits and keys (the address aside). */
+    boolean sameDeployment(EscapeHatch o) {
+      return gracePeriodSeconds == o.gracePeriodSeconds
+          && exitCircuitId.equals(o.exitCircuitId)
+          && exitVerifyingKeyHash.equals(o.exitVerifyingKeyHash)
+          && liquidationCircuitId.equals(o.liquidationCircuitId)
+          && liquidationVerifyingKeyHash.equals(o.liquidationVerifyingKeyHash);
+    }
+  }
+
+  /** The escape hatch recorded in {@code DIR/chain.json}, empty if none. */
+  public static Optional<EscapeHatch> readEscapeHatch(Path dir) throws IOException {
+    Path f = dir.resolve(STATE_FILE);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    JsonNode n = JSON.readTree(f.toFile()).path("escapeHatch");
+    if (!n.isObject()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new EscapeHatch(
+            checksumAddress(n.path("address").asText()),
+            n.path("gracePeriodSeconds").asLong(),
+            n.path("exitCircuitId").asText(),
+            n.path("exitVerifyingKeyHash").asText(),
+            n.path("liquidationCircuitId").asText(),
+            n.path("liquidationVerifyingKeyHash").asText()));
+  }
+
+  private static void writeEscapeHatch(Path dir, EscapeHatch h) throws IOException {
+    Path f = dir.resolve(STATE_FILE);
+    ObjectNode n = (ObjectNode) JSON.readTree(f.toFile());
+    ObjectNode v = n.putObject("escapeHatch");
+    v.put("address", checksumAddress(h.address()));
+    v.put("gracePeriodSeconds", h.gracePeriodSeconds());
+    v.put("exitCircuitId", h.exitCircuitId());
+    v.put("exitVerifyingKeyHash", h.exitVerifyingKeyHash());
+    v.put("liquidationCircuitId", h.liquidationCircuitId());
+    v.put("liquidationVerifyingKeyHash", h.liquidationVerifyingKeyHash());
+    AtomicFiles.write(f, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+  }
+
+  /**
+   * Deploys the exit and liquidation verifiers of the key store's verifying keys and an EscapeHatch
+   * bound to the Settlement {@code d}, and sets it on the Settlement (as its owner).
+   *
+   * @return {@code hatch} with its address
+   */
+  private static EscapeHatch deployEscapeHatch(
+      Web3j web3,
+      Credentials admin,
+      ChainToolchain toolchain,
+      KeyStore keys,
+      ChainContracts contracts,
+      SettlementClient.Deployment d,
+      EscapeHatch hatch) {
+    java.util.Map<String, SolidityCompiler.Contract> c =
+        EscapeHatchClient.compile(
+            toolchain,
+            hatch.exitCircuitId(),
+            Gnark.exportSolidity(keys.verifyingKey(hatch.exitCircuitId())),
+            hatch.liquidationCircuitId(),
+            Gnark.exportSolidity(keys.verifyingKey(hatch.liquidationCircuitId())));
+    String address =
+        checksumAddress(
+            EscapeHatchClient.deploy(
+                web3, admin, AnvilNode.CHAIN_ID, c, d.settlement(), hatch.gracePeriodSeconds()));
+    new SettlementClient(
+            web3, admin, AnvilNode.CHAIN_ID, d.settlement(), contracts.settlement().abiJson())
+        .setEscapeHatch(address);
+    return new EscapeHatch(
+        address,
+        hatch.gracePeriodSeconds(),
+        hatch.exitCircuitId(),
+        hatch.exitVerifyingKeyHash(),
+        hatch.liquidationCircuitId(),
+        hatch.liquidationVerifyingKeyHash());
   }
 
   private static ChainContracts compile(ChainToolchain toolchain, KeyStore keys, String circuitId) {

@@ -434,6 +434,11 @@ public final class SettlementClient implements AutoCloseable {
     return value(contract.latestRiskEpoch()).longValue();
   }
 
+  /** The risk root the oracles posted for {@code epoch} (0 when none). */
+  public BigInteger riskRootOfEpoch(long epoch) {
+    return value(contract.riskRootOfEpoch(BigInteger.valueOf(epoch)));
+  }
+
   /** Number of risk-root postings so far. */
   public long riskRootCount() {
     return value(contract.riskRootCount()).longValueExact();

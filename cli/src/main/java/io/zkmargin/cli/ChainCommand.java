@@ -87,10 +87,25 @@ public final class ChainCommand implements Callable<Integer> {
             "proving/verifying key cache (default $ZKM_KEYS, else <repo>/target/zkm-keys)")
     String keysDir;
 
+    @Option(
+        names = "--grace-period",
+        paramLabel = "S",
+        defaultValue = "" + LocalChain.DEFAULT_GRACE_PERIOD_SECONDS,
+        description = {
+          "seconds the operator has to honour a forced withdrawal or liquidation request before",
+          "anyone may freeze the Settlement (the escape hatch; default ${DEFAULT-VALUE}, a demo's",
+          "pace); 0 deploys no escape hatch"
+        })
+    long gracePeriod;
+
     @Override
     public Integer call() {
+      if (gracePeriod < 0) {
+        System.err.println("zkm chain up: --grace-period must be >= 0");
+        return Cli.USAGE_ERROR;
+      }
       try (KeyStore keys = devKeys.open(keysDir, dir)) {
-        return up(dir, keys, false);
+        return up(dir, keys, false, gracePeriod);
       }
     }
   }
@@ -121,19 +136,24 @@ public final class ChainCommand implements Callable<Integer> {
    * @param keys the key store whose verifying key is deployed
    * @return exit code, 0 when the chain is up
    */
-  public static int upTiedToThisProcess(Path dir, KeyStore keys) {
-    return up(dir, keys, true);
+  public static int upTiedToThisProcess(Path dir, KeyStore keys, long gracePeriodSeconds) {
+    return up(dir, keys, true, gracePeriodSeconds);
   }
 
-  private static int up(Path dir, KeyStore keys, boolean tied) {
+  private static int up(Path dir, KeyStore keys, boolean tied, long gracePeriodSeconds) {
     long t0 = System.nanoTime();
     try {
       // with the batch verifier of the venue's size: the operator's batches finalize on it
-      String batchId =
-          io.zkmargin.operator.LocalOperator.batchCircuitIdFor(
-              io.zkmargin.prover.VenueStore.load(dir).sizes(), keys);
+      io.zkmargin.commit.CircuitSizes sizes = io.zkmargin.prover.VenueStore.load(dir).sizes();
+      String batchId = io.zkmargin.operator.LocalOperator.batchCircuitIdFor(sizes, keys);
+      // the escape hatch with the batches (its exit/liquidation keys: seconds at the test size;
+      // at production size only when the key store holds them, as the batch key)
+      long grace =
+          batchId != null && io.zkmargin.operator.LocalOperator.escapeKeysFor(sizes, keys)
+              ? gracePeriodSeconds
+              : 0;
       LocalChain.UpReport r =
-          LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied, batchId);
+          LocalChain.up(dir, keys, ChainToolchain.locate(), System.err, tied, batchId, grace);
       LocalChain.State s = r.state();
       System.out.printf(
           "chain up: node %s (pid %d), Settlement %s, Verifier %s (%s); batch %d, risk epoch %d; %.1f s%n",
@@ -145,6 +165,17 @@ public final class ChainCommand implements Callable<Integer> {
           r.batch(),
           r.epoch(),
           (System.nanoTime() - t0) / 1e9);
+      java.util.Optional<LocalChain.EscapeHatch> hatch =
+          grace > 0 ? LocalChain.readEscapeHatch(dir) : java.util.Optional.empty();
+      if (hatch.isPresent()) {
+        System.out.printf(
+            "chain up: EscapeHatch %s (grace period %d s; exit, keeper: ./zkm exit, ./zkm keeper)%n",
+            hatch.get().address(), hatch.get().gracePeriodSeconds());
+      } else if (gracePeriodSeconds > 0) {
+        System.out.println(
+            "chain up: no escape hatch (no batch verifier, or no exit/liquidation keys at this"
+                + " size)");
+      }
       return 0;
     } catch (NoSuchFileException e) {
       System.err.println(

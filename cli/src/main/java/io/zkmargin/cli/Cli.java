@@ -103,6 +103,25 @@ final class Cli {
   }
 
   /**
+   * The L1 key a command signs with: the hex private key in {@code file}, or anvil's second
+   * development account when {@code file} is null (local chains only).
+   *
+   * @throws IllegalArgumentException if the file does not hold a 32-byte hex private key
+   */
+  static org.web3j.crypto.Credentials loadL1Key(java.nio.file.Path file, String command)
+      throws java.io.IOException {
+    if (file == null) {
+      return org.web3j.crypto.Credentials.create(io.zkmargin.chain.AnvilNode.DEV_KEY_1);
+    }
+    String key =
+        java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII).strip();
+    if (!key.matches("(0x)?[0-9a-fA-F]{64}")) {
+      throw new IllegalArgumentException(file + " does not hold a 32-byte hex private key");
+    }
+    return org.web3j.crypto.Credentials.create(key);
+  }
+
+  /**
    * Checks that an option's value lies in {@code [min, max]}; picocli types the value, the range is
    * ours.
    *

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       GrpcBenchCommand.class,
       ChainCommand.class,
       ExitCommand.class,
+      KeeperCommand.class,
       SignChallengeCommand.class,
       CeremonyCommand.class,
       WorkerCommand.class,

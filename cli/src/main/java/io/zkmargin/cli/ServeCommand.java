@@ -174,6 +174,17 @@ public final class ServeCommand implements Callable<Integer> {
   long batchInterval;
 
   @Option(
+      names = "--grace-period",
+      paramLabel = "S",
+      defaultValue = "" + io.zkmargin.chain.LocalChain.DEFAULT_GRACE_PERIOD_SECONDS,
+      description = {
+        "the escape hatch's grace period: seconds the operator has to honour a forced withdrawal",
+        "or a keeper's liquidation request before anyone may freeze the Settlement (default",
+        "${DEFAULT-VALUE}, a demo's pace); 0 deploys no escape hatch"
+      })
+  long gracePeriod;
+
+  @Option(
       names = "--allow-demo-keys-on-network",
       description = {
         "serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it",
@@ -197,7 +208,12 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("zkm serve: " + e.getMessage());
       return 1;
     }
-    boolean chain = !noChain && startChain(dir, devKeys.allowed(dir));
+    if (gracePeriod < 0) {
+      System.err.println("zkm serve: --grace-period must be >= 0");
+      server.close();
+      return Cli.USAGE_ERROR;
+    }
+    boolean chain = !noChain && startChain(dir, devKeys.allowed(dir), gracePeriod);
     if (chain) { // the operator: sequencer, batches proven and finalized on the local chain
       AutoCloseable operator =
           OperatorCommand.startInServe(server, dir, devKeys.allowed(dir), batchInterval);
@@ -232,10 +248,11 @@ public final class ServeCommand implements Callable<Integer> {
    * Starts the local chain of {@code dir}, tied to this process (a node left by an earlier run is
    * stopped, not reused); a failure is reported and the service runs without it.
    */
-  private static boolean startChain(Path dir, boolean allowDevKeys) {
+  private static boolean startChain(Path dir, boolean allowDevKeys, long gracePeriod) {
     int rc;
     try (KeyStore keys = KeyStore.openDefault(allowDevKeys)) {
-      rc = ChainCommand.upTiedToThisProcess(dir, keys); // anvil dies with this JVM, even on SIGKILL
+      // anvil dies with this JVM, even on SIGKILL
+      rc = ChainCommand.upTiedToThisProcess(dir, keys, gracePeriod);
     }
     if (rc != 0) {
       System.err.println(

@@ -2,6 +2,7 @@ package io.zkmargin.commit;
 
 import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
 
 /**
@@ -156,6 +157,130 @@ public final class HealthWitness {
         entryWords,
         paths,
         RiskEncoding.words(risk.globals()),
+        mmBound);
+  }
+
+  /**
+   * An instrument's entry and its path in an instrument tree (DI siblings, leaf level first), as a
+   * committee member's batch data or an oracle's published vector opens it.
+   */
+  public record InstrumentOpening(InstrumentRiskEntry entry, BigInteger[] path) {
+    public InstrumentOpening {
+      ArgChecker.notNull(entry, "entry");
+      ArgChecker.notNull(path, "path");
+      path = path.clone();
+    }
+
+    @Override
+    public BigInteger[] path() {
+      return path.clone();
+    }
+  }
+
+  /**
+   * Builds the witness from an account's opening alone, without the whole account tree: the leaf
+   * and its state path (e.g. a committee member's {@code GetAccount}), the instruments root, the
+   * globals and the opening of each instrument the leaf holds (e.g. risk rows of the batch data).
+   * Every part is checked against the roots here, so a witness built from untrusted data either
+   * proves a statement about {@code stateRoot} and the returned risk root or is refused now.
+   *
+   * @param sizes circuit sizes the leaf and the globals must fit
+   * @param accountId leaf index in {@code [0, 2^D)}
+   * @param leaf the account's leaf
+   * @param statePath D siblings, leaf level first
+   * @param stateRoot the root the path must lead to
+   * @param instrumentsRoot the root of the instrument tree
+   * @param globals the risk globals ({@code riskRoot = compress(instrumentsRoot, hash(globals))})
+   * @param instruments openings by instrument id; each instrument of a non-empty slot must be there
+   * @param thresholdBps as {@link #build}
+   * @param mmBound as {@link #build}
+   * @throws IllegalArgumentException if a path does not open or a part is missing, with the reason
+   */
+  public static HealthWitness fromOpening(
+      CircuitSizes sizes,
+      long accountId,
+      AccountLeaf leaf,
+      BigInteger[] statePath,
+      BigInteger stateRoot,
+      BigInteger instrumentsRoot,
+      RiskGlobals globals,
+      java.util.Map<Long, InstrumentOpening> instruments,
+      long thresholdBps,
+      BigInteger mmBound) {
+    ArgChecker.notNull(sizes, "sizes");
+    ArgChecker.notNull(leaf, "leaf");
+    ArgChecker.notNull(statePath, "statePath");
+    ArgChecker.notNull(instruments, "instruments");
+    Fr.requireElement(stateRoot, "stateRoot");
+    Fr.requireElement(instrumentsRoot, "instrumentsRoot");
+    Fr.requireElement(mmBound, "mmBound");
+    ArgChecker.isTrue(
+        accountId >= 0 && accountId < (1L << sizes.stateDepth()),
+        "account id {} is outside [0, 2^{})",
+        accountId,
+        sizes.stateDepth());
+    ArgChecker.isTrue(
+        thresholdBps >= 0 && thresholdBps <= CIRCUIT_MAX_THRESHOLD_BPS,
+        "thresholdBps must be in [0, 2^32), was {}",
+        thresholdBps);
+    ArgChecker.isTrue(
+        statePath.length == sizes.stateDepth(),
+        "the state path has {} siblings, the tree depth is {}",
+        statePath.length,
+        sizes.stateDepth());
+    leaf.checkFits(sizes);
+    if (!SparseMerkleTree.verify(stateRoot, leaf.hash(), accountId, statePath)) {
+      throw new IllegalArgumentException(
+          "the leaf of account " + accountId + " does not open against state root " + stateRoot);
+    }
+    long[] globalsWords = RiskEncoding.words(globals);
+    ArgChecker.isTrue(
+        globalsWords.length == sizes.globalsWordCount(),
+        "the globals have {} words, the sizes {}",
+        globalsWords.length,
+        sizes.globalsWordCount());
+    int p = sizes.positionSlots();
+    int entryLen = sizes.instrumentEntryWordCount();
+    long[][] entryWords = new long[p][];
+    BigInteger[][] paths = new BigInteger[p][];
+    for (int j = 0; j < p; j++) {
+      if (leaf.quantities()[j] == 0) {
+        entryWords[j] = new long[entryLen];
+        paths[j] = zeros(sizes.instrumentDepth());
+        continue;
+      }
+      long id = leaf.instrumentIds()[j];
+      InstrumentOpening o = instruments.get(id);
+      if (o == null) {
+        throw new IllegalArgumentException(
+            "slot " + j + " holds instrument " + id + ", whose risk entry is not at hand");
+      }
+      long[] words = RiskEncoding.words(o.entry());
+      BigInteger[] path = o.path();
+      ArgChecker.isTrue(
+          words.length == entryLen && path.length == sizes.instrumentDepth(),
+          "the opening of instrument {} does not fit the sizes",
+          id);
+      if (!SparseMerkleTree.verify(instrumentsRoot, Commitments.wordsHash(words), id, path)) {
+        throw new IllegalArgumentException(
+            "the entry of instrument " + id + " does not open against " + instrumentsRoot);
+      }
+      entryWords[j] = words;
+      paths[j] = path;
+    }
+    BigInteger riskRoot = Poseidon2.compress(instrumentsRoot, Commitments.wordsHash(globalsWords));
+    return new HealthWitness(
+        sizes,
+        accountId,
+        thresholdBps,
+        stateRoot,
+        riskRoot,
+        leaf,
+        statePath.clone(),
+        instrumentsRoot,
+        entryWords,
+        paths,
+        globalsWords,
         mmBound);
   }
 

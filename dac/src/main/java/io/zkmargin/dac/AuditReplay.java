@@ -67,6 +67,39 @@ public final class AuditReplay {
       BatchSource source,
       ProofCheck proofs,
       PrintStream out) {
+    return replay(genesis, chain, source, proofs, out).verdict();
+  }
+
+  /**
+   * The verdict and the state the replay reached: on success, the account tree at the chain's last
+   * finalized batch, rebuilt from the committee's data and checked against the chain (what a keeper
+   * margins).
+   */
+  public record Replayed(Verdict verdict, ReplayState state) {}
+
+  /**
+   * {@link #run} that also returns the replayed state (at the last batch that agreed).
+   *
+   * @return the verdict and the state
+   */
+  public static Replayed replay(
+      Genesis genesis,
+      ChainBatches.View chain,
+      BatchSource source,
+      ProofCheck proofs,
+      PrintStream out) {
+    ReplayState[] state = new ReplayState[1];
+    Verdict v = run(genesis, chain, source, proofs, out, state);
+    return new Replayed(v, state[0]);
+  }
+
+  private static Verdict run(
+      Genesis genesis,
+      ChainBatches.View chain,
+      BatchSource source,
+      ProofCheck proofs,
+      PrintStream out,
+      ReplayState[] stateOut) {
     ArgChecker.notNull(genesis, "genesis");
     ArgChecker.notNull(chain, "chain");
     ArgChecker.notNull(source, "source");
@@ -92,6 +125,7 @@ public final class AuditReplay {
             + chain.batches().size()
             + " finalized batches to replay");
     ReplayState state = new ReplayState(genesis);
+    stateOut[0] = state;
     long done = 0;
     for (ChainBatches.Batch b : chain.batches()) {
       long n = b.batchNumber();

@@ -13,7 +13,9 @@ import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.LedgerConfig;
 import io.zkmargin.prover.BatchProver;
 import io.zkmargin.prover.CommittedVenue;
+import io.zkmargin.prover.ExitProver;
 import io.zkmargin.prover.KeyStore;
+import io.zkmargin.prover.LiquidationProver;
 import io.zkmargin.prover.Venue;
 import io.zkmargin.prover.VenueStore;
 import java.io.IOException;
@@ -79,6 +81,17 @@ public final class LocalOperator implements AutoCloseable {
     return sizes.equals(CircuitSizes.TEST) || Files.isDirectory(keys.root().resolve(id))
         ? id
         : null;
+  }
+
+  /**
+   * Whether the local chain of a venue size gets an escape hatch: at the test size always (the exit
+   * and liquidation keys take seconds), at other sizes only when the key store already holds both
+   * keys (a development setup takes minutes: make them once, or install ceremony keys).
+   */
+  public static boolean escapeKeysFor(CircuitSizes sizes, KeyStore keys) {
+    return sizes.equals(CircuitSizes.TEST)
+        || (Files.isDirectory(keys.root().resolve(ExitProver.circuitId(sizes)))
+            && Files.isDirectory(keys.root().resolve(LiquidationProver.circuitId(sizes))));
   }
 
   /**

@@ -54,15 +54,32 @@ public final class ExitProver {
     HealthWitness account =
         HealthWitness.build(
             sizes, venue.stateTree(), leaf, accountId, venue.risk(), 0, margin.maintenanceCore());
-    String id = circuitId(sizes);
+    return prove(account, leaf.l1Address(), payout(margin));
+  }
+
+  /**
+   * Proves an account's exit payout from its opening (e.g. {@link HealthWitness#fromOpening} of a
+   * committee member's leaf and path and the risk rows at the exit risk root).
+   *
+   * @param account the account's opening (its thresholdBps and mmBound are not used)
+   * @param l1Address the leaf's L1 address (public input: the payee)
+   * @param payout {@code floor(max(0, E) / 10^9)} quote atoms (see {@link #payout}); another value
+   *     fails to prove
+   * @return the proof file (public inputs stateRoot, riskRoot, accountId, l1Address, payout)
+   */
+  public ProofFile prove(HealthWitness account, BigInteger l1Address, BigInteger payout) {
+    ArgChecker.notNull(account, "account");
+    ArgChecker.notNull(l1Address, "l1Address");
+    ArgChecker.notNull(payout, "payout");
+    String id = circuitId(account.sizes());
     String json = "{\"circuitId\": \"" + id + "\", \"account\": " + account.toJson() + "}";
     List<BigInteger> expected =
         List.of(
-            venue.stateRoot(),
-            venue.riskRoot(),
-            BigInteger.valueOf(accountId),
-            leaf.l1Address(),
-            payout(margin));
+            account.stateRoot(),
+            account.riskRoot(),
+            BigInteger.valueOf(account.accountId()),
+            l1Address,
+            payout);
     return NativeProofs.prove(keys, id, json.getBytes(StandardCharsets.UTF_8), expected);
   }
 

@@ -60,12 +60,31 @@ public final class LiquidationProver {
     if (!margin.isLiquidatable()) {
       throw new NotLiquidatableException(accountId);
     }
-    int worst = margin.worstMaintenanceScenario();
-    int scenario = worst < 0 ? sizes.scenarios() : worst;
+    int scenario = scenario(margin, sizes);
     HealthWitness account =
         HealthWitness.build(
             sizes, venue.stateTree(), leaf, accountId, venue.risk(), 0, margin.maintenanceCore());
-    String id = circuitId(sizes);
+    return prove(account, scenario, keeper);
+  }
+
+  /**
+   * Proves an account liquidatable from its opening (e.g. {@link HealthWitness#fromOpening} of a
+   * replayed leaf and path and the risk entries of a posted epoch), naming scenario s*.
+   *
+   * @param account the account's opening (its thresholdBps and mmBound are not used)
+   * @param scenario s* in {@code [0, S]}: a scenario whose loss alone breaks maintenance, or S for
+   *     the term 0 ({@link #scenario})
+   * @param keeper the keeper's L1 address, in {@code [0, 2^160)}
+   * @return the proof file (public inputs stateRoot, riskRoot, accountId, keeper)
+   */
+  public ProofFile prove(HealthWitness account, int scenario, BigInteger keeper) {
+    ArgChecker.notNull(account, "account");
+    ArgChecker.notNull(keeper, "keeper");
+    ArgChecker.isTrue(
+        keeper.signum() >= 0 && keeper.bitLength() <= 160, "keeper must be in [0, 2^160)");
+    ArgChecker.inRange(scenario, 0, account.sizes().scenarios(), "scenario");
+    long accountId = account.accountId();
+    String id = circuitId(account.sizes());
     String json =
         "{\"circuitId\": \""
             + id
@@ -77,8 +96,17 @@ public final class LiquidationProver {
             + account.toJson()
             + "}";
     List<BigInteger> expected =
-        List.of(venue.stateRoot(), venue.riskRoot(), BigInteger.valueOf(accountId), keeper);
+        List.of(account.stateRoot(), account.riskRoot(), BigInteger.valueOf(accountId), keeper);
     return NativeProofs.prove(keys, id, json.getBytes(StandardCharsets.UTF_8), expected);
+  }
+
+  /**
+   * The scenario s* the proof names for a liquidatable account: the risk model's worst maintenance
+   * scenario, or S (the term 0 of {@code MMcore}) when no scenario loses.
+   */
+  public static int scenario(MarginResult margin, CircuitSizes sizes) {
+    int worst = margin.worstMaintenanceScenario();
+    return worst < 0 ? sizes.scenarios() : worst;
   }
 
   /** Verifies a liquidation-eligibility proof file against the key store's verifying key. */
