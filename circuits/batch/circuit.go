@@ -3,8 +3,10 @@
 // withdrawal list. Groth16 over BN254, no gnark commitments (every range check is a bit decomposition).
 //
 // Kinds in this version: 0 no-op, 1 deposit, 2 withdrawal, 3 trade, 4 transfer. Every slot is the same
-// sub-circuit and can hold any kind (docs/BATCH.md section 5 "Slot design" gives the cost). Trading fees are
-// summed over the batch and credited to the fee account 0 once, after the last slot (Circuit.Fee).
+// sub-circuit and can hold any kind (docs/BATCH.md section 5 "Slot design" gives the cost). After the N generic
+// slots come Q liquidation slots (kind 6 or a no-op, liquidation.go, docs/LIQUIDATION.md section 8). Trading fees
+// are summed over the batch and credited to the fee account 0 once, after the last slot (Circuit.Fee), then the
+// insurance fund's shares of the liquidation penalties to the fund's account (Circuit.Fund).
 package batch
 
 import (
@@ -131,6 +133,9 @@ type Circuit struct {
 	WithdrawalsHash   frontend.Variable `gnark:",public"`
 	DataHash          frontend.Variable `gnark:",public"`
 	BatchTime         frontend.Variable `gnark:",public"`
+	// RequestsHash is the hash chain of (accountId, keeper) over the batch's liquidations (docs/LIQUIDATION.md
+	// section 8): the contract computes it from the list whose requests it clears.
+	RequestsHash frontend.Variable `gnark:",public"`
 
 	InstrumentsRoot frontend.Variable
 	Globals         []frontend.Variable // packed globals words
@@ -139,6 +144,11 @@ type Circuit struct {
 	// Fee is account 0 after the last slot: it is credited with the batch's trading fees at once. Empty = 1
 	// means "not opened" and is allowed only when the batch's fees are 0.
 	Fee Account
+	// Liquidations are the Q liquidation slots, after the N generic slots (liquidation.go).
+	Liquidations []LiqSlot
+	// Fund is the insurance fund's account (insuranceFundId of the globals) after the fee credit: it is
+	// credited with the batch's fund shares at once. Empty = 1 (not opened) only when the shares are 0.
+	Fund Account
 
 	Sizes Sizes `gnark:"-"`
 }
@@ -163,6 +173,11 @@ func NewCircuit(s Sizes) *Circuit {
 		sl.MakerFill.Path, sl.TakerFill.Path = make([]frontend.Variable, s.K), make([]frontend.Variable, s.K)
 	}
 	c.Fee = newAccount(s)
+	c.Fund = newAccount(s)
+	c.Liquidations = make([]LiqSlot, s.Q)
+	for i := range c.Liquidations {
+		c.Liquidations[i] = newLiqSlot(s)
+	}
 	return c
 }
 
@@ -246,8 +261,11 @@ func (c *Circuit) Define(api frontend.API) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if len(c.Slots) != s.N || len(c.Rows) != s.R || len(c.Globals) != encoding.PackedLen(s.GlobalsWordCount()) {
+	if len(c.Slots) != s.N || len(c.Rows) != s.R || len(c.Liquidations) != s.Q || len(c.Globals) != encoding.PackedLen(s.GlobalsWordCount()) {
 		return fmt.Errorf("batch: circuit shape does not match sizes %s (use NewCircuit)", s.ID())
+	}
+	if s.Q > 0 {
+		checkLiqBounds(s)
 	}
 	h, err := poseidon2.NewPoseidon2(api)
 	if err != nil {
@@ -302,7 +320,8 @@ func (c *Circuit) Define(api frontend.API) error {
 		rows[r], rowIDs[r] = e, row.ID
 	}
 	ctx := &context{api: api, s: s, h: h, md: md, curve: curve, g: g, tierFactors: tierFactors, rows: rows, rowIDs: rowIDs,
-		usedRows: c.Rows, batchTime: c.BatchTime, feeSum: 0, emptyOrders: emptyOrdersRoot(s.K)}
+		usedRows: c.Rows, batchTime: c.BatchTime, feeSum: 0, emptyOrders: emptyOrdersRoot(s.K), riskRoot: c.RiskRoot,
+		liq: liquidationParams(api, gw, s), fundSum: 0}
 
 	root := c.OldRoot
 	depHead := c.DepositHeadBefore
@@ -313,10 +332,18 @@ func (c *Circuit) Define(api frontend.API) error {
 		root, depHead, wHash = ctx.slot(sl, root, depHead, wHash)
 		data = append(data, sl.slotData(api)...)
 	}
+	var reqHash frontend.Variable = 0
+	for i := range c.Liquidations {
+		ls := &c.Liquidations[i]
+		root, wHash, reqHash = ctx.liquidate(ls, root, wHash, reqHash)
+		data = append(data, ls.slotData(api)...)
+	}
 	root = ctx.creditFees(&c.Fee, root)
+	root = ctx.creditFund(&c.Fund, root)
 	api.AssertIsEqual(root, c.NewRoot)
 	api.AssertIsEqual(depHead, c.DepositHeadAfter)
 	api.AssertIsEqual(wHash, c.WithdrawalsHash)
+	api.AssertIsEqual(reqHash, c.RequestsHash)
 	api.AssertIsEqual(hashMD(md, data...), c.DataHash)
 	return nil
 }
@@ -335,6 +362,9 @@ type context struct {
 	batchTime   frontend.Variable
 	feeSum      frontend.Variable // the batch's trading fees so far (exact integer < N * 2^127)
 	emptyOrders *big.Int          // root of the empty depth-K order-fill subtree
+	riskRoot    frontend.Variable // the batch's risk root (signed by liquidators)
+	liq         liqParams         // the liquidation parameters of the globals
+	fundSum     frontend.Variable // the batch's insurance-fund shares so far (< Q * 2^63)
 }
 
 // leaf is an unpacked account leaf being updated.
@@ -373,16 +403,36 @@ func (x *context) closeAccount(a *Account, l *leaf, accountBits []frontend.Varia
 
 // effectiveIM asserts, when flag is 1, that the leaf's new state meets effective IM at the batch's risk table.
 func (x *context) effectiveIM(a *Account, l *leaf, flag frontend.Variable) {
-	api, s := x.api, x.s
+	ent := x.positionEntries(a, l, flag)
+	tf := x.tierFactor(l, flag)
+	bal, pos := x.marginState(l)
+	margin.AssertAll(x.api, flag, margin.EffectiveIM(x.api, x.s.Sizes, bal, pos, ent, x.g, tf, a.MmBound, a.ImBound))
+}
+
+// marginState returns the leaf's current balances and positions as the margin gadget reads them (values and
+// sign bits: setWord keeps each word's sign bit that of its current value).
+func (x *context) marginState(l *leaf) ([]margin.Balance, []margin.Position) {
+	s := x.s
 	bal := make([]margin.Balance, s.A)
 	for k := 0; k < s.A; k++ {
-		bal[k] = margin.Balance{Value: l.vals[2+k], Neg: l.w[2+k].Neg} // setWord keeps Neg that of the new value
+		bal[k] = margin.Balance{Value: l.vals[2+k], Neg: l.w[2+k].Neg}
 	}
 	pos := make([]margin.Position, s.P)
-	ent := make([]margin.Entry, s.P)
 	for j := 0; j < s.P; j++ {
 		o := 2 + s.A + 3*j
 		pos[j] = margin.Position{Q: l.vals[o+1], QNeg: l.w[o+1].Neg, Snap: l.vals[o+2]}
+	}
+	return bal, pos
+}
+
+// positionEntries returns the risk entry of each position slot, the row a.RowIdx[j] of the risk table (one-hot
+// over R rows), and asserts, when flag is 1, that the row of every non-empty slot is opened and is the slot's
+// instrument (as the leaf holds it now).
+func (x *context) positionEntries(a *Account, l *leaf, flag frontend.Variable) []margin.Entry {
+	api, s := x.api, x.s
+	ent := make([]margin.Entry, s.P)
+	for j := 0; j < s.P; j++ {
+		o := 2 + s.A + 3*j
 		// the row of slot j: one-hot over R rows, the row opened, its id the slot's instrument if q != 0
 		var hit, id frontend.Variable = 0, 0
 		e := margin.Entry{Mark: 0, FundingIndex: 0, FloorMm: 0, FloorIm: 0, Rmm: make([]frontend.Variable, s.S), Rim: make([]frontend.Variable, s.S)}
@@ -412,15 +462,20 @@ func (x *context) effectiveIM(a *Account, l *leaf, flag frontend.Variable) {
 		api.AssertIsEqual(api.Mul(need, api.Sub(id, l.vals[o])), 0)
 		ent[j] = e
 	}
-	// tier selects its factor (tier in [0, T) where the check applies)
+	return ent
+}
+
+// tierFactor returns the factor of the leaf's tier (asserting, when flag is 1, that the tier is in [0, T)).
+func (x *context) tierFactor(l *leaf, flag frontend.Variable) frontend.Variable {
+	api := x.api
 	var tf, tierHit frontend.Variable = 0, 0
-	for t := 0; t < s.T; t++ {
+	for t := 0; t < x.s.T; t++ {
 		is := api.IsZero(api.Sub(l.vals[1], t))
 		tierHit = api.Add(tierHit, is)
 		tf = api.Add(tf, api.Mul(is, x.tierFactors[t]))
 	}
 	api.AssertIsEqual(api.Mul(flag, api.Sub(tierHit, 1)), 0)
-	margin.AssertAll(api, flag, margin.EffectiveIM(api, s.Sizes, bal, pos, ent, x.g, tf, a.MmBound, a.ImBound))
+	return tf
 }
 
 // setWord sets word i of the leaf to v, range checking it to a word and recomputing its sign bit.
@@ -441,9 +496,9 @@ func (x *context) slot(sl *Slot, root, depHead, wHash frontend.Variable) (fronte
 	isT := api.IsZero(api.Sub(sl.Kind, KindTransfer))
 	api.AssertIsEqual(api.Add(isNoop, isDep, isW, isTr, isT), 1) // the kinds implemented here
 	active := api.Sub(1, isNoop)
-	signed := api.Add(isW, isT)     // nonce-protected requests
+	signed := api.Add(isW, isT)      // nonce-protected requests
 	aSigned := api.Add(signed, isTr) // A signs (the maker's order for a trade); A meets effective IM after
-	twoParty := api.Add(isT, isTr)  // B is read
+	twoParty := api.Add(isT, isTr)   // B is read
 
 	accountBits := api.ToBinary(sl.AccountID, s.D)
 	toBits := api.ToBinary(sl.ToAccountID, s.D)

@@ -46,7 +46,7 @@ func fails(t *testing.T, c *batch.Circuit) {
 	if err == nil {
 		t.Fatal("the test engine accepts a witness that breaks a rule")
 	}
-	t.Logf("refused: %.160s", strings.ReplaceAll(err.Error(), "\n", " | "))
+	t.Logf("refused: %.400s", strings.ReplaceAll(err.Error(), "\n", " | "))
 	w, err := frontend.NewWitness(c, ecc.BN254.ScalarField())
 	if err != nil {
 		return // not even a witness (e.g. a value outside the field)
@@ -56,10 +56,11 @@ func fails(t *testing.T, c *batch.Circuit) {
 	}
 }
 
-// TestValidBatchProves: a trade, then a withdrawal (N = 2), proves with Groth16.
+// TestValidBatchProves: a trade, then a withdrawal (N = 2), then a liquidation with a keeper (Q = 1: its hints
+// run in gnark's Groth16 prover too), proves with Groth16.
 func TestValidBatchProves(t *testing.T) {
-	b := start()
-	c := b.Trade(sell5(b)).Withdraw(1, 2_000_000_000, 0x1234).Build()
+	b := liqStart(liqDebt)
+	c := b.Trade(sell5(b)).Withdraw(1, 2_000_000_000, 0x1234).Liquidate(liq16(b)).Build()
 	test.NewAssert(t).ProverSucceeded(batch.NewCircuit(batch.TestSizes), c, opts...)
 }
 

@@ -73,6 +73,25 @@ type slotJSON struct {
 	TakerFill    fillJSON  `json:"takerFill"`
 }
 
+// liqSlotJSON is one liquidation slot (docs/LIQUIDATION.md section 8).
+type liqSlotJSON struct {
+	Kind         string      `json:"kind"`
+	AccountID    string      `json:"accountId"`
+	LiquidatorID string      `json:"liquidatorId"`
+	Keeper       string      `json:"keeper"`
+	Nonce        string      `json:"nonce"`
+	Penalty      string      `json:"penalty"`
+	Scenario     string      `json:"scenario"`
+	TakeLots     []string    `json:"takeLots"`
+	TakeAtoms    []string    `json:"takeAtoms"`
+	LiqPos       []string    `json:"liqPos"`
+	SigRX        string      `json:"sigRX"`
+	SigRY        string      `json:"sigRY"`
+	SigS         string      `json:"sigS"`
+	A            accountJSON `json:"a"`
+	B            accountJSON `json:"b"`
+}
+
 type rowJSON struct {
 	Used  string   `json:"used"`
 	ID    string   `json:"id"`
@@ -91,12 +110,17 @@ type WitnessJSON struct {
 	WithdrawalsHash   string     `json:"withdrawalsHash"`
 	DataHash          string     `json:"dataHash"`
 	BatchTime         string     `json:"batchTime"`
+	RequestsHash      string     `json:"requestsHash"`
 	InstrumentsRoot   string     `json:"instrumentsRoot"`
 	Globals           []string   `json:"globals"`
 	Rows              []rowJSON  `json:"rows"`
 	Slots             []slotJSON `json:"slots"`
 	// Fee is account 0 credited with the batch's fees after the last slot (empty "1" when there are none).
 	Fee accountJSON `json:"fee"`
+	// Liquidations are the Q liquidation slots; Fund the insurance fund credited with their fund shares after
+	// the fee credit (empty "1" when there are none).
+	Liquidations []liqSlotJSON `json:"liquidations"`
+	Fund         accountJSON   `json:"fund"`
 }
 
 // MaxWitnessBytes bounds the size of a witness document the decoder accepts.
@@ -162,14 +186,16 @@ func ParseWitness(data []byte) (*Circuit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("batch witness: %w", err)
 	}
-	if len(j.Rows) != s.R || len(j.Slots) != s.N {
-		return nil, fmt.Errorf("batch witness: %d rows and %d slots, %s wants %d and %d", len(j.Rows), len(j.Slots), s.ID(), s.R, s.N)
+	if len(j.Rows) != s.R || len(j.Slots) != s.N || len(j.Liquidations) != s.Q {
+		return nil, fmt.Errorf("batch witness: %d rows, %d slots and %d liquidation slots, %s wants %d, %d and %d",
+			len(j.Rows), len(j.Slots), len(j.Liquidations), s.ID(), s.R, s.N, s.Q)
 	}
 	d := &decoder{}
 	c := NewCircuit(s)
 	c.OldRoot, c.NewRoot, c.RiskRoot = d.f("oldRoot", j.OldRoot), d.f("newRoot", j.NewRoot), d.f("riskRoot", j.RiskRoot)
 	c.DepositHeadBefore, c.DepositHeadAfter = d.f("depositHeadBefore", j.DepositHeadBefore), d.f("depositHeadAfter", j.DepositHeadAfter)
 	c.WithdrawalsHash, c.DataHash, c.BatchTime = d.f("withdrawalsHash", j.WithdrawalsHash), d.f("dataHash", j.DataHash), d.f("batchTime", j.BatchTime)
+	c.RequestsHash = d.f("requestsHash", j.RequestsHash)
 	c.InstrumentsRoot = d.f("instrumentsRoot", j.InstrumentsRoot)
 	c.Globals = d.fs("globals", j.Globals, encoding.PackedLen(s.GlobalsWordCount()))
 	for r, row := range j.Rows {
@@ -195,17 +221,28 @@ func ParseWitness(data []byte) (*Circuit, error) {
 		t.MakerFill, t.TakerFill = d.fill(n+".makerFill", s, sl.MakerFill), d.fill(n+".takerFill", s, sl.TakerFill)
 	}
 	c.Fee = d.account("fee", s, j.Fee)
+	for i, ls := range j.Liquidations {
+		n := fmt.Sprintf("liquidations[%d]", i)
+		c.Liquidations[i] = LiqSlot{Kind: d.f(n+".kind", ls.Kind), AccountID: d.f(n+".accountId", ls.AccountID),
+			LiquidatorID: d.f(n+".liquidatorId", ls.LiquidatorID), Keeper: d.f(n+".keeper", ls.Keeper),
+			Nonce: d.f(n+".nonce", ls.Nonce), Penalty: d.f(n+".penalty", ls.Penalty), Scenario: d.f(n+".scenario", ls.Scenario),
+			TakeLots: d.fs(n+".takeLots", ls.TakeLots, s.P), TakeAtoms: d.fs(n+".takeAtoms", ls.TakeAtoms, s.A),
+			LiqPos: d.fs(n+".liqPos", ls.LiqPos, s.P), A: d.account(n+".a", s, ls.A), B: d.account(n+".b", s, ls.B)}
+		c.Liquidations[i].Sig.R.X, c.Liquidations[i].Sig.R.Y = d.f(n+".sigRX", ls.SigRX), d.f(n+".sigRY", ls.SigRY)
+		c.Liquidations[i].Sig.S = d.f(n+".sigS", ls.SigS)
+	}
+	c.Fund = d.account("fund", s, j.Fund)
 	if d.err != nil {
 		return nil, d.err
 	}
 	return c, nil
 }
 
-// PublicInputs returns the eight public inputs of an assignment, in order, as decimal strings.
+// PublicInputs returns the nine public inputs of an assignment, in order, as decimal strings.
 func (c *Circuit) PublicInputs() []string {
 	out := []string{}
 	for _, v := range []frontend.Variable{c.OldRoot, c.NewRoot, c.RiskRoot, c.DepositHeadBefore, c.DepositHeadAfter,
-		c.WithdrawalsHash, c.DataHash, c.BatchTime} {
+		c.WithdrawalsHash, c.DataHash, c.BatchTime, c.RequestsHash} {
 		out = append(out, str(v))
 	}
 	return out
@@ -259,7 +296,7 @@ func fillToJSON(f Fill) fillJSON {
 func MarshalWitness(c *Circuit) ([]byte, error) {
 	pub := c.PublicInputs()
 	j := WitnessJSON{CircuitID: c.Sizes.ID(), OldRoot: pub[0], NewRoot: pub[1], RiskRoot: pub[2], DepositHeadBefore: pub[3],
-		DepositHeadAfter: pub[4], WithdrawalsHash: pub[5], DataHash: pub[6], BatchTime: pub[7],
+		DepositHeadAfter: pub[4], WithdrawalsHash: pub[5], DataHash: pub[6], BatchTime: pub[7], RequestsHash: pub[8],
 		InstrumentsRoot: str(c.InstrumentsRoot), Globals: strs(c.Globals)}
 	for _, r := range c.Rows {
 		j.Rows = append(j.Rows, rowJSON{Used: str(r.Used), ID: str(r.ID), Entry: strs(r.Entry), Path: strs(r.Path)})
@@ -276,5 +313,13 @@ func MarshalWitness(c *Circuit) ([]byte, error) {
 			MakerFill: fillToJSON(sl.MakerFill), TakerFill: fillToJSON(sl.TakerFill)})
 	}
 	j.Fee = accountToJSON(c.Fee)
+	j.Liquidations = []liqSlotJSON{}
+	for _, ls := range c.Liquidations {
+		j.Liquidations = append(j.Liquidations, liqSlotJSON{Kind: str(ls.Kind), AccountID: str(ls.AccountID),
+			LiquidatorID: str(ls.LiquidatorID), Keeper: str(ls.Keeper), Nonce: str(ls.Nonce), Penalty: str(ls.Penalty),
+			Scenario: str(ls.Scenario), TakeLots: strs(ls.TakeLots), TakeAtoms: strs(ls.TakeAtoms), LiqPos: strs(ls.LiqPos),
+			SigRX: str(ls.Sig.R.X), SigRY: str(ls.Sig.R.Y), SigS: str(ls.Sig.S), A: accountToJSON(ls.A), B: accountToJSON(ls.B)})
+	}
+	j.Fund = accountToJSON(c.Fund)
 	return json.Marshal(j)
 }

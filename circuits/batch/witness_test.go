@@ -12,11 +12,11 @@ import (
 	"github.com/zkmargin/zkmargin/circuits/batch"
 )
 
-// TestWitnessJSONRoundTrip: a batch written as JSON parses back into an assignment that solves, with the
-// same public inputs, and writes back to the same bytes.
+// TestWitnessJSONRoundTrip: a batch (a trade, a transfer, a liquidation with a keeper) written as JSON parses
+// back into an assignment that solves, with the same public inputs, and writes back to the same bytes.
 func TestWitnessJSONRoundTrip(t *testing.T) {
-	b := start()
-	c := b.Trade(sell5(b)).Transfer(1, 4, 0, 1_000).Build()
+	b := liqStart(liqDebt)
+	c := b.Trade(sell5(b)).Transfer(1, 4, 0, 1_000).Liquidate(liq16(b)).Build()
 	js, err := batch.MarshalWitness(c)
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +44,9 @@ func TestWitnessJSONRoundTrip(t *testing.T) {
 		"notJSON":      []byte("{"),
 		"unknownField": bytes.Replace(js, []byte(`"oldRoot"`), []byte(`"oldRooot"`), 1),
 		"otherCircuit": bytes.Replace(js, []byte(`batch-D6-`), []byte(`batch-D7-`), 1),
+		"otherQ":       bytes.Replace(js, []byte(`-R4-Q1"`), []byte(`-R4-Q2"`), 1),
+		"noQ":          bytes.Replace(js, []byte(`-R4-Q1"`), []byte(`-R4"`), 1),
+		"badPenalty":   bytes.Replace(js, []byte(`"penalty":"`), []byte(`"penalty":"x`), 1),
 		"notAnElement": bytes.Replace(js, []byte(`"batchTime":"`), []byte(`"batchTime":"-`), 1),
 	} {
 		if _, err := batch.ParseWitness(bad); err == nil {
@@ -60,7 +63,7 @@ func FuzzParseWitness(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(js)
-	f.Add([]byte(`{"circuitId":"batch-D6-I3-P2-A2-S4-T2-K2-L2-N2-R4"}`))
+	f.Add([]byte(`{"circuitId":"batch-D6-I3-P2-A2-S4-T2-K2-L2-N2-R4-Q1"}`))
 	// the Java ledger's documents (pretty-printed, as BatchWitness writes them)
 	if java, err := os.ReadFile(filepath.Join("..", "..", "test-vectors", "batch", "ledger-batch-2.json")); err == nil {
 		f.Add(java)

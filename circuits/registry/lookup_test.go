@@ -80,10 +80,10 @@ func TestLookupBatch(t *testing.T) {
 		t.Fatalf("batch witness from JSON does not solve: %v", err)
 	}
 	pub, err := def.PublicInputs(doc)
-	if err != nil || len(pub) != 8 || pub[0] != c.PublicInputs()[0] {
+	if err != nil || len(pub) != 9 || pub[0] != c.PublicInputs()[0] {
 		t.Fatalf("public inputs %v (%v)", pub, err)
 	}
-	if _, err := registry.Lookup("batch-D6-I3-P2-A2-S4-T2-K2-L2-N0-R4"); err == nil {
+	if _, err := registry.Lookup("batch-D6-I3-P2-A2-S4-T2-K2-L2-N0-R4-Q1"); err == nil {
 		t.Fatal("N = 0 must be refused")
 	}
 }

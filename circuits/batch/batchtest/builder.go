@@ -53,6 +53,11 @@ type Builder struct {
 	consumed int
 	feeSum   int64
 	orders   map[uint64]*encoding.SparseTree // order-fill subtrees (depth K) of accounts that filled
+	// liquidation slots (after the generic slots), their data, the fund shares and the requests hash
+	liqs    []batch.LiqSlot
+	liqData []fr.Element
+	fundSum int64
+	reqHash fr.Element
 
 	tree                      *encoding.SparseTree
 	oldRoot, depHeadBefore    fr.Element
@@ -410,6 +415,31 @@ func (b *Builder) Build() *batch.Circuit {
 		b.Leaves[0] = nw
 		b.tree.Set(0, nw.Hash())
 	}
+	// the liquidation slots, padded with no-ops, then the fund's shares after the fee credit
+	for len(b.liqs) < s.Q {
+		ls := batch.LiqSlot{Kind: 0, AccountID: 0, LiquidatorID: 0, Keeper: 0, Nonce: 0, Penalty: 0, Scenario: 0,
+			TakeLots: zeros(s.P), TakeAtoms: zeros(s.A), LiqPos: zeros(s.P)}
+		ls.Sig.R.X, ls.Sig.R.Y, ls.Sig.S = 0, 0, 0
+		ls.A = b.account(0, b.Leaves[0], b.Leaves[0])
+		ls.B = ls.A
+		b.liqs = append(b.liqs, ls)
+		b.liqData = append(b.liqData, make([]fr.Element, 10)...)
+		b.liqData = append(b.liqData, encoding.Pack(make([]int64, s.LiqWordCount()))...)
+	}
+	c.Fund = batch.Account{Empty: 1, PkX: 0, PkY: 0, L1Address: 0, OrdersRoot: 0, Leaf: vars(encoding.PackBig(make([]int64, s.LeafWordCount()))),
+		Path: zeros(s.D), RowIdx: zeros(s.P), MmBound: 0, ImBound: 0}
+	if b.fundSum != 0 {
+		id := uint64(b.Globals.InsuranceFundId)
+		old := b.Leaves[id]
+		nw := clone(old)
+		nw.Balances[0] += b.fundSum
+		c.Fund = b.account(id, old, nw)
+		c.Fund.MmBound, c.Fund.ImBound, c.Fund.RowIdx = 0, 0, zeros(s.P)
+		b.Leaves[id] = nw
+		b.tree.Set(id, nw.Hash())
+	}
+	copy(c.Liquidations, b.liqs)
+	c.RequestsHash = encoding.ToBig(b.reqHash)
 	copy(c.Slots, b.slots)
 	copy(c.Rows, b.rows)
 	c.Globals = vars(encoding.PackBig(b.Globals.Words()))
@@ -421,7 +451,7 @@ func (b *Builder) Build() *batch.Circuit {
 	c.OldRoot, c.NewRoot, c.RiskRoot = encoding.ToBig(b.oldRoot), encoding.ToBig(b.tree.Root()), encoding.ToBig(b.riskRoot)
 	c.DepositHeadBefore, c.DepositHeadAfter = encoding.ToBig(b.depHeadBefore), encoding.ToBig(head)
 	c.WithdrawalsHash = encoding.ToBig(b.wHash)
-	c.DataHash = encoding.ToBig(encoding.HashMD(b.data...))
+	c.DataHash = encoding.ToBig(encoding.HashMD(append(append([]fr.Element(nil), b.data...), b.liqData...)...))
 	c.BatchTime = b.BatchTime
 	return c
 }
@@ -597,4 +627,218 @@ func (b *Builder) Trade(spec TradeSpec) *Builder {
 // SlotOf returns a position slot.
 func SlotOf(inst, qty, snapshot int64) encoding.Slot {
 	return encoding.Slot{InstrumentID: inst, Quantity: qty, FundingSnapshot: snapshot}
+}
+
+// LiqSpec is a liquidation (docs/LIQUIDATION.md section 8) as a test builds it. nil LiqPos takes the ledger's
+// choice (B's slot holding the instrument, else the first free one); Scenario < 0 takes the first scenario
+// that breaks maintenance (S when only the floor does); nil Key signs with the liquidator's key; Nonce < 0
+// uses the liquidator's leaf nonce. The skews break one rule while the rest of the witness stays consistent.
+type LiqSpec struct {
+	Account, Liquidator  uint64
+	Keeper               int64   // an L1 address, 0 = none
+	TakeLots             []int64 // P
+	TakeAtoms            []int64 // A
+	Penalty              int64
+	Scenario             int
+	LiqPos               []int
+	Key                  *eddsa.PrivateKey
+	Nonce                int64
+	FundSkew, KeeperSkew int64 // added to the fund's / the keeper's share (0 in a valid batch)
+	SignedPenalty        int64 // if non-zero, the penalty the liquidator signs (a test breaks the signature)
+}
+
+// Liq returns a spec with the defaults (ledger's slots, first breaking scenario, the leaf's nonce).
+func (b *Builder) Liq(account, liquidator uint64, takeLots, takeAtoms []int64, penalty int64) LiqSpec {
+	return LiqSpec{Account: account, Liquidator: liquidator, TakeLots: takeLots, TakeAtoms: takeAtoms, Penalty: penalty,
+		Scenario: -1, Nonce: -1}
+}
+
+// LiquidationMsg is hashMD(4, riskRoot, keeper, pack(accountId, liquidatorId, nonce, penalty, takeLots..., takeAtoms...)).
+func LiquidationMsg(riskRoot fr.Element, keeper int64, account, liquidator uint64, nonce, penalty int64, takeLots, takeAtoms []int64) fr.Element {
+	w := []int64{int64(account), int64(liquidator), nonce, penalty}
+	w = append(w, takeLots...)
+	w = append(w, takeAtoms...)
+	return encoding.HashMD(append([]fr.Element{fe(batch.TagLiquidation), riskRoot, fe(keeper)}, encoding.Pack(w)...)...)
+}
+
+func (b *Builder) entriesOf(l *encoding.Leaf) []*encoding.Entry {
+	out := make([]*encoding.Entry, len(l.Slots))
+	for j, sl := range l.Slots {
+		if sl.Quantity != 0 {
+			out[j] = b.Entries[sl.InstrumentID]
+		}
+	}
+	return out
+}
+
+// BreakingScenario is the first scenario s with (L[s] + floor) * tierFactor > E * 10^6 for the account now, S when
+// only the floor breaks maintenance, -1 when the account is not liquidatable.
+func (b *Builder) BreakingScenario(id uint64) int {
+	l := b.Leaves[id]
+	m, err := encoding.ComputeMargin(l, b.entriesOf(l), b.Globals)
+	if err != nil {
+		panic(err)
+	}
+	tf := big.NewInt(b.Globals.TierFactorPpm[l.Tier])
+	e6 := new(big.Int).Mul(m.E, big.NewInt(1_000_000))
+	floor := new(big.Int).Sub(new(big.Int).Quo(m.MM, tf), m.MMcore)
+	for s, L := range m.L {
+		if new(big.Int).Mul(new(big.Int).Add(L, floor), tf).Cmp(e6) > 0 {
+			return s
+		}
+	}
+	if new(big.Int).Mul(floor, tf).Cmp(e6) > 0 {
+		return len(m.L)
+	}
+	return -1
+}
+
+// Liquidate applies a liquidation natively (no rule checked) and records its slot. Call it after the batch's
+// generic transitions (liquidation slots follow them).
+func (b *Builder) Liquidate(spec LiqSpec) *Builder {
+	s := b.S
+	aID, bID := spec.Account, spec.Liquidator
+	scen := spec.Scenario
+	if scen < 0 {
+		scen = b.BreakingScenario(aID)
+		if scen < 0 {
+			scen = s.S // a healthy account: the test expects the proof to fail
+		}
+	}
+	nonce := spec.Nonce
+	if nonce < 0 {
+		nonce = b.Leaves[bID].Nonce
+	}
+	key := spec.Key
+	if key == nil {
+		key = b.Keys[bID]
+	}
+	signedPenalty := spec.Penalty
+	if spec.SignedPenalty != 0 {
+		signedPenalty = spec.SignedPenalty
+	}
+	sig, parts := sigParts(Sign(key, LiquidationMsg(b.riskRoot, spec.Keeper, aID, bID, nonce, signedPenalty, spec.TakeLots, spec.TakeAtoms)))
+
+	oldA := b.Leaves[aID]
+	na := clone(oldA)
+	oldB := b.Leaves[bID]
+	nb := clone(oldB)
+	rowIdxA := zeros(s.P)
+	liqPos := make([]int, s.P)
+	settle := func(l *encoding.Leaf, j int, delta int64, e *encoding.Entry) {
+		sl := &l.Slots[j]
+		l.Balances[0] -= sl.Quantity * (e.FundingIndex - sl.FundingSnapshot)
+		sl.Quantity += delta
+		if sl.Quantity == 0 {
+			sl.InstrumentID, sl.FundingSnapshot = 0, 0
+		} else {
+			sl.FundingSnapshot = e.FundingIndex
+		}
+	}
+	for j := 0; j < s.P; j++ {
+		if oldA.Slots[j].Quantity != 0 {
+			rowIdxA[j] = b.rowOf[oldA.Slots[j].InstrumentID]
+		}
+		t := spec.TakeLots[j]
+		if t == 0 {
+			continue
+		}
+		inst := oldA.Slots[j].InstrumentID
+		e := b.Entries[inst]
+		if e == nil { // a take from an empty slot (a test breaking that rule)
+			e = &encoding.Entry{}
+		}
+		settle(na, j, -t, e)
+		na.Balances[0] += t * e.Mark
+		p := choosePos(nb, inst)
+		if spec.LiqPos != nil {
+			p = spec.LiqPos[j]
+		}
+		liqPos[j] = p
+		if nb.Slots[p].Quantity == 0 {
+			nb.Slots[p].InstrumentID = inst
+		}
+		settle(nb, p, t, e)
+		nb.Balances[0] -= t * e.Mark
+	}
+	for k := 1; k < s.A; k++ {
+		c := spec.TakeAtoms[k]
+		p := new(big.Int).Mul(big.NewInt(c), big.NewInt(b.Globals.Dp[k]))
+		p.Quo(p, encoding.Nano)
+		na.Balances[k] -= c
+		na.Balances[0] += p.Int64()
+		nb.Balances[k] += c
+		nb.Balances[0] -= p.Int64()
+	}
+	g := b.Globals
+	fundShare := spec.Penalty*g.InsuranceSharePpm/1_000_000 + spec.FundSkew
+	var keeperShare int64
+	if spec.Keeper != 0 {
+		keeperShare = new(big.Int).Quo(new(big.Int).Mul(big.NewInt(spec.Penalty), big.NewInt(g.KeeperSharePpm)), big.NewInt(1_000_000)).Int64()
+	}
+	keeperShare += spec.KeeperSkew
+	na.Balances[0] -= spec.Penalty
+	nb.Balances[0] += spec.Penalty - fundShare - keeperShare
+	nb.Nonce++
+
+	ls := batch.LiqSlot{Kind: batch.KindLiquidation, AccountID: aID, LiquidatorID: bID, Keeper: spec.Keeper, Nonce: nonce,
+		Penalty: spec.Penalty, Scenario: scen, TakeLots: make([]frontend.Variable, s.P), TakeAtoms: make([]frontend.Variable, s.A),
+		LiqPos: make([]frontend.Variable, s.P), Sig: sig}
+	words := []int64{}
+	for j := 0; j < s.P; j++ {
+		ls.TakeLots[j], ls.LiqPos[j] = spec.TakeLots[j], liqPos[j]
+	}
+	for k := 0; k < s.A; k++ {
+		ls.TakeAtoms[k] = spec.TakeAtoms[k]
+	}
+	words = append(words, spec.TakeLots...)
+	words = append(words, spec.TakeAtoms...)
+	for j := 0; j < s.P; j++ {
+		words = append(words, int64(liqPos[j]))
+	}
+	ls.A = b.account(aID, oldA, na)
+	ls.A.RowIdx = rowIdxA // the rows of A's old instruments (the same after the takes)
+	b.Leaves[aID] = na
+	b.tree.Set(aID, na.Hash())
+	ls.B = b.account(bID, oldB, nb)
+	b.Leaves[bID] = nb
+	b.tree.Set(bID, nb.Hash())
+	b.liqs = append(b.liqs, ls)
+	b.liqData = append(b.liqData, fe(batch.KindLiquidation), fe(int64(aID)), fe(int64(bID)), fe(spec.Keeper), fe(nonce),
+		fe(spec.Penalty), fe(int64(scen)), parts[0], parts[1], parts[2])
+	b.liqData = append(b.liqData, encoding.Pack(words)...)
+	b.fundSum += fundShare
+	if spec.Keeper != 0 {
+		b.wHash = encoding.Compress(b.wHash, encoding.Compress(fe(spec.Keeper), fe(keeperShare)))
+	}
+	b.reqHash = encoding.Compress(b.reqHash, encoding.Compress(fe(int64(aID)), fe(spec.Keeper)))
+	return b
+}
+
+// AbsorbLoss records a liquidation slot of kind 7 (docs/LIQUIDATION.md section 3) natively, no rule checked:
+// account id's quote balance becomes 0 and the payer (the insurance fund in a valid batch) pays it. Call it after
+// the batch's generic transitions.
+func (b *Builder) AbsorbLoss(id, payer uint64) *Builder {
+	s := b.S
+	old := b.Leaves[id]
+	na := clone(old)
+	loss := na.Balances[0]
+	na.Balances[0] = 0
+	ls := batch.LiqSlot{Kind: batch.KindAbsorbLoss, AccountID: id, LiquidatorID: payer, Keeper: 0, Nonce: 0, Penalty: 0,
+		Scenario: 0, TakeLots: zeros(s.P), TakeAtoms: zeros(s.A), LiqPos: zeros(s.P)}
+	ls.Sig.R.X, ls.Sig.R.Y, ls.Sig.S = 0, 0, 0
+	ls.A = b.account(id, old, na)
+	b.Leaves[id] = na
+	b.tree.Set(id, na.Hash())
+	oldF := b.Leaves[payer]
+	nf := clone(oldF)
+	nf.Balances[0] += loss
+	ls.B = b.account(payer, oldF, nf)
+	b.Leaves[payer] = nf
+	b.tree.Set(payer, nf.Hash())
+	b.liqs = append(b.liqs, ls)
+	b.liqData = append(b.liqData, fe(batch.KindAbsorbLoss), fe(int64(id)), fe(int64(payer)), fr.Element{}, fr.Element{},
+		fr.Element{}, fr.Element{}, fr.Element{}, fr.Element{}, fr.Element{})
+	b.liqData = append(b.liqData, encoding.Pack(make([]int64, s.LiqWordCount()))...)
+	return b
 }

@@ -9,10 +9,12 @@
 //     verifyingKeyHash, publicInputs, the canonical 324-byte proof) plus a "batch" object with everything the
 //     forge test needs to rebuild the on-chain state the proof's public inputs name (test/BatchProof.t.sol).
 //
-// The batch (test size N = 2) starts from the genesis queue (head 0) of a Settlement whose genesis root is the
-// builder's venue (accounts 0, 1, 2; genesisAccounts = 3, so the first registration gets id 3):
-// slot 0 consumes the registration of account 3 (key batchtest.Key(4), DEPOSIT atoms from DEPOSITOR), slot 1
-// withdraws WITHDRAW of it to WITHDRAW_TO, signed by account 3's key at nonce 0.
+// The batch (test size N = 2, Q = 1) starts from the genesis queue (head 0) of a Settlement whose genesis root is
+// the builder's venue (accounts 0, 1, 2) plus account 3, under water (20 lots of the perp against a quote debt);
+// genesisAccounts = 4, so the first registration gets id 4: slot 0 consumes the registration of account 4 (key
+// batchtest.Key(5), DEPOSIT atoms from DEPOSITOR), slot 1 withdraws WITHDRAW of it to WITHDRAW_TO, signed by
+// account 4's key at nonce 0, and the liquidation slot liquidates 16 lots of account 3 into account 2 with a
+// penalty of 1,000,000 atoms, for the keeper KEEPER (whose share, 100,000, is the batch's second withdrawal).
 //
 // Run from the repository root: go run ./circuits/batch/batchvector
 package main
@@ -34,13 +36,18 @@ import (
 
 	"github.com/zkmargin/zkmargin/circuits/batch"
 	"github.com/zkmargin/zkmargin/circuits/batch/batchtest"
+	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/native/go/engine"
 )
 
 // The on-chain side of the vector; BatchProof.t.sol reads them from the JSON, never from here.
 const (
-	genesisAccounts = 3
-	registeredID    = 3
+	genesisAccounts = 4
+	registeredID    = 4
+	liquidatedID    = 3
+	keeper          = 0xCAFE
+	liqTake         = 16
+	liqPenalty      = 1_000_000
 	depositor       = 0xA11CE0 // address(0xA11CE0), ALICE of the forge tests
 	depositAmount   = 2_000_000
 	withdrawTo      = 0xB0B0 // BOB
@@ -83,14 +90,24 @@ func run(contracts, vectors string) error {
 	}
 
 	b := batchtest.New(s)
-	delete(b.Leaves, 4) // genesis accounts 0..2 only: the contract's next id is 3
+	delete(b.Leaves, 4) // genesis accounts 0..3 only: the contract's next id is 4
+	b.Keys[registeredID] = batchtest.Key(5)
+	under := &encoding.Leaf{OwnerPkX: b.Keys[3].PublicKey.A.X, OwnerPkY: b.Keys[3].PublicKey.A.Y, Balances: make([]int64, s.A),
+		Slots: make([]encoding.Slot, s.P)}
+	under.Balances[0] = -1_150_000_000 // equity 49,998,000 atoms, maintenance 120,000,020: liquidatable
+	under.Slots[0] = batchtest.SlotOf(1, 20, 900)
+	b.Leaves[liquidatedID] = under
 	var dep, pkX, pkY fr.Element
 	dep.SetUint64(depositor)
 	pkX, pkY = b.Keys[registeredID].PublicKey.A.X, b.Keys[registeredID].PublicKey.A.Y
 	b.Queue = []batchtest.DepositEntry{{AccountID: registeredID, Amount: depositAmount, PkX: pkX, PkY: pkY, Depositor: dep}}
 	b.SetDepositHeadBefore(fr.Element{})
 	b.BatchTime = batchTime
-	c := b.Start().Deposit().Withdraw(registeredID, withdrawAmount, withdrawTo).Build()
+	b.Start().Deposit().Withdraw(registeredID, withdrawAmount, withdrawTo)
+	liq := b.Liq(liquidatedID, 2, []int64{liqTake, 0}, []int64{0, 0}, liqPenalty)
+	liq.Keeper = keeper
+	c := b.Liquidate(liq).Build()
+	keeperShare := liqPenalty * b.Globals.KeeperSharePpm / 1_000_000
 	wj, err := batch.MarshalWitness(c)
 	if err != nil {
 		return err
@@ -130,13 +147,17 @@ func run(contracts, vectors string) error {
 		"batch": map[string]any{
 			"note": "written by go run ./circuits/batch/batchvector; the Settlement state the public inputs name: " +
 				"genesis root = oldRoot with genesisAccounts, the deposits registered in order from an empty queue, " +
-				"riskRoot posted by the oracles, withdrawals in slot order; every number a decimal string",
-			"oldRoot":         publics[0],
-			"newRoot":         publics[1],
-			"riskRoot":        publics[2],
-			"depositsBefore":  "0",
-			"deposits":        []map[string]string{{"accountId": str(registeredID), "amount": str(depositAmount), "pkX": pkX.String(), "pkY": pkY.String(), "depositor": str(depositor)}},
-			"withdrawals":     []map[string]string{{"to": str(withdrawTo), "amount": str(withdrawAmount)}},
+				"riskRoot posted by the oracles, withdrawals in slot order (a liquidation's keeper share after the generic slots' " +
+				"withdrawals), liquidations in slot order; every number a decimal string",
+			"oldRoot":        publics[0],
+			"newRoot":        publics[1],
+			"riskRoot":       publics[2],
+			"depositsBefore": "0",
+			"deposits":       []map[string]string{{"accountId": str(registeredID), "amount": str(depositAmount), "pkX": pkX.String(), "pkY": pkY.String(), "depositor": str(depositor)}},
+			"withdrawals": []map[string]string{{"to": str(withdrawTo), "amount": str(withdrawAmount)},
+				{"to": str(keeper), "amount": str(keeperShare)}},
+			"liquidations":    []map[string]string{{"accountId": str(liquidatedID), "keeper": str(keeper)}},
+			"requestsHash":    publics[8],
 			"withdrawalsHash": publics[5],
 			"dataHash":        publics[6],
 			"batchTime":       publics[7],

@@ -52,3 +52,15 @@ func MaintenanceLosses(api frontend.API, s encoding.Sizes, bal []Balance, pos []
 	}
 	return L, api.Mul(floor, encoding.Nano)
 }
+
+// InitialLosses is MaintenanceLosses with the initial-margin arrays: LIm[s] = -(sum_a b[a]*C[a][s] + N * sum_j
+// q_j * Rim_j[s]) and the floor charge N * sum_j |q_j| * floorIm_j, so that IM = (max(0, max_s LIm[s]) + floor) *
+// tierFactor. Reads C of g and Rim, FloorIm of the entries.
+func InitialLosses(api frontend.API, s encoding.Sizes, bal []Balance, pos []Position, ent []Entry,
+	g Globals) (LIm []frontend.Variable, floor frontend.Variable) {
+	im := make([]Entry, len(ent))
+	for j, e := range ent {
+		im[j] = Entry{Mark: e.Mark, FundingIndex: e.FundingIndex, FloorMm: e.FloorIm, Rmm: e.Rim}
+	}
+	return MaintenanceLosses(api, s, bal, pos, im, g)
+}
