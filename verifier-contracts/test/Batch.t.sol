@@ -163,7 +163,9 @@ contract BatchTest is BatchVector {
         vm.expectEmit(true, true, false, true);
         emit WithdrawalCredited(1, w.to, w.amount);
         vm.expectEmit(true, false, false, true);
-        emit BatchFinalized(1, batchInputs[0], batchInputs[1], batchInputs[2], batchInputs[6], 1, 1);
+        emit BatchFinalized(
+            1, batchInputs[0], batchInputs[1], batchInputs[2], batchInputs[6], 1, batchWithdrawals.length
+        );
         vm.prank(OPERATOR);
         t.finalizeBatch(h, batchWithdrawals, batchLiquidations, sigs, batchProof);
         vm.assertEq(t.stateRoot(), batchInputs[1], "new root");
@@ -184,6 +186,14 @@ contract BatchTest is BatchVector {
         vm.prank(w.to);
         vm.expectRevert(abi.encodeWithSelector(Settlement.NothingToClaim.selector, w.to));
         t.claimWithdrawal();
+        // the vector liquidates an account for a keeper: its share is the last withdrawal, claimable
+        vm.assertEq(batchLiquidations.length, 1, "one liquidation");
+        Settlement.Withdrawal memory k = batchWithdrawals[batchWithdrawals.length - 1];
+        vm.assertEq(k.to, batchLiquidations[0].keeper, "the keeper's share comes last");
+        vm.assertLt(0, uint256(k.amount), "a share");
+        vm.prank(k.to);
+        vm.assertEq(t.claimWithdrawal(), k.amount, "the keeper claims its share");
+        vm.assertEq(token.balanceOf(k.to), k.amount, "keeper paid");
         // the same batch again is stale
         vm.prank(OPERATOR);
         vm.expectRevert(abi.encodeWithSelector(Settlement.StaleOldRoot.selector, batchInputs[0], batchInputs[1]));
