@@ -284,6 +284,61 @@ public final class BatchWitness {
   }
 
   /**
+   * The liquidator's position slot receiving each take of a liquidation, as {@link
+   * Ledger#liquidate} applies them (slot after slot of the liquidated account: the liquidator's
+   * slot holding the instrument, else its first free one): the witness's {@code liqPos}. 0 where
+   * nothing is taken, and from the take where the ledger will refuse (NO_FREE_SLOT, overflow).
+   *
+   * @param ledger the ledger before the liquidation
+   * @param m the liquidation (its accounts; all zeros when either is not registered)
+   * @return P position slots
+   */
+  public static long[] takeSlots(Ledger ledger, LiquidationMessage m) {
+    int p = ledger.config().sizes().positionSlots();
+    long[] out = new long[p];
+    long a = m.accountId();
+    long b = m.liquidatorId();
+    if (!ledger.isRegistered(a) || !ledger.isRegistered(b) || m.takeLots().length != p) {
+      return out;
+    }
+    long[] ids = new long[p];
+    long[] qty = new long[p];
+    for (int j = 0; j < p; j++) {
+      ids[j] = ledger.instrumentId(b, j);
+      qty[j] = ledger.quantity(b, j);
+    }
+    for (int j = 0; j < p; j++) {
+      long t = m.takeLots(j);
+      if (t == 0) {
+        continue;
+      }
+      long inst = ledger.instrumentId(a, j);
+      int k = -1;
+      for (int i = 0; i < p && k < 0; i++) {
+        if (qty[i] != 0 && ids[i] == inst) {
+          k = i;
+        }
+      }
+      for (int i = 0; i < p && k < 0; i++) {
+        if (qty[i] == 0) {
+          k = i;
+        }
+      }
+      if (k < 0) {
+        break; // the ledger refuses it (NO_FREE_SLOT)
+      }
+      out[j] = k;
+      try {
+        qty[k] = Math.addExact(qty[k], t);
+      } catch (ArithmeticException e) {
+        break; // the ledger refuses it
+      }
+      ids[k] = qty[k] == 0 ? 0 : inst;
+    }
+    return out;
+  }
+
+  /**
    * The batch circuit id of a ledger's sizes with {@link #defaultLiquidationSlots} liquidation
    * slots.
    */
@@ -1156,7 +1211,7 @@ public final class BatchWitness {
         oldIds[j] = ledger.instrumentId(aId, j);
         oldQty[j] = ledger.quantity(aId, j);
       }
-      long[] liqPos = ledger.isRegistered(bId) ? takeSlots(bId, oldIds, m) : new long[p];
+      long[] liqPos = takeSlots(ledger, m);
       int scenario;
       try {
         MarginCalculator.DEFAULT.evaluate(vector, ledger.accountState(aId), margin);
@@ -1213,51 +1268,6 @@ public final class BatchWitness {
       requestsHash =
           Poseidon2.compress(requestsHash, Poseidon2.compress(BigInteger.valueOf(aId), m.keeper()));
       return rule;
-    }
-
-    /**
-     * B's position slot receiving each take of A's slot j, as the ledger applies them (slot after
-     * slot, the slot holding the instrument, else the first free one); 0 where nothing is taken or
-     * from where the ledger will refuse.
-     */
-    private long[] takeSlots(long bId, long[] aIds, LiquidationMessage m) {
-      int p = sizes.positionSlots();
-      long[] ids = new long[p];
-      long[] qty = new long[p];
-      for (int j = 0; j < p; j++) {
-        ids[j] = ledger.instrumentId(bId, j);
-        qty[j] = ledger.quantity(bId, j);
-      }
-      long[] out = new long[p];
-      for (int j = 0; j < p; j++) {
-        long t = m.takeLots(j);
-        if (t == 0) {
-          continue;
-        }
-        long inst = aIds[j];
-        int k = -1;
-        for (int i = 0; i < p && k < 0; i++) {
-          if (qty[i] != 0 && ids[i] == inst) {
-            k = i;
-          }
-        }
-        for (int i = 0; i < p && k < 0; i++) {
-          if (qty[i] == 0) {
-            k = i;
-          }
-        }
-        if (k < 0) {
-          break; // the ledger refuses it (NO_FREE_SLOT)
-        }
-        out[j] = k;
-        try {
-          qty[k] = Math.addExact(qty[k], t);
-        } catch (ArithmeticException e) {
-          break; // the ledger refuses it
-        }
-        ids[k] = qty[k] == 0 ? 0 : inst;
-      }
-      return out;
     }
 
     /** The old value and path of the order's fill slot in the account's order-fill subtree. */
