@@ -15,16 +15,18 @@ import {IExitVerifier, ILiquidationVerifier} from "./IEscapeVerifiers.sol";
 /// - `requestForcedWithdrawal`: an account's L1 address asks the operator to withdraw `amount` quote atoms within
 ///   `gracePeriod`. The contract cannot read leaves: it records `msg.sender`; the operator honours the request
 ///   when the leaf's l1Address is that sender (the exit pays the leaf's l1Address anyway).
-/// - The operator clears requests with `Settlement.finalizeBatchClearing`, which names them (`clear`, below).
+/// - A batch that liquidates an account clears its liquidation request (`Settlement.finalizeBatch`: the batch's
+///   liquidation list is bound by its proof, and its keeper must be the request's, who is paid a share of the
+///   penalty); forced withdrawals are cleared by naming them (`Settlement.finalizeBatchClearing`, `clear` below).
 /// - `freeze(accountId)`: anyone, once a request of that account is past its deadline; Settlement then accepts
 ///   no batch and no risk root, and lets this contract pay out its quote token.
 /// - `exit`: once frozen, each account once, with an exit proof against the last finalized state root and the
 ///   last posted risk root (both fixed at the freeze), pays `min(payout, exitPool)` quote atoms to the proof's
 ///   l1Address (the leaf's); `exitPool` is what Settlement held at the freeze less the credited, unclaimed
 ///   withdrawals (they stay claimable).
-/// @dev Gap (docs/LIQUIDATION.md "Contract side"): the batch circuit has no liquidation or forced-withdrawal
-/// slot yet, so nothing proves that a batch which names a request in `clear` did liquidate the account or pay
-/// the withdrawal; the operator's word is trusted for the clearing until a batch public input binds the list.
+/// @dev Gap (docs/LIQUIDATION.md "Contract side"): the batch circuit has no forced-withdrawal slot yet, so
+/// nothing proves that a batch which names a forced withdrawal in `clear` paid it; the operator's word is trusted
+/// for that clearing until a batch public input binds it as `requestsHash` binds the liquidations.
 contract EscapeHatch {
     using SafeERC20 for IERC20;
 
@@ -55,6 +57,7 @@ contract EscapeHatch {
     error RequestPending(uint64 accountId, uint64 deadline);
     error RequestNotPending(uint64 accountId);
     error RequestNotOlderThanBatch(uint64 accountId, uint64 requestedAtBatch, uint64 batch);
+    error KeeperMismatch(uint64 accountId, address requestKeeper, address batchKeeper);
     error NothingOverdue(uint64 accountId);
     error AlreadyExited(uint64 accountId);
     error LiquidationProofInvalid();
@@ -165,17 +168,26 @@ contract EscapeHatch {
         emit ForcedWithdrawalRequested(accountId, msg.sender, amount, deadline);
     }
 
-    /// @notice Clears the requests a just-finalized batch honours. Called by Settlement only, from
-    /// `finalizeBatchClearing`, after the batch is settled: every named request must be pending and older than
-    /// the batch.
+    /// @notice Clears the requests a just-finalized batch honours. Called by Settlement only, after the batch is
+    /// settled. Liquidations are proven by the batch (Settlement hashes `liquidated` into the proof's
+    /// `requestsHash`): each entry clears its account's pending liquidation request, if any, whose keeper must be
+    /// the entry's (`KeeperMismatch`: the batch credits its keeper share to the address that asked); an entry
+    /// with no pending request (the operator's own liquidation) clears nothing. Forced withdrawals are cleared
+    /// by naming (no batch slot proves them yet): each named request must be pending and older than the batch.
     /// @param batch the batch number just finalized
-    /// @param liquidated accounts the batch liquidated (their liquidation requests)
+    /// @param liquidated the batch's liquidations (account, keeper), slot order
     /// @param withdrawn accounts whose forced withdrawal the batch paid (or refused as unauthorised)
-    function clear(uint64 batch, uint64[] calldata liquidated, uint64[] calldata withdrawn) external {
+    function clear(uint64 batch, Settlement.Liquidation[] calldata liquidated, uint64[] calldata withdrawn)
+        external
+    {
         if (msg.sender != address(settlement)) revert NotSettlement(msg.sender);
         for (uint256 i = 0; i < liquidated.length; i++) {
-            _clear(liquidationRequest[liquidated[i]], liquidated[i], batch);
-            emit LiquidationCleared(liquidated[i], batch);
+            uint64 id = liquidated[i].accountId;
+            Request storage r = liquidationRequest[id];
+            if (r.deadline == 0) continue;
+            if (r.requester != liquidated[i].keeper) revert KeeperMismatch(id, r.requester, liquidated[i].keeper);
+            _clear(r, id, batch);
+            emit LiquidationCleared(id, batch);
         }
         for (uint256 i = 0; i < withdrawn.length; i++) {
             _clear(forcedWithdrawal[withdrawn[i]], withdrawn[i], batch);

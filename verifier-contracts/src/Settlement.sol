@@ -13,7 +13,7 @@ import {Poseidon2} from "./Poseidon2.sol";
 
 /// @dev What Settlement calls on its escape hatch (src/EscapeHatch.sol) when a batch clears requests.
 interface IEscapeHatchClearing {
-    function clear(uint64 batch, uint64[] calldata liquidated, uint64[] calldata withdrawn) external;
+    function clear(uint64 batch, Settlement.Liquidation[] calldata liquidated, uint64[] calldata withdrawn) external;
 }
 
 /// @title zkmargin settlement: proven batches, the deposit queue, withdrawals, oracle-signed risk roots, health proofs.
@@ -56,7 +56,7 @@ contract Settlement is EIP712, Ownable2Step {
     bytes32 public constant BATCH_DATA_TYPEHASH =
         keccak256("BatchData(uint64 batchNumber,uint256 dataHash,uint256 newRoot)");
 
-    /// @notice Gas forwarded to the batch circuit's verifier (8 public inputs: about 250k for a valid proof;
+    /// @notice Gas forwarded to the batch circuit's verifier (9 public inputs: about 260k for a valid proof;
     /// the cap bounds what a malformed proof burns, as for the health verifier).
     uint256 public constant BATCH_VERIFIER_GAS_LIMIT = 600_000;
 
@@ -104,6 +104,13 @@ contract Settlement is EIP712, Ownable2Step {
     struct Withdrawal {
         address to;
         uint64 amount;
+    }
+
+    /// @notice One liquidation a batch proves (its liquidation slots, in slot order): the account liquidated and
+    /// the keeper credited with its share of the penalty (address(0): none, an operator-initiated liquidation).
+    struct Liquidation {
+        uint64 accountId;
+        address keeper;
     }
 
     /// @dev A k-of-n signer set (the oracles, the data-availability committee).
@@ -531,45 +538,67 @@ contract Settlement is EIP712, Ownable2Step {
         }
     }
 
+    /// @notice The liquidation list hash, the batch circuit's 9th public input `requestsHash`
+    /// (docs/LIQUIDATION.md section 8): `q_0 = 0, q_{j+1} = compress(q_j, compress(accountId_j, keeper_j))` over
+    /// the batch's liquidation slots in slot order (the withdrawal list's chain, docs/BATCH.md section 3).
+    function liquidationsHash(Liquidation[] calldata liquidations) public pure returns (uint256 q) {
+        for (uint256 j = 0; j < liquidations.length; j++) {
+            q = Poseidon2.compress(
+                q, Poseidon2.compress(liquidations[j].accountId, uint160(liquidations[j].keeper))
+            );
+        }
+    }
+
     /// @notice Finalizes the next batch: moves `stateRoot` from `h.oldRoot` to `h.newRoot`, consumes
-    /// `h.deposits` queue entries, credits the withdrawals. Operator only. Checks, in order (docs/BATCH.md 4):
-    /// `oldRoot == stateRoot`; the roots and hashes are field elements; `riskRoot` posted, within the window
-    /// and not older than `riskRootMaxAge`; `lastBatchTime <= batchTime <= block.timestamp`, `< 2^40`; the
-    /// deposits are queued; `withdrawals` hash to `withdrawalsHash`; a committee quorum signed
-    /// `batchDataDigest(batchNumber + 1, dataHash, newRoot)`; the proof verifies against the 8 public inputs
-    /// (oldRoot, newRoot, riskRoot, depositHeadBefore, depositHeadAfter, withdrawalsHash, dataHash, batchTime),
-    /// the deposit heads taken from the stored queue.
+    /// `h.deposits` queue entries, credits the withdrawals (a liquidation's keeper share among them), clears the
+    /// escape hatch's liquidation requests of the liquidated accounts. Operator only. Checks, in order
+    /// (docs/BATCH.md 4): `oldRoot == stateRoot`; the roots and hashes are field elements; `riskRoot` posted,
+    /// within the window and not older than `riskRootMaxAge`; `lastBatchTime <= batchTime <= block.timestamp`,
+    /// `< 2^40`; the deposits are queued; `withdrawals` hash to `withdrawalsHash`; a committee quorum signed
+    /// `batchDataDigest(batchNumber + 1, dataHash, newRoot)`; the proof verifies against the 9 public inputs
+    /// (oldRoot, newRoot, riskRoot, depositHeadBefore, depositHeadAfter, withdrawalsHash, dataHash, batchTime,
+    /// requestsHash), the deposit heads taken from the stored queue and `requestsHash =
+    /// liquidationsHash(liquidations)` computed here, so the proof binds the list. Then, per liquidation, the
+    /// hatch clears the account's pending liquidation request, whose keeper must be the entry's
+    /// (`EscapeHatch.KeeperMismatch` otherwise).
     /// @param h the batch header
     /// @param withdrawals the batch's withdrawals in slot order (quote atoms to L1 addresses)
+    /// @param liquidations the batch's liquidations in slot order
     /// @param dacSignatures committee signatures, 65 bytes each, signers strictly increasing
     /// @param proof gnark `MarshalSolidity()` bytes of the batch proof
     function finalizeBatch(
         BatchHeader calldata h,
         Withdrawal[] calldata withdrawals,
+        Liquidation[] calldata liquidations,
         bytes calldata dacSignatures,
         bytes calldata proof
     ) external onlyOperator {
-        _finalizeBatch(h, withdrawals, dacSignatures, proof);
+        _finalizeBatch(h, withdrawals, liquidationsHash(liquidations), dacSignatures, proof);
+        if (liquidations.length != 0 && escapeHatch != address(0)) {
+            IEscapeHatchClearing(escapeHatch).clear(batchNumber, liquidations, new uint64[](0));
+        }
     }
 
-    /// @notice `finalizeBatch`, then clears the escape hatch's requests the batch honours: the liquidation
-    /// requests of `liquidated` and the forced withdrawals of `withdrawn` (each must be pending and older than
-    /// the batch). The batch circuit does not bind these lists yet (docs/LIQUIDATION.md, "Contract side").
+    /// @notice `finalizeBatch`, then also clears the forced-withdrawal requests of `withdrawn` (each must be
+    /// pending and older than the batch). Liquidations are proven (`liquidations` is bound by the proof);
+    /// forced withdrawals are still cleared by naming: the batch circuit has no forced-withdrawal slot yet, so
+    /// nothing proves the batch paid (or rightly refused) them (docs/LIQUIDATION.md, "Contract side").
     function finalizeBatchClearing(
         BatchHeader calldata h,
         Withdrawal[] calldata withdrawals,
+        Liquidation[] calldata liquidations,
         bytes calldata dacSignatures,
         bytes calldata proof,
-        uint64[] calldata liquidated,
         uint64[] calldata withdrawn
     ) external onlyOperator {
-        _finalizeBatch(h, withdrawals, dacSignatures, proof);
-        IEscapeHatchClearing(escapeHatch).clear(batchNumber, liquidated, withdrawn);
+        _finalizeBatch(h, withdrawals, liquidationsHash(liquidations), dacSignatures, proof);
+        IEscapeHatchClearing(escapeHatch).clear(batchNumber, liquidations, withdrawn);
     }
 
     function _finalizeBatch(
         BatchHeader calldata h,
         Withdrawal[] calldata withdrawals,
+        uint256 requestsHash,
         bytes calldata dacSignatures,
         bytes calldata proof
     ) private {
@@ -585,14 +614,25 @@ contract Settlement is EIP712, Ownable2Step {
         uint256 after_ = consumed + h.deposits;
         if (after_ >= _depositHeads.length) revert DepositsNotQueued(after_, _depositHeads.length - 1);
         uint64 batch = batchNumber + 1;
-        uint256 w = _creditWithdrawals(batch, withdrawals);
-        if (w != h.withdrawalsHash) revert WithdrawalsHashMismatch(w, h.withdrawalsHash);
+        {
+            uint256 w = _creditWithdrawals(batch, withdrawals);
+            if (w != h.withdrawalsHash) revert WithdrawalsHashMismatch(w, h.withdrawalsHash);
+        }
         _requireQuorum(_committee, batchDataDigest(batch, h.dataHash, h.newRoot), dacSignatures);
-        _verifyBatch(
-            proof,
-            [h.oldRoot, h.newRoot, h.riskRoot, _depositHeads[consumed], _depositHeads[after_], w, h.dataHash, h.batchTime]
-        );
+        _verifyBatch(proof, _batchInputs(h, consumed, after_, requestsHash));
         _settle(h, batch, uint64(after_), withdrawals.length);
+    }
+
+    /// @dev the 9 public inputs of docs/BATCH.md section 4, once `h.withdrawalsHash` is checked to be the list's (a
+    /// function of its own: stack depth)
+    function _batchInputs(BatchHeader calldata h, uint256 consumed, uint256 after_, uint256 q)
+        private
+        view
+        returns (uint256[9] memory)
+    {
+        return [
+            h.oldRoot, h.newRoot, h.riskRoot, _depositHeads[consumed], _depositHeads[after_], h.withdrawalsHash, h.dataHash, h.batchTime, q
+        ];
     }
 
     function _settle(BatchHeader calldata h, uint64 batch, uint64 consumedAfter, uint256 withdrawals) private {
@@ -636,7 +676,7 @@ contract Settlement is EIP712, Ownable2Step {
         if (_tooOld(info)) revert RiskRootTooOld(root, info.postedAt, riskRootMaxAge);
     }
 
-    function _verifyBatch(bytes calldata proof, uint256[8] memory input) private view {
+    function _verifyBatch(bytes calldata proof, uint256[9] memory input) private view {
         IBatchVerifier v = batchVerifier;
         if (address(v) == address(0)) revert BatchVerifierNotSet();
         try v.verifyProof{gas: BATCH_VERIFIER_GAS_LIMIT}(proof, input) {}

@@ -156,15 +156,18 @@ contract BatchTest is BatchVector {
         vm.assertEq(t.depositHead(0), batchInputs[3], "head before = the proof's depositHeadBefore");
         vm.assertEq(t.depositHead(depAmount.length), batchInputs[4], "head after = the proof's depositHeadAfter");
         vm.assertEq(t.withdrawalsHash(batchWithdrawals), batchInputs[5], "withdrawal list hashes to the proof's");
+        vm.assertEq(t.liquidationsHash(batchLiquidations), batchInputs[8], "liquidation list hashes to the proof's");
         Settlement.BatchHeader memory h = _realHeader();
         bytes memory sigs = _realSigs(t);
         Settlement.Withdrawal memory w = batchWithdrawals[0];
         vm.expectEmit(true, true, false, true);
         emit WithdrawalCredited(1, w.to, w.amount);
         vm.expectEmit(true, false, false, true);
-        emit BatchFinalized(1, batchInputs[0], batchInputs[1], batchInputs[2], batchInputs[6], 1, 1);
+        emit BatchFinalized(
+            1, batchInputs[0], batchInputs[1], batchInputs[2], batchInputs[6], 1, batchWithdrawals.length
+        );
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, batchWithdrawals, sigs, batchProof);
+        t.finalizeBatch(h, batchWithdrawals, batchLiquidations, sigs, batchProof);
         vm.assertEq(t.stateRoot(), batchInputs[1], "new root");
         vm.assertEq(uint256(t.batchNumber()), 1, "batch 1");
         (uint64 b, bool settled) = t.stateRootBatch(batchInputs[1]);
@@ -183,10 +186,18 @@ contract BatchTest is BatchVector {
         vm.prank(w.to);
         vm.expectRevert(abi.encodeWithSelector(Settlement.NothingToClaim.selector, w.to));
         t.claimWithdrawal();
+        // the vector liquidates an account for a keeper: its share is the last withdrawal, claimable
+        vm.assertEq(batchLiquidations.length, 1, "one liquidation");
+        Settlement.Withdrawal memory k = batchWithdrawals[batchWithdrawals.length - 1];
+        vm.assertEq(k.to, batchLiquidations[0].keeper, "the keeper's share comes last");
+        vm.assertLt(0, uint256(k.amount), "a share");
+        vm.prank(k.to);
+        vm.assertEq(t.claimWithdrawal(), k.amount, "the keeper claims its share");
+        vm.assertEq(token.balanceOf(k.to), k.amount, "keeper paid");
         // the same batch again is stale
         vm.prank(OPERATOR);
         vm.expectRevert(abi.encodeWithSelector(Settlement.StaleOldRoot.selector, batchInputs[0], batchInputs[1]));
-        t.finalizeBatch(h, batchWithdrawals, sigs, batchProof);
+        t.finalizeBatch(h, batchWithdrawals, batchLiquidations, sigs, batchProof);
     }
 
     function test_realBatch_refusesTamperedProof() public {
@@ -212,7 +223,7 @@ contract BatchTest is BatchVector {
         _expectRealRevert(t, h, batchWithdrawals, sigs, short, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector));
         vm.assertEq(t.stateRoot(), batchInputs[0], "nothing finalized");
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, batchWithdrawals, sigs, batchProof);
+        t.finalizeBatch(h, batchWithdrawals, batchLiquidations, sigs, batchProof);
         vm.assertEq(t.stateRoot(), batchInputs[1], "the untampered proof finalizes");
     }
 
@@ -249,8 +260,23 @@ contract BatchTest is BatchVector {
         h.withdrawalsHash = 0;
         _expectRealRevert(t, h, new Settlement.Withdrawal[](0), sigs, batchProof, err);
         vm.assertEq(t.pendingWithdrawal(batchWithdrawals[0].to), 0, "nothing credited");
+        // a liquidation list that is not the proven one: one entry more, or each entry's keeper or account changed
+        Settlement.Liquidation[] memory more = new Settlement.Liquidation[](batchLiquidations.length + 1);
+        for (uint256 i = 0; i < batchLiquidations.length; i++) {
+            more[i] = batchLiquidations[i];
+        }
+        more[batchLiquidations.length] = Settlement.Liquidation(1, address(0));
+        _expectRealRevert(t, _realHeader(), batchWithdrawals, more, sigs, batchProof, err);
+        for (uint256 i = 0; i < batchLiquidations.length; i++) {
+            Settlement.Liquidation[] memory ls = batchLiquidations;
+            ls[i].keeper = address(uint160(ls[i].keeper) ^ 1);
+            _expectRealRevert(t, _realHeader(), batchWithdrawals, ls, sigs, batchProof, err);
+            ls = batchLiquidations;
+            ls[i].accountId ^= 1;
+            _expectRealRevert(t, _realHeader(), batchWithdrawals, ls, sigs, batchProof, err);
+        }
         vm.prank(OPERATOR);
-        t.finalizeBatch(_realHeader(), batchWithdrawals, sigs, batchProof);
+        t.finalizeBatch(_realHeader(), batchWithdrawals, batchLiquidations, sigs, batchProof);
         vm.assertEq(t.stateRoot(), batchInputs[1], "the proven batch finalizes");
     }
 
@@ -266,7 +292,7 @@ contract BatchTest is BatchVector {
         h.withdrawalsHash = w;
         // the exact 8 public inputs of docs/BATCH.md 4, built here without the contract's getters
         batchVerifier.record(
-            FAKE_PROOF, [stateRoot, 4242, riskRoot, 0, head1, w, h.dataHash, uint256(block.timestamp)]
+            FAKE_PROOF, [stateRoot, 4242, riskRoot, 0, head1, w, h.dataHash, uint256(block.timestamp), 0]
         );
         bytes memory sigs = _dacSigs(s, 1, h.dataHash, 4242, _idx(0, 1));
         vm.expectEmit(true, true, false, true);
@@ -276,7 +302,7 @@ contract BatchTest is BatchVector {
         vm.expectEmit(true, false, false, true);
         emit BatchFinalized(1, stateRoot, 4242, riskRoot, h.dataHash, 1, 2);
         vm.prank(OPERATOR);
-        s.finalizeBatch(h, ws, sigs, FAKE_PROOF);
+        s.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
         vm.assertEq(s.stateRoot(), 4242, "new root");
         vm.assertEq(uint256(s.batchNumber()), 1, "batch 1");
         (uint64 b, bool settled) = s.stateRootBatch(4242);
@@ -305,7 +331,7 @@ contract BatchTest is BatchVector {
         vm.assertEq(uint256(s.depositsConsumed()), 2, "both consumed");
         vm.prank(OPERATOR);
         vm.expectRevert(abi.encodeWithSelector(Settlement.StaleOldRoot.selector, stateRoot, uint256(4343)));
-        s.finalizeBatch(h, ws, sigs, FAKE_PROOF);
+        s.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
     }
 
     function test_finalizeBatch_refusesStateChecks() public {
@@ -317,7 +343,7 @@ contract BatchTest is BatchVector {
 
         vm.expectRevert(abi.encodeWithSelector(Settlement.NotOperator.selector, ALICE));
         vm.prank(ALICE);
-        t.finalizeBatch(h, ws, sigs, batchProof);
+        t.finalizeBatch(h, ws, batchLiquidations, sigs, batchProof);
 
         Settlement.BatchHeader memory bad = _realHeader();
         bad.oldRoot = root ^ 1; // stale old root
@@ -445,7 +471,7 @@ contract BatchTest is BatchVector {
         // after all that, the right signatures are accepted
         bytes memory sigs = _realSigs(t);
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, ws, sigs, batchProof);
+        t.finalizeBatch(h, ws, batchLiquidations, sigs, batchProof);
         vm.assertEq(t.stateRoot(), nr, "finalized");
     }
 
@@ -457,7 +483,7 @@ contract BatchTest is BatchVector {
         Settlement.BatchHeader memory h = _header(t, 5, riskRoot, 0);
         vm.prank(OPERATOR);
         vm.expectRevert(Settlement.NoSignerSet.selector);
-        t.finalizeBatch(h, new Settlement.Withdrawal[](0), hex"", FAKE_PROOF);
+        t.finalizeBatch(h, new Settlement.Withdrawal[](0), _noLiq(), hex"", FAKE_PROOF);
         // committee changes are the owner's, with an event
         vm.prank(ALICE);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, ALICE));
@@ -476,7 +502,7 @@ contract BatchTest is BatchVector {
         bytes memory sigs = _dacSigs(u, 1, h.dataHash, 5, _idx(0, 1));
         vm.prank(OPERATOR);
         vm.expectRevert(Settlement.BatchVerifierNotSet.selector);
-        u.finalizeBatch(h, new Settlement.Withdrawal[](0), sigs, FAKE_PROOF);
+        u.finalizeBatch(h, new Settlement.Withdrawal[](0), _noLiq(), sigs, FAKE_PROOF);
     }
 
     /// @dev TEST DOUBLE verifier: two batches over the health vector's genesis root (no real batch proof starts there)
@@ -500,7 +526,7 @@ contract BatchTest is BatchVector {
     ) internal {
         vm.prank(OPERATOR);
         vm.expectRevert(err);
-        s.finalizeBatch(h, ws, sigs, FAKE_PROOF);
+        s.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
     }
 
     /// @dev finalizeBatch on `t` as the operator reverts with `err`
@@ -512,9 +538,22 @@ contract BatchTest is BatchVector {
         bytes memory proof_,
         bytes memory err
     ) internal {
+        _expectRealRevert(t, h, ws, batchLiquidations, sigs, proof_, err);
+    }
+
+    /// @dev the same with a liquidation list
+    function _expectRealRevert(
+        Settlement t,
+        Settlement.BatchHeader memory h,
+        Settlement.Withdrawal[] memory ws,
+        Settlement.Liquidation[] memory ls,
+        bytes memory sigs,
+        bytes memory proof_,
+        bytes memory err
+    ) internal {
         vm.prank(OPERATOR);
         vm.expectRevert(err);
-        t.finalizeBatch(h, ws, sigs, proof_);
+        t.finalizeBatch(h, ws, ls, sigs, proof_);
     }
 
     /// @dev the same with the vector's real proof

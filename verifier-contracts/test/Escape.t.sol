@@ -5,6 +5,7 @@ import {EscapeVector} from "./utils/EscapeVector.sol";
 import {Settlement} from "../src/Settlement.sol";
 import {EscapeHatch} from "../src/EscapeHatch.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Poseidon2} from "../src/Poseidon2.sol";
 
 /// @notice The keeper path and the escape hatch (src/EscapeHatch.sol, docs/LIQUIDATION.md) with REAL proofs: the
 /// liquidation-eligibility proof of account 2 and the exit proofs of accounts 0, 1, 2 of one genesis state
@@ -14,6 +15,7 @@ contract EscapeTest is EscapeVector {
     event LiquidationRequested(uint64 indexed accountId, address indexed keeper, uint64 riskEpoch, uint64 deadline);
     event ForcedWithdrawalRequested(uint64 indexed accountId, address indexed requester, uint256 amount, uint64 deadline);
     event ForcedWithdrawalCleared(uint64 indexed accountId, uint64 indexed batch);
+    event LiquidationCleared(uint64 indexed accountId, uint64 indexed batch);
     event Frozen(uint64 indexed accountId, address indexed caller, uint256 stateRoot, uint256 riskRoot);
     event Exited(uint64 indexed accountId, address indexed l1Address, uint256 payout, uint256 paid);
 
@@ -114,7 +116,7 @@ contract EscapeTest is EscapeVector {
         Settlement.BatchHeader memory h = _header(t, 5, escRiskRoot, 0);
         vm.prank(OPERATOR);
         vm.expectRevert(Settlement.SettlementFrozen.selector);
-        t.finalizeBatch(h, new Settlement.Withdrawal[](0), hex"", FAKE_PROOF);
+        t.finalizeBatch(h, new Settlement.Withdrawal[](0), _noLiq(), hex"", FAKE_PROOF);
         bytes memory sigs = _sigs(t, 2, 5, _idx(0, 2));
         vm.expectRevert(Settlement.SettlementFrozen.selector);
         t.postRiskRoot(2, 5, sigs);
@@ -144,40 +146,92 @@ contract EscapeTest is EscapeVector {
         b.setEscapeHatch(address(bh));
         vm.prank(BOB);
         bh.requestForcedWithdrawal(3, 750_000);
-        uint64[] memory none = new uint64[](0);
         uint64[] memory three = new uint64[](1);
         three[0] = 3;
         Settlement.BatchHeader memory h = _realHeader();
         bytes memory sigs = _realSigs(b);
-        // naming a request that is not pending refuses the whole batch
+        // naming a forced withdrawal that is not pending refuses the whole batch
+        uint64[] memory zero = new uint64[](1);
         vm.prank(OPERATOR);
-        vm.expectRevert(abi.encodeWithSelector(EscapeHatch.RequestNotPending.selector, uint64(3)));
-        b.finalizeBatchClearing(h, batchWithdrawals, sigs, batchProof, three, none);
+        vm.expectRevert(abi.encodeWithSelector(EscapeHatch.RequestNotPending.selector, uint64(0)));
+        b.finalizeBatchClearing(h, batchWithdrawals, batchLiquidations, sigs, batchProof, zero);
         vm.expectEmit(true, true, true, true);
         emit ForcedWithdrawalCleared(3, 1);
         vm.prank(OPERATOR);
-        b.finalizeBatchClearing(h, batchWithdrawals, sigs, batchProof, none, three);
+        b.finalizeBatchClearing(h, batchWithdrawals, batchLiquidations, sigs, batchProof, three);
         vm.assertEq(uint256(b.batchNumber()), 1, "finalized");
         vm.assertEq(b.pendingWithdrawal(BOB), 750_000, "paid by the batch");
+        uint256 owed = 0;
+        for (uint256 i = 0; i < batchWithdrawals.length; i++) {
+            owed += batchWithdrawals[i].amount; // BOB's and the liquidation keeper's share
+        }
         vm.warp(block.timestamp + GRACE + 1);
         vm.expectRevert(abi.encodeWithSelector(EscapeHatch.NothingOverdue.selector, uint64(3)));
         bh.freeze(3);
         // a request nobody honours freezes; the credited withdrawal stays BOB's, exits get the rest
-        vm.assertEq(b.pendingWithdrawalTotal(), 750_000, "owed to BOB");
+        vm.assertEq(b.pendingWithdrawalTotal(), owed, "owed to BOB and the keeper");
         vm.prank(BOB);
         bh.requestForcedWithdrawal(0, 1);
         vm.warp(block.timestamp + GRACE + 1);
         bh.freeze(0);
-        vm.assertEq(bh.exitPool(), token.balanceOf(address(b)) - 750_000, "exit pool leaves the claims");
+        vm.assertEq(bh.exitPool(), token.balanceOf(address(b)) - owed, "exit pool leaves the claims");
         vm.prank(BOB);
         b.claimWithdrawal();
         vm.assertEq(token.balanceOf(BOB), 750_000, "claimed after the freeze");
-        vm.assertEq(b.pendingWithdrawalTotal(), 0, "nothing owed");
+        vm.assertEq(b.pendingWithdrawalTotal(), owed - 750_000, "the keeper's share still owed");
+    }
+
+    /// @dev A batch's liquidation list (bound by its proof as requestsHash: the TEST DOUBLE batch verifier checks
+    /// that finalizeBatch hands it `liquidationsHash(list)` as the 9th input) clears the keeper's pending request
+    /// with the REAL eligibility proof; the request's keeper must be the entry's; an entry without a request (the
+    /// operator's own liquidation, keeper 0) clears nothing.
+    function test_batchLiquidationClearsKeeperRequest() public {
+        Settlement u = _deploy(verifier, escStateRoot, escGenesisAccounts);
+        u.postRiskRoot(1, escRiskRoot, _sigs(u, 1, escRiskRoot, _idx(0, 2)));
+        EscapeHatch uh = new EscapeHatch(u, exitVerifier, liqVerifier, GRACE);
+        u.setEscapeHatch(address(uh));
+        vm.prank(liqKeeper);
+        uh.requestLiquidation(liqAccount, 1, liqProof);
+        Settlement.BatchHeader memory h = _header(u, 77, escRiskRoot, 0);
+        bytes memory sigs = _dacSigs(u, 1, h.dataHash, h.newRoot, _idx(0, 2));
+        Settlement.Liquidation[] memory ls = new Settlement.Liquidation[](2);
+        ls[0] = Settlement.Liquidation(liqAccount ^ 1, address(0)); // no request: nothing to clear
+        ls[1] = Settlement.Liquidation(liqAccount, STRANGER);
+        batchVerifier.record(FAKE_PROOF, _inputs(u, h, u.liquidationsHash(ls)));
+        vm.prank(OPERATOR);
+        vm.expectRevert(abi.encodeWithSelector(EscapeHatch.KeeperMismatch.selector, liqAccount, liqKeeper, STRANGER));
+        u.finalizeBatch(h, new Settlement.Withdrawal[](0), ls, sigs, FAKE_PROOF);
+        // the inputs the verifier gets follow the list: the recorded ones no longer match another list
+        ls[1].keeper = liqKeeper;
+        vm.prank(OPERATOR);
+        vm.expectRevert(Settlement.BatchProofInvalid.selector);
+        u.finalizeBatch(h, new Settlement.Withdrawal[](0), ls, sigs, FAKE_PROOF);
+        batchVerifier.record(FAKE_PROOF, _inputs(u, h, u.liquidationsHash(ls)));
+        vm.expectEmit(true, true, true, true);
+        emit LiquidationCleared(liqAccount, 1);
+        vm.prank(OPERATOR);
+        u.finalizeBatch(h, new Settlement.Withdrawal[](0), ls, sigs, FAKE_PROOF);
+        (uint64 d,, address who,) = uh.liquidationRequest(liqAccount);
+        vm.assertEq(uint256(d), 0, "cleared");
+        vm.assertEq(who, address(0), "cleared");
+        vm.warp(block.timestamp + GRACE + 1);
+        vm.expectRevert(abi.encodeWithSelector(EscapeHatch.NothingOverdue.selector, liqAccount));
+        uh.freeze(liqAccount);
+    }
+
+    function test_liquidationsHash_isTheWithdrawalChainOfAccountAndKeeper() public view {
+        Settlement.Liquidation[] memory ls = new Settlement.Liquidation[](2);
+        ls[0] = Settlement.Liquidation(5, address(0xBEEF));
+        ls[1] = Settlement.Liquidation(9, address(0));
+        uint256 q = Poseidon2.compress(0, Poseidon2.compress(5, 0xBEEF));
+        q = Poseidon2.compress(q, Poseidon2.compress(9, 0));
+        vm.assertEq(t.liquidationsHash(ls), q, "q_{j+1} = compress(q_j, compress(accountId, keeper))");
+        vm.assertEq(t.liquidationsHash(new Settlement.Liquidation[](0)), 0, "empty list: 0");
     }
 
     function test_clear_onlySettlement_andHatchSetOnce() public {
         vm.expectRevert(abi.encodeWithSelector(EscapeHatch.NotSettlement.selector, address(this)));
-        hatch.clear(1, new uint64[](0), new uint64[](0));
+        hatch.clear(1, new Settlement.Liquidation[](0), new uint64[](0));
         vm.expectRevert(abi.encodeWithSelector(Settlement.EscapeHatchAlreadySet.selector, address(hatch)));
         t.setEscapeHatch(address(hatch));
         vm.expectRevert(abi.encodeWithSelector(Settlement.NotEscapeHatch.selector, address(this)));

@@ -36,6 +36,11 @@ contract GasTest is EscapeVector {
     EscapeHatch hatchF; // a forced withdrawal past its deadline: freeze
     EscapeHatch hatchE; // frozen, funded: exit
     EscapeHatch hatchE2; // frozen, funded, account 0 exited: a later exit
+    Settlement finLiq; // a batch with one liquidation clearing a keeper's pending request, its keeper share paid
+    Settlement.BatchHeader hLiq;
+    bytes sigsLiq;
+    Settlement.Withdrawal[] wsLiq;
+    Settlement.Liquidation[] lsLiq;
 
     function setUp() public {
         _loadVector();
@@ -89,6 +94,28 @@ contract GasTest is EscapeVector {
         vm.warp(now0);
         hatchE2.freeze(1);
         hatchE2.exit(exitAccount[0], exitTo[0], exitPayout[0], exitProof[0]);
+        // finLiq: the keeper's request pending (real eligibility proof), the batch liquidates the account and
+        // pays the keeper's share as a withdrawal
+        batchVerifier = new RecordedInputBatchVerifierTestDouble();
+        finLiq = _deploy(verifier, escStateRoot, escGenesisAccounts);
+        finLiq.postRiskRoot(1, escRiskRoot, _sigs(finLiq, 1, escRiskRoot, _idx(0, 2)));
+        EscapeHatch hl = new EscapeHatch(finLiq, exitVerifier, liqVerifier, GRACE);
+        finLiq.setEscapeHatch(address(hl));
+        vm.prank(liqKeeper);
+        hl.requestLiquidation(liqAccount, 1, liqProof);
+        wsLiq.push(Settlement.Withdrawal(liqKeeper, 1_234));
+        lsLiq.push(Settlement.Liquidation(liqAccount, liqKeeper));
+        hLiq = _header(finLiq, 555, escRiskRoot, 0);
+        hLiq.withdrawalsHash = finLiq.withdrawalsHash(wsLiq);
+        batchVerifier.record(FAKE_PROOF, _inputs(finLiq, hLiq, finLiq.liquidationsHash(lsLiq)));
+        sigsLiq = _dacSigs(finLiq, 1, hLiq.dataHash, 555, _idx(0, 2));
+    }
+
+    /// @dev one liquidation (its list hashed into the 9th input, the keeper's pending request cleared) and the
+    /// keeper's share as the batch's one withdrawal
+    function test_gas_finalizeBatch_2of3_1liquidation_testDoubleVerifier() public {
+        vm.prank(OPERATOR);
+        finLiq.finalizeBatch(hLiq, wsLiq, lsLiq, sigsLiq, FAKE_PROOF);
     }
 
     function test_gas_requestLiquidation() public {
@@ -144,24 +171,24 @@ contract GasTest is EscapeVector {
 
     function test_gas_finalizeBatch_2of3_testDoubleVerifier() public {
         vm.prank(OPERATOR);
-        fin0.finalizeBatch(h0, new Settlement.Withdrawal[](0), sigs0, FAKE_PROOF);
+        fin0.finalizeBatch(h0, new Settlement.Withdrawal[](0), _noLiq(), sigs0, FAKE_PROOF);
     }
 
     function test_gas_finalizeBatch_2of3_2withdrawals_testDoubleVerifier() public {
         vm.prank(OPERATOR);
-        fin2.finalizeBatch(h2, ws2, sigs2, FAKE_PROOF);
+        fin2.finalizeBatch(h2, ws2, _noLiq(), sigs2, FAKE_PROOF);
     }
 
     function test_gas_finalizeBatch_2of3_realVerifier() public {
         vm.prank(OPERATOR);
-        finReal.finalizeBatch(hReal, batchWithdrawals, sigsReal, batchProof);
+        finReal.finalizeBatch(hReal, batchWithdrawals, batchLiquidations, sigsReal, batchProof);
     }
 
-    /// @notice Figure (printed with -vv): the real batch verifier's own gas for the vector's proof, 8 inputs
+    /// @notice Figure (printed with -vv): the real batch verifier's own gas for the vector's proof, 9 inputs
     function test_figures_realBatchVerifier() public {
         uint256 g = gasleft();
         realBatchVerifier.verifyProof(batchProof, batchInputs);
-        emit log_named_uint("batch verifier (8 public inputs) gas", g - gasleft());
+        emit log_named_uint("batch verifier (9 public inputs) gas", g - gasleft());
     }
 
     function test_gas_claimWithdrawal() public {

@@ -14,18 +14,18 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// real proof vector (test-vectors/chain/batch-proof.json) run against the real exported verifier instead
 /// (test/utils/BatchVector.sol, test/BatchProof.t.sol). Its only behaviour: it accepts exactly the one (proof,
 /// public-input vector) pair the test recorded last and reverts for anything else, so the tests check that
-/// `finalizeBatch` hands the verifier exactly the 8 public inputs of docs/BATCH.md section 4 (deposit heads
-/// from the stored queue, the withdrawal hash it computed) and the proof bytes unchanged. It proves nothing.
+/// `finalizeBatch` hands the verifier exactly the 9 public inputs of docs/BATCH.md section 4 (deposit heads
+/// from the stored queue, the withdrawal hash it computed, the liquidation list hash it computed) and the proof bytes unchanged. It proves nothing.
 contract RecordedInputBatchVerifierTestDouble is IBatchVerifier {
     bytes32 public recorded;
 
     error NotTheRecordedInput();
 
-    function record(bytes calldata proof, uint256[8] calldata input) external {
+    function record(bytes calldata proof, uint256[9] calldata input) external {
         recorded = keccak256(abi.encode(proof, input));
     }
 
-    function verifyProof(bytes calldata proof, uint256[8] calldata input) external view {
+    function verifyProof(bytes calldata proof, uint256[9] calldata input) external view {
         if (keccak256(abi.encode(proof, input)) != recorded) revert NotTheRecordedInput();
     }
 }
@@ -121,8 +121,23 @@ abstract contract BatchFixture is OracleSigning {
         });
     }
 
-    /// @dev the public-input vector the circuit would have for `h` on `t` now (docs/BATCH.md section 4)
-    function _inputs(Settlement t, Settlement.BatchHeader memory h) internal view returns (uint256[8] memory) {
+    /// @dev no liquidation
+    function _noLiq() internal pure returns (Settlement.Liquidation[] memory) {
+        return new Settlement.Liquidation[](0);
+    }
+
+    /// @dev the public-input vector the circuit would have for `h` on `t` now (docs/BATCH.md section 4), no
+    /// liquidation
+    function _inputs(Settlement t, Settlement.BatchHeader memory h) internal view returns (uint256[9] memory) {
+        return _inputs(t, h, 0);
+    }
+
+    /// @dev `_inputs` with the given liquidation list hash (`Settlement.liquidationsHash`)
+    function _inputs(Settlement t, Settlement.BatchHeader memory h, uint256 requestsHash)
+        internal
+        view
+        returns (uint256[9] memory)
+    {
         uint256 consumed = t.depositsConsumed();
         return [
             h.oldRoot,
@@ -132,7 +147,8 @@ abstract contract BatchFixture is OracleSigning {
             t.depositHead(consumed + h.deposits),
             h.withdrawalsHash,
             h.dataHash,
-            uint256(h.batchTime)
+            uint256(h.batchTime),
+            requestsHash
         ];
     }
 
@@ -141,7 +157,7 @@ abstract contract BatchFixture is OracleSigning {
         batchVerifier.record(FAKE_PROOF, _inputs(t, h));
         bytes memory sigs = _dacSigs(t, t.batchNumber() + 1, h.dataHash, h.newRoot, _idx(0, 2));
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, ws, sigs, FAKE_PROOF);
+        t.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
     }
 
     /// @dev finalizes an empty batch (no deposits, no withdrawals) moving `t` to `newRoot`

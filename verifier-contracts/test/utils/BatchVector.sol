@@ -18,9 +18,10 @@ abstract contract BatchVector is HealthVector {
     IBatchVerifier internal realBatchVerifier;
     string internal batchCircuitId;
     bytes internal batchProof; // 256-byte Solidity layout
-    uint256[8] internal batchInputs; // oldRoot, newRoot, riskRoot, headBefore, headAfter, withdrawalsHash, dataHash, batchTime
+    uint256[9] internal batchInputs; // oldRoot, newRoot, riskRoot, headBefore, headAfter, withdrawalsHash, dataHash, batchTime, requestsHash
     uint64 internal batchGenesisAccounts;
     Settlement.Withdrawal[] internal batchWithdrawals;
+    Settlement.Liquidation[] internal batchLiquidations;
     // the vector's deposits, in queue order
     address[] internal depDepositor;
     uint256[] internal depAmount;
@@ -35,8 +36,8 @@ abstract contract BatchVector is HealthVector {
         vm.assertEq(vm.parseJsonString(json, ".format"), "zkmargin-proof-v1", "proof file format");
         batchCircuitId = vm.parseJsonString(json, ".circuitId");
         string[] memory pub = vm.parseJsonStringArray(json, ".publicInputs");
-        vm.assertEq(pub.length, 8, "8 public inputs");
-        for (uint256 i = 0; i < 8; i++) {
+        vm.assertEq(pub.length, 9, "9 public inputs");
+        for (uint256 i = 0; i < 9; i++) {
             batchInputs[i] = vm.parseUint(pub[i]);
         }
         vm.assertEq(_u(json, ".batch.oldRoot"), batchInputs[0], "oldRoot");
@@ -56,6 +57,15 @@ abstract contract BatchVector is HealthVector {
             batchWithdrawals.push(
                 Settlement.Withdrawal(
                     address(uint160(_u(json, string.concat(k, ".to")))), uint64(_u(json, string.concat(k, ".amount")))
+                )
+            );
+        }
+        for (uint256 i = 0; vm.keyExistsJson(json, _at(".batch.liquidations", i)); i++) {
+            string memory k = _at(".batch.liquidations", i);
+            batchLiquidations.push(
+                Settlement.Liquidation(
+                    uint64(_u(json, string.concat(k, ".accountId"))),
+                    address(uint160(_u(json, string.concat(k, ".keeper"))))
                 )
             );
         }

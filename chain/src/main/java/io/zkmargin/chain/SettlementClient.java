@@ -123,6 +123,12 @@ public final class SettlementClient implements AutoCloseable {
   public record Withdrawal(String to, long amount) {}
 
   /**
+   * One liquidation of a batch as {@code finalizeBatch} names it (docs/LIQUIDATION.md section 8):
+   * the liquidated account and the keeper credited with its share ({@code 0x0...0} for none).
+   */
+  public record Liquidation(long accountId, String keeper) {}
+
+  /**
    * A batch as {@code finalizeBatch} takes it (docs/BATCH.md section 4).
    *
    * @param oldRoot must be the contract's current state root
@@ -368,14 +374,29 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * Finalizes the next batch (sender must be the operator).
+   * {@link #finalizeBatch(BatchHeader, List, List, byte[], byte[])} of a batch without liquidation.
+   */
+  public TxResult finalizeBatch(
+      BatchHeader h, List<Withdrawal> withdrawals, byte[] dacSignatures, byte[] proof) {
+    return finalizeBatch(h, withdrawals, List.of(), dacSignatures, proof);
+  }
+
+  /**
+   * Finalizes the next batch (sender must be the operator); the contract hashes {@code
+   * liquidations} into the proof's 9th public input and clears each liquidated account's pending
+   * liquidation request on the escape hatch.
    *
-   * @param withdrawals the batch's withdrawals in slot order
+   * @param withdrawals the batch's withdrawals in slot order (keeper shares last)
+   * @param liquidations the batch's liquidations in liquidation-slot order
    * @param dacSignatures committee signatures over {@link #batchDataDigest}, signers increasing
    * @param proof gnark {@code MarshalSolidity()} bytes of the batch proof
    */
   public TxResult finalizeBatch(
-      BatchHeader h, List<Withdrawal> withdrawals, byte[] dacSignatures, byte[] proof) {
+      BatchHeader h,
+      List<Withdrawal> withdrawals,
+      List<Liquidation> liquidations,
+      byte[] dacSignatures,
+      byte[] proof) {
     Settlement.BatchHeader header =
         new Settlement.BatchHeader(
             h.oldRoot(),
@@ -389,7 +410,11 @@ public final class SettlementClient implements AutoCloseable {
         withdrawals.stream()
             .map(w -> new Settlement.Withdrawal(w.to(), BigInteger.valueOf(w.amount())))
             .toList();
-    return tx(contract.finalizeBatch(header, ws, dacSignatures, proof));
+    List<Settlement.Liquidation> ls =
+        liquidations.stream()
+            .map(l -> new Settlement.Liquidation(BigInteger.valueOf(l.accountId()), l.keeper()))
+            .toList();
+    return tx(contract.finalizeBatch(header, ws, ls, dacSignatures, proof));
   }
 
   /** Sends the sender every quote atom finalized batches credited to it. */

@@ -1,5 +1,6 @@
 package io.zkmargin.commit;
 
+import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.SignedMessage;
 import io.zkmargin.commit.msg.TransferMessage;
@@ -14,10 +15,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Deterministic generator of {@code test-vectors/batch/messages.json}: the three signed messages of
- * docs/BATCH.md section 2 (order with L = 2 legs, withdrawal, transfer), each with its fields, its
- * words, the packed elements, the message hash and a signature by the account's key. The Go batch
- * circuit replays them; {@link MessageVectorsTest} checks the checked-in copy byte for byte.
+ * Deterministic generator of {@code test-vectors/batch/messages.json}: the signed messages of
+ * docs/BATCH.md section 2 (order with L = 2 legs, withdrawal, transfer) and the liquidator's
+ * (docs/LIQUIDATION.md section 2, P = A = 2), each with its fields, its words, the packed elements,
+ * the message hash and a signature by the account's key. The Go batch circuit replays them; {@link
+ * MessageVectorsTest} checks the checked-in copy byte for byte.
  *
  * <p>Regenerate: {@code mvn -B -q -pl commitment test -Dtest=MessageVectorsTest
  * -Dzkm.writeVectors=true}.
@@ -79,6 +81,31 @@ public final class MessageVectors {
     c.add(new Object[] {"withdrawal", new WithdrawalMessage(20, 3, 1, BigInteger.ZERO), 20});
     c.add(new Object[] {"transfer", new TransferMessage(5, 9, 1, 0, 250_000_000L), 5});
     c.add(new Object[] {"transfer", new TransferMessage(40, 0, 7, 1, Long.MAX_VALUE), 40});
+    // liquidations at P = 2, A = 2: account 5 liquidated by 9 (slot 0 short 3 lots, 1,000 atoms of
+    // asset 1) for a keeper; then an operator-initiated one (keeper 0) of a long slot 1 by 20
+    BigInteger riskRoot =
+        new BigInteger("2e5c0f7ad32a4c8a3f0e1b2d4c6a8e0f1a3c5e7092b4d6f8a0c2e4f6a8b0c2d4", 16);
+    c.add(
+        new Object[] {
+          "liquidation",
+          new LiquidationMessage(
+              riskRoot, addr, 5, 9, 41, 12_345, new long[] {-3, 0}, new long[] {0, 1_000}),
+          9
+        });
+    c.add(
+        new Object[] {
+          "liquidation",
+          new LiquidationMessage(
+              riskRoot,
+              BigInteger.ZERO,
+              40,
+              20,
+              0,
+              Long.MAX_VALUE,
+              new long[] {0, Long.MAX_VALUE},
+              new long[] {0, 0}),
+          20
+        });
     return c;
   }
 
@@ -98,6 +125,15 @@ public final class MessageVectors {
       f.put("nonce", w.nonce());
       f.put("amount", w.amount());
       f.put("l1Address", w.l1Address());
+    } else if (m instanceof LiquidationMessage l) {
+      f.put("riskRoot", l.riskRoot());
+      f.put("keeper", l.keeper());
+      f.put("accountId", l.accountId());
+      f.put("liquidatorId", l.liquidatorId());
+      f.put("nonce", l.nonce());
+      f.put("penalty", l.penalty());
+      f.put("takeLots", l.takeLots());
+      f.put("takeAtoms", l.takeAtoms());
     } else if (m instanceof TransferMessage tr) {
       f.put("fromAccountId", tr.fromAccountId());
       f.put("toAccountId", tr.toAccountId());
@@ -113,6 +149,8 @@ public final class MessageVectors {
       return o.words();
     } else if (m instanceof WithdrawalMessage w) {
       return w.words();
+    } else if (m instanceof LiquidationMessage l) {
+      return l.words();
     }
     return ((TransferMessage) m).words();
   }
@@ -128,7 +166,9 @@ public final class MessageVectors {
             + ": order msg = hashMD(1, pack(accountId, orderId, expiry, quantity, limitPrice,"
             + " feePerUnit, (instrumentId, ratio)[L])...); withdrawal msg = hashMD(2, l1Address,"
             + " pack(accountId, nonce, amount)); transfer msg = hashMD(3, pack(fromAccountId,"
-            + " toAccountId, nonce, asset, amount)...). Signatures as test-vectors/commit/eddsa.json"
+            + " toAccountId, nonce, asset, amount)...); liquidation (P = 2, A = 2) msg = hashMD(4, riskRoot,"
+            + " keeper, pack(accountId, liquidatorId, nonce, penalty, takeLots[P], takeAtoms[A])...),"
+            + " signed by the liquidator. Signatures as test-vectors/commit/eddsa.json"
             + " (EdDSA over msg); a case with valid = false carries the signature of the case before"
             + " it over a message with one field changed.");
     root.put("legs", LEGS);

@@ -28,7 +28,7 @@ public final class AuditReplay {
   public interface ProofCheck {
     /**
      * @param solidityProof the proof bytes of the finalizing transaction
-     * @param publicInputs the eight public inputs, circuit order
+     * @param publicInputs the nine public inputs, circuit order
      * @param circuitId the batch circuit id of the batch's data
      */
     boolean verifies(byte[] solidityProof, BigInteger[] publicInputs, String circuitId);
@@ -143,7 +143,7 @@ public final class AuditReplay {
         return fail(out, done, n, e.check().name(), e.getMessage());
       }
       BigInteger[] pub = doc.publicInputs();
-      for (int i = 0; i < 8; i++) {
+      for (int i = 0; i < 9; i++) { // the 9th, requestsHash: the chain's liquidation list
         if (!pub[i].equals(b.publicInputs()[i])) {
           return fail(
               out,

@@ -38,7 +38,14 @@ public final class BatchRefusedException extends Exception {
     /** The replayed withdrawal list does not hash to {@code withdrawalsHash}. */
     WITHDRAWALS_HASH(Status.Code.ABORTED),
     /** The replayed deposits do not lead to {@code depositHeadAfter}. */
-    DEPOSIT_HEAD_AFTER(Status.Code.ABORTED);
+    DEPOSIT_HEAD_AFTER(Status.Code.ABORTED),
+    /** The replayed liquidations do not hash to {@code requestsHash}. */
+    REQUESTS_HASH(Status.Code.ABORTED),
+    /**
+     * A liquidation slot does not replay: the ledger refuses it (its rule named), or the slot's
+     * witness fields ({@code liqPos}, {@code scenario}, a no-op's data) are not the replay's.
+     */
+    LIQUIDATION(Status.Code.ABORTED);
 
     private final Status.Code code;
 

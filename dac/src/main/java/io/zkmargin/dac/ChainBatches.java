@@ -2,6 +2,7 @@ package io.zkmargin.dac;
 
 import io.zkmargin.chain.ChainException;
 import io.zkmargin.chain.contracts.Settlement;
+import io.zkmargin.commit.Poseidon2;
 import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -13,7 +14,7 @@ import org.web3j.abi.EventEncoder;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.DynamicBytes;
 import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.generated.StaticArray8;
+import org.web3j.abi.datatypes.generated.StaticArray9;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -37,11 +38,12 @@ public final class ChainBatches {
 
   /**
    * {@code
-   * finalizeBatch((uint256,uint256,uint256,uint64,uint256,uint256,uint64),(address,uint64)[],bytes,bytes)}.
+   * finalizeBatch((uint256,uint256,uint256,uint64,uint256,uint256,uint64),(address,uint64)[],(uint64,address)[],bytes,bytes)}.
    */
   static final String FINALIZE_SELECTOR =
       selector(
-          "finalizeBatch((uint256,uint256,uint256,uint64,uint256,uint256,uint64),(address,uint64)[],bytes,bytes)");
+          "finalizeBatch((uint256,uint256,uint256,uint64,uint256,uint256,uint64),"
+              + "(address,uint64)[],(uint64,address)[],bytes,bytes)");
 
   private static String selector(String signature) {
     byte[] h =
@@ -53,12 +55,19 @@ public final class ChainBatches {
   public record Credit(String to, long amount) {}
 
   /**
+   * One liquidation a batch named: the account and the keeper credited (0x lower-case, the zero
+   * address for none).
+   */
+  public record Liquidated(long accountId, String keeper) {}
+
+  /**
    * One finalized batch as the chain recorded it.
    *
-   * @param publicInputs the eight public inputs the contract verified the proof against, circuit
+   * @param publicInputs the nine public inputs the contract verified the proof against, circuit
    *     order (oldRoot, newRoot, riskRoot, depositHeadBefore, depositHeadAfter, withdrawalsHash,
-   *     dataHash, batchTime)
+   *     dataHash, batchTime, requestsHash: the contract's hash of the liquidation list)
    * @param withdrawals the credited withdrawal list, calldata order
+   * @param liquidations the liquidation list, calldata order
    * @param solidityProof the proof bytes passed to the verifier (gnark {@code MarshalSolidity})
    * @param deposits queue entries the batch consumed
    * @param txHash the finalizing transaction
@@ -67,6 +76,7 @@ public final class ChainBatches {
       long batchNumber,
       BigInteger[] publicInputs,
       List<Credit> withdrawals,
+      List<Liquidated> liquidations,
       byte[] solidityProof,
       long deposits,
       String txHash) {}
@@ -144,7 +154,8 @@ public final class ChainBatches {
           headAfter,
           d.header[4],
           d.header[5],
-          d.header[6]
+          d.header[6],
+          liquidationsHash(d.liquidations)
         };
         if (!d.header[1].equals(ev.newRoot) || !d.header[5].equals(ev.dataHash)) {
           throw new ChainException(
@@ -160,6 +171,7 @@ public final class ChainBatches {
                 b,
                 pub,
                 d.withdrawals,
+                d.liquidations,
                 d.proof,
                 consumedAfter - consumedBefore,
                 log.getTransactionHash()));
@@ -171,11 +183,27 @@ public final class ChainBatches {
     }
   }
 
-  private record Decoded(BigInteger[] header, List<Credit> withdrawals, byte[] proof) {}
+  private record Decoded(
+      BigInteger[] header, List<Credit> withdrawals, List<Liquidated> liquidations, byte[] proof) {}
 
-  /** Decodes {@code finalizeBatch} calldata (ABI: a static 7-word tuple, then three offsets). */
+  /**
+   * {@code Settlement.liquidationsHash}: {@code q_{j+1} = compress(q_j, compress(accountId_j,
+   * keeper_j))}, the batch's 9th public input.
+   */
+  public static BigInteger liquidationsHash(List<Liquidated> liquidations) {
+    BigInteger q = BigInteger.ZERO;
+    for (Liquidated l : liquidations) {
+      q =
+          Poseidon2.compress(
+              q,
+              Poseidon2.compress(BigInteger.valueOf(l.accountId()), Numeric.toBigInt(l.keeper())));
+    }
+    return q;
+  }
+
+  /** Decodes {@code finalizeBatch} calldata (ABI: a static 7-word tuple, then four offsets). */
   static Decoded decode(byte[] in, String tx) {
-    if (in.length < 4 + 32 * 10
+    if (in.length < 4 + 32 * 11
         || !Numeric.toHexString(Arrays.copyOf(in, 4)).equals(FINALIZE_SELECTOR)) {
       throw new ChainException(
           "transaction " + tx + " is not a direct finalizeBatch call", (String) null);
@@ -186,7 +214,8 @@ public final class ChainBatches {
       h[i] = word(a, 32 * i);
     }
     int wOff = offset(a, 32 * 7);
-    int pOff = offset(a, 32 * 9);
+    int lOff = offset(a, 32 * 8);
+    int pOff = offset(a, 32 * 10);
     int wLen = offset(a, wOff);
     List<Credit> ws = new ArrayList<>();
     for (int j = 0; j < wLen; j++) {
@@ -194,12 +223,19 @@ public final class ChainBatches {
       String to = "0x" + Numeric.toHexStringNoPrefixZeroPadded(word(a, at), 40);
       ws.add(new Credit(to.toLowerCase(Locale.ROOT), word(a, at + 32).longValueExact()));
     }
+    int lLen = offset(a, lOff);
+    List<Liquidated> ls = new ArrayList<>();
+    for (int j = 0; j < lLen; j++) {
+      int at = lOff + 32 + 64 * j;
+      String keeper = "0x" + Numeric.toHexStringNoPrefixZeroPadded(word(a, at + 32), 40);
+      ls.add(new Liquidated(word(a, at).longValueExact(), keeper.toLowerCase(Locale.ROOT)));
+    }
     int pLen = offset(a, pOff);
     if (pOff + 32 + pLen > a.length) {
       throw new ChainException("transaction " + tx + ": proof beyond the calldata", (String) null);
     }
     byte[] proof = Arrays.copyOfRange(a, pOff + 32, pOff + 32 + pLen);
-    return new Decoded(h, List.copyOf(ws), proof);
+    return new Decoded(h, List.copyOf(ws), List.copyOf(ls), proof);
   }
 
   private static BigInteger word(byte[] a, int at) {
@@ -257,12 +293,12 @@ public final class ChainBatches {
    */
   public static boolean verifyOnChain(
       Web3j web3, String verifier, byte[] solidityProof, BigInteger[] publicInputs) {
-    ArgChecker.isTrue(publicInputs.length == 8, "eight public inputs");
+    ArgChecker.isTrue(publicInputs.length == 9, "nine public inputs");
     List<Uint256> in = Arrays.stream(publicInputs).map(Uint256::new).toList();
     Function f =
         new Function(
             "verifyProof",
-            List.of(new DynamicBytes(solidityProof), new StaticArray8<>(Uint256.class, in)),
+            List.of(new DynamicBytes(solidityProof), new StaticArray9<>(Uint256.class, in)),
             List.of());
     try {
       EthCall r =

@@ -97,9 +97,9 @@ public final class Genesis {
     return new LedgerConfig(sizes, 2, 2, 0);
   }
 
-  /** The ledger sizes as a batch circuit id without N and R, e.g. {@code batch-D6-..-K2-L2}. */
+  /** The ledger sizes as a batch circuit id without N, R and Q, e.g. {@code batch-D6-..-K2-L2}. */
   public static String sizesId(LedgerConfig config) {
-    return BatchWitness.circuitId(config, 1, 1).replaceFirst("-N1-R1$", "");
+    return BatchWitness.circuitId(config, 1, 1, 0).replaceFirst("-N1-R1-Q0$", "");
   }
 
   public LedgerConfig config() {

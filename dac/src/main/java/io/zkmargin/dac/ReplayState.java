@@ -10,18 +10,22 @@ import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.RiskEncoding;
 import io.zkmargin.commit.SparseMerkleTree;
 import io.zkmargin.commit.WordPacking;
+import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
 import io.zkmargin.dac.BatchRefusedException.Check;
 import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
+import io.zkmargin.ledger.Liquidation;
 import io.zkmargin.ledger.Rule;
 import io.zkmargin.ledger.SignatureVerifier;
 import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskGlobals;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -304,6 +308,127 @@ public final class ReplayState {
           throw slotRefused(i, kindName(kind), "the ledger refuses it: " + rule);
         }
       }
+      BigInteger requests = BigInteger.ZERO;
+      LiquidationParams lp = ledger.liquidationParams();
+      long fund = lp.insuranceFundId();
+      long fundShares = 0; // the circuit credits them to the fund after the fee credit
+      for (int i = 0; i < doc.liquidationCount(); i++) {
+        WitnessDocument.Liquidation q = doc.liquidation(i);
+        BigInteger[] h = q.head();
+        touched = true;
+        if (q.kind() == 0) {
+          boolean zero = Arrays.stream(h).allMatch(v -> v.signum() == 0);
+          for (long[] w : new long[][] {q.takeLots(), q.takeAtoms(), q.liqPos()}) {
+            zero &= Arrays.stream(w).allMatch(v -> v == 0);
+          }
+          if (!zero) {
+            throw liqRefused(i, "a no-op liquidation slot carries data");
+          }
+          continue;
+        }
+        if (q.kind() != BatchWitness.KIND_LIQUIDATION) {
+          throw liqRefused(i, "unknown liquidation-slot kind " + h[0]);
+        }
+        LiquidationMessage m;
+        try {
+          m =
+              new LiquidationMessage(
+                  doc.riskRoot(),
+                  h[3],
+                  liqWord(h[1], i, "accountId"),
+                  liqWord(h[2], i, "liquidatorId"),
+                  liqWord(h[4], i, "nonce"),
+                  liqWord(h[5], i, "penalty"),
+                  q.takeLots(),
+                  q.takeAtoms());
+        } catch (IllegalArgumentException e) {
+          throw liqRefused(i, e.getMessage());
+        }
+        if (h[6].bitLength() > 31 || h[6].intValue() > ledger.config().sizes().scenarios()) {
+          throw liqRefused(
+              i,
+              "scenario "
+                  + h[6]
+                  + " is not in [0, S = "
+                  + ledger.config().sizes().scenarios()
+                  + "]");
+        }
+        for (long id : new long[] {m.accountId(), m.liquidatorId()}) {
+          if (id == feeAccount && fees != 0) {
+            throw liqRefused(
+                i,
+                "the fee account " + id + " has this batch's fees pending (credited at its end)");
+          }
+        }
+        if (m.liquidatorId() == fund && fundShares != 0) {
+          throw liqRefused(
+              i,
+              "the insurance fund "
+                  + fund
+                  + " has this batch's fund shares pending (credited at its end)");
+        }
+        EdDSA.Signature sig;
+        try {
+          sig = new EdDSA.Signature(new EdwardsPoint(h[7], h[8]), h[9]);
+        } catch (IllegalArgumentException e) {
+          throw liqRefused(i, "malformed liquidator signature: " + e.getMessage());
+        }
+        Rule rule = ledger.checkSignature(m, sig, SignatureVerifier.FAST);
+        long[] liqPos = BatchWitness.takeSlots(ledger, m);
+        if (rule.isOk()) {
+          // the signed risk root is the document's, checked against the table above (RISK_ROOT);
+          // the replay's partial commitment of the table's rows has another root of its own
+          rule =
+              ledger.liquidate(
+                  m.accountId(),
+                  m.liquidatorId(),
+                  m.keeper(),
+                  m.nonce(),
+                  m.takeLots(),
+                  m.takeAtoms(),
+                  m.penalty());
+        }
+        if (!rule.isOk()) {
+          throw liqRefused(i, "the ledger refuses it: " + rule);
+        }
+        if (!Arrays.equals(liqPos, q.liqPos())) {
+          throw liqRefused(
+              i,
+              "liqPos "
+                  + Arrays.toString(q.liqPos())
+                  + " is not where the ledger moved the takes "
+                  + Arrays.toString(liqPos));
+        }
+        Liquidation done = ledger.liquidations().get(ledger.liquidations().size() - 1);
+        long toFund =
+            BigInteger.valueOf(m.penalty())
+                .multiply(BigInteger.valueOf(lp.insuranceSharePpm()))
+                .divide(BigInteger.valueOf(LiquidationParams.PPM))
+                .longValueExact();
+        fundShares = Math.addExact(fundShares, toFund);
+        if (m.keeper().signum() != 0) {
+          withdrawals =
+              Poseidon2.compress(
+                  withdrawals,
+                  Poseidon2.compress(m.keeper(), BigInteger.valueOf(done.keeperShare())));
+        }
+        requests =
+            Poseidon2.compress(
+                requests, Poseidon2.compress(BigInteger.valueOf(m.accountId()), m.keeper()));
+        changed.add(m.accountId());
+        changed.add(m.liquidatorId());
+        if (toFund != 0) {
+          changed.add(fund);
+        }
+      }
+      if (!requests.equals(doc.requestsHash())) {
+        throw new BatchRefusedException(
+            Check.REQUESTS_HASH,
+            "requestsHash "
+                + doc.requestsHash()
+                + " is not the replayed liquidation list's "
+                + requests);
+      }
       if (fees != 0) {
         // the end-of-batch fee credit: the ledger credited each trade's fees at once, so its
         // account 0 is already the circuit's after the credit; only the tree leaf changes here
@@ -527,6 +652,17 @@ public final class ReplayState {
               + id
               + " has this batch's fees pending (the circuit credits them after the last slot)");
     }
+  }
+
+  private static BatchRefusedException liqRefused(int slot, String why) {
+    return new BatchRefusedException(Check.LIQUIDATION, "liquidation slot " + slot + ": " + why);
+  }
+
+  private static long liqWord(BigInteger v, int slot, String name) throws BatchRefusedException {
+    if (v.bitLength() > 63) {
+      throw liqRefused(slot, name + " " + v + " is beyond 2^63");
+    }
+    return v.longValue();
   }
 
   private static BatchRefusedException slotRefused(int slot, String kind, String why) {

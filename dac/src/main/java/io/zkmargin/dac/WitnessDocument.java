@@ -14,11 +14,12 @@ import java.util.regex.Pattern;
 
 /**
  * The parts of a batch witness JSON document (docs/BATCH.md section 4a) a committee member checks:
- * the circuit id, the eight public inputs, the risk table (instrumentsRoot, globals, rows), each
- * slot's twelve common data elements and its trade fields ({@code maker}, {@code taker}, {@code
- * takerSig*}, the L-entry leg arrays and {@code legRow}). The accounts' old leaves and paths
- * ({@code a}, {@code b}, {@code fee}), the order-fill witnesses and the margin bounds are the
- * prover's business: the member replays the transitions on its own state.
+ * the circuit id, the nine public inputs, the risk table (instrumentsRoot, globals, rows), each
+ * slot's twelve common data elements and its trade fields, each liquidation slot's head elements
+ * and word arrays ({@code maker}, {@code taker}, {@code takerSig*}, the L-entry leg arrays and
+ * {@code legRow}). The accounts' old leaves and paths ({@code a}, {@code b}, {@code fee}), the
+ * order-fill witnesses and the margin bounds are the prover's business: the member replays the
+ * transitions on its own state.
  *
  * <p>The bytes come from the operator (or, for an auditor, from a committee member): untrusted.
  * Parsing is bounded ({@value #MAX_BYTES} bytes, nesting depth, string and number lengths, at most
@@ -69,12 +70,34 @@ public final class WitnessDocument {
     "depositHeadAfter",
     "withdrawalsHash",
     "dataHash",
-    "batchTime"
+    "batchTime",
+    "requestsHash"
   };
+
+  /** A liquidation slot's head elements, in dataHash order (docs/LIQUIDATION.md section 8). */
+  static final String[] LIQ_NAMES = {
+    "kind",
+    "accountId",
+    "liquidatorId",
+    "keeper",
+    "nonce",
+    "penalty",
+    "scenario",
+    "sigRX",
+    "sigRY",
+    "sigS"
+  };
+
+  /** A liquidation slot's word arrays: P, A and P entries. */
+  static final String[] LIQ_ARRAYS = {"takeLots", "takeAtoms", "liqPos"};
+
+  /** Largest Q (as {@code BatchWitness.circuitId}). */
+  public static final int MAX_LIQUIDATION_SLOTS = 64;
 
   private static final Pattern CIRCUIT_ID =
       Pattern.compile(
-          "^(batch-D\\d{1,2}-I\\d{1,2}-P\\d{1,2}-A\\d{1,2}-S\\d{1,3}-T\\d{1,2}-K\\d{1,2}-L(\\d{1,2}))-N(\\d{1,3})-R(\\d{1,3})$");
+          "^(batch-D\\d{1,2}-I\\d{1,2}-P(\\d{1,2})-A(\\d{1,2})-S\\d{1,3}-T\\d{1,2}-K\\d{1,2}"
+              + "-L(\\d{1,2}))-N(\\d{1,3})-R(\\d{1,3})-Q(\\d{1,2})$");
 
   private static final BigInteger TWO_63 = BigInteger.ONE.shiftLeft(63);
 
@@ -92,6 +115,31 @@ public final class WitnessDocument {
 
   /** One opened row of the risk table: packed entry elements and DI siblings. */
   public record Row(boolean used, long id, BigInteger[] entry, BigInteger[] path) {}
+
+  /**
+   * One liquidation slot (docs/LIQUIDATION.md section 8; all zeros in a no-op one).
+   *
+   * @param head {@code kind, accountId, liquidatorId, keeper, nonce, penalty, scenario, sigRX,
+   *     sigRY, sigS}, field elements
+   * @param takeLots per position slot of the liquidated account, signed lots
+   * @param takeAtoms per asset, atoms
+   * @param liqPos per position slot, the liquidator's slot receiving the take
+   */
+  public record Liquidation(BigInteger[] head, long[] takeLots, long[] takeAtoms, long[] liqPos) {
+    /** The slot's kind (0 no-op, 6 liquidation; -1 beyond a byte). */
+    public int kind() {
+      return head[0].bitLength() > 8 ? -1 : head[0].intValue();
+    }
+
+    /** The slot's data in dataHash order ({@link BatchWitness#liquidationSlotData}). */
+    public BigInteger[] data() {
+      long[] w = new long[takeLots.length + takeAtoms.length + liqPos.length];
+      System.arraycopy(takeLots, 0, w, 0, takeLots.length);
+      System.arraycopy(takeAtoms, 0, w, takeLots.length, takeAtoms.length);
+      System.arraycopy(liqPos, 0, w, takeLots.length + takeAtoms.length, liqPos.length);
+      return BatchWitness.liquidationSlotData(head, w);
+    }
+  }
 
   /**
    * The trade fields of one slot (all zeros in a slot of another kind), signed words read from
@@ -130,6 +178,7 @@ public final class WitnessDocument {
   private final Row[] rows;
   private final BigInteger[][] slots;
   private final Trade[] trades;
+  private final Liquidation[] liquidations;
   private final int legs;
 
   private WitnessDocument(
@@ -141,6 +190,7 @@ public final class WitnessDocument {
       Row[] rows,
       BigInteger[][] slots,
       Trade[] trades,
+      Liquidation[] liquidations,
       int legs) {
     this.circuitId = circuitId;
     this.sizesPrefix = sizesPrefix;
@@ -150,6 +200,7 @@ public final class WitnessDocument {
     this.rows = rows;
     this.slots = slots;
     this.trades = trades;
+    this.liquidations = liquidations;
     this.legs = legs;
   }
 
@@ -185,9 +236,17 @@ public final class WitnessDocument {
     if (!m.matches()) {
       throw new BatchRefusedException(Check.CIRCUIT_SIZES, "not a batch circuit id: " + clip(id));
     }
-    int legs = Integer.parseInt(m.group(2));
-    int n = Integer.parseInt(m.group(3));
-    int r = Integer.parseInt(m.group(4));
+    int positions = Integer.parseInt(m.group(2));
+    int assets = Integer.parseInt(m.group(3));
+    int legs = Integer.parseInt(m.group(4));
+    int n = Integer.parseInt(m.group(5));
+    int r = Integer.parseInt(m.group(6));
+    int q = Integer.parseInt(m.group(7));
+    if (q > MAX_LIQUIDATION_SLOTS || positions < 1 || assets < 1) {
+      throw new BatchRefusedException(
+          Check.CIRCUIT_SIZES,
+          "Q must be in [0, " + MAX_LIQUIDATION_SLOTS + "], P and A at least 1: " + id);
+    }
     if (n < 1 || n > MAX_SLOTS || r < 1 || r > MAX_SLOTS) {
       throw new BatchRefusedException(
           Check.CIRCUIT_SIZES, "N and R must be in [1, " + MAX_SLOTS + "]: " + id);
@@ -241,8 +300,32 @@ public final class WitnessDocument {
       slots[i] = data;
       trades[i] = trade(s, at, legs, r);
     }
+    JsonNode liqNode = array(root, "liquidations", q);
+    Liquidation[] liqs = new Liquidation[q];
+    int[] lens = {positions, assets, positions};
+    for (int i = 0; i < q; i++) {
+      JsonNode s = liqNode.get(i);
+      String at = "liquidations[" + i + "]";
+      if (!s.isObject()) {
+        throw refuse(at + " is not an object");
+      }
+      BigInteger[] head = new BigInteger[LIQ_NAMES.length];
+      for (int k = 0; k < head.length; k++) {
+        head[k] = element(s, LIQ_NAMES[k], at + "." + LIQ_NAMES[k]);
+      }
+      long[][] w = new long[3][];
+      for (int k = 0; k < 3; k++) {
+        String ak = at + "." + LIQ_ARRAYS[k];
+        BigInteger[] v = elements(s.get(LIQ_ARRAYS[k]), ak, lens[k]);
+        w[k] = new long[lens[k]];
+        for (int j = 0; j < lens[k]; j++) {
+          w[k][j] = signedWord(v[j], ak + "[" + j + "]");
+        }
+      }
+      liqs[i] = new Liquidation(head, w[0], w[1], w[2]);
+    }
     return new WitnessDocument(
-        id, m.group(1), pub, instrumentsRoot, globals, rows, slots, trades, legs);
+        id, m.group(1), pub, instrumentsRoot, globals, rows, slots, trades, liqs, legs);
   }
 
   /** The trade fields of a slot: orders, taker signature, L-entry leg arrays. */
@@ -378,12 +461,12 @@ public final class WitnessDocument {
     return sizesPrefix;
   }
 
-  /** The eight public inputs in circuit order (a copy). */
+  /** The nine public inputs in circuit order (a copy). */
   public BigInteger[] publicInputs() {
     return publicInputs.clone();
   }
 
-  /** Public input {@code i} (0 oldRoot .. 7 batchTime). */
+  /** Public input {@code i} (0 oldRoot .. 7 batchTime, 8 requestsHash). */
   public BigInteger publicInput(int i) {
     return publicInputs[i];
   }
@@ -418,6 +501,21 @@ public final class WitnessDocument {
 
   public BigInteger batchTime() {
     return publicInputs[7];
+  }
+
+  /** The liquidation list hash (docs/LIQUIDATION.md section 8). */
+  public BigInteger requestsHash() {
+    return publicInputs[8];
+  }
+
+  /** The number of liquidation slots, Q. */
+  public int liquidationCount() {
+    return liquidations.length;
+  }
+
+  /** Liquidation slot {@code i} (arrays shared). */
+  public Liquidation liquidation(int i) {
+    return liquidations[i];
   }
 
   public BigInteger instrumentsRoot() {
@@ -463,11 +561,17 @@ public final class WitnessDocument {
     return BatchWitness.slotData(slots[i], t.words(), t.takerSig());
   }
 
-  /** {@code hashMD} of every slot's data as this document carries it (what dataHash must be). */
+  /**
+   * {@code hashMD} of every slot's data as this document carries it, the generic slots' then the
+   * liquidation slots' (what dataHash must be).
+   */
   public BigInteger computedDataHash() {
-    BigInteger[][] all = new BigInteger[slots.length][];
-    for (int i = 0; i < all.length; i++) {
+    BigInteger[][] all = new BigInteger[slots.length + liquidations.length][];
+    for (int i = 0; i < slots.length; i++) {
       all[i] = slotData(i);
+    }
+    for (int i = 0; i < liquidations.length; i++) {
+      all[slots.length + i] = liquidations[i].data();
     }
     return BatchWitness.dataHash(all);
   }

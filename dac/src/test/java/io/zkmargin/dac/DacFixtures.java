@@ -9,6 +9,7 @@ import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
@@ -33,7 +34,11 @@ import java.util.function.Consumer;
  * USDC from account 1 (opening the ETH-PERP risk row) and transfers 5 USDC from 1 to 3; batch 3
  * (recorded by {@link BatchWitness.Builder#trade}) fills 1 unit of account 1's buy order for 3
  * ETH-PERP (maker) against account 3's sell order for 1 (taker) at 30 USDC a lot, with 3,000 atoms
- * of fees to account 0 at the end of the batch.
+ * of fees to account 0 at the end of the batch; batch 4 (at a risk root where ETH-PERP's mark fell
+ * to 15 USDC: account 2, short 6 lots with 100 USDC, has E = 10 USDC under MM = 27 USDC) liquidates
+ * account 2's short lots to account 1 for {@link #KEEPER} in its liquidation slot, the fewest lots
+ * that restore 1.25 x IM (the close factor), with the full 1 % penalty (the keeper's 10 % a
+ * withdrawal, the fund account 0's 50 % after the last slot).
  */
 final class DacFixtures {
   static final LedgerConfig CONFIG = LedgerConfig.TEST;
@@ -46,15 +51,18 @@ final class DacFixtures {
   static final BigInteger DEPOSITOR =
       new BigInteger("a0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", 16);
   static final BigInteger PAYEE = BigInteger.valueOf(0xbeef);
+  static final BigInteger KEEPER = BigInteger.valueOf(0xcafe);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final Genesis genesis;
   final BatchWitness batch1;
   final BatchWitness batch2;
   final BatchWitness batch3;
+  final BatchWitness batch4;
   final String json1;
   final String json2;
   final String json3;
+  final String json4;
 
   DacFixtures() {
     this(DEPOSITOR);
@@ -96,9 +104,30 @@ final class DacFixtures {
             new long[] {30 * USDC, 0}));
     batch3 = b3.finish();
     assertEquals(l.stateTree().root(), batch3.newRoot());
+    l.beginBatch(riskAtMark(15 * USDC), T0 + 180);
+    BatchWitness.Builder b4 = BatchWitness.builder(l, N, R, batch3.depositHeadAfter());
+    Rule r4 = Rule.CLOSE_FACTOR;
+    for (long lots = 1; lots <= 6 && r4 == Rule.CLOSE_FACTOR; lots++) {
+      long penalty = (lots * 15 * USDC * 10_000 + 999_999) / 1_000_000;
+      LiquidationMessage m =
+          new LiquidationMessage(
+              l.riskCommitment().riskRoot(),
+              KEEPER,
+              2,
+              1,
+              l.nonce(1),
+              penalty,
+              new long[] {-lots, 0},
+              new long[] {0, 0});
+      r4 = b4.liquidate(m, EdDSA.sign(k1, m.messageHash()));
+    }
+    assertEquals(Rule.OK, r4);
+    batch4 = b4.finish();
+    assertEquals(l.stateTree().root(), batch4.newRoot());
     json1 = batch1.toJson();
     json2 = batch2.toJson();
     json3 = batch3.toJson();
+    json4 = batch4.toJson();
   }
 
   static Genesis genesis() {
@@ -173,6 +202,18 @@ final class DacFixtures {
     return new RiskCommitment(CONFIG.sizes(), m, g);
   }
 
+  /** {@link #risk()} with ETH-PERP's mark at {@code mark} quote atoms per lot. */
+  static RiskCommitment riskAtMark(long mark) {
+    RiskCommitment r = risk();
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>(r.entries());
+    InstrumentRiskEntry e = m.get(1L);
+    m.put(
+        1L,
+        new InstrumentRiskEntry(
+            mark, e.fundingIndex(), e.floorMm(), e.floorIm(), e.rmm(), e.rim()));
+    return new RiskCommitment(CONFIG.sizes(), m, r.globals());
+  }
+
   static byte[] bytes(String json) {
     return json.getBytes(StandardCharsets.UTF_8);
   }
@@ -208,6 +249,16 @@ final class DacFixtures {
   /** Sets a field of a slot's order object ({@code maker} or {@code taker}). */
   static Consumer<ObjectNode> orderField(int slot, String order, String name, String value) {
     return o -> ((ObjectNode) o.get("slots").get(slot).get(order)).put(name, value);
+  }
+
+  /** Sets a field of liquidation slot {@code slot}. */
+  static Consumer<ObjectNode> liqField(int slot, String name, String value) {
+    return o -> ((ObjectNode) o.get("liquidations").get(slot)).put(name, value);
+  }
+
+  /** Sets element {@code k} of a liquidation slot's array field. */
+  static Consumer<ObjectNode> liqArray(int slot, String name, int k, String value) {
+    return o -> ((ArrayNode) o.get("liquidations").get(slot).get(name)).set(k, value);
   }
 
   /** Sets a slot's data field. */

@@ -4,6 +4,8 @@ import static io.zkmargin.dac.DacFixtures.CHAIN_ID;
 import static io.zkmargin.dac.DacFixtures.SETTLEMENT;
 import static io.zkmargin.dac.DacFixtures.bytes;
 import static io.zkmargin.dac.DacFixtures.edit;
+import static io.zkmargin.dac.DacFixtures.liqArray;
+import static io.zkmargin.dac.DacFixtures.liqField;
 import static io.zkmargin.dac.DacFixtures.orderField;
 import static io.zkmargin.dac.DacFixtures.slotArray;
 import static io.zkmargin.dac.DacFixtures.slotField;
@@ -267,6 +269,31 @@ class DacServiceTest {
       DacClient.collect(List.of(s.target()), 1, 3, fx.json3);
       assertEquals(fx.batch3.newRoot(), s.member().root());
       assertEquals(3_000, s.member().account(0).leaf().balances()[0]);
+
+      // batch 4's liquidation slot (after the no-op generic slots), tampered (dataHash recomputed
+      // where it says so): each refusal names its check, and the member stays at batch 3
+      refused(s, 4, edit(fx.json4, liqField(0, "penalty", "1"), false), ABORTED, "DATA_HASH");
+      refused(s, 4, edit(fx.json4, liqField(0, "penalty", "1"), true), ABORTED, "BAD_SIGNATURE");
+      refused(s, 4, edit(fx.json4, liqField(0, "keeper", "7"), true), ABORTED, "BAD_SIGNATURE");
+      refused(s, 4, edit(fx.json4, liqArray(0, "liqPos", 0, "1"), true), ABORTED, "LIQUIDATION");
+      refused(s, 4, edit(fx.json4, liqField(0, "scenario", "5"), true), ABORTED, "LIQUIDATION");
+      refused(
+          s, 4, edit(fx.json4, liqField(0, "kind", "0"), true), ABORTED, "no-op liquidation slot");
+      refused(
+          s, 4, edit(fx.json4, o -> o.put("requestsHash", "7"), false), ABORTED, "REQUESTS_HASH");
+      refused(
+          s,
+          4,
+          edit(fx.json4, o -> o.put("withdrawalsHash", "7"), false),
+          ABORTED,
+          "WITHDRAWALS_HASH");
+      assertEquals(3, s.member().latestBatch());
+      assertEquals(fx.batch3.newRoot(), s.member().root());
+      // the real liquidation: replayed, the fund (account 0) credited its share at the end
+      long before = s.member().account(0).leaf().balances()[0];
+      DacClient.collect(List.of(s.target()), 1, 4, fx.json4);
+      assertEquals(fx.batch4.newRoot(), s.member().root());
+      assertTrue(s.member().account(0).leaf().balances()[0] > before, "the fund's share");
     }
   }
 

@@ -170,6 +170,92 @@ class WitnessDecoderPropertyTest {
     System.out.printf("zkm: dac trade decoder fuzz: %d accepted, %d refused%n", accepted, refused);
   }
 
+  /** The liquidation-slot fields a mutation may change (arrays: one element). */
+  private static final String[] LIQ_FIELDS = {
+    "kind",
+    "accountId",
+    "liquidatorId",
+    "keeper",
+    "nonce",
+    "penalty",
+    "scenario",
+    "sigRX",
+    "sigS",
+    "takeLots",
+    "takeAtoms",
+    "liqPos",
+    "requestsHash"
+  };
+
+  /**
+   * The liquidation batch (batch 4, at a member holding batches 1 to 3): byte mutations and
+   * targeted changes of its liquidation slot's fields and of requestsHash (one or two, the dataHash
+   * recomputed half of the time). Accepted only as the original (same root and dataHash), else
+   * refused naming a check, never a crash; a refusal leaves the member at batch 3.
+   */
+  @Test
+  void mutatedLiquidationDocumentsAreAcceptedOrRefusedNeverCrash(@TempDir Path dir)
+      throws Exception {
+    DacFixtures fx = new DacFixtures();
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    DacMember member = atBatch3(dir.resolve("m"), fx, quiet);
+    Random rnd = new Random(20261203L);
+    byte[] base = fx.json4.getBytes(StandardCharsets.UTF_8);
+    int accepted = 0;
+    int refused = 0;
+    java.util.Set<String> checks = new java.util.TreeSet<>();
+    for (int i = 0; i < 120; i++) {
+      byte[] doc;
+      if (i % 4 == 0) {
+        doc = mutate(base, rnd);
+      } else {
+        List<java.util.function.Consumer<ObjectNode>> edits = new ArrayList<>();
+        for (int e = 0; e < 1 + rnd.nextInt(2); e++) {
+          edits.add(liqEdit(rnd));
+        }
+        doc = DacFixtures.edit(fx.json4, o -> edits.forEach(e -> e.accept(o)), rnd.nextBoolean());
+      }
+      try {
+        member.submit(4, doc);
+        accepted++;
+        assertEquals(fx.batch4.newRoot(), member.root(), "mutation " + i);
+        assertEquals(fx.batch4.dataHash(), WitnessDocument.parse(doc).dataHash(), "mutation " + i);
+        member = atBatch3(dir.resolve("m" + i), fx, quiet);
+      } catch (BatchRefusedException e) {
+        refused++;
+        assertNotNull(e.check());
+        checks.add(e.check().name());
+        assertEquals(3, member.latestBatch());
+        assertEquals(fx.batch3.newRoot(), member.root());
+      } catch (RuntimeException e) {
+        fail("liquidation mutation " + i + " crashed the member: " + e, e);
+      }
+    }
+    assertTrue(refused > 90, "most mutations are refused: " + refused);
+    assertTrue(checks.contains("LIQUIDATION"), "the replay reached the liquidation: " + checks);
+    System.out.printf(
+        "zkm: dac liquidation decoder fuzz: %d accepted, %d refused %s%n",
+        accepted, refused, checks);
+  }
+
+  private static java.util.function.Consumer<ObjectNode> liqEdit(Random rnd) {
+    String f = LIQ_FIELDS[rnd.nextInt(LIQ_FIELDS.length)];
+    String v = TRADE_VALUES[rnd.nextInt(TRADE_VALUES.length)];
+    if (f.equals("requestsHash")) {
+      return o -> o.put(f, v);
+    }
+    if (List.of(WitnessDocument.LIQ_ARRAYS).contains(f)) {
+      return DacFixtures.liqArray(0, f, rnd.nextInt(2), v);
+    }
+    return DacFixtures.liqField(0, f, v);
+  }
+
+  private static DacMember atBatch3(Path d, DacFixtures fx, PrintStream quiet) throws Exception {
+    DacMember m = atBatch2(d, fx, quiet);
+    m.submit(3, fx.json3.getBytes(StandardCharsets.UTF_8));
+    return m;
+  }
+
   private static java.util.function.Consumer<ObjectNode> tradeEdit(Random rnd) {
     String f = TRADE_FIELDS[rnd.nextInt(TRADE_FIELDS.length)];
     String v = TRADE_VALUES[rnd.nextInt(TRADE_VALUES.length)];

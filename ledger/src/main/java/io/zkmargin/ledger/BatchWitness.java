@@ -9,13 +9,16 @@ import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.RiskEncoding;
 import io.zkmargin.commit.SparseMerkleTree;
 import io.zkmargin.commit.WordPacking;
+import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
+import io.zkmargin.risk.account.AccountState;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.util.ArgChecker;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import io.zkmargin.risk.vector.LiquidationParams;
 import io.zkmargin.risk.vector.RiskVector;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -63,13 +66,24 @@ public final class BatchWitness {
   /** Settle-expiry: a position closed at its instrument's settlement value (docs/BATCH.md). */
   public static final int KIND_SETTLE_EXPIRY = 5;
 
+  /** Liquidation (a liquidation slot, after the N generic slots: docs/LIQUIDATION.md section 2). */
+  public static final int KIND_LIQUIDATION = 6;
+
+  /**
+   * Field elements a liquidation slot contributes to dataHash before its packed words: {@code kind,
+   * accountId, liquidatorId, keeper, nonce, penalty, scenario, sigRX, sigRY, sigS}.
+   */
+  public static final int LIQ_DATA_LEN = 10;
+
   private final String circuitId;
-  private final BigInteger[] publicInputs; // oldRoot .. batchTime
+  private final BigInteger[] publicInputs; // oldRoot .. batchTime, requestsHash
   private final BigInteger instrumentsRoot;
   private final long[] globalsWords;
   private final Row[] rows;
   private final Slot[] slots;
   private final Part fee;
+  private final LiqSlot[] liqSlots;
+  private final Part fund;
   private final int legs;
 
   private BatchWitness(
@@ -80,6 +94,8 @@ public final class BatchWitness {
       Row[] rows,
       Slot[] slots,
       Part fee,
+      LiqSlot[] liqSlots,
+      Part fund,
       int legs) {
     this.circuitId = circuitId;
     this.publicInputs = publicInputs;
@@ -88,7 +104,45 @@ public final class BatchWitness {
     this.rows = rows;
     this.slots = slots;
     this.fee = fee;
+    this.liqSlots = liqSlots;
+    this.fund = fund;
     this.legs = legs;
+  }
+
+  /**
+   * Field elements each liquidation slot contributes to dataHash: the ten of {@link #LIQ_DATA_LEN}
+   * and {@code pack(takeLots[P], takeAtoms[A], liqPos[P])}.
+   */
+  public static int liquidationSlotDataLength(int positionSlots, int assets) {
+    return LIQ_DATA_LEN + WordPacking.packedLength(2 * positionSlots + assets);
+  }
+
+  /**
+   * One liquidation slot's data in dataHash order (docs/LIQUIDATION.md section 8, after every
+   * generic slot's): the ten head elements, then {@code pack(takeLots, takeAtoms, liqPos)}. The one
+   * implementation of the layout: the witness builder and the DAC's replay both call it.
+   *
+   * @param head {@code kind, accountId, liquidatorId, keeper, nonce, penalty, scenario, sigRX,
+   *     sigRY, sigS} (all 0 in a no-op slot)
+   * @param words {@code takeLots[P], takeAtoms[A], liqPos[P]} (all 0 in a no-op slot)
+   * @return {@link #liquidationSlotDataLength} elements
+   */
+  public static BigInteger[] liquidationSlotData(BigInteger[] head, long[] words) {
+    ArgChecker.isTrue(head.length == LIQ_DATA_LEN, "10 head elements, got {}", head.length);
+    BigInteger[] packed = WordPacking.pack(words);
+    BigInteger[] out = new BigInteger[LIQ_DATA_LEN + packed.length];
+    System.arraycopy(head, 0, out, 0, LIQ_DATA_LEN);
+    System.arraycopy(packed, 0, out, LIQ_DATA_LEN, packed.length);
+    return out;
+  }
+
+  /**
+   * The default number of liquidation slots Q of a batch circuit with N generic slots: 1 at the
+   * test sizes (N below 16), 2 at production (N16), as circuits/batch's TestSizes and
+   * ProductionSizes.
+   */
+  public static int defaultLiquidationSlots(int n) {
+    return n >= 16 ? 2 : 1;
   }
 
   /**
@@ -234,17 +288,82 @@ public final class BatchWitness {
   }
 
   /**
+   * The liquidator's position slot receiving each take of a liquidation, as {@link
+   * Ledger#liquidate} applies them (slot after slot of the liquidated account: the liquidator's
+   * slot holding the instrument, else its first free one): the witness's {@code liqPos}. 0 where
+   * nothing is taken, and from the take where the ledger will refuse (NO_FREE_SLOT, overflow).
+   *
+   * @param ledger the ledger before the liquidation
+   * @param m the liquidation (its accounts; all zeros when either is not registered)
+   * @return P position slots
+   */
+  public static long[] takeSlots(Ledger ledger, LiquidationMessage m) {
+    int p = ledger.config().sizes().positionSlots();
+    long[] out = new long[p];
+    long a = m.accountId();
+    long b = m.liquidatorId();
+    if (!ledger.isRegistered(a) || !ledger.isRegistered(b) || m.takeLots().length != p) {
+      return out;
+    }
+    long[] ids = new long[p];
+    long[] qty = new long[p];
+    for (int j = 0; j < p; j++) {
+      ids[j] = ledger.instrumentId(b, j);
+      qty[j] = ledger.quantity(b, j);
+    }
+    for (int j = 0; j < p; j++) {
+      long t = m.takeLots(j);
+      if (t == 0) {
+        continue;
+      }
+      long inst = ledger.instrumentId(a, j);
+      int k = -1;
+      for (int i = 0; i < p && k < 0; i++) {
+        if (qty[i] != 0 && ids[i] == inst) {
+          k = i;
+        }
+      }
+      for (int i = 0; i < p && k < 0; i++) {
+        if (qty[i] == 0) {
+          k = i;
+        }
+      }
+      if (k < 0) {
+        break; // the ledger refuses it (NO_FREE_SLOT)
+      }
+      out[j] = k;
+      try {
+        qty[k] = Math.addExact(qty[k], t);
+      } catch (ArithmeticException e) {
+        break; // the ledger refuses it
+      }
+      ids[k] = qty[k] == 0 ? 0 : inst;
+    }
+    return out;
+  }
+
+  /**
+   * The batch circuit id of a ledger's sizes with {@link #defaultLiquidationSlots} liquidation
+   * slots.
+   */
+  public static String circuitId(LedgerConfig config, int n, int r) {
+    return circuitId(config, n, r, defaultLiquidationSlots(n));
+  }
+
+  /**
    * The batch circuit id of a ledger's sizes: {@code
-   * batch-D..-I..-P..-A..-S..-T..-K{K}-L{L}-N{N}-R{R}}.
+   * batch-D..-I..-P..-A..-S..-T..-K{K}-L{L}-N{N}-R{R}-Q{Q}}.
    *
    * @param config the ledger's sizes (D..T, K, L)
    * @param n transition slots, in {@code [1, 256]}
    * @param r risk table rows, in {@code [1, 256]}
+   * @param q liquidation slots, in {@code [0, 64]}
    */
-  public static String circuitId(LedgerConfig config, int n, int r) {
+  public static String circuitId(LedgerConfig config, int n, int r, int q) {
     ArgChecker.notNull(config, "config");
     ArgChecker.inRange(n, 1, 256, "n");
     ArgChecker.inRange(r, 1, 256, "r");
+    ArgChecker.inRange(q, 0, 64, "q");
     return config.sizes().healthCircuitId().replaceFirst("^health-", "batch-")
         + "-K"
         + config.orderDepth()
@@ -253,7 +372,9 @@ public final class BatchWitness {
         + "-N"
         + n
         + "-R"
-        + r;
+        + r
+        + "-Q"
+        + q;
   }
 
   /** The batch circuit id. */
@@ -262,8 +383,8 @@ public final class BatchWitness {
   }
 
   /**
-   * The eight public inputs in circuit order: oldRoot, newRoot, riskRoot, depositHeadBefore,
-   * depositHeadAfter, withdrawalsHash, dataHash, batchTime (a copy).
+   * The nine public inputs in circuit order: oldRoot, newRoot, riskRoot, depositHeadBefore,
+   * depositHeadAfter, withdrawalsHash, dataHash, batchTime, requestsHash (a copy).
    */
   public BigInteger[] publicInputs() {
     return publicInputs.clone();
@@ -300,14 +421,32 @@ public final class BatchWitness {
   }
 
   /**
-   * The slots' data in dataHash order, {@code N * slotDataLength(L)} elements (a copy): what the
-   * DAC stores.
+   * The liquidation list hash (docs/LIQUIDATION.md section 8): {@code q_{k+1} = compress(q_k,
+   * compress(accountId_k, keeper_k))} over the batch's liquidations, what {@code
+   * Settlement.liquidationsHash} computes from the list {@code finalizeBatch} names.
+   */
+  public BigInteger requestsHash() {
+    return publicInputs[8];
+  }
+
+  /** The number of liquidation slots Q. */
+  public int liquidationSlots() {
+    return liqSlots.length;
+  }
+
+  /**
+   * The slots' data in dataHash order, {@code N * slotDataLength(L) + Q *
+   * liquidationSlotDataLength(P, A)} elements (a copy): what the DAC stores.
    */
   public BigInteger[] slotData() {
     int len = slotDataLength(legs);
-    BigInteger[] out = new BigInteger[slots.length * len];
+    int lq = liqSlots.length == 0 ? 0 : liqSlots[0].data().length;
+    BigInteger[] out = new BigInteger[slots.length * len + liqSlots.length * lq];
     for (int i = 0; i < slots.length; i++) {
       System.arraycopy(slots[i].fullData(legs), 0, out, i * len, len);
+    }
+    for (int i = 0; i < liqSlots.length; i++) {
+      System.arraycopy(liqSlots[i].data(), 0, out, slots.length * len + i * lq, lq);
     }
     return out;
   }
@@ -326,7 +465,8 @@ public final class BatchWitness {
       "depositHeadAfter",
       "withdrawalsHash",
       "dataHash",
-      "batchTime"
+      "batchTime",
+      "requestsHash"
     };
     sb.append("{\n  \"circuitId\": \"").append(circuitId).append("\",\n");
     for (int i = 0; i < names.length; i++) {
@@ -372,7 +512,35 @@ public final class BatchWitness {
       sb.append(i + 1 < slots.length ? "    },\n" : "    }\n");
     }
     sb.append("  ],\n");
-    account(sb, "fee", fee, new long[fee.positions]).append('\n');
+    account(sb, "fee", fee, new long[fee.positions]).append(",\n");
+    sb.append("  \"liquidations\": [\n");
+    String[] liqNames = {
+      "kind",
+      "accountId",
+      "liquidatorId",
+      "keeper",
+      "nonce",
+      "penalty",
+      "scenario",
+      "sigRX",
+      "sigRY",
+      "sigS"
+    };
+    for (int i = 0; i < liqSlots.length; i++) {
+      LiqSlot q = liqSlots[i];
+      sb.append("    {\n");
+      for (int k = 0; k < LIQ_DATA_LEN; k++) {
+        field(sb, "      ", liqNames[k], q.head[k]).append(",\n");
+      }
+      longs(sb, "takeLots", q.takeLots).append(",\n");
+      longs(sb, "takeAtoms", q.takeAtoms).append(",\n");
+      longs(sb, "liqPos", q.liqPos).append(",\n");
+      account(sb, "a", q.a, q.rowIdxA).append(",\n");
+      account(sb, "b", q.b, q.rowIdxB).append('\n');
+      sb.append(i + 1 < liqSlots.length ? "    },\n" : "    }\n");
+    }
+    sb.append("  ],\n");
+    account(sb, "fund", fund, new long[fund.positions]).append('\n');
     sb.append("}\n");
     return sb.toString();
   }
@@ -420,7 +588,8 @@ public final class BatchWitness {
   }
 
   private static StringBuilder account(StringBuilder sb, String name, Part p, long[] rowIdx) {
-    sb.append(name.equals("fee") ? "  \"" : "      \"").append(name).append("\": {");
+    sb.append(name.equals("fee") || name.equals("fund") ? "  \"" : "      \"");
+    sb.append(name).append("\": {");
     sb.append("\"empty\": \"").append(p.empty ? 1 : 0).append("\", ");
     field(sb, "", "pkX", p.pkX).append(", ");
     field(sb, "", "pkY", p.pkY).append(", ");
@@ -510,6 +679,33 @@ public final class BatchWitness {
     }
   }
 
+  /** A liquidation slot (all zeros, filler accounts, in a no-op one). */
+  private static final class LiqSlot {
+    final BigInteger[] head = new BigInteger[LIQ_DATA_LEN];
+    long[] takeLots;
+    long[] takeAtoms;
+    long[] liqPos;
+    Part a;
+    Part b;
+    long[] rowIdxA;
+    long[] rowIdxB;
+
+    LiqSlot(int positions, int assets) {
+      Arrays.fill(head, BigInteger.ZERO);
+      takeLots = new long[positions];
+      takeAtoms = new long[assets];
+      liqPos = new long[positions];
+    }
+
+    BigInteger[] data() {
+      long[] w = new long[2 * takeLots.length + takeAtoms.length];
+      System.arraycopy(takeLots, 0, w, 0, takeLots.length);
+      System.arraycopy(takeAtoms, 0, w, takeLots.length, takeAtoms.length);
+      System.arraycopy(liqPos, 0, w, takeLots.length + takeAtoms.length, liqPos.length);
+      return liquidationSlotData(head, w);
+    }
+  }
+
   private static final class Slot {
     final BigInteger[] data = new BigInteger[SLOT_DATA_LEN];
     Part a;
@@ -545,7 +741,15 @@ public final class BatchWitness {
    * @return the builder
    */
   public static Builder builder(Ledger ledger, int n, int r, BigInteger depositHeadBefore) {
-    return new Builder(ledger, n, r, depositHeadBefore, null);
+    return new Builder(ledger, n, r, defaultLiquidationSlots(n), depositHeadBefore, null);
+  }
+
+  /**
+   * {@link #builder(Ledger, int, int, BigInteger)} with {@code q} liquidation slots (in {@code [0,
+   * 64]}) instead of {@link #defaultLiquidationSlots}.
+   */
+  public static Builder builder(Ledger ledger, int n, int r, int q, BigInteger depositHeadBefore) {
+    return new Builder(ledger, n, r, q, depositHeadBefore, null);
   }
 
   /**
@@ -561,7 +765,17 @@ public final class BatchWitness {
   public static Builder builder(
       Ledger ledger, int n, int r, BigInteger depositHeadBefore, SparseMerkleTree tree) {
     ArgChecker.notNull(tree, "tree");
-    return new Builder(ledger, n, r, depositHeadBefore, tree);
+    return new Builder(ledger, n, r, defaultLiquidationSlots(n), depositHeadBefore, tree);
+  }
+
+  /**
+   * {@link #builder(Ledger, int, int, BigInteger, SparseMerkleTree)} with {@code q} liquidation
+   * slots.
+   */
+  public static Builder builder(
+      Ledger ledger, int n, int r, int q, BigInteger depositHeadBefore, SparseMerkleTree tree) {
+    ArgChecker.notNull(tree, "tree");
+    return new Builder(ledger, n, r, q, depositHeadBefore, tree);
   }
 
   /**
@@ -574,7 +788,8 @@ public final class BatchWitness {
   public static Builder builder(
       Ledger ledger, int n, int r, BigInteger depositHeadBefore, Builder previous) {
     ArgChecker.notNull(previous, "previous builder");
-    Builder b = new Builder(ledger, n, r, depositHeadBefore, previous.tree);
+    Builder b =
+        new Builder(ledger, n, r, defaultLiquidationSlots(n), depositHeadBefore, previous.tree);
     b.leafHashes.putAll(previous.leafHashes);
     return b;
   }
@@ -629,6 +844,7 @@ public final class BatchWitness {
     private final CircuitSizes sizes;
     private final int n;
     private final int r;
+    private final int q;
     private final String circuitId;
     private final RiskCommitment risk;
     private final RiskVector vector;
@@ -648,6 +864,13 @@ public final class BatchWitness {
     // the batch's trading fees so far: credited to the fee account by the circuit after the last
     // slot, so until then the witness sees the fee account's balance[0] without them
     private long pendingFees;
+    // the liquidation slots (after the generic ones), the batch's insurance-fund shares so far
+    // (credited by the circuit after the fee credit: until then the fund is seen without them) and
+    // the liquidation list hash
+    private final List<LiqSlot> liqSlots = new ArrayList<>();
+    private long pendingFund;
+    private long fundId = -1;
+    private BigInteger requestsHash = BigInteger.ZERO;
 
     /**
      * The leaf hashes this builder (and its predecessors) computed, by account, with exactly what
@@ -665,11 +888,17 @@ public final class BatchWitness {
         };
 
     private Builder(
-        Ledger ledger, int n, int r, BigInteger depositHeadBefore, SparseMerkleTree previous) {
+        Ledger ledger,
+        int n,
+        int r,
+        int q,
+        BigInteger depositHeadBefore,
+        SparseMerkleTree previous) {
       this.ledger = ArgChecker.notNull(ledger, "ledger");
-      this.circuitId = BatchWitness.circuitId(ledger.config(), n, r);
+      this.circuitId = BatchWitness.circuitId(ledger.config(), n, r, q);
       this.n = n;
       this.r = r;
+      this.q = q;
       this.depositHeadBefore = Fr.requireElement(depositHeadBefore, "head");
       this.depositHead = depositHeadBefore;
       this.risk = ledger.riskCommitment();
@@ -733,6 +962,24 @@ public final class BatchWitness {
     /** True when all N slots are used. */
     public boolean isFull() {
       return slots.size() == n;
+    }
+
+    /** The number of liquidation slots used so far. */
+    public int liquidations() {
+      return liqSlots.size();
+    }
+
+    /**
+     * True when no generic transition can be recorded any more: all N slots are used, or a
+     * liquidation is recorded (liquidation slots follow the generic ones in the circuit).
+     */
+    public boolean isClosedToGeneric() {
+      return isFull() || !liqSlots.isEmpty();
+    }
+
+    /** True when all Q liquidation slots are used. */
+    public boolean isLiquidationFull() {
+      return liqSlots.size() == q;
     }
 
     /**
@@ -1034,6 +1281,141 @@ public final class BatchWitness {
       return rule;
     }
 
+    /**
+     * Checks the liquidator's signature, applies the liquidation through {@link
+     * Ledger#liquidate(LiquidationMessage)} and records it in the next liquidation slot
+     * (docs/LIQUIDATION.md section 8): the liquidated account's leaf (A) with the rows of its old
+     * positions, the liquidator's (B, opened against the root after A's update) with its position
+     * slot of each take ({@code liqPos}, the ledger's choice), the scenario s* that alone breaks
+     * A's maintenance (the worst one, or S for the floor term), both accounts' margin bounds after;
+     * the keeper's share joins the withdrawal list after the generic withdrawals, the liquidation
+     * the list hash {@code requestsHash}, and the fund's share the fund credit after the fee
+     * credit. After a liquidation the batch takes no generic transition (its slots come first in
+     * the circuit).
+     *
+     * @param m the liquidator's message (its risk root the batch's)
+     * @param sig its signature by the liquidator account's owner key
+     * @return the verdict (BAD_SIGNATURE or the ledger's); OK when applied and recorded
+     * @throws IllegalStateException when the Q liquidation slots are used, the builder is finished,
+     *     the risk table would need more than R rows, the liquidator is the insurance fund with
+     *     fund shares pending, or the fee account takes part with fees pending (the circuit credits
+     *     both only at the end of the batch: start a new batch)
+     */
+    public Rule liquidate(LiquidationMessage m, EdDSA.Signature sig) {
+      ArgChecker.notNull(m, "message");
+      requireOpen();
+      if (liqSlots.size() == q) {
+        throw new IllegalStateException(
+            "the batch's "
+                + q
+                + " liquidation slots of "
+                + circuitId
+                + " are used: start a new batch");
+      }
+      Rule rule = ledger.checkSignature(m, sig, verifier);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      long aId = m.accountId();
+      long bId = m.liquidatorId();
+      LiquidationParams params = ledger.liquidationParams();
+      if (params == null
+          || !ledger.isRegistered(aId)
+          || m.takeLots().length != sizes.positionSlots()
+          || m.takeAtoms().length != sizes.collateralAssets()) {
+        return ledger.liquidate(m); // refused (or throws: no liquidation parameters)
+      }
+      long fund = params.insuranceFundId();
+      if (fundId >= 0 && fundId != fund) {
+        throw new IllegalStateException("the insurance fund changed inside the batch");
+      }
+      if (bId == fund && pendingFund != 0) {
+        throw new IllegalStateException(
+            "the insurance fund "
+                + fund
+                + " is credited with this batch's fund shares only at its end: start a new batch"
+                + " before it liquidates");
+      }
+      requireNoPendingFees(aId);
+      requireNoPendingFees(bId);
+      TreeSet<Long> rows = requireRows(aId);
+      rows.addAll(requireRows(bId));
+      if (rows.size() > r) {
+        throw new IllegalStateException(
+            "the batch's risk table would need "
+                + rows.size()
+                + " rows, "
+                + circuitId
+                + " has "
+                + r
+                + ": start a new batch");
+      }
+      int p = sizes.positionSlots();
+      long[] oldIds = new long[p];
+      long[] oldQty = new long[p];
+      for (int j = 0; j < p; j++) {
+        oldIds[j] = ledger.instrumentId(aId, j);
+        oldQty[j] = ledger.quantity(aId, j);
+      }
+      long[] liqPos = takeSlots(ledger, m);
+      int scenario;
+      try {
+        MarginCalculator.DEFAULT.evaluate(vector, ledger.accountState(aId), margin);
+        int worst = margin.worstMaintenanceScenario();
+        scenario = worst < 0 ? sizes.scenarios() : worst;
+      } catch (RuntimeException e) {
+        return ledger.liquidate(m); // the ledger refuses an account it cannot margin
+      }
+      Part a = open(aId);
+      Part b = ledger.isRegistered(bId) ? open(bId) : null;
+      rule = ledger.liquidate(m);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      Liquidation done = ledger.liquidations().get(ledger.liquidations().size() - 1);
+      long toFund =
+          BigInteger.valueOf(m.penalty())
+              .multiply(BigInteger.valueOf(params.insuranceSharePpm()))
+              .divide(BigInteger.valueOf(LiquidationParams.PPM))
+              .longValueExact();
+      fundId = fund;
+      pendingFund = Math.addExact(pendingFund, toFund);
+      rowIds.addAll(rows);
+      update(aId);
+      bounds(a, aId);
+      a.newIds = oldIds; // A's row indices name its OLD positions' rows
+      a.newQty = oldQty;
+      b.path = tree.path(bId); // against the root after A's update
+      update(bId);
+      bounds(b, bId);
+      LiqSlot s = new LiqSlot(p, sizes.collateralAssets());
+      s.head[0] = BigInteger.valueOf(KIND_LIQUIDATION);
+      s.head[1] = BigInteger.valueOf(aId);
+      s.head[2] = BigInteger.valueOf(bId);
+      s.head[3] = m.keeper();
+      s.head[4] = BigInteger.valueOf(m.nonce());
+      s.head[5] = BigInteger.valueOf(m.penalty());
+      s.head[6] = BigInteger.valueOf(scenario);
+      s.head[7] = sig.r().x();
+      s.head[8] = sig.r().y();
+      s.head[9] = sig.s();
+      s.takeLots = m.takeLots();
+      s.takeAtoms = m.takeAtoms();
+      s.liqPos = liqPos;
+      s.a = a;
+      s.b = b;
+      liqSlots.add(s);
+      if (m.keeper().signum() != 0) {
+        withdrawalsHash =
+            Poseidon2.compress(
+                withdrawalsHash,
+                Poseidon2.compress(m.keeper(), BigInteger.valueOf(done.keeperShare())));
+      }
+      requestsHash =
+          Poseidon2.compress(requestsHash, Poseidon2.compress(BigInteger.valueOf(aId), m.keeper()));
+      return rule;
+    }
+
     /** The old value and path of the order's fill slot in the account's order-fill subtree. */
     private Fill fillWitness(long id, long orderId) {
       int slot = (int) (orderId & ((1L << ledger.config().orderDepth()) - 1));
@@ -1104,6 +1486,21 @@ public final class BatchWitness {
         }
         all[i] = s;
       }
+      // the liquidation slots, padded with no-ops (filler accounts, as a generic no-op's)
+      LiqSlot[] liq = new LiqSlot[q];
+      for (int i = 0; i < q; i++) {
+        LiqSlot s =
+            i < liqSlots.size()
+                ? liqSlots.get(i)
+                : new LiqSlot(sizes.positionSlots(), sizes.collateralAssets());
+        if (s.a == null) {
+          s.a = filler();
+          s.b = filler();
+        }
+        s.rowIdxA = rowIdx(s.a, rowOf);
+        s.rowIdxB = rowIdx(s.b, rowOf);
+        liq[i] = s;
+      }
       // the batch's fees to the fee account, after the last slot
       Part feePart;
       if (pendingFees != 0) {
@@ -1111,15 +1508,25 @@ public final class BatchWitness {
         pendingFees = 0;
         update(feeAccount);
       } else {
-        feePart = new Part();
-        feePart.empty = true;
-        feePart.oldWords = new long[sizes.leafWordCount()];
-        feePart.path = zeros(sizes.stateDepth());
+        feePart = emptyPart();
       }
       feePart.positions = sizes.positionSlots();
-      BigInteger[][] data = new BigInteger[n][];
+      // the batch's fund shares to the insurance fund, after the fee credit
+      Part fundPart;
+      if (pendingFund != 0) {
+        fundPart = open(fundId); // its state without the batch's fund shares
+        pendingFund = 0;
+        update(fundId);
+      } else {
+        fundPart = emptyPart();
+      }
+      fundPart.positions = sizes.positionSlots();
+      BigInteger[][] data = new BigInteger[n + q][];
       for (int i = 0; i < n; i++) {
         data[i] = all[i].fullData(legs);
+      }
+      for (int i = 0; i < q; i++) {
+        data[n + i] = liq[i].data();
       }
       BigInteger[] pub = {
         oldRoot,
@@ -1129,7 +1536,8 @@ public final class BatchWitness {
         depositHead,
         withdrawalsHash,
         dataHash(data),
-        BigInteger.valueOf(batchTime)
+        BigInteger.valueOf(batchTime),
+        requestsHash
       };
       return new BatchWitness(
           circuitId,
@@ -1139,7 +1547,18 @@ public final class BatchWitness {
           table,
           all,
           feePart,
+          liq,
+          fundPart,
           legs);
+    }
+
+    /** An account credit that does not happen: empty, zero words and path. */
+    private Part emptyPart() {
+      Part p = new Part();
+      p.empty = true;
+      p.oldWords = new long[sizes.leafWordCount()];
+      p.path = zeros(sizes.stateDepth());
+      return p;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -1155,6 +1574,11 @@ public final class BatchWitness {
       if (slots.size() == n) {
         throw new IllegalStateException(
             "the batch is full (" + n + " slots of " + circuitId + "): start a new batch");
+      }
+      if (!liqSlots.isEmpty()) {
+        throw new IllegalStateException(
+            "the batch's liquidation slots follow its generic slots and one is recorded: start a new"
+                + " batch");
       }
     }
 
@@ -1218,11 +1642,17 @@ public final class BatchWitness {
       tree.set(id, seenHash(id));
     }
 
-    /** The leaf words as the circuit sees them: the fee account without the batch's fees so far. */
+    /**
+     * The leaf words as the circuit sees them: the fee account without the batch's fees so far, the
+     * insurance fund without the batch's fund shares so far.
+     */
     private long[] seenWords(long id) {
       long[] w = ledger.leaf(id).words();
       if (id == feeAccount) {
         w[2] = Math.subtractExact(w[2], pendingFees);
+      }
+      if (id == fundId) {
+        w[2] = Math.subtractExact(w[2], pendingFund);
       }
       return w;
     }
@@ -1246,13 +1676,25 @@ public final class BatchWitness {
       return h;
     }
 
-    /** MMcore and IMcore of the account's new state: the bounds m, mIm the circuit checks. */
+    /**
+     * MMcore and IMcore of the account's new state as the circuit sees it ({@link #seenWords}): the
+     * bounds m, mIm the circuit checks.
+     */
     private void bounds(Part p, long id) {
-      AccountLeaf leaf = ledger.leaf(id);
-      MarginCalculator.DEFAULT.evaluate(vector, leaf, margin);
+      AccountState st = ledger.accountState(id);
+      long[] w = seenWords(id);
+      long[] bal = Arrays.copyOfRange(w, 2, 2 + sizes.collateralAssets());
+      MarginCalculator.DEFAULT.evaluate(
+          vector,
+          st.tier(),
+          bal,
+          st.instrumentIds(),
+          st.quantities(),
+          st.fundingSnapshots(),
+          margin);
       p.imChecked = true;
-      p.newIds = leaf.instrumentIds();
-      p.newQty = leaf.quantities();
+      p.newIds = st.instrumentIds();
+      p.newQty = st.quantities();
       p.mmBound = margin.maintenanceCore();
       p.imBound = margin.initialCore();
     }

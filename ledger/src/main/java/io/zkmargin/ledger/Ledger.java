@@ -8,6 +8,7 @@ import io.zkmargin.commit.EdwardsPoint;
 import io.zkmargin.commit.Fr;
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.SparseMerkleTree;
+import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.SignedMessage;
 import io.zkmargin.commit.msg.TransferMessage;
@@ -82,6 +83,10 @@ public final class Ledger {
   private long[] fundingIndex;
   private long batchTime = -1;
   private final List<Withdrawal> withdrawals = new ArrayList<>();
+  // the keepers' shares of the batch's liquidations: after the generic withdrawals in the batch's
+  // withdrawal list (the circuit's order, liquidation slots after the generic ones)
+  private final List<Withdrawal> keeperWithdrawals = new ArrayList<>();
+  private final List<Liquidation> liquidations = new ArrayList<>();
   private final long[] netFlow; // per asset: deposits - withdrawals since creation
 
   // scratch (two accounts of a trade; a third for a liquidation's close-factor counterfactual)
@@ -176,6 +181,8 @@ public final class Ledger {
     this.batchTime = batchTime;
     this.liquidationParams = risk.globals().liquidation();
     withdrawals.clear();
+    keeperWithdrawals.clear();
+    liquidations.clear();
   }
 
   /**
@@ -196,9 +203,25 @@ public final class Ledger {
     return batchTime;
   }
 
-  /** The withdrawals applied since {@link #beginBatch}, in order (a copy). */
+  /**
+   * The batch's withdrawal list since {@link #beginBatch} (a copy), in the batch circuit's order:
+   * the withdrawals in the order applied, then each liquidation's keeper share {@code (keeper,
+   * keeperShare)} (liquidations with a keeper only, even when the share is 0), in the order
+   * applied. What {@code finalizeBatch} credits.
+   */
   public List<Withdrawal> withdrawals() {
-    return List.copyOf(withdrawals);
+    List<Withdrawal> all = new ArrayList<>(withdrawals.size() + keeperWithdrawals.size());
+    all.addAll(withdrawals);
+    all.addAll(keeperWithdrawals);
+    return all;
+  }
+
+  /**
+   * The liquidations applied since {@link #beginBatch}, in order (a copy): what {@code
+   * finalizeBatch} names on chain ({@code (accountId, keeper)} hashed into {@code requestsHash}).
+   */
+  public List<Liquidation> liquidations() {
+    return List.copyOf(liquidations);
   }
 
   /**
@@ -221,7 +244,7 @@ public final class Ledger {
 
   /**
    * Checks the signature of a message against the owner key of the account that must sign it (the
-   * order's account, the withdrawing account, the transfer's sender).
+   * order's account, the withdrawing account, the transfer's sender, the liquidator).
    *
    * @param message the signed message
    * @param signature its signature
@@ -238,6 +261,8 @@ public final class Ledger {
       account = o.accountId();
     } else if (message instanceof WithdrawalMessage w) {
       account = w.accountId();
+    } else if (message instanceof LiquidationMessage l) {
+      account = l.liquidatorId();
     } else {
       account = ((TransferMessage) message).fromAccountId();
     }
@@ -874,23 +899,41 @@ public final class Ledger {
    * (the un-haircut spot): proceeds {@code floor(atoms * dp[a] / 10^9)} quote atoms. The penalty,
    * at most {@code ceil(penaltyPpm * notional / 10^6)} (notional = sum {@code |take| * mark} +
    * proceeds, quote atoms) and at most the account's equity after the moves, moves from the account
-   * to the liquidator, of which {@code floor(penalty * insuranceSharePpm / 10^6)} to the insurance
-   * fund. After: the liquidator meets effective IM; and the close factor: if the account meets
-   * {@code closeTargetPpm / 10^6} of its effective IM, the same liquidation with one unit (lot,
-   * atom) less of every non-zero take (same penalty) must not.
+   * from the account: {@code fundShare = floor(penalty * insuranceSharePpm / 10^6)} to the
+   * insurance fund, {@code keeperShare = floor(penalty * keeperSharePpm / 10^6)} to the keeper when
+   * there is one (0 otherwise) as a withdrawal {@code (keeper, keeperShare)} of the batch's list,
+   * the rest to the liquidator. The liquidator's nonce must be its leaf's (then +1). After: the
+   * liquidator meets effective IM (on its balance without the fund's share, even when it is the
+   * fund: the batch circuit credits the fund after the last slot); and the close factor: if the
+   * account meets {@code closeTargetPpm / 10^6} of its effective IM, the same liquidation with one
+   * unit (lot, atom) less of every non-zero take (same penalty) must not.
+   *
+   * <p>The ledger credits the fund's share at once; the batch circuit sums the batch's fund shares
+   * and credits them once after the last slot (docs/LIQUIDATION.md section 2): the batch's final
+   * state is the same ({@link BatchWitness.Builder} shows the circuit's view inside the batch).
    *
    * @param accountId the liquidated account
    * @param liquidatorId the account that takes over
+   * @param keeper the keeper's L1 address credited with its share, in {@code [0, 2^160)}, 0 for
+   *     none
+   * @param msgNonce the liquidator's signed nonce
    * @param takeLots per position slot of the liquidated account (P entries), signed lots
    * @param takeAtoms per asset (A entries), venue atoms of that asset; entry 0 must be 0
    * @param penalty quote atoms, {@code >= 0}
-   * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, SAME_ACCOUNT, NOT_LIQUIDATABLE,
-   *     BAD_ASSET, BAD_AMOUNT, NO_FREE_SLOT, PENALTY_TOO_HIGH, LIQUIDATOR_IM_BROKEN, CLOSE_FACTOR,
-   *     UNKNOWN_INSTRUMENT, OVERFLOW
+   * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, SAME_ACCOUNT, BAD_NONCE,
+   *     NOT_LIQUIDATABLE, BAD_ASSET, BAD_AMOUNT, NO_FREE_SLOT, PENALTY_TOO_HIGH,
+   *     LIQUIDATOR_IM_BROKEN, CLOSE_FACTOR, UNKNOWN_INSTRUMENT, OVERFLOW
    * @throws IllegalStateException if the batch has no liquidation parameters
    */
   public Rule liquidate(
-      long accountId, long liquidatorId, long[] takeLots, long[] takeAtoms, long penalty) {
+      long accountId,
+      long liquidatorId,
+      BigInteger keeper,
+      long msgNonce,
+      long[] takeLots,
+      long[] takeAtoms,
+      long penalty) {
+    WithdrawalMessage.checkAddress(keeper);
     ArgChecker.notNull(takeLots, "takeLots");
     ArgChecker.notNull(takeAtoms, "takeAtoms");
     ArgChecker.isTrue(takeLots.length == slots, "takeLots needs {} entries (P)", slots);
@@ -912,6 +955,12 @@ public final class Ledger {
     }
     int a = (int) accountId;
     int l = (int) liquidatorId;
+    if (msgNonce != nonce[l]) {
+      return Rule.BAD_NONCE;
+    }
+    if (nonce[l] == Long.MAX_VALUE) {
+      return Rule.OVERFLOW;
+    }
     load(0, a);
     r = evaluate(0, a, margin);
     if (!r.isOk()) {
@@ -954,6 +1003,8 @@ public final class Ledger {
     load(1, l);
     BigInteger notional;
     long fundNow = 0;
+    long toFund;
+    long toKeeper;
     try {
       r = take(0, 1, takeLots, takeAtoms, false);
       if (!r.isOk()) {
@@ -980,16 +1031,12 @@ public final class Ledger {
               > 0) {
         return Rule.PENALTY_TOO_HIGH; // a penalty never makes the account's equity negative
       }
-      long toFund =
-          BigInteger.valueOf(penalty)
-              .multiply(BigInteger.valueOf(p.insuranceSharePpm()))
-              .divide(BigInteger.valueOf(LiquidationParams.PPM))
-              .longValueExact();
+      toFund = share(penalty, p.insuranceSharePpm());
+      toKeeper = keeper.signum() == 0 ? 0 : share(penalty, p.keeperSharePpm());
       sBal[0][0] = Math.subtractExact(sBal[0][0], penalty);
-      if (fund == liquidatorId) {
-        sBal[1][0] = Math.addExact(sBal[1][0], penalty);
-      } else {
-        sBal[1][0] = Math.addExact(sBal[1][0], penalty - toFund);
+      // the fund's share arrives after the last slot (the circuit's order): not in the IM check
+      sBal[1][0] = Math.addExact(sBal[1][0], penalty - toFund - toKeeper);
+      if (fund != liquidatorId) {
         fundNow = Math.addExact(bal[(int) fund * assets], toFund);
       }
     } catch (ArithmeticException e) {
@@ -1026,12 +1073,75 @@ public final class Ledger {
         return Rule.CLOSE_FACTOR;
       }
     }
+    long flow = netFlow[0] - toKeeper;
+    if (fund == liquidatorId) {
+      long now = sBal[1][0] + toFund;
+      if (now < sBal[1][0]) {
+        return Rule.OVERFLOW;
+      }
+      sBal[1][0] = now;
+    }
     store(0, a);
     store(1, l);
     if (fund != liquidatorId) {
       bal[(int) fund * assets] = fundNow;
     }
+    nonce[l]++;
+    netFlow[0] = flow;
+    liquidations.add(new Liquidation(accountId, liquidatorId, keeper, toKeeper));
+    if (keeper.signum() != 0) {
+      keeperWithdrawals.add(new Withdrawal(accountId, keeper, toKeeper));
+    }
     return applied();
+  }
+
+  /**
+   * {@link #liquidate(long, long, BigInteger, long, long[], long[], long)} without a keeper, at the
+   * liquidator's current nonce (an unsigned liquidation: tests and the ledger's own scans; a
+   * recorded batch takes the signed {@link #liquidate(LiquidationMessage)}).
+   */
+  public Rule liquidate(
+      long accountId, long liquidatorId, long[] takeLots, long[] takeAtoms, long penalty) {
+    long n = isRegistered(liquidatorId) ? nonce[(int) liquidatorId] : 0;
+    return liquidate(accountId, liquidatorId, BigInteger.ZERO, n, takeLots, takeAtoms, penalty);
+  }
+
+  /**
+   * A signed liquidation (signature checked apart, {@link #checkSignature}): its risk root must be
+   * the batch's ({@code WRONG_RISK_ROOT}: the liquidator takes at that root's marks only), then
+   * {@link #liquidate(long, long, BigInteger, long, long[], long[], long)} of its fields.
+   *
+   * @param m the liquidator's message
+   * @return OK or the rule broken (WRONG_RISK_ROOT, or those of the unsigned form)
+   * @throws IllegalStateException if the batch has no liquidation parameters
+   */
+  public Rule liquidate(LiquidationMessage m) {
+    ArgChecker.notNull(m, "message");
+    requireLiquidationParams();
+    if (!m.riskRoot().equals(risk.riskRoot())) {
+      return Rule.WRONG_RISK_ROOT;
+    }
+    if (m.takeLots().length != slots || m.takeAtoms().length != assets) {
+      return Rule.BAD_AMOUNT;
+    }
+    return liquidate(
+        m.accountId(),
+        m.liquidatorId(),
+        m.keeper(),
+        m.nonce(),
+        m.takeLots(),
+        m.takeAtoms(),
+        m.penalty());
+  }
+
+  /**
+   * {@code floor(amount * ppm / 10^6)} for {@code amount >= 0}, {@code ppm} in {@code [0, 10^6]}.
+   */
+  private static long share(long amount, long ppm) {
+    return BigInteger.valueOf(amount)
+        .multiply(BigInteger.valueOf(ppm))
+        .divide(BigInteger.valueOf(LiquidationParams.PPM))
+        .longValueExact();
   }
 
   private BigInteger lastNotional;

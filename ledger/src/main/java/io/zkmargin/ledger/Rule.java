@@ -44,6 +44,8 @@ public enum Rule {
   REGISTRATION_OF_EXISTING,
   /** An account id outside {@code [0, 2^D)}. */
   BAD_ACCOUNT_ID,
+  /** A signed liquidation names another risk root than the batch's. */
+  WRONG_RISK_ROOT,
   /** A liquidation of an account that is not under maintenance ({@code E * 10^6 >= MM}). */
   NOT_LIQUIDATABLE,
   /**

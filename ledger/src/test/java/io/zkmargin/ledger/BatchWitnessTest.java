@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.commit.WordPacking;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
@@ -46,7 +47,7 @@ class BatchWitnessTest {
     BigInteger oldRoot = l.stateTree().root();
     BigInteger head0 = BigInteger.valueOf(777);
     BatchWitness.Builder b = BatchWitness.builder(l, 4, 4, head0);
-    assertEquals("batch-D6-I3-P2-A2-S4-T2-K2-L2-N4-R4", b.circuitId());
+    assertEquals("batch-D6-I3-P2-A2-S4-T2-K2-L2-N4-R4-Q1", b.circuitId());
     EdwardsKeyPair k1 = key(1);
     BigInteger x = k1.publicKey().x();
     BigInteger y = k1.publicKey().y();
@@ -64,7 +65,11 @@ class BatchWitnessTest {
     BigInteger[] data = bw.slotData();
     int len = BatchWitness.slotDataLength(LedgerFixtures.CONFIG.legs());
     assertEquals(22, len); // 12 + pack(10 + 5 * 2 words) + 3
-    assertEquals(4 * len, data.length);
+    // then Q = 1 no-op liquidation slot: ten 0 elements and the packing of 2P + A = 6 zero words
+    assertEquals(12, BatchWitness.liquidationSlotDataLength(2, 2));
+    assertEquals(4 * len + 12, data.length);
+    assertArrayEquals(
+        WordPacking.pack(new long[6]), Arrays.copyOfRange(data, 4 * len + 10, 4 * len + 12));
     BigInteger[] noop = Arrays.copyOfRange(data, 3 * len, 3 * len + 12);
     assertTrue(Arrays.stream(noop).allMatch(v -> v.signum() == 0), "slot 4 is a no-op");
     assertEquals(BigInteger.valueOf(BatchWitness.KIND_TRANSFER), data[2 * len]);
@@ -77,7 +82,8 @@ class BatchWitnessTest {
           Poseidon2.compress(head0, entry),
           wHash,
           Poseidon2.hashMD(data),
-          BigInteger.valueOf(T0)
+          BigInteger.valueOf(T0),
+          BigInteger.ZERO // no liquidation: requestsHash 0
         },
         bw.publicInputs());
     assertTrue(bw.toJson().startsWith("{\n  \"circuitId\": \"" + b.circuitId() + "\",\n"));

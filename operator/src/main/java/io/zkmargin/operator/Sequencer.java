@@ -7,6 +7,7 @@ import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
+import io.zkmargin.ledger.Liquidation;
 import io.zkmargin.ledger.Rule;
 import io.zkmargin.ledger.SignatureVerifier;
 import io.zkmargin.ledger.Withdrawal;
@@ -165,6 +166,7 @@ public final class Sequencer implements AutoCloseable {
     BatchWitness witness;
     String json;
     List<Withdrawal> withdrawals = List.of();
+    List<Liquidation> liquidations = List.of(); // (accountId, keeper): finalizeBatch names them
     int deposits;
     ProofFile proof;
     BatchCommittee.Signatures signatures;
@@ -511,6 +513,7 @@ public final class Sequencer implements AutoCloseable {
   private void seal(Batch b) {
     b.witness = builder.finish();
     b.withdrawals = ledger.withdrawals();
+    b.liquidations = ledger.liquidations();
     b.state = State.SEQUENCED;
     b.finalState = finalState(b);
   }
@@ -632,7 +635,11 @@ public final class Sequencer implements AutoCloseable {
             b.batchTime);
     b.attempts++;
     set(b, State.SUBMITTED, b.reason);
-    SettlementClient.TxResult tx = chain.finalizeBatch(h, ws, sigs, proof);
+    List<SettlementClient.Liquidation> ls = new ArrayList<>();
+    for (Liquidation x : b.liquidations) {
+      ls.add(new SettlementClient.Liquidation(x.accountId(), hexAddress(x.keeper())));
+    }
+    SettlementClient.TxResult tx = chain.finalizeBatch(h, ws, ls, sigs, proof);
     b.txHash = tx.hash();
     b.gasUsed = tx.gasUsed();
     set(b, State.FINALIZED, "");

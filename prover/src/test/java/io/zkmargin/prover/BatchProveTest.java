@@ -9,6 +9,7 @@ import io.zkmargin.commit.EdDSA;
 import io.zkmargin.commit.EdwardsKeyPair;
 import io.zkmargin.commit.RepoRoot;
 import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
@@ -61,6 +62,8 @@ class BatchProveTest {
   private static BatchWitness tradeBig;
   private static BatchWitness tradeSmall;
   private static BatchWitness settle;
+  private static BatchWitness liquidation;
+  private static final BigInteger KEEPER = BigInteger.valueOf(0xCAFE);
 
   @BeforeAll
   static void build() {
@@ -92,6 +95,56 @@ class BatchProveTest {
     tradeBig = tradeBatch();
     tradeSmall = tradeAndWithdrawal();
     settle = settleBatch();
+    liquidation = withdrawalAndLiquidation();
+  }
+
+  /**
+   * From genesis, ETH-PERP's mark drops from 30 to 17 USDC: account 1 (long 6 lots, 100 USDC) has E
+   * = 22 USDC under MM = 27 USDC. N = 2: account 2 withdraws 5 USDC, then (a liquidation slot)
+   * account 2 takes 4 of account 1's lots at the mark for a keeper, with the full 1 % penalty of
+   * the default parameters (10 % of it to the keeper as the batch's second withdrawal, 50 % to the
+   * insurance fund, account 0, after the last slot); 3 lots would not restore 1.25 x IM (close
+   * factor).
+   */
+  private static BatchWitness withdrawalAndLiquidation() {
+    Ledger l = genesis();
+    l.beginBatch(riskAtMark(17_000_000L), T0 + 60);
+    BatchWitness.Builder b = BatchWitness.builder(l, N, R, BigInteger.ZERO);
+    WithdrawalMessage w = new WithdrawalMessage(2, 0, 5 * USDC, PAYEE);
+    assertEquals(Rule.OK, b.withdraw(w, EdDSA.sign(key(2), w.messageHash())));
+    long penalty = 680_000; // ceil(1 % of 4 lots x 17 USDC)
+    LiquidationMessage m =
+        new LiquidationMessage(
+            l.riskCommitment().riskRoot(),
+            KEEPER,
+            1,
+            2,
+            l.nonce(2),
+            penalty,
+            new long[] {4, 0},
+            new long[] {0, 0});
+    LiquidationMessage tooMuch =
+        new LiquidationMessage(
+            m.riskRoot(), KEEPER, 1, 2, m.nonce(), penalty, new long[] {5, 0}, new long[] {0, 0});
+    assertEquals(Rule.CLOSE_FACTOR, b.liquidate(tooMuch, tooMuch.sign(key(2))));
+    assertEquals(Rule.OK, b.liquidate(m, m.sign(key(2))));
+    BatchWitness bw = b.finish();
+    assertEquals(l.stateTree().root(), bw.newRoot());
+    assertEquals(2, l.withdrawals().size(), "the withdrawal, then the keeper's share");
+    assertEquals(68_000, l.withdrawals().get(1).amount());
+    return bw;
+  }
+
+  /** {@link #risk()} with ETH-PERP's mark at {@code mark} quote atoms per lot. */
+  private static RiskCommitment riskAtMark(long mark) {
+    RiskCommitment r = risk();
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>(r.entries());
+    InstrumentRiskEntry e = m.get(1L);
+    m.put(
+        1L,
+        new InstrumentRiskEntry(
+            mark, e.fundingIndex(), e.floorMm(), e.floorIm(), e.rmm(), e.rim()));
+    return new RiskCommitment(CONFIG.sizes(), m, r.globals());
   }
 
   private static EdDSA.Signature sign(long seed, OrderMessage o) {
@@ -321,6 +374,16 @@ class BatchProveTest {
   }
 
   @Test
+  void aBatchWithALiquidationProvesAndVerifies() {
+    keys.ensureKeys(ID);
+    ProofFile p = prove(liquidation, liquidation.toJson());
+    assertEquals(Arrays.asList(liquidation.publicInputs()), p.publicInputs());
+    assertEquals(9, p.publicInputs().size());
+    assertFalse(liquidation.requestsHash().signum() == 0, "requestsHash names the liquidation");
+    assertTrue(new BatchProver(keys).verify(p));
+  }
+
+  @Test
   void theBatchProverTakesBatchCircuitsOnly() {
     BatchProver p = new BatchProver(keys);
     byte[] json = batch1.toJson().getBytes(StandardCharsets.UTF_8);
@@ -361,9 +424,10 @@ class BatchProveTest {
       "ledger-batch-3-padded.json",
       "ledger-batch-trade-8.json",
       "ledger-batch-trade-2.json",
-      "ledger-batch-settle-2.json"
+      "ledger-batch-settle-2.json",
+      "ledger-batch-liquidation-2.json"
     };
-    BatchWitness[] ws = {batch1, batch2, padded, tradeBig, tradeSmall, settle};
+    BatchWitness[] ws = {batch1, batch2, padded, tradeBig, tradeSmall, settle, liquidation};
     for (int i = 0; i < ws.length; i++) {
       Path f = dir.resolve(names[i]);
       if (Boolean.getBoolean("zkm.updateVectors")) {

@@ -14,9 +14,10 @@ import java.math.BigInteger;
  * <p>Every message hash starts with the kind's {@link #tag()}, so that no message of one kind is a
  * valid message of another.
  */
-public sealed interface SignedMessage permits OrderMessage, WithdrawalMessage, TransferMessage {
+public sealed interface SignedMessage
+    permits OrderMessage, WithdrawalMessage, TransferMessage, LiquidationMessage {
 
-  /** The kind's domain tag: 1 order, 2 withdrawal, 3 transfer. */
+  /** The kind's domain tag: 1 order, 2 withdrawal, 3 transfer, 4 liquidation. */
   long tag();
 
   /**
