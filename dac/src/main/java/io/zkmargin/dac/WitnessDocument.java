@@ -74,20 +74,6 @@ public final class WitnessDocument {
     "requestsHash"
   };
 
-  /** A liquidation slot's head elements, in dataHash order (docs/LIQUIDATION.md section 8). */
-  static final String[] LIQ_NAMES = {
-    "kind",
-    "accountId",
-    "liquidatorId",
-    "keeper",
-    "nonce",
-    "penalty",
-    "scenario",
-    "sigRX",
-    "sigRY",
-    "sigS"
-  };
-
   /** A liquidation slot's word arrays: P, A and P entries. */
   static final String[] LIQ_ARRAYS = {"takeLots", "takeAtoms", "liqPos"};
 
@@ -309,9 +295,10 @@ public final class WitnessDocument {
       if (!s.isObject()) {
         throw refuse(at + " is not an object");
       }
-      BigInteger[] head = new BigInteger[LIQ_NAMES.length];
+      BigInteger[] head = new BigInteger[BatchWitness.LIQ_HEAD_NAMES.size()];
       for (int k = 0; k < head.length; k++) {
-        head[k] = element(s, LIQ_NAMES[k], at + "." + LIQ_NAMES[k]);
+        String name = BatchWitness.LIQ_HEAD_NAMES.get(k);
+        head[k] = element(s, name, at + "." + name);
       }
       long[][] w = new long[3][];
       for (int k = 0; k < 3; k++) {

@@ -70,6 +70,23 @@ public final class BatchWitness {
   public static final int KIND_LIQUIDATION = 6;
 
   /**
+   * The names of a liquidation slot's head elements in the witness JSON, in dataHash order (before
+   * its packed words): what the builder writes and the committee's decoder reads.
+   */
+  public static final List<String> LIQ_HEAD_NAMES =
+      List.of(
+          "kind",
+          "accountId",
+          "liquidatorId",
+          "keeper",
+          "nonce",
+          "penalty",
+          "scenario",
+          "sigRX",
+          "sigRY",
+          "sigS");
+
+  /**
    * Field elements a liquidation slot contributes to dataHash before its packed words: {@code kind,
    * accountId, liquidatorId, keeper, nonce, penalty, scenario, sigRX, sigRY, sigS}.
    */
@@ -514,23 +531,11 @@ public final class BatchWitness {
     sb.append("  ],\n");
     account(sb, "fee", fee, new long[fee.positions]).append(",\n");
     sb.append("  \"liquidations\": [\n");
-    String[] liqNames = {
-      "kind",
-      "accountId",
-      "liquidatorId",
-      "keeper",
-      "nonce",
-      "penalty",
-      "scenario",
-      "sigRX",
-      "sigRY",
-      "sigS"
-    };
     for (int i = 0; i < liqSlots.length; i++) {
       LiqSlot q = liqSlots[i];
       sb.append("    {\n");
       for (int k = 0; k < LIQ_DATA_LEN; k++) {
-        field(sb, "      ", liqNames[k], q.head[k]).append(",\n");
+        field(sb, "      ", LIQ_HEAD_NAMES.get(k), q.head[k]).append(",\n");
       }
       longs(sb, "takeLots", q.takeLots).append(",\n");
       longs(sb, "takeAtoms", q.takeAtoms).append(",\n");
