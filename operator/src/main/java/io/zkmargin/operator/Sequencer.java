@@ -93,6 +93,19 @@ public final class Sequencer implements AutoCloseable {
       long gasUsed,
       int attempts) {}
 
+  /**
+   * A keeper's pending liquidation request (the hatch's {@code LiquidationRequested}).
+   *
+   * @param keeper the keeper's L1 address (its share is paid to it)
+   * @param deadline unix seconds; with the account, names the request
+   */
+  public record LiquidationRequest(long accountId, BigInteger keeper, long deadline) {
+    public LiquidationRequest {
+      ArgChecker.notNegative(accountId, "accountId");
+      ArgChecker.notNull(keeper, "keeper");
+    }
+  }
+
   /** The answer to a submitted transition: the rule (OK when accepted) and where it went. */
   public record Result(Rule rule, long batch, int slot, long sequence) {}
 
@@ -131,7 +144,14 @@ public final class Sequencer implements AutoCloseable {
 
   private final Object lock = new Object();
   private final Ledger ledger;
-  private final RiskCommitment risk;
+  private RiskCommitment risk; // the open batch's
+  private volatile RiskCommitment nextRisk; // the next batch begins at it (a newer posted root)
+  // the operator's liquidator (-1: none) and the keepers' requests waiting for a batch: account ->
+  // request; a request is liquidated once (its deadline names it), then forgotten
+  private long liquidatorId = -1;
+  private io.zkmargin.commit.EdwardsKeyPair liquidatorKey;
+  private final Map<Long, LiquidationRequest> liquidationRequests = new TreeMap<>();
+  private final Set<String> liquidated = new java.util.HashSet<>();
   private final TransitionLog log;
   private final Config config;
   private final Clock clock;
@@ -333,7 +353,10 @@ public final class Sequencer implements AutoCloseable {
         pullDeposits();
       }
       synchronized (lock) {
-        if (!open.transitions.isEmpty()
+        if (open.transitions.isEmpty() && !liquidationRequests.isEmpty()) {
+          liquidatePending(); // a batch of liquidations alone is cut at once
+          cut();
+        } else if (!open.transitions.isEmpty()
             && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
           cut();
         }
@@ -416,6 +439,8 @@ public final class Sequencer implements AutoCloseable {
       r = builder.transfer(x.message(), x.signature());
     } else if (t instanceof Transition.SettleExpiry se) {
       r = builder.settleExpiry(se.accountId(), se.positionSlot());
+    } else if (t instanceof Transition.Liquidate lq) {
+      r = builder.liquidate(lq.message(), lq.signature());
     } else {
       Transition.Trade tr = (Transition.Trade) t;
       r =
@@ -483,6 +508,14 @@ public final class Sequencer implements AutoCloseable {
   // ------------------------------------------------------------------ batches
 
   private void begin(long number, long batchTime) {
+    RiskCommitment next = nextRisk;
+    if (next != null && !next.riskRoot().equals(risk.riskRoot())) {
+      risk = next;
+      LOG.atInfo()
+          .addKeyValue("batch", number)
+          .addKeyValue("riskRoot", next.riskRoot())
+          .log("sequencer.risk_root");
+    }
     ledger.beginBatch(risk, batchTime);
     BigInteger headBefore = open == null ? resume.depositHead() : open.witness.depositHeadAfter();
     // the previous batch's tree (and leaf hashes) are the ledger's: no rebuild at each cut
@@ -496,8 +529,13 @@ public final class Sequencer implements AutoCloseable {
     batches.put(number, open);
   }
 
-  /** Cuts the open batch (if it holds anything) and starts the next. */
+  /**
+   * Cuts the open batch (if it holds anything) and starts the next. The pending liquidation
+   * requests go in first: the batch takes no generic transition after a liquidation (its slots come
+   * after the generic ones in the circuit), so they are added just before the cut.
+   */
   private void cut() throws IOException {
+    liquidatePending();
     if (open.transitions.isEmpty()) {
       return;
     }
@@ -516,6 +554,119 @@ public final class Sequencer implements AutoCloseable {
     b.liquidations = ledger.liquidations();
     b.state = State.SEQUENCED;
     b.finalState = finalState(b);
+  }
+
+  // ------------------------------------------------------------------ risk roots, liquidations
+
+  /**
+   * The risk commitment the next batch begins at (the newest usable root the oracle quorum posted):
+   * the open batch keeps its own (its transitions were judged at it). Its sizes must be the
+   * ledger's.
+   *
+   * <p>Not durable: the transition log records batch starts without their risk root, so a restart
+   * replays every batch at the constructor's commitment (a batch begun at a newer root does not
+   * replay; see operator/README.md "Liquidations").
+   */
+  public void useRisk(RiskCommitment next) {
+    ArgChecker.notNull(next, "risk commitment");
+    ArgChecker.isTrue(
+        next.sizes().equals(risk.sizes()),
+        "risk commitment sizes {} are not the venue's {}",
+        next.sizes(),
+        risk.sizes());
+    nextRisk = next;
+  }
+
+  /** The risk root of the open batch. */
+  public BigInteger riskRoot() {
+    synchronized (lock) {
+      return risk.riskRoot();
+    }
+  }
+
+  /**
+   * Sets the operator's liquidator: the account that takes over liquidated positions, signing each
+   * liquidation (tag 4) with its owner key. Without one, requests wait.
+   */
+  public void setLiquidator(long accountId, io.zkmargin.commit.EdwardsKeyPair key) {
+    ArgChecker.notNegative(accountId, "accountId");
+    ArgChecker.notNull(key, "key");
+    synchronized (lock) {
+      liquidatorId = accountId;
+      liquidatorKey = key;
+    }
+  }
+
+  /**
+   * A keeper's pending request: the account is liquidated (keeper named, its share paid as a
+   * withdrawal) in the next batch cut, just before the cut. A request already liquidated (same
+   * account and deadline) is ignored; one the ledger refuses stays and is tried again at every cut,
+   * its refusal logged with the rule.
+   *
+   * @return whether it was new
+   */
+  public boolean requestLiquidation(LiquidationRequest r) {
+    ArgChecker.notNull(r, "request");
+    synchronized (lock) {
+      if (liquidated.contains(r.accountId() + ":" + r.deadline())
+          || liquidationRequests.containsKey(r.accountId())) {
+        return false;
+      }
+      liquidationRequests.put(r.accountId(), r);
+      return true;
+    }
+  }
+
+  /** The requests waiting for a batch. */
+  public List<LiquidationRequest> pendingLiquidations() {
+    synchronized (lock) {
+      return List.copyOf(liquidationRequests.values());
+    }
+  }
+
+  /** Applies the pending liquidation requests to the open batch (under the lock). */
+  private void liquidatePending() throws IOException {
+    if (liquidationRequests.isEmpty() || liquidatorKey == null) {
+      return;
+    }
+    for (var it = liquidationRequests.values().iterator(); it.hasNext(); ) {
+      LiquidationRequest req = it.next();
+      if (builder.isLiquidationFull()) {
+        return; // the next batch takes the rest
+      }
+      LiquidationPlanner.Plan plan =
+          LiquidationPlanner.plan(ledger, req.accountId(), liquidatorId, req.keeper());
+      Rule r = plan.rule();
+      Transition.Liquidate t = null;
+      if (r.isOk()) {
+        t = new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
+        try {
+          r = apply(t);
+        } catch (IllegalStateException notNow) { // rows, fee account or fund: the next batch
+          LOG.atInfo()
+              .addKeyValue("account", req.accountId())
+              .log("liquidation.deferred " + notNow.getMessage());
+          continue;
+        }
+      }
+      if (!r.isOk()) {
+        LOG.atWarn()
+            .addKeyValue("account", req.accountId())
+            .addKeyValue("keeper", hexAddress(req.keeper()))
+            .addKeyValue("rule", r)
+            .log("liquidation.refused " + r);
+        continue;
+      }
+      log.append(t);
+      sequence++;
+      it.remove();
+      liquidated.add(req.accountId() + ":" + req.deadline());
+      LOG.atInfo()
+          .addKeyValue("batch", open.number)
+          .addKeyValue("account", req.accountId())
+          .log("liquidation.accepted " + t.describe());
+    }
+    notify(open);
   }
 
   /** Cuts the open batch now if it holds anything (e.g. at shutdown or from a test). */
@@ -757,6 +908,12 @@ public final class Sequencer implements AutoCloseable {
       } else if (t instanceof Transition.Trade tr) {
         touched.add(tr.maker().accountId());
         touched.add(tr.taker().accountId());
+      } else if (t instanceof Transition.SettleExpiry se) {
+        touched.add(se.accountId());
+      } else if (t instanceof Transition.Liquidate lq) {
+        touched.add(lq.message().accountId());
+        touched.add(lq.message().liquidatorId());
+        touched.add(risk.globals().liquidation().insuranceFundId()); // its share of the penalty
       } else { // a kind this method does not know the accounts of: every account, to be safe
         for (long id = 0; id < ledger.accountLimit(); id++) {
           touched.add(id);
