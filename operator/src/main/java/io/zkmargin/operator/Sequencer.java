@@ -152,6 +152,8 @@ public final class Sequencer implements AutoCloseable {
   private io.zkmargin.commit.EdwardsKeyPair liquidatorKey;
   private final Map<Long, LiquidationRequest> liquidationRequests = new TreeMap<>();
   private final Set<String> liquidated = new java.util.HashSet<>();
+  private final Map<Long, Rule> refusalLogged = new TreeMap<>(); // logged once per rule
+  private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
   private final TransitionLog log;
   private final Config config;
   private final Clock clock;
@@ -518,6 +520,7 @@ public final class Sequencer implements AutoCloseable {
     }
     ledger.beginBatch(risk, batchTime);
     BigInteger headBefore = open == null ? resume.depositHead() : open.witness.depositHeadAfter();
+    openHeadBefore = headBefore;
     // the previous batch's tree (and leaf hashes) are the ledger's: no rebuild at each cut
     builder =
         (builder == null
@@ -574,7 +577,21 @@ public final class Sequencer implements AutoCloseable {
         "risk commitment sizes {} are not the venue's {}",
         next.sizes(),
         risk.sizes());
-    nextRisk = next;
+    synchronized (lock) {
+      nextRisk = next;
+      if (open != null && open.transitions.isEmpty() && !next.riskRoot().equals(risk.riskRoot())) {
+        // nothing was judged at the open batch's root yet: it begins at the new one now
+        risk = next;
+        ledger.beginBatch(risk, open.batchTime);
+        builder =
+            BatchWitness.builder(ledger, config.slots(), config.riskRows(), openHeadBefore, builder)
+                .verifier(config.verifier());
+        LOG.atInfo()
+            .addKeyValue("batch", open.number)
+            .addKeyValue("riskRoot", next.riskRoot())
+            .log("sequencer.risk_root");
+      }
+    }
   }
 
   /** The risk root of the open batch. */
@@ -650,13 +667,17 @@ public final class Sequencer implements AutoCloseable {
         }
       }
       if (!r.isOk()) {
-        LOG.atWarn()
-            .addKeyValue("account", req.accountId())
-            .addKeyValue("keeper", hexAddress(req.keeper()))
-            .addKeyValue("rule", r)
-            .log("liquidation.refused " + r);
+        if (refusalLogged.put(req.accountId(), r) != r) { // tried at every cut: logged once a rule
+          LOG.atWarn()
+              .addKeyValue("account", req.accountId())
+              .addKeyValue("keeper", hexAddress(req.keeper()))
+              .addKeyValue("riskRoot", risk.riskRoot())
+              .addKeyValue("rule", r)
+              .log("liquidation.refused " + r);
+        }
         continue;
       }
+      refusalLogged.remove(req.accountId());
       log.append(t);
       sequence++;
       it.remove();
