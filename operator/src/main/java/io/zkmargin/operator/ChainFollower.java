@@ -112,7 +112,11 @@ public final class ChainFollower implements AutoCloseable {
       }
       return;
     }
-    sequencer.useRisk(v.get());
+    try {
+      sequencer.useRisk(v.get());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     followedEpoch = epoch;
     LOG.atInfo().addKeyValue("epoch", epoch).addKeyValue("riskRoot", root).log("follower.risk");
   }

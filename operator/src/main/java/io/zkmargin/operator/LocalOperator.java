@@ -226,10 +226,12 @@ public final class LocalOperator implements AutoCloseable {
               committee.committee(),
               asOperator,
               new Sequencer.Config(
-                  slots(venue.sizes()),
-                  riskRows(venue.sizes()),
-                  batchInterval,
-                  Duration.ofSeconds(1)),
+                      slots(venue.sizes()),
+                      riskRows(venue.sizes()),
+                      batchInterval,
+                      Duration.ofSeconds(1))
+                  .withRiskHistory(
+                      root -> oracleVector(dir).filter(c -> c.riskRoot().equals(root))),
               Clock.systemUTC(),
               resume);
       if (durable != null) {
@@ -285,19 +287,21 @@ public final class LocalOperator implements AutoCloseable {
                 EscapeHatchClient.ESCAPE_HATCH_ERRORS,
                 abi);
     op.follower =
-        new ChainFollower(
-                seq,
-                asOperator,
-                hatch,
-                (epoch, root) -> {
-                  try {
-                    return Optional.of(new CommittedVenue(VenueStore.load(dir)).risk());
-                  } catch (IOException | RuntimeException e) {
-                    return Optional.empty();
-                  }
-                })
+        new ChainFollower(seq, asOperator, hatch, (epoch, root) -> oracleVector(dir))
             .start(Duration.ofSeconds(1));
     return op;
+  }
+
+  /**
+   * The oracle's published vector: the risk commitment of {@code DIR/venue.json} (what the demo's
+   * oracle keys sign), empty when it cannot be read.
+   */
+  static Optional<RiskCommitment> oracleVector(Path dir) {
+    try {
+      return Optional.of(new CommittedVenue(VenueStore.load(dir)).risk());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The operator's liquidator: an account and its owner key. */

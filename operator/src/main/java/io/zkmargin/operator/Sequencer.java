@@ -129,16 +129,47 @@ public final class Sequencer implements AutoCloseable {
    * @param verifier the EdDSA verifier of withdrawals, transfers and orders (gives {@link
    *     io.zkmargin.commit.EdDSA#verify}'s verdicts; a benchmark of the ledger alone plugs in one
    *     that accepts all, the signatures being checked apart)
+   * @param riskHistory the risk commitment of a root the log names (a batch begun at a root the
+   *     sequencer followed, {@link #useRisk}), when the log is replayed; empty when unknown (the
+   *     replay then stops, naming the root)
    */
   public record Config(
       int slots,
       int riskRows,
       Duration batchInterval,
       Duration pollInterval,
-      SignatureVerifier verifier) {
+      SignatureVerifier verifier,
+      java.util.function.Function<BigInteger, java.util.Optional<RiskCommitment>> riskHistory) {
+    public Config {
+      ArgChecker.notNull(verifier, "verifier");
+      ArgChecker.notNull(riskHistory, "riskHistory");
+    }
+
+    /** Without a risk history (only the constructor's commitment replays). */
+    public Config(
+        int slots,
+        int riskRows,
+        Duration batchInterval,
+        Duration pollInterval,
+        SignatureVerifier verifier) {
+      this(
+          slots,
+          riskRows,
+          batchInterval,
+          pollInterval,
+          verifier,
+          root -> java.util.Optional.empty());
+    }
+
     /** With the fast EdDSA verifier ({@link SignatureVerifier#FAST}). */
     public Config(int slots, int riskRows, Duration batchInterval, Duration pollInterval) {
       this(slots, riskRows, batchInterval, pollInterval, SignatureVerifier.FAST);
+    }
+
+    /** This config with a risk history. */
+    public Config withRiskHistory(
+        java.util.function.Function<BigInteger, java.util.Optional<RiskCommitment>> history) {
+      return new Config(slots, riskRows, batchInterval, pollInterval, verifier, history);
     }
   }
 
@@ -154,6 +185,7 @@ public final class Sequencer implements AutoCloseable {
   private final Set<String> liquidated = new java.util.HashSet<>();
   private final Map<Long, Rule> refusalLogged = new TreeMap<>(); // logged once per rule
   private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
+  private boolean replaying;
   private final TransitionLog log;
   private final Config config;
   private final Clock clock;
@@ -280,6 +312,7 @@ public final class Sequencer implements AutoCloseable {
   private void replay() throws IOException {
     List<TransitionLog.Entry> entries = log.entries();
     synchronized (lock) {
+      replaying = true;
       boolean skipping = false; // in a batch the ledger's resumed state already holds
       for (TransitionLog.Entry e : entries) {
         if (e instanceof TransitionLog.BatchStart s && s.batch() <= resume.batch()) {
@@ -300,6 +333,25 @@ public final class Sequencer implements AutoCloseable {
           if (open == null) {
             throw new IllegalStateException("the transition log starts without a batch start");
           }
+          if (t instanceof Transition.RiskRoot rr) {
+            RiskCommitment c =
+                rr.root().equals(risk.riskRoot())
+                    ? risk
+                    : config
+                        .riskHistory()
+                        .apply(rr.root())
+                        .filter(x -> x.riskRoot().equals(rr.root()))
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException(
+                                    "the transition log's batch "
+                                        + open.number
+                                        + " begins at risk root "
+                                        + rr.root()
+                                        + ", whose entries the risk history does not give"));
+            switchOpenBatch(c);
+            continue;
+          }
           Rule r = apply(t);
           if (!r.isOk()) {
             throw new IllegalStateException(
@@ -308,6 +360,7 @@ public final class Sequencer implements AutoCloseable {
           sequence++;
         }
       }
+      replaying = false;
       if (open == null) {
         long time = clock.instant().getEpochSecond();
         log.appendBatchStart(resume.batch() + 1, time);
@@ -386,6 +439,8 @@ public final class Sequencer implements AutoCloseable {
   public Result submit(Transition t) throws IOException {
     ArgChecker.notNull(t, "transition");
     ArgChecker.isFalse(t instanceof Transition.Deposit, "deposits come from the chain's queue");
+    ArgChecker.isFalse(
+        t instanceof Transition.RiskRoot, "a risk root is followed with useRisk, not submitted");
     if (t instanceof Transition.Trade tr) {
       long fee = ledger.config().feeAccountId();
       ArgChecker.isTrue(
@@ -509,14 +564,19 @@ public final class Sequencer implements AutoCloseable {
 
   // ------------------------------------------------------------------ batches
 
-  private void begin(long number, long batchTime) {
+  private void begin(long number, long batchTime) throws IOException {
     RiskCommitment next = nextRisk;
+    boolean switched = false;
     if (next != null && !next.riskRoot().equals(risk.riskRoot())) {
       risk = next;
+      switched = true;
       LOG.atInfo()
           .addKeyValue("batch", number)
           .addKeyValue("riskRoot", next.riskRoot())
           .log("sequencer.risk_root");
+    }
+    if (switched && !replaying) {
+      log.append(new Transition.RiskRoot(risk.riskRoot())); // right after the batch's start
     }
     ledger.beginBatch(risk, batchTime);
     BigInteger headBefore = open == null ? resume.depositHead() : open.witness.depositHeadAfter();
@@ -566,11 +626,12 @@ public final class Sequencer implements AutoCloseable {
    * the open batch keeps its own (its transitions were judged at it). Its sizes must be the
    * ledger's.
    *
-   * <p>Not durable: the transition log records batch starts without their risk root, so a restart
-   * replays every batch at the constructor's commitment (a batch begun at a newer root does not
-   * replay; see operator/README.md "Liquidations").
+   * <p>The log records the switch ({@link Transition.RiskRoot}, right after the batch's start); a
+   * replay takes the commitment of that root from {@link Config#riskHistory}.
+   *
+   * @throws IOException when the log cannot be written
    */
-  public void useRisk(RiskCommitment next) {
+  public void useRisk(RiskCommitment next) throws IOException {
     ArgChecker.notNull(next, "risk commitment");
     ArgChecker.isTrue(
         next.sizes().equals(risk.sizes()),
@@ -581,17 +642,23 @@ public final class Sequencer implements AutoCloseable {
       nextRisk = next;
       if (open != null && open.transitions.isEmpty() && !next.riskRoot().equals(risk.riskRoot())) {
         // nothing was judged at the open batch's root yet: it begins at the new one now
-        risk = next;
-        ledger.beginBatch(risk, open.batchTime);
-        builder =
-            BatchWitness.builder(ledger, config.slots(), config.riskRows(), openHeadBefore, builder)
-                .verifier(config.verifier());
-        LOG.atInfo()
-            .addKeyValue("batch", open.number)
-            .addKeyValue("riskRoot", next.riskRoot())
-            .log("sequencer.risk_root");
+        log.append(new Transition.RiskRoot(next.riskRoot()));
+        switchOpenBatch(next);
       }
     }
+  }
+
+  /** The open batch, empty so far, begins at {@code next} instead (under the lock). */
+  private void switchOpenBatch(RiskCommitment next) {
+    risk = next;
+    ledger.beginBatch(risk, open.batchTime);
+    builder =
+        BatchWitness.builder(ledger, config.slots(), config.riskRows(), openHeadBefore, builder)
+            .verifier(config.verifier());
+    LOG.atInfo()
+        .addKeyValue("batch", open.number)
+        .addKeyValue("riskRoot", next.riskRoot())
+        .log("sequencer.risk_root");
   }
 
   /** The risk root of the open batch. */

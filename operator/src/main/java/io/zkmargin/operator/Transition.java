@@ -35,6 +35,12 @@ public sealed interface Transition {
   /** A liquidation signed by the liquidator (a liquidation slot of the batch). */
   byte LIQUIDATION = 6;
 
+  /**
+   * Not a batch transition: the open batch (empty so far) is judged at this risk root from here on
+   * (the sequencer followed the oracle quorum's newer root).
+   */
+  byte RISK_ROOT = 7;
+
   /** The record kind. */
   byte kind();
 
@@ -296,6 +302,32 @@ public sealed interface Transition {
   }
 
   /**
+   * The batch the log is in begins at another risk root (written right after its start, before any
+   * of its transitions): replayed through {@link Sequencer.Config#riskHistory}.
+   */
+  record RiskRoot(BigInteger root) implements Transition {
+    public RiskRoot {
+      ArgChecker.notNull(root, "root");
+    }
+
+    @Override
+    public byte kind() {
+      return RISK_ROOT;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      out.put(RISK_ROOT);
+      put32(out, root);
+    }
+
+    @Override
+    public String describe() {
+      return "risk root " + root;
+    }
+  }
+
+  /**
    * Reads one record payload written by {@link #encode}.
    *
    * @throws IllegalArgumentException (or a buffer exception) when it does not decode
@@ -338,6 +370,8 @@ public sealed interface Transition {
         }
       case SETTLE_EXPIRY:
         return new SettleExpiry(in.getLong(), in.getInt());
+      case RISK_ROOT:
+        return new RiskRoot(get32(in));
       case LIQUIDATION:
         {
           BigInteger root = get32(in);

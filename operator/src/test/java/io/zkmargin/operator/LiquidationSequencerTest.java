@@ -2,6 +2,7 @@ package io.zkmargin.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.RiskCommitment;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +112,30 @@ class LiquidationSequencerTest {
       assertTrue(s.pendingLiquidations().isEmpty());
       assertFalse(s.requestLiquidation(req), "a request is liquidated once");
     }
+    // a restart replays batch 1 at the root it followed (the log names it, the history gives it)
+    try (Sequencer s = open(root -> Optional.of(atMark(17_000_000L)))) {
+      assertEquals(2, s.openBatch());
+      assertEquals(2L, (long) s.withLedger(l -> l.quantity(1, 0)));
+      assertEquals(atMark(17_000_000L).riskRoot(), s.riskRoot());
+    }
+    // without the history the replay stops, naming the root
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> open(root -> Optional.empty()));
+    assertTrue(e.getMessage().contains("begins at risk root"), e.getMessage());
+  }
+
+  private Sequencer open(java.util.function.Function<BigInteger, Optional<RiskCommitment>> history)
+      throws Exception {
+    return new Sequencer(
+        genesis(),
+        Fixtures.risk(),
+        new FileTransitionLog(dir.resolve("transitions.log")),
+        null,
+        null,
+        null,
+        new Sequencer.Config(2, 4, Duration.ofHours(1), Duration.ofHours(1))
+            .withRiskHistory(history),
+        CLOCK);
   }
 
   @Test
