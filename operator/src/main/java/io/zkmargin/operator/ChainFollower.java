@@ -122,14 +122,20 @@ public final class ChainFollower implements AutoCloseable {
   }
 
   private void followRequests() {
-    if (hatch == null || hatch.isFrozen()) {
+    if (hatch == null) {
       return;
     }
+    if (hatch.isFrozen()) {
+      sequencer.retainLiquidations(java.util.Set.of()); // no batch is accepted any more
+      return;
+    }
+    java.util.Set<Long> pending = new java.util.HashSet<>();
     for (EscapeHatchClient.LiquidationRequest r : hatch.liquidationRequests(0)) {
       long deadline = hatch.liquidationDeadline(r.accountId());
       if (deadline == 0 || deadline != r.deadline()) {
         continue; // cleared, or a later request of the account (its own event)
       }
+      pending.add(r.accountId());
       if (sequencer.requestLiquidation(
           new Sequencer.LiquidationRequest(
               r.accountId(), Numeric.toBigInt(r.keeper()), r.deadline()))) {
@@ -141,6 +147,7 @@ public final class ChainFollower implements AutoCloseable {
             .log("follower.liquidation_requested");
       }
     }
+    sequencer.retainLiquidations(pending);
   }
 
   @Override

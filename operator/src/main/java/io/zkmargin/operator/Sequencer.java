@@ -409,8 +409,8 @@ public final class Sequencer implements AutoCloseable {
       }
       synchronized (lock) {
         if (open.transitions.isEmpty() && !liquidationRequests.isEmpty()) {
-          liquidatePending(); // a batch of liquidations alone is cut at once
-          cut();
+          cut(); // liquidates the pending requests first: a batch of liquidations alone goes at
+          // once
         } else if (!open.transitions.isEmpty()
             && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
           cut();
@@ -698,6 +698,17 @@ public final class Sequencer implements AutoCloseable {
       }
       liquidationRequests.put(r.accountId(), r);
       return true;
+    }
+  }
+
+  /**
+   * Forgets the waiting requests whose account is not in {@code pending} (cleared on chain since,
+   * e.g. by another batch, or the hatch frozen): they are not liquidated.
+   */
+  public void retainLiquidations(Set<Long> pending) {
+    ArgChecker.notNull(pending, "pending");
+    synchronized (lock) {
+      liquidationRequests.keySet().retainAll(pending);
     }
   }
 
