@@ -174,5 +174,42 @@ class LiquidationSequencerTest {
     assertEquals(0, b.remaining());
     assertEquals(m.messageHash(), d.message().messageHash());
     assertEquals(t.describe(), d.describe());
+    Transition r = new Transition.RiskRoot(BigInteger.valueOf(12345));
+    ByteBuffer rb = ByteBuffer.allocate(64);
+    r.encode(rb);
+    rb.flip();
+    assertEquals(r, Transition.decode(rb));
+  }
+
+  /**
+   * A damaged record (every truncation, and random bytes after a kind-6 byte) is refused with an
+   * IllegalArgumentException or a buffer exception, never decoded into something else or into an
+   * oversized array (the counts are bounded to 64).
+   */
+  @Test
+  void damagedRecordsAreRefused() {
+    LiquidationMessage m =
+        new LiquidationMessage(
+            BigInteger.TEN, KEEPER, 1, 2, 3, 680_000, new long[] {4, 0}, new long[] {0, 0});
+    ByteBuffer b = ByteBuffer.allocate(512);
+    new Transition.Liquidate(m, m.sign(Fixtures.key(2))).encode(b);
+    int n = b.position();
+    for (int len = 0; len < n; len++) {
+      ByteBuffer cut = ByteBuffer.wrap(b.array(), 0, len);
+      assertThrows(RuntimeException.class, () -> Transition.decode(cut), "length " + len);
+    }
+    java.util.Random rnd = new java.util.Random(6);
+    for (int i = 0; i < 2_000; i++) {
+      byte[] junk = new byte[1 + rnd.nextInt(400)];
+      rnd.nextBytes(junk);
+      junk[0] = Transition.LIQUIDATION;
+      try {
+        Transition.decode(ByteBuffer.wrap(junk));
+      } catch (IllegalArgumentException
+          | java.nio.BufferUnderflowException
+          | ArithmeticException e) {
+        // refused
+      }
+    }
   }
 }
