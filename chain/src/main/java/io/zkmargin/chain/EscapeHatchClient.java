@@ -54,6 +54,24 @@ public final class EscapeHatchClient {
               new TypeReference<Uint256>() {},
               new TypeReference<Uint256>() {}));
 
+  /**
+   * A {@code LiquidationRequested} event: a keeper's request (it may have been cleared since: see
+   * {@link #liquidationDeadline}).
+   *
+   * @param keeper the keeper's L1 address, 0x and 40 hex digits (lower case)
+   * @param deadline unix seconds
+   */
+  public record LiquidationRequest(long accountId, String keeper, long riskEpoch, long deadline) {}
+
+  private static final Event LIQUIDATION_REQUESTED =
+      new Event(
+          "LiquidationRequested",
+          List.of(
+              new TypeReference<Uint64>(true) {},
+              new TypeReference<Address>(true) {},
+              new TypeReference<Uint64>() {},
+              new TypeReference<Uint64>() {}));
+
   private final Web3j web3;
   private final Credentials sender;
   private final long chainId;
@@ -319,6 +337,46 @@ public final class EscapeHatchClient {
   public long gracePeriod() {
     return ((BigInteger) view("gracePeriod", new TypeReference<Uint64>() {}).getValue())
         .longValueExact();
+  }
+
+  /**
+   * Every {@code LiquidationRequested} event of the hatch from block {@code fromBlock} on, in chain
+   * order (what the operator watches; a request cleared since is still listed).
+   *
+   * @param fromBlock the first block read, {@code >= 0}
+   */
+  @SuppressWarnings("rawtypes")
+  public List<LiquidationRequest> liquidationRequests(long fromBlock) {
+    ArgChecker.notNegative(fromBlock, "fromBlock");
+    String topic = EventEncoder.encode(LIQUIDATION_REQUESTED);
+    org.web3j.protocol.core.methods.request.EthFilter filter =
+        new org.web3j.protocol.core.methods.request.EthFilter(
+            org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+            DefaultBlockParameterName.LATEST,
+            address);
+    filter.addSingleTopic(topic);
+    try {
+      List<LiquidationRequest> out = new ArrayList<>();
+      for (org.web3j.protocol.core.methods.response.EthLog.LogResult r :
+          web3.ethGetLogs(filter).send().getLogs()) {
+        Log l = (Log) r.get();
+        if (l.getTopics().size() < 3 || !l.getTopics().get(0).equals(topic)) {
+          continue;
+        }
+        List<Type> data =
+            FunctionReturnDecoder.decode(
+                l.getData(), LIQUIDATION_REQUESTED.getNonIndexedParameters());
+        out.add(
+            new LiquidationRequest(
+                Numeric.toBigInt(l.getTopics().get(1)).longValueExact(),
+                "0x" + l.getTopics().get(2).substring(26).toLowerCase(java.util.Locale.ROOT),
+                ((BigInteger) data.get(0).getValue()).longValueExact(),
+                ((BigInteger) data.get(1).getValue()).longValueExact()));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -933,6 +933,38 @@ public final class Ledger {
       long[] takeLots,
       long[] takeAtoms,
       long penalty) {
+    return liquidate(accountId, liquidatorId, keeper, msgNonce, takeLots, takeAtoms, penalty, true);
+  }
+
+  /**
+   * The verdict {@link #liquidate(long, long, BigInteger, long, long[], long[], long)} would give
+   * at the liquidator's current nonce, without applying anything (the operator's liquidation
+   * planner searches the takes that satisfy the close factor with it: every check runs on scratch
+   * state).
+   *
+   * @return OK or the rule the liquidation would break
+   * @throws IllegalStateException if the batch has no liquidation parameters
+   */
+  public Rule checkLiquidation(
+      long accountId,
+      long liquidatorId,
+      BigInteger keeper,
+      long[] takeLots,
+      long[] takeAtoms,
+      long penalty) {
+    long n = isRegistered(liquidatorId) ? nonce[(int) liquidatorId] : 0;
+    return liquidate(accountId, liquidatorId, keeper, n, takeLots, takeAtoms, penalty, false);
+  }
+
+  private Rule liquidate(
+      long accountId,
+      long liquidatorId,
+      BigInteger keeper,
+      long msgNonce,
+      long[] takeLots,
+      long[] takeAtoms,
+      long penalty,
+      boolean apply) {
     WithdrawalMessage.checkAddress(keeper);
     ArgChecker.notNull(takeLots, "takeLots");
     ArgChecker.notNull(takeAtoms, "takeAtoms");
@@ -1072,6 +1104,9 @@ public final class Ledger {
       if (meetsCloseTarget(less, p.closeTargetPpm())) {
         return Rule.CLOSE_FACTOR;
       }
+    }
+    if (!apply) {
+      return Rule.OK; // scratch state only: nothing changed
     }
     long flow = netFlow[0] - toKeeper;
     if (fund == liquidatorId) {

@@ -2,17 +2,22 @@ package io.zkmargin.operator;
 
 import io.zkmargin.chain.AnvilNode;
 import io.zkmargin.chain.ChainToolchain;
+import io.zkmargin.chain.EscapeHatchClient;
 import io.zkmargin.chain.LocalChain;
 import io.zkmargin.chain.OracleSigner;
 import io.zkmargin.chain.QuoteTokenClient;
 import io.zkmargin.chain.SettlementClient;
 import io.zkmargin.chain.SolidityCompiler;
+import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.EdwardsKeyPair;
+import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.dac.Genesis;
 import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.LedgerConfig;
 import io.zkmargin.prover.BatchProver;
 import io.zkmargin.prover.CommittedVenue;
+import io.zkmargin.prover.DemoVenues;
 import io.zkmargin.prover.ExitProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.LiquidationProver;
@@ -27,6 +32,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 
@@ -46,6 +52,7 @@ public final class LocalOperator implements AutoCloseable {
   private final LocalCommittee committee;
   private final Web3j web3;
   private final OperatorServiceImpl service;
+  private ChainFollower follower; // null until started
 
   private LocalOperator(
       Sequencer sequencer, LocalCommittee committee, Web3j web3, OperatorServiceImpl service) {
@@ -219,14 +226,28 @@ public final class LocalOperator implements AutoCloseable {
               committee.committee(),
               asOperator,
               new Sequencer.Config(
-                  slots(venue.sizes()),
-                  riskRows(venue.sizes()),
-                  batchInterval,
-                  Duration.ofSeconds(1)),
+                      slots(venue.sizes()),
+                      riskRows(venue.sizes()),
+                      batchInterval,
+                      Duration.ofSeconds(1))
+                  .withRiskHistory(
+                      root -> oracleVector(dir).filter(c -> c.riskRoot().equals(root))),
               Clock.systemUTC(),
               resume);
       if (durable != null) {
         seq.setFinalizedSink(f -> durable.finalized(deploymentId, f));
+      }
+      Optional<Liquidator> liq = demoLiquidator(venue, committed.risk());
+      if (liq.isPresent()) {
+        seq.setLiquidator(liq.get().accountId(), liq.get().key());
+        log.println(
+            "operator: liquidation requests are honoured with demo account "
+                + liq.get().accountId()
+                + " as liquidator (the largest quote balance of the genesis)");
+      } else {
+        log.println(
+            "operator: no liquidator (not a demo venue, or no demo account's key matches its leaf):"
+                + " liquidation requests wait");
       }
       seq.start();
     } catch (IOException | RuntimeException e) {
@@ -250,7 +271,76 @@ public final class LocalOperator implements AutoCloseable {
             + "), demo accounts' L1 keys in "
             + dir.resolve("keys")
             + " (l1-N.key)");
-    return new LocalOperator(seq, committee, web3, new OperatorServiceImpl(seq, config.legs()));
+    LocalOperator op =
+        new LocalOperator(seq, committee, web3, new OperatorServiceImpl(seq, config.legs()));
+    // the oracle quorum's risk roots (entries from the oracle's vector, DIR/venue.json, which the
+    // demo's oracle keys sign) and the keepers' liquidation requests
+    Optional<LocalChain.EscapeHatch> h = LocalChain.readEscapeHatch(dir);
+    EscapeHatchClient hatch =
+        h.isEmpty()
+            ? null
+            : new EscapeHatchClient(
+                web3,
+                Credentials.create(AnvilNode.DEV_KEY_1),
+                state.chainId(),
+                h.get().address(),
+                EscapeHatchClient.ESCAPE_HATCH_ERRORS,
+                abi);
+    op.follower =
+        new ChainFollower(seq, asOperator, hatch, (epoch, root) -> oracleVector(dir))
+            .start(Duration.ofSeconds(1));
+    return op;
+  }
+
+  /**
+   * The oracle's published vector: the risk commitment of {@code DIR/venue.json} (what the demo's
+   * oracle keys sign), empty when it cannot be read.
+   */
+  static Optional<RiskCommitment> oracleVector(Path dir) {
+    try {
+      return Optional.of(new CommittedVenue(VenueStore.load(dir)).risk());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The operator's liquidator: an account and its owner key. */
+  record Liquidator(long accountId, EdwardsKeyPair key) {}
+
+  /**
+   * The liquidator of a demo venue: the account with the largest quote balance at genesis, other
+   * than the fee account and the insurance fund (a liquidator takes positions over and must meet IM
+   * after: the richest account can take the most), with its demo owner key (regenerated from the
+   * venue's demo seed; it must be the leaf's key). Empty for a venue that is not a demo.
+   */
+  static Optional<Liquidator> demoLiquidator(Venue venue, RiskCommitment risk) {
+    if (venue.demo().isEmpty()) {
+      return Optional.empty();
+    }
+    long fee = Genesis.configFor(venue.sizes()).feeAccountId();
+    long fund = risk.globals().liquidation().insuranceFundId();
+    long best = -1;
+    long most = Long.MIN_VALUE;
+    for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
+      long id = e.getKey();
+      long quote = e.getValue().account().balances()[0];
+      if (id != fee && id != fund && quote > most) {
+        best = id;
+        most = quote;
+      }
+    }
+    if (best < 0) {
+      return Optional.empty();
+    }
+    Venue.DemoOrigin o = venue.demo().get();
+    EdwardsKeyPair k =
+        DemoVenues.ownerKeyPair(
+            DemoVenues.generate(o.accounts(), o.seed(), venue.sizes()).ownerSecret((int) best));
+    AccountLeaf leaf = venue.accounts().get(best);
+    if (!k.publicKey().x().equals(leaf.ownerPkX()) || !k.publicKey().y().equals(leaf.ownerPkY())) {
+      return Optional.empty();
+    }
+    return Optional.of(new Liquidator(best, k));
   }
 
   /**
@@ -333,6 +423,9 @@ public final class LocalOperator implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (follower != null) {
+      follower.close();
+    }
     sequencer.close();
     committee.close();
     web3.shutdown();

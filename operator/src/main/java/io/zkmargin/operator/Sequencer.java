@@ -93,6 +93,19 @@ public final class Sequencer implements AutoCloseable {
       long gasUsed,
       int attempts) {}
 
+  /**
+   * A keeper's pending liquidation request (the hatch's {@code LiquidationRequested}).
+   *
+   * @param keeper the keeper's L1 address (its share is paid to it)
+   * @param deadline unix seconds; with the account, names the request
+   */
+  public record LiquidationRequest(long accountId, BigInteger keeper, long deadline) {
+    public LiquidationRequest {
+      ArgChecker.notNegative(accountId, "accountId");
+      ArgChecker.notNull(keeper, "keeper");
+    }
+  }
+
   /** The answer to a submitted transition: the rule (OK when accepted) and where it went. */
   public record Result(Rule rule, long batch, int slot, long sequence) {}
 
@@ -116,22 +129,63 @@ public final class Sequencer implements AutoCloseable {
    * @param verifier the EdDSA verifier of withdrawals, transfers and orders (gives {@link
    *     io.zkmargin.commit.EdDSA#verify}'s verdicts; a benchmark of the ledger alone plugs in one
    *     that accepts all, the signatures being checked apart)
+   * @param riskHistory the risk commitment of a root the log names (a batch begun at a root the
+   *     sequencer followed, {@link #useRisk}), when the log is replayed; empty when unknown (the
+   *     replay then stops, naming the root)
    */
   public record Config(
       int slots,
       int riskRows,
       Duration batchInterval,
       Duration pollInterval,
-      SignatureVerifier verifier) {
+      SignatureVerifier verifier,
+      java.util.function.Function<BigInteger, java.util.Optional<RiskCommitment>> riskHistory) {
+    public Config {
+      ArgChecker.notNull(verifier, "verifier");
+      ArgChecker.notNull(riskHistory, "riskHistory");
+    }
+
+    /** Without a risk history (only the constructor's commitment replays). */
+    public Config(
+        int slots,
+        int riskRows,
+        Duration batchInterval,
+        Duration pollInterval,
+        SignatureVerifier verifier) {
+      this(
+          slots,
+          riskRows,
+          batchInterval,
+          pollInterval,
+          verifier,
+          root -> java.util.Optional.empty());
+    }
+
     /** With the fast EdDSA verifier ({@link SignatureVerifier#FAST}). */
     public Config(int slots, int riskRows, Duration batchInterval, Duration pollInterval) {
       this(slots, riskRows, batchInterval, pollInterval, SignatureVerifier.FAST);
+    }
+
+    /** This config with a risk history. */
+    public Config withRiskHistory(
+        java.util.function.Function<BigInteger, java.util.Optional<RiskCommitment>> history) {
+      return new Config(slots, riskRows, batchInterval, pollInterval, verifier, history);
     }
   }
 
   private final Object lock = new Object();
   private final Ledger ledger;
-  private final RiskCommitment risk;
+  private RiskCommitment risk; // the open batch's
+  private volatile RiskCommitment nextRisk; // the next batch begins at it (a newer posted root)
+  // the operator's liquidator (-1: none) and the keepers' requests waiting for a batch: account ->
+  // request; a request is liquidated once (its deadline names it), then forgotten
+  private long liquidatorId = -1;
+  private io.zkmargin.commit.EdwardsKeyPair liquidatorKey;
+  private final Map<Long, LiquidationRequest> liquidationRequests = new TreeMap<>();
+  private final Set<String> liquidated = new java.util.HashSet<>();
+  private final Map<Long, Rule> refusalLogged = new TreeMap<>(); // logged once per rule
+  private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
+  private boolean replaying;
   private final TransitionLog log;
   private final Config config;
   private final Clock clock;
@@ -258,6 +312,7 @@ public final class Sequencer implements AutoCloseable {
   private void replay() throws IOException {
     List<TransitionLog.Entry> entries = log.entries();
     synchronized (lock) {
+      replaying = true;
       boolean skipping = false; // in a batch the ledger's resumed state already holds
       for (TransitionLog.Entry e : entries) {
         if (e instanceof TransitionLog.BatchStart s && s.batch() <= resume.batch()) {
@@ -278,6 +333,25 @@ public final class Sequencer implements AutoCloseable {
           if (open == null) {
             throw new IllegalStateException("the transition log starts without a batch start");
           }
+          if (t instanceof Transition.RiskRoot rr) {
+            RiskCommitment c =
+                rr.root().equals(risk.riskRoot())
+                    ? risk
+                    : config
+                        .riskHistory()
+                        .apply(rr.root())
+                        .filter(x -> x.riskRoot().equals(rr.root()))
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException(
+                                    "the transition log's batch "
+                                        + open.number
+                                        + " begins at risk root "
+                                        + rr.root()
+                                        + ", whose entries the risk history does not give"));
+            switchOpenBatch(c);
+            continue;
+          }
           Rule r = apply(t);
           if (!r.isOk()) {
             throw new IllegalStateException(
@@ -286,6 +360,7 @@ public final class Sequencer implements AutoCloseable {
           sequence++;
         }
       }
+      replaying = false;
       if (open == null) {
         long time = clock.instant().getEpochSecond();
         log.appendBatchStart(resume.batch() + 1, time);
@@ -333,7 +408,10 @@ public final class Sequencer implements AutoCloseable {
         pullDeposits();
       }
       synchronized (lock) {
-        if (!open.transitions.isEmpty()
+        if (open.transitions.isEmpty() && !liquidationRequests.isEmpty()) {
+          cut(); // liquidates the pending requests first: a batch of liquidations alone goes at
+          // once
+        } else if (!open.transitions.isEmpty()
             && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
           cut();
         }
@@ -361,6 +439,8 @@ public final class Sequencer implements AutoCloseable {
   public Result submit(Transition t) throws IOException {
     ArgChecker.notNull(t, "transition");
     ArgChecker.isFalse(t instanceof Transition.Deposit, "deposits come from the chain's queue");
+    ArgChecker.isFalse(
+        t instanceof Transition.RiskRoot, "a risk root is followed with useRisk, not submitted");
     if (t instanceof Transition.Trade tr) {
       long fee = ledger.config().feeAccountId();
       ArgChecker.isTrue(
@@ -416,6 +496,8 @@ public final class Sequencer implements AutoCloseable {
       r = builder.transfer(x.message(), x.signature());
     } else if (t instanceof Transition.SettleExpiry se) {
       r = builder.settleExpiry(se.accountId(), se.positionSlot());
+    } else if (t instanceof Transition.Liquidate lq) {
+      r = builder.liquidate(lq.message(), lq.signature());
     } else {
       Transition.Trade tr = (Transition.Trade) t;
       r =
@@ -482,9 +564,23 @@ public final class Sequencer implements AutoCloseable {
 
   // ------------------------------------------------------------------ batches
 
-  private void begin(long number, long batchTime) {
+  private void begin(long number, long batchTime) throws IOException {
+    RiskCommitment next = nextRisk;
+    boolean switched = false;
+    if (next != null && !next.riskRoot().equals(risk.riskRoot())) {
+      risk = next;
+      switched = true;
+      LOG.atInfo()
+          .addKeyValue("batch", number)
+          .addKeyValue("riskRoot", next.riskRoot())
+          .log("sequencer.risk_root");
+    }
+    if (switched && !replaying) {
+      log.append(new Transition.RiskRoot(risk.riskRoot())); // right after the batch's start
+    }
     ledger.beginBatch(risk, batchTime);
     BigInteger headBefore = open == null ? resume.depositHead() : open.witness.depositHeadAfter();
+    openHeadBefore = headBefore;
     // the previous batch's tree (and leaf hashes) are the ledger's: no rebuild at each cut
     builder =
         (builder == null
@@ -496,8 +592,13 @@ public final class Sequencer implements AutoCloseable {
     batches.put(number, open);
   }
 
-  /** Cuts the open batch (if it holds anything) and starts the next. */
+  /**
+   * Cuts the open batch (if it holds anything) and starts the next. The pending liquidation
+   * requests go in first: the batch takes no generic transition after a liquidation (its slots come
+   * after the generic ones in the circuit), so they are added just before the cut.
+   */
   private void cut() throws IOException {
+    liquidatePending();
     if (open.transitions.isEmpty()) {
       return;
     }
@@ -516,6 +617,155 @@ public final class Sequencer implements AutoCloseable {
     b.liquidations = ledger.liquidations();
     b.state = State.SEQUENCED;
     b.finalState = finalState(b);
+  }
+
+  // ------------------------------------------------------------------ risk roots, liquidations
+
+  /**
+   * The risk commitment the next batch begins at (the newest usable root the oracle quorum posted):
+   * the open batch keeps its own (its transitions were judged at it). Its sizes must be the
+   * ledger's.
+   *
+   * <p>The log records the switch ({@link Transition.RiskRoot}, right after the batch's start); a
+   * replay takes the commitment of that root from {@link Config#riskHistory}.
+   *
+   * @throws IOException when the log cannot be written
+   */
+  public void useRisk(RiskCommitment next) throws IOException {
+    ArgChecker.notNull(next, "risk commitment");
+    ArgChecker.isTrue(
+        next.sizes().equals(risk.sizes()),
+        "risk commitment sizes {} are not the venue's {}",
+        next.sizes(),
+        risk.sizes());
+    synchronized (lock) {
+      nextRisk = next;
+      if (open != null && open.transitions.isEmpty() && !next.riskRoot().equals(risk.riskRoot())) {
+        // nothing was judged at the open batch's root yet: it begins at the new one now
+        log.append(new Transition.RiskRoot(next.riskRoot()));
+        switchOpenBatch(next);
+      }
+    }
+  }
+
+  /** The open batch, empty so far, begins at {@code next} instead (under the lock). */
+  private void switchOpenBatch(RiskCommitment next) {
+    risk = next;
+    ledger.beginBatch(risk, open.batchTime);
+    builder =
+        BatchWitness.builder(ledger, config.slots(), config.riskRows(), openHeadBefore, builder)
+            .verifier(config.verifier());
+    LOG.atInfo()
+        .addKeyValue("batch", open.number)
+        .addKeyValue("riskRoot", next.riskRoot())
+        .log("sequencer.risk_root");
+  }
+
+  /** The risk root of the open batch. */
+  public BigInteger riskRoot() {
+    synchronized (lock) {
+      return risk.riskRoot();
+    }
+  }
+
+  /**
+   * Sets the operator's liquidator: the account that takes over liquidated positions, signing each
+   * liquidation (tag 4) with its owner key. Without one, requests wait.
+   */
+  public void setLiquidator(long accountId, io.zkmargin.commit.EdwardsKeyPair key) {
+    ArgChecker.notNegative(accountId, "accountId");
+    ArgChecker.notNull(key, "key");
+    synchronized (lock) {
+      liquidatorId = accountId;
+      liquidatorKey = key;
+    }
+  }
+
+  /**
+   * A keeper's pending request: the account is liquidated (keeper named, its share paid as a
+   * withdrawal) in the next batch cut, just before the cut. A request already liquidated (same
+   * account and deadline) is ignored; one the ledger refuses stays and is tried again at every cut,
+   * its refusal logged with the rule.
+   *
+   * @return whether it was new
+   */
+  public boolean requestLiquidation(LiquidationRequest r) {
+    ArgChecker.notNull(r, "request");
+    synchronized (lock) {
+      if (liquidated.contains(r.accountId() + ":" + r.deadline())
+          || liquidationRequests.containsKey(r.accountId())) {
+        return false;
+      }
+      liquidationRequests.put(r.accountId(), r);
+      return true;
+    }
+  }
+
+  /**
+   * Forgets the waiting requests whose account is not in {@code pending} (cleared on chain since,
+   * e.g. by another batch, or the hatch frozen): they are not liquidated.
+   */
+  public void retainLiquidations(Set<Long> pending) {
+    ArgChecker.notNull(pending, "pending");
+    synchronized (lock) {
+      liquidationRequests.keySet().retainAll(pending);
+    }
+  }
+
+  /** The requests waiting for a batch. */
+  public List<LiquidationRequest> pendingLiquidations() {
+    synchronized (lock) {
+      return List.copyOf(liquidationRequests.values());
+    }
+  }
+
+  /** Applies the pending liquidation requests to the open batch (under the lock). */
+  private void liquidatePending() throws IOException {
+    if (liquidationRequests.isEmpty() || liquidatorKey == null) {
+      return;
+    }
+    for (var it = liquidationRequests.values().iterator(); it.hasNext(); ) {
+      LiquidationRequest req = it.next();
+      if (builder.isLiquidationFull()) {
+        return; // the next batch takes the rest
+      }
+      LiquidationPlanner.Plan plan =
+          LiquidationPlanner.plan(ledger, req.accountId(), liquidatorId, req.keeper());
+      Rule r = plan.rule();
+      Transition.Liquidate t = null;
+      if (r.isOk()) {
+        t = new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
+        try {
+          r = apply(t);
+        } catch (IllegalStateException notNow) { // rows, fee account or fund: the next batch
+          LOG.atInfo()
+              .addKeyValue("account", req.accountId())
+              .log("liquidation.deferred " + notNow.getMessage());
+          continue;
+        }
+      }
+      if (!r.isOk()) {
+        if (refusalLogged.put(req.accountId(), r) != r) { // tried at every cut: logged once a rule
+          LOG.atWarn()
+              .addKeyValue("account", req.accountId())
+              .addKeyValue("keeper", hexAddress(req.keeper()))
+              .addKeyValue("riskRoot", risk.riskRoot())
+              .addKeyValue("rule", r)
+              .log("liquidation.refused " + r);
+        }
+        continue;
+      }
+      refusalLogged.remove(req.accountId());
+      log.append(t);
+      sequence++;
+      it.remove();
+      liquidated.add(req.accountId() + ":" + req.deadline());
+      LOG.atInfo()
+          .addKeyValue("batch", open.number)
+          .addKeyValue("account", req.accountId())
+          .log("liquidation.accepted " + t.describe());
+    }
+    notify(open);
   }
 
   /** Cuts the open batch now if it holds anything (e.g. at shutdown or from a test). */
@@ -757,6 +1007,12 @@ public final class Sequencer implements AutoCloseable {
       } else if (t instanceof Transition.Trade tr) {
         touched.add(tr.maker().accountId());
         touched.add(tr.taker().accountId());
+      } else if (t instanceof Transition.SettleExpiry se) {
+        touched.add(se.accountId());
+      } else if (t instanceof Transition.Liquidate lq) {
+        touched.add(lq.message().accountId());
+        touched.add(lq.message().liquidatorId());
+        touched.add(risk.globals().liquidation().insuranceFundId()); // its share of the penalty
       } else { // a kind this method does not know the accounts of: every account, to be safe
         for (long id = 0; id < ledger.accountLimit(); id++) {
           touched.add(id);

@@ -1,6 +1,7 @@
 package io.zkmargin.operator;
 
 import io.zkmargin.commit.EdDSA;
+import io.zkmargin.commit.msg.LiquidationMessage;
 import io.zkmargin.commit.msg.OrderMessage;
 import io.zkmargin.commit.msg.TransferMessage;
 import io.zkmargin.commit.msg.WithdrawalMessage;
@@ -30,6 +31,15 @@ public sealed interface Transition {
 
   /** A settle-expiry (unsigned). */
   byte SETTLE_EXPIRY = 5;
+
+  /** A liquidation signed by the liquidator (a liquidation slot of the batch). */
+  byte LIQUIDATION = 6;
+
+  /**
+   * Not a batch transition: the open batch (empty so far) is judged at this risk root from here on
+   * (the sequencer followed the oracle quorum's newer root).
+   */
+  byte RISK_ROOT = 7;
 
   /** The record kind. */
   byte kind();
@@ -238,6 +248,86 @@ public sealed interface Transition {
   }
 
   /**
+   * A liquidation signed by the liquidator account (docs/LIQUIDATION.md section 2, tag 4): the
+   * operator's answer to a keeper's request, or its own (keeper 0).
+   */
+  record Liquidate(LiquidationMessage message, EdDSA.Signature signature) implements Transition {
+    public Liquidate {
+      ArgChecker.notNull(message, "message");
+      ArgChecker.notNull(signature, "signature");
+    }
+
+    @Override
+    public byte kind() {
+      return LIQUIDATION;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      out.put(LIQUIDATION);
+      put32(out, message.riskRoot());
+      put32(out, message.keeper());
+      out.putLong(message.accountId())
+          .putLong(message.liquidatorId())
+          .putLong(message.nonce())
+          .putLong(message.penalty());
+      long[] lots = message.takeLots();
+      out.put((byte) lots.length);
+      for (long t : lots) {
+        out.putLong(t);
+      }
+      long[] atoms = message.takeAtoms();
+      out.put((byte) atoms.length);
+      for (long t : atoms) {
+        out.putLong(t);
+      }
+      out.put(RequestSigner.encode(signature));
+    }
+
+    @Override
+    public String describe() {
+      return "liquidation account "
+          + message.accountId()
+          + " by "
+          + message.liquidatorId()
+          + " keeper 0x"
+          + message.keeper().toString(16)
+          + " takes "
+          + java.util.Arrays.toString(message.takeLots())
+          + " lots "
+          + java.util.Arrays.toString(message.takeAtoms())
+          + " atoms penalty "
+          + message.penalty();
+    }
+  }
+
+  /**
+   * The batch the log is in begins at another risk root (written right after its start, before any
+   * of its transitions): replayed through {@link Sequencer.Config#riskHistory}.
+   */
+  record RiskRoot(BigInteger root) implements Transition {
+    public RiskRoot {
+      ArgChecker.notNull(root, "root");
+    }
+
+    @Override
+    public byte kind() {
+      return RISK_ROOT;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      out.put(RISK_ROOT);
+      put32(out, root);
+    }
+
+    @Override
+    public String describe() {
+      return "risk root " + root;
+    }
+  }
+
+  /**
    * Reads one record payload written by {@link #encode}.
    *
    * @throws IllegalArgumentException (or a buffer exception) when it does not decode
@@ -280,6 +370,27 @@ public sealed interface Transition {
         }
       case SETTLE_EXPIRY:
         return new SettleExpiry(in.getLong(), in.getInt());
+      case RISK_ROOT:
+        return new RiskRoot(get32(in));
+      case LIQUIDATION:
+        {
+          BigInteger root = get32(in);
+          BigInteger keeper = get32(in);
+          long a = in.getLong();
+          long b = in.getLong();
+          long n = in.getLong();
+          long pen = in.getLong();
+          long[] lots = new long[(int) ArgChecker.inRange(in.get(), 1, 64, "take lots")];
+          for (int j = 0; j < lots.length; j++) {
+            lots[j] = in.getLong();
+          }
+          long[] atoms = new long[(int) ArgChecker.inRange(in.get(), 1, 64, "take atoms")];
+          for (int k = 0; k < atoms.length; k++) {
+            atoms[k] = in.getLong();
+          }
+          return new Liquidate(
+              new LiquidationMessage(root, keeper, a, b, n, pen, lots, atoms), sig(in));
+        }
       default:
         throw new IllegalArgumentException("unknown transition kind " + kind);
     }

@@ -325,7 +325,7 @@ class EscapeEndToEndTest {
     return new RiskVector(0, c.sizes(), m, c.globals());
   }
 
-  private static void post(
+  static void post(
       SettlementClient s,
       List<ECKeyPair> oracles,
       String settlement,
@@ -340,7 +340,7 @@ class EscapeEndToEndTest {
   }
 
   /** Submits through the service's handler (the same code path as over gRPC). */
-  private static io.zkmargin.api.v1.SubmitTransitionResponse submit(
+  static io.zkmargin.api.v1.SubmitTransitionResponse submit(
       OperatorServiceImpl service, io.zkmargin.api.v1.SubmitTransitionRequest req) {
     List<io.zkmargin.api.v1.SubmitTransitionResponse> got = new ArrayList<>();
     List<Throwable> err = new ArrayList<>();
@@ -364,13 +364,13 @@ class EscapeEndToEndTest {
     return got.get(0);
   }
 
-  private static void register(
+  static void register(
       Web3j web3, Credentials who, String settlement, String abi, EdwardsKeyPair k, long amount) {
     new SettlementClient(web3, who, AnvilNode.CHAIN_ID, settlement, abi)
         .registerAccount(k.publicKey().x(), k.publicKey().y(), amount);
   }
 
-  private static void awaitFinalized(Sequencer seq, long batch) {
+  static void awaitFinalized(Sequencer seq, long batch) {
     long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (System.nanoTime() < deadline) {
       Sequencer.BatchView v = seq.batch(batch);
@@ -400,7 +400,7 @@ class EscapeEndToEndTest {
   }
 
   /** Deterministic secp256k1 keys (development only). */
-  private static List<ECKeyPair> keys(int n, int seed) {
+  static List<ECKeyPair> keys(int n, int seed) {
     List<ECKeyPair> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(ECKeyPair.create(BigInteger.valueOf(1_000_003L * (seed + i) + 17)));

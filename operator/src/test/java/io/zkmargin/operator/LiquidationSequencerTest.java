@@ -1,0 +1,215 @@
+package io.zkmargin.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zkmargin.commit.RiskCommitment;
+import io.zkmargin.commit.msg.LiquidationMessage;
+import io.zkmargin.ledger.Ledger;
+import io.zkmargin.ledger.Rule;
+import io.zkmargin.risk.vector.InstrumentRiskEntry;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator's side of a keeper's request, without a chain: the genesis of {@link
+ * SequencerRefusalTest} (account 1 long 6 ETH-PERP lots with 100 USDC, account 2 short 6), then the
+ * oracles' new root with the mark at 17 USDC (account 1: E = 22 USDC under MM = 27 USDC). The
+ * sequencer follows the root and liquidates account 1 with its liquidator, account 2, exactly as
+ * the worked example of the batch circuit (BatchProveTest#withdrawalAndLiquidation): 4 lots, the
+ * full 1 % penalty (680,000 atoms), 10 % of it to the keeper as the batch's withdrawal.
+ */
+class LiquidationSequencerTest {
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.ofEpochSecond(1_767_225_600L), ZoneOffset.UTC);
+  private static final BigInteger KEEPER =
+      new BigInteger("c0ffee0000000000000000000000000000000001", 16);
+
+  @TempDir Path dir;
+
+  /**
+   * Fee account and insurance fund 0; account 1 (key 1) bought 6 ETH-PERP lots at 30 USDC with 100
+   * USDC (-80 USDC and 6 lots); account 2 (key 2) sold them (280 USDC, -6 lots); funding settled at
+   * the index 120,000 (the state of BatchProveTest's genesis).
+   */
+  static Ledger genesis() {
+    Ledger l = new Ledger(Fixtures.CONFIG);
+    io.zkmargin.commit.EdwardsKeyPair fee = Fixtures.key(1_000);
+    l.registerGenesis(0, fee.publicKey().x(), fee.publicKey().y(), BigInteger.ZERO, 0);
+    long[] cash = {-80 * Fixtures.USDC, 280 * Fixtures.USDC};
+    long[] lots = {6, -6};
+    for (int i = 1; i <= 2; i++) {
+      io.zkmargin.commit.EdwardsKeyPair k = Fixtures.key(i);
+      l.registerGenesis(
+          i,
+          new io.zkmargin.commit.AccountLeaf(
+              k.publicKey().x(),
+              k.publicKey().y(),
+              0,
+              0,
+              new long[] {cash[i - 1], 0},
+              new long[] {1, 0},
+              new long[] {lots[i - 1], 0},
+              new long[] {120_000L, 0}));
+    }
+    return l;
+  }
+
+  static RiskCommitment atMark(long mark) {
+    RiskCommitment r = Fixtures.risk();
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>(r.entries());
+    InstrumentRiskEntry e = m.get(1L);
+    m.put(
+        1L,
+        new InstrumentRiskEntry(
+            mark, e.fundingIndex(), e.floorMm(), e.floorIm(), e.rmm(), e.rim()));
+    return new RiskCommitment(r.sizes(), m, r.globals());
+  }
+
+  @Test
+  void aRequestIsLiquidatedAtTheNewRootWithTheCloseFactorsTakes() throws Exception {
+    try (Sequencer s =
+        new Sequencer(
+            genesis(),
+            Fixtures.risk(),
+            new FileTransitionLog(dir.resolve("transitions.log")),
+            null,
+            null,
+            null,
+            new Sequencer.Config(2, 4, Duration.ofHours(1), Duration.ofHours(1)),
+            CLOCK)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      Sequencer.LiquidationRequest req = new Sequencer.LiquidationRequest(1, KEEPER, 5_000);
+      assertTrue(s.requestLiquidation(req));
+      s.cutNow(); // at mark 30 account 1 is healthy: refused (NOT_LIQUIDATABLE), still pending
+      assertEquals(0, s.openTransitions());
+      assertEquals(1, s.pendingLiquidations().size());
+
+      RiskCommitment dropped = atMark(17_000_000L);
+      s.useRisk(dropped); // the open batch is empty: it begins at the new root at once
+      assertEquals(dropped.riskRoot(), s.riskRoot());
+      s.cutNow();
+      Sequencer.BatchView b = s.batch(1);
+      assertEquals(Sequencer.State.SEQUENCED, b.state());
+      assertEquals(1, b.transitions().size());
+      assertTrue(
+          b.transitions().get(0).startsWith("liquidation account 1 by 2"), b.transitions().get(0));
+      assertEquals(4L - 6L, (long) s.withLedger(l -> l.quantity(2, 0)), "account 2 took 4 lots");
+      assertEquals(2L, (long) s.withLedger(l -> l.quantity(1, 0)));
+      assertEquals(dropped.riskRoot(), b.publicInputs().get(2), "the batch's risk root");
+      assertTrue(s.pendingLiquidations().isEmpty());
+      assertFalse(s.requestLiquidation(req), "a request is liquidated once");
+    }
+    // a restart replays batch 1 at the root it followed (the log names it, the history gives it)
+    try (Sequencer s = open(root -> Optional.of(atMark(17_000_000L)))) {
+      assertEquals(2, s.openBatch());
+      assertEquals(2L, (long) s.withLedger(l -> l.quantity(1, 0)));
+      assertEquals(atMark(17_000_000L).riskRoot(), s.riskRoot());
+    }
+    // without the history the replay stops, naming the root
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> open(root -> Optional.empty()));
+    assertTrue(e.getMessage().contains("begins at risk root"), e.getMessage());
+  }
+
+  private Sequencer open(java.util.function.Function<BigInteger, Optional<RiskCommitment>> history)
+      throws Exception {
+    return new Sequencer(
+        genesis(),
+        Fixtures.risk(),
+        new FileTransitionLog(dir.resolve("transitions.log")),
+        null,
+        null,
+        null,
+        new Sequencer.Config(2, 4, Duration.ofHours(1), Duration.ofHours(1))
+            .withRiskHistory(history),
+        CLOCK);
+  }
+
+  @Test
+  void thePlanIsTheWorkedExampleAndTheLargestAccepted() {
+    Ledger l = genesis();
+    l.beginBatch(atMark(17_000_000L), CLOCK.instant().getEpochSecond());
+    LiquidationPlanner.Plan p = LiquidationPlanner.plan(l, 1, 2, KEEPER);
+    assertEquals(Rule.OK, p.rule());
+    LiquidationMessage m = p.message();
+    assertEquals(4, m.takeLots(0));
+    assertEquals(680_000, m.penalty());
+    assertEquals(
+        Rule.CLOSE_FACTOR,
+        l.checkLiquidation(1, 2, KEEPER, new long[] {5, 0}, new long[] {0, 0}, 680_000));
+    assertEquals(
+        Rule.PENALTY_TOO_HIGH,
+        l.checkLiquidation(1, 2, KEEPER, new long[] {4, 0}, new long[] {0, 0}, 680_001));
+    assertEquals(Rule.OK, l.liquidate(m));
+    assertEquals(68_000, l.withdrawals().get(0).amount(), "the keeper's 10 %");
+    // healthy at mark 30: refused with its rule, nothing planned
+    Ledger h = genesis();
+    h.beginBatch(Fixtures.risk(), CLOCK.instant().getEpochSecond());
+    assertEquals(Rule.NOT_LIQUIDATABLE, LiquidationPlanner.plan(h, 1, 2, KEEPER).rule());
+  }
+
+  @Test
+  void theLogRecordRoundTrips() {
+    LiquidationMessage m =
+        new LiquidationMessage(
+            BigInteger.TEN, KEEPER, 1, 2, 3, 680_000, new long[] {4, -1}, new long[] {0, 7});
+    Transition t = new Transition.Liquidate(m, m.sign(Fixtures.key(2)));
+    ByteBuffer b = ByteBuffer.allocate(512);
+    t.encode(b);
+    b.flip();
+    Transition.Liquidate d = (Transition.Liquidate) Transition.decode(b);
+    assertEquals(0, b.remaining());
+    assertEquals(m.messageHash(), d.message().messageHash());
+    assertEquals(t.describe(), d.describe());
+    Transition r = new Transition.RiskRoot(BigInteger.valueOf(12345));
+    ByteBuffer rb = ByteBuffer.allocate(64);
+    r.encode(rb);
+    rb.flip();
+    assertEquals(r, Transition.decode(rb));
+  }
+
+  /**
+   * A damaged record (every truncation, and random bytes after a kind-6 byte) is refused with an
+   * IllegalArgumentException or a buffer exception, never decoded into something else or into an
+   * oversized array (the counts are bounded to 64).
+   */
+  @Test
+  void damagedRecordsAreRefused() {
+    LiquidationMessage m =
+        new LiquidationMessage(
+            BigInteger.TEN, KEEPER, 1, 2, 3, 680_000, new long[] {4, 0}, new long[] {0, 0});
+    ByteBuffer b = ByteBuffer.allocate(512);
+    new Transition.Liquidate(m, m.sign(Fixtures.key(2))).encode(b);
+    int n = b.position();
+    for (int len = 0; len < n; len++) {
+      ByteBuffer cut = ByteBuffer.wrap(b.array(), 0, len);
+      assertThrows(RuntimeException.class, () -> Transition.decode(cut), "length " + len);
+    }
+    java.util.Random rnd = new java.util.Random(6);
+    for (int i = 0; i < 2_000; i++) {
+      byte[] junk = new byte[1 + rnd.nextInt(400)];
+      rnd.nextBytes(junk);
+      junk[0] = Transition.LIQUIDATION;
+      try {
+        Transition.decode(ByteBuffer.wrap(junk));
+      } catch (IllegalArgumentException
+          | java.nio.BufferUnderflowException
+          | ArithmeticException e) {
+        // refused
+      }
+    }
+  }
+}
