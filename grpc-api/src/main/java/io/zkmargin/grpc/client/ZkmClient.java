@@ -266,6 +266,13 @@ public final class ZkmClient implements AutoCloseable {
             "the server at "
                 + target
                 + " did not answer plaintext HTTP/2: it probably speaks TLS; connect with TLS";
+      } else if (!tls && msg.contains("Connection reset")) {
+        // a TLS server may also reset the connection on a plaintext preface (which of the two a
+        // client sees depends on timing): the connection was made, so something listens there
+        why =
+            "the server at "
+                + target
+                + " reset the plaintext HTTP/2 connection: it probably speaks TLS; connect with TLS";
       }
     }
     // a TLS server drops a plaintext HTTP/2 preface without an answer: the connection was made
