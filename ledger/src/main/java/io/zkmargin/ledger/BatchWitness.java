@@ -279,17 +279,7 @@ public final class BatchWitness {
     long[] out = new long[legs];
     for (int l = 0; l < legs && maker.ratio(l) != 0; l++) {
       long inst = maker.instrumentId(l);
-      int j = -1;
-      for (int k = 0; k < p && j < 0; k++) {
-        if (qty[k] != 0 && ids[k] == inst) {
-          j = k;
-        }
-      }
-      for (int k = 0; k < p && j < 0; k++) {
-        if (qty[k] == 0) {
-          j = k;
-        }
-      }
+      int j = positionSlotFor(ids, qty, p, inst);
       if (j < 0) {
         break; // the ledger refuses it
       }
@@ -334,17 +324,7 @@ public final class BatchWitness {
         continue;
       }
       long inst = ledger.instrumentId(a, j);
-      int k = -1;
-      for (int i = 0; i < p && k < 0; i++) {
-        if (qty[i] != 0 && ids[i] == inst) {
-          k = i;
-        }
-      }
-      for (int i = 0; i < p && k < 0; i++) {
-        if (qty[i] == 0) {
-          k = i;
-        }
-      }
+      int k = positionSlotFor(ids, qty, p, inst);
       if (k < 0) {
         break; // the ledger refuses it (NO_FREE_SLOT)
       }
@@ -1747,5 +1727,23 @@ public final class BatchWitness {
       Arrays.fill(z, BigInteger.ZERO);
       return z;
     }
+  }
+
+  /**
+   * The position slot the ledger's {@code applyLeg} picks for an instrument: the open slot holding
+   * it, else the first free one; -1 when neither exists (the ledger refuses the leg).
+   */
+  private static int positionSlotFor(long[] ids, long[] qty, int p, long inst) {
+    for (int k = 0; k < p; k++) {
+      if (qty[k] != 0 && ids[k] == inst) {
+        return k;
+      }
+    }
+    for (int k = 0; k < p; k++) {
+      if (qty[k] == 0) {
+        return k;
+      }
+    }
+    return -1;
   }
 }
