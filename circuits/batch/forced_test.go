@@ -142,8 +142,8 @@ func TestForcedWithdrawalRules(t *testing.T) {
 		"paidUnderIM": paid(func(b *batchtest.Builder, sp *batchtest.ForcedSpec) {
 			sp.Amount = big.NewInt(maxForced(b, fwAccount) + 1)
 		}),
-		"paidNonceChanged":     paid(func(_ *batchtest.Builder, sp *batchtest.ForcedSpec) { sp.NonceSkew = 1 }),
-		"paidDebitOneAtomLess": paid(func(_ *batchtest.Builder, sp *batchtest.ForcedSpec) { sp.StateSkew = 1 }),
+		"paidNonceChanged":       paid(func(_ *batchtest.Builder, sp *batchtest.ForcedSpec) { sp.NonceSkew = 1 }),
+		"paidDebitOneAtomLess":   paid(func(_ *batchtest.Builder, sp *batchtest.ForcedSpec) { sp.StateSkew = 1 }),
 		"paidEntryTaggedRefused": paid(func(_ *batchtest.Builder, sp *batchtest.ForcedSpec) { sp.EntryKind = 2 }),
 		"paidEntryWrongAmount":   paid(func(_ *batchtest.Builder, sp *batchtest.ForcedSpec) { sp.EntryAmount = fwAmount + 1 }),
 		"paidEntryWrongRequester": paid(func(_ *batchtest.Builder, sp *batchtest.ForcedSpec) {
