@@ -148,7 +148,7 @@ func run(contracts, vectors string) error {
 			"note": "written by go run ./circuits/batch/batchvector; the Settlement state the public inputs name: " +
 				"genesis root = oldRoot with genesisAccounts, the deposits registered in order from an empty queue, " +
 				"riskRoot posted by the oracles, withdrawals in slot order (a liquidation's keeper share after the generic slots' " +
-				"withdrawals), liquidations in slot order; every number a decimal string",
+				"withdrawals), liquidations (and the same as requests) in slot order; every number a decimal string",
 			"oldRoot":        publics[0],
 			"newRoot":        publics[1],
 			"riskRoot":       publics[2],
@@ -156,7 +156,9 @@ func run(contracts, vectors string) error {
 			"deposits":       []map[string]string{{"accountId": str(registeredID), "amount": str(depositAmount), "pkX": pkX.String(), "pkY": pkY.String(), "depositor": str(depositor)}},
 			"withdrawals": []map[string]string{{"to": str(withdrawTo), "amount": str(withdrawAmount)},
 				{"to": str(keeper), "amount": str(keeperShare)}},
-			"liquidations":    []map[string]string{{"accountId": str(liquidatedID), "keeper": str(keeper)}},
+			"liquidations": []map[string]string{{"accountId": str(liquidatedID), "keeper": str(keeper)}},
+			// the same list as FORCED.md's Request[] (kind 6: party = keeper, amount = 0)
+			"requests":        []map[string]string{{"kind": "6", "accountId": str(liquidatedID), "party": str(keeper), "amount": "0"}},
 			"requestsHash":    publics[8],
 			"withdrawalsHash": publics[5],
 			"dataHash":        publics[6],
