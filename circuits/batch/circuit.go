@@ -133,8 +133,9 @@ type Circuit struct {
 	WithdrawalsHash   frontend.Variable `gnark:",public"`
 	DataHash          frontend.Variable `gnark:",public"`
 	BatchTime         frontend.Variable `gnark:",public"`
-	// RequestsHash is the hash chain of (accountId, keeper) over the batch's liquidations (docs/LIQUIDATION.md
-	// section 8): the contract computes it from the list whose requests it clears.
+	// RequestsHash is the hash chain over the batch's request slots: (accountId, keeper) of each liquidation
+	// (docs/LIQUIDATION.md section 9), (kind, accountId, requester, amount) of each forced withdrawal paid or
+	// refused (section 12, forced.go): the contract computes it from the list whose requests it clears.
 	RequestsHash frontend.Variable `gnark:",public"`
 
 	InstrumentsRoot frontend.Variable

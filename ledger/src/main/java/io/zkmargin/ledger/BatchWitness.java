@@ -418,9 +418,10 @@ public final class BatchWitness {
   }
 
   /**
-   * The liquidation list hash (docs/LIQUIDATION.md section 8): {@code q_{k+1} = compress(q_k,
-   * compress(accountId_k, keeper_k))} over the batch's liquidations, what {@code
-   * Settlement.liquidationsHash} computes from the list {@code finalizeBatch} names.
+   * The request list hash (docs/LIQUIDATION.md sections 9 and 12): {@code q_{k+1} = compress(q_k,
+   * e_k)} over the batch's request slots of kinds 6, 8 and 9 ({@link RequestEntry#hash()}), what
+   * the contract computes from the request list {@code finalizeBatch} is given ({@link
+   * Ledger#requests()}).
    */
   public BigInteger requestsHash() {
     return publicInputs[8];
