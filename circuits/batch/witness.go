@@ -73,7 +73,8 @@ type slotJSON struct {
 	TakerFill    fillJSON  `json:"takerFill"`
 }
 
-// liqSlotJSON is one liquidation slot (docs/LIQUIDATION.md section 8).
+// liqSlotJSON is one request (liquidation) slot (docs/LIQUIDATION.md sections 9 and 12): kinds 0, 6, 7, and 8 / 9
+// (a forced withdrawal paid / refused: keeper = the requester, penalty = the amount, the other fields 0).
 type liqSlotJSON struct {
 	Kind         string      `json:"kind"`
 	AccountID    string      `json:"accountId"`
