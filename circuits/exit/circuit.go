@@ -50,7 +50,7 @@ const nanoBits = 30
 // (Roots), AccountAndAddress = AccountID * 2^160 + L1Address (the payout address bound in the leaf), Payout
 // (quote atoms). Each public input costs the verifier one scalar multiplication and addition (~6.6k gas per
 // exit): the roots enter through their Poseidon2 compression (collision resistant, so the opening is against
-// exactly the two roots the contract fixed; ~240 constraints), and the account id and the address are packed
+// exactly the two roots the contract fixed; 187 constraints), and the account id and the address are packed
 // into one input, both parts range checked here (D and 160 bits), so the packing is one-to-one below
 // 2^(D+160) < r.
 type Circuit struct {
