@@ -24,6 +24,7 @@ import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.KeccakDigest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
  * Demo venues on disk: {@code ./zkm demo} writes one (venue state + owner keys + L1 keys) to a data
@@ -77,7 +78,8 @@ public final class DemoVenues {
     ArgChecker.notNull(secret, "secret");
     ArgChecker.isTrue(
         secret.signum() > 0 && secret.compareTo(SECP256K1.getN()) < 0, "secret must be in [1, n)");
-    ECPoint q = SECP256K1.getG().multiply(secret).normalize();
+    // fixed-base comb with a precomputed table of G (cached on the curve after the first use)
+    ECPoint q = new FixedPointCombMultiplier().multiply(SECP256K1.getG(), secret).normalize();
     byte[] xy = new byte[64];
     byte[] x = q.getAffineXCoord().getEncoded();
     byte[] y = q.getAffineYCoord().getEncoded();
