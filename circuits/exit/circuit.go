@@ -2,9 +2,10 @@
 // docs/LIQUIDATION.md): after the contract is frozen, an account proves against the last finalized state root
 // and the last posted risk root its equity with every position closed at the committed mark and its funding
 // settled, E = sum_a b[a]*price[a] + N * sum_j q_j * (mark_j - fundingIndex_j + snap_j) (nano quote atoms,
-// docs/ENCODING.md "Margin"), and outputs the payout floor(max(0, E) / N) in quote atoms. The contract checks
-// that the roots are its last ones (a stale root is refused there, not here), pays each account once, and
-// never more than it holds.
+// docs/ENCODING.md "Margin"), and outputs the payout floor(max(0, E) / N) in quote atoms. The two roots enter
+// as one public input, ExitRoots = Compress(stateRoot, riskRoot), which the contract computes once at the
+// freeze (Roots); the contract checks that the roots are its last ones (a stale root is refused there, not
+// here), pays each account once, and never more than it holds.
 package exit
 
 import (
@@ -12,6 +13,7 @@ import (
 	"math/big"
 
 	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/permutation/poseidon2"
 
 	"github.com/zkmargin/zkmargin/circuits/encoding"
 	"github.com/zkmargin/zkmargin/circuits/gadget/account"
@@ -28,7 +30,14 @@ const AddressBits = 160
 // addressShift is 2^160: the packed public input is AccountID * 2^160 + L1Address.
 var addressShift = new(big.Int).Lsh(big.NewInt(1), AddressBits)
 
-// PackAccountAndAddress returns accountID * 2^160 + l1Address, the third public input.
+// Roots returns Compress(stateRoot, riskRoot) (Poseidon2, docs/ENCODING.md), the first public input: the
+// contract fixes both roots at the freeze, so it stores this one value and each exit passes one public input
+// (and reads one storage slot) instead of two; EscapeHatch.freeze computes the same with Poseidon2.sol.
+func Roots(stateRoot, riskRoot *big.Int) *big.Int {
+	return encoding.ToBig(encoding.Compress(encoding.FromBig(stateRoot), encoding.FromBig(riskRoot)))
+}
+
+// PackAccountAndAddress returns accountID * 2^160 + l1Address, the second public input.
 func PackAccountAndAddress(accountID uint64, l1Address *big.Int) *big.Int {
 	v := new(big.Int).Mul(new(big.Int).SetUint64(accountID), addressShift)
 	return v.Add(v, l1Address)
@@ -37,16 +46,20 @@ func PackAccountAndAddress(accountID uint64, l1Address *big.Int) *big.Int {
 // nanoBits is the width of a remainder E - payout * N in [0, N) (N = 10^9 < 2^30).
 const nanoBits = 30
 
-// Circuit is the exit circuit at one size. Public inputs, in order: StateRoot, RiskRoot, AccountAndAddress =
-// AccountID * 2^160 + L1Address (the payout address bound in the leaf), Payout (quote atoms). Packing the
-// account id and the address into one input saves the verifier one scalar multiplication (~6.4k gas per
-// exit); both parts are range checked here (D and 160 bits), so the packing is one-to-one below 2^(D+160) < r.
+// Circuit is the exit circuit at one size. Public inputs, in order: ExitRoots = Compress(StateRoot, RiskRoot)
+// (Roots), AccountAndAddress = AccountID * 2^160 + L1Address (the payout address bound in the leaf), Payout
+// (quote atoms). Each public input costs the verifier one scalar multiplication and addition (~6.6k gas per
+// exit): the roots enter through their Poseidon2 compression (collision resistant, so the opening is against
+// exactly the two roots the contract fixed; 187 constraints), and the account id and the address are packed
+// into one input, both parts range checked here (D and 160 bits), so the packing is one-to-one below
+// 2^(D+160) < r.
 type Circuit struct {
-	StateRoot         frontend.Variable `gnark:",public"`
-	RiskRoot          frontend.Variable `gnark:",public"`
+	ExitRoots         frontend.Variable `gnark:",public"` // Compress(StateRoot, RiskRoot)
 	AccountAndAddress frontend.Variable `gnark:",public"` // AccountID * 2^160 + L1Address
 	Payout            frontend.Variable `gnark:",public"` // floor(max(0, E) / N), quote atoms
 
+	StateRoot frontend.Variable // the state root the account opens against; bound by ExitRoots
+	RiskRoot  frontend.Variable // the risk root of the entries and globals; bound by ExitRoots
 	AccountID frontend.Variable // in [0, 2^D)
 	L1Address frontend.Variable // the leaf's l1Address (bound by the leaf hash), in [0, 2^160)
 
@@ -92,6 +105,13 @@ func (c *Circuit) Define(api frontend.API) error {
 	api.AssertIsEqual(c.Account.L1Address, c.L1Address)
 	api.ToBinary(c.L1Address, AddressBits)
 	api.AssertIsEqual(c.AccountAndAddress, api.Add(api.Mul(c.AccountID, addressShift), c.L1Address))
+	// The two roots are private: the public ExitRoots binds them (Poseidon2 compression, as the contract
+	// computes it at the freeze), and the opening below binds the account's leaf and risk entries to them.
+	h, err := poseidon2.NewPoseidon2(api)
+	if err != nil {
+		return err
+	}
+	api.AssertIsEqual(h.Compress(c.StateRoot, c.RiskRoot), c.ExitRoots)
 	o, err := account.Open(api, s, &c.Account, c.StateRoot, c.RiskRoot, accountBits, account.Need{})
 	if err != nil {
 		return err

@@ -136,6 +136,9 @@ func TestValidWitnessProvesGroth16(t *testing.T) {
 	}
 	for name, change := range map[string]func(*exit.Circuit){
 		"payout+1": func(c *exit.Circuit) { c.Payout = new(big.Int).Add(p, big.NewInt(1)) },
+		"exitRoots": func(c *exit.Circuit) {
+			c.ExitRoots = exit.Roots(new(big.Int).Add(ew.Account.StateRoot, big.NewInt(1)), ew.Account.RiskRoot)
+		},
 		"l1Address": func(c *exit.Circuit) {
 			c.AccountAndAddress = exit.PackAccountAndAddress(ew.Account.AccountID, big.NewInt(0xbeef))
 		},
@@ -225,6 +228,7 @@ func TestWrongRootsFail(t *testing.T) {
 		c := build(rich, new(big.Int).Quo(rich.Margin().E, encoding.Nano), false)
 		_, posted := f.Build()
 		c.StateRoot = posted.StateRoot
+		c.ExitRoots = exit.Roots(posted.StateRoot.(*big.Int), c.RiskRoot.(*big.Int))
 		mustFail(t, c)
 	})
 	t.Run("foreignRiskRoot", func(t *testing.T) {
@@ -233,7 +237,30 @@ func TestWrongRootsFail(t *testing.T) {
 		c := build(kind, new(big.Int).Quo(kind.Margin().E, encoding.Nano), false)
 		_, posted := f.Build()
 		c.RiskRoot = posted.RiskRoot
+		c.ExitRoots = exit.Roots(c.StateRoot.(*big.Int), posted.RiskRoot.(*big.Int))
 		mustFail(t, c)
+	})
+	// The public ExitRoots must be the compression of the very roots the account opens against: an opening
+	// that checks against its own roots fails when the public input names other roots (an older state root,
+	// another risk root, the two swapped, or one root alone).
+	t.Run("exitRootsOfOtherRoots", func(t *testing.T) {
+		_, hc := f.Build()
+		s, r := hc.StateRoot.(*big.Int), hc.RiskRoot.(*big.Int)
+		older := healthtest.New(sizes)
+		older.Leaf.Balances[0]--
+		_, oc := older.Build()
+		for name, roots := range map[string]*big.Int{
+			"olderStateRoot": exit.Roots(oc.StateRoot.(*big.Int), r),
+			"otherRiskRoot":  exit.Roots(s, new(big.Int).Add(r, big.NewInt(1))),
+			"swapped":        exit.Roots(r, s),
+			"stateRootAlone": s,
+		} {
+			t.Run(name, func(t *testing.T) {
+				c := build(f, p, false)
+				c.ExitRoots = roots
+				mustFail(t, c)
+			})
+		}
 	})
 	t.Run("otherAccount", func(t *testing.T) {
 		c := build(f, p, false)

@@ -85,13 +85,14 @@ func PayoutOf(e *big.Int) (*big.Int, bool, error) {
 	return new(big.Int).Quo(e, encoding.Nano), false, nil
 }
 
-// PublicInputs returns stateRoot, riskRoot, accountId * 2^160 + l1Address, payout as decimal strings.
+// PublicInputs returns Compress(stateRoot, riskRoot), accountId * 2^160 + l1Address, payout as decimal
+// strings.
 func (w *Witness) PublicInputs(s Sizes) ([]string, error) {
 	p, _, err := w.Payout(s)
 	if err != nil {
 		return nil, err
 	}
-	return []string{w.Account.StateRoot.String(), w.Account.RiskRoot.String(),
+	return []string{Roots(w.Account.StateRoot, w.Account.RiskRoot).String(),
 		PackAccountAndAddress(w.Account.AccountID, w.Account.L1Address).String(), p.String()}, nil
 }
 
@@ -122,6 +123,7 @@ func Assign(s Sizes, w *Witness) (*Circuit, error) {
 func FromHealth(s Sizes, hc *health.Circuit, accountID uint64, payout *big.Int, negative bool) *Circuit {
 	c := NewCircuit(s)
 	c.StateRoot, c.RiskRoot = hc.StateRoot, hc.RiskRoot
+	c.ExitRoots = Roots(bigOf(hc.StateRoot), bigOf(hc.RiskRoot))
 	c.AccountID = new(big.Int).SetUint64(accountID)
 	c.Account = hc.AccountVars()
 	c.L1Address = hc.L1Address

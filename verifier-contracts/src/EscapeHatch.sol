@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Settlement} from "./Settlement.sol";
+import {Poseidon2} from "./Poseidon2.sol";
 import {IExitVerifier, ILiquidationVerifier} from "./IEscapeVerifiers.sol";
 
 /// @title zkmargin escape hatch: forced requests, their deadlines, freeze, and exits that need no operator.
@@ -21,9 +22,10 @@ import {IExitVerifier, ILiquidationVerifier} from "./IEscapeVerifiers.sol";
 /// - `freeze(accountId)`: anyone, once a request of that account is past its deadline; Settlement then accepts
 ///   no batch and no risk root, and lets this contract pay out its quote token.
 /// - `exit`: once frozen, each account once, with an exit proof against the last finalized state root and the
-///   last posted risk root (both fixed at the freeze), pays `min(payout, exitPool)` quote atoms to the proof's
-///   l1Address (the leaf's); `exitPool` is what Settlement held at the freeze less the credited, unclaimed
-///   withdrawals (they stay claimable).
+///   last posted risk root (both fixed at the freeze, as their compression `exitRoots`), pays `min(payout,
+///   exitPool())` quote atoms to the proof's l1Address (the leaf's); the pool is what Settlement held at the
+///   freeze less the credited, unclaimed withdrawals (they stay claimable there), moved into this contract by
+///   `freeze`.
 /// @dev Gap (docs/LIQUIDATION.md "Contract side"): the batch circuit has no forced-withdrawal slot yet, so
 /// nothing proves that a batch which names a forced withdrawal in `clear` paid it; the operator's word is trusted
 /// for that clearing until a batch public input binds it as `requestsHash` binds the liquidations.
@@ -83,13 +85,11 @@ contract EscapeHatch {
     /// @notice Pending forced-withdrawal requests, by account id.
     mapping(uint64 => Request) public forcedWithdrawal;
 
-    /// @notice Roots exits are proven against: Settlement's state root and latest risk root at the freeze
-    /// (nothing moves either afterwards). 0 before the freeze.
-    uint256 public exitStateRoot;
-    uint256 public exitRiskRoot;
-    /// @notice Quote atoms left for exits: at the freeze, Settlement's token balance minus the withdrawals
-    /// finalized batches credited and nobody claimed yet (those stay claimable with `claimWithdrawal`).
-    uint256 public exitPool;
+    /// @notice `Poseidon2.compress(stateRoot, riskRoot)` of the roots exits are proven against: Settlement's state
+    /// root and latest posted risk root at the freeze (nothing moves either afterwards). The exit circuit takes
+    /// this one value as its first public input (it computes the same compression of the roots it opens
+    /// against), so an exit reads one slot and pays the verifier one input instead of two. 0 before the freeze.
+    uint256 public exitRoots;
     /// @dev Accounts that have exited (each exits once), 256 to a word: after the first exit of a word the next
     /// ones write a non-zero slot (5k gas instead of 22k).
     mapping(uint256 => uint256) private _exitedBits;
@@ -212,18 +212,39 @@ contract EscapeHatch {
     }
 
     /// @notice Freezes Settlement: anyone, once a request of `accountId` is past its deadline. Fixes the exit
-    /// roots (Settlement's state root and latest posted risk root, which nothing moves afterwards).
+    /// roots (Settlement's state root and latest posted risk root, which nothing moves afterwards) as `exitRoots`
+    /// and moves the exit pool into this contract: Settlement's token balance less the withdrawals finalized
+    /// batches credited and nobody claimed yet (those stay in Settlement, claimable with `claimWithdrawal`).
+    /// Holding the pool here lets each exit pay with a plain `transfer` from its own balance, which is the pool
+    /// (no pool slot to update, no allowance to read).
     function freeze(uint64 accountId) external notFrozen {
         if (!overdue(accountId)) revert NothingOverdue(accountId);
         uint256 s = settlement.stateRoot();
         uint256 r = settlement.riskRootOfEpoch(settlement.latestRiskEpoch());
-        exitStateRoot = s;
-        exitRiskRoot = r;
+        exitRoots = Poseidon2.compress(s, r);
         uint256 held = quoteToken.balanceOf(address(settlement));
         uint256 owed = settlement.pendingWithdrawalTotal();
-        exitPool = held > owed ? held - owed : 0;
-        settlement.freezeByEscapeHatch();
+        settlement.freezeByEscapeHatch(); // approves this contract to move Settlement's quote token
+        if (held > owed) quoteToken.safeTransferFrom(address(settlement), address(this), held - owed);
         emit Frozen(accountId, msg.sender, s, r);
+    }
+
+    /// @notice The state root exits are proven against: Settlement's, which no batch moves after the freeze.
+    /// 0 before the freeze.
+    function exitStateRoot() external view returns (uint256) {
+        return exitRoots == 0 ? 0 : settlement.stateRoot();
+    }
+
+    /// @notice The risk root exits are proven against: Settlement's latest posted one, which no posting moves
+    /// after the freeze. 0 before the freeze.
+    function exitRiskRoot() external view returns (uint256) {
+        return exitRoots == 0 ? 0 : settlement.riskRootOfEpoch(settlement.latestRiskEpoch());
+    }
+
+    /// @notice Quote atoms left for exits: this contract's token balance after the freeze (what Settlement held
+    /// at the freeze less the credited, unclaimed withdrawals, lowered by each exit). 0 before the freeze.
+    function exitPool() external view returns (uint256) {
+        return exitRoots == 0 ? 0 : quoteToken.balanceOf(address(this));
     }
 
     /// @notice Whether `accountId` has exited.
@@ -238,7 +259,7 @@ contract EscapeHatch {
 
     /// @notice Pays `accountId`'s equity out after the freeze: the exit proof shows `payout = floor(max(0, E) /
     /// 10^9)` quote atoms for the account with L1 address `l1Address` at the exit roots. Each account once;
-    /// pays `min(payout, exitPool)` to `l1Address` (anyone may submit; the address is the
+    /// pays `min(payout, exitPool())` to `l1Address` (anyone may submit; the address is the
     /// leaf's, bound by the proof).
     /// @param accountId the account (leaf index)
     /// @param l1Address the leaf's L1 address (not 0)
@@ -249,25 +270,27 @@ contract EscapeHatch {
         external
         returns (uint256 paid)
     {
-        uint256 s = exitStateRoot;
-        if (s == 0) revert NotFrozen();
+        uint256 roots = exitRoots;
+        if (roots == 0) revert NotFrozen();
         uint256 word = _exitedBits[accountId >> 8];
         uint256 bit = 1 << (accountId & 255);
         if (word & bit != 0) revert AlreadyExited(accountId);
         if (l1Address == address(0)) revert ZeroAddress();
-        // accountId * 2^160 + l1Address: the circuit packs the two (both range checked) into one public input
-        uint256[4] memory input = [s, exitRiskRoot, (uint256(accountId) << 160) | uint256(uint160(l1Address)), payout];
+        // compress(stateRoot, riskRoot), then accountId * 2^160 + l1Address (the circuit packs the two, both range
+        // checked, into one public input), then the payout
+        uint256[3] memory input = [roots, (uint256(accountId) << 160) | uint256(uint160(l1Address)), payout];
         try exitVerifier.verifyProof{gas: VERIFIER_GAS_LIMIT}(proof, input) {}
         catch {
             _checkGas();
             revert ExitProofInvalid();
         }
         _exitedBits[accountId >> 8] = word | bit;
-        uint256 pool = exitPool;
-        paid = payout < pool ? payout : pool;
-        exitPool = pool - paid;
+        if (payout != 0) {
+            uint256 pool = quoteToken.balanceOf(address(this));
+            paid = payout < pool ? payout : pool;
+        }
         emit Exited(accountId, l1Address, payout, paid);
-        if (paid != 0) quoteToken.safeTransferFrom(address(settlement), l1Address, paid);
+        if (paid != 0) quoteToken.safeTransfer(l1Address, paid);
     }
 
     /// @dev With too little gas left a valid proof may have failed for want of gas: say so rather than call

@@ -112,6 +112,7 @@ contract EscapeTest is EscapeVector {
         vm.assertTrue(hatch.isFrozen(), "frozen");
         vm.assertEq(hatch.exitStateRoot(), escStateRoot, "exit state root");
         vm.assertEq(hatch.exitRiskRoot(), escRiskRoot, "exit risk root");
+        vm.assertEq(hatch.exitRoots(), Poseidon2.compress(escStateRoot, escRiskRoot), "exitRoots: compress(s, r)");
         // nothing moves the roots any more
         Settlement.BatchHeader memory h = _header(t, 5, escRiskRoot, 0);
         vm.prank(OPERATOR);
@@ -173,8 +174,10 @@ contract EscapeTest is EscapeVector {
         vm.prank(BOB);
         bh.requestForcedWithdrawal(0, 1);
         vm.warp(block.timestamp + GRACE + 1);
+        uint256 held = token.balanceOf(address(b));
         bh.freeze(0);
-        vm.assertEq(bh.exitPool(), token.balanceOf(address(b)) - owed, "exit pool leaves the claims");
+        vm.assertEq(bh.exitPool(), held - owed, "exit pool leaves the claims");
+        vm.assertEq(token.balanceOf(address(b)), owed, "the claims stay in Settlement");
         vm.prank(BOB);
         b.claimWithdrawal();
         vm.assertEq(token.balanceOf(BOB), 750_000, "claimed after the freeze");
@@ -251,10 +254,21 @@ contract EscapeTest is EscapeVector {
         hatch.freeze(1);
     }
 
+    function test_freeze_movesThePoolAndFixesExitRoots() public {
+        vm.assertEq(hatch.exitRoots(), 0, "0 before the freeze");
+        vm.assertEq(hatch.exitPool(), 0, "no pool before the freeze");
+        vm.assertEq(hatch.exitStateRoot(), 0, "no exit state root before the freeze");
+        _freeze();
+        vm.assertEq(hatch.exitRoots(), Poseidon2.compress(escStateRoot, escRiskRoot), "compress(stateRoot, riskRoot)");
+        vm.assertEq(token.balanceOf(address(hatch)), _totalPayout(), "the pool moved into the hatch");
+        vm.assertEq(token.balanceOf(address(t)), 0, "nothing owed stays in Settlement");
+        vm.assertEq(hatch.exitPool(), _totalPayout(), "exitPool is the hatch's balance");
+    }
+
     function test_exit_threeAccountsPaidExactly() public {
         _freeze();
-        uint256 held = token.balanceOf(address(t));
-        vm.assertEq(held, _totalPayout(), "the contract holds every payout");
+        uint256 held = hatch.exitPool();
+        vm.assertEq(held, _totalPayout(), "the pool holds every payout");
         for (uint256 k = 0; k < 3; k++) {
             vm.assertLt(0, exitPayout[k], "a positive payout");
             uint256 before = token.balanceOf(exitTo[k]);
@@ -266,7 +280,8 @@ contract EscapeTest is EscapeVector {
             vm.assertEq(token.balanceOf(exitTo[k]) - before, exitPayout[k], "received exactly the payout");
             vm.assertTrue(hatch.exited(exitAccount[k]), "exited");
         }
-        vm.assertEq(token.balanceOf(address(t)), 0, "everything paid out");
+        vm.assertEq(hatch.exitPool(), 0, "everything paid out");
+        vm.assertEq(token.balanceOf(address(t)) + token.balanceOf(address(hatch)), 0, "nothing left anywhere");
     }
 
     function test_exit_twiceRefused() public {
@@ -297,6 +312,20 @@ contract EscapeTest is EscapeVector {
         hatch.exit(exitAccount[0], exitTo[0], exitPayout[0], exitProof[0]);
     }
 
+    /// @dev The proofs open against the vectors' state root; a venue frozen at another state root (with the same
+    /// risk root) has other exitRoots, so they are refused: the verifier gets the contract's compress(s, r).
+    function test_exit_otherStateRootRefused() public {
+        (, EscapeHatch other) = _deployEscape(escStateRoot + 1, _totalPayout());
+        vm.prank(BOB);
+        other.requestForcedWithdrawal(1, 1);
+        vm.warp(block.timestamp + GRACE + 1);
+        other.freeze(1);
+        for (uint256 k = 0; k < 3; k++) {
+            vm.expectRevert(EscapeHatch.ExitProofInvalid.selector);
+            other.exit(exitAccount[k], exitTo[k], exitPayout[k], exitProof[k]);
+        }
+    }
+
     function test_exit_beforeFreezeRefused() public {
         vm.expectRevert(EscapeHatch.NotFrozen.selector);
         hatch.exit(exitAccount[0], exitTo[0], exitPayout[0], exitProof[0]);
@@ -315,6 +344,7 @@ contract EscapeTest is EscapeVector {
         vm.assertEq(uh.exit(exitAccount[1], exitTo[1], exitPayout[1], exitProof[1]), 5, "what is left");
         vm.assertEq(token.balanceOf(exitTo[1]) - before, 5, "received what was left");
         vm.assertEq(uh.exit(exitAccount[2], exitTo[2], exitPayout[2], exitProof[2]), 0, "nothing left");
-        vm.assertEq(token.balanceOf(address(u)), 0, "empty");
+        vm.assertEq(uh.exitPool(), 0, "empty");
+        vm.assertEq(token.balanceOf(address(u)), 0, "nothing left in Settlement either");
     }
 }

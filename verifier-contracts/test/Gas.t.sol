@@ -80,7 +80,7 @@ contract GasTest is EscapeVector {
         _loadEscapeVectors();
         Settlement e;
         (, hatchL) = _deployEscape(escStateRoot, 0);
-        (, hatchF) = _deployEscape(escStateRoot, 0);
+        (, hatchF) = _deployEscape(escStateRoot, _totalPayout()); // freeze moves this pool into the hatch
         (e, hatchE) = _deployEscape(escStateRoot, _totalPayout());
         uint256 now0 = block.timestamp;
         vm.warp(now0 - GRACE - 1);

@@ -6,7 +6,8 @@
 //     the batch circuit's (CheckedInVerifierTest checks them the same way);
 //   - test-vectors/chain/exit-proof-<k>.json (k = 0, 1, 2) and liquidation-proof.json: zkmargin proof files
 //     (docs/ENCODING.md) plus an "escape" object with what the tests need (accountId, l1Address, payout or
-//     keeper, the roots, the genesis account count).
+//     keeper, the roots (and exitRoots = Compress(stateRoot, riskRoot), the exit's first public input), the
+//     genesis account count).
 //
 // The venue: one genesis state tree with accounts 0, 1, 2 (genesisAccounts = 3) over the risk root of the
 // healthtest fixture's instruments and globals. Account 0 is the fixture's healthy account (quote, BTC, a perp
@@ -17,7 +18,8 @@
 // Keys: a single-party development setup, cached in target/vector-keys/<id>/<circuitDigest>/ so that a re-run
 // with an unchanged circuit rewrites the same verifier (only the proofs, which are randomized, change).
 //
-// Run from the repository root: go run ./circuits/exit/exitvector
+// Run from the repository root: go run ./circuits/exit/exitvector (-exit-only after a change of the exit
+// circuit alone, when the liquidation circuit's proving key is not cached here).
 package main
 
 import (
@@ -56,8 +58,10 @@ func main() {
 	contracts := flag.String("contracts", "verifier-contracts", "verifier-contracts directory")
 	vectors := flag.String("vectors", "test-vectors/chain", "test-vectors/chain directory")
 	keys := flag.String("keys", "target/vector-keys", "development key cache")
+	exitOnly := flag.Bool("exit-only", false, "rewrite only the exit circuit's key, verifier and proofs (the "+
+		"liquidation circuit's stay as checked in: without its cached proving key a re-run would make a new key)")
 	flag.Parse()
-	if err := run(*contracts, *vectors, *keys); err != nil {
+	if err := run(*contracts, *vectors, *keys, *exitOnly); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -119,16 +123,18 @@ type circuitKeys struct {
 	vkh    uint64
 }
 
-func run(contracts, vectors, keyDir string) error {
+func run(contracts, vectors, keyDir string, exitOnly bool) error {
 	s := encoding.TestSizes
 	e := engine.Default()
 	exitKeys, err := prepare(e, contracts, keyDir, exit.ID(s))
 	if err != nil {
 		return err
 	}
-	liqKeys, err := prepare(e, contracts, keyDir, liquidation.ID(s))
-	if err != nil {
-		return err
+	var liqKeys *circuitKeys
+	if !exitOnly {
+		if liqKeys, err = prepare(e, contracts, keyDir, liquidation.ID(s)); err != nil {
+			return err
+		}
 	}
 	f, leaves := venue()
 	var stateRoot, riskRoot string
@@ -144,13 +150,18 @@ func run(contracts, vectors, keyDir string) error {
 			return err
 		}
 		stateRoot, riskRoot = w.StateRoot.String(), w.RiskRoot.String()
+		exitRoots := exit.Roots(w.StateRoot, w.RiskRoot).String()
 		err = prove(e, exitKeys, wj, filepath.Join(vectors, fmt.Sprintf("exit-proof-%d.json", id)), map[string]any{
 			"accountId": strconv.FormatUint(id, 10), "l1Address": w.L1Address.String(), "payout": payout.String(),
-		}, stateRoot, riskRoot)
+			"exitRoots": exitRoots,
+		}, stateRoot, riskRoot, exitRoots)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("exit proof of account %d: payout %s quote atoms to %s\n", id, payout, w.L1Address.Text(16))
+	}
+	if exitOnly {
+		return nil
 	}
 	w, _ := open(f, leaves, liquidatedID).Build()
 	m := f.Margin()
@@ -165,7 +176,7 @@ func run(contracts, vectors, keyDir string) error {
 	}
 	err = prove(e, liqKeys, wj, filepath.Join(vectors, "liquidation-proof.json"), map[string]any{
 		"accountId": strconv.Itoa(liquidatedID), "keeper": strconv.Itoa(keeper), "scenario": strconv.Itoa(sc),
-	}, stateRoot, riskRoot)
+	}, stateRoot, riskRoot, stateRoot, riskRoot)
 	if err != nil {
 		return err
 	}
@@ -227,7 +238,10 @@ func prepare(e *engine.Engine, contracts, keyDir, id string) (*circuitKeys, erro
 	return k, writeManifest(filepath.Join(contracts, "verifiers.json"), entry)
 }
 
-func prove(e *engine.Engine, k *circuitKeys, witnessJSON []byte, out string, extra map[string]any, stateRoot, riskRoot string) error {
+// prove writes a proof vector whose leading public inputs must be rootInputs (the liquidation circuit's
+// stateRoot, riskRoot; the exit circuit's Compress(stateRoot, riskRoot)).
+func prove(e *engine.Engine, k *circuitKeys, witnessJSON []byte, out string, extra map[string]any, stateRoot, riskRoot string,
+	rootInputs ...string) error {
 	proof, publics, err := e.Prove(k.pk, witnessJSON)
 	if err != nil {
 		return err
@@ -235,8 +249,10 @@ func prove(e *engine.Engine, k *circuitKeys, witnessJSON []byte, out string, ext
 	if err := e.Verify(k.vkh, proof, publics); err != nil {
 		return fmt.Errorf("the fresh proof does not verify: %w", err)
 	}
-	if publics[0] != stateRoot || publics[1] != riskRoot {
-		return fmt.Errorf("%s: roots differ from the venue's", out)
+	for i, want := range rootInputs {
+		if publics[i] != want {
+			return fmt.Errorf("%s: public input %d is not the venue's roots", out, i)
+		}
 	}
 	extra["note"] = "written by go run ./circuits/exit/exitvector: genesis state root with genesisAccounts accounts, " +
 		"risk root posted by the oracles; every number a decimal string"

@@ -5,6 +5,7 @@ import {BatchVector} from "./BatchVector.sol";
 import {Settlement} from "../../src/Settlement.sol";
 import {EscapeHatch} from "../../src/EscapeHatch.sol";
 import {IExitVerifier, ILiquidationVerifier} from "../../src/IEscapeVerifiers.sol";
+import {Poseidon2} from "../../src/Poseidon2.sol";
 
 /// @notice Loads the real exit and liquidation-eligibility proofs of test-vectors/chain/exit-proof-{0,1,2}.json and
 /// liquidation-proof.json (written with the checked-in keys by `go run ./circuits/exit/exitvector`), deploys the
@@ -37,22 +38,24 @@ abstract contract EscapeVector is BatchVector {
             string memory json = vm.readFile(path);
             vm.assertEq(vm.parseJsonString(json, ".format"), "zkmargin-proof-v1", "proof file format");
             string[] memory pub = vm.parseJsonStringArray(json, ".publicInputs");
-            vm.assertEq(pub.length, 4, "4 public inputs");
+            vm.assertEq(pub.length, 3, "3 public inputs");
             if (k == 0) {
                 exitVerifier = IExitVerifier(
                     vm.deployCode(string.concat("src/verifiers/", vm.parseJsonString(json, ".circuitId"), ".sol:Verifier"))
                 );
-                escStateRoot = vm.parseUint(pub[0]);
-                escRiskRoot = vm.parseUint(pub[1]);
+                escStateRoot = _u(json, ".escape.stateRoot");
+                escRiskRoot = _u(json, ".escape.riskRoot");
                 escGenesisAccounts = uint64(_u(json, ".escape.genesisAccounts"));
             }
-            vm.assertEq(vm.parseUint(pub[0]), escStateRoot, "one state root");
-            vm.assertEq(vm.parseUint(pub[1]), escRiskRoot, "one risk root");
-            uint256 packed = vm.parseUint(pub[2]); // accountId * 2^160 + l1Address
+            vm.assertEq(_u(json, ".escape.stateRoot"), escStateRoot, "one state root");
+            vm.assertEq(_u(json, ".escape.riskRoot"), escRiskRoot, "one risk root");
+            // the first public input is compress(stateRoot, riskRoot): what EscapeHatch.freeze stores as exitRoots
+            vm.assertEq(vm.parseUint(pub[0]), Poseidon2.compress(escStateRoot, escRiskRoot), "exitRoots input");
+            uint256 packed = vm.parseUint(pub[1]); // accountId * 2^160 + l1Address
             exitAccount[k] = uint64(packed >> 160);
             exitTo[k] = address(uint160(packed));
             vm.assertEq(uint256(exitAccount[k]), _u(json, ".escape.accountId"), "accountId");
-            exitPayout[k] = vm.parseUint(pub[3]);
+            exitPayout[k] = vm.parseUint(pub[2]);
             vm.assertEq(exitPayout[k], _u(json, ".escape.payout"), "payout");
             exitProof[k] = solidityProof(vm.parseJsonString(json, ".proof"));
         }

@@ -223,8 +223,8 @@ public final class EscapeHatchClient {
 
   /**
    * Submits a prepared exit proof file (docs/ENCODING.md proof file of an {@code exit-…} circuit:
-   * public inputs stateRoot, riskRoot, accountId * 2^160 + l1Address, payout) to the escape hatch
-   * of the Settlement at {@code settlementAddress}: what {@code ./zkm exit} does.
+   * public inputs exitRoots(stateRoot, riskRoot), accountId * 2^160 + l1Address, payout) to the
+   * escape hatch of the Settlement at {@code settlementAddress}: what {@code ./zkm exit} does.
    *
    * @param accountId the account the caller means to exit; must be the proof's
    * @return the transaction and its {@code Exited} event
@@ -239,12 +239,17 @@ public final class EscapeHatchClient {
       io.zkmargin.prover.ProofFile proof,
       long accountId) {
     Objects.requireNonNull(proof, "proof");
-    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 4) {
+    if (!proof.circuitId().startsWith("exit-")
+        || proof.publicInputs().size() != io.zkmargin.prover.ExitProver.PUBLIC_INPUTS) {
       throw new IllegalArgumentException(
-          "not an exit proof (circuit " + proof.circuitId() + ", 4 public inputs expected)");
+          "not an exit proof (circuit "
+              + proof.circuitId()
+              + ", "
+              + io.zkmargin.prover.ExitProver.PUBLIC_INPUTS
+              + " public inputs expected)");
     }
     List<BigInteger> in = proof.publicInputs();
-    BigInteger packed = in.get(2); // accountId * 2^160 + l1Address
+    BigInteger packed = in.get(1); // accountId * 2^160 + l1Address
     if (!io.zkmargin.prover.ExitProver.accountOf(packed).equals(BigInteger.valueOf(accountId))) {
       throw new IllegalArgumentException(
           "the proof exits account "
@@ -262,7 +267,7 @@ public final class EscapeHatchClient {
     return c.exit(
         accountId,
         String.format("0x%040x", io.zkmargin.prover.ExitProver.addressOf(packed)),
-        in.get(3),
+        in.get(2),
         Arrays.copyOf(proof.proof(), HealthClaim.SOLIDITY_PROOF_BYTES));
   }
 
@@ -318,6 +323,14 @@ public final class EscapeHatchClient {
             .getValue();
   }
 
+  /**
+   * {@code compress(exitStateRoot, exitRiskRoot)}, the exit proofs' first public input (0 before
+   * the freeze).
+   */
+  public BigInteger exitRoots() {
+    return (BigInteger) view("exitRoots", new TypeReference<Uint256>() {}).getValue();
+  }
+
   /** The state root exits are proven against (0 before the freeze). */
   public BigInteger exitStateRoot() {
     return (BigInteger) view("exitStateRoot", new TypeReference<Uint256>() {}).getValue();
@@ -328,7 +341,10 @@ public final class EscapeHatchClient {
     return (BigInteger) view("exitRiskRoot", new TypeReference<Uint256>() {}).getValue();
   }
 
-  /** The quote atoms left for exits (fixed at the freeze, lowered by each exit; 0 before). */
+  /**
+   * The quote atoms left for exits: the hatch's token balance (moved from Settlement at the freeze,
+   * lowered by each exit; 0 before).
+   */
   public BigInteger exitPool() {
     return (BigInteger) view("exitPool", new TypeReference<Uint256>() {}).getValue();
   }

@@ -49,11 +49,14 @@ class EscapeHatchOnChainTest {
       exits.add(ProofFile.read(vectors.resolve("exit-proof-" + k + ".json")));
     }
     ProofFile liq = ProofFile.read(vectors.resolve("liquidation-proof.json"));
-    BigInteger stateRoot = exits.get(0).publicInputs().get(0);
-    BigInteger riskRoot = exits.get(0).publicInputs().get(1);
+    // the liquidation proof's roots are the exits' (one genesis state); the exits take their
+    // compression
+    BigInteger stateRoot = liq.publicInputs().get(0);
+    BigInteger riskRoot = liq.publicInputs().get(1);
     BigInteger total = BigInteger.ZERO;
     for (ProofFile p : exits) {
-      total = total.add(p.publicInputs().get(3));
+      assertEquals(ExitProver.exitRoots(stateRoot, riskRoot), p.publicInputs().get(0));
+      total = total.add(p.publicInputs().get(2));
     }
 
     String healthId = "health-D6-I3-P2-A2-S4-T2";
@@ -120,8 +123,8 @@ class EscapeHatchOnChainTest {
                 () ->
                     anyone.exit(
                         0,
-                        address(ExitProver.addressOf(e0.publicInputs().get(2))),
-                        e0.publicInputs().get(3),
+                        address(ExitProver.addressOf(e0.publicInputs().get(1))),
+                        e0.publicInputs().get(2),
                         sol(e0)));
         assertEquals("NotFrozen", early.errorName(), early.getMessage());
 
@@ -137,18 +140,21 @@ class EscapeHatchOnChainTest {
         assertTrue(settlement.isFrozen());
         assertEquals(stateRoot, anyone.exitStateRoot());
         assertEquals(riskRoot, anyone.exitRiskRoot());
+        assertEquals(ExitProver.exitRoots(stateRoot, riskRoot), anyone.exitRoots());
+        assertEquals(total, anyone.exitPool(), "the pool moved into the hatch");
+        assertEquals(total, token.balanceOf(hatchAddr));
 
         long exitGas = 0;
         for (int k = 0; k < 3; k++) {
           ProofFile p = exits.get(k);
-          String to = address(ExitProver.addressOf(p.publicInputs().get(2)));
-          BigInteger payout = p.publicInputs().get(3);
+          String to = address(ExitProver.addressOf(p.publicInputs().get(1)));
+          BigInteger payout = p.publicInputs().get(2);
           BigInteger before = token.balanceOf(to);
           // the last one as ./zkm exit submits it: the proof file, the Settlement's hatch looked up
           EscapeHatchClient.ExitResult r =
               k < 2
                   ? anyone.exit(
-                      ExitProver.accountOf(p.publicInputs().get(2)).longValueExact(),
+                      ExitProver.accountOf(p.publicInputs().get(1)).longValueExact(),
                       to,
                       payout,
                       sol(p))
@@ -161,14 +167,15 @@ class EscapeHatchOnChainTest {
           exitGas = Math.max(exitGas, r.tx().gasUsed());
         }
         assertEquals(BigInteger.ZERO, token.balanceOf(d.settlement()), "all paid out");
+        assertEquals(BigInteger.ZERO, anyone.exitPool(), "all paid out");
         ChainException twice =
             assertThrows(
                 ChainException.class,
                 () ->
                     anyone.exit(
                         0,
-                        address(ExitProver.addressOf(e0.publicInputs().get(2))),
-                        e0.publicInputs().get(3),
+                        address(ExitProver.addressOf(e0.publicInputs().get(1))),
+                        e0.publicInputs().get(2),
                         sol(e0)));
         assertEquals("AlreadyExited", twice.errorName(), twice.getMessage());
         ChainException twiceCli =

@@ -8,6 +8,7 @@ import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.dac.DacClient;
 import io.zkmargin.operator.escape.AccountExit;
 import io.zkmargin.prover.CommittedVenue;
+import io.zkmargin.prover.ExitProver;
 import io.zkmargin.prover.KeyStore;
 import io.zkmargin.prover.ProofFile;
 import io.zkmargin.prover.ProofFile.MalformedProofException;
@@ -188,7 +189,8 @@ final class ExitCommand implements Callable<Integer> {
       System.err.println("zkm exit: " + e.getMessage());
       return Cli.USAGE_ERROR;
     }
-    if (!proof.circuitId().startsWith("exit-") || proof.publicInputs().size() != 4) {
+    if (!proof.circuitId().startsWith("exit-")
+        || proof.publicInputs().size() != ExitProver.PUBLIC_INPUTS) {
       System.err.println(
           "zkm exit: " + proofFile + " is not an exit proof (" + proof.circuitId() + ")");
       return Cli.USAGE_ERROR;

@@ -252,6 +252,17 @@ class ServeCommandTest {
             })) {
       Venue venue = VenueStore.load(dir);
       assertEquals(6, venue.accounts().size());
+      // every demo genesis account has the address of its dev L1 key in its leaf (it can exit and
+      // request a forced withdrawal), in venue.json and in the state the service serves (its
+      // database import), whose root is the venue's
+      for (var e : venue.accounts().entrySet()) {
+        assertEquals(
+            org.web3j.utils.Numeric.toBigInt(
+                io.zkmargin.chain.OracleSigner.address(
+                    io.zkmargin.operator.DemoL1Keys.loadOrCreate(dir, e.getKey()))),
+            e.getValue().l1Address(),
+            "account " + e.getKey());
+      }
       long healthy = -1;
       long withPositions = -1;
       for (var e : venue.accounts().entrySet()) {
@@ -273,6 +284,10 @@ class ServeCommandTest {
         RequestSigner signer =
             new RequestSigner(
                 new EdwardsKeyPair(VenueStore.loadOwnerSecret(dir, withPositions)), c.serviceId());
+        assertEquals(
+            new io.zkmargin.prover.CommittedVenue(venue).stateRoot().toString(),
+            c.getStateRoot(Duration.ofSeconds(30)).getRoot(),
+            "the database's state is venue.json's, L1 addresses included");
         AccountMargin m = c.getAccountMargin(withPositions, signer, Duration.ofSeconds(30));
         assertFalse(m.getGreeksList().isEmpty(), "Greeks of a demo account with positions");
         assertTrue(

@@ -257,6 +257,10 @@ class EscapeEndToEndTest {
       assertTrue(anyone.isFrozen());
       assertEquals(chain.stateRoot(), anyone.exitStateRoot());
       assertEquals(calm.riskRoot(), anyone.exitRiskRoot());
+      assertEquals(
+          ExitProver.exitRoots(chain.stateRoot(), calm.riskRoot()),
+          anyone.exitRoots(),
+          "exitRoots");
 
       // three exits from the committee's data; each receives exactly its equity
       RiskVector calmVector = vector(calm);
@@ -283,7 +287,9 @@ class EscapeEndToEndTest {
       assertEquals(BigInteger.valueOf(50 * USDC), done.get(2).payout());
       assertEquals(BigInteger.valueOf(135 * USDC), done.get(0).payout().add(done.get(1).payout()));
       assertTrue(held.compareTo(total) >= 0, "the contract held enough for every exit");
-      assertEquals(held.subtract(total), token.balanceOf(d.settlement()));
+      // what is left: the exit pool (moved into the hatch at the freeze) and any unclaimed
+      // withdrawal
+      assertEquals(held.subtract(total), token.balanceOf(d.settlement()).add(anyone.exitPool()));
 
       // a second exit is refused: by the builder, and by the contract
       AccountExit.ExitRefusedException again =

@@ -3,6 +3,7 @@ package io.zkmargin.prover;
 import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
 import io.zkmargin.commit.HealthWitness;
+import io.zkmargin.commit.Poseidon2;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import io.zkmargin.risk.util.ArgChecker;
@@ -13,8 +14,10 @@ import java.util.List;
 /**
  * Proves an account's exit payout with the exit circuit (docs/LIQUIDATION.md section 6): its equity
  * with every position closed at the committed mark and funding settled, paid as {@code floor(max(0,
- * E) / 10^9)} quote atoms to the leaf's L1 address. Public inputs stateRoot, riskRoot, accountId,
- * 2^160 + l1Address, payout. Keys come from the {@link KeyStore} by circuit id. Thread-safe.
+ * E) / 10^9)} quote atoms to the leaf's L1 address. Public inputs {@link #exitRoots
+ * exitRoots(stateRoot, riskRoot)}, {@link #packAccountAndAddress accountId * 2^160 + l1Address},
+ * payout (the circuit's {@code circuits/exit}; the contract's {@code EscapeHatch.exit} builds the
+ * same three). Keys come from the {@link KeyStore} by circuit id. Thread-safe.
  */
 public final class ExitProver {
   private final KeyStore keys;
@@ -31,8 +34,25 @@ public final class ExitProver {
 
   private static final int ADDRESS_BITS = 160;
 
+  /** The number of public inputs of the exit circuit. */
+  public static final int PUBLIC_INPUTS = 3;
+
   /**
-   * The exit circuit's third public input: {@code accountId * 2^160 + l1Address} (one input for
+   * The exit circuit's first public input: Poseidon2 {@code compress(stateRoot, riskRoot)}, what
+   * {@code EscapeHatch.freeze} stores as {@code exitRoots} (the circuit takes both roots privately
+   * and proves this compression of them: one public input instead of two, ~6.6k gas per exit).
+   *
+   * @param stateRoot the state root the account opens against, a field element
+   * @param riskRoot the risk root of its entries and globals, a field element
+   */
+  public static BigInteger exitRoots(BigInteger stateRoot, BigInteger riskRoot) {
+    ArgChecker.notNull(stateRoot, "stateRoot");
+    ArgChecker.notNull(riskRoot, "riskRoot");
+    return Poseidon2.compress(stateRoot, riskRoot);
+  }
+
+  /**
+   * The exit circuit's second public input: {@code accountId * 2^160 + l1Address} (one input for
    * two, both range checked in the circuit; one scalar multiplication less in the verifier).
    *
    * @param accountId {@code >= 0}
@@ -72,8 +92,8 @@ public final class ExitProver {
    *
    * @param venue the committed venue (its state root and risk root: the contract's last ones)
    * @param accountId the account
-   * @return the proof file (public inputs stateRoot, riskRoot, accountId * 2^160 + l1Address,
-   *     payout)
+   * @return the proof file (public inputs exitRoots(stateRoot, riskRoot), accountId * 2^160 +
+   *     l1Address, payout)
    */
   public ProofFile prove(CommittedVenue venue, long accountId) {
     ArgChecker.notNull(venue, "venue");
@@ -94,8 +114,8 @@ public final class ExitProver {
    * @param l1Address the leaf's L1 address (public input: the payee)
    * @param payout {@code floor(max(0, E) / 10^9)} quote atoms (see {@link #payout}); another value
    *     fails to prove
-   * @return the proof file (public inputs stateRoot, riskRoot, accountId * 2^160 + l1Address,
-   *     payout)
+   * @return the proof file (public inputs exitRoots(stateRoot, riskRoot), accountId * 2^160 +
+   *     l1Address, payout)
    */
   public ProofFile prove(HealthWitness account, BigInteger l1Address, BigInteger payout) {
     ArgChecker.notNull(account, "account");
@@ -105,8 +125,7 @@ public final class ExitProver {
     String json = "{\"circuitId\": \"" + id + "\", \"account\": " + account.toJson() + "}";
     List<BigInteger> expected =
         List.of(
-            account.stateRoot(),
-            account.riskRoot(),
+            exitRoots(account.stateRoot(), account.riskRoot()),
             packAccountAndAddress(account.accountId(), l1Address),
             payout);
     return NativeProofs.prove(keys, id, json.getBytes(StandardCharsets.UTF_8), expected);

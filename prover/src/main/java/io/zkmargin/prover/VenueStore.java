@@ -82,14 +82,18 @@ public final class VenueStore {
         accounts.put(
             a.get("id").asLong(),
             new AccountLeaf(
-                new BigInteger(a.get("ownerPkX").asText()),
-                new BigInteger(a.get("ownerPkY").asText()),
-                a.get("nonce").asLong(),
-                a.get("tier").asLong(),
-                longs(a.get("balances")),
-                ids,
-                qty,
-                snaps));
+                    new BigInteger(a.get("ownerPkX").asText()),
+                    new BigInteger(a.get("ownerPkY").asText()),
+                    a.get("nonce").asLong(),
+                    a.get("tier").asLong(),
+                    longs(a.get("balances")),
+                    ids,
+                    qty,
+                    snaps)
+                // absent in venues written before the demo's L1 addresses: 0 (no L1 address)
+                .withL1AddressAndOrdersRoot(
+                    new BigInteger(a.path("l1Address").asText("0")),
+                    new BigInteger(a.path("ordersRoot").asText("0"))));
       }
       JsonNode risk = root.get("riskVector");
       TreeMap<Integer, InstrumentRiskEntry> instruments = new TreeMap<>();
@@ -161,6 +165,8 @@ public final class VenueStore {
       a.put("id", e.getKey());
       a.put("ownerPkX", leaf.ownerPkX().toString());
       a.put("ownerPkY", leaf.ownerPkY().toString());
+      a.put("l1Address", leaf.l1Address().toString());
+      a.put("ordersRoot", leaf.ordersRoot().toString());
       a.put("nonce", leaf.nonce());
       a.put("tier", leaf.tier());
       putLongs(a.putArray("balances"), leaf.balances());

@@ -86,11 +86,21 @@ class LiquidationExitProverTest {
             venue.venue().riskVector(), venue.venue().account(healthy));
     BigInteger payout = BigInteger.valueOf(m.equityQuoteAtoms());
     assertTrue(payout.signum() > 0);
-    assertEquals(payout, p.publicInputs().get(3));
+    assertEquals(ExitProver.PUBLIC_INPUTS, p.publicInputs().size());
+    assertEquals(
+        ExitProver.exitRoots(venue.stateRoot(), venue.riskRoot()), p.publicInputs().get(0));
     assertEquals(
         ExitProver.packAccountAndAddress(healthy, venue.venue().account(healthy).l1Address()),
-        p.publicInputs().get(2));
+        p.publicInputs().get(1));
+    assertEquals(payout, p.publicInputs().get(2));
     assertTrue(prover.verify(p));
-    assertFalse(prover.verify(withInput(p, 3, payout.add(BigInteger.ONE))), "one atom more");
+    assertFalse(prover.verify(withInput(p, 2, payout.add(BigInteger.ONE))), "one atom more");
+    assertFalse(
+        prover.verify(
+            withInput(
+                p,
+                0,
+                ExitProver.exitRoots(venue.stateRoot().add(BigInteger.ONE), venue.riskRoot()))),
+        "the roots of another state");
   }
 }

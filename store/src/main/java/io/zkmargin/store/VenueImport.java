@@ -950,9 +950,22 @@ public final class VenueImport {
   }
 
   /**
-   * Parses {@code accounts.csv}: {@code id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions},
-   * balances {@code b0;b1;...} (exactly A, venue atoms), positions {@code
-   * instrument:quantity:fundingSnapshot;...} (at most P; empty for none).
+   * The header of {@code accounts.csv}; files of the earlier format without the last column ({@link
+   * #ACCOUNTS_HEADER_V1}) still import, their accounts without an L1 address.
+   */
+  public static final String ACCOUNTS_HEADER =
+      "id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions,l1_address";
+
+  /** The header of {@code accounts.csv} before the {@code l1_address} column. */
+  public static final String ACCOUNTS_HEADER_V1 =
+      "id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions";
+
+  /**
+   * Parses {@code accounts.csv}: {@code
+   * id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions,l1_address}, balances {@code b0;b1;...}
+   * (exactly A, venue atoms), positions {@code instrument:quantity:fundingSnapshot;...} (at most P;
+   * empty for none), l1_address {@code 0x} and 40 hex digits (the account's L1 address, bound in
+   * its leaf: the escape hatch pays it on exit), empty for none.
    */
   static TreeMap<Long, AccountLeaf> parseAccounts(
       Path file, CircuitSizes sizes, RiskVector vector, List<String> errors) throws IOException {
@@ -960,13 +973,18 @@ public final class VenueImport {
     int a = sizes.collateralAssets();
     int p = sizes.positionSlots();
     long maxId = sizes.stateDepth() >= 63 ? Long.MAX_VALUE : (1L << sizes.stateDepth()) - 1;
-    String expected = "id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions";
+    String expected = ACCOUNTS_HEADER;
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String header = r.readLine();
-      if (header == null || !header.trim().equals(expected)) {
+      boolean v1 = header != null && header.trim().equals(ACCOUNTS_HEADER_V1);
+      if (header == null || !(v1 || header.trim().equals(expected))) {
         errors.add(file + ":1: header must be " + expected + ", was " + header);
         return out;
       }
+      if (v1) {
+        expected = ACCOUNTS_HEADER_V1;
+      }
+      int columns = expected.split(",").length;
       String line;
       int n = 1;
       while ((line = r.readLine()) != null && errors.size() < 1000) {
@@ -976,8 +994,18 @@ public final class VenueImport {
         }
         String[] v = line.split(",", -1);
         String at = file + ":" + n + ": field ";
-        if (v.length != 7) {
-          errors.add(file + ":" + n + ": " + v.length + " fields, expected 7 (" + expected + ")");
+        if (v.length != columns) {
+          errors.add(
+              file
+                  + ":"
+                  + n
+                  + ": "
+                  + v.length
+                  + " fields, expected "
+                  + columns
+                  + " ("
+                  + expected
+                  + ")");
           continue;
         }
         int before = errors.size();
@@ -1019,11 +1047,14 @@ public final class VenueImport {
             }
           }
         }
+        BigInteger l1 = v1 ? BigInteger.ZERO : l1Address(v[7], at + "l1_address", errors);
         if (errors.size() > before) {
           continue;
         }
         try {
-          AccountLeaf leaf = new AccountLeaf(x, y, nonce, tier, balances, ids, qty, snaps);
+          AccountLeaf leaf =
+              new AccountLeaf(x, y, nonce, tier, balances, ids, qty, snaps)
+                  .withL1AddressAndOrdersRoot(l1, BigInteger.ZERO);
           if (out.put(id, leaf) != null) {
             errors.add(at + "id: account " + id + " given twice");
           }
@@ -1046,6 +1077,19 @@ public final class VenueImport {
       errors.add(where + ": '" + s + "' is not an integer");
       return 0;
     }
+  }
+
+  /** An L1 address: {@code 0x} and 40 hex digits, or empty for none (0). */
+  private static BigInteger l1Address(String s, String where, List<String> errors) {
+    String t = s.trim();
+    if (t.isEmpty()) {
+      return BigInteger.ZERO;
+    }
+    if (!t.matches("0[xX][0-9a-fA-F]{40}")) {
+      errors.add(where + ": '" + s + "' is not 0x and 40 hex digits (or empty for none)");
+      return BigInteger.ZERO;
+    }
+    return new BigInteger(t.substring(2), 16);
   }
 
   private static BigInteger field(String s, String where, List<String> errors) {
@@ -1162,7 +1206,7 @@ public final class VenueImport {
       Files.writeString(dir.resolve("settlements.csv"), b);
     }
     try (Writer w = Files.newBufferedWriter(dir.resolve(ACCOUNTS_FILE), StandardCharsets.UTF_8)) {
-      w.write("id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions\n");
+      w.write(ACCOUNTS_HEADER + "\n");
       StringBuilder line = new StringBuilder();
       for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
         accountLine(line, e.getKey(), e.getValue());
@@ -1205,6 +1249,10 @@ public final class VenueImport {
           .append(':')
           .append(a.fundingSnapshots()[j]);
       first = false;
+    }
+    b.append(',');
+    if (a.l1Address().signum() != 0) {
+      b.append(String.format("0x%040x", a.l1Address()));
     }
     b.append('\n');
   }

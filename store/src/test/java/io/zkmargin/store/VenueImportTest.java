@@ -57,11 +57,21 @@ class VenueImportTest {
     Path examples = Path.of(System.getProperty("zkm.root", "..")).resolve("examples/venue");
     Path fresh = TestDb.freshRoot("export");
     VenueImport.export(fresh, VenueImport.ofDemo(demo), venue);
+    if (Boolean.getBoolean("zkm.updateExamples")) { // regenerate: -Dzkm.updateExamples=true
+      for (Path f : files(fresh)) {
+        Files.copy(
+            f,
+            examples.resolve(f.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
     for (Path f : files(fresh)) {
       assertEquals(
           Files.readString(f),
           Files.readString(examples.resolve(f.getFileName())),
-          "examples/venue/" + f.getFileName() + " is stale: regenerate it with VenueImport.export");
+          "examples/venue/"
+              + f.getFileName()
+              + " is stale: regenerate it with this test and -Dzkm.updateExamples=true");
     }
     VenueImport.Result r = VenueImport.importFiles(db.dataSource(), files(examples));
     assertEquals(8, r.accounts());
@@ -150,6 +160,8 @@ class VenueImportTest {
       {"accounts.csv", "4", "5", "1;x", "accounts.csv:4: field balances[1]"},
       {"accounts.csv", "5", "1", "-1", "accounts.csv:5: field owner_pk_x"},
       {"accounts.csv", "6", "6", "9:1:0", "accounts.csv:6: field positions[0].instrument"},
+      {"accounts.csv", "3", "7", "0xB0B0", "accounts.csv:3: field l1_address"}, // not 40 digits
+      {"accounts.csv", "4", "7", "12345", "accounts.csv:4: field l1_address"}, // not hex
       {"vols.csv", "2", "1", "0", "vols.csv:2: field instrument_id"}, // a perp
       {"vols.csv", "3", "2", "0", "vols.csv:3: field vol"},
       {"settlements.csv", "2", "2", "0", "settlements.csv:2: field price"},

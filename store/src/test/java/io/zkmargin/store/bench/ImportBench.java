@@ -42,7 +42,7 @@ public final class ImportBench {
       try (Writer w =
           Files.newBufferedWriter(
               files.resolve(VenueImport.ACCOUNTS_FILE), StandardCharsets.UTF_8)) {
-        w.write("id,owner_pk_x,owner_pk_y,nonce,tier,balances,positions\n");
+        w.write(VenueImport.ACCOUNTS_HEADER + "\n");
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < n; i++) {
           VenueImport.accountLine(line, i, demo.accounts().get(i % 20));
