@@ -867,6 +867,8 @@ public final class BatchWitness {
     private final List<LiqSlot> liqSlots = new ArrayList<>();
     private long pendingFund;
     private long fundId = -1;
+    // a deleverage is recorded: the fund is opened at the end and its balance may not grow
+    private boolean deleveraged;
     private BigInteger requestsHash = BigInteger.ZERO;
 
     /**
@@ -1326,6 +1328,13 @@ public final class BatchWitness {
       if (fundId >= 0 && fundId != fund) {
         throw new IllegalStateException("the insurance fund changed inside the batch");
       }
+      if (bId == fund && deleveraged) {
+        throw new IllegalStateException(
+            "the insurance fund "
+                + fund
+                + " cannot liquidate after a deleverage of the same batch (the deleverage reads its"
+                + " balance at the batch's end): start a new batch");
+      }
       if (bId == fund && pendingFund != 0) {
         throw new IllegalStateException(
             "the insurance fund "
@@ -1428,8 +1437,9 @@ public final class BatchWitness {
      * @param accountId the closed-out account
      * @return the verdict (the ledger's, or INSURANCE_INSUFFICIENT on the circuit's view of the
      *     fund); OK when applied and recorded
-     * @throws IllegalStateException when the Q request slots are used, the builder is finished or
-     *     the risk table would need more than R rows (start a new batch)
+     * @throws IllegalStateException when the Q request slots are used, the builder is finished, the
+     *     risk table would need more than R rows, or the account is the fee account with fees
+     *     pending (start a new batch)
      */
     public Rule absorbLoss(long accountId) {
       requireOpen();
@@ -1482,6 +1492,7 @@ public final class BatchWitness {
           return Rule.INSURANCE_INSUFFICIENT;
         }
       }
+      requireNoPendingFees(accountId);
       Part a = open(accountId);
       Part b = open(fund); // without the pending shares
       Rule rule = ledger.absorbLoss(accountId);
@@ -1498,6 +1509,108 @@ public final class BatchWitness {
       s.head[0] = BigInteger.valueOf(KIND_ABSORB_LOSS);
       s.head[1] = BigInteger.valueOf(accountId);
       s.head[2] = BigInteger.valueOf(fund);
+      s.a = a;
+      s.b = b;
+      liqSlots.add(s);
+      return rule;
+    }
+
+    /**
+     * Applies {@link Ledger#deleverage} and records it in the next request slot (kind 10): {@code
+     * lots} of the bankrupt account's position in the instrument close against the counterparty's
+     * opposite position at the bankruptcy price. The circuit proves the rules on the two leaves
+     * (negative equity, the take, the opposite position, the loss, the counterparty's equity after)
+     * and that the insurance fund's balance at the batch's end (its opening after the fee credit,
+     * without the batch's fund shares, which a deleverage forces) is below the deficit; the ledger
+     * also checks that the counterparty is the most profitable holder, which the committee's replay
+     * enforces (docs/LIQUIDATION.md section 9). So that the fund's end balance stays at most what
+     * the ledger saw, a batch with a deleverage takes no later liquidation by the fund and no
+     * deleverage of or against the fund. Nothing is signed; nothing joins the withdrawal list or
+     * requestsHash.
+     *
+     * @param bankruptId the account with negative equity (A)
+     * @param counterpartyId the most profitable holder of an opposite position (B)
+     * @param instrumentId the instrument of A's position
+     * @param lots signed lots of A's position to close (its sign, at most its size)
+     * @return the ledger's verdict; OK when applied and recorded
+     * @throws IllegalStateException when the Q request slots are used, the builder is finished, the
+     *     risk table would need more than R rows, the fee account takes part with fees pending, or
+     *     A or B is the insurance fund (not provable in a batch)
+     */
+    public Rule deleverage(long bankruptId, long counterpartyId, long instrumentId, long lots) {
+      requireOpen();
+      requireRequestSlot();
+      LiquidationParams params = ledger.liquidationParams();
+      if (params == null
+          || !ledger.isRegistered(bankruptId)
+          || !ledger.isRegistered(counterpartyId)
+          || bankruptId == counterpartyId) {
+        return ledger.deleverage(bankruptId, counterpartyId, instrumentId, lots);
+      }
+      long fund = params.insuranceFundId();
+      if (fundId >= 0 && fundId != fund) {
+        throw new IllegalStateException("the insurance fund changed inside the batch");
+      }
+      if (bankruptId == fund || counterpartyId == fund) {
+        throw new IllegalStateException(
+            "a deleverage of or against the insurance fund "
+                + fund
+                + " is not provable in a batch (its balance is read at the batch's end)");
+      }
+      requireNoPendingFees(bankruptId);
+      requireNoPendingFees(counterpartyId);
+      TreeSet<Long> rows = requireRows(bankruptId);
+      rows.addAll(requireRows(counterpartyId));
+      if (rows.size() > r) {
+        throw new IllegalStateException(
+            "the batch's risk table would need "
+                + rows.size()
+                + " rows, "
+                + circuitId
+                + " has "
+                + r
+                + ": start a new batch");
+      }
+      int p = sizes.positionSlots();
+      long[] oldIds = new long[p];
+      long[] oldQty = new long[p];
+      int j = -1;
+      for (int k = 0; k < p; k++) {
+        oldIds[k] = ledger.instrumentId(bankruptId, k);
+        oldQty[k] = ledger.quantity(bankruptId, k);
+        if (oldQty[k] != 0 && oldIds[k] == instrumentId) {
+          j = k;
+        }
+      }
+      long[] bIds = new long[p];
+      long[] bQty = new long[p];
+      for (int k = 0; k < p; k++) {
+        bIds[k] = ledger.instrumentId(counterpartyId, k);
+        bQty[k] = ledger.quantity(counterpartyId, k);
+      }
+      int bSlot = positionSlotFor(bIds, bQty, p, instrumentId);
+      Part a = open(bankruptId);
+      Part b = open(counterpartyId);
+      Rule rule = ledger.deleverage(bankruptId, counterpartyId, instrumentId, lots);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      fundId = fund;
+      deleveraged = true;
+      rowIds.addAll(rows);
+      update(bankruptId);
+      bounds(a, bankruptId);
+      a.newIds = oldIds; // A's row indices name its OLD positions' rows
+      a.newQty = oldQty;
+      b.path = tree.path(counterpartyId); // against the root after A's update
+      update(counterpartyId);
+      bounds(b, counterpartyId);
+      LiqSlot s = new LiqSlot(p, sizes.collateralAssets());
+      s.head[0] = BigInteger.valueOf(KIND_DELEVERAGE);
+      s.head[1] = BigInteger.valueOf(bankruptId);
+      s.head[2] = BigInteger.valueOf(counterpartyId);
+      s.takeLots[j] = lots;
+      s.liqPos[j] = bSlot;
       s.a = a;
       s.b = b;
       liqSlots.add(s);
@@ -1608,7 +1721,7 @@ public final class BatchWitness {
       feePart.positions = sizes.positionSlots();
       // the batch's fund shares to the insurance fund, after the fee credit
       Part fundPart;
-      if (pendingFund != 0) {
+      if (pendingFund != 0 || deleveraged) {
         fundPart = open(fundId); // its state without the batch's fund shares
         pendingFund = 0;
         update(fundId);

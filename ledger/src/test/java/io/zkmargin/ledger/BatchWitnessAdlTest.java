@@ -122,6 +122,85 @@ class BatchWitnessAdlTest {
   }
 
   /**
+   * The market of {@link LiquidationTest}'s auto-deleveraging test: account 1 long 6 lots (60
+   * USDC), account 2 short 5 (100 USDC), account 4 short 1 (1,000 USDC: the most profitable), the
+   * fund (account 5) 10 USDC; the crash to 10 USDC (funding index 130,000) leaves account 1 at E =
+   * -60.06 USDC.
+   */
+  static Ledger bankrupt() {
+    Ledger l = LedgerFixtures.ledger(5, 0);
+    long[][] credits = {{1, 60 * USDC}, {2, 100 * USDC}, {4, 1_000 * USDC}, {5, 10 * USDC}};
+    for (long[] c : credits) {
+      assertEquals(Rule.OK, l.deposit(c[0], c[1], BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR));
+    }
+    long[] p30 = {30_000_000L, 0};
+    assertEquals(
+        Rule.OK,
+        l.trade(
+            order(1, 1, 6, 31_000_000L, 0, 1, 1), order(2, 1, 5, -29_000_000L, 0, 1, -1), 5, p30));
+    assertEquals(
+        Rule.OK,
+        l.trade(
+            order(1, 1, 6, 31_000_000L, 0, 1, 1), order(4, 1, 1, -29_000_000L, 0, 1, -1), 1, p30));
+    l.beginBatch(LiquidationTest.riskAt(10 * USDC, 130_000L), T0 + 60);
+    return l;
+  }
+
+  /** The batch whose one request slot deleverages 1 lot of account 1 against account 4. */
+  static BatchWitness deleverageBatch() {
+    Ledger l = bankrupt();
+    BatchWitness.Builder b = BatchWitness.builder(l, 2, 4, BigInteger.ZERO);
+    String before = LedgerFixtures.state(l);
+    assertEquals(Rule.NOT_MOST_PROFITABLE, b.deleverage(1, 2, 1, 1));
+    assertEquals(Rule.NOT_OPPOSITE, b.deleverage(1, 4, 1, 2), "account 4 holds 1 lot");
+    assertEquals(Rule.BAD_AMOUNT, b.deleverage(1, 4, 1, -1));
+    assertEquals(Rule.NO_NEGATIVE_EQUITY, b.deleverage(2, 1, 1, -1));
+    assertThrows(IllegalStateException.class, () -> b.deleverage(1, 5, 1, 1), "the fund");
+    assertEquals(before, LedgerFixtures.state(l));
+    assertEquals(0, b.liquidations());
+    long b4 = l.balance(4, 0);
+    assertEquals(Rule.OK, b.deleverage(1, 4, 1, 1));
+    // loss = ceil(60.06 USDC / 6) = 10.01 USDC on top of the mark; account 4's funding +0.01 USDC
+    assertEquals(b4 - 10 * USDC - 10_010_000L + 10_000, l.balance(4, 0));
+    assertEquals(5, l.quantity(1, 0));
+    BatchWitness bw = b.finish();
+    assertEquals(l.stateTree().root(), bw.newRoot());
+    return bw;
+  }
+
+  @Test
+  void deleverage_recordsAKind10SlotAndOpensTheFund() throws Exception {
+    BatchWitness bw = deleverageBatch();
+    assertEquals(BigInteger.ZERO, bw.requestsHash(), "kind 10 adds nothing to requestsHash");
+    assertEquals(BigInteger.ZERO, bw.withdrawalsHash(), "nor to the withdrawal list");
+    String json = bw.toJson();
+    String liq = json.substring(json.indexOf("\"liquidations\": ["), json.indexOf("\"fund\": {"));
+    assertTrue(liq.contains("\"kind\": \"10\""), liq);
+    assertTrue(liq.contains("\"liquidatorId\": \"4\""), liq);
+    assertTrue(liq.contains("\"takeLots\": [\"1\", \"0\"]"), liq);
+    assertTrue(json.contains("\"fund\": {\"empty\": \"0\""), "the fund's balance is read");
+    vector("ledger-batch-deleverage-2.json", json);
+  }
+
+  @Test
+  void afterADeleverageTheFundDoesNotLiquidate() {
+    Ledger l = bankrupt();
+    BatchWitness.Builder b = BatchWitness.builder(l, 2, 4, 2, BigInteger.ZERO);
+    assertEquals(Rule.OK, b.deleverage(1, 4, 1, 1));
+    io.zkmargin.commit.msg.LiquidationMessage m =
+        new io.zkmargin.commit.msg.LiquidationMessage(
+            l.riskCommitment().riskRoot(),
+            BigInteger.ZERO,
+            1,
+            5,
+            l.nonce(5),
+            0,
+            new long[] {1, 0},
+            NO_ATOMS);
+    assertThrows(IllegalStateException.class, () -> b.liquidate(m, m.sign(key(5))));
+  }
+
+  /**
    * Writes (with {@code -Dzkm.updateVectors=true}) or compares a checked-in vector of
    * test-vectors/batch/.
    */
