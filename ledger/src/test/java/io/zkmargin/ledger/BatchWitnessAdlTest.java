@@ -76,6 +76,36 @@ class BatchWitnessAdlTest {
   }
 
   /**
+   * The operator's order for a bankrupt account (Q = 2): account 1 (E = -60 USDC) is taken over by
+   * account 4 at the mark with penalty 0 (kind 6, no keeper), then the fund covers the -60 USDC it
+   * is left with (kind 7), in one batch: {@code ledger-batch-liquidate-absorb-2.json}.
+   */
+  @Test
+  void aBankruptAccountIsTakenOverThenCoveredInOneBatch() throws Exception {
+    Ledger l = LiquidationTest.setup(60 * USDC, 1_000 * USDC, 100 * USDC, 10 * USDC);
+    BatchWitness.Builder b = BatchWitness.builder(l, 2, 4, 2, BigInteger.ZERO);
+    assertEquals(Rule.NOT_CLOSED_OUT, b.absorbLoss(1));
+    io.zkmargin.commit.msg.LiquidationMessage m =
+        new io.zkmargin.commit.msg.LiquidationMessage(
+            l.riskCommitment().riskRoot(),
+            BigInteger.ZERO,
+            1,
+            4,
+            l.nonce(4),
+            0,
+            new long[] {6, 0},
+            NO_ATOMS);
+    assertEquals(Rule.OK, b.liquidate(m, m.sign(key(4))));
+    assertEquals(-60 * USDC, l.balance(1, 0));
+    assertEquals(Rule.OK, b.absorbLoss(1));
+    assertEquals(40 * USDC, l.balance(5, 0));
+    BatchWitness bw = b.finish();
+    assertEquals(l.stateTree().root(), bw.newRoot());
+    assertTrue(bw.circuitId().endsWith("-Q2"));
+    vector("ledger-batch-liquidate-absorb-2.json", bw.toJson());
+  }
+
+  /**
    * The fund is the fee account 0 and holds 59.995 USDC; a trade in the same batch pays it 0.01
    * USDC of fees, which the circuit credits only at the batch's end: the ledger's fund could cover
    * the 60 USDC, the circuit's cannot, so the builder refuses with INSURANCE_INSUFFICIENT and
