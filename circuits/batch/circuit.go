@@ -372,6 +372,7 @@ type context struct {
 	riskRoot    frontend.Variable // the batch's risk root (signed by liquidators)
 	liq         liqParams         // the liquidation parameters of the globals
 	fundSum     frontend.Variable // the batch's insurance-fund shares so far (< Q * 2^63)
+	dlv         []dlvCheck        // the batch's deleverages, checked against the fund's opening (deleverage.go)
 }
 
 // leaf is an unpacked account leaf being updated.

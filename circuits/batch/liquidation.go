@@ -141,9 +141,11 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	api, s, p := x.api, x.s, x.liq
 	active := api.IsZero(api.Sub(sl.Kind, KindLiquidation))
 	absorb := api.IsZero(api.Sub(sl.Kind, KindAbsorbLoss))
-	fw := x.forcedKinds(sl)                                                         // kinds 8, 9 (forced.go)
-	api.AssertIsEqual(api.Add(active, absorb, fw.any(api), api.IsZero(sl.Kind)), 1) // kind 6, 7, 8, 9 or a no-op
-	touch := api.Add(active, absorb)                                                // A and B are updated
+	fw := x.forcedKinds(sl)                                                              // kinds 8, 9 (forced.go)
+	dlv := api.IsZero(api.Sub(sl.Kind, KindDeleverage))                                  // kind 10 (deleverage.go)
+	api.AssertIsEqual(api.Add(active, absorb, dlv, fw.any(api), api.IsZero(sl.Kind)), 1) // kind 6, 7, 8, 9, 10 or a no-op
+	touch := api.Add(active, absorb)                                                     // B's IM is checked
+	upd := api.Add(touch, dlv)                                                           // A and B are updated
 
 	aBits := api.ToBinary(sl.AccountID, s.D)
 	bBits := api.ToBinary(sl.LiquidatorID, s.D)
@@ -151,16 +153,16 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	api.ToBinary(sl.Nonce, AmountBits)
 	api.ToBinary(sl.Penalty, AmountBits)
 	api.AssertIsEqual(api.Mul(active, api.IsZero(api.Sub(sl.AccountID, sl.LiquidatorID))), 0) // SAME_ACCOUNT
-	api.AssertIsEqual(api.Mul(touch, api.IsZero(api.Sub(sl.AccountID, p.fundID))), 0)         // the fund is never liquidated
+	api.AssertIsEqual(api.Mul(upd, api.IsZero(api.Sub(sl.AccountID, p.fundID))), 0)           // the fund is never liquidated
 	api.AssertIsEqual(api.Mul(absorb, api.Sub(sl.LiquidatorID, p.fundID)), 0)                 // B is the fund that absorbs
 
 	// A, the liquidated account, at its old state
 	a := &sl.A
-	l := x.openAccount(a, aBits, root, api.Add(touch, fw.any(api)))
-	api.AssertIsEqual(api.Mul(touch, a.Empty), 0)
+	l := x.openAccount(a, aBits, root, api.Add(upd, fw.any(api)))
+	api.AssertIsEqual(api.Mul(upd, a.Empty), 0)
 	x.forcedRules(fw, sl, a, l, l.vals[2])
 	evalA := api.Add(active, fw.evaluates(api))
-	ent := x.positionEntries(a, l, evalA) // the rows of A's positions (the same instruments after the takes)
+	ent := x.positionEntries(a, l, api.Add(evalA, dlv)) // the rows of A's positions (the same instruments after the takes)
 	tf := x.tierFactor(l, evalA)
 	oldVals := append([]frontend.Variable(nil), l.vals...)
 	oldW := append([]words.Word(nil), l.w...)
@@ -195,7 +197,7 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 		api.ToBinary(absT, 64)                                      // t has the sign of q (t = 0 when q = 0, below)
 		api.ToBinary(api.Sub(api.Mul(oldVals[o+1], sgn), absT), 64) // |t| <= |q|
 		nz[j] = api.Sub(1, api.IsZero(t))
-		act := api.Mul(active, nz[j])
+		act := api.Mul(api.Add(active, dlv), nz[j]) // a liquidation's or a deleverage's take
 		any = api.Add(any, nz[j])
 		cash = api.Add(cash, api.Mul(act, api.Mul(t, ent[j].Mark))) // |t * mark| < 2^126
 		notional = api.Add(notional, api.Mul(act, api.Mul(absT, ent[j].Mark)))
@@ -258,8 +260,10 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	}
 	api.AssertIsEqual(api.Mul(absorb, api.Sub(1, oldW[2].Neg)), 0) // NO_NEGATIVE_EQUITY
 	loss := api.Mul(absorb, oldVals[2])                            // <= 0: what the fund pays (as a balance change)
+	dlvLoss := x.deleverageA(sl, dlv, E0, oldVals, oldW, ent, nz)  // what B pays A on top of the mark
+	l.vals[2] = api.Add(l.vals[2], dlvLoss)
 	x.setWord(l, 2, api.Sub(l.vals[2], api.Add(api.Mul(active, sl.Penalty), loss, fw.debit)))
-	root = select1(api, api.Add(touch, fw.paid), x.closeAccount(a, l, aBits), root)
+	root = select1(api, api.Add(upd, fw.paid), x.closeAccount(a, l, aBits), root)
 
 	// close factor: if A meets the close target after, the same takes one unit smaller must not; a forced
 	// withdrawal's IM check on the same evaluation of A after (forced.go)
@@ -267,8 +271,9 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 
 	// B, the liquidator: opened against the root after A
 	b := &sl.B
-	lb := x.openAccount(b, bBits, root, touch)
-	api.AssertIsEqual(api.Mul(touch, b.Empty), 0)
+	lb := x.openAccount(b, bBits, root, upd)
+	api.AssertIsEqual(api.Mul(upd, b.Empty), 0)
+	x.deleverageB(sl, dlv, lb, oldW, nz)
 	api.AssertIsEqual(api.Mul(active, api.Sub(sl.Nonce, lb.vals[0])), 0) // BAD_NONCE
 	x.verifySig(active, x.liquidationMsg(sl), lb.pkX, lb.pkY, sl.Sig)
 	x.setWord(lb, 0, api.Add(lb.vals[0], active))
@@ -276,6 +281,7 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	bbal0 = api.Sub(bbal0, api.Add(cash, procSum))
 	bbal0 = api.Add(bbal0, api.Mul(active, api.Sub(sl.Penalty, api.Add(fundShare, keeperShare))))
 	bbal0 = api.Add(bbal0, loss)
+	bbal0 = api.Sub(bbal0, dlvLoss)
 	api.ToBinary(api.Mul(absorb, bbal0), 64) // INSURANCE_INSUFFICIENT: the fund holds what it pays
 	for k := 0; k < s.A; k++ {
 		v := lb.vals[2+k]
@@ -287,8 +293,8 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 		x.setWord(lb, 2+k, v)
 	}
 	x.setQuantities(lb)
-	x.effectiveIM(b, lb, touch) // LIQUIDATOR_IM_BROKEN; the fund after absorbing: INSURANCE_INSUFFICIENT
-	root = select1(api, touch, x.closeAccount(b, lb, bBits), root)
+	x.counterpartyCheck(b, lb, touch, dlv) // IM after a liquidation or an absorbLoss; equity >= 0 after a deleverage
+	root = select1(api, upd, x.closeAccount(b, lb, bBits), root)
 
 	x.fundSum = api.Add(x.fundSum, api.Mul(active, fundShare))
 	wHash, reqHash = x.forcedEntries(fw, sl, active, hasKeeper, keeperShare, wHash, reqHash)
@@ -450,6 +456,8 @@ func (x *context) creditFund(fund *Account, root frontend.Variable) frontend.Var
 	bits := api.ToBinary(api.Mul(open, x.liq.fundID), s.D) // the fund's id is an account index when opened
 	l := x.openAccount(fund, bits, root, open)
 	api.AssertIsEqual(api.Mul(fund.Empty, x.fundSum), 0)
+	// a deleverage: the fund's balance before the shares is below its deficit
+	x.fundCannotCover(fund, l.vals[2])
 	x.setWord(l, 2, api.Add(l.vals[2], x.fundSum)) // fundSum < Q * 2^63: the new balance is range checked
 	return select1(api, open, x.closeAccount(fund, l, bits), root)
 }

@@ -58,6 +58,9 @@ type Builder struct {
 	liqData []fr.Element
 	fundSum int64
 	reqHash fr.Element
+	// OpenFund opens the insurance fund at the batch's end even without fund shares (a deleverage needs it;
+	// deleverage.go); a test clears it to break that rule.
+	OpenFund bool
 
 	tree                      *encoding.SparseTree
 	oldRoot, depHeadBefore    fr.Element
@@ -428,7 +431,7 @@ func (b *Builder) Build() *batch.Circuit {
 	}
 	c.Fund = batch.Account{Empty: 1, PkX: 0, PkY: 0, L1Address: 0, OrdersRoot: 0, Leaf: vars(encoding.PackBig(make([]int64, s.LeafWordCount()))),
 		Path: zeros(s.D), RowIdx: zeros(s.P), MmBound: 0, ImBound: 0}
-	if b.fundSum != 0 {
+	if b.fundSum != 0 || b.OpenFund {
 		id := uint64(b.Globals.InsuranceFundId)
 		old := b.Leaves[id]
 		nw := clone(old)

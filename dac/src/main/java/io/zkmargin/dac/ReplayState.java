@@ -338,6 +338,10 @@ public final class ReplayState {
           requests = Poseidon2.compress(requests, e.hash());
           continue;
         }
+        if (q.kind() == BatchWitness.KIND_ABSORB_LOSS || q.kind() == BatchWitness.KIND_DELEVERAGE) {
+          replayAdl(i, q, fund, feeAccount, fees, fundShares, changed);
+          continue;
+        }
         if (q.kind() != BatchWitness.KIND_LIQUIDATION) {
           throw liqRefused(i, "unknown liquidation-slot kind " + h[0]);
         }
@@ -484,6 +488,114 @@ public final class ReplayState {
           Check.TRANSITION,
           "replay failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
     }
+  }
+
+  // ---------------------------------------------------------------- adl: request kinds 7 and 10
+
+  /**
+   * Replays an absorbLoss (kind 7) or a deleverage (kind 10) request slot through the ledger
+   * (docs/LIQUIDATION.md sections 3, 4 and 9). Every field the kind does not read must be 0 (the
+   * circuit's encoding). absorbLoss: paid by the insurance fund, which must hold the loss on the
+   * circuit's view of its balance (without the batch's pending fund shares and, for the fee
+   * account, fees). Deleverage: exactly one position take, the counterparty's slot the one holding
+   * the instrument, and the ledger's rules, among them the one the circuit cannot prove: the
+   * counterparty is the most profitable holder of an opposite position ({@code
+   * NOT_MOST_PROFITABLE}); the member refuses to sign otherwise, so {@code finalizeBatch} gets no
+   * quorum.
+   */
+  private void replayAdl(
+      int i,
+      WitnessDocument.Liquidation q,
+      long fund,
+      long feeAccount,
+      long fees,
+      long fundShares,
+      TreeSet<Long> changed)
+      throws BatchRefusedException {
+    boolean absorb = q.kind() == BatchWitness.KIND_ABSORB_LOSS;
+    String kind = absorb ? "absorbLoss" : "deleverage";
+    BigInteger[] h = q.head();
+    long a = liqWord(h[1], i, "accountId");
+    long b = liqWord(h[2], i, "liquidatorId");
+    for (int k = 3; k < h.length; k++) {
+      if (h[k].signum() != 0) {
+        throw liqRefused(i, "a " + kind + " carries " + BatchWitness.LIQ_HEAD_NAMES.get(k));
+      }
+    }
+    if (Arrays.stream(q.takeAtoms()).anyMatch(v -> v != 0)) {
+      throw liqRefused(i, "a " + kind + " carries takeAtoms");
+    }
+    int p = ledger.config().sizes().positionSlots();
+    for (long id : new long[] {a, b}) {
+      if (id < 0 || id >= ledger.accountLimit() || !ledger.isRegistered(id)) {
+        throw liqRefused(i, kind + " of account " + id + ": UNKNOWN_ACCOUNT");
+      }
+      // (the fund may be the fee account: an absorbLoss reads it without the pending fees)
+      if (id == feeAccount && fees != 0 && (id == a || !absorb)) {
+        throw liqRefused(
+            i, "the fee account " + id + " has this batch's fees pending (credited at its end)");
+      }
+    }
+    Rule rule;
+    if (absorb) {
+      if (b != fund) {
+        throw liqRefused(i, "absorbLoss paid by account " + b + ", not the insurance fund " + fund);
+      }
+      if (Arrays.stream(q.takeLots()).anyMatch(v -> v != 0)
+          || Arrays.stream(q.liqPos()).anyMatch(v -> v != 0)) {
+        throw liqRefused(i, "an absorbLoss carries takes");
+      }
+      long loss = ledger.balance(a, 0);
+      long seen =
+          ledger.balance(fund, 0) - fundShares - (fund == feeAccount ? fees : 0); // the circuit's
+      if (loss < 0 && (loss == Long.MIN_VALUE || seen < -loss)) {
+        throw liqRefused(
+            i,
+            "the ledger refuses it: "
+                + Rule.INSURANCE_INSUFFICIENT
+                + " (the fund's "
+                + seen
+                + " before the batch's pending credits)");
+      }
+      rule = ledger.absorbLoss(a);
+    } else {
+      if (a == fund) {
+        throw liqRefused(i, "the insurance fund " + fund + " is deleveraged");
+      }
+      int j = -1;
+      for (int k = 0; k < p; k++) {
+        if (q.takeLots()[k] != 0) {
+          if (j >= 0) {
+            throw liqRefused(i, "a deleverage closes more than one position");
+          }
+          j = k;
+        }
+      }
+      if (j < 0 || ledger.quantity(a, j) == 0) {
+        throw liqRefused(i, "the deleverage takes nothing from a held position: BAD_AMOUNT");
+      }
+      long inst = ledger.instrumentId(a, j);
+      long[] liqPos = new long[p];
+      for (int k = 0; k < p; k++) {
+        if (ledger.quantity(b, k) != 0 && ledger.instrumentId(b, k) == inst) {
+          liqPos[j] = k;
+        }
+      }
+      rule = ledger.deleverage(a, b, inst, q.takeLots()[j]);
+      if (rule.isOk() && !Arrays.equals(liqPos, q.liqPos())) {
+        throw liqRefused(
+            i,
+            "liqPos "
+                + Arrays.toString(q.liqPos())
+                + " is not the counterparty's slot of the instrument "
+                + Arrays.toString(liqPos));
+      }
+    }
+    if (!rule.isOk()) {
+      throw liqRefused(i, "the ledger refuses it: " + rule);
+    }
+    changed.add(a);
+    changed.add(b);
   }
 
   private void restore(Rebuilder rebuilder) throws BatchRefusedException {

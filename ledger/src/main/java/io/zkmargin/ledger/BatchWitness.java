@@ -70,6 +70,18 @@ public final class BatchWitness {
   public static final int KIND_LIQUIDATION = 6;
 
   /**
+   * The insurance fund covers a closed-out account's negative quote balance (a request slot:
+   * docs/LIQUIDATION.md sections 3 and 9).
+   */
+  public static final int KIND_ABSORB_LOSS = 7;
+
+  /**
+   * Auto-deleveraging: a bankrupt account's position closes against its most profitable opposite
+   * holder at the bankruptcy price (a request slot: docs/LIQUIDATION.md sections 4 and 9).
+   */
+  public static final int KIND_DELEVERAGE = 10;
+
+  /**
    * The names of a liquidation slot's head elements in the witness JSON, in dataHash order (before
    * its packed words): what the builder writes and the committee's decoder reads.
    */
@@ -856,6 +868,8 @@ public final class BatchWitness {
     private final List<LiqSlot> liqSlots = new ArrayList<>();
     private long pendingFund;
     private long fundId = -1;
+    // a deleverage is recorded: the fund is opened at the end and its balance may not grow
+    private boolean deleveraged;
     private BigInteger requestsHash = BigInteger.ZERO;
 
     /**
@@ -1315,6 +1329,13 @@ public final class BatchWitness {
       if (fundId >= 0 && fundId != fund) {
         throw new IllegalStateException("the insurance fund changed inside the batch");
       }
+      if (bId == fund && deleveraged) {
+        throw new IllegalStateException(
+            "the insurance fund "
+                + fund
+                + " cannot liquidate after a deleverage of the same batch (the deleverage reads its"
+                + " balance at the batch's end): start a new batch");
+      }
       if (bId == fund && pendingFund != 0) {
         throw new IllegalStateException(
             "the insurance fund "
@@ -1427,10 +1448,7 @@ public final class BatchWitness {
      */
     public Rule forcedWithdrawal(long accountId, BigInteger requester, long amount) {
       requireOpen();
-      if (liqSlots.size() == q) {
-        throw new IllegalStateException(
-            "the batch's " + q + " request slots of " + circuitId + " are used: start a new batch");
-      }
+      requireRequestSlot();
       Rule outcome = ledger.checkForcedWithdrawal(accountId, requester, amount);
       if (outcome == Rule.UNKNOWN_INSTRUMENT || outcome == Rule.OVERFLOW) {
         return outcome;
@@ -1478,6 +1496,208 @@ public final class BatchWitness {
           Poseidon2.compress(
               requestsHash, new RequestEntry(kind, accountId, requester, amount).hash());
       return rule;
+    }
+
+    // ---------------------------------------------------------------- absorbLoss and deleverage
+    // (adl: request slots of kinds 7 and 10, docs/LIQUIDATION.md sections 3, 4 and 9)
+
+    /**
+     * Applies {@link Ledger#absorbLoss} and records it in the next request slot (kind 7): account
+     * A's negative quote balance (A closed out: no position, no asset but quote) becomes 0 and the
+     * insurance fund pays it. The fund is checked as the circuit sees it, without the batch's
+     * pending fund shares (and fees, when it is the fee account): it must hold the loss and meet
+     * effective IM after on that balance ({@code INSURANCE_INSUFFICIENT} otherwise, nothing
+     * applied), which is never more than the ledger's own check allows. Nothing is signed; nothing
+     * joins the withdrawal list or requestsHash.
+     *
+     * @param accountId the closed-out account
+     * @return the verdict (the ledger's, or INSURANCE_INSUFFICIENT on the circuit's view of the
+     *     fund); OK when applied and recorded
+     * @throws IllegalStateException when the Q request slots are used, the builder is finished, the
+     *     risk table would need more than R rows, or the account is the fee account with fees
+     *     pending (start a new batch)
+     */
+    public Rule absorbLoss(long accountId) {
+      requireOpen();
+      requireRequestSlot();
+      LiquidationParams params = ledger.liquidationParams();
+      if (params == null
+          || !ledger.isRegistered(accountId)
+          || !ledger.isRegistered(params.insuranceFundId())
+          || accountId == params.insuranceFundId()) {
+        return ledger.absorbLoss(accountId); // refused (or throws: no liquidation parameters)
+      }
+      long fund = params.insuranceFundId();
+      if (fundId >= 0 && fundId != fund) {
+        throw new IllegalStateException("the insurance fund changed inside the batch");
+      }
+      TreeSet<Long> rows = requireRows(fund);
+      if (rows.size() > r) {
+        throw new IllegalStateException(
+            "the batch's risk table would need "
+                + rows.size()
+                + " rows, "
+                + circuitId
+                + " has "
+                + r
+                + ": start a new batch");
+      }
+      long loss = ledger.balance(accountId, 0);
+      if (loss < 0 && (pendingFund != 0 || (fund == feeAccount && pendingFees != 0))) {
+        // the circuit's fund: its balance without what the batch credits it at its end
+        long[] w = seenWords(fund);
+        long[] bal = Arrays.copyOfRange(w, 2, 2 + sizes.collateralAssets());
+        if (loss == Long.MIN_VALUE || bal[0] < -loss) {
+          return Rule.INSURANCE_INSUFFICIENT;
+        }
+        bal[0] += loss;
+        AccountState st = ledger.accountState(fund);
+        try {
+          MarginCalculator.DEFAULT.evaluate(
+              vector,
+              st.tier(),
+              bal,
+              st.instrumentIds(),
+              st.quantities(),
+              st.fundingSnapshots(),
+              margin);
+        } catch (RuntimeException e) {
+          return ledger.absorbLoss(accountId); // the ledger names why it cannot margin the fund
+        }
+        if (!margin.meetsInitialMargin()) {
+          return Rule.INSURANCE_INSUFFICIENT;
+        }
+      }
+      requireNoPendingFees(accountId);
+      Part a = open(accountId);
+      Part b = open(fund); // without the pending shares
+      Rule rule = ledger.absorbLoss(accountId);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      fundId = fund;
+      rowIds.addAll(rows);
+      update(accountId);
+      b.path = tree.path(fund); // against the root after A's update
+      update(fund);
+      bounds(b, fund);
+      LiqSlot s = new LiqSlot(sizes.positionSlots(), sizes.collateralAssets());
+      s.head[0] = BigInteger.valueOf(KIND_ABSORB_LOSS);
+      s.head[1] = BigInteger.valueOf(accountId);
+      s.head[2] = BigInteger.valueOf(fund);
+      s.a = a;
+      s.b = b;
+      liqSlots.add(s);
+      return rule;
+    }
+
+    /**
+     * Applies {@link Ledger#deleverage} and records it in the next request slot (kind 10): {@code
+     * lots} of the bankrupt account's position in the instrument close against the counterparty's
+     * opposite position at the bankruptcy price. The circuit proves the rules on the two leaves
+     * (negative equity, the take, the opposite position, the loss, the counterparty's equity after)
+     * and that the insurance fund's balance at the batch's end (its opening after the fee credit,
+     * without the batch's fund shares, which a deleverage forces) is below the deficit; the ledger
+     * also checks that the counterparty is the most profitable holder, which the committee's replay
+     * enforces (docs/LIQUIDATION.md section 9). So that the fund's end balance stays at most what
+     * the ledger saw, a batch with a deleverage takes no later liquidation by the fund and no
+     * deleverage of or against the fund. Nothing is signed; nothing joins the withdrawal list or
+     * requestsHash.
+     *
+     * @param bankruptId the account with negative equity (A)
+     * @param counterpartyId the most profitable holder of an opposite position (B)
+     * @param instrumentId the instrument of A's position
+     * @param lots signed lots of A's position to close (its sign, at most its size)
+     * @return the ledger's verdict; OK when applied and recorded
+     * @throws IllegalStateException when the Q request slots are used, the builder is finished, the
+     *     risk table would need more than R rows, the fee account takes part with fees pending, or
+     *     A or B is the insurance fund (not provable in a batch)
+     */
+    public Rule deleverage(long bankruptId, long counterpartyId, long instrumentId, long lots) {
+      requireOpen();
+      requireRequestSlot();
+      LiquidationParams params = ledger.liquidationParams();
+      if (params == null
+          || !ledger.isRegistered(bankruptId)
+          || !ledger.isRegistered(counterpartyId)
+          || bankruptId == counterpartyId) {
+        return ledger.deleverage(bankruptId, counterpartyId, instrumentId, lots);
+      }
+      long fund = params.insuranceFundId();
+      if (fundId >= 0 && fundId != fund) {
+        throw new IllegalStateException("the insurance fund changed inside the batch");
+      }
+      if (bankruptId == fund || counterpartyId == fund) {
+        throw new IllegalStateException(
+            "a deleverage of or against the insurance fund "
+                + fund
+                + " is not provable in a batch (its balance is read at the batch's end)");
+      }
+      requireNoPendingFees(bankruptId);
+      requireNoPendingFees(counterpartyId);
+      TreeSet<Long> rows = requireRows(bankruptId);
+      rows.addAll(requireRows(counterpartyId));
+      if (rows.size() > r) {
+        throw new IllegalStateException(
+            "the batch's risk table would need "
+                + rows.size()
+                + " rows, "
+                + circuitId
+                + " has "
+                + r
+                + ": start a new batch");
+      }
+      int p = sizes.positionSlots();
+      long[] oldIds = new long[p];
+      long[] oldQty = new long[p];
+      int j = -1;
+      for (int k = 0; k < p; k++) {
+        oldIds[k] = ledger.instrumentId(bankruptId, k);
+        oldQty[k] = ledger.quantity(bankruptId, k);
+        if (oldQty[k] != 0 && oldIds[k] == instrumentId) {
+          j = k;
+        }
+      }
+      long[] bIds = new long[p];
+      long[] bQty = new long[p];
+      for (int k = 0; k < p; k++) {
+        bIds[k] = ledger.instrumentId(counterpartyId, k);
+        bQty[k] = ledger.quantity(counterpartyId, k);
+      }
+      int bSlot = positionSlotFor(bIds, bQty, p, instrumentId);
+      Part a = open(bankruptId);
+      Part b = open(counterpartyId);
+      Rule rule = ledger.deleverage(bankruptId, counterpartyId, instrumentId, lots);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      fundId = fund;
+      deleveraged = true;
+      rowIds.addAll(rows);
+      update(bankruptId);
+      bounds(a, bankruptId);
+      a.newIds = oldIds; // A's row indices name its OLD positions' rows
+      a.newQty = oldQty;
+      b.path = tree.path(counterpartyId); // against the root after A's update
+      update(counterpartyId);
+      bounds(b, counterpartyId);
+      LiqSlot s = new LiqSlot(p, sizes.collateralAssets());
+      s.head[0] = BigInteger.valueOf(KIND_DELEVERAGE);
+      s.head[1] = BigInteger.valueOf(bankruptId);
+      s.head[2] = BigInteger.valueOf(counterpartyId);
+      s.takeLots[j] = lots;
+      s.liqPos[j] = bSlot;
+      s.a = a;
+      s.b = b;
+      liqSlots.add(s);
+      return rule;
+    }
+
+    private void requireRequestSlot() {
+      if (liqSlots.size() == q) {
+        throw new IllegalStateException(
+            "the batch's " + q + " request slots of " + circuitId + " are used: start a new batch");
+      }
     }
 
     /** The old value and path of the order's fill slot in the account's order-fill subtree. */
@@ -1577,7 +1797,7 @@ public final class BatchWitness {
       feePart.positions = sizes.positionSlots();
       // the batch's fund shares to the insurance fund, after the fee credit
       Part fundPart;
-      if (pendingFund != 0) {
+      if (pendingFund != 0 || deleveraged) {
         fundPart = open(fundId); // its state without the batch's fund shares
         pendingFund = 0;
         update(fundId);

@@ -1394,6 +1394,13 @@ public final class Ledger {
   }
 
   /**
+   * The largest deficit {@code -E} (nano quote atoms) a deleverage closes, {@code 2^100} (about 1.3
+   * x 10^21 quote atoms): the batch circuit's bound, which keeps its bankruptcy-price division
+   * exact in the field.
+   */
+  public static final BigInteger MAX_DELEVERAGE_DEFICIT_NANO = BigInteger.ONE.shiftLeft(100);
+
+  /**
    * Auto-deleveraging (docs/LIQUIDATION.md "Auto-deleveraging", StarkEx's {@code deleverage}): when
    * an account's equity is negative and the insurance fund cannot cover it, {@code lots} of its
    * position in {@code instrumentId} close against the opposite position of the most profitable
@@ -1409,7 +1416,8 @@ public final class Ledger {
    *     size)
    * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, SAME_ACCOUNT,
    *     NO_NEGATIVE_EQUITY, INSURANCE_AVAILABLE, BAD_AMOUNT, NOT_OPPOSITE, NOT_MOST_PROFITABLE,
-   *     COUNTERPARTY_BANKRUPT, UNKNOWN_INSTRUMENT, OVERFLOW
+   *     COUNTERPARTY_BANKRUPT, UNKNOWN_INSTRUMENT, OVERFLOW (also a deficit above {@link
+   *     #MAX_DELEVERAGE_DEFICIT_NANO})
    * @throws IllegalStateException if the batch has no liquidation parameters
    */
   public Rule deleverage(long bankruptId, long counterpartyId, long instrumentId, long lots) {
@@ -1438,6 +1446,9 @@ public final class Ledger {
     BigInteger deficitNano = margin.equityNano().negate();
     if (deficitNano.signum() <= 0) {
       return Rule.NO_NEGATIVE_EQUITY;
+    }
+    if (deficitNano.compareTo(MAX_DELEVERAGE_DEFICIT_NANO) > 0) {
+      return Rule.OVERFLOW; // the batch circuit's bound (circuits/batch/deleverage.go DeficitBits)
     }
     BigInteger n = BigInteger.valueOf(MarginCalculator.N);
     BigInteger[] dq = deficitNano.divideAndRemainder(n);

@@ -383,6 +383,39 @@ class BatchProveTest {
     assertTrue(new BatchProver(keys).verify(p));
   }
 
+  /**
+   * A deleverage (kind 10) proves through JNI: the vector the ledger's BatchWitnessAdlTest writes
+   * (test-vectors/batch/ledger-batch-deleverage-2.json), with its own public inputs; the loss comes
+   * from the circuit's hint in the native library (the absorbLoss vectors are solved by Go only).
+   */
+  @Test
+  void requestSlotVectorsProveAndVerify() throws Exception {
+    keys.ensureKeys(ID);
+    Path dir = RepoRoot.find().resolve("test-vectors").resolve("batch");
+    String[] names = {
+      "oldRoot",
+      "newRoot",
+      "riskRoot",
+      "depositHeadBefore",
+      "depositHeadAfter",
+      "withdrawalsHash",
+      "dataHash",
+      "batchTime",
+      "requestsHash"
+    };
+    for (String f : List.of("ledger-batch-deleverage-2.json")) {
+      com.fasterxml.jackson.databind.JsonNode doc =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(f).toFile());
+      List<BigInteger> in =
+          Arrays.stream(names).map(n -> new BigInteger(doc.get(n).asText())).toList();
+      BatchProver.Proved p =
+          new BatchProver(keys).prove(ID, Files.readAllBytes(dir.resolve(f)), in);
+      System.out.printf("zkm: %s proven in %.2f s%n", f, p.proveNanos() / 1e9);
+      assertEquals(in, p.proof().publicInputs());
+      assertTrue(new BatchProver(keys).verify(p.proof()));
+    }
+  }
+
   @Test
   void theBatchProverTakesBatchCircuitsOnly() {
     BatchProver p = new BatchProver(keys);
