@@ -40,7 +40,12 @@ contract GasTest is EscapeVector {
     Settlement.BatchHeader hLiq;
     bytes sigsLiq;
     Settlement.Withdrawal[] wsLiq;
-    Settlement.Liquidation[] lsLiq;
+    Settlement.Request[] lsLiq;
+    Settlement finFw; // a batch paying one forced withdrawal (kind 8), clearing its pending request
+    Settlement.BatchHeader hFw;
+    bytes sigsFw;
+    Settlement.Withdrawal[] wsFw;
+    Settlement.Request[] rsFw;
 
     function setUp() public {
         _loadVector();
@@ -104,11 +109,32 @@ contract GasTest is EscapeVector {
         vm.prank(liqKeeper);
         hl.requestLiquidation(liqAccount, 1, liqProof);
         wsLiq.push(Settlement.Withdrawal(liqKeeper, 1_234));
-        lsLiq.push(Settlement.Liquidation(liqAccount, liqKeeper));
+        lsLiq.push(_liqReq(liqAccount, liqKeeper));
         hLiq = _header(finLiq, 555, escRiskRoot, 0);
         hLiq.withdrawalsHash = finLiq.withdrawalsHash(wsLiq);
-        batchVerifier.record(FAKE_PROOF, _inputs(finLiq, hLiq, finLiq.liquidationsHash(lsLiq)));
+        batchVerifier.record(FAKE_PROOF, _inputs(finLiq, hLiq, finLiq.requestsHash(lsLiq)));
         sigsLiq = _dacSigs(finLiq, 1, hLiq.dataHash, 555, _idx(0, 2));
+        // finFw: ALICE's forced withdrawal of account 1 pending, the batch pays it (kind 8) as its one withdrawal
+        batchVerifier = new RecordedInputBatchVerifierTestDouble();
+        finFw = _deploy(verifier, escStateRoot, escGenesisAccounts);
+        finFw.postRiskRoot(1, escRiskRoot, _sigs(finFw, 1, escRiskRoot, _idx(0, 2)));
+        EscapeHatch hf = new EscapeHatch(finFw, exitVerifier, liqVerifier, GRACE);
+        finFw.setEscapeHatch(address(hf));
+        vm.prank(ALICE);
+        hf.requestForcedWithdrawal(1, 4_321);
+        wsFw.push(Settlement.Withdrawal(ALICE, 4_321));
+        rsFw.push(_fwReq(8, 1, ALICE, 4_321));
+        hFw = _header(finFw, 556, escRiskRoot, 0);
+        hFw.withdrawalsHash = finFw.withdrawalsHash(wsFw);
+        batchVerifier.record(FAKE_PROOF, _inputs(finFw, hFw, finFw.requestsHash(rsFw)));
+        sigsFw = _dacSigs(finFw, 1, hFw.dataHash, 556, _idx(0, 2));
+    }
+
+    /// @dev one forced withdrawal paid (kind 8: its entry hashed into the 9th input, two compresses more than a
+    /// liquidation's; the pending request checked and cleared) and its payment as the batch's one withdrawal
+    function test_gas_finalizeBatch_2of3_1forcedWithdrawal_testDoubleVerifier() public {
+        vm.prank(OPERATOR);
+        finFw.finalizeBatch(hFw, wsFw, rsFw, sigsFw, FAKE_PROOF);
     }
 
     /// @dev one liquidation (its list hashed into the 9th input, the keeper's pending request cleared) and the
@@ -171,17 +197,17 @@ contract GasTest is EscapeVector {
 
     function test_gas_finalizeBatch_2of3_testDoubleVerifier() public {
         vm.prank(OPERATOR);
-        fin0.finalizeBatch(h0, new Settlement.Withdrawal[](0), _noLiq(), sigs0, FAKE_PROOF);
+        fin0.finalizeBatch(h0, new Settlement.Withdrawal[](0), _noReq(), sigs0, FAKE_PROOF);
     }
 
     function test_gas_finalizeBatch_2of3_2withdrawals_testDoubleVerifier() public {
         vm.prank(OPERATOR);
-        fin2.finalizeBatch(h2, ws2, _noLiq(), sigs2, FAKE_PROOF);
+        fin2.finalizeBatch(h2, ws2, _noReq(), sigs2, FAKE_PROOF);
     }
 
     function test_gas_finalizeBatch_2of3_realVerifier() public {
         vm.prank(OPERATOR);
-        finReal.finalizeBatch(hReal, batchWithdrawals, batchLiquidations, sigsReal, batchProof);
+        finReal.finalizeBatch(hReal, batchWithdrawals, batchRequests, sigsReal, batchProof);
     }
 
     /// @notice Figure (printed with -vv): the real batch verifier's own gas for the vector's proof, 9 inputs

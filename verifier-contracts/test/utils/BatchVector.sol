@@ -21,7 +21,7 @@ abstract contract BatchVector is HealthVector {
     uint256[9] internal batchInputs; // oldRoot, newRoot, riskRoot, headBefore, headAfter, withdrawalsHash, dataHash, batchTime, requestsHash
     uint64 internal batchGenesisAccounts;
     Settlement.Withdrawal[] internal batchWithdrawals;
-    Settlement.Liquidation[] internal batchLiquidations;
+    Settlement.Request[] internal batchRequests; // the request entries (liquidations, forced withdrawals), slot order
     // the vector's deposits, in queue order
     address[] internal depDepositor;
     uint256[] internal depAmount;
@@ -60,13 +60,26 @@ abstract contract BatchVector is HealthVector {
                 )
             );
         }
-        for (uint256 i = 0; vm.keyExistsJson(json, _at(".batch.liquidations", i)); i++) {
-            string memory k = _at(".batch.liquidations", i);
-            batchLiquidations.push(
-                Settlement.Liquidation(
-                    uint64(_u(json, string.concat(k, ".accountId"))),
-                    address(uint160(_u(json, string.concat(k, ".keeper"))))
-                )
+        // the request entries (kind, accountId, party, amount) in slot order; a vector written before forced
+        // withdrawals has only its liquidations (accountId, keeper): kind 6 entries
+        bool hasRequests = vm.keyExistsJson(json, ".batch.requests");
+        string memory list = hasRequests ? ".batch.requests" : ".batch.liquidations";
+        for (uint256 i = 0; vm.keyExistsJson(json, _at(list, i)); i++) {
+            string memory k = _at(list, i);
+            batchRequests.push(
+                hasRequests
+                    ? Settlement.Request(
+                        uint8(_u(json, string.concat(k, ".kind"))),
+                        uint64(_u(json, string.concat(k, ".accountId"))),
+                        address(uint160(_u(json, string.concat(k, ".party")))),
+                        uint64(_u(json, string.concat(k, ".amount")))
+                    )
+                    : Settlement.Request(
+                        6,
+                        uint64(_u(json, string.concat(k, ".accountId"))),
+                        address(uint160(_u(json, string.concat(k, ".keeper")))),
+                        0
+                    )
             );
         }
         realBatchVerifier =
