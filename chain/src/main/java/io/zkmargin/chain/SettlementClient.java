@@ -123,10 +123,51 @@ public final class SettlementClient implements AutoCloseable {
   public record Withdrawal(String to, long amount) {}
 
   /**
-   * One liquidation of a batch as {@code finalizeBatch} names it (docs/LIQUIDATION.md section 8):
-   * the liquidated account and the keeper credited with its share ({@code 0x0...0} for none).
+   * One entry of a batch's request list as {@code finalizeBatch} takes it (the contract's {@code
+   * Settlement.Request}, /work/wt/FORCED.md, docs/LIQUIDATION.md section 8), in request-slot order:
+   * the contract hashes the list into the proof's 9th public input {@code requestsHash} and has the
+   * escape hatch clear the requests it names.
+   *
+   * @param kind {@link #LIQUIDATION} (6), {@link #FORCED_PAID} (8) or {@link #FORCED_REFUSED} (9)
+   * @param accountId the account (leaf index), {@code >= 0}
+   * @param party kind 6: the keeper credited with its share ({@code 0x0...0} for none); kinds 8, 9:
+   *     the L1 address that requested the forced withdrawal (0x and 40 hex digits)
+   * @param amount kinds 8, 9: the requested quote atoms, {@code >= 1}; kind 6: 0
    */
-  public record Liquidation(long accountId, String keeper) {}
+  public record Request(int kind, long accountId, String party, long amount) {
+    /** A liquidation (clears the keeper's pending liquidation request). */
+    public static final int LIQUIDATION = 6;
+
+    /**
+     * A forced withdrawal the batch paid (its withdrawal list pays {@code amount} to the party).
+     */
+    public static final int FORCED_PAID = 8;
+
+    /** A forced withdrawal the batch proved it must refuse (nothing paid). */
+    public static final int FORCED_REFUSED = 9;
+
+    public Request {
+      ArgChecker.isTrue(
+          kind == LIQUIDATION || kind == FORCED_PAID || kind == FORCED_REFUSED,
+          "kind must be 6, 8 or 9, was {}",
+          kind);
+      ArgChecker.notNegative(accountId, "accountId");
+      ArgChecker.isTrue(
+          party != null && party.matches("0x[0-9a-fA-F]{40}"),
+          "party must be a 0x-prefixed 20-byte address, was {}",
+          party);
+      if (kind == LIQUIDATION) {
+        ArgChecker.isTrue(amount == 0, "a liquidation entry has amount 0, was {}", amount);
+      } else {
+        ArgChecker.notNegativeOrZero(amount, "amount");
+      }
+    }
+
+    /** A liquidation entry of {@code accountId} for {@code keeper} (0x0...0 for none). */
+    public static Request liquidation(long accountId, String keeper) {
+      return new Request(LIQUIDATION, accountId, keeper, 0);
+    }
+  }
 
   /**
    * A batch as {@code finalizeBatch} takes it (docs/BATCH.md section 4).
@@ -374,7 +415,8 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * {@link #finalizeBatch(BatchHeader, List, List, byte[], byte[])} of a batch without liquidation.
+   * {@link #finalizeBatch(BatchHeader, List, List, byte[], byte[])} of a batch without request
+   * entries (no liquidation, no forced withdrawal).
    */
   public TxResult finalizeBatch(
       BatchHeader h, List<Withdrawal> withdrawals, byte[] dacSignatures, byte[] proof) {
@@ -382,19 +424,22 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * Finalizes the next batch (sender must be the operator); the contract hashes {@code
-   * liquidations} into the proof's 9th public input and clears each liquidated account's pending
-   * liquidation request on the escape hatch.
+   * Finalizes the next batch (sender must be the operator); the contract hashes {@code requests}
+   * into the proof's 9th public input and has the escape hatch clear the requests they name: a
+   * liquidation the keeper's pending liquidation request, a forced withdrawal paid or refused the
+   * account's pending forced-withdrawal request (which must carry the entry's requester and amount,
+   * else the whole batch reverts {@code ForcedWithdrawalMismatch} or {@code RequestNotPending}).
    *
-   * @param withdrawals the batch's withdrawals in slot order (keeper shares last)
-   * @param liquidations the batch's liquidations in liquidation-slot order
+   * @param withdrawals the batch's withdrawals in slot order (the request slots' after the generic
+   *     slots')
+   * @param requests the batch's request entries in request-slot order
    * @param dacSignatures committee signatures over {@link #batchDataDigest}, signers increasing
    * @param proof gnark {@code MarshalSolidity()} bytes of the batch proof
    */
   public TxResult finalizeBatch(
       BatchHeader h,
       List<Withdrawal> withdrawals,
-      List<Liquidation> liquidations,
+      List<Request> requests,
       byte[] dacSignatures,
       byte[] proof) {
     Settlement.BatchHeader header =
@@ -410,11 +455,17 @@ public final class SettlementClient implements AutoCloseable {
         withdrawals.stream()
             .map(w -> new Settlement.Withdrawal(w.to(), BigInteger.valueOf(w.amount())))
             .toList();
-    List<Settlement.Liquidation> ls =
-        liquidations.stream()
-            .map(l -> new Settlement.Liquidation(BigInteger.valueOf(l.accountId()), l.keeper()))
+    List<Settlement.Request> rs =
+        requests.stream()
+            .map(
+                r ->
+                    new Settlement.Request(
+                        BigInteger.valueOf(r.kind()),
+                        BigInteger.valueOf(r.accountId()),
+                        r.party(),
+                        BigInteger.valueOf(r.amount())))
             .toList();
-    return tx(contract.finalizeBatch(header, ws, ls, dacSignatures, proof));
+    return tx(contract.finalizeBatch(header, ws, rs, dacSignatures, proof));
   }
 
   /** Sends the sender every quote atom finalized batches credited to it. */

@@ -885,11 +885,11 @@ public final class Sequencer implements AutoCloseable {
             b.batchTime);
     b.attempts++;
     set(b, State.SUBMITTED, b.reason);
-    List<SettlementClient.Liquidation> ls = new ArrayList<>();
+    List<SettlementClient.Request> rs = new ArrayList<>();
     for (Liquidation x : b.liquidations) {
-      ls.add(new SettlementClient.Liquidation(x.accountId(), hexAddress(x.keeper())));
+      rs.add(SettlementClient.Request.liquidation(x.accountId(), hexAddress(x.keeper())));
     }
-    SettlementClient.TxResult tx = chain.finalizeBatch(h, ws, ls, sigs, proof);
+    SettlementClient.TxResult tx = chain.finalizeBatch(h, ws, rs, sigs, proof);
     b.txHash = tx.hash();
     b.gasUsed = tx.gasUsed();
     set(b, State.FINALIZED, "");
