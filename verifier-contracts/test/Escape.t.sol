@@ -162,6 +162,93 @@ contract EscapeTest is EscapeVector {
         vm.assertLt(0, b.pendingWithdrawal(liq.party), "the keeper's share");
     }
 
+    /// @dev The REAL forced batch (test-vectors/chain/batch-proof-forced.json: account 4 registered by ALICE, a
+    /// withdrawal to BOB, then its request slot pays account 4's forced withdrawal to ALICE, kind 8) through the real
+    /// verifier: with no pending request it is refused (`RequestNotPending`: nobody asked), with another requester's
+    /// or another amount's request `ForcedWithdrawalMismatch`; a request list other than the proven one (paid said
+    /// refused, another amount) fails the proof even with the matching request pending; ALICE's request is paid
+    /// (credited, claimable) and cleared, and no longer lets anyone freeze.
+    function test_realBatch_paysAndClearsForcedWithdrawal() public {
+        _loadBatchVector(FORCED_BATCH_VECTOR);
+        Settlement.Request memory fw = batchRequests[_firstOfKind(8)];
+        vm.assertEq(uint256(fw.accountId), depAccount[0], "the registered account");
+        vm.assertEq(fw.party, depDepositor[0], "its depositor asks");
+        vm.assertEq(uint256(batchWithdrawals[1].amount), fw.amount, "paid as the withdrawal after the generic slot's");
+        vm.assertEq(batchWithdrawals[1].to, fw.party, "to the requester");
+
+        (Settlement b, EscapeHatch bh) = _realWithHatch();
+        _expectRealFinalizeRevert(b, abi.encodeWithSelector(EscapeHatch.RequestNotPending.selector, fw.accountId));
+        vm.prank(STRANGER);
+        bh.requestForcedWithdrawal(fw.accountId, fw.amount);
+        _expectRealFinalizeRevert(
+            b,
+            abi.encodeWithSelector(
+                EscapeHatch.ForcedWithdrawalMismatch.selector, fw.accountId, STRANGER, fw.amount, fw.party, fw.amount
+            )
+        );
+        (b, bh) = _realWithHatch();
+        vm.prank(fw.party);
+        bh.requestForcedWithdrawal(fw.accountId, fw.amount + 1);
+        _expectRealFinalizeRevert(
+            b,
+            abi.encodeWithSelector(
+                EscapeHatch.ForcedWithdrawalMismatch.selector,
+                fw.accountId,
+                fw.party,
+                fw.amount + 1,
+                fw.party,
+                fw.amount
+            )
+        );
+
+        (b, bh) = _realWithHatch();
+        vm.prank(fw.party);
+        bh.requestForcedWithdrawal(fw.accountId, fw.amount);
+        bytes memory sigs = _realSigs(b);
+        Settlement.Request[] memory other = batchRequests;
+        other[0].kind = 9; // "refused" while the proof paid it
+        vm.prank(OPERATOR);
+        vm.expectRevert(Settlement.BatchProofInvalid.selector);
+        b.finalizeBatch(_realHeader(), batchWithdrawals, other, sigs, batchProof);
+        other = batchRequests;
+        other[0].amount -= 1;
+        vm.prank(OPERATOR);
+        vm.expectRevert(Settlement.BatchProofInvalid.selector);
+        b.finalizeBatch(_realHeader(), batchWithdrawals, other, sigs, batchProof);
+
+        vm.expectEmit(true, true, true, true);
+        emit ForcedWithdrawalCleared(fw.accountId, 1, fw.amount);
+        vm.prank(OPERATOR);
+        b.finalizeBatch(_realHeader(), batchWithdrawals, batchRequests, sigs, batchProof);
+        vm.assertEq(b.stateRoot(), batchInputs[1], "finalized");
+        (uint64 d,,,) = bh.forcedWithdrawal(fw.accountId);
+        vm.assertEq(uint256(d), 0, "cleared");
+        vm.assertEq(b.pendingWithdrawal(fw.party), fw.amount, "credited to the requester");
+        uint256 before = token.balanceOf(fw.party);
+        vm.prank(fw.party);
+        b.claimWithdrawal();
+        vm.assertEq(token.balanceOf(fw.party) - before, fw.amount, "claimed");
+        vm.warp(block.timestamp + GRACE + 1);
+        vm.expectRevert(abi.encodeWithSelector(EscapeHatch.NothingOverdue.selector, fw.accountId));
+        bh.freeze(fw.accountId);
+    }
+
+    /// @dev a Settlement in the loaded batch vector's state with the real verifier, and its hatch
+    function _realWithHatch() internal returns (Settlement b, EscapeHatch bh) {
+        b = _deployReal();
+        bh = new EscapeHatch(b, exitVerifier, liqVerifier, GRACE);
+        b.setEscapeHatch(address(bh));
+    }
+
+    /// @dev the loaded vector's batch, as proven, finalized on `b` as the operator reverts with `err`
+    function _expectRealFinalizeRevert(Settlement b, bytes memory err) internal {
+        bytes memory sigs = _realSigs(b);
+        vm.prank(OPERATOR);
+        vm.expectRevert(err);
+        b.finalizeBatch(_realHeader(), batchWithdrawals, batchRequests, sigs, batchProof);
+        vm.assertEq(uint256(b.batchNumber()), 0, "nothing finalized");
+    }
+
     /// @dev index of the vector's first request entry of `kind`
     function _firstOfKind(uint8 kind) internal view returns (uint256) {
         for (uint256 i = 0; i < batchRequests.length; i++) {

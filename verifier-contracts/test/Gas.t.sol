@@ -41,6 +41,12 @@ contract GasTest is EscapeVector {
     bytes sigsLiq;
     Settlement.Withdrawal[] wsLiq;
     Settlement.Request[] lsLiq;
+    Settlement finRealFw; // the real forced batch vector (pays a pending forced withdrawal), real verifier
+    Settlement.BatchHeader hRealFw;
+    bytes sigsRealFw;
+    bytes proofRealFw;
+    Settlement.Withdrawal[] wsRealFw;
+    Settlement.Request[] rsRealFw;
     Settlement finFw; // a batch paying one forced withdrawal (kind 8), clearing its pending request
     Settlement.BatchHeader hFw;
     bytes sigsFw;
@@ -50,7 +56,22 @@ contract GasTest is EscapeVector {
     function setUp() public {
         _loadVector();
         _makeOracles();
-        // first the real batch (it warps to the vector's batch time), then re-post s's risk root at that time
+        // first the real batches (they warp to the vectors' batch time), then re-post s's risk root at that time;
+        // the forced one: its requester's request pending on the hatch (real escape verifiers)
+        _loadEscapeVectors();
+        _loadBatchVector(FORCED_BATCH_VECTOR);
+        finRealFw = _deployReal();
+        EscapeHatch hrf = new EscapeHatch(finRealFw, exitVerifier, liqVerifier, GRACE);
+        finRealFw.setEscapeHatch(address(hrf));
+        vm.prank(batchRequests[0].party);
+        hrf.requestForcedWithdrawal(batchRequests[0].accountId, batchRequests[0].amount);
+        hRealFw = _realHeader();
+        sigsRealFw = _realSigs(finRealFw);
+        proofRealFw = batchProof;
+        for (uint256 i = 0; i < batchWithdrawals.length; i++) {
+            wsRealFw.push(batchWithdrawals[i]);
+        }
+        rsRealFw.push(batchRequests[0]);
         _loadBatchVector();
         finReal = _deployReal();
         hReal = _realHeader();
@@ -82,7 +103,6 @@ contract GasTest is EscapeVector {
         batchVerifier.record(FAKE_PROOF, _inputs(fin2, h2));
         sigs2 = _dacSigs(fin2, 1, h2.dataHash, 999, _idx(0, 2));
         // escape hatch: requests made GRACE + 1 s ago are overdue now
-        _loadEscapeVectors();
         Settlement e;
         (, hatchL) = _deployEscape(escStateRoot, 0);
         (, hatchF) = _deployEscape(escStateRoot, 0);
@@ -208,6 +228,13 @@ contract GasTest is EscapeVector {
     function test_gas_finalizeBatch_2of3_realVerifier() public {
         vm.prank(OPERATOR);
         finReal.finalizeBatch(hReal, batchWithdrawals, batchRequests, sigsReal, batchProof);
+    }
+
+    /// @dev the real forced batch: a registration, a withdrawal, and a forced withdrawal paid (kind 8: its entry in
+    /// requestsHash, the pending request cleared on the hatch)
+    function test_gas_finalizeBatch_2of3_forcedWithdrawal_realVerifier() public {
+        vm.prank(OPERATOR);
+        finRealFw.finalizeBatch(hRealFw, wsRealFw, rsRealFw, sigsRealFw, proofRealFw);
     }
 
     /// @notice Figure (printed with -vv): the real batch verifier's own gas for the vector's proof, 9 inputs

@@ -14,6 +14,8 @@ import {IBatchVerifier} from "../../src/IBatchVerifier.sol";
 /// uint256[8])` is exactly IBatchVerifier's function, so no adapter sits in between.
 abstract contract BatchVector is HealthVector {
     string internal constant BATCH_VECTOR = "/../test-vectors/chain/batch-proof.json";
+    /// @dev the same genesis and key; its request slot pays account 4's forced withdrawal (kind 8) to its depositor
+    string internal constant FORCED_BATCH_VECTOR = "/../test-vectors/chain/batch-proof-forced.json";
 
     IBatchVerifier internal realBatchVerifier;
     string internal batchCircuitId;
@@ -30,8 +32,20 @@ abstract contract BatchVector is HealthVector {
     uint64[] internal depAccount;
 
     function _loadBatchVector() internal {
-        string memory path = string.concat(vm.projectRoot(), BATCH_VECTOR);
-        vm.assertTrue(vm.exists(path), "test-vectors/chain/batch-proof.json is missing");
+        _loadBatchVector(BATCH_VECTOR);
+    }
+
+    /// @dev loads the batch vector at `file` (relative to verifier-contracts), replacing a vector loaded before
+    function _loadBatchVector(string memory file) internal {
+        string memory path = string.concat(vm.projectRoot(), file);
+        vm.assertTrue(vm.exists(path), string.concat(file, " is missing"));
+        delete batchWithdrawals;
+        delete batchRequests;
+        delete depDepositor;
+        delete depAmount;
+        delete depPkX;
+        delete depPkY;
+        delete depAccount;
         string memory json = vm.readFile(path);
         vm.assertEq(vm.parseJsonString(json, ".format"), "zkmargin-proof-v1", "proof file format");
         batchCircuitId = vm.parseJsonString(json, ".circuitId");
@@ -60,26 +74,15 @@ abstract contract BatchVector is HealthVector {
                 )
             );
         }
-        // the request entries (kind, accountId, party, amount) in slot order; a vector written before forced
-        // withdrawals has only its liquidations (accountId, keeper): kind 6 entries
-        bool hasRequests = vm.keyExistsJson(json, ".batch.requests");
-        string memory list = hasRequests ? ".batch.requests" : ".batch.liquidations";
-        for (uint256 i = 0; vm.keyExistsJson(json, _at(list, i)); i++) {
-            string memory k = _at(list, i);
+        for (uint256 i = 0; vm.keyExistsJson(json, _at(".batch.requests", i)); i++) {
+            string memory k = _at(".batch.requests", i);
             batchRequests.push(
-                hasRequests
-                    ? Settlement.Request(
-                        uint8(_u(json, string.concat(k, ".kind"))),
-                        uint64(_u(json, string.concat(k, ".accountId"))),
-                        address(uint160(_u(json, string.concat(k, ".party")))),
-                        uint64(_u(json, string.concat(k, ".amount")))
-                    )
-                    : Settlement.Request(
-                        6,
-                        uint64(_u(json, string.concat(k, ".accountId"))),
-                        address(uint160(_u(json, string.concat(k, ".keeper")))),
-                        0
-                    )
+                Settlement.Request(
+                    uint8(_u(json, string.concat(k, ".kind"))),
+                    uint64(_u(json, string.concat(k, ".accountId"))),
+                    address(uint160(_u(json, string.concat(k, ".party")))),
+                    uint64(_u(json, string.concat(k, ".amount")))
+                )
             );
         }
         realBatchVerifier =
