@@ -2,6 +2,7 @@ package io.zkmargin.chain;
 
 import io.zkmargin.chain.contracts.Settlement;
 import io.zkmargin.commit.Fr;
+import io.zkmargin.ledger.RequestEntry;
 import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -121,53 +122,6 @@ public final class SettlementClient implements AutoCloseable {
    * @param amount quote atoms, {@code > 0}
    */
   public record Withdrawal(String to, long amount) {}
-
-  /**
-   * One entry of a batch's request list as {@code finalizeBatch} takes it (the contract's {@code
-   * Settlement.Request}, /work/wt/FORCED.md, docs/LIQUIDATION.md section 8), in request-slot order:
-   * the contract hashes the list into the proof's 9th public input {@code requestsHash} and has the
-   * escape hatch clear the requests it names.
-   *
-   * @param kind {@link #LIQUIDATION} (6), {@link #FORCED_PAID} (8) or {@link #FORCED_REFUSED} (9)
-   * @param accountId the account (leaf index), {@code >= 0}
-   * @param party kind 6: the keeper credited with its share ({@code 0x0...0} for none); kinds 8, 9:
-   *     the L1 address that requested the forced withdrawal (0x and 40 hex digits)
-   * @param amount kinds 8, 9: the requested quote atoms, {@code >= 1}; kind 6: 0
-   */
-  public record Request(int kind, long accountId, String party, long amount) {
-    /** A liquidation (clears the keeper's pending liquidation request). */
-    public static final int LIQUIDATION = 6;
-
-    /**
-     * A forced withdrawal the batch paid (its withdrawal list pays {@code amount} to the party).
-     */
-    public static final int FORCED_PAID = 8;
-
-    /** A forced withdrawal the batch proved it must refuse (nothing paid). */
-    public static final int FORCED_REFUSED = 9;
-
-    public Request {
-      ArgChecker.isTrue(
-          kind == LIQUIDATION || kind == FORCED_PAID || kind == FORCED_REFUSED,
-          "kind must be 6, 8 or 9, was {}",
-          kind);
-      ArgChecker.notNegative(accountId, "accountId");
-      ArgChecker.isTrue(
-          party != null && party.matches("0x[0-9a-fA-F]{40}"),
-          "party must be a 0x-prefixed 20-byte address, was {}",
-          party);
-      if (kind == LIQUIDATION) {
-        ArgChecker.isTrue(amount == 0, "a liquidation entry has amount 0, was {}", amount);
-      } else {
-        ArgChecker.notNegativeOrZero(amount, "amount");
-      }
-    }
-
-    /** A liquidation entry of {@code accountId} for {@code keeper} (0x0...0 for none). */
-    public static Request liquidation(long accountId, String keeper) {
-      return new Request(LIQUIDATION, accountId, keeper, 0);
-    }
-  }
 
   /**
    * A batch as {@code finalizeBatch} takes it (docs/BATCH.md section 4).
@@ -432,14 +386,15 @@ public final class SettlementClient implements AutoCloseable {
    *
    * @param withdrawals the batch's withdrawals in slot order (the request slots' after the generic
    *     slots')
-   * @param requests the batch's request entries in request-slot order
+   * @param requests the batch's request entries in request-slot order ({@code Ledger.requests()}:
+   *     kind 6 liquidation, 8 forced withdrawal paid, 9 refused)
    * @param dacSignatures committee signatures over {@link #batchDataDigest}, signers increasing
    * @param proof gnark {@code MarshalSolidity()} bytes of the batch proof
    */
   public TxResult finalizeBatch(
       BatchHeader h,
       List<Withdrawal> withdrawals,
-      List<Request> requests,
+      List<RequestEntry> requests,
       byte[] dacSignatures,
       byte[] proof) {
     Settlement.BatchHeader header =
@@ -462,7 +417,7 @@ public final class SettlementClient implements AutoCloseable {
                     new Settlement.Request(
                         BigInteger.valueOf(r.kind()),
                         BigInteger.valueOf(r.accountId()),
-                        r.party(),
+                        Numeric.toHexStringWithPrefixZeroPadded(r.party(), 40),
                         BigInteger.valueOf(r.amount())))
             .toList();
     return tx(contract.finalizeBatch(header, ws, rs, dacSignatures, proof));

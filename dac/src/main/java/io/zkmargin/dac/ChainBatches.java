@@ -1,9 +1,8 @@
 package io.zkmargin.dac;
 
 import io.zkmargin.chain.ChainException;
-import io.zkmargin.chain.SettlementClient;
 import io.zkmargin.chain.contracts.Settlement;
-import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.ledger.RequestEntry;
 import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -63,7 +62,7 @@ public final class ChainBatches {
    *     dataHash, batchTime, requestsHash: the contract's hash of the request list)
    * @param withdrawals the credited withdrawal list, calldata order
    * @param requests the request entries (liquidations, forced withdrawals paid or refused),
-   *     calldata order (party addresses 0x lower-case)
+   *     calldata order
    * @param solidityProof the proof bytes passed to the verifier (gnark {@code MarshalSolidity})
    * @param deposits queue entries the batch consumed
    * @param txHash the finalizing transaction
@@ -72,7 +71,7 @@ public final class ChainBatches {
       long batchNumber,
       BigInteger[] publicInputs,
       List<Credit> withdrawals,
-      List<SettlementClient.Request> requests,
+      List<RequestEntry> requests,
       byte[] solidityProof,
       long deposits,
       String txHash) {}
@@ -151,7 +150,7 @@ public final class ChainBatches {
           d.header[4],
           d.header[5],
           d.header[6],
-          requestsHash(d.requests)
+          RequestEntry.requestsHash(d.requests)
         };
         if (!d.header[1].equals(ev.newRoot) || !d.header[5].equals(ev.dataHash)) {
           throw new ChainException(
@@ -180,32 +179,7 @@ public final class ChainBatches {
   }
 
   record Decoded(
-      BigInteger[] header,
-      List<Credit> withdrawals,
-      List<SettlementClient.Request> requests,
-      byte[] proof) {}
-
-  /**
-   * {@code Settlement.requestsHash} (/work/wt/FORCED.md): {@code q_{j+1} = compress(q_j, e_j)} with
-   * {@code e = compress(accountId, keeper)} for a liquidation and {@code e = compress(accountId +
-   * 2^64 (kind - 7), compress(requester, amount))} for a forced withdrawal paid (8) or refused (9),
-   * the batch's 9th public input.
-   */
-  public static BigInteger requestsHash(List<SettlementClient.Request> requests) {
-    BigInteger q = BigInteger.ZERO;
-    for (SettlementClient.Request r : requests) {
-      BigInteger id = BigInteger.valueOf(r.accountId());
-      BigInteger party = Numeric.toBigInt(r.party());
-      BigInteger e =
-          r.kind() == SettlementClient.Request.LIQUIDATION
-              ? Poseidon2.compress(id, party)
-              : Poseidon2.compress(
-                  id.add(BigInteger.valueOf(r.kind() - 7).shiftLeft(64)),
-                  Poseidon2.compress(party, BigInteger.valueOf(r.amount())));
-      q = Poseidon2.compress(q, e);
-    }
-    return q;
-  }
+      BigInteger[] header, List<Credit> withdrawals, List<RequestEntry> requests, byte[] proof) {}
 
   /**
    * Decodes {@code finalizeBatch} calldata (ABI: a static 7-word tuple, then four offsets; a
@@ -234,15 +208,15 @@ public final class ChainBatches {
       ws.add(new Credit(address(a, at), u63(a, at + 32, "withdrawal amount")));
     }
     int rLen = length(a, rOff, 128);
-    List<SettlementClient.Request> rs = new ArrayList<>();
+    List<RequestEntry> rs = new ArrayList<>();
     for (int j = 0; j < rLen; j++) {
       int at = rOff + 32 + 128 * j;
       long kind = u63(a, at, "request kind");
       long id = u63(a, at + 32, "request account");
-      String party = address(a, at + 64);
+      BigInteger party = Numeric.toBigInt(address(a, at + 64));
       long amount = u63(a, at + 96, "request amount");
       try {
-        rs.add(new SettlementClient.Request((int) Math.min(kind, 256), id, party, amount));
+        rs.add(new RequestEntry((int) Math.min(kind, 256), id, party, amount)); // range checks
       } catch (IllegalArgumentException e) {
         throw new ChainException(
             "transaction " + tx + ": request " + j + " malformed: " + e.getMessage(),

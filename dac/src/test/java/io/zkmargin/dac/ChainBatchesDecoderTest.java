@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.chain.ChainException;
-import io.zkmargin.chain.SettlementClient;
 import io.zkmargin.chain.contracts.Settlement;
 import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.ledger.RequestEntry;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +33,7 @@ class ChainBatchesDecoderTest {
   private record Call(
       BigInteger[] header,
       List<ChainBatches.Credit> withdrawals,
-      List<SettlementClient.Request> requests,
+      List<RequestEntry> requests,
       byte[] proof,
       byte[] calldata) {}
 
@@ -55,13 +55,15 @@ class ChainBatchesDecoderTest {
 
   @Test
   void requestsHashIsTheContractsEntryChain() {
-    String keeper = "0x000000000000000000000000000000000000beef";
-    String bob = "0x000000000000000000000000000000000000b0b0";
-    List<SettlementClient.Request> rs =
+    // the values of Escape.t.sol's test_requestsHash_entriesAsSpecified (Solidity's
+    // Settlement.requestsHash)
+    BigInteger keeper = BigInteger.valueOf(0xBEEF);
+    BigInteger bob = BigInteger.valueOf(0xB0B0);
+    List<RequestEntry> rs =
         List.of(
-            SettlementClient.Request.liquidation(5, keeper),
-            new SettlementClient.Request(8, 3, bob, 750_000),
-            new SettlementClient.Request(9, 3, bob, 750_000));
+            new RequestEntry(6, 5, keeper, 0),
+            new RequestEntry(8, 3, bob, 750_000),
+            new RequestEntry(9, 3, bob, 750_000));
     BigInteger two64 = BigInteger.ONE.shiftLeft(64);
     BigInteger bobAmount =
         Poseidon2.compress(BigInteger.valueOf(0xB0B0), BigInteger.valueOf(750_000));
@@ -72,8 +74,8 @@ class ChainBatchesDecoderTest {
     q =
         Poseidon2.compress(
             q, Poseidon2.compress(BigInteger.valueOf(3).add(two64.shiftLeft(1)), bobAmount));
-    assertEquals(q, ChainBatches.requestsHash(rs));
-    assertEquals(BigInteger.ZERO, ChainBatches.requestsHash(List.of()));
+    assertEquals(q, RequestEntry.requestsHash(rs));
+    assertEquals(BigInteger.ZERO, RequestEntry.requestsHash(List.of()));
   }
 
   @Test
@@ -135,20 +137,17 @@ class ChainBatchesDecoderTest {
       ws.add(new ChainBatches.Credit(to, amount));
       wsAbi.add(new Settlement.Withdrawal(to, BigInteger.valueOf(amount)));
     }
-    List<SettlementClient.Request> rs = new ArrayList<>();
+    List<RequestEntry> rs = new ArrayList<>();
     List<Settlement.Request> rsAbi = new ArrayList<>();
     for (int j = rnd.nextInt(5); j > 0; j--) {
       int kind = new int[] {6, 8, 9}[rnd.nextInt(3)];
       long id = rnd.nextInt(1 << 30);
       long amount = kind == 6 ? 0 : 1 + rnd.nextInt(1 << 30);
-      SettlementClient.Request r = new SettlementClient.Request(kind, id, address(rnd), amount);
-      rs.add(r);
+      String party = address(rnd);
+      rs.add(new RequestEntry(kind, id, Numeric.toBigInt(party), amount));
       rsAbi.add(
           new Settlement.Request(
-              BigInteger.valueOf(kind),
-              BigInteger.valueOf(id),
-              r.party(),
-              BigInteger.valueOf(amount)));
+              BigInteger.valueOf(kind), BigInteger.valueOf(id), party, BigInteger.valueOf(amount)));
     }
     byte[] sigs = new byte[65 * rnd.nextInt(3)];
     rnd.nextBytes(sigs);
