@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       ChainCommand.class,
       ExitCommand.class,
       KeeperCommand.class,
+      HatchCommand.class,
       SignChallengeCommand.class,
       CeremonyCommand.class,
       WorkerCommand.class,
@@ -70,7 +71,7 @@ public final class Main implements Callable<Integer> {
         List.of("demo", "margin", "prove-health", "verify"));
     GROUPS.put("service (gRPC):", List.of("serve", "client", "trade", "operator", "bench-grpc"));
     GROUPS.put("dashboard (web page of ./zkm serve):", List.of("sign-challenge"));
-    GROUPS.put("chain (anvil + contracts):", List.of("chain", "exit", "keeper"));
+    GROUPS.put("chain (anvil + contracts):", List.of("chain", "exit", "keeper", "hatch"));
     GROUPS.put("trusted setup (multi-party ceremony):", List.of("ceremony"));
     GROUPS.put("database and proving pool:", List.of("venue", "worker"));
     GROUPS.put("data availability and audit:", List.of("dac", "audit"));
