@@ -181,8 +181,10 @@ contract EscapeHatch {
     /// settled, with the batch's request list, which Settlement hashed into the proof's `requestsHash` (and whose
     /// kinds it checked: 6, 8 or 9). Per entry, in slot order:
     /// - kind 6, a liquidation: the account's pending liquidation request, if any, whose keeper must be the
-    ///   entry's (`KeeperMismatch`: the batch credits its keeper share to the address that asked); with no pending
-    ///   request (the operator's own liquidation) nothing;
+    ///   entry's (`KeeperMismatch`: the batch credits its keeper share to the address that asked) unless the
+    ///   entry names no keeper (the operator's own liquidation, cut before the request was posted: it clears the
+    ///   request without a share, so a keeper posting during the proof cannot make the batch unfinalizable);
+    ///   with no pending request nothing;
     /// - kind 8 (paid) or 9 (refused), a forced withdrawal: the account's pending forced-withdrawal request, which
     ///   must exist (`RequestNotPending`: a batch cannot pay a forced withdrawal nobody asked for) and carry the
     ///   entry's requester and amount (`ForcedWithdrawalMismatch`: the proof paid or refused another request).
@@ -197,7 +199,10 @@ contract EscapeHatch {
             if (q.kind == 6) {
                 Request storage r = liquidationRequest[id];
                 if (r.deadline == 0) continue;
-                if (r.requester != q.party) revert KeeperMismatch(id, r.requester, q.party);
+                // party 0: the operator's own liquidation, cut before the request was posted (a keeper may post
+                // while the batch is being proven); it answers the request all the same (the account was
+                // liquidated in a batch after it), without a share. A named keeper must be the request's.
+                if (q.party != address(0) && r.requester != q.party) revert KeeperMismatch(id, r.requester, q.party);
                 _clear(r, id, batch);
                 emit LiquidationCleared(id, batch);
             } else {

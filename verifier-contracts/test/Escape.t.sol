@@ -405,6 +405,30 @@ contract EscapeTest is EscapeVector {
         u.requestsHash(rs);
     }
 
+    /// @dev The race of docs/LIQUIDATION.md section 11: the operator cut its own liquidation of an account (keeper
+    /// 0) and a keeper posted a request for the same account while the batch was being proven. The batch still
+    /// finalizes and answers the request (cleared, no keeper share), instead of reverting KeeperMismatch for ever.
+    function test_ownLiquidationClearsARequestPostedDuringTheProof() public {
+        Settlement u = _deploy(verifier, escStateRoot, escGenesisAccounts);
+        u.postRiskRoot(1, escRiskRoot, _sigs(u, 1, escRiskRoot, _idx(0, 2)));
+        EscapeHatch uh = new EscapeHatch(u, exitVerifier, liqVerifier, GRACE);
+        u.setEscapeHatch(address(uh));
+        vm.prank(liqKeeper);
+        uh.requestLiquidation(liqAccount, 1, liqProof);
+        Settlement.BatchHeader memory h = _header(u, 77, escRiskRoot, 0);
+        bytes memory sigs = _dacSigs(u, 1, h.dataHash, h.newRoot, _idx(0, 2));
+        Settlement.Request[] memory ls = new Settlement.Request[](1);
+        ls[0] = _liqReq(liqAccount, address(0));
+        batchVerifier.record(FAKE_PROOF, _inputs(u, h, u.requestsHash(ls)));
+        vm.expectEmit(true, true, true, true);
+        emit LiquidationCleared(liqAccount, 1);
+        vm.prank(OPERATOR);
+        u.finalizeBatch(h, new Settlement.Withdrawal[](0), ls, sigs, FAKE_PROOF);
+        (uint64 d,,,) = uh.liquidationRequest(liqAccount);
+        vm.assertEq(uint256(d), 0, "answered by the operator's own liquidation");
+        vm.assertEq(u.pendingWithdrawal(liqKeeper), 0, "no keeper share: the liquidation was not the keeper's");
+    }
+
     /// @dev A batch's liquidation entry (bound by its proof as requestsHash: the TEST DOUBLE batch verifier checks
     /// that finalizeBatch hands it `requestsHash(list)` as the 9th input) clears the keeper's pending request
     /// with the REAL eligibility proof; the request's keeper must be the entry's; an entry without a request (the
