@@ -184,6 +184,11 @@ public final class Sequencer implements AutoCloseable {
   private final Map<Long, LiquidationRequest> liquidationRequests = new TreeMap<>();
   private final Set<String> liquidated = new java.util.HashSet<>();
   private final Map<Long, Rule> refusalLogged = new TreeMap<>(); // logged once per rule
+  // the operator's own liquidations (keeper 0): scanning on or off, and the accounts to try in the
+  // open batch (the scan at its start, plus accounts a take left liquidatable); an account is
+  // tried once a batch: a refused one waits for the next scan
+  private boolean ownLiquidations;
+  private final java.util.SortedSet<Long> ownCandidates = new java.util.TreeSet<>();
   private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
   private boolean replaying;
   private final TransitionLog log;
@@ -365,6 +370,8 @@ public final class Sequencer implements AutoCloseable {
         long time = clock.instant().getEpochSecond();
         log.appendBatchStart(resume.batch() + 1, time);
         begin(resume.batch() + 1, time);
+      } else {
+        scanOwn(); // the scans of a replay are skipped: the log holds what they led to
       }
     }
     LOG.atInfo()
@@ -408,9 +415,10 @@ public final class Sequencer implements AutoCloseable {
         pullDeposits();
       }
       synchronized (lock) {
-        if (open.transitions.isEmpty() && !liquidationRequests.isEmpty()) {
-          cut(); // liquidates the pending requests first: a batch of liquidations alone goes at
-          // once
+        if (open.transitions.isEmpty()
+            && liquidatorKey != null
+            && (!liquidationRequests.isEmpty() || !ownCandidates.isEmpty())) {
+          cut(); // a batch of liquidations alone goes at once
         } else if (!open.transitions.isEmpty()
             && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
           cut();
@@ -590,15 +598,16 @@ public final class Sequencer implements AutoCloseable {
             .verifier(config.verifier());
     open = new Batch(number, batchTime);
     batches.put(number, open);
+    scanOwn();
   }
 
   /**
-   * Cuts the open batch (if it holds anything) and starts the next. The pending liquidation
-   * requests go in first: the batch takes no generic transition after a liquidation (its slots come
-   * after the generic ones in the circuit), so they are added just before the cut.
+   * Cuts the open batch (if it holds anything) and starts the next. Its request slots are filled
+   * first: the batch takes no generic transition after a liquidation (its slots come after the
+   * generic ones in the circuit), so they are added just before the cut.
    */
   private void cut() throws IOException {
-    liquidatePending();
+    fillRequestSlots();
     if (open.transitions.isEmpty()) {
       return;
     }
@@ -659,6 +668,7 @@ public final class Sequencer implements AutoCloseable {
         .addKeyValue("batch", open.number)
         .addKeyValue("riskRoot", next.riskRoot())
         .log("sequencer.risk_root");
+    scanOwn();
   }
 
   /** The risk root of the open batch. */
@@ -678,6 +688,9 @@ public final class Sequencer implements AutoCloseable {
     synchronized (lock) {
       liquidatorId = accountId;
       liquidatorKey = key;
+      if (open != null) {
+        scanOwn();
+      }
     }
   }
 
@@ -719,53 +732,151 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  /** Applies the pending liquidation requests to the open batch (under the lock). */
-  private void liquidatePending() throws IOException {
-    if (liquidationRequests.isEmpty() || liquidatorKey == null) {
+  /**
+   * Whether the operator liquidates the accounts nobody requested (keeper 0): at the start of every
+   * batch (after each cut and at each risk root the sequencer uses) it scans every account ({@link
+   * Ledger#liquidatableAccounts}) and liquidates the liquidatable ones in the request slots left
+   * after the keepers' requests. Off by default; needs a liquidator ({@link #setLiquidator}).
+   */
+  public void setOwnLiquidations(boolean on) {
+    synchronized (lock) {
+      ownLiquidations = on;
+      if (open != null) {
+        scanOwn();
+      }
+    }
+  }
+
+  /** The accounts the operator will try to liquidate of its own in the open batch (a copy). */
+  public List<Long> ownLiquidationCandidates() {
+    synchronized (lock) {
+      return List.copyOf(ownCandidates);
+    }
+  }
+
+  /**
+   * The scan at the open batch's start (under the lock): every liquidatable account but the fund,
+   * the fee account and the liquidator. Skipped in a replay (the log holds what it led to).
+   */
+  private void scanOwn() {
+    if (replaying || !ownLiquidations || liquidatorKey == null) {
       return;
     }
-    for (var it = liquidationRequests.values().iterator(); it.hasNext(); ) {
-      LiquidationRequest req = it.next();
+    long fund = risk.globals().liquidation().insuranceFundId();
+    long fee = ledger.config().feeAccountId();
+    long[] found = ledger.liquidatableAccounts(Runtime.getRuntime().availableProcessors());
+    for (long id : found) {
+      if (id != fund && id != fee && id != liquidatorId) {
+        ownCandidates.add(id);
+      }
+    }
+    if (found.length > 0) {
+      LOG.atInfo()
+          .addKeyValue("batch", open.number)
+          .addKeyValue("riskRoot", risk.riskRoot())
+          .addKeyValue("liquidatable", found.length)
+          .log("liquidation.scan");
+    }
+  }
+
+  /**
+   * Fills the open batch's request slots (under the lock, just before the cut): first the keepers'
+   * requests by deadline, each liquidated with its keeper named; then the accounts of the
+   * operator's own scan, ascending, with keeper 0 (never an account whose request is waiting: the
+   * hatch would refuse a keeper-0 entry for it). An account still liquidatable after a take has its
+   * next position taken in the next slot with keeper 0 (the request's entry comes first in the
+   * batch, so the hatch has cleared the request when it reaches it), or in the next batch when the
+   * slots are used. What the slots cannot take waits for the next batch.
+   */
+  private void fillRequestSlots() throws IOException {
+    if (liquidatorKey == null) {
+      return;
+    }
+    List<LiquidationRequest> byDeadline = new ArrayList<>(liquidationRequests.values());
+    byDeadline.sort(
+        java.util.Comparator.comparingLong(LiquidationRequest::deadline)
+            .thenComparingLong(LiquidationRequest::accountId));
+    for (LiquidationRequest req : byDeadline) {
       if (builder.isLiquidationFull()) {
         return; // the next batch takes the rest
       }
-      LiquidationPlanner.Plan plan =
-          LiquidationPlanner.plan(ledger, req.accountId(), liquidatorId, req.keeper());
-      Rule r = plan.rule();
-      Transition.Liquidate t = null;
-      if (r.isOk()) {
-        t = new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
-        try {
-          r = apply(t);
-        } catch (IllegalStateException notNow) { // rows, fee account or fund: the next batch
-          LOG.atInfo()
-              .addKeyValue("account", req.accountId())
-              .log("liquidation.deferred " + notNow.getMessage());
-          continue;
-        }
+      Rule r = liquidateOnce(req.accountId(), req.keeper());
+      if (r == null) {
+        continue; // deferred to the next batch
       }
       if (!r.isOk()) {
-        if (refusalLogged.put(req.accountId(), r) != r) { // tried at every cut: logged once a rule
-          LOG.atWarn()
-              .addKeyValue("account", req.accountId())
-              .addKeyValue("keeper", hexAddress(req.keeper()))
-              .addKeyValue("riskRoot", risk.riskRoot())
-              .addKeyValue("rule", r)
-              .log("liquidation.refused " + r);
-        }
+        logRefusal(req.accountId(), req.keeper(), r, true);
         continue;
       }
-      refusalLogged.remove(req.accountId());
+      liquidationRequests.remove(req.accountId());
+      liquidated.add(req.accountId() + ":" + req.deadline());
+      ownCandidates.add(req.accountId()); // its next position, if it is still liquidatable
+    }
+    for (Long id : List.copyOf(ownCandidates)) {
+      if (liquidationRequests.containsKey(id)) {
+        continue; // the request's keeper is named first, in its own turn
+      }
+      while (true) {
+        if (builder.isLiquidationFull()) {
+          return; // the candidate stays for the next batch
+        }
+        Rule r = liquidateOnce(id, BigInteger.ZERO);
+        if (r == null || !r.isOk()) {
+          ownCandidates.remove(id); // tried in this batch; the next scan finds it again
+          if (r != null && r != Rule.NOT_LIQUIDATABLE) {
+            logRefusal(id, BigInteger.ZERO, r, false);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Plans, signs and applies one take of {@code accountId} (under the lock) and logs it.
+   *
+   * @return OK (applied, durable), the rule refusing it, or null when the open batch cannot take it
+   *     (its risk rows, or the fee account or the fund with credits pending): the next batch can
+   */
+  private Rule liquidateOnce(long accountId, BigInteger keeper) throws IOException {
+    LiquidationPlanner.Plan plan = LiquidationPlanner.plan(ledger, accountId, liquidatorId, keeper);
+    if (!plan.rule().isOk()) {
+      return plan.rule();
+    }
+    Transition.Liquidate t =
+        new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
+    Rule r;
+    try {
+      r = apply(t);
+    } catch (IllegalStateException notNow) {
+      LOG.atInfo()
+          .addKeyValue("account", accountId)
+          .log("liquidation.deferred " + notNow.getMessage());
+      return null;
+    }
+    if (r.isOk()) {
+      refusalLogged.remove(accountId);
       log.append(t);
       sequence++;
-      it.remove();
-      liquidated.add(req.accountId() + ":" + req.deadline());
       LOG.atInfo()
           .addKeyValue("batch", open.number)
-          .addKeyValue("account", req.accountId())
+          .addKeyValue("account", accountId)
           .log("liquidation.accepted " + t.describe());
+      notify(open);
     }
-    notify(open);
+    return r;
+  }
+
+  private void logRefusal(long accountId, BigInteger keeper, Rule r, boolean requested) {
+    if (refusalLogged.put(accountId, r) != r) { // tried at every cut: logged once a rule
+      LOG.atWarn()
+          .addKeyValue("account", accountId)
+          .addKeyValue("keeper", hexAddress(keeper))
+          .addKeyValue("requested", requested)
+          .addKeyValue("riskRoot", risk.riskRoot())
+          .addKeyValue("rule", r)
+          .log("liquidation.refused " + r);
+    }
   }
 
   /** Cuts the open batch now if it holds anything (e.g. at shutdown or from a test). */
