@@ -70,6 +70,18 @@ public final class BatchWitness {
   public static final int KIND_LIQUIDATION = 6;
 
   /**
+   * The insurance fund covers a closed-out account's negative quote balance (a request slot:
+   * docs/LIQUIDATION.md sections 3 and 9).
+   */
+  public static final int KIND_ABSORB_LOSS = 7;
+
+  /**
+   * Auto-deleveraging: a bankrupt account's position closes against its most profitable opposite
+   * holder at the bankruptcy price (a request slot: docs/LIQUIDATION.md sections 4 and 9).
+   */
+  public static final int KIND_DELEVERAGE = 10;
+
+  /**
    * The names of a liquidation slot's head elements in the witness JSON, in dataHash order (before
    * its packed words): what the builder writes and the committee's decoder reads.
    */
@@ -1399,6 +1411,104 @@ public final class BatchWitness {
       requestsHash =
           Poseidon2.compress(requestsHash, Poseidon2.compress(BigInteger.valueOf(aId), m.keeper()));
       return rule;
+    }
+
+    // ---------------------------------------------------------------- absorbLoss and deleverage
+    // (adl: request slots of kinds 7 and 10, docs/LIQUIDATION.md sections 3, 4 and 9)
+
+    /**
+     * Applies {@link Ledger#absorbLoss} and records it in the next request slot (kind 7): account
+     * A's negative quote balance (A closed out: no position, no asset but quote) becomes 0 and the
+     * insurance fund pays it. The fund is checked as the circuit sees it, without the batch's
+     * pending fund shares (and fees, when it is the fee account): it must hold the loss and meet
+     * effective IM after on that balance ({@code INSURANCE_INSUFFICIENT} otherwise, nothing
+     * applied), which is never more than the ledger's own check allows. Nothing is signed; nothing
+     * joins the withdrawal list or requestsHash.
+     *
+     * @param accountId the closed-out account
+     * @return the verdict (the ledger's, or INSURANCE_INSUFFICIENT on the circuit's view of the
+     *     fund); OK when applied and recorded
+     * @throws IllegalStateException when the Q request slots are used, the builder is finished or
+     *     the risk table would need more than R rows (start a new batch)
+     */
+    public Rule absorbLoss(long accountId) {
+      requireOpen();
+      requireRequestSlot();
+      LiquidationParams params = ledger.liquidationParams();
+      if (params == null
+          || !ledger.isRegistered(accountId)
+          || !ledger.isRegistered(params.insuranceFundId())
+          || accountId == params.insuranceFundId()) {
+        return ledger.absorbLoss(accountId); // refused (or throws: no liquidation parameters)
+      }
+      long fund = params.insuranceFundId();
+      if (fundId >= 0 && fundId != fund) {
+        throw new IllegalStateException("the insurance fund changed inside the batch");
+      }
+      TreeSet<Long> rows = requireRows(fund);
+      if (rows.size() > r) {
+        throw new IllegalStateException(
+            "the batch's risk table would need "
+                + rows.size()
+                + " rows, "
+                + circuitId
+                + " has "
+                + r
+                + ": start a new batch");
+      }
+      long loss = ledger.balance(accountId, 0);
+      if (loss < 0 && (pendingFund != 0 || (fund == feeAccount && pendingFees != 0))) {
+        // the circuit's fund: its balance without what the batch credits it at its end
+        long[] w = seenWords(fund);
+        long[] bal = Arrays.copyOfRange(w, 2, 2 + sizes.collateralAssets());
+        if (loss == Long.MIN_VALUE || bal[0] < -loss) {
+          return Rule.INSURANCE_INSUFFICIENT;
+        }
+        bal[0] += loss;
+        AccountState st = ledger.accountState(fund);
+        try {
+          MarginCalculator.DEFAULT.evaluate(
+              vector,
+              st.tier(),
+              bal,
+              st.instrumentIds(),
+              st.quantities(),
+              st.fundingSnapshots(),
+              margin);
+        } catch (RuntimeException e) {
+          return ledger.absorbLoss(accountId); // the ledger names why it cannot margin the fund
+        }
+        if (!margin.meetsInitialMargin()) {
+          return Rule.INSURANCE_INSUFFICIENT;
+        }
+      }
+      Part a = open(accountId);
+      Part b = open(fund); // without the pending shares
+      Rule rule = ledger.absorbLoss(accountId);
+      if (!rule.isOk()) {
+        return rule;
+      }
+      fundId = fund;
+      rowIds.addAll(rows);
+      update(accountId);
+      b.path = tree.path(fund); // against the root after A's update
+      update(fund);
+      bounds(b, fund);
+      LiqSlot s = new LiqSlot(sizes.positionSlots(), sizes.collateralAssets());
+      s.head[0] = BigInteger.valueOf(KIND_ABSORB_LOSS);
+      s.head[1] = BigInteger.valueOf(accountId);
+      s.head[2] = BigInteger.valueOf(fund);
+      s.a = a;
+      s.b = b;
+      liqSlots.add(s);
+      return rule;
+    }
+
+    private void requireRequestSlot() {
+      if (liqSlots.size() == q) {
+        throw new IllegalStateException(
+            "the batch's " + q + " request slots of " + circuitId + " are used: start a new batch");
+      }
     }
 
     /** The old value and path of the order's fill slot in the account's order-fill subtree. */
