@@ -345,14 +345,27 @@ public final class EscapeHatchClient {
    *
    * @param fromBlock the first block read, {@code >= 0}
    */
-  @SuppressWarnings("rawtypes")
   public List<LiquidationRequest> liquidationRequests(long fromBlock) {
+    return liquidationRequests(fromBlock, -1);
+  }
+
+  /**
+   * The {@code LiquidationRequested} events of blocks {@code [fromBlock, toBlock]}, in chain order
+   * (a follower's cursor reads each block once).
+   *
+   * @param toBlock the last block read, or -1 for the latest
+   */
+  @SuppressWarnings("rawtypes")
+  public List<LiquidationRequest> liquidationRequests(long fromBlock, long toBlock) {
     ArgChecker.notNegative(fromBlock, "fromBlock");
     String topic = EventEncoder.encode(LIQUIDATION_REQUESTED);
     org.web3j.protocol.core.methods.request.EthFilter filter =
         new org.web3j.protocol.core.methods.request.EthFilter(
             org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
-            DefaultBlockParameterName.LATEST,
+            toBlock < 0
+                ? DefaultBlockParameterName.LATEST
+                : org.web3j.protocol.core.DefaultBlockParameter.valueOf(
+                    BigInteger.valueOf(toBlock)),
             address);
     filter.addSingleTopic(topic);
     try {
@@ -374,6 +387,15 @@ public final class EscapeHatchClient {
                 ((BigInteger) data.get(1).getValue()).longValueExact()));
       }
       return out;
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  /** The number of the chain's latest block. */
+  public long latestBlock() {
+    try {
+      return web3.ethBlockNumber().send().getBlockNumber().longValueExact();
     } catch (IOException e) {
       throw new ChainException("node unreachable: " + e.getMessage(), e);
     }

@@ -506,6 +506,8 @@ public final class Sequencer implements AutoCloseable {
       r = builder.settleExpiry(se.accountId(), se.positionSlot());
     } else if (t instanceof Transition.Liquidate lq) {
       r = builder.liquidate(lq.message(), lq.signature());
+    } else if (t instanceof Transition.AbsorbLoss al) {
+      r = builder.absorbLoss(al.accountId());
     } else {
       Transition.Trade tr = (Transition.Trade) t;
       r =
@@ -820,10 +822,11 @@ public final class Sequencer implements AutoCloseable {
         if (builder.isLiquidationFull()) {
           return; // the candidate stays for the next batch
         }
-        Rule r = liquidateOnce(id, BigInteger.ZERO);
-        if (r == null || !r.isOk()) {
-          ownCandidates.remove(id); // tried in this batch; the next scan finds it again
-          if (r != null && r != Rule.NOT_LIQUIDATABLE) {
+        boolean bankrupt = closedOutInDebt(id);
+        Rule r = bankrupt ? absorbLoss(id) : liquidateOnce(id, BigInteger.ZERO);
+        if (r == null || !r.isOk() || bankrupt) {
+          ownCandidates.remove(id); // done, or tried in this batch: the next scan finds it again
+          if (r != null && !r.isOk() && r != Rule.NOT_LIQUIDATABLE) {
             logRefusal(id, BigInteger.ZERO, r, false);
           }
           break;
@@ -845,6 +848,11 @@ public final class Sequencer implements AutoCloseable {
     }
     Transition.Liquidate t =
         new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
+    return applyRequestSlot(t, accountId);
+  }
+
+  /** Applies a request slot's transition and logs it (see {@link #liquidateOnce}). */
+  private Rule applyRequestSlot(Transition t, long accountId) throws IOException {
     Rule r;
     try {
       r = apply(t);
@@ -861,10 +869,44 @@ public final class Sequencer implements AutoCloseable {
       LOG.atInfo()
           .addKeyValue("batch", open.number)
           .addKeyValue("account", accountId)
-          .log("liquidation.accepted " + t.describe());
+          .log("request_slot.accepted " + t.describe());
       notify(open);
     }
     return r;
+  }
+
+  /**
+   * A registered account with no position, no asset but quote and a negative quote balance: what a
+   * penalty-0 takeover leaves of a bankrupt account, for the insurance fund.
+   */
+  private boolean closedOutInDebt(long id) {
+    if (!ledger.isRegistered(id) || ledger.balance(id, 0) >= 0) {
+      return false;
+    }
+    for (int j = 0; j < ledger.config().sizes().positionSlots(); j++) {
+      if (ledger.quantity(id, j) != 0) {
+        return false;
+      }
+    }
+    for (int k = 1; k < ledger.config().sizes().collateralAssets(); k++) {
+      if (ledger.balance(id, k) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The insurance fund covers a closed-out account's debt in the next request slot (under the
+   * lock), logged.
+   *
+   * @return OK (applied, durable), the rule refusing it (e.g. INSURANCE_INSUFFICIENT: the debt
+   *     stays in the leaf), or null when the open batch cannot take it (its risk rows): the next
+   *     can
+   */
+  private Rule absorbLoss(long accountId) throws IOException {
+    Transition.AbsorbLoss t = new Transition.AbsorbLoss(accountId);
+    return applyRequestSlot(t, accountId);
   }
 
   private void logRefusal(long accountId, BigInteger keeper, Rule r, boolean requested) {
@@ -1124,6 +1166,9 @@ public final class Sequencer implements AutoCloseable {
         touched.add(lq.message().accountId());
         touched.add(lq.message().liquidatorId());
         touched.add(risk.globals().liquidation().insuranceFundId()); // its share of the penalty
+      } else if (t instanceof Transition.AbsorbLoss al) {
+        touched.add(al.accountId());
+        touched.add(risk.globals().liquidation().insuranceFundId());
       } else { // a kind this method does not know the accounts of: every account, to be safe
         for (long id = 0; id < ledger.accountLimit(); id++) {
           touched.add(id);

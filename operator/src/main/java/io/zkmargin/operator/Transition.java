@@ -41,6 +41,12 @@ public sealed interface Transition {
    */
   byte RISK_ROOT = 7;
 
+  /**
+   * The insurance fund covers a closed-out account's negative quote balance (a request slot of kind
+   * 7, docs/LIQUIDATION.md section 3).
+   */
+  byte ABSORB_LOSS = 8;
+
   /** The record kind. */
   byte kind();
 
@@ -311,6 +317,31 @@ public sealed interface Transition {
   }
 
   /**
+   * The insurance fund covers the negative quote balance of {@code accountId}, closed out (no
+   * position, no asset but quote): what follows the penalty-0 takeover of a bankrupt account.
+   */
+  record AbsorbLoss(long accountId) implements Transition {
+    public AbsorbLoss {
+      ArgChecker.notNegative(accountId, "accountId");
+    }
+
+    @Override
+    public byte kind() {
+      return ABSORB_LOSS;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      new Words(out).kind(ABSORB_LOSS).lng(accountId);
+    }
+
+    @Override
+    public String describe() {
+      return "absorb loss of account " + accountId + " by the insurance fund";
+    }
+  }
+
+  /**
    * Reads one record payload written by {@link #encode}.
    *
    * @throws IllegalArgumentException (or a buffer exception) when it does not decode
@@ -341,6 +372,7 @@ public sealed interface Transition {
                   r.longs(1, "take atoms")),
               r.sig());
       case RISK_ROOT -> new RiskRoot(r.word());
+      case ABSORB_LOSS -> new AbsorbLoss(r.lng());
       default -> throw new IllegalArgumentException("unknown transition kind " + kind);
     };
   }
