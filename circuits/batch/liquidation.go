@@ -141,8 +141,9 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	api, s, p := x.api, x.s, x.liq
 	active := api.IsZero(api.Sub(sl.Kind, KindLiquidation))
 	absorb := api.IsZero(api.Sub(sl.Kind, KindAbsorbLoss))
-	api.AssertIsEqual(api.Add(active, absorb, api.IsZero(sl.Kind)), 1) // kind 6, 7 or a no-op
-	touch := api.Add(active, absorb)                                   // A and B are updated
+	fw := x.forcedKinds(sl)                                                         // kinds 8, 9 (forced.go)
+	api.AssertIsEqual(api.Add(active, absorb, fw.any(api), api.IsZero(sl.Kind)), 1) // kind 6, 7, 8, 9 or a no-op
+	touch := api.Add(active, absorb)                                                // A and B are updated
 
 	aBits := api.ToBinary(sl.AccountID, s.D)
 	bBits := api.ToBinary(sl.LiquidatorID, s.D)
@@ -155,10 +156,12 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 
 	// A, the liquidated account, at its old state
 	a := &sl.A
-	l := x.openAccount(a, aBits, root, touch)
+	l := x.openAccount(a, aBits, root, api.Add(touch, fw.any(api)))
 	api.AssertIsEqual(api.Mul(touch, a.Empty), 0)
-	ent := x.positionEntries(a, l, active) // the rows of A's positions (the same instruments after the takes)
-	tf := x.tierFactor(l, active)
+	x.forcedRules(fw, sl, a, l, l.vals[2])
+	evalA := api.Add(active, fw.evaluates(api))
+	ent := x.positionEntries(a, l, evalA) // the rows of A's positions (the same instruments after the takes)
+	tf := x.tierFactor(l, evalA)
 	oldVals := append([]frontend.Variable(nil), l.vals...)
 	oldW := append([]words.Word(nil), l.w...)
 
@@ -255,11 +258,12 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	}
 	api.AssertIsEqual(api.Mul(absorb, api.Sub(1, oldW[2].Neg)), 0) // NO_NEGATIVE_EQUITY
 	loss := api.Mul(absorb, oldVals[2])                            // <= 0: what the fund pays (as a balance change)
-	x.setWord(l, 2, api.Sub(l.vals[2], api.Add(api.Mul(active, sl.Penalty), loss)))
-	root = select1(api, touch, x.closeAccount(a, l, aBits), root)
+	x.setWord(l, 2, api.Sub(l.vals[2], api.Add(api.Mul(active, sl.Penalty), loss, fw.debit)))
+	root = select1(api, api.Add(touch, fw.paid), x.closeAccount(a, l, aBits), root)
 
-	// close factor: if A meets the close target after, the same takes one unit smaller must not
-	x.closeFactor(sl, a, l, oldVals, oldW, ent, tf, nz, active)
+	// close factor: if A meets the close target after, the same takes one unit smaller must not; a forced
+	// withdrawal's IM check on the same evaluation of A after (forced.go)
+	x.closeFactor(sl, a, l, oldVals, oldW, ent, tf, nz, active, fw)
 
 	// B, the liquidator: opened against the root after A
 	b := &sl.B
@@ -287,8 +291,7 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 	root = select1(api, touch, x.closeAccount(b, lb, bBits), root)
 
 	x.fundSum = api.Add(x.fundSum, api.Mul(active, fundShare))
-	wHash = select1(api, api.Mul(active, hasKeeper), x.h.Compress(wHash, x.h.Compress(sl.Keeper, keeperShare)), wHash)
-	reqHash = select1(api, active, x.h.Compress(reqHash, x.h.Compress(sl.AccountID, sl.Keeper)), reqHash)
+	wHash, reqHash = x.forcedEntries(fw, sl, active, hasKeeper, keeperShare, wHash, reqHash)
 	return root, wHash, reqHash
 }
 
@@ -302,10 +305,14 @@ func (x *context) liquidate(sl *LiqSlot, root, wHash, reqHash frontend.Variable)
 // "Does not meet" of the state Y (less or after) is proven by one named term of max(IM, MM) (a hint picks the
 // largest): E_Y * 10^12 < term * tierFactor * closeTargetPpm with term one of L[s] + floorMm, floorMm,
 // LIm[s] + floorIm, floorIm (each at most MM or IM / tierFactor).
+//
+// A forced withdrawal (fw, forced.go) uses the same evaluation of A after with the target 10^6 (effective IM:
+// E * 10^12 >= max(IM, MM) * 10^6): paid, A must meet it (proven by the bounds); refused by the IM check, A must
+// not (Y = after).
 func (x *context) closeFactor(sl *LiqSlot, a *Account, l *leaf, oldVals []frontend.Variable, oldW []words.Word,
-	ent []margin.Entry, tf frontend.Variable, nz []frontend.Variable, active frontend.Variable) {
+	ent []margin.Entry, tf frontend.Variable, nz []frontend.Variable, active frontend.Variable, fw *forced) {
 	api, s, p := x.api, x.s, x.liq
-	target := api.Mul(tf, p.closeTargetPpm)
+	target := api.Mul(tf, select1(api, fw.evaluates(api), PPM, p.closeTargetPpm))
 	const e12 = PPM * PPM
 
 	// A after
@@ -314,7 +321,9 @@ func (x *context) closeFactor(sl *LiqSlot, a *Account, l *leaf, oldVals []fronte
 	termsA := x.marginTerms(balA, posA, ent)
 	meets := x.hintMeets(api.Mul(eA, e12), target, termsA)
 	api.AssertIsBoolean(meets)
-	flag := api.Mul(active, meets)
+	api.AssertIsEqual(api.Mul(fw.paid, api.Sub(1, meets)), 0) // IM_BROKEN: a paid withdrawal leaves A at IM
+	api.AssertIsEqual(api.Mul(fw.refusedIMWord, meets), 0)    // a refusal by IM: Y is A after
+	flag := api.Mul(api.Add(active, fw.paid), meets)
 	// meets(after), by the bounds (as margin.EffectiveIM, with the target in place of 10^6)
 	lossBits := margin.LossBits(s.Sizes)
 	m, mIm := a.MmBound, a.ImBound
@@ -372,7 +381,8 @@ func (x *context) closeFactor(sl *LiqSlot, a *Account, l *leaf, oldVals []fronte
 		term = api.Add(term, api.Mul(is, termsY[k]))
 	}
 	api.AssertIsEqual(hitY, 1)
-	nonneg.Assert(api, api.Mul(active, api.Sub(api.Sub(api.Mul(term, target), api.Mul(eY, e12)), 1)), closeCheckBits) // CLOSE_FACTOR
+	notMeet := api.Add(active, fw.refusedIMWord)                                                                       // CLOSE_FACTOR; a refusal's IM_BROKEN
+	nonneg.Assert(api, api.Mul(notMeet, api.Sub(api.Sub(api.Mul(term, target), api.Mul(eY, e12)), 1)), closeCheckBits) // Y does not meet
 }
 
 // marginTerms returns the 2S + 2 terms whose maximum times the tier factor is max(IM, MM) (nano quote atoms):

@@ -1511,6 +1511,84 @@ public final class BatchWitness {
       }
     }
 
+    // -------------------------------------------------------------- forced withdrawal
+
+    /**
+     * Applies a forced withdrawal through {@link Ledger#forcedWithdrawal} and records it in the
+     * next request slot (docs/LIQUIDATION.md section 12): kind 8 when paid (OK: the account's leaf
+     * with the rows of its positions and its margin bounds after; {@code (requester, amount)} joins
+     * the withdrawal list at the slot's place), kind 9 when refused (the account's leaf, empty or
+     * not, unchanged; the rows of its positions when the refusal is the IM check). The slot's
+     * {@code keeper} field carries the requester and {@code penalty} the amount; the entry joins
+     * {@code requestsHash}. After it the batch takes no generic transition.
+     *
+     * @param accountId the account, in {@code [0, 2^D)}
+     * @param requester the L1 address that requested it on chain, in {@code [0, 2^160)}
+     * @param amount quote atoms, in {@code [1, 2^63)}
+     * @return the ledger's outcome: OK (paid) or the refusal's reason (both recorded), or
+     *     UNKNOWN_INSTRUMENT / OVERFLOW (not recorded: the batch's risk root cannot margin the
+     *     account)
+     * @throws IllegalArgumentException when an argument is out of range
+     * @throws IllegalStateException when the Q request slots are used, the builder is finished, the
+     *     risk table would need more than R rows, or the account is the fee account with fees
+     *     pending or the insurance fund with fund shares pending (the circuit sees both without
+     *     them until the end of the batch: start a new batch)
+     */
+    public Rule forcedWithdrawal(long accountId, BigInteger requester, long amount) {
+      requireOpen();
+      if (liqSlots.size() == q) {
+        throw new IllegalStateException(
+            "the batch's " + q + " request slots of " + circuitId + " are used: start a new batch");
+      }
+      Rule outcome = ledger.checkForcedWithdrawal(accountId, requester, amount);
+      if (outcome == Rule.UNKNOWN_INSTRUMENT || outcome == Rule.OVERFLOW) {
+        return outcome;
+      }
+      requireNoPendingFees(accountId);
+      if (accountId == fundId && pendingFund != 0) {
+        throw new IllegalStateException(
+            "the insurance fund "
+                + accountId
+                + " is credited with this batch's fund shares only at its end: start a new batch"
+                + " before its forced withdrawal");
+      }
+      boolean evaluated = outcome.isOk() || outcome == Rule.IM_BROKEN;
+      TreeSet<Long> rows = evaluated ? requireRows(accountId) : rowIds;
+      Part a = open(accountId);
+      Rule rule = ledger.forcedWithdrawal(accountId, requester, amount);
+      if (rule != outcome) {
+        throw new IllegalStateException("the ledger's forced withdrawal outcome changed: " + rule);
+      }
+      rowIds.addAll(rows);
+      if (rule.isOk()) {
+        update(accountId);
+        bounds(a, accountId); // its state after: the bounds of the IM check, its positions' rows
+      } else if (evaluated) {
+        a.imChecked = true; // the refusal's IM check reads the rows of its (unchanged) positions
+        a.newIds = ledger.accountState(accountId).instrumentIds();
+        a.newQty = ledger.accountState(accountId).quantities();
+      }
+      int p = sizes.positionSlots();
+      LiqSlot s = new LiqSlot(p, sizes.collateralAssets());
+      int kind = rule.isOk() ? RequestEntry.FORCED_PAID : RequestEntry.FORCED_REFUSED;
+      s.head[0] = BigInteger.valueOf(kind);
+      s.head[1] = BigInteger.valueOf(accountId);
+      s.head[3] = requester;
+      s.head[5] = BigInteger.valueOf(amount);
+      s.a = a;
+      s.b = filler(); // not read
+      liqSlots.add(s);
+      if (rule.isOk()) {
+        withdrawalsHash =
+            Poseidon2.compress(
+                withdrawalsHash, Poseidon2.compress(requester, BigInteger.valueOf(amount)));
+      }
+      requestsHash =
+          Poseidon2.compress(
+              requestsHash, new RequestEntry(kind, accountId, requester, amount).hash());
+      return rule;
+    }
+
     /** The old value and path of the order's fill slot in the account's order-fill subtree. */
     private Fill fillWitness(long id, long orderId) {
       int slot = (int) (orderId & ((1L << ledger.config().orderDepth()) - 1));

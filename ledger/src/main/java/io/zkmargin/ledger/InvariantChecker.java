@@ -13,11 +13,12 @@ import java.util.Map;
  *
  * <ul>
  *   <li>per asset a, {@code sum(balance[a]) - netFlow[a]} is constant (fees move between accounts;
- *       deposits and withdrawals are the net flow). For the quote asset the conserved sum also
- *       counts {@code sum(quantity * fundingSnapshot)} over every position: funding settles between
- *       accounts that opened at different snapshots, so only balances plus that term are conserved
- *       ({@code sum q = 0} per instrument makes it {@code -sum(unsettled funding)} up to a
- *       constant);
+ *       deposits and withdrawals are the net flow: signed withdrawals, liquidations' keeper shares
+ *       and paid forced withdrawals leave the venue, a refused forced withdrawal moves nothing).
+ *       For the quote asset the conserved sum also counts {@code sum(quantity * fundingSnapshot)}
+ *       over every position: funding settles between accounts that opened at different snapshots,
+ *       so only balances plus that term are conserved ({@code sum q = 0} per instrument makes it
+ *       {@code -sum(unsettled funding)} up to a constant);
  *   <li>per instrument that has not settled, the sum of quantities over all accounts is 0 ("the sum
  *       of unsettled quantities is 0"); a settled instrument's holders are closed one by one by
  *       settle-expiry, each moving the quote sum by {@code q * (settlementValue - fundingIndex)},

@@ -83,10 +83,13 @@ public final class Ledger {
   private long[] fundingIndex;
   private long batchTime = -1;
   private final List<Withdrawal> withdrawals = new ArrayList<>();
-  // the keepers' shares of the batch's liquidations: after the generic withdrawals in the batch's
-  // withdrawal list (the circuit's order, liquidation slots after the generic ones)
+  // the withdrawals of the batch's request slots (a liquidation's keeper share, a forced withdrawal
+  // paid), in slot order: after the generic withdrawals in the batch's withdrawal list (the
+  // circuit's order, request slots after the generic ones)
   private final List<Withdrawal> keeperWithdrawals = new ArrayList<>();
   private final List<Liquidation> liquidations = new ArrayList<>();
+  // the batch's request list (liquidations, forced withdrawals paid or refused), in slot order
+  private final List<RequestEntry> requests = new ArrayList<>();
   private final long[] netFlow; // per asset: deposits - withdrawals since creation
 
   // scratch (two accounts of a trade; a third for a liquidation's close-factor counterfactual)
@@ -183,6 +186,7 @@ public final class Ledger {
     withdrawals.clear();
     keeperWithdrawals.clear();
     liquidations.clear();
+    requests.clear();
   }
 
   /**
@@ -205,9 +209,10 @@ public final class Ledger {
 
   /**
    * The batch's withdrawal list since {@link #beginBatch} (a copy), in the batch circuit's order:
-   * the withdrawals in the order applied, then each liquidation's keeper share {@code (keeper,
-   * keeperShare)} (liquidations with a keeper only, even when the share is 0), in the order
-   * applied. What {@code finalizeBatch} credits.
+   * the withdrawals in the order applied, then per request slot in the order applied a
+   * liquidation's keeper share {@code (keeper, keeperShare)} (liquidations with a keeper only, even
+   * when the share is 0) or a paid forced withdrawal {@code (requester, amount)}. What {@code
+   * finalizeBatch} credits.
    */
   public List<Withdrawal> withdrawals() {
     List<Withdrawal> all = new ArrayList<>(withdrawals.size() + keeperWithdrawals.size());
@@ -222,6 +227,16 @@ public final class Ledger {
    */
   public List<Liquidation> liquidations() {
     return List.copyOf(liquidations);
+  }
+
+  /**
+   * The batch's request list since {@link #beginBatch}, in the order applied (the request slots'
+   * order; a copy): every liquidation (kind 6) and every forced withdrawal paid (8) or refused (9).
+   * What {@code finalizeBatch} is given, hashed into {@code requestsHash} ({@link
+   * RequestEntry#requestsHash}).
+   */
+  public List<RequestEntry> requests() {
+    return List.copyOf(requests);
   }
 
   /**
@@ -516,6 +531,78 @@ public final class Ledger {
     netFlow[0] -= amount;
     withdrawals.add(new Withdrawal(accountId, l1, amount));
     return applied();
+  }
+
+  // ---------------------------------------------------------------- forced withdrawal
+
+  /**
+   * A forced withdrawal the escape hatch holds ({@code requestForcedWithdrawal} by {@code
+   * requester}), answered in one of the batch's request slots (docs/LIQUIDATION.md section 12):
+   * always included, paid or refused. Paid ({@link Rule#OK}, kind 8) when the account is
+   * registered, {@code requester} is its leaf's non-zero {@code l1Address} and the account meets
+   * effective IM after {@code balance[0] -= amount}: the balance moves, the nonce does not (no
+   * signature: the on-chain request by the leaf's L1 address authorises it), the batch's withdrawal
+   * list gets {@code (requester, amount)}. Refused (kind 9, nothing changes but the request entry)
+   * otherwise, with the reason: {@link Rule#UNKNOWN_ACCOUNT} (the empty leaf), {@link
+   * Rule#NOT_OWNER} (another address, or 0), {@link Rule#IM_BROKEN} (the account would not meet
+   * effective IM after, or its quote balance would leave the word range). Either way {@link
+   * #requests()} gets the entry.
+   *
+   * <p>Not included, nothing recorded: {@link Rule#UNKNOWN_INSTRUMENT} or {@link Rule#OVERFLOW}
+   * when the owner asks and the batch's risk commitment cannot margin the account (a position in an
+   * instrument it does not list): neither outcome can be proven at this risk root.
+   *
+   * @param accountId the account, in {@code [0, 2^D)}
+   * @param requester the L1 address that requested it on chain, in {@code [0, 2^160)}
+   * @param amount quote atoms, in {@code [1, 2^63)}
+   * @return OK (paid) or the refusal's reason; UNKNOWN_INSTRUMENT / OVERFLOW when not included
+   * @throws IllegalArgumentException when an argument is out of range
+   * @throws IllegalStateException before {@link #beginBatch}
+   */
+  public Rule forcedWithdrawal(long accountId, BigInteger requester, long amount) {
+    ArgChecker.inRangeExclusive(accountId, 0, maxAccounts, "accountId");
+    WithdrawalMessage.checkAddress(requester);
+    ArgChecker.notNegativeOrZero(amount, "amount");
+    requireBatch();
+    Rule r = checkForcedWithdrawal(accountId, requester, amount);
+    if (r == Rule.UNKNOWN_INSTRUMENT || r == Rule.OVERFLOW) {
+      return r;
+    }
+    if (r.isOk()) {
+      int i = (int) accountId;
+      bal[i * assets] -= amount; // checked: no overflow
+      netFlow[0] -= amount;
+      keeperWithdrawals.add(new Withdrawal(accountId, requester, amount));
+      requests.add(new RequestEntry(RequestEntry.FORCED_PAID, accountId, requester, amount));
+      return applied();
+    }
+    requests.add(new RequestEntry(RequestEntry.FORCED_REFUSED, accountId, requester, amount));
+    return r;
+  }
+
+  /**
+   * The outcome {@link #forcedWithdrawal} would give, nothing applied: OK (paid), UNKNOWN_ACCOUNT,
+   * NOT_OWNER, IM_BROKEN (refused), or UNKNOWN_INSTRUMENT / OVERFLOW (cannot be judged).
+   */
+  public Rule checkForcedWithdrawal(long accountId, BigInteger requester, long amount) {
+    ArgChecker.inRangeExclusive(accountId, 0, maxAccounts, "accountId");
+    WithdrawalMessage.checkAddress(requester);
+    ArgChecker.notNegativeOrZero(amount, "amount");
+    requireBatch();
+    if (!isRegistered(accountId)) {
+      return Rule.UNKNOWN_ACCOUNT;
+    }
+    int i = (int) accountId;
+    if (requester.signum() == 0 || !requester.equals(l1Address[i])) {
+      return Rule.NOT_OWNER;
+    }
+    load(0, i);
+    long now = sBal[0][0] - amount;
+    if (now > sBal[0][0]) {
+      return Rule.IM_BROKEN; // below -2^63: the circuit proves this refusal by the word range
+    }
+    sBal[0][0] = now;
+    return meetsInitialMargin(0, i);
   }
 
   // ---------------------------------------------------------------- transfer
@@ -1124,6 +1211,7 @@ public final class Ledger {
     nonce[l]++;
     netFlow[0] = flow;
     liquidations.add(new Liquidation(accountId, liquidatorId, keeper, toKeeper));
+    requests.add(new RequestEntry(RequestEntry.LIQUIDATION, accountId, keeper, 0));
     if (keeper.signum() != 0) {
       keeperWithdrawals.add(new Withdrawal(accountId, keeper, toKeeper));
     }

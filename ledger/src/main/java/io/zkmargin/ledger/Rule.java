@@ -85,6 +85,11 @@ public enum Rule {
   /** A settle-expiry of a position slot outside {@code [0, P)} or of an empty slot. */
   BAD_SLOT,
   /**
+   * A forced withdrawal requested by another L1 address than the account's leaf {@code l1Address}
+   * (or by address 0, or for an account without one): refused (docs/LIQUIDATION.md section 12).
+   */
+  NOT_OWNER,
+  /**
    * A result leaves the word range (a balance, quantity, price product or margin sum beyond what a
    * 64-bit word, or the exact margin's 2^127, holds).
    */
