@@ -106,6 +106,22 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
+  /**
+   * A forced withdrawal pending in the escape hatch (its {@code ForcedWithdrawalRequested}).
+   *
+   * @param requester the L1 address that asked (paid to it when it is the account's)
+   * @param amount quote atoms, {@code >= 1}
+   * @param deadline unix seconds; with the account, names the request
+   */
+  public record ForcedWithdrawalRequest(
+      long accountId, BigInteger requester, long amount, long deadline) {
+    public ForcedWithdrawalRequest {
+      ArgChecker.notNegative(accountId, "accountId");
+      ArgChecker.notNull(requester, "requester");
+      ArgChecker.notNegativeOrZero(amount, "amount");
+    }
+  }
+
   /** The answer to a submitted transition: the rule (OK when accepted) and where it went. */
   public record Result(Rule rule, long batch, int slot, long sequence) {}
 
@@ -188,6 +204,9 @@ public final class Sequencer implements AutoCloseable {
   // open batch (the scan at its start, plus accounts a take left liquidatable); an account is
   // tried once a batch: a refused one waits for the next scan
   private boolean ownLiquidations;
+  // the hatch's forced withdrawals waiting for a batch (account -> request) and those answered
+  private final Map<Long, ForcedWithdrawalRequest> forcedRequests = new TreeMap<>();
+  private final Set<String> forcedAnswered = new java.util.HashSet<>();
   private final java.util.SortedSet<Long> ownCandidates = new java.util.TreeSet<>();
   private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
   private boolean replaying;
@@ -226,6 +245,7 @@ public final class Sequencer implements AutoCloseable {
     String json;
     List<Withdrawal> withdrawals = List.of();
     List<Liquidation> liquidations = List.of(); // (accountId, keeper): finalizeBatch names them
+    List<io.zkmargin.ledger.RequestEntry> requests = List.of(); // the request slots' entries
     int deposits;
     ProofFile proof;
     BatchCommittee.Signatures signatures;
@@ -416,8 +436,9 @@ public final class Sequencer implements AutoCloseable {
       }
       synchronized (lock) {
         if (open.transitions.isEmpty()
-            && liquidatorKey != null
-            && (!liquidationRequests.isEmpty() || !ownCandidates.isEmpty())) {
+            && (!forcedRequests.isEmpty()
+                || (liquidatorKey != null
+                    && (!liquidationRequests.isEmpty() || !ownCandidates.isEmpty())))) {
           cut(); // a batch of liquidations alone goes at once
         } else if (!open.transitions.isEmpty()
             && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
@@ -508,6 +529,22 @@ public final class Sequencer implements AutoCloseable {
       r = builder.liquidate(lq.message(), lq.signature());
     } else if (t instanceof Transition.AbsorbLoss al) {
       r = builder.absorbLoss(al.accountId());
+    } else if (t instanceof Transition.ForcedWithdrawal fw) {
+      Rule outcome = builder.forcedWithdrawal(fw.accountId(), fw.requester(), fw.amount());
+      if (outcome == Rule.UNKNOWN_INSTRUMENT || outcome == Rule.OVERFLOW) {
+        r = outcome; // not included: the batch's root cannot judge it
+      } else if (outcome.isOk() != fw.paid()) {
+        throw new IllegalStateException(
+            "forced withdrawal of account "
+                + fw.accountId()
+                + ": the ledger's outcome "
+                + outcome
+                + " is not the recorded one ("
+                + (fw.paid() ? "paid" : "refused")
+                + ")");
+      } else {
+        r = Rule.OK; // included, paid or refused
+      }
     } else {
       Transition.Trade tr = (Transition.Trade) t;
       r =
@@ -626,6 +663,7 @@ public final class Sequencer implements AutoCloseable {
     b.witness = builder.finish();
     b.withdrawals = ledger.withdrawals();
     b.liquidations = ledger.liquidations();
+    b.requests = ledger.requests();
     b.state = State.SEQUENCED;
     b.finalState = finalState(b);
   }
@@ -791,17 +829,30 @@ public final class Sequencer implements AutoCloseable {
    * slots are used. What the slots cannot take waits for the next batch.
    */
   private void fillRequestSlots() throws IOException {
-    if (liquidatorKey == null) {
-      return;
+    List<Object> byDeadline = new ArrayList<>(forcedRequests.values());
+    if (liquidatorKey != null) {
+      byDeadline.addAll(liquidationRequests.values());
     }
-    List<LiquidationRequest> byDeadline = new ArrayList<>(liquidationRequests.values());
     byDeadline.sort(
-        java.util.Comparator.comparingLong(LiquidationRequest::deadline)
-            .thenComparingLong(LiquidationRequest::accountId));
-    for (LiquidationRequest req : byDeadline) {
+        java.util.Comparator.comparingLong(
+                (Object x) ->
+                    x instanceof LiquidationRequest l
+                        ? l.deadline()
+                        : ((ForcedWithdrawalRequest) x).deadline())
+            .thenComparingLong(
+                x ->
+                    x instanceof LiquidationRequest l
+                        ? l.accountId()
+                        : ((ForcedWithdrawalRequest) x).accountId()));
+    for (Object x : byDeadline) {
       if (builder.isLiquidationFull()) {
         return; // the next batch takes the rest
       }
+      if (x instanceof ForcedWithdrawalRequest fw) {
+        answerForcedWithdrawal(fw);
+        continue;
+      }
+      LiquidationRequest req = (LiquidationRequest) x;
       Rule r = liquidateOnce(req.accountId(), req.keeper());
       if (r == null) {
         continue; // deferred to the next batch
@@ -813,6 +864,9 @@ public final class Sequencer implements AutoCloseable {
       liquidationRequests.remove(req.accountId());
       liquidated.add(req.accountId() + ":" + req.deadline());
       ownCandidates.add(req.accountId()); // its next position, if it is still liquidatable
+    }
+    if (liquidatorKey == null) {
+      return;
     }
     for (Long id : List.copyOf(ownCandidates)) {
       if (liquidationRequests.containsKey(id)) {
@@ -873,6 +927,79 @@ public final class Sequencer implements AutoCloseable {
       notify(open);
     }
     return r;
+  }
+
+  /**
+   * Answers one forced withdrawal in the next request slot (under the lock): paid or refused, it is
+   * included and logged; only a root that cannot margin the account (UNKNOWN_INSTRUMENT, OVERFLOW)
+   * or a batch that cannot take it now (the fee account or the fund with credits pending, risk
+   * rows) leaves it for the next batch.
+   */
+  private void answerForcedWithdrawal(ForcedWithdrawalRequest fw) throws IOException {
+    Rule expected;
+    try {
+      expected = ledger.checkForcedWithdrawal(fw.accountId(), fw.requester(), fw.amount());
+    } catch (IllegalArgumentException outOfRange) { // e.g. an account id beyond the tree
+      forcedRequests.remove(fw.accountId());
+      LOG.atError()
+          .addKeyValue("account", fw.accountId())
+          .log("forced_withdrawal.unanswerable " + outOfRange.getMessage());
+      return;
+    }
+    Transition.ForcedWithdrawal t =
+        new Transition.ForcedWithdrawal(
+            fw.accountId(), fw.requester(), fw.amount(), fw.deadline(), expected.isOk());
+    Rule r = applyRequestSlot(t, fw.accountId());
+    if (r == null) {
+      return;
+    }
+    if (!r.isOk()) {
+      logRefusal(fw.accountId(), fw.requester(), r, true);
+      return;
+    }
+    forcedRequests.remove(fw.accountId());
+    forcedAnswered.add(fw.accountId() + ":" + fw.deadline());
+    LOG.atInfo()
+        .addKeyValue("account", fw.accountId())
+        .addKeyValue("requester", hexAddress(fw.requester()))
+        .addKeyValue("amount", fw.amount())
+        .addKeyValue("outcome", expected)
+        .log("forced_withdrawal.included");
+  }
+
+  /**
+   * A forced withdrawal pending in the escape hatch: answered (paid when the requester is the
+   * account's L1 address and the account meets effective IM after, else refused with the reason) in
+   * a request slot of the next batch cut, in deadline order with the liquidation requests. A
+   * request already answered (same account and deadline) is ignored.
+   *
+   * @return whether it was new
+   */
+  public boolean requestForcedWithdrawal(ForcedWithdrawalRequest r) {
+    ArgChecker.notNull(r, "request");
+    synchronized (lock) {
+      if (forcedAnswered.contains(r.accountId() + ":" + r.deadline())
+          || forcedRequests.containsKey(r.accountId())) {
+        return false;
+      }
+      forcedRequests.put(r.accountId(), r);
+      return true;
+    }
+  }
+
+  /** Forgets the waiting forced withdrawals whose account is not in {@code pending}. */
+  public void retainForcedWithdrawals(Set<Long> pending) {
+    ArgChecker.notNull(pending, "pending");
+    synchronized (lock) {
+      forcedRequests.keySet().retainAll(pending);
+    }
+  }
+
+  /** The forced withdrawals waiting for a batch. */
+  public List<ForcedWithdrawalRequest> pendingForcedWithdrawals() {
+    synchronized (lock) {
+      return List.copyOf(forcedRequests.values());
+    }
   }
 
   /**
@@ -1166,6 +1293,8 @@ public final class Sequencer implements AutoCloseable {
         touched.add(lq.message().accountId());
         touched.add(lq.message().liquidatorId());
         touched.add(risk.globals().liquidation().insuranceFundId()); // its share of the penalty
+      } else if (t instanceof Transition.ForcedWithdrawal fw) {
+        touched.add(fw.accountId());
       } else if (t instanceof Transition.AbsorbLoss al) {
         touched.add(al.accountId());
         touched.add(risk.globals().liquidation().insuranceFundId());

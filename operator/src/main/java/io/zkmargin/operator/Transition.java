@@ -47,6 +47,12 @@ public sealed interface Transition {
    */
   byte ABSORB_LOSS = 8;
 
+  /**
+   * A forced withdrawal requested on chain, answered in a request slot: paid (kind 8) or refused
+   * (kind 9), always included.
+   */
+  byte FORCED_WITHDRAWAL = 9;
+
   /** The record kind. */
   byte kind();
 
@@ -342,6 +348,52 @@ public sealed interface Transition {
   }
 
   /**
+   * The answer to a forced withdrawal the escape hatch holds (requested by {@code requester} on
+   * chain): paid, or refused with a proven reason (not the account's L1 address, no such account,
+   * or the account would break effective IM); the batch includes it either way and {@code
+   * finalizeBatch} clears the request.
+   *
+   * @param requester the requesting L1 address
+   * @param amount quote atoms, {@code >= 1}
+   * @param deadline the request's deadline, unix seconds (with the account, names the request)
+   * @param paid the outcome the sequencer applied (a replay must find the same)
+   */
+  record ForcedWithdrawal(
+      long accountId, BigInteger requester, long amount, long deadline, boolean paid)
+      implements Transition {
+    public ForcedWithdrawal {
+      ArgChecker.notNegative(accountId, "accountId");
+      ArgChecker.notNull(requester, "requester");
+      ArgChecker.notNegativeOrZero(amount, "amount");
+    }
+
+    @Override
+    public byte kind() {
+      return FORCED_WITHDRAWAL;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      new Words(out)
+          .kind(FORCED_WITHDRAWAL)
+          .lng(accountId)
+          .word(requester)
+          .lng(amount, deadline, paid ? 1 : 0);
+    }
+
+    @Override
+    public String describe() {
+      return "forced withdrawal account "
+          + accountId
+          + " amount "
+          + amount
+          + " to 0x"
+          + requester.toString(16)
+          + (paid ? " paid" : " refused");
+    }
+  }
+
+  /**
    * Reads one record payload written by {@link #encode}.
    *
    * @throws IllegalArgumentException (or a buffer exception) when it does not decode
@@ -373,6 +425,7 @@ public sealed interface Transition {
               r.sig());
       case RISK_ROOT -> new RiskRoot(r.word());
       case ABSORB_LOSS -> new AbsorbLoss(r.lng());
+      case FORCED_WITHDRAWAL -> new ForcedWithdrawal(r.lng(), r.word(), r.lng(), r.lng(), r.flag());
       default -> throw new IllegalArgumentException("unknown transition kind " + kind);
     };
   }
@@ -437,6 +490,13 @@ public sealed interface Transition {
 
     long lng() {
       return b.getLong();
+    }
+
+    /** A boolean written as the long 0 or 1. */
+    boolean flag() {
+      long v = b.getLong();
+      ArgChecker.isTrue(v == 0 || v == 1, "a flag is 0 or 1, was {}", v);
+      return v == 1;
     }
 
     BigInteger word() {

@@ -244,6 +244,82 @@ class LiquidationSequencerTest {
   }
 
   /**
+   * Forced withdrawals from the escape hatch, without a chain (Q = 1: one a batch, in deadline
+   * order): account 1's L1 address asks for 10 USDC of its 100 (paid: the batch's withdrawal to
+   * that address, a kind-8 entry in requestsHash); a stranger asks for account 2's (refused,
+   * NOT_OWNER: included, nothing moves); account 1 asks for more than its effective IM allows
+   * (refused, IM_BROKEN). A request already answered is ignored; the log replays into the same
+   * batches.
+   */
+  @Test
+  void forcedWithdrawalsArePaidOrRefusedAndAlwaysIncluded() throws Exception {
+    BigInteger owner = new BigInteger("a11ce00000000000000000000000000000000001", 16);
+    BigInteger stranger = new BigInteger("5700000000000000000000000000000000000002", 16);
+    List<List<BigInteger>> inputs = new java.util.ArrayList<>();
+    Sequencer.ForcedWithdrawalRequest paid =
+        new Sequencer.ForcedWithdrawalRequest(1, owner, 10 * Fixtures.USDC, 4_000);
+    try (Sequencer s = sequencer(withL1(genesis(), owner))) {
+      assertTrue(s.requestForcedWithdrawal(paid));
+      assertTrue(
+          s.requestForcedWithdrawal(
+              new Sequencer.ForcedWithdrawalRequest(2, stranger, Fixtures.USDC, 5_000)));
+      s.cutNow();
+      s.cutNow();
+      assertFalse(s.requestForcedWithdrawal(paid), "answered once");
+      assertTrue(
+          s.requestForcedWithdrawal(
+              new Sequencer.ForcedWithdrawalRequest(1, owner, 80 * Fixtures.USDC, 6_000)));
+      s.cutNow();
+      assertEquals(4, s.openBatch());
+      assertEquals(
+          List.of(
+              "forced withdrawal account 1 amount 10000000 to 0x" + owner.toString(16) + " paid"),
+          s.batch(1).transitions());
+      assertEquals(
+          List.of(
+              "forced withdrawal account 2 amount 1000000 to 0x"
+                  + stranger.toString(16)
+                  + " refused"),
+          s.batch(2).transitions());
+      assertTrue(s.batch(3).transitions().get(0).endsWith(" refused"));
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(new io.zkmargin.ledger.RequestEntry(8, 1, owner, 10 * Fixtures.USDC))),
+          s.batch(1).publicInputs().get(8));
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(new io.zkmargin.ledger.RequestEntry(9, 2, stranger, Fixtures.USDC))),
+          s.batch(2).publicInputs().get(8));
+      assertEquals(-90 * Fixtures.USDC, (long) s.withLedger(l -> l.balance(1, 0)));
+      assertEquals(280 * Fixtures.USDC, (long) s.withLedger(l -> l.balance(2, 0)));
+      assertTrue(s.pendingForcedWithdrawals().isEmpty());
+      for (long n = 1; n <= 3; n++) {
+        inputs.add(s.batch(n).publicInputs());
+      }
+    }
+    try (Sequencer s = sequencer(withL1(genesis(), owner))) {
+      for (long n = 1; n <= 3; n++) {
+        assertEquals(inputs.get((int) n - 1), s.batch(n).publicInputs(), "batch " + n);
+      }
+    }
+  }
+
+  /** {@code g} with account 1's leaf bound to the L1 address {@code l1}. */
+  static Ledger withL1(Ledger g, BigInteger l1) {
+    Ledger l = new Ledger(Fixtures.CONFIG);
+    for (long id = 0; id < g.accountLimit(); id++) {
+      io.zkmargin.commit.AccountLeaf x = g.leaf(id);
+      l.registerGenesis(
+          id,
+          id != 1
+              ? x
+              : new io.zkmargin.commit.AccountLeaf(
+                  x.ownerPkX(), x.ownerPkY(), l1, x.ordersRoot(), x.nonce(), x.account()));
+    }
+    return l;
+  }
+
+  /**
    * {@link #genesis()} with a second position each: account 1 also holds 10 ETH calls (id 4),
    * account 2 is short them; the fund (account 0) holds 100 USDC.
    */
