@@ -255,6 +255,18 @@ class LiquidationEndToEndTest {
         System.out.printf(
             "zkm: liquidation batch 3 finalized, gas %d; keeper share %s claimed%n",
             b3.gasUsed(), share);
+
+        // the follower's cursor: each event read once over all its polls; a restarted follower
+        // reads from the deployment block (0 here) and finds the request made before it
+        assertEquals(1, follower.eventsRead(), "one LiquidationRequested, read once");
+        assertTrue(follower.cursor() > 0);
+        ChainFollower restarted =
+            new ChainFollower(seq, chain, hatch, (epoch, root) -> Optional.empty(), 0);
+        restarted.poll();
+        assertEquals(1, restarted.eventsRead());
+        restarted.poll();
+        assertEquals(1, restarted.eventsRead(), "the second poll reads only the new blocks");
+        restarted.close();
       }
       web3.shutdown();
     } finally {
