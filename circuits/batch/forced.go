@@ -7,7 +7,7 @@ import (
 )
 
 // Forced withdrawals in the request slots (the Q slots after the generic ones, LiqSlot; docs/LIQUIDATION.md
-// section 12, /work FORCED.md). An on-chain requestForcedWithdrawal(account, amount) by an L1 address is answered
+// section 12). An on-chain requestForcedWithdrawal(account, amount) by an L1 address is answered
 // by one request slot, paid or refused, and the slot's requestsHash entry lets the contract clear exactly the
 // request the proof answered:
 //   - KindForcedPaid: A (AccountID) registered, the requester (the slot's Keeper field, < 2^160, non-zero) is A's

@@ -39,13 +39,22 @@ public final class BatchRefusedException extends Exception {
     WITHDRAWALS_HASH(Status.Code.ABORTED),
     /** The replayed deposits do not lead to {@code depositHeadAfter}. */
     DEPOSIT_HEAD_AFTER(Status.Code.ABORTED),
-    /** The replayed liquidations do not hash to {@code requestsHash}. */
+    /**
+     * The replayed request list (liquidations, forced withdrawals paid or refused) does not hash to
+     * {@code requestsHash}.
+     */
     REQUESTS_HASH(Status.Code.ABORTED),
     /**
      * A liquidation slot does not replay: the ledger refuses it (its rule named), or the slot's
      * witness fields ({@code liqPos}, {@code scenario}, a no-op's data) are not the replay's.
      */
-    LIQUIDATION(Status.Code.ABORTED);
+    LIQUIDATION(Status.Code.ABORTED),
+    /**
+     * A forced-withdrawal request slot (kind 8 paid, 9 refused) disagrees with the ledger: paid
+     * though the ledger refuses it (its rule named), refused though the ledger pays it, or a field
+     * out of range or not 0 where the kind reads none.
+     */
+    FORCED_WITHDRAWAL(Status.Code.ABORTED);
 
     private final Status.Code code;
 

@@ -18,6 +18,7 @@ import io.zkmargin.dac.BatchRefusedException.Check;
 import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
 import io.zkmargin.ledger.Liquidation;
+import io.zkmargin.ledger.RequestEntry;
 import io.zkmargin.ledger.Rule;
 import io.zkmargin.ledger.SignatureVerifier;
 import io.zkmargin.risk.util.ArgChecker;
@@ -326,6 +327,17 @@ public final class ReplayState {
           }
           continue;
         }
+        if (q.kind() == RequestEntry.FORCED_PAID || q.kind() == RequestEntry.FORCED_REFUSED) {
+          RequestEntry e = replayForced(q, i, fees, fund, fundShares);
+          if (e.kind() == RequestEntry.FORCED_PAID) {
+            withdrawals =
+                Poseidon2.compress(
+                    withdrawals, Poseidon2.compress(e.party(), BigInteger.valueOf(e.amount())));
+            changed.add(e.accountId());
+          }
+          requests = Poseidon2.compress(requests, e.hash());
+          continue;
+        }
         if (q.kind() != BatchWitness.KIND_LIQUIDATION) {
           throw liqRefused(i, "unknown liquidation-slot kind " + h[0]);
         }
@@ -426,7 +438,7 @@ public final class ReplayState {
             Check.REQUESTS_HASH,
             "requestsHash "
                 + doc.requestsHash()
-                + " is not the replayed liquidation list's "
+                + " is not the replayed request list's "
                 + requests);
       }
       if (fees != 0) {
@@ -652,6 +664,76 @@ public final class ReplayState {
               + id
               + " has this batch's fees pending (the circuit credits them after the last slot)");
     }
+  }
+
+  // ---------------------------------------------------------------- forced withdrawal
+
+  /**
+   * Replays a request slot of kind 8 (forced withdrawal paid) or 9 (refused) through {@link
+   * Ledger#forcedWithdrawal} and returns its request entry: the slot's {@code keeper} field is the
+   * requester ({@code < 2^160}), {@code penalty} the amount ({@code [1, 2^63)}), every other field
+   * 0 (the builder's: one replay per dataHash); the ledger's outcome must be the slot's kind (paid
+   * iff OK), else {@link Check#FORCED_WITHDRAWAL} names the ledger's rule. The fee account with
+   * fees pending and the fund with shares pending are refused: the circuit sees them without those
+   * until the batch's end, the ledger with them.
+   */
+  private RequestEntry replayForced(
+      WitnessDocument.Liquidation q, int slot, long fees, long fund, long fundShares)
+      throws BatchRefusedException {
+    BigInteger[] h = q.head();
+    boolean unread =
+        h[2].signum() != 0
+            || h[4].signum() != 0
+            || h[6].signum() != 0
+            || h[7].signum() != 0
+            || h[8].signum() != 0
+            || h[9].signum() != 0;
+    for (long[] w : new long[][] {q.takeLots(), q.takeAtoms(), q.liqPos()}) {
+      unread |= Arrays.stream(w).anyMatch(v -> v != 0);
+    }
+    if (unread) {
+      throw forcedRefused(slot, "a field its kind does not read is not 0");
+    }
+    CircuitSizes s = ledger.config().sizes();
+    if (h[1].bitLength() > s.stateDepth()) {
+      throw forcedRefused(slot, "accountId " + h[1] + " is beyond 2^" + s.stateDepth());
+    }
+    if (h[3].bitLength() > 160) {
+      throw forcedRefused(slot, "requester " + h[3] + " is beyond 2^160");
+    }
+    if (h[5].signum() == 0 || h[5].bitLength() > 63) {
+      throw forcedRefused(slot, "amount " + h[5] + " is not in [1, 2^63)");
+    }
+    long id = h[1].longValue();
+    long amount = h[5].longValue();
+    if (id == ledger.config().feeAccountId() && fees != 0) {
+      throw forcedRefused(
+          slot, "the fee account " + id + " has this batch's fees pending (credited at its end)");
+    }
+    if (id == fund && fundShares != 0) {
+      throw forcedRefused(
+          slot,
+          "the insurance fund "
+              + id
+              + " has this batch's fund shares pending (credited at its end)");
+    }
+    int kind = q.kind();
+    Rule rule = ledger.forcedWithdrawal(id, h[3], amount);
+    if (rule == Rule.UNKNOWN_INSTRUMENT || rule == Rule.OVERFLOW) {
+      throw forcedRefused(slot, "the ledger cannot judge it at this risk root: " + rule);
+    }
+    if (kind == RequestEntry.FORCED_PAID && !rule.isOk()) {
+      throw forcedRefused(slot, "paid, but the ledger refuses it: " + rule);
+    }
+    if (kind == RequestEntry.FORCED_REFUSED && rule.isOk()) {
+      throw forcedRefused(slot, "refused, but the ledger pays it (the owner meets IM after)");
+    }
+    return new RequestEntry(kind, id, h[3], amount);
+  }
+
+  private static BatchRefusedException forcedRefused(int slot, String why) {
+    return new BatchRefusedException(
+        Check.FORCED_WITHDRAWAL, "request slot " + slot + " (forced withdrawal): " + why);
   }
 
   private static BatchRefusedException liqRefused(int slot, String why) {

@@ -112,7 +112,10 @@ public final class WitnessDocument {
    * @param liqPos per position slot, the liquidator's slot receiving the take
    */
   public record Liquidation(BigInteger[] head, long[] takeLots, long[] takeAtoms, long[] liqPos) {
-    /** The slot's kind (0 no-op, 6 liquidation; -1 beyond a byte). */
+    /**
+     * The slot's kind (0 no-op, 6 liquidation, 8 / 9 forced withdrawal paid / refused, whose {@code
+     * keeper} is the requester and {@code penalty} the amount; -1 beyond a byte).
+     */
     public int kind() {
       return head[0].bitLength() > 8 ? -1 : head[0].intValue();
     }

@@ -64,12 +64,24 @@ final class DacFixtures {
   final String json3;
   final String json4;
 
+  /** Batch 4's forced withdrawal outcome (null when batch 4 is the liquidation). */
+  Rule forcedOutcome;
+
   DacFixtures() {
     this(DEPOSITOR);
   }
 
   /** The batches with deposits queued by {@code depositor} (the queue entries name it). */
   DacFixtures(BigInteger depositor) {
+    this(depositor, 0);
+  }
+
+  /**
+   * With {@code forcedAmount > 0}, batch 4 is instead a forced withdrawal of {@code forcedAmount}
+   * quote atoms from account 1 requested by its l1Address ({@link #DEPOSITOR}) at {@link #risk()}:
+   * paid when account 1 meets effective IM after, else refused (its request slot, kind 8 or 9).
+   */
+  DacFixtures(BigInteger depositor, long forcedAmount) {
     genesis = genesis();
     Ledger l = genesis.ledger();
     l.beginBatch(risk(), T0);
@@ -104,9 +116,12 @@ final class DacFixtures {
             new long[] {30 * USDC, 0}));
     batch3 = b3.finish();
     assertEquals(l.stateTree().root(), batch3.newRoot());
-    l.beginBatch(riskAtMark(15 * USDC), T0 + 180);
+    l.beginBatch(forcedAmount > 0 ? risk() : riskAtMark(15 * USDC), T0 + 180);
     BatchWitness.Builder b4 = BatchWitness.builder(l, N, R, batch3.depositHeadAfter());
-    Rule r4 = Rule.CLOSE_FACTOR;
+    Rule r4 = forcedAmount > 0 ? Rule.OK : Rule.CLOSE_FACTOR;
+    if (forcedAmount > 0) {
+      forcedOutcome = b4.forcedWithdrawal(1, DEPOSITOR, forcedAmount);
+    }
     for (long lots = 1; lots <= 6 && r4 == Rule.CLOSE_FACTOR; lots++) {
       long penalty = (lots * 15 * USDC * 10_000 + 999_999) / 1_000_000;
       LiquidationMessage m =

@@ -238,6 +238,188 @@ class WitnessDecoderPropertyTest {
         accepted, refused, checks);
   }
 
+  /** Values a forced-withdrawal mutation may write: kinds, the owner, amounts, range edges. */
+  private static final String[] FORCED_VALUES = {
+    "0",
+    "1",
+    "6",
+    "8",
+    "9",
+    "5000000",
+    "5000001",
+    "1000000000",
+    DacFixtures.DEPOSITOR.toString(),
+    DacFixtures.DEPOSITOR.add(BigInteger.ONE).toString(),
+    BigInteger.ONE.shiftLeft(160).toString(),
+    "9223372036854775807",
+    "9223372036854775808",
+    Fr.MODULUS.subtract(BigInteger.ONE).toString()
+  };
+
+  /**
+   * Batch 4 as a forced withdrawal (paid: 5 USDC from account 1 by its l1Address; refused: 1,000
+   * USDC, beyond its IM), at a member holding batches 1 to 3: accepted as written; a kind, a
+   * requester or an amount changed (dataHash recomputed, so the replay judges it) is refused naming
+   * FORCED_WITHDRAWAL with the ledger's reason, a changed requestsHash REQUESTS_HASH; a refusal
+   * leaves the member at batch 3.
+   */
+  @Test
+  void forcedWithdrawalSlots_replayedAndRefusedWhenTheyDisagree(@TempDir Path dir)
+      throws Exception {
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    DacFixtures paid = new DacFixtures(DacFixtures.DEPOSITOR, 5 * DacFixtures.USDC);
+    DacFixtures refused = new DacFixtures(DacFixtures.DEPOSITOR, 1_000 * DacFixtures.USDC);
+    assertEquals(io.zkmargin.ledger.Rule.OK, paid.forcedOutcome);
+    assertEquals(io.zkmargin.ledger.Rule.IM_BROKEN, refused.forcedOutcome);
+    DacMember m = atBatch3(dir.resolve("paid"), paid, quiet);
+    long before = m.account(1).leaf().account().balances()[0];
+    m.submit(4, DacFixtures.bytes(paid.json4));
+    assertEquals(paid.batch4.newRoot(), m.root());
+    assertEquals(before - 5 * DacFixtures.USDC, m.account(1).leaf().account().balances()[0]);
+    DacMember r = atBatch3(dir.resolve("refused"), refused, quiet);
+    r.submit(4, DacFixtures.bytes(refused.json4));
+    assertEquals(refused.batch4.newRoot(), r.root());
+    assertEquals(refused.batch3.newRoot(), r.root(), "a refusal moves nothing");
+
+    record Case(
+        String name,
+        DacFixtures fx,
+        java.util.function.Consumer<ObjectNode> edit,
+        String check,
+        String why) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "paid read as refused",
+                paid,
+                DacFixtures.liqField(0, "kind", "9"),
+                "FORCED_WITHDRAWAL",
+                "the ledger pays it"),
+            new Case(
+                "refused read as paid",
+                refused,
+                DacFixtures.liqField(0, "kind", "8"),
+                "FORCED_WITHDRAWAL",
+                "IM_BROKEN"),
+            new Case(
+                "paid to a stranger",
+                paid,
+                DacFixtures.liqField(0, "keeper", "48879"),
+                "FORCED_WITHDRAWAL",
+                "NOT_OWNER"),
+            new Case(
+                "paid from an empty leaf",
+                paid,
+                DacFixtures.liqField(0, "accountId", "9"),
+                "FORCED_WITHDRAWAL",
+                "UNKNOWN_ACCOUNT"),
+            new Case(
+                "amount 0",
+                paid,
+                DacFixtures.liqField(0, "penalty", "0"),
+                "FORCED_WITHDRAWAL",
+                "amount"),
+            new Case(
+                "a nonce where none is read",
+                paid,
+                DacFixtures.liqField(0, "nonce", "1"),
+                "FORCED_WITHDRAWAL",
+                "not 0"),
+            new Case(
+                "a take where none is read",
+                refused,
+                DacFixtures.liqArray(0, "takeLots", 0, "1"),
+                "FORCED_WITHDRAWAL",
+                "not 0"),
+            new Case(
+                "requestsHash of the liquidation entry",
+                paid,
+                o ->
+                    o.put(
+                        "requestsHash",
+                        io.zkmargin.commit.Poseidon2.compress(
+                                BigInteger.ZERO,
+                                io.zkmargin.commit.Poseidon2.compress(
+                                    BigInteger.ONE, DacFixtures.DEPOSITOR))
+                            .toString()),
+                "REQUESTS_HASH",
+                "request list"),
+            new Case(
+                "paid but not withdrawn",
+                paid,
+                o -> o.put("withdrawalsHash", "0"),
+                "WITHDRAWALS_HASH",
+                "withdrawal list"));
+    int k = 0;
+    for (Case c : cases) {
+      DacMember at3 = atBatch3(dir.resolve("c" + k++), c.fx, quiet);
+      BatchRefusedException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              BatchRefusedException.class,
+              () -> at3.submit(4, DacFixtures.edit(c.fx.json4, c.edit, true)),
+              c.name);
+      assertEquals(c.check, e.check().name(), c.name + ": " + e.getMessage());
+      assertTrue(e.getMessage().contains(c.why), c.name + ": " + e.getMessage());
+      assertEquals(c.fx.batch3.newRoot(), at3.root(), c.name);
+    }
+  }
+
+  /**
+   * The forced-withdrawal batch (paid) mutated as the liquidation batch above, with the values a
+   * request slot reads: accepted only as the original, else refused naming a check, never a crash.
+   */
+  @Test
+  void mutatedForcedDocumentsAreAcceptedOrRefusedNeverCrash(@TempDir Path dir) throws Exception {
+    DacFixtures fx = new DacFixtures(DacFixtures.DEPOSITOR, 5 * DacFixtures.USDC);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    DacMember member = atBatch3(dir.resolve("m"), fx, quiet);
+    Random rnd = new Random(20261201L);
+    byte[] base = fx.json4.getBytes(StandardCharsets.UTF_8);
+    int accepted = 0;
+    int refusedCount = 0;
+    java.util.Set<String> checks = new java.util.TreeSet<>();
+    for (int i = 0; i < 100; i++) {
+      byte[] doc;
+      if (i % 5 == 0) {
+        doc = mutate(base, rnd);
+      } else {
+        List<java.util.function.Consumer<ObjectNode>> edits = new ArrayList<>();
+        for (int e = 0; e < 1 + rnd.nextInt(2); e++) {
+          String f = LIQ_FIELDS[rnd.nextInt(LIQ_FIELDS.length)];
+          String v = FORCED_VALUES[rnd.nextInt(FORCED_VALUES.length)];
+          if (f.equals("requestsHash")) {
+            edits.add(o -> o.put(f, v));
+          } else if (List.of(WitnessDocument.LIQ_ARRAYS).contains(f)) {
+            edits.add(DacFixtures.liqArray(0, f, rnd.nextInt(2), v));
+          } else {
+            edits.add(DacFixtures.liqField(0, f, v));
+          }
+        }
+        doc = DacFixtures.edit(fx.json4, o -> edits.forEach(e -> e.accept(o)), rnd.nextInt(4) > 0);
+      }
+      try {
+        member.submit(4, doc);
+        accepted++;
+        assertEquals(fx.batch4.newRoot(), member.root(), "mutation " + i);
+        assertEquals(fx.batch4.dataHash(), WitnessDocument.parse(doc).dataHash(), "mutation " + i);
+        member = atBatch3(dir.resolve("m" + i), fx, quiet);
+      } catch (BatchRefusedException e) {
+        refusedCount++;
+        assertNotNull(e.check());
+        checks.add(e.check().name());
+        assertEquals(3, member.latestBatch());
+        assertEquals(fx.batch3.newRoot(), member.root());
+      } catch (RuntimeException e) {
+        fail("forced-withdrawal mutation " + i + " crashed the member: " + e, e);
+      }
+    }
+    assertTrue(refusedCount > 75, "most mutations are refused: " + refusedCount);
+    assertTrue(checks.contains("FORCED_WITHDRAWAL"), "the replay reached the slot: " + checks);
+    System.out.printf(
+        "zkm: dac forced-withdrawal decoder fuzz: %d accepted, %d refused %s%n",
+        accepted, refusedCount, checks);
+  }
+
   private static java.util.function.Consumer<ObjectNode> liqEdit(Random rnd) {
     String f = LIQ_FIELDS[rnd.nextInt(LIQ_FIELDS.length)];
     String v = TRADE_VALUES[rnd.nextInt(TRADE_VALUES.length)];

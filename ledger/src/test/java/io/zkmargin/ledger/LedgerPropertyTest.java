@@ -14,9 +14,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random streams of valid and invalid transitions: after every applied one the ledger's invariants
- * hold (the ledger checks them itself and throws otherwise), and every refused one leaves the
- * ledger exactly as it was.
+ * Random streams of valid and invalid transitions (forced withdrawals among them): after every
+ * applied one the ledger's invariants hold (the ledger checks them itself and throws otherwise),
+ * and every refused one leaves the ledger exactly as it was.
  */
 class LedgerPropertyTest {
   private static final long[] INSTRUMENTS = {1, 4, 6, 2}; // 2 is not listed
@@ -43,7 +43,9 @@ class LedgerPropertyTest {
           Rule.NOT_SAME_OWNER,
           Rule.UNKNOWN_INSTRUMENT,
           Rule.EXPIRED,
-          Rule.REGISTRATION_OF_EXISTING
+          Rule.REGISTRATION_OF_EXISTING,
+          Rule.NOT_OWNER,
+          Rule.UNKNOWN_ACCOUNT
         }) {
       assertTrue(seen.containsKey(r), r + " never happened: " + seen);
     }
@@ -73,6 +75,11 @@ class LedgerPropertyTest {
             plain
                 ? l.deposit(account, amount, BigInteger.ZERO, BigInteger.ZERO, DEPOSITOR)
                 : l.deposit(account, amount, k.publicKey().x(), k.publicKey().y(), DEPOSITOR);
+      } else if (kind < 27) {
+        long account = rnd.nextInt(0, 10);
+        // a forced withdrawal (docs/LIQUIDATION.md section 12): by the leaf's address or another
+        BigInteger requester = rnd.nextInt(4) > 0 ? DEPOSITOR : BigInteger.valueOf(account);
+        r = l.forcedWithdrawal(account, requester, rnd.nextLong(1, 500_000_000L));
       } else if (kind < 30) {
         long account = rnd.nextInt(0, 9);
         long nonce =
