@@ -544,6 +544,9 @@ public final class Sequencer implements AutoCloseable {
                 + ")");
       } else {
         r = Rule.OK; // included, paid or refused
+        // answered (also when replayed: a restarted follower hands the request again while the
+        // batch answering it is not finalized, and a second answer would make finalizeBatch revert)
+        forcedAnswered.add(fw.accountId() + ":" + fw.deadline());
       }
     } else {
       Transition.Trade tr = (Transition.Trade) t;
@@ -958,7 +961,6 @@ public final class Sequencer implements AutoCloseable {
       return;
     }
     forcedRequests.remove(fw.accountId());
-    forcedAnswered.add(fw.accountId() + ":" + fw.deadline());
     LOG.atInfo()
         .addKeyValue("account", fw.accountId())
         .addKeyValue("requester", hexAddress(fw.requester()))

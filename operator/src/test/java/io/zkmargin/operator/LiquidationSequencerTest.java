@@ -301,6 +301,7 @@ class LiquidationSequencerTest {
       for (long n = 1; n <= 3; n++) {
         assertEquals(inputs.get((int) n - 1), s.batch(n).publicInputs(), "batch " + n);
       }
+      assertFalse(s.requestForcedWithdrawal(paid), "the replay knows it is answered");
     }
   }
 
