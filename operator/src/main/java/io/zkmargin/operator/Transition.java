@@ -387,8 +387,8 @@ public sealed interface Transition {
           + accountId
           + " amount "
           + amount
-          + " to 0x"
-          + requester.toString(16)
+          + " to "
+          + Sequencer.hexAddress(requester)
           + (paid ? " paid" : " refused");
     }
   }
