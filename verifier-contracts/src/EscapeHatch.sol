@@ -15,18 +15,18 @@ import {IExitVerifier, ILiquidationVerifier} from "./IEscapeVerifiers.sol";
 /// - `requestForcedWithdrawal`: an account's L1 address asks the operator to withdraw `amount` quote atoms within
 ///   `gracePeriod`. The contract cannot read leaves: it records `msg.sender`; the operator honours the request
 ///   when the leaf's l1Address is that sender (the exit pays the leaf's l1Address anyway).
-/// - A batch that liquidates an account clears its liquidation request (`Settlement.finalizeBatch`: the batch's
-///   liquidation list is bound by its proof, and its keeper must be the request's, who is paid a share of the
-///   penalty); forced withdrawals are cleared by naming them (`Settlement.finalizeBatchClearing`, `clear` below).
+/// - A batch clears only the requests its proof binds (`Settlement.finalizeBatch` hashes its request list into the
+///   proof's `requestsHash`, `clear` below): a liquidation clears the account's liquidation request (its keeper
+///   must be the request's, who is paid a share of the penalty); a forced withdrawal paid (kind 8: the batch's
+///   withdrawal list pays the requester) or refused (kind 9: the batch proves the requester is not the leaf's L1
+///   address, or the account cannot afford it) clears the account's forced-withdrawal request, whose requester
+///   and amount it must carry.
 /// - `freeze(accountId)`: anyone, once a request of that account is past its deadline; Settlement then accepts
 ///   no batch and no risk root, and lets this contract pay out its quote token.
 /// - `exit`: once frozen, each account once, with an exit proof against the last finalized state root and the
 ///   last posted risk root (both fixed at the freeze), pays `min(payout, exitPool)` quote atoms to the proof's
 ///   l1Address (the leaf's); `exitPool` is what Settlement held at the freeze less the credited, unclaimed
 ///   withdrawals (they stay claimable).
-/// @dev Gap (docs/LIQUIDATION.md "Contract side"): the batch circuit has no forced-withdrawal slot yet, so
-/// nothing proves that a batch which names a forced withdrawal in `clear` paid it; the operator's word is trusted
-/// for that clearing until a batch public input binds it as `requestsHash` binds the liquidations.
 contract EscapeHatch {
     using SafeERC20 for IERC20;
 
@@ -58,6 +58,9 @@ contract EscapeHatch {
     error RequestNotPending(uint64 accountId);
     error RequestNotOlderThanBatch(uint64 accountId, uint64 requestedAtBatch, uint64 batch);
     error KeeperMismatch(uint64 accountId, address requestKeeper, address batchKeeper);
+    error ForcedWithdrawalMismatch(
+        uint64 accountId, address requestRequester, uint64 requestAmount, address batchRequester, uint64 batchAmount
+    );
     error NothingOverdue(uint64 accountId);
     error AlreadyExited(uint64 accountId);
     error LiquidationProofInvalid();
@@ -66,8 +69,12 @@ contract EscapeHatch {
 
     event LiquidationRequested(uint64 indexed accountId, address indexed keeper, uint64 riskEpoch, uint64 deadline);
     event LiquidationCleared(uint64 indexed accountId, uint64 indexed batch);
-    event ForcedWithdrawalRequested(uint64 indexed accountId, address indexed requester, uint256 amount, uint64 deadline);
-    event ForcedWithdrawalCleared(uint64 indexed accountId, uint64 indexed batch);
+    event ForcedWithdrawalRequested(
+        uint64 indexed accountId, address indexed requester, uint256 amount, uint64 deadline
+    );
+    /// @dev `paid`: the quote atoms the batch credited to the requester (the amount when the batch paid it, kind 8;
+    /// 0 when it proved the refusal, kind 9)
+    event ForcedWithdrawalCleared(uint64 indexed accountId, uint64 indexed batch, uint256 paid);
     event Frozen(uint64 indexed accountId, address indexed caller, uint256 stateRoot, uint256 riskRoot);
     event Exited(uint64 indexed accountId, address indexed l1Address, uint256 payout, uint256 paid);
 
@@ -152,7 +159,9 @@ contract EscapeHatch {
 
     /// @notice Asks the operator to withdraw `amount` quote atoms of `accountId` to the caller within the grace
     /// period. Only the account's L1 address (the leaf's l1Address) is entitled to it; the contract cannot read
-    /// the leaf, so the batch that honours the request is the operator's proof (see the contract's gap note).
+    /// the leaf, so the batch decides: it pays the request (kind 8) or proves why not (kind 9: another requester
+    /// than the leaf's, an unregistered account, or effective IM broken by the amount), and either clears it.
+    /// A pending request blocks another of the same account until a batch clears it.
     /// @param accountId a registered account, below Settlement.nextAccountId()
     /// @param amount quote atoms, 1 .. 2^63 - 1
     function requestForcedWithdrawal(uint64 accountId, uint256 amount) external notFrozen {
@@ -169,34 +178,43 @@ contract EscapeHatch {
     }
 
     /// @notice Clears the requests a just-finalized batch honours. Called by Settlement only, after the batch is
-    /// settled. Liquidations are proven by the batch (Settlement hashes `liquidated` into the proof's
-    /// `requestsHash`): each entry clears its account's pending liquidation request, if any, whose keeper must be
-    /// the entry's (`KeeperMismatch`: the batch credits its keeper share to the address that asked); an entry
-    /// with no pending request (the operator's own liquidation) clears nothing. Forced withdrawals are cleared
-    /// by naming (no batch slot proves them yet): each named request must be pending and older than the batch.
+    /// settled, with the batch's request list, which Settlement hashed into the proof's `requestsHash` (and whose
+    /// kinds it checked: 6, 8 or 9). Per entry, in slot order:
+    /// - kind 6, a liquidation: the account's pending liquidation request, if any, whose keeper must be the
+    ///   entry's (`KeeperMismatch`: the batch credits its keeper share to the address that asked); with no pending
+    ///   request (the operator's own liquidation) nothing;
+    /// - kind 8 (paid) or 9 (refused), a forced withdrawal: the account's pending forced-withdrawal request, which
+    ///   must exist (`RequestNotPending`: a batch cannot pay a forced withdrawal nobody asked for) and carry the
+    ///   entry's requester and amount (`ForcedWithdrawalMismatch`: the proof paid or refused another request).
+    /// Any refusal reverts the whole batch.
     /// @param batch the batch number just finalized
-    /// @param liquidated the batch's liquidations (account, keeper), slot order
-    /// @param withdrawn accounts whose forced withdrawal the batch paid (or refused as unauthorised)
-    function clear(uint64 batch, Settlement.Liquidation[] calldata liquidated, uint64[] calldata withdrawn)
-        external
-    {
+    /// @param requests the batch's request entries, slot order
+    function clear(uint64 batch, Settlement.Request[] calldata requests) external {
         if (msg.sender != address(settlement)) revert NotSettlement(msg.sender);
-        for (uint256 i = 0; i < liquidated.length; i++) {
-            uint64 id = liquidated[i].accountId;
-            Request storage r = liquidationRequest[id];
-            if (r.deadline == 0) continue;
-            if (r.requester != liquidated[i].keeper) revert KeeperMismatch(id, r.requester, liquidated[i].keeper);
-            _clear(r, id, batch);
-            emit LiquidationCleared(id, batch);
-        }
-        for (uint256 i = 0; i < withdrawn.length; i++) {
-            _clear(forcedWithdrawal[withdrawn[i]], withdrawn[i], batch);
-            emit ForcedWithdrawalCleared(withdrawn[i], batch);
+        for (uint256 i = 0; i < requests.length; i++) {
+            Settlement.Request calldata q = requests[i];
+            uint64 id = q.accountId;
+            if (q.kind == 6) {
+                Request storage r = liquidationRequest[id];
+                if (r.deadline == 0) continue;
+                if (r.requester != q.party) revert KeeperMismatch(id, r.requester, q.party);
+                _clear(r, id, batch);
+                emit LiquidationCleared(id, batch);
+            } else {
+                // kind 8 or 9 (Settlement's requestsHash refused every other kind)
+                Request storage r = forcedWithdrawal[id];
+                if (r.deadline == 0) revert RequestNotPending(id);
+                if (r.requester != q.party || r.amount != q.amount) {
+                    revert ForcedWithdrawalMismatch(id, r.requester, r.amount, q.party, q.amount);
+                }
+                _clear(r, id, batch);
+                emit ForcedWithdrawalCleared(id, batch, q.kind == 8 ? q.amount : 0);
+            }
         }
     }
 
+    /// @dev `r` is pending (both callers checked)
     function _clear(Request storage r, uint64 accountId, uint64 batch) private {
-        if (r.deadline == 0) revert RequestNotPending(accountId);
         if (r.batch >= batch) revert RequestNotOlderThanBatch(accountId, r.batch, batch);
         delete r.deadline;
         delete r.batch;

@@ -13,7 +13,7 @@ import {Poseidon2} from "./Poseidon2.sol";
 
 /// @dev What Settlement calls on its escape hatch (src/EscapeHatch.sol) when a batch clears requests.
 interface IEscapeHatchClearing {
-    function clear(uint64 batch, Settlement.Liquidation[] calldata liquidated, uint64[] calldata withdrawn) external;
+    function clear(uint64 batch, Settlement.Request[] calldata requests) external;
 }
 
 /// @title zkmargin settlement: proven batches, the deposit queue, withdrawals, oracle-signed risk roots, health proofs.
@@ -69,6 +69,11 @@ contract Settlement is EIP712, Ownable2Step {
     /// @notice Upper bound of the oracle signer set size.
     uint256 public constant MAX_SIGNERS = 32;
 
+    /// @notice Kinds of the batch's request entries (`Request`).
+    uint8 public constant KIND_LIQUIDATION = 6;
+    uint8 public constant KIND_FORCED_PAID = 8;
+    uint8 public constant KIND_FORCED_REFUSED = 9;
+
     /// @notice Largest step of the oracle epoch from one posting to the next (the first posting counts from 0).
     /// Without it one quorum-signed epoch of 2^64 - 1 would block `postRiskRoot` forever; with it the 2^64
     /// epochs last at least 2^32 postings (136 years at one posting per second).
@@ -106,11 +111,20 @@ contract Settlement is EIP712, Ownable2Step {
         uint64 amount;
     }
 
-    /// @notice One liquidation a batch proves (its liquidation slots, in slot order): the account liquidated and
-    /// the keeper credited with its share of the penalty (address(0): none, an operator-initiated liquidation).
-    struct Liquidation {
+    /// @notice One entry of a batch's request slots (docs/LIQUIDATION.md section 8), in slot order; only
+    /// the slots of kinds 6, 8 and 9 have one (absorbLoss and deleverage add none):
+    /// - kind 6 (`KIND_LIQUIDATION`), a liquidation: `party` the keeper credited with its share of the penalty
+    ///   (address(0): none, an operator-initiated liquidation), `amount` 0;
+    /// - kind 8 (`KIND_FORCED_PAID`), a forced withdrawal paid: `party` the requester (the leaf's L1 address) and
+    ///   `amount` the quote atoms the batch's withdrawal list pays it;
+    /// - kind 9 (`KIND_FORCED_REFUSED`), a forced withdrawal refused (another requester than the leaf's L1 address,
+    ///   an unregistered account, or an amount the account's effective IM does not allow): the request's
+    ///   `party` and `amount`, nothing paid.
+    struct Request {
+        uint8 kind;
         uint64 accountId;
-        address keeper;
+        address party;
+        uint64 amount;
     }
 
     /// @dev A k-of-n signer set (the oracles, the data-availability committee).
@@ -170,6 +184,7 @@ contract Settlement is EIP712, Ownable2Step {
     error SettlementFrozen();
     error EscapeHatchAlreadySet(address escapeHatch);
     error NotEscapeHatch(address caller);
+    error InvalidRequest(uint256 index, uint8 kind);
 
     // ------------------------------------------------------------------ events
 
@@ -288,7 +303,9 @@ contract Settlement is EIP712, Ownable2Step {
         uint64 riskRootWindow_,
         uint64 riskRootMaxAge_
     ) EIP712("zkmargin Settlement", "1") Ownable(msg.sender) {
-        if (address(g.healthVerifier) == address(0) || operator_ == address(0)) revert ZeroAddress();
+        if (address(g.healthVerifier) == address(0) || operator_ == address(0)) {
+            revert ZeroAddress();
+        }
         if (address(g.quoteToken) == address(0)) revert ZeroAddress();
         if (address(g.healthVerifier).code.length == 0) revert VerifierHasNoCode(address(g.healthVerifier));
         if (address(g.batchVerifier) != address(0) && address(g.batchVerifier).code.length == 0) {
@@ -538,67 +555,68 @@ contract Settlement is EIP712, Ownable2Step {
         }
     }
 
-    /// @notice The liquidation list hash, the batch circuit's 9th public input `requestsHash`
-    /// (docs/LIQUIDATION.md section 8): `q_0 = 0, q_{j+1} = compress(q_j, compress(accountId_j, keeper_j))` over
-    /// the batch's liquidation slots in slot order (the withdrawal list's chain, docs/BATCH.md section 3).
-    function liquidationsHash(Liquidation[] calldata liquidations) public pure returns (uint256 q) {
-        for (uint256 j = 0; j < liquidations.length; j++) {
-            q = Poseidon2.compress(
-                q, Poseidon2.compress(liquidations[j].accountId, uint160(liquidations[j].keeper))
-            );
+    /// @notice The request list hash, the batch circuit's 9th public input `requestsHash` (docs/LIQUIDATION.md
+    /// section 8): `q_0 = 0, q_{j+1} = compress(q_j, e_j)` over the batch's request entries in slot order (the
+    /// withdrawal list's chain, docs/BATCH.md section 3), with `e = compress(accountId, keeper)` for a liquidation
+    /// (kind 6) and `e = compress(accountId + 2^64 * (kind - 7), compress(requester, amount))` for a forced
+    /// withdrawal paid (8) or refused (9): account ids are below 2^32, so the first argument tells the kinds apart.
+    /// Reverts `InvalidRequest` on any other kind and on a liquidation entry with an amount (its hash does not
+    /// bind one: the list handed to the hatch is exactly the proven one).
+    function requestsHash(Request[] calldata requests) public pure returns (uint256 q) {
+        for (uint256 j = 0; j < requests.length; j++) {
+            Request calldata r = requests[j];
+            uint8 kind = r.kind;
+            uint256 e;
+            if (kind == KIND_LIQUIDATION && r.amount == 0) {
+                e = Poseidon2.compress(r.accountId, uint160(r.party));
+            } else if (kind == KIND_FORCED_PAID || kind == KIND_FORCED_REFUSED) {
+                e = Poseidon2.compress(
+                    uint256(r.accountId) + (uint256(kind - 7) << 64), Poseidon2.compress(uint160(r.party), r.amount)
+                );
+            } else {
+                revert InvalidRequest(j, kind);
+            }
+            q = Poseidon2.compress(q, e);
         }
     }
 
     /// @notice Finalizes the next batch: moves `stateRoot` from `h.oldRoot` to `h.newRoot`, consumes
-    /// `h.deposits` queue entries, credits the withdrawals (a liquidation's keeper share among them), clears the
-    /// escape hatch's liquidation requests of the liquidated accounts. Operator only. Checks, in order
-    /// (docs/BATCH.md 4): `oldRoot == stateRoot`; the roots and hashes are field elements; `riskRoot` posted,
-    /// within the window and not older than `riskRootMaxAge`; `lastBatchTime <= batchTime <= block.timestamp`,
-    /// `< 2^40`; the deposits are queued; `withdrawals` hash to `withdrawalsHash`; a committee quorum signed
-    /// `batchDataDigest(batchNumber + 1, dataHash, newRoot)`; the proof verifies against the 9 public inputs
-    /// (oldRoot, newRoot, riskRoot, depositHeadBefore, depositHeadAfter, withdrawalsHash, dataHash, batchTime,
-    /// requestsHash), the deposit heads taken from the stored queue and `requestsHash =
-    /// liquidationsHash(liquidations)` computed here, so the proof binds the list. Then, per liquidation, the
-    /// hatch clears the account's pending liquidation request, whose keeper must be the entry's
-    /// (`EscapeHatch.KeeperMismatch` otherwise).
+    /// `h.deposits` queue entries, credits the withdrawals (a liquidation's keeper share and a paid forced
+    /// withdrawal among them), and has the escape hatch clear the requests the batch honoured. Operator only.
+    /// Checks, in order (docs/BATCH.md 4): `oldRoot == stateRoot`; the roots and hashes are field elements;
+    /// `riskRoot` posted, within the window and not older than `riskRootMaxAge`; `lastBatchTime <= batchTime <=
+    /// block.timestamp`, `< 2^40`; the deposits are queued; `withdrawals` hash to `withdrawalsHash`; a committee
+    /// quorum signed `batchDataDigest(batchNumber + 1, dataHash, newRoot)`; the proof verifies against the 9 public
+    /// inputs (oldRoot, newRoot, riskRoot, depositHeadBefore, depositHeadAfter, withdrawalsHash, dataHash,
+    /// batchTime, requestsHash), the deposit heads taken from the stored queue and `requestsHash =
+    /// requestsHash(requests)` computed here, so the proof binds the list. Then the hatch clears, per entry
+    /// (`EscapeHatch.clear`): a liquidation clears the account's pending liquidation request, whose keeper must be
+    /// the entry's (`KeeperMismatch`); a forced withdrawal paid or refused clears the account's pending
+    /// forced-withdrawal request, which must exist (`RequestNotPending`) with the entry's requester and amount
+    /// (`ForcedWithdrawalMismatch`). Any of them refuses the whole batch.
     /// @param h the batch header
     /// @param withdrawals the batch's withdrawals in slot order (quote atoms to L1 addresses)
-    /// @param liquidations the batch's liquidations in slot order
+    /// @param requests the batch's request entries (liquidations, forced withdrawals) in slot order
     /// @param dacSignatures committee signatures, 65 bytes each, signers strictly increasing
     /// @param proof gnark `MarshalSolidity()` bytes of the batch proof
     function finalizeBatch(
         BatchHeader calldata h,
         Withdrawal[] calldata withdrawals,
-        Liquidation[] calldata liquidations,
+        Request[] calldata requests,
         bytes calldata dacSignatures,
         bytes calldata proof
     ) external onlyOperator {
-        _finalizeBatch(h, withdrawals, liquidationsHash(liquidations), dacSignatures, proof);
-        if (liquidations.length != 0 && escapeHatch != address(0)) {
-            IEscapeHatchClearing(escapeHatch).clear(batchNumber, liquidations, new uint64[](0));
+        _finalizeBatch(h, withdrawals, requestsHash(requests), dacSignatures, proof);
+        if (requests.length != 0 && escapeHatch != address(0)) {
+            IEscapeHatchClearing(escapeHatch).clear(batchNumber, requests);
         }
     }
 
-    /// @notice `finalizeBatch`, then also clears the forced-withdrawal requests of `withdrawn` (each must be
-    /// pending and older than the batch). Liquidations are proven (`liquidations` is bound by the proof);
-    /// forced withdrawals are still cleared by naming: the batch circuit has no forced-withdrawal slot yet, so
-    /// nothing proves the batch paid (or rightly refused) them (docs/LIQUIDATION.md, "Contract side").
-    function finalizeBatchClearing(
-        BatchHeader calldata h,
-        Withdrawal[] calldata withdrawals,
-        Liquidation[] calldata liquidations,
-        bytes calldata dacSignatures,
-        bytes calldata proof,
-        uint64[] calldata withdrawn
-    ) external onlyOperator {
-        _finalizeBatch(h, withdrawals, liquidationsHash(liquidations), dacSignatures, proof);
-        IEscapeHatchClearing(escapeHatch).clear(batchNumber, liquidations, withdrawn);
-    }
-
+    /// @dev `q`: `requestsHash` of the batch's request list, the 9th public input
     function _finalizeBatch(
         BatchHeader calldata h,
         Withdrawal[] calldata withdrawals,
-        uint256 requestsHash,
+        uint256 q,
         bytes calldata dacSignatures,
         bytes calldata proof
     ) private {
@@ -619,7 +637,7 @@ contract Settlement is EIP712, Ownable2Step {
             if (w != h.withdrawalsHash) revert WithdrawalsHashMismatch(w, h.withdrawalsHash);
         }
         _requireQuorum(_committee, batchDataDigest(batch, h.dataHash, h.newRoot), dacSignatures);
-        _verifyBatch(proof, _batchInputs(h, consumed, after_, requestsHash));
+        _verifyBatch(proof, _batchInputs(h, consumed, after_, q));
         _settle(h, batch, uint64(after_), withdrawals.length);
     }
 
@@ -631,7 +649,15 @@ contract Settlement is EIP712, Ownable2Step {
         returns (uint256[9] memory)
     {
         return [
-            h.oldRoot, h.newRoot, h.riskRoot, _depositHeads[consumed], _depositHeads[after_], h.withdrawalsHash, h.dataHash, h.batchTime, q
+            h.oldRoot,
+            h.newRoot,
+            h.riskRoot,
+            _depositHeads[consumed],
+            _depositHeads[after_],
+            h.withdrawalsHash,
+            h.dataHash,
+            h.batchTime,
+            q
         ];
     }
 
@@ -710,7 +736,9 @@ contract Settlement is EIP712, Ownable2Step {
         if (frozen) revert SettlementFrozen();
         if (riskRootCount != 0 && epoch <= latestRiskEpoch) revert StaleEpoch(epoch, latestRiskEpoch);
         // uint256: latestRiskEpoch + MAX_EPOCH_JUMP does not fit in uint64 near the top of the range
-        if (uint256(epoch) > uint256(latestRiskEpoch) + MAX_EPOCH_JUMP) revert EpochJumpTooLarge(epoch, latestRiskEpoch);
+        if (uint256(epoch) > uint256(latestRiskEpoch) + MAX_EPOCH_JUMP) {
+            revert EpochJumpTooLarge(epoch, latestRiskEpoch);
+        }
         if (root >= FIELD_MODULUS) revert NotAFieldElement(root);
         _requireQuorum(_oracles, riskRootDigest(epoch, root), signatures);
 

@@ -156,7 +156,7 @@ contract BatchTest is BatchVector {
         vm.assertEq(t.depositHead(0), batchInputs[3], "head before = the proof's depositHeadBefore");
         vm.assertEq(t.depositHead(depAmount.length), batchInputs[4], "head after = the proof's depositHeadAfter");
         vm.assertEq(t.withdrawalsHash(batchWithdrawals), batchInputs[5], "withdrawal list hashes to the proof's");
-        vm.assertEq(t.liquidationsHash(batchLiquidations), batchInputs[8], "liquidation list hashes to the proof's");
+        vm.assertEq(t.requestsHash(batchRequests), batchInputs[8], "request list hashes to the proof's");
         Settlement.BatchHeader memory h = _realHeader();
         bytes memory sigs = _realSigs(t);
         Settlement.Withdrawal memory w = batchWithdrawals[0];
@@ -167,7 +167,7 @@ contract BatchTest is BatchVector {
             1, batchInputs[0], batchInputs[1], batchInputs[2], batchInputs[6], 1, batchWithdrawals.length
         );
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, batchWithdrawals, batchLiquidations, sigs, batchProof);
+        t.finalizeBatch(h, batchWithdrawals, batchRequests, sigs, batchProof);
         vm.assertEq(t.stateRoot(), batchInputs[1], "new root");
         vm.assertEq(uint256(t.batchNumber()), 1, "batch 1");
         (uint64 b, bool settled) = t.stateRootBatch(batchInputs[1]);
@@ -186,10 +186,11 @@ contract BatchTest is BatchVector {
         vm.prank(w.to);
         vm.expectRevert(abi.encodeWithSelector(Settlement.NothingToClaim.selector, w.to));
         t.claimWithdrawal();
-        // the vector liquidates an account for a keeper: its share is the last withdrawal, claimable
-        vm.assertEq(batchLiquidations.length, 1, "one liquidation");
-        Settlement.Withdrawal memory k = batchWithdrawals[batchWithdrawals.length - 1];
-        vm.assertEq(k.to, batchLiquidations[0].keeper, "the keeper's share comes last");
+        // the vector liquidates an account for a keeper: its share is the withdrawal after the generic slots'
+        // (docs/BATCH.md: request slots' withdrawals follow in slot order), claimable
+        vm.assertEq(uint256(batchRequests[0].kind), 6, "a liquidation first");
+        Settlement.Withdrawal memory k = batchWithdrawals[1];
+        vm.assertEq(k.to, batchRequests[0].party, "the keeper's share after the generic slots' withdrawals");
         vm.assertLt(0, uint256(k.amount), "a share");
         vm.prank(k.to);
         vm.assertEq(t.claimWithdrawal(), k.amount, "the keeper claims its share");
@@ -197,7 +198,7 @@ contract BatchTest is BatchVector {
         // the same batch again is stale
         vm.prank(OPERATOR);
         vm.expectRevert(abi.encodeWithSelector(Settlement.StaleOldRoot.selector, batchInputs[0], batchInputs[1]));
-        t.finalizeBatch(h, batchWithdrawals, batchLiquidations, sigs, batchProof);
+        t.finalizeBatch(h, batchWithdrawals, batchRequests, sigs, batchProof);
     }
 
     function test_realBatch_refusesTamperedProof() public {
@@ -209,21 +210,27 @@ contract BatchTest is BatchVector {
         for (uint256 i = 0; i < at.length; i++) {
             bytes memory bad = bytes.concat(batchProof);
             bad[at[i]] ^= 0x01;
-            _expectRealRevert(t, h, batchWithdrawals, sigs, bad, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector));
+            _expectRealRevert(
+                t, h, batchWithdrawals, sigs, bad, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector)
+            );
         }
         bytes memory swapped = bytes.concat(batchProof);
         for (uint256 i = 0; i < 64; i++) {
             (swapped[i], swapped[192 + i]) = (swapped[192 + i], swapped[i]);
         }
-        _expectRealRevert(t, h, batchWithdrawals, sigs, swapped, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector));
+        _expectRealRevert(
+            t, h, batchWithdrawals, sigs, swapped, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector)
+        );
         bytes memory short = new bytes(255);
         for (uint256 i = 0; i < 255; i++) {
             short[i] = batchProof[i];
         }
-        _expectRealRevert(t, h, batchWithdrawals, sigs, short, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector));
+        _expectRealRevert(
+            t, h, batchWithdrawals, sigs, short, abi.encodeWithSelector(Settlement.BatchProofInvalid.selector)
+        );
         vm.assertEq(t.stateRoot(), batchInputs[0], "nothing finalized");
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, batchWithdrawals, batchLiquidations, sigs, batchProof);
+        t.finalizeBatch(h, batchWithdrawals, batchRequests, sigs, batchProof);
         vm.assertEq(t.stateRoot(), batchInputs[1], "the untampered proof finalizes");
     }
 
@@ -260,23 +267,36 @@ contract BatchTest is BatchVector {
         h.withdrawalsHash = 0;
         _expectRealRevert(t, h, new Settlement.Withdrawal[](0), sigs, batchProof, err);
         vm.assertEq(t.pendingWithdrawal(batchWithdrawals[0].to), 0, "nothing credited");
-        // a liquidation list that is not the proven one: one entry more, or each entry's keeper or account changed
-        Settlement.Liquidation[] memory more = new Settlement.Liquidation[](batchLiquidations.length + 1);
-        for (uint256 i = 0; i < batchLiquidations.length; i++) {
-            more[i] = batchLiquidations[i];
+        // a request list that is not the proven one (requestsHash mismatch): one entry more, none, or each entry's
+        // party, account, amount or kind (8 <-> 9, 6 -> 8) changed
+        Settlement.Request[] memory more = new Settlement.Request[](batchRequests.length + 1);
+        for (uint256 i = 0; i < batchRequests.length; i++) {
+            more[i] = batchRequests[i];
         }
-        more[batchLiquidations.length] = Settlement.Liquidation(1, address(0));
+        more[batchRequests.length] = _liqReq(1, address(0));
         _expectRealRevert(t, _realHeader(), batchWithdrawals, more, sigs, batchProof, err);
-        for (uint256 i = 0; i < batchLiquidations.length; i++) {
-            Settlement.Liquidation[] memory ls = batchLiquidations;
-            ls[i].keeper = address(uint160(ls[i].keeper) ^ 1);
+        _expectRealRevert(t, _realHeader(), batchWithdrawals, _noReq(), sigs, batchProof, err);
+        for (uint256 i = 0; i < batchRequests.length; i++) {
+            Settlement.Request[] memory ls = batchRequests;
+            ls[i].party = address(uint160(ls[i].party) ^ 1);
             _expectRealRevert(t, _realHeader(), batchWithdrawals, ls, sigs, batchProof, err);
-            ls = batchLiquidations;
+            ls = batchRequests;
             ls[i].accountId ^= 1;
+            _expectRealRevert(t, _realHeader(), batchWithdrawals, ls, sigs, batchProof, err);
+            ls = batchRequests;
+            if (ls[i].kind == 6) {
+                ls[i].kind = 8; // the same account and party as a forced withdrawal
+                ls[i].amount = 1;
+            } else {
+                ls[i].amount ^= 1;
+                _expectRealRevert(t, _realHeader(), batchWithdrawals, ls, sigs, batchProof, err);
+                ls = batchRequests;
+                ls[i].kind ^= 1; // 8 <-> 9: paid said refused, or the reverse
+            }
             _expectRealRevert(t, _realHeader(), batchWithdrawals, ls, sigs, batchProof, err);
         }
         vm.prank(OPERATOR);
-        t.finalizeBatch(_realHeader(), batchWithdrawals, batchLiquidations, sigs, batchProof);
+        t.finalizeBatch(_realHeader(), batchWithdrawals, batchRequests, sigs, batchProof);
         vm.assertEq(t.stateRoot(), batchInputs[1], "the proven batch finalizes");
     }
 
@@ -302,7 +322,7 @@ contract BatchTest is BatchVector {
         vm.expectEmit(true, false, false, true);
         emit BatchFinalized(1, stateRoot, 4242, riskRoot, h.dataHash, 1, 2);
         vm.prank(OPERATOR);
-        s.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
+        s.finalizeBatch(h, ws, _noReq(), sigs, FAKE_PROOF);
         vm.assertEq(s.stateRoot(), 4242, "new root");
         vm.assertEq(uint256(s.batchNumber()), 1, "batch 1");
         (uint64 b, bool settled) = s.stateRootBatch(4242);
@@ -331,7 +351,7 @@ contract BatchTest is BatchVector {
         vm.assertEq(uint256(s.depositsConsumed()), 2, "both consumed");
         vm.prank(OPERATOR);
         vm.expectRevert(abi.encodeWithSelector(Settlement.StaleOldRoot.selector, stateRoot, uint256(4343)));
-        s.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
+        s.finalizeBatch(h, ws, _noReq(), sigs, FAKE_PROOF);
     }
 
     function test_finalizeBatch_refusesStateChecks() public {
@@ -343,17 +363,26 @@ contract BatchTest is BatchVector {
 
         vm.expectRevert(abi.encodeWithSelector(Settlement.NotOperator.selector, ALICE));
         vm.prank(ALICE);
-        t.finalizeBatch(h, ws, batchLiquidations, sigs, batchProof);
+        t.finalizeBatch(h, ws, batchRequests, sigs, batchProof);
 
         Settlement.BatchHeader memory bad = _realHeader();
         bad.oldRoot = root ^ 1; // stale old root
-        _expectRealRevert(t, bad, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.StaleOldRoot.selector, root ^ 1, root));
+        _expectRealRevert(
+            t, bad, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.StaleOldRoot.selector, root ^ 1, root)
+        );
         bad = _realHeader();
         bad.newRoot = R;
         _expectRealRevert(t, bad, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.NotAFieldElement.selector, R));
         bad = _realHeader();
         bad.riskRoot = batchInputs[2] ^ 1; // never posted
-        _expectRealRevert(t, bad, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.RiskRootUnknown.selector, batchInputs[2] ^ 1));
+        _expectRealRevert(
+            t,
+            bad,
+            ws,
+            sigs,
+            batchProof,
+            abi.encodeWithSelector(Settlement.RiskRootUnknown.selector, batchInputs[2] ^ 1)
+        );
         bad = _realHeader();
         bad.deposits = uint64(depAmount.length) + 1; // one more than queued
         _expectRealRevert(
@@ -383,14 +412,21 @@ contract BatchTest is BatchVector {
             other,
             sigs,
             batchProof,
-            abi.encodeWithSelector(Settlement.WithdrawalsHashMismatch.selector, t.withdrawalsHash(other), batchInputs[5])
+            abi.encodeWithSelector(
+                Settlement.WithdrawalsHashMismatch.selector, t.withdrawalsHash(other), batchInputs[5]
+            )
         );
         vm.assertEq(t.pendingWithdrawal(ws[0].to), 0, "refused batch credits nothing");
         // the risk root too old at finalization time (posted by _deployReal at the current time)
         uint64 posted = uint64(block.timestamp);
         vm.warp(block.timestamp + MAX_AGE + 1);
         _expectRealRevert(
-            t, h, ws, sigs, batchProof, abi.encodeWithSelector(Settlement.RiskRootTooOld.selector, batchInputs[2], posted, MAX_AGE)
+            t,
+            h,
+            ws,
+            sigs,
+            batchProof,
+            abi.encodeWithSelector(Settlement.RiskRootTooOld.selector, batchInputs[2], posted, MAX_AGE)
         );
         vm.assertEq(t.stateRoot(), root, "nothing finalized");
         vm.assertEq(uint256(t.batchNumber()), 0, "still batch 0");
@@ -471,7 +507,7 @@ contract BatchTest is BatchVector {
         // after all that, the right signatures are accepted
         bytes memory sigs = _realSigs(t);
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, ws, batchLiquidations, sigs, batchProof);
+        t.finalizeBatch(h, ws, batchRequests, sigs, batchProof);
         vm.assertEq(t.stateRoot(), nr, "finalized");
     }
 
@@ -483,7 +519,7 @@ contract BatchTest is BatchVector {
         Settlement.BatchHeader memory h = _header(t, 5, riskRoot, 0);
         vm.prank(OPERATOR);
         vm.expectRevert(Settlement.NoSignerSet.selector);
-        t.finalizeBatch(h, new Settlement.Withdrawal[](0), _noLiq(), hex"", FAKE_PROOF);
+        t.finalizeBatch(h, new Settlement.Withdrawal[](0), _noReq(), hex"", FAKE_PROOF);
         // committee changes are the owner's, with an event
         vm.prank(ALICE);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, ALICE));
@@ -502,7 +538,7 @@ contract BatchTest is BatchVector {
         bytes memory sigs = _dacSigs(u, 1, h.dataHash, 5, _idx(0, 1));
         vm.prank(OPERATOR);
         vm.expectRevert(Settlement.BatchVerifierNotSet.selector);
-        u.finalizeBatch(h, new Settlement.Withdrawal[](0), _noLiq(), sigs, FAKE_PROOF);
+        u.finalizeBatch(h, new Settlement.Withdrawal[](0), _noReq(), sigs, FAKE_PROOF);
     }
 
     /// @dev TEST DOUBLE verifier: two batches over the health vector's genesis root (no real batch proof starts there)
@@ -526,7 +562,7 @@ contract BatchTest is BatchVector {
     ) internal {
         vm.prank(OPERATOR);
         vm.expectRevert(err);
-        s.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
+        s.finalizeBatch(h, ws, _noReq(), sigs, FAKE_PROOF);
     }
 
     /// @dev finalizeBatch on `t` as the operator reverts with `err`
@@ -538,15 +574,15 @@ contract BatchTest is BatchVector {
         bytes memory proof_,
         bytes memory err
     ) internal {
-        _expectRealRevert(t, h, ws, batchLiquidations, sigs, proof_, err);
+        _expectRealRevert(t, h, ws, batchRequests, sigs, proof_, err);
     }
 
-    /// @dev the same with a liquidation list
+    /// @dev the same with a request list
     function _expectRealRevert(
         Settlement t,
         Settlement.BatchHeader memory h,
         Settlement.Withdrawal[] memory ws,
-        Settlement.Liquidation[] memory ls,
+        Settlement.Request[] memory ls,
         bytes memory sigs,
         bytes memory proof_,
         bytes memory err

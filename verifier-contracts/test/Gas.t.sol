@@ -40,12 +40,38 @@ contract GasTest is EscapeVector {
     Settlement.BatchHeader hLiq;
     bytes sigsLiq;
     Settlement.Withdrawal[] wsLiq;
-    Settlement.Liquidation[] lsLiq;
+    Settlement.Request[] lsLiq;
+    Settlement finRealFw; // the real forced batch vector (pays a pending forced withdrawal), real verifier
+    Settlement.BatchHeader hRealFw;
+    bytes sigsRealFw;
+    bytes proofRealFw;
+    Settlement.Withdrawal[] wsRealFw;
+    Settlement.Request[] rsRealFw;
+    Settlement finFw; // a batch paying one forced withdrawal (kind 8), clearing its pending request
+    Settlement.BatchHeader hFw;
+    bytes sigsFw;
+    Settlement.Withdrawal[] wsFw;
+    Settlement.Request[] rsFw;
 
     function setUp() public {
         _loadVector();
         _makeOracles();
-        // first the real batch (it warps to the vector's batch time), then re-post s's risk root at that time
+        // first the real batches (they warp to the vectors' batch time), then re-post s's risk root at that time;
+        // the forced one: its requester's request pending on the hatch (real escape verifiers)
+        _loadEscapeVectors();
+        _loadBatchVector(FORCED_BATCH_VECTOR);
+        finRealFw = _deployReal();
+        EscapeHatch hrf = new EscapeHatch(finRealFw, exitVerifier, liqVerifier, GRACE);
+        finRealFw.setEscapeHatch(address(hrf));
+        vm.prank(batchRequests[0].party);
+        hrf.requestForcedWithdrawal(batchRequests[0].accountId, batchRequests[0].amount);
+        hRealFw = _realHeader();
+        sigsRealFw = _realSigs(finRealFw);
+        proofRealFw = batchProof;
+        for (uint256 i = 0; i < batchWithdrawals.length; i++) {
+            wsRealFw.push(batchWithdrawals[i]);
+        }
+        rsRealFw.push(batchRequests[0]);
         _loadBatchVector();
         finReal = _deployReal();
         hReal = _realHeader();
@@ -77,7 +103,6 @@ contract GasTest is EscapeVector {
         batchVerifier.record(FAKE_PROOF, _inputs(fin2, h2));
         sigs2 = _dacSigs(fin2, 1, h2.dataHash, 999, _idx(0, 2));
         // escape hatch: requests made GRACE + 1 s ago are overdue now
-        _loadEscapeVectors();
         Settlement e;
         (, hatchL) = _deployEscape(escStateRoot, 0);
         (, hatchF) = _deployEscape(escStateRoot, 0);
@@ -104,11 +129,32 @@ contract GasTest is EscapeVector {
         vm.prank(liqKeeper);
         hl.requestLiquidation(liqAccount, 1, liqProof);
         wsLiq.push(Settlement.Withdrawal(liqKeeper, 1_234));
-        lsLiq.push(Settlement.Liquidation(liqAccount, liqKeeper));
+        lsLiq.push(_liqReq(liqAccount, liqKeeper));
         hLiq = _header(finLiq, 555, escRiskRoot, 0);
         hLiq.withdrawalsHash = finLiq.withdrawalsHash(wsLiq);
-        batchVerifier.record(FAKE_PROOF, _inputs(finLiq, hLiq, finLiq.liquidationsHash(lsLiq)));
+        batchVerifier.record(FAKE_PROOF, _inputs(finLiq, hLiq, finLiq.requestsHash(lsLiq)));
         sigsLiq = _dacSigs(finLiq, 1, hLiq.dataHash, 555, _idx(0, 2));
+        // finFw: ALICE's forced withdrawal of account 1 pending, the batch pays it (kind 8) as its one withdrawal
+        batchVerifier = new RecordedInputBatchVerifierTestDouble();
+        finFw = _deploy(verifier, escStateRoot, escGenesisAccounts);
+        finFw.postRiskRoot(1, escRiskRoot, _sigs(finFw, 1, escRiskRoot, _idx(0, 2)));
+        EscapeHatch hf = new EscapeHatch(finFw, exitVerifier, liqVerifier, GRACE);
+        finFw.setEscapeHatch(address(hf));
+        vm.prank(ALICE);
+        hf.requestForcedWithdrawal(1, 4_321);
+        wsFw.push(Settlement.Withdrawal(ALICE, 4_321));
+        rsFw.push(_fwReq(8, 1, ALICE, 4_321));
+        hFw = _header(finFw, 556, escRiskRoot, 0);
+        hFw.withdrawalsHash = finFw.withdrawalsHash(wsFw);
+        batchVerifier.record(FAKE_PROOF, _inputs(finFw, hFw, finFw.requestsHash(rsFw)));
+        sigsFw = _dacSigs(finFw, 1, hFw.dataHash, 556, _idx(0, 2));
+    }
+
+    /// @dev one forced withdrawal paid (kind 8: its entry hashed into the 9th input, two compresses more than a
+    /// liquidation's; the pending request checked and cleared) and its payment as the batch's one withdrawal
+    function test_gas_finalizeBatch_2of3_1forcedWithdrawal_testDoubleVerifier() public {
+        vm.prank(OPERATOR);
+        finFw.finalizeBatch(hFw, wsFw, rsFw, sigsFw, FAKE_PROOF);
     }
 
     /// @dev one liquidation (its list hashed into the 9th input, the keeper's pending request cleared) and the
@@ -171,17 +217,24 @@ contract GasTest is EscapeVector {
 
     function test_gas_finalizeBatch_2of3_testDoubleVerifier() public {
         vm.prank(OPERATOR);
-        fin0.finalizeBatch(h0, new Settlement.Withdrawal[](0), _noLiq(), sigs0, FAKE_PROOF);
+        fin0.finalizeBatch(h0, new Settlement.Withdrawal[](0), _noReq(), sigs0, FAKE_PROOF);
     }
 
     function test_gas_finalizeBatch_2of3_2withdrawals_testDoubleVerifier() public {
         vm.prank(OPERATOR);
-        fin2.finalizeBatch(h2, ws2, _noLiq(), sigs2, FAKE_PROOF);
+        fin2.finalizeBatch(h2, ws2, _noReq(), sigs2, FAKE_PROOF);
     }
 
     function test_gas_finalizeBatch_2of3_realVerifier() public {
         vm.prank(OPERATOR);
-        finReal.finalizeBatch(hReal, batchWithdrawals, batchLiquidations, sigsReal, batchProof);
+        finReal.finalizeBatch(hReal, batchWithdrawals, batchRequests, sigsReal, batchProof);
+    }
+
+    /// @dev the real forced batch: a registration, a withdrawal, and a forced withdrawal paid (kind 8: its entry in
+    /// requestsHash, the pending request cleared on the hatch)
+    function test_gas_finalizeBatch_2of3_forcedWithdrawal_realVerifier() public {
+        vm.prank(OPERATOR);
+        finRealFw.finalizeBatch(hRealFw, wsRealFw, rsRealFw, sigsRealFw, proofRealFw);
     }
 
     /// @notice Figure (printed with -vv): the real batch verifier's own gas for the vector's proof, 9 inputs

@@ -15,7 +15,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// (test/utils/BatchVector.sol, test/BatchProof.t.sol). Its only behaviour: it accepts exactly the one (proof,
 /// public-input vector) pair the test recorded last and reverts for anything else, so the tests check that
 /// `finalizeBatch` hands the verifier exactly the 9 public inputs of docs/BATCH.md section 4 (deposit heads
-/// from the stored queue, the withdrawal hash it computed, the liquidation list hash it computed) and the proof bytes unchanged. It proves nothing.
+/// from the stored queue, the withdrawal hash it computed, the request list hash it computed) and the proof bytes unchanged. It proves nothing.
 contract RecordedInputBatchVerifierTestDouble is IBatchVerifier {
     bytes32 public recorded;
 
@@ -121,9 +121,23 @@ abstract contract BatchFixture is OracleSigning {
         });
     }
 
-    /// @dev no liquidation
-    function _noLiq() internal pure returns (Settlement.Liquidation[] memory) {
-        return new Settlement.Liquidation[](0);
+    /// @dev no request entry (no liquidation, no forced withdrawal)
+    function _noReq() internal pure returns (Settlement.Request[] memory) {
+        return new Settlement.Request[](0);
+    }
+
+    /// @dev a liquidation entry (kind 6)
+    function _liqReq(uint64 accountId, address keeper) internal pure returns (Settlement.Request memory) {
+        return Settlement.Request(6, accountId, keeper, 0);
+    }
+
+    /// @dev a forced-withdrawal entry, paid (kind 8) or refused (kind 9)
+    function _fwReq(uint8 kind, uint64 accountId, address requester, uint64 amount)
+        internal
+        pure
+        returns (Settlement.Request memory)
+    {
+        return Settlement.Request(kind, accountId, requester, amount);
     }
 
     /// @dev the public-input vector the circuit would have for `h` on `t` now (docs/BATCH.md section 4), no
@@ -132,7 +146,7 @@ abstract contract BatchFixture is OracleSigning {
         return _inputs(t, h, 0);
     }
 
-    /// @dev `_inputs` with the given liquidation list hash (`Settlement.liquidationsHash`)
+    /// @dev `_inputs` with the given request list hash (`Settlement.requestsHash`)
     function _inputs(Settlement t, Settlement.BatchHeader memory h, uint256 requestsHash)
         internal
         view
@@ -157,7 +171,7 @@ abstract contract BatchFixture is OracleSigning {
         batchVerifier.record(FAKE_PROOF, _inputs(t, h));
         bytes memory sigs = _dacSigs(t, t.batchNumber() + 1, h.dataHash, h.newRoot, _idx(0, 2));
         vm.prank(OPERATOR);
-        t.finalizeBatch(h, ws, _noLiq(), sigs, FAKE_PROOF);
+        t.finalizeBatch(h, ws, _noReq(), sigs, FAKE_PROOF);
     }
 
     /// @dev finalizes an empty batch (no deposits, no withdrawals) moving `t` to `newRoot`

@@ -14,6 +14,8 @@ import {IBatchVerifier} from "../../src/IBatchVerifier.sol";
 /// uint256[8])` is exactly IBatchVerifier's function, so no adapter sits in between.
 abstract contract BatchVector is HealthVector {
     string internal constant BATCH_VECTOR = "/../test-vectors/chain/batch-proof.json";
+    /// @dev the same genesis and key; its request slot pays account 4's forced withdrawal (kind 8) to its depositor
+    string internal constant FORCED_BATCH_VECTOR = "/../test-vectors/chain/batch-proof-forced.json";
 
     IBatchVerifier internal realBatchVerifier;
     string internal batchCircuitId;
@@ -21,7 +23,7 @@ abstract contract BatchVector is HealthVector {
     uint256[9] internal batchInputs; // oldRoot, newRoot, riskRoot, headBefore, headAfter, withdrawalsHash, dataHash, batchTime, requestsHash
     uint64 internal batchGenesisAccounts;
     Settlement.Withdrawal[] internal batchWithdrawals;
-    Settlement.Liquidation[] internal batchLiquidations;
+    Settlement.Request[] internal batchRequests; // the request entries (liquidations, forced withdrawals), slot order
     // the vector's deposits, in queue order
     address[] internal depDepositor;
     uint256[] internal depAmount;
@@ -30,8 +32,20 @@ abstract contract BatchVector is HealthVector {
     uint64[] internal depAccount;
 
     function _loadBatchVector() internal {
-        string memory path = string.concat(vm.projectRoot(), BATCH_VECTOR);
-        vm.assertTrue(vm.exists(path), "test-vectors/chain/batch-proof.json is missing");
+        _loadBatchVector(BATCH_VECTOR);
+    }
+
+    /// @dev loads the batch vector at `file` (relative to verifier-contracts), replacing a vector loaded before
+    function _loadBatchVector(string memory file) internal {
+        string memory path = string.concat(vm.projectRoot(), file);
+        vm.assertTrue(vm.exists(path), string.concat(file, " is missing"));
+        delete batchWithdrawals;
+        delete batchRequests;
+        delete depDepositor;
+        delete depAmount;
+        delete depPkX;
+        delete depPkY;
+        delete depAccount;
         string memory json = vm.readFile(path);
         vm.assertEq(vm.parseJsonString(json, ".format"), "zkmargin-proof-v1", "proof file format");
         batchCircuitId = vm.parseJsonString(json, ".circuitId");
@@ -60,12 +74,14 @@ abstract contract BatchVector is HealthVector {
                 )
             );
         }
-        for (uint256 i = 0; vm.keyExistsJson(json, _at(".batch.liquidations", i)); i++) {
-            string memory k = _at(".batch.liquidations", i);
-            batchLiquidations.push(
-                Settlement.Liquidation(
+        for (uint256 i = 0; vm.keyExistsJson(json, _at(".batch.requests", i)); i++) {
+            string memory k = _at(".batch.requests", i);
+            batchRequests.push(
+                Settlement.Request(
+                    uint8(_u(json, string.concat(k, ".kind"))),
                     uint64(_u(json, string.concat(k, ".accountId"))),
-                    address(uint160(_u(json, string.concat(k, ".keeper"))))
+                    address(uint160(_u(json, string.concat(k, ".party")))),
+                    uint64(_u(json, string.concat(k, ".amount")))
                 )
             );
         }

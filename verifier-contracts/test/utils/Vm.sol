@@ -11,6 +11,7 @@ interface Vm {
     function roll(uint256 newHeight) external;
     function warp(uint256 newTimestamp) external;
     function chainId(uint256 newChainId) external;
+    function store(address target, bytes32 slot, bytes32 value) external;
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 revertData) external;
     function expectRevert() external;

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.FunctionReturnDecoder;
@@ -71,6 +72,47 @@ public final class EscapeHatchClient {
               new TypeReference<Address>(true) {},
               new TypeReference<Uint64>() {},
               new TypeReference<Uint64>() {}));
+
+  /**
+   * A {@code ForcedWithdrawalRequested} event and whether that request is still pending (no batch
+   * cleared it yet).
+   *
+   * @param requester the L1 address that asked (0x and 40 hex digits, lower case): paid only if it
+   *     is the account leaf's L1 address
+   * @param amount quote atoms asked, {@code >= 1}
+   * @param deadline unix seconds (chain time): after it anyone may freeze while it is pending
+   * @param blockNumber the block of the request
+   * @param pending whether the hatch still holds exactly this request (deadline, requester and
+   *     amount equal): false once a batch paid or refused it
+   */
+  public record ForcedWithdrawalRequest(
+      long accountId,
+      String requester,
+      long amount,
+      long deadline,
+      long blockNumber,
+      boolean pending) {}
+
+  private static final Event FORCED_WITHDRAWAL_REQUESTED =
+      new Event(
+          "ForcedWithdrawalRequested",
+          List.of(
+              new TypeReference<Uint64>(true) {},
+              new TypeReference<Address>(true) {},
+              new TypeReference<Uint256>() {},
+              new TypeReference<Uint64>() {}));
+
+  /**
+   * A request the hatch holds for an account (its public getters {@code liquidationRequest} and
+   * {@code forcedWithdrawal}).
+   *
+   * @param deadline unix seconds (chain time)
+   * @param batch Settlement's batch number when it was made
+   * @param requester the keeper (liquidation) or the asking L1 address (forced withdrawal), lower
+   *     case
+   * @param amount quote atoms (forced withdrawal), 0 for a liquidation
+   */
+  public record PendingRequest(long deadline, long batch, String requester, long amount) {}
 
   private final Web3j web3;
   private final Credentials sender;
@@ -291,6 +333,9 @@ public final class EscapeHatchClient {
           + ",{\"type\":\"error\",\"name\":\"RiskRootNotUsable\",\"inputs\":[{\"name\":\"riskRoot\",\"type\":\"uint256\"}]}"
           + ",{\"type\":\"error\",\"name\":\"UnknownAccount\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"},{\"name\":\"nextAccountId\",\"type\":\"uint64\"}]}"
           + ",{\"type\":\"error\",\"name\":\"AmountOutOfRange\",\"inputs\":[{\"name\":\"amount\",\"type\":\"uint256\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"RequestNotPending\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"KeeperMismatch\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"},{\"name\":\"requestKeeper\",\"type\":\"address\"},{\"name\":\"batchKeeper\",\"type\":\"address\"}]}"
+          + ",{\"type\":\"error\",\"name\":\"ForcedWithdrawalMismatch\",\"inputs\":[{\"name\":\"accountId\",\"type\":\"uint64\"},{\"name\":\"requestRequester\",\"type\":\"address\"},{\"name\":\"requestAmount\",\"type\":\"uint64\"},{\"name\":\"batchRequester\",\"type\":\"address\"},{\"name\":\"batchAmount\",\"type\":\"uint64\"}]}"
           + "]";
 
   /** Whether the Settlement is frozen. */
@@ -345,6 +390,7 @@ public final class EscapeHatchClient {
    *
    * @param fromBlock the first block read, {@code >= 0}
    */
+  @SuppressWarnings("rawtypes")
   public List<LiquidationRequest> liquidationRequests(long fromBlock) {
     return liquidationRequests(fromBlock, -1);
   }
@@ -357,8 +403,61 @@ public final class EscapeHatchClient {
    */
   @SuppressWarnings("rawtypes")
   public List<LiquidationRequest> liquidationRequests(long fromBlock, long toBlock) {
+    List<LiquidationRequest> out = new ArrayList<>();
+    for (Log l : logs(LIQUIDATION_REQUESTED, fromBlock, toBlock)) {
+      List<Type> data =
+          FunctionReturnDecoder.decode(
+              l.getData(), LIQUIDATION_REQUESTED.getNonIndexedParameters());
+      out.add(
+          new LiquidationRequest(
+              Numeric.toBigInt(l.getTopics().get(1)).longValueExact(),
+              topicAddress(l.getTopics().get(2)),
+              ((BigInteger) data.get(0).getValue()).longValueExact(),
+              ((BigInteger) data.get(1).getValue()).longValueExact()));
+    }
+    return out;
+  }
+
+  /**
+   * Every {@code ForcedWithdrawalRequested} event of the hatch in blocks {@code [fromBlock,
+   * toBlock]}, in chain order, each with whether it is still pending (what the operator honours and
+   * {@code ./zkm hatch status} lists).
+   *
+   * @param fromBlock the first block read, {@code >= 0}
+   * @param toBlock the last block read, {@code >= fromBlock}, or {@code -1} for the latest
+   */
+  @SuppressWarnings("rawtypes")
+  public List<ForcedWithdrawalRequest> forcedWithdrawalRequests(long fromBlock, long toBlock) {
+    ArgChecker.isTrue(
+        toBlock == -1 || toBlock >= fromBlock,
+        "toBlock must be -1 (latest) or >= fromBlock, was {}",
+        toBlock);
+    List<ForcedWithdrawalRequest> out = new ArrayList<>();
+    for (Log l : logs(FORCED_WITHDRAWAL_REQUESTED, fromBlock, toBlock)) {
+      List<Type> data =
+          FunctionReturnDecoder.decode(
+              l.getData(), FORCED_WITHDRAWAL_REQUESTED.getNonIndexedParameters());
+      long id = Numeric.toBigInt(l.getTopics().get(1)).longValueExact();
+      String requester = topicAddress(l.getTopics().get(2));
+      long amount = ((BigInteger) data.get(0).getValue()).longValueExact();
+      long deadline = ((BigInteger) data.get(1).getValue()).longValueExact();
+      PendingRequest now = pendingForcedWithdrawal(id).orElse(null);
+      boolean pending =
+          now != null
+              && now.deadline() == deadline
+              && now.requester().equals(requester)
+              && now.amount() == amount;
+      out.add(
+          new ForcedWithdrawalRequest(
+              id, requester, amount, deadline, l.getBlockNumber().longValueExact(), pending));
+    }
+    return out;
+  }
+
+  /** The hatch's logs of {@code event} in {@code [fromBlock, toBlock]} ({@code -1}: latest). */
+  private List<Log> logs(Event event, long fromBlock, long toBlock) {
     ArgChecker.notNegative(fromBlock, "fromBlock");
-    String topic = EventEncoder.encode(LIQUIDATION_REQUESTED);
+    String topic = EventEncoder.encode(event);
     org.web3j.protocol.core.methods.request.EthFilter filter =
         new org.web3j.protocol.core.methods.request.EthFilter(
             org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
@@ -369,22 +468,16 @@ public final class EscapeHatchClient {
             address);
     filter.addSingleTopic(topic);
     try {
-      List<LiquidationRequest> out = new ArrayList<>();
-      for (org.web3j.protocol.core.methods.response.EthLog.LogResult r :
-          web3.ethGetLogs(filter).send().getLogs()) {
-        Log l = (Log) r.get();
-        if (l.getTopics().size() < 3 || !l.getTopics().get(0).equals(topic)) {
-          continue;
+      org.web3j.protocol.core.methods.response.EthLog r = web3.ethGetLogs(filter).send();
+      if (r.hasError()) {
+        throw new ChainException("eth_getLogs failed: " + r.getError().getMessage(), (String) null);
+      }
+      List<Log> out = new ArrayList<>();
+      for (org.web3j.protocol.core.methods.response.EthLog.LogResult<?> lr : r.getLogs()) {
+        Log l = (Log) lr.get();
+        if (l.getTopics().size() >= 3 && l.getTopics().get(0).equals(topic)) {
+          out.add(l);
         }
-        List<Type> data =
-            FunctionReturnDecoder.decode(
-                l.getData(), LIQUIDATION_REQUESTED.getNonIndexedParameters());
-        out.add(
-            new LiquidationRequest(
-                Numeric.toBigInt(l.getTopics().get(1)).longValueExact(),
-                "0x" + l.getTopics().get(2).substring(26).toLowerCase(java.util.Locale.ROOT),
-                ((BigInteger) data.get(0).getValue()).longValueExact(),
-                ((BigInteger) data.get(1).getValue()).longValueExact()));
       }
       return out;
     } catch (IOException e) {
@@ -401,12 +494,16 @@ public final class EscapeHatchClient {
     }
   }
 
+  private static String topicAddress(String topic) {
+    return "0x" + topic.substring(26).toLowerCase(java.util.Locale.ROOT);
+  }
+
   /**
    * The deadline (unix seconds) of the account's pending liquidation request, 0 when none is
    * pending.
    */
   public long liquidationDeadline(long accountId) {
-    return requestDeadline("liquidationRequest", accountId);
+    return pendingLiquidation(accountId).map(PendingRequest::deadline).orElse(0L);
   }
 
   /**
@@ -414,11 +511,21 @@ public final class EscapeHatchClient {
    * pending.
    */
   public long forcedWithdrawalDeadline(long accountId) {
-    return requestDeadline("forcedWithdrawal", accountId);
+    return pendingForcedWithdrawal(accountId).map(PendingRequest::deadline).orElse(0L);
+  }
+
+  /** The account's pending liquidation request, empty when none is pending. */
+  public Optional<PendingRequest> pendingLiquidation(long accountId) {
+    return request("liquidationRequest", accountId);
+  }
+
+  /** The account's pending forced-withdrawal request, empty when none is pending. */
+  public Optional<PendingRequest> pendingForcedWithdrawal(long accountId) {
+    return request("forcedWithdrawal", accountId);
   }
 
   @SuppressWarnings("rawtypes")
-  private long requestDeadline(String getter, long accountId) {
+  private Optional<PendingRequest> request(String getter, long accountId) {
     // the public getter of a Request struct returns (deadline, batch, requester, amount)
     Function f =
         new Function(
@@ -430,7 +537,33 @@ public final class EscapeHatchClient {
                 new TypeReference<Address>() {},
                 new TypeReference<Uint64>() {}));
     List<Type> v = call(f);
-    return ((BigInteger) v.get(0).getValue()).longValueExact();
+    long deadline = ((BigInteger) v.get(0).getValue()).longValueExact();
+    if (deadline == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PendingRequest(
+            deadline,
+            ((BigInteger) v.get(1).getValue()).longValueExact(),
+            ((String) v.get(2).getValue()).toLowerCase(java.util.Locale.ROOT),
+            ((BigInteger) v.get(3).getValue()).longValueExact()));
+  }
+
+  /**
+   * The timestamp of the chain's latest block (unix seconds): the clock the hatch's deadlines are
+   * compared with ({@code freeze} needs a later block than the deadline).
+   */
+  public long chainTime() {
+    try {
+      org.web3j.protocol.core.methods.response.EthBlock b =
+          web3.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send();
+      if (b.hasError() || b.getBlock() == null) {
+        throw new ChainException("eth_getBlockByNumber failed", (String) null);
+      }
+      return b.getBlock().getTimestamp().longValueExact();
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
   }
 
   private static long nonNegative(long v, String what) {

@@ -2,6 +2,7 @@ package io.zkmargin.chain;
 
 import io.zkmargin.chain.contracts.Settlement;
 import io.zkmargin.commit.Fr;
+import io.zkmargin.ledger.RequestEntry;
 import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -121,12 +122,6 @@ public final class SettlementClient implements AutoCloseable {
    * @param amount quote atoms, {@code > 0}
    */
   public record Withdrawal(String to, long amount) {}
-
-  /**
-   * One liquidation of a batch as {@code finalizeBatch} names it (docs/LIQUIDATION.md section 8):
-   * the liquidated account and the keeper credited with its share ({@code 0x0...0} for none).
-   */
-  public record Liquidation(long accountId, String keeper) {}
 
   /**
    * A batch as {@code finalizeBatch} takes it (docs/BATCH.md section 4).
@@ -374,7 +369,8 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * {@link #finalizeBatch(BatchHeader, List, List, byte[], byte[])} of a batch without liquidation.
+   * {@link #finalizeBatch(BatchHeader, List, List, byte[], byte[])} of a batch without request
+   * entries (no liquidation, no forced withdrawal).
    */
   public TxResult finalizeBatch(
       BatchHeader h, List<Withdrawal> withdrawals, byte[] dacSignatures, byte[] proof) {
@@ -382,19 +378,23 @@ public final class SettlementClient implements AutoCloseable {
   }
 
   /**
-   * Finalizes the next batch (sender must be the operator); the contract hashes {@code
-   * liquidations} into the proof's 9th public input and clears each liquidated account's pending
-   * liquidation request on the escape hatch.
+   * Finalizes the next batch (sender must be the operator); the contract hashes {@code requests}
+   * into the proof's 9th public input and has the escape hatch clear the requests they name: a
+   * liquidation the keeper's pending liquidation request, a forced withdrawal paid or refused the
+   * account's pending forced-withdrawal request (which must carry the entry's requester and amount,
+   * else the whole batch reverts {@code ForcedWithdrawalMismatch} or {@code RequestNotPending}).
    *
-   * @param withdrawals the batch's withdrawals in slot order (keeper shares last)
-   * @param liquidations the batch's liquidations in liquidation-slot order
+   * @param withdrawals the batch's withdrawals in slot order (the request slots' after the generic
+   *     slots')
+   * @param requests the batch's request entries in request-slot order ({@code Ledger.requests()}:
+   *     kind 6 liquidation, 8 forced withdrawal paid, 9 refused)
    * @param dacSignatures committee signatures over {@link #batchDataDigest}, signers increasing
    * @param proof gnark {@code MarshalSolidity()} bytes of the batch proof
    */
   public TxResult finalizeBatch(
       BatchHeader h,
       List<Withdrawal> withdrawals,
-      List<Liquidation> liquidations,
+      List<RequestEntry> requests,
       byte[] dacSignatures,
       byte[] proof) {
     Settlement.BatchHeader header =
@@ -410,11 +410,17 @@ public final class SettlementClient implements AutoCloseable {
         withdrawals.stream()
             .map(w -> new Settlement.Withdrawal(w.to(), BigInteger.valueOf(w.amount())))
             .toList();
-    List<Settlement.Liquidation> ls =
-        liquidations.stream()
-            .map(l -> new Settlement.Liquidation(BigInteger.valueOf(l.accountId()), l.keeper()))
+    List<Settlement.Request> rs =
+        requests.stream()
+            .map(
+                r ->
+                    new Settlement.Request(
+                        BigInteger.valueOf(r.kind()),
+                        BigInteger.valueOf(r.accountId()),
+                        Numeric.toHexStringWithPrefixZeroPadded(r.party(), 40),
+                        BigInteger.valueOf(r.amount())))
             .toList();
-    return tx(contract.finalizeBatch(header, ws, ls, dacSignatures, proof));
+    return tx(contract.finalizeBatch(header, ws, rs, dacSignatures, proof));
   }
 
   /** Sends the sender every quote atom finalized batches credited to it. */

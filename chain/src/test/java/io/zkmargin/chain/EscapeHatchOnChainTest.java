@@ -125,13 +125,35 @@ class EscapeHatchOnChainTest {
                         sol(e0)));
         assertEquals("NotFrozen", early.errorName(), early.getMessage());
 
+        long startBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact();
         SettlementClient.TxResult fw = asUser.requestForcedWithdrawal(1, 1_000_000);
         ChainException tooEarly = assertThrows(ChainException.class, () -> anyone.freeze(1));
         assertEquals("NothingOverdue", tooEarly.errorName(), tooEarly.getMessage());
         assertFalse(anyone.isFrozen());
+        // the request as the hatch holds it and as its event lists it (pending), by block range
+        EscapeHatchClient.PendingRequest held = anyone.pendingForcedWithdrawal(1).orElseThrow();
+        assertEquals(user.getAddress().toLowerCase(), held.requester());
+        assertEquals(1_000_000, held.amount());
+        assertEquals(held.deadline(), anyone.forcedWithdrawalDeadline(1));
+        assertTrue(held.deadline() >= anyone.chainTime() + GRACE - 1, "deadline after the grace");
+        assertTrue(anyone.pendingForcedWithdrawal(0).isEmpty());
+        assertTrue(anyone.pendingLiquidation(1).isEmpty());
+        List<EscapeHatchClient.ForcedWithdrawalRequest> events =
+            anyone.forcedWithdrawalRequests(0, -1);
+        assertEquals(1, events.size());
+        EscapeHatchClient.ForcedWithdrawalRequest ev = events.get(0);
+        assertEquals(1, ev.accountId());
+        assertEquals(held.requester(), ev.requester());
+        assertEquals(1_000_000, ev.amount());
+        assertEquals(held.deadline(), ev.deadline());
+        assertTrue(ev.pending());
+        assertTrue(ev.blockNumber() > startBlock);
+        assertEquals(events, anyone.forcedWithdrawalRequests(ev.blockNumber(), ev.blockNumber()));
+        assertEquals(List.of(), anyone.forcedWithdrawalRequests(0, ev.blockNumber() - 1));
 
         rpc(node, "evm_increaseTime", List.of(GRACE + 1));
         rpc(node, "evm_mine", List.of());
+        assertTrue(anyone.chainTime() > held.deadline(), "the chain's clock is past the deadline");
         SettlementClient.TxResult fz = anyone.freeze(1);
         assertTrue(anyone.isFrozen());
         assertTrue(settlement.isFrozen());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.ledger.RequestEntry;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -296,6 +297,18 @@ class SettlementClientTest {
     assertEquals(
         "BatchVerifierNotSet",
         assertThrows(ChainException.class, () -> operator.finalizeBatch(h, none, dac, proof))
+            .errorName());
+    // a request list of every kind is encoded as the contract decodes it: requestsHash runs over
+    // it (an unknown kind would revert InvalidRequest) and the call again reaches the verifier
+    List<RequestEntry> requests =
+        List.of(
+            new RequestEntry(RequestEntry.LIQUIDATION, 1, BigInteger.valueOf(0xCAFE), 0),
+            new RequestEntry(RequestEntry.FORCED_PAID, 2, BigInteger.valueOf(0xB0B0), 5),
+            new RequestEntry(RequestEntry.FORCED_REFUSED, 3, BigInteger.ONE.shiftLeft(159), 7));
+    assertEquals(
+        "BatchVerifierNotSet",
+        assertThrows(
+                ChainException.class, () -> operator.finalizeBatch(h, none, requests, dac, proof))
             .errorName());
     assertEquals(GENESIS, admin.stateRoot(), "nothing finalized");
   }

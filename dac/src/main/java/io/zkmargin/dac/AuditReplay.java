@@ -143,7 +143,7 @@ public final class AuditReplay {
         return fail(out, done, n, e.check().name(), e.getMessage());
       }
       BigInteger[] pub = doc.publicInputs();
-      for (int i = 0; i < 9; i++) { // the 9th, requestsHash: the chain's liquidation list
+      for (int i = 0; i < 9; i++) { // the 9th, requestsHash: the chain's request list
         if (!pub[i].equals(b.publicInputs()[i])) {
           return fail(
               out,
@@ -181,6 +181,17 @@ public final class AuditReplay {
             n,
             "WITHDRAWALS",
             "the replay pays " + replayed + ", the chain credited " + b.withdrawals());
+      }
+      if (!state.ledger().requests().equals(b.requests())) {
+        return fail(
+            out,
+            done,
+            n,
+            "REQUESTS",
+            "the replay answers the requests "
+                + state.ledger().requests()
+                + ", the chain cleared "
+                + b.requests());
       }
       if (!proofs.verifies(b.solidityProof(), b.publicInputs(), doc.circuitId())) {
         return fail(

@@ -2,7 +2,7 @@ package io.zkmargin.dac;
 
 import io.zkmargin.chain.ChainException;
 import io.zkmargin.chain.contracts.Settlement;
-import io.zkmargin.commit.Poseidon2;
+import io.zkmargin.ledger.RequestEntry;
 import io.zkmargin.risk.util.ArgChecker;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -38,12 +38,12 @@ public final class ChainBatches {
 
   /**
    * {@code
-   * finalizeBatch((uint256,uint256,uint256,uint64,uint256,uint256,uint64),(address,uint64)[],(uint64,address)[],bytes,bytes)}.
+   * finalizeBatch((uint256,uint256,uint256,uint64,uint256,uint256,uint64),(address,uint64)[],(uint8,uint64,address,uint64)[],bytes,bytes)}.
    */
   static final String FINALIZE_SELECTOR =
       selector(
           "finalizeBatch((uint256,uint256,uint256,uint64,uint256,uint256,uint64),"
-              + "(address,uint64)[],(uint64,address)[],bytes,bytes)");
+              + "(address,uint64)[],(uint8,uint64,address,uint64)[],bytes,bytes)");
 
   private static String selector(String signature) {
     byte[] h =
@@ -55,19 +55,14 @@ public final class ChainBatches {
   public record Credit(String to, long amount) {}
 
   /**
-   * One liquidation a batch named: the account and the keeper credited (0x lower-case, the zero
-   * address for none).
-   */
-  public record Liquidated(long accountId, String keeper) {}
-
-  /**
    * One finalized batch as the chain recorded it.
    *
    * @param publicInputs the nine public inputs the contract verified the proof against, circuit
    *     order (oldRoot, newRoot, riskRoot, depositHeadBefore, depositHeadAfter, withdrawalsHash,
-   *     dataHash, batchTime, requestsHash: the contract's hash of the liquidation list)
+   *     dataHash, batchTime, requestsHash: the contract's hash of the request list)
    * @param withdrawals the credited withdrawal list, calldata order
-   * @param liquidations the liquidation list, calldata order
+   * @param requests the request entries (liquidations, forced withdrawals paid or refused),
+   *     calldata order
    * @param solidityProof the proof bytes passed to the verifier (gnark {@code MarshalSolidity})
    * @param deposits queue entries the batch consumed
    * @param txHash the finalizing transaction
@@ -76,7 +71,7 @@ public final class ChainBatches {
       long batchNumber,
       BigInteger[] publicInputs,
       List<Credit> withdrawals,
-      List<Liquidated> liquidations,
+      List<RequestEntry> requests,
       byte[] solidityProof,
       long deposits,
       String txHash) {}
@@ -155,7 +150,7 @@ public final class ChainBatches {
           d.header[4],
           d.header[5],
           d.header[6],
-          liquidationsHash(d.liquidations)
+          RequestEntry.requestsHash(d.requests)
         };
         if (!d.header[1].equals(ev.newRoot) || !d.header[5].equals(ev.dataHash)) {
           throw new ChainException(
@@ -171,7 +166,7 @@ public final class ChainBatches {
                 b,
                 pub,
                 d.withdrawals,
-                d.liquidations,
+                d.requests,
                 d.proof,
                 consumedAfter - consumedBefore,
                 log.getTransactionHash()));
@@ -183,25 +178,15 @@ public final class ChainBatches {
     }
   }
 
-  private record Decoded(
-      BigInteger[] header, List<Credit> withdrawals, List<Liquidated> liquidations, byte[] proof) {}
+  record Decoded(
+      BigInteger[] header, List<Credit> withdrawals, List<RequestEntry> requests, byte[] proof) {}
 
   /**
-   * {@code Settlement.liquidationsHash}: {@code q_{j+1} = compress(q_j, compress(accountId_j,
-   * keeper_j))}, the batch's 9th public input.
+   * Decodes {@code finalizeBatch} calldata (ABI: a static 7-word tuple, then four offsets; a
+   * withdrawal is 2 words, a request entry 4). The bytes come from a node the auditor does not
+   * trust: every offset, length, address and integer is range checked, anything malformed is a
+   * {@link ChainException}, never another exception.
    */
-  public static BigInteger liquidationsHash(List<Liquidated> liquidations) {
-    BigInteger q = BigInteger.ZERO;
-    for (Liquidated l : liquidations) {
-      q =
-          Poseidon2.compress(
-              q,
-              Poseidon2.compress(BigInteger.valueOf(l.accountId()), Numeric.toBigInt(l.keeper())));
-    }
-    return q;
-  }
-
-  /** Decodes {@code finalizeBatch} calldata (ABI: a static 7-word tuple, then four offsets). */
   static Decoded decode(byte[] in, String tx) {
     if (in.length < 4 + 32 * 11
         || !Numeric.toHexString(Arrays.copyOf(in, 4)).equals(FINALIZE_SELECTOR)) {
@@ -214,28 +199,60 @@ public final class ChainBatches {
       h[i] = word(a, 32 * i);
     }
     int wOff = offset(a, 32 * 7);
-    int lOff = offset(a, 32 * 8);
+    int rOff = offset(a, 32 * 8);
     int pOff = offset(a, 32 * 10);
-    int wLen = offset(a, wOff);
+    int wLen = length(a, wOff, 64);
     List<Credit> ws = new ArrayList<>();
     for (int j = 0; j < wLen; j++) {
       int at = wOff + 32 + 64 * j;
-      String to = "0x" + Numeric.toHexStringNoPrefixZeroPadded(word(a, at), 40);
-      ws.add(new Credit(to.toLowerCase(Locale.ROOT), word(a, at + 32).longValueExact()));
+      ws.add(new Credit(address(a, at), u63(a, at + 32, "withdrawal amount")));
     }
-    int lLen = offset(a, lOff);
-    List<Liquidated> ls = new ArrayList<>();
-    for (int j = 0; j < lLen; j++) {
-      int at = lOff + 32 + 64 * j;
-      String keeper = "0x" + Numeric.toHexStringNoPrefixZeroPadded(word(a, at + 32), 40);
-      ls.add(new Liquidated(word(a, at).longValueExact(), keeper.toLowerCase(Locale.ROOT)));
+    int rLen = length(a, rOff, 128);
+    List<RequestEntry> rs = new ArrayList<>();
+    for (int j = 0; j < rLen; j++) {
+      int at = rOff + 32 + 128 * j;
+      long kind = u63(a, at, "request kind");
+      long id = u63(a, at + 32, "request account");
+      BigInteger party = Numeric.toBigInt(address(a, at + 64));
+      long amount = u63(a, at + 96, "request amount");
+      try {
+        rs.add(new RequestEntry((int) Math.min(kind, 256), id, party, amount)); // range checks
+      } catch (IllegalArgumentException e) {
+        throw new ChainException(
+            "transaction " + tx + ": request " + j + " malformed: " + e.getMessage(),
+            (String) null);
+      }
     }
-    int pLen = offset(a, pOff);
-    if (pOff + 32 + pLen > a.length) {
-      throw new ChainException("transaction " + tx + ": proof beyond the calldata", (String) null);
-    }
+    int pLen = length(a, pOff, 1);
     byte[] proof = Arrays.copyOfRange(a, pOff + 32, pOff + 32 + pLen);
-    return new Decoded(h, List.copyOf(ws), List.copyOf(ls), proof);
+    return new Decoded(h, List.copyOf(ws), List.copyOf(rs), proof);
+  }
+
+  /** The element count at {@code off}, its {@code size}-byte elements within the calldata. */
+  private static int length(byte[] a, int off, int size) {
+    int n = offset(a, off);
+    if ((long) off + 32 + (long) n * size > a.length) {
+      throw new ChainException("calldata: array beyond its end", (String) null);
+    }
+    return n;
+  }
+
+  /** An ABI {@code address} word (12 zero bytes, then 20), as 0x and 40 lower-case hex digits. */
+  private static String address(byte[] a, int at) {
+    BigInteger v = word(a, at);
+    if (v.bitLength() > 160) {
+      throw new ChainException("calldata: not an address", (String) null);
+    }
+    return "0x" + Numeric.toHexStringNoPrefixZeroPadded(v, 40).toLowerCase(Locale.ROOT);
+  }
+
+  /** An unsigned word below 2^63 (amounts, ids, kinds all are). */
+  private static long u63(byte[] a, int at, String what) {
+    BigInteger v = word(a, at);
+    if (v.bitLength() > 63) {
+      throw new ChainException("calldata: " + what + " out of range", (String) null);
+    }
+    return v.longValue();
   }
 
   private static BigInteger word(byte[] a, int at) {

@@ -7,7 +7,7 @@ import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
-import io.zkmargin.ledger.Liquidation;
+import io.zkmargin.ledger.RequestEntry;
 import io.zkmargin.ledger.Rule;
 import io.zkmargin.ledger.SignatureVerifier;
 import io.zkmargin.ledger.Withdrawal;
@@ -244,8 +244,7 @@ public final class Sequencer implements AutoCloseable {
     BatchWitness witness;
     String json;
     List<Withdrawal> withdrawals = List.of();
-    List<Liquidation> liquidations = List.of(); // (accountId, keeper): finalizeBatch names them
-    List<io.zkmargin.ledger.RequestEntry> requests = List.of(); // the request slots' entries
+    List<RequestEntry> requests = List.of(); // the request slots' entries: finalizeBatch names them
     int deposits;
     ProofFile proof;
     BatchCommittee.Signatures signatures;
@@ -665,7 +664,6 @@ public final class Sequencer implements AutoCloseable {
   private void seal(Batch b) {
     b.witness = builder.finish();
     b.withdrawals = ledger.withdrawals();
-    b.liquidations = ledger.liquidations();
     b.requests = ledger.requests();
     b.state = State.SEQUENCED;
     b.finalState = finalState(b);
@@ -1167,11 +1165,7 @@ public final class Sequencer implements AutoCloseable {
             b.batchTime);
     b.attempts++;
     set(b, State.SUBMITTED, b.reason);
-    List<SettlementClient.Liquidation> ls = new ArrayList<>();
-    for (Liquidation x : b.liquidations) {
-      ls.add(new SettlementClient.Liquidation(x.accountId(), hexAddress(x.keeper())));
-    }
-    SettlementClient.TxResult tx = chain.finalizeBatch(h, ws, ls, sigs, proof);
+    SettlementClient.TxResult tx = chain.finalizeBatch(h, ws, b.requests, sigs, proof);
     b.txHash = tx.hash();
     b.gasUsed = tx.gasUsed();
     set(b, State.FINALIZED, "");
