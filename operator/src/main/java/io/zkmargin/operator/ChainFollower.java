@@ -28,7 +28,11 @@ import org.web3j.utils.Numeric;
  *   <li>the escape hatch's {@code LiquidationRequested} events: each request still pending (the
  *       hatch's deadline for the account is the event's) goes to {@link
  *       Sequencer#requestLiquidation}, which liquidates the account in its next batch with the
- *       keeper named (the batch clears the request and pays the keeper's share).
+ *       keeper named (the batch clears the request and pays the keeper's share);
+ *   <li>its {@code ForcedWithdrawalRequested} events: each request still pending (the hatch holds
+ *       exactly its requester, amount and deadline) goes to {@link
+ *       Sequencer#requestForcedWithdrawal}, which answers it (paid or refused) in a request slot of
+ *       its next batch (the batch clears it).
  * </ul>
  *
  * <p>Events are read through a cursor: the first poll reads from the hatch's deployment block (so a
@@ -52,6 +56,8 @@ public final class ChainFollower implements AutoCloseable {
   private long eventsRead;
   // the liquidation requests read and not yet seen cleared, by account (the newest request)
   private final java.util.Map<Long, EscapeHatchClient.LiquidationRequest> openRequests =
+      new java.util.TreeMap<>();
+  private final java.util.Map<Long, EscapeHatchClient.ForcedWithdrawalRequest> openForced =
       new java.util.TreeMap<>();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(
@@ -167,6 +173,7 @@ public final class ChainFollower implements AutoCloseable {
     }
     if (hatch.isFrozen()) {
       sequencer.retainLiquidations(java.util.Set.of()); // no batch is accepted any more
+      sequencer.retainForcedWithdrawals(java.util.Set.of());
       return;
     }
     long latest = hatch.latestBlock();
@@ -176,8 +183,16 @@ public final class ChainFollower implements AutoCloseable {
         eventsRead++;
         openRequests.put(r.accountId(), r); // a later request of an account replaces its older
       }
+      for (EscapeHatchClient.ForcedWithdrawalRequest r :
+          hatch.forcedWithdrawalRequests(from, latest)) {
+        eventsRead++;
+        if (r.pending()) {
+          openForced.put(r.accountId(), r);
+        }
+      }
       cursor = latest;
     }
+    followForced();
     java.util.Set<Long> pending = new java.util.HashSet<>();
     for (var it = openRequests.values().iterator(); it.hasNext(); ) {
       EscapeHatchClient.LiquidationRequest r = it.next();
@@ -201,6 +216,34 @@ public final class ChainFollower implements AutoCloseable {
       }
     }
     sequencer.retainLiquidations(pending);
+  }
+
+  /** Hands the forced withdrawals still pending to the sequencer; forgets the cleared ones. */
+  private void followForced() {
+    java.util.Set<Long> pending = new java.util.HashSet<>();
+    for (var it = openForced.values().iterator(); it.hasNext(); ) {
+      EscapeHatchClient.ForcedWithdrawalRequest r = it.next();
+      var now = hatch.pendingForcedWithdrawal(r.accountId());
+      if (now.isEmpty()) {
+        it.remove(); // answered by a batch (a later request comes as its own event)
+        continue;
+      }
+      if (now.get().deadline() != r.deadline()) {
+        continue; // a later request of the account: its event replaces this one
+      }
+      pending.add(r.accountId());
+      if (sequencer.requestForcedWithdrawal(
+          new Sequencer.ForcedWithdrawalRequest(
+              r.accountId(), Numeric.toBigInt(r.requester()), r.amount(), r.deadline()))) {
+        LOG.atInfo()
+            .addKeyValue("account", r.accountId())
+            .addKeyValue("requester", r.requester())
+            .addKeyValue("amount", r.amount())
+            .addKeyValue("deadline", r.deadline())
+            .log("follower.forced_withdrawal_requested");
+      }
+    }
+    sequencer.retainForcedWithdrawals(pending);
   }
 
   @Override
