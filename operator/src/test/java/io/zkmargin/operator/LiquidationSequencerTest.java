@@ -140,6 +140,11 @@ class LiquidationSequencerTest {
   }
 
   private Sequencer sequencer(Ledger genesis, RiskCommitment... history) throws Exception {
+    return sequencer(2, genesis, history);
+  }
+
+  /** A sequencer of N = {@code n} (Q = 2 from N = 16) without a chain, over the given roots. */
+  private Sequencer sequencer(int n, Ledger genesis, RiskCommitment... history) throws Exception {
     return new Sequencer(
         genesis,
         Fixtures.risk(),
@@ -147,7 +152,7 @@ class LiquidationSequencerTest {
         null,
         null,
         null,
-        new Sequencer.Config(2, 4, Duration.ofHours(1), Duration.ofHours(1))
+        new Sequencer.Config(n, 4, Duration.ofHours(1), Duration.ofHours(1))
             .withRiskHistory(
                 root ->
                     java.util.Arrays.stream(history)
@@ -240,6 +245,37 @@ class LiquidationSequencerTest {
         assertEquals(inputs.get((int) n - 1), s.batch(n).publicInputs(), "batch " + n);
         assertEquals(Sequencer.State.SEQUENCED, s.batch(n).state());
       }
+    }
+  }
+
+  /**
+   * The same account with two request slots a batch (N = 16, Q = 2): batch 1 holds the keeper's
+   * take (the 6 lots) and, right after it, the keeper-0 take of the calls (the hatch clears the
+   * request at the first entry, the second finds none); the fund's absorbLoss goes to batch 2.
+   */
+  @Test
+  void theNextPositionTakesTheNextRequestSlotOfTheSameBatch() throws Exception {
+    RiskCommitment crash = atMarks(10 * Fixtures.USDC, 100_000L);
+    try (Sequencer s = sequencer(16, twoPositions(), crash)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.useRisk(crash);
+      assertTrue(s.requestLiquidation(new Sequencer.LiquidationRequest(1, KEEPER, 5_000)));
+      s.cutNow();
+      s.cutNow();
+      assertEquals(3, s.openBatch());
+      List<String> b1 = s.batch(1).transitions();
+      assertEquals(2, b1.size(), b1.toString());
+      assertTrue(
+          b1.get(0).startsWith("liquidation account 1 by 2 keeper 0x" + KEEPER.toString(16)));
+      assertTrue(b1.get(1).startsWith("liquidation account 1 by 2 keeper 0x0 takes [0, 10]"));
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(
+                  new io.zkmargin.ledger.RequestEntry(6, 1, KEEPER, 0),
+                  new io.zkmargin.ledger.RequestEntry(6, 1, BigInteger.ZERO, 0))),
+          s.batch(1).publicInputs().get(8));
+      assertEquals(
+          List.of("absorb loss of account 1 by the insurance fund"), s.batch(2).transitions());
     }
   }
 
