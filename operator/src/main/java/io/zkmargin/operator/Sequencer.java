@@ -93,13 +93,23 @@ public final class Sequencer implements AutoCloseable {
       long gasUsed,
       int attempts) {}
 
+  /** A request the escape hatch holds, answered in a request slot before its deadline. */
+  public sealed interface HatchRequest permits LiquidationRequest, ForcedWithdrawalRequest {
+    /** The account the request names. */
+    long accountId();
+
+    /** Unix seconds: after it, anyone may freeze the venue while the request is pending. */
+    long deadline();
+  }
+
   /**
    * A keeper's pending liquidation request (the hatch's {@code LiquidationRequested}).
    *
    * @param keeper the keeper's L1 address (its share is paid to it)
    * @param deadline unix seconds; with the account, names the request
    */
-  public record LiquidationRequest(long accountId, BigInteger keeper, long deadline) {
+  public record LiquidationRequest(long accountId, BigInteger keeper, long deadline)
+      implements HatchRequest {
     public LiquidationRequest {
       ArgChecker.notNegative(accountId, "accountId");
       ArgChecker.notNull(keeper, "keeper");
@@ -114,7 +124,7 @@ public final class Sequencer implements AutoCloseable {
    * @param deadline unix seconds; with the account, names the request
    */
   public record ForcedWithdrawalRequest(
-      long accountId, BigInteger requester, long amount, long deadline) {
+      long accountId, BigInteger requester, long amount, long deadline) implements HatchRequest {
     public ForcedWithdrawalRequest {
       ArgChecker.notNegative(accountId, "accountId");
       ArgChecker.notNull(requester, "requester");
@@ -821,31 +831,24 @@ public final class Sequencer implements AutoCloseable {
   }
 
   /**
-   * Fills the open batch's request slots (under the lock, just before the cut): first the keepers'
-   * requests by deadline, each liquidated with its keeper named; then the accounts of the
-   * operator's own scan, ascending, with keeper 0 (never an account whose request is waiting: the
-   * hatch would refuse a keeper-0 entry for it). An account still liquidatable after a take has its
-   * next position taken in the next slot with keeper 0 (the request's entry comes first in the
-   * batch, so the hatch has cleared the request when it reaches it), or in the next batch when the
-   * slots are used. What the slots cannot take waits for the next batch.
+   * Fills the open batch's request slots (under the lock, just before the cut): first the hatch's
+   * requests by deadline: forced withdrawals answered, keepers' requests liquidated with the keeper
+   * named (waiting without a liquidator); then the accounts of the operator's own scan, ascending,
+   * with keeper 0 (never an account whose request is waiting: the hatch would refuse a keeper-0
+   * entry for it). An account still liquidatable after a take has its next position taken in the
+   * next slot with keeper 0 (the request's entry comes first in the batch, so the hatch has cleared
+   * the request when it reaches it), or in the next batch when the slots are used. What the slots
+   * cannot take waits for the next batch.
    */
   private void fillRequestSlots() throws IOException {
-    List<Object> byDeadline = new ArrayList<>(forcedRequests.values());
+    List<HatchRequest> byDeadline = new ArrayList<>(forcedRequests.values());
     if (liquidatorKey != null) {
       byDeadline.addAll(liquidationRequests.values());
     }
     byDeadline.sort(
-        java.util.Comparator.comparingLong(
-                (Object x) ->
-                    x instanceof LiquidationRequest l
-                        ? l.deadline()
-                        : ((ForcedWithdrawalRequest) x).deadline())
-            .thenComparingLong(
-                x ->
-                    x instanceof LiquidationRequest l
-                        ? l.accountId()
-                        : ((ForcedWithdrawalRequest) x).accountId()));
-    for (Object x : byDeadline) {
+        java.util.Comparator.comparingLong(HatchRequest::deadline)
+            .thenComparingLong(HatchRequest::accountId));
+    for (HatchRequest x : byDeadline) {
       if (builder.isLiquidationFull()) {
         return; // the next batch takes the rest
       }
