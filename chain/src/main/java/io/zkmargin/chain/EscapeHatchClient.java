@@ -408,8 +408,19 @@ public final class EscapeHatchClient {
    */
   @SuppressWarnings("rawtypes")
   public List<LiquidationRequest> liquidationRequests(long fromBlock) {
+    return liquidationRequests(fromBlock, -1);
+  }
+
+  /**
+   * The {@code LiquidationRequested} events of blocks {@code [fromBlock, toBlock]}, in chain order
+   * (a follower's cursor reads each block once).
+   *
+   * @param toBlock the last block read, or -1 for the latest
+   */
+  @SuppressWarnings("rawtypes")
+  public List<LiquidationRequest> liquidationRequests(long fromBlock, long toBlock) {
     List<LiquidationRequest> out = new ArrayList<>();
-    for (Log l : logs(LIQUIDATION_REQUESTED, fromBlock, -1)) {
+    for (Log l : logs(LIQUIDATION_REQUESTED, fromBlock, toBlock)) {
       List<Type> data =
           FunctionReturnDecoder.decode(
               l.getData(), LIQUIDATION_REQUESTED.getNonIndexedParameters());
@@ -485,6 +496,15 @@ public final class EscapeHatchClient {
         }
       }
       return out;
+    } catch (IOException e) {
+      throw new ChainException("node unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  /** The number of the chain's latest block. */
+  public long latestBlock() {
+    try {
+      return web3.ethBlockNumber().send().getBlockNumber().longValueExact();
     } catch (IOException e) {
       throw new ChainException("node unreachable: " + e.getMessage(), e);
     }

@@ -80,20 +80,22 @@ public final class OperatorCommand implements Callable<Integer> {
       java.nio.file.Path dir,
       boolean allowDevKeys,
       long batchIntervalSeconds) {
-    return startInServe(server, dir, allowDevKeys, batchIntervalSeconds, null);
+    return startInServe(server, dir, allowDevKeys, batchIntervalSeconds, null, false);
   }
 
   /**
    * {@link #startInServe(io.zkmargin.grpc.server.ZkmServer, java.nio.file.Path, boolean, long)} on
    * the venue's durable state (the database: one state with the health service), or on {@code
-   * DIR/venue.json} when {@code state} is null.
+   * DIR/venue.json} when {@code state} is null; with {@code ownLiquidations} the operator also
+   * liquidates accounts no keeper asked for ({@code Sequencer#setOwnLiquidations}).
    */
   static AutoCloseable startInServe(
       io.zkmargin.grpc.server.ZkmServer server,
       java.nio.file.Path dir,
       boolean allowDevKeys,
       long batchIntervalSeconds,
-      io.zkmargin.operator.VenueState state) {
+      io.zkmargin.operator.VenueState state,
+      boolean ownLiquidations) {
     io.zkmargin.prover.KeyStore keys = io.zkmargin.prover.KeyStore.openDefault(allowDevKeys);
     try {
       if (LocalChain.readBatchVerifier(dir).isEmpty()) {
@@ -107,6 +109,11 @@ public final class OperatorCommand implements Callable<Integer> {
           io.zkmargin.operator.LocalOperator.start(
               dir, keys, java.time.Duration.ofSeconds(batchIntervalSeconds), System.err, state);
       server.addService(op.service());
+      if (ownLiquidations) {
+        op.sequencer().setOwnLiquidations(true);
+        System.err.println(
+            "operator: liquidates every liquidatable account at each batch, requested or not");
+      }
       java.util.concurrent.ExecutorService fills = tradesToOperator(server, op.sequencer());
       return () -> {
         if (fills != null) {

@@ -185,6 +185,16 @@ public final class ServeCommand implements Callable<Integer> {
   long gracePeriod;
 
   @Option(
+      names = "--own-liquidations",
+      description = {
+        "the operator also liquidates the accounts no keeper asked for: at every batch and risk",
+        "root it scans every account and liquidates the liquidatable ones with its liquidator",
+        "(keeper 0), after the keepers' requests. Off by default: the demo venue starts with",
+        "accounts under maintenance margin, which the walk-through shows"
+      })
+  boolean ownLiquidations;
+
+  @Option(
       names = "--allow-demo-keys-on-network",
       description = {
         "serve a venue that uses demo owner keys on a non-loopback --bind anyway. Without it",
@@ -269,7 +279,8 @@ public final class ServeCommand implements Callable<Integer> {
       return false;
     }
     AutoCloseable operator =
-        OperatorCommand.startInServe(server, dir, devKeys.allowed(dir), batchInterval, state);
+        OperatorCommand.startInServe(
+            server, dir, devKeys.allowed(dir), batchInterval, state, ownLiquidations);
     if (operator != null) {
       server.closeWith(operator);
     }

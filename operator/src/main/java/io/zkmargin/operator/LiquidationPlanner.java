@@ -78,7 +78,11 @@ final class LiquidationPlanner {
         }
       }
       if (asset < 0) {
-        return new Plan(Rule.BAD_AMOUNT, null); // nothing to take: a case for the insurance fund
+        // nothing to take: NOT_LIQUIDATABLE for a healthy account (the ledger checks that first),
+        // else BAD_AMOUNT (closed out in debt: a case for the insurance fund)
+        return new Plan(
+            ledger.checkLiquidation(accountId, liquidatorId, keeper, new long[p], new long[a], 0),
+            null);
       }
     }
     long size =

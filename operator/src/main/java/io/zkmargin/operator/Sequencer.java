@@ -93,16 +93,42 @@ public final class Sequencer implements AutoCloseable {
       long gasUsed,
       int attempts) {}
 
+  /** A request the escape hatch holds, answered in a request slot before its deadline. */
+  public sealed interface HatchRequest permits LiquidationRequest, ForcedWithdrawalRequest {
+    /** The account the request names. */
+    long accountId();
+
+    /** Unix seconds: after it, anyone may freeze the venue while the request is pending. */
+    long deadline();
+  }
+
   /**
    * A keeper's pending liquidation request (the hatch's {@code LiquidationRequested}).
    *
    * @param keeper the keeper's L1 address (its share is paid to it)
    * @param deadline unix seconds; with the account, names the request
    */
-  public record LiquidationRequest(long accountId, BigInteger keeper, long deadline) {
+  public record LiquidationRequest(long accountId, BigInteger keeper, long deadline)
+      implements HatchRequest {
     public LiquidationRequest {
       ArgChecker.notNegative(accountId, "accountId");
       ArgChecker.notNull(keeper, "keeper");
+    }
+  }
+
+  /**
+   * A forced withdrawal pending in the escape hatch (its {@code ForcedWithdrawalRequested}).
+   *
+   * @param requester the L1 address that asked (paid to it when it is the account's)
+   * @param amount quote atoms, {@code >= 1}
+   * @param deadline unix seconds; with the account, names the request
+   */
+  public record ForcedWithdrawalRequest(
+      long accountId, BigInteger requester, long amount, long deadline) implements HatchRequest {
+    public ForcedWithdrawalRequest {
+      ArgChecker.notNegative(accountId, "accountId");
+      ArgChecker.notNull(requester, "requester");
+      ArgChecker.notNegativeOrZero(amount, "amount");
     }
   }
 
@@ -184,6 +210,14 @@ public final class Sequencer implements AutoCloseable {
   private final Map<Long, LiquidationRequest> liquidationRequests = new TreeMap<>();
   private final Set<String> liquidated = new java.util.HashSet<>();
   private final Map<Long, Rule> refusalLogged = new TreeMap<>(); // logged once per rule
+  // the operator's own liquidations (keeper 0): scanning on or off, and the accounts to try in the
+  // open batch (the scan at its start, plus accounts a take left liquidatable); an account is
+  // tried once a batch: a refused one waits for the next scan
+  private boolean ownLiquidations;
+  // the hatch's forced withdrawals waiting for a batch (account -> request) and those answered
+  private final Map<Long, ForcedWithdrawalRequest> forcedRequests = new TreeMap<>();
+  private final Set<String> forcedAnswered = new java.util.HashSet<>();
+  private final java.util.SortedSet<Long> ownCandidates = new java.util.TreeSet<>();
   private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
   private boolean replaying;
   private final TransitionLog log;
@@ -365,6 +399,8 @@ public final class Sequencer implements AutoCloseable {
         long time = clock.instant().getEpochSecond();
         log.appendBatchStart(resume.batch() + 1, time);
         begin(resume.batch() + 1, time);
+      } else {
+        scanOwn(); // the scans of a replay are skipped: the log holds what they led to
       }
     }
     LOG.atInfo()
@@ -408,9 +444,11 @@ public final class Sequencer implements AutoCloseable {
         pullDeposits();
       }
       synchronized (lock) {
-        if (open.transitions.isEmpty() && !liquidationRequests.isEmpty()) {
-          cut(); // liquidates the pending requests first: a batch of liquidations alone goes at
-          // once
+        if (open.transitions.isEmpty()
+            && (!forcedRequests.isEmpty()
+                || (liquidatorKey != null
+                    && (!liquidationRequests.isEmpty() || !ownCandidates.isEmpty())))) {
+          cut(); // a batch of liquidations alone goes at once
         } else if (!open.transitions.isEmpty()
             && System.nanoTime() - open.firstAt >= config.batchInterval().toNanos()) {
           cut();
@@ -498,6 +536,27 @@ public final class Sequencer implements AutoCloseable {
       r = builder.settleExpiry(se.accountId(), se.positionSlot());
     } else if (t instanceof Transition.Liquidate lq) {
       r = builder.liquidate(lq.message(), lq.signature());
+    } else if (t instanceof Transition.AbsorbLoss al) {
+      r = builder.absorbLoss(al.accountId());
+    } else if (t instanceof Transition.ForcedWithdrawal fw) {
+      Rule outcome = builder.forcedWithdrawal(fw.accountId(), fw.requester(), fw.amount());
+      if (outcome == Rule.UNKNOWN_INSTRUMENT || outcome == Rule.OVERFLOW) {
+        r = outcome; // not included: the batch's root cannot judge it
+      } else if (outcome.isOk() != fw.paid()) {
+        throw new IllegalStateException(
+            "forced withdrawal of account "
+                + fw.accountId()
+                + ": the ledger's outcome "
+                + outcome
+                + " is not the recorded one ("
+                + (fw.paid() ? "paid" : "refused")
+                + ")");
+      } else {
+        r = Rule.OK; // included, paid or refused
+        // answered (also when replayed: a restarted follower hands the request again while the
+        // batch answering it is not finalized, and a second answer would make finalizeBatch revert)
+        forcedAnswered.add(fw.accountId() + ":" + fw.deadline());
+      }
     } else {
       Transition.Trade tr = (Transition.Trade) t;
       r =
@@ -590,15 +649,16 @@ public final class Sequencer implements AutoCloseable {
             .verifier(config.verifier());
     open = new Batch(number, batchTime);
     batches.put(number, open);
+    scanOwn();
   }
 
   /**
-   * Cuts the open batch (if it holds anything) and starts the next. The pending liquidation
-   * requests go in first: the batch takes no generic transition after a liquidation (its slots come
-   * after the generic ones in the circuit), so they are added just before the cut.
+   * Cuts the open batch (if it holds anything) and starts the next. Its request slots are filled
+   * first: the batch takes no generic transition after a liquidation (its slots come after the
+   * generic ones in the circuit), so they are added just before the cut.
    */
   private void cut() throws IOException {
-    liquidatePending();
+    fillRequestSlots();
     if (open.transitions.isEmpty()) {
       return;
     }
@@ -659,6 +719,7 @@ public final class Sequencer implements AutoCloseable {
         .addKeyValue("batch", open.number)
         .addKeyValue("riskRoot", next.riskRoot())
         .log("sequencer.risk_root");
+    scanOwn();
   }
 
   /** The risk root of the open batch. */
@@ -678,6 +739,9 @@ public final class Sequencer implements AutoCloseable {
     synchronized (lock) {
       liquidatorId = accountId;
       liquidatorKey = key;
+      if (open != null) {
+        scanOwn();
+      }
     }
   }
 
@@ -719,53 +783,272 @@ public final class Sequencer implements AutoCloseable {
     }
   }
 
-  /** Applies the pending liquidation requests to the open batch (under the lock). */
-  private void liquidatePending() throws IOException {
-    if (liquidationRequests.isEmpty() || liquidatorKey == null) {
+  /**
+   * Whether the operator liquidates the accounts nobody requested (keeper 0): at the start of every
+   * batch (after each cut and at each risk root the sequencer uses) it scans every account ({@link
+   * Ledger#liquidatableAccounts}) and liquidates the liquidatable ones in the request slots left
+   * after the keepers' requests. Off by default; needs a liquidator ({@link #setLiquidator}).
+   */
+  public void setOwnLiquidations(boolean on) {
+    synchronized (lock) {
+      ownLiquidations = on;
+      if (open != null) {
+        scanOwn();
+      }
+    }
+  }
+
+  /** The accounts the operator will try to liquidate of its own in the open batch (a copy). */
+  public List<Long> ownLiquidationCandidates() {
+    synchronized (lock) {
+      return List.copyOf(ownCandidates);
+    }
+  }
+
+  /**
+   * The scan at the open batch's start (under the lock): every liquidatable account but the fund,
+   * the fee account and the liquidator. Skipped in a replay (the log holds what it led to).
+   */
+  private void scanOwn() {
+    if (replaying || !ownLiquidations || liquidatorKey == null) {
       return;
     }
-    for (var it = liquidationRequests.values().iterator(); it.hasNext(); ) {
-      LiquidationRequest req = it.next();
+    long fund = risk.globals().liquidation().insuranceFundId();
+    long fee = ledger.config().feeAccountId();
+    long[] found = ledger.liquidatableAccounts(Runtime.getRuntime().availableProcessors());
+    for (long id : found) {
+      if (id != fund && id != fee && id != liquidatorId) {
+        ownCandidates.add(id);
+      }
+    }
+    if (found.length > 0) {
+      LOG.atInfo()
+          .addKeyValue("batch", open.number)
+          .addKeyValue("riskRoot", risk.riskRoot())
+          .addKeyValue("liquidatable", found.length)
+          .log("liquidation.scan");
+    }
+  }
+
+  /**
+   * Fills the open batch's request slots (under the lock, just before the cut): first the hatch's
+   * requests by deadline: forced withdrawals answered, keepers' requests liquidated with the keeper
+   * named (waiting without a liquidator); then the accounts of the operator's own scan, ascending,
+   * with keeper 0 (never an account whose request is waiting: the hatch would refuse a keeper-0
+   * entry for it). An account still liquidatable after a take has its next position taken in the
+   * next slot with keeper 0 (the request's entry comes first in the batch, so the hatch has cleared
+   * the request when it reaches it), or in the next batch when the slots are used. What the slots
+   * cannot take waits for the next batch.
+   */
+  private void fillRequestSlots() throws IOException {
+    List<HatchRequest> byDeadline = new ArrayList<>(forcedRequests.values());
+    if (liquidatorKey != null) {
+      byDeadline.addAll(liquidationRequests.values());
+    }
+    byDeadline.sort(
+        java.util.Comparator.comparingLong(HatchRequest::deadline)
+            .thenComparingLong(HatchRequest::accountId));
+    for (HatchRequest x : byDeadline) {
       if (builder.isLiquidationFull()) {
         return; // the next batch takes the rest
       }
-      LiquidationPlanner.Plan plan =
-          LiquidationPlanner.plan(ledger, req.accountId(), liquidatorId, req.keeper());
-      Rule r = plan.rule();
-      Transition.Liquidate t = null;
-      if (r.isOk()) {
-        t = new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
-        try {
-          r = apply(t);
-        } catch (IllegalStateException notNow) { // rows, fee account or fund: the next batch
-          LOG.atInfo()
-              .addKeyValue("account", req.accountId())
-              .log("liquidation.deferred " + notNow.getMessage());
-          continue;
-        }
-      }
-      if (!r.isOk()) {
-        if (refusalLogged.put(req.accountId(), r) != r) { // tried at every cut: logged once a rule
-          LOG.atWarn()
-              .addKeyValue("account", req.accountId())
-              .addKeyValue("keeper", hexAddress(req.keeper()))
-              .addKeyValue("riskRoot", risk.riskRoot())
-              .addKeyValue("rule", r)
-              .log("liquidation.refused " + r);
-        }
+      if (x instanceof ForcedWithdrawalRequest fw) {
+        answerForcedWithdrawal(fw);
         continue;
       }
-      refusalLogged.remove(req.accountId());
+      LiquidationRequest req = (LiquidationRequest) x;
+      Rule r = liquidateOnce(req.accountId(), req.keeper());
+      if (r == null) {
+        continue; // deferred to the next batch
+      }
+      if (!r.isOk()) {
+        logRefusal(req.accountId(), req.keeper(), r, true);
+        continue;
+      }
+      liquidationRequests.remove(req.accountId());
+      liquidated.add(req.accountId() + ":" + req.deadline());
+      ownCandidates.add(req.accountId()); // its next position, if it is still liquidatable
+    }
+    if (liquidatorKey == null) {
+      return;
+    }
+    for (Long id : List.copyOf(ownCandidates)) {
+      if (liquidationRequests.containsKey(id)) {
+        continue; // the request's keeper is named first, in its own turn
+      }
+      while (true) {
+        if (builder.isLiquidationFull()) {
+          return; // the candidate stays for the next batch
+        }
+        boolean bankrupt = closedOutInDebt(id);
+        Rule r = bankrupt ? absorbLoss(id) : liquidateOnce(id, BigInteger.ZERO);
+        if (r == null || !r.isOk() || bankrupt) {
+          ownCandidates.remove(id); // done, or tried in this batch: the next scan finds it again
+          if (r != null && !r.isOk() && r != Rule.NOT_LIQUIDATABLE) {
+            logRefusal(id, BigInteger.ZERO, r, false);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Plans, signs and applies one take of {@code accountId} (under the lock) and logs it.
+   *
+   * @return OK (applied, durable), the rule refusing it, or null when the open batch cannot take it
+   *     (its risk rows, or the fee account or the fund with credits pending): the next batch can
+   */
+  private Rule liquidateOnce(long accountId, BigInteger keeper) throws IOException {
+    LiquidationPlanner.Plan plan = LiquidationPlanner.plan(ledger, accountId, liquidatorId, keeper);
+    if (!plan.rule().isOk()) {
+      return plan.rule();
+    }
+    Transition.Liquidate t =
+        new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
+    return applyRequestSlot(t, accountId);
+  }
+
+  /** Applies a request slot's transition and logs it (see {@link #liquidateOnce}). */
+  private Rule applyRequestSlot(Transition t, long accountId) throws IOException {
+    Rule r;
+    try {
+      r = apply(t);
+    } catch (IllegalStateException notNow) {
+      LOG.atInfo()
+          .addKeyValue("account", accountId)
+          .log("liquidation.deferred " + notNow.getMessage());
+      return null;
+    }
+    if (r.isOk()) {
+      refusalLogged.remove(accountId);
       log.append(t);
       sequence++;
-      it.remove();
-      liquidated.add(req.accountId() + ":" + req.deadline());
       LOG.atInfo()
           .addKeyValue("batch", open.number)
-          .addKeyValue("account", req.accountId())
-          .log("liquidation.accepted " + t.describe());
+          .addKeyValue("account", accountId)
+          .log("request_slot.accepted " + t.describe());
+      notify(open);
     }
-    notify(open);
+    return r;
+  }
+
+  /**
+   * Answers one forced withdrawal in the next request slot (under the lock): paid or refused, it is
+   * included and logged; only a root that cannot margin the account (UNKNOWN_INSTRUMENT, OVERFLOW)
+   * or a batch that cannot take it now (the fee account or the fund with credits pending, risk
+   * rows) leaves it for the next batch.
+   */
+  private void answerForcedWithdrawal(ForcedWithdrawalRequest fw) throws IOException {
+    Rule expected;
+    try {
+      expected = ledger.checkForcedWithdrawal(fw.accountId(), fw.requester(), fw.amount());
+    } catch (IllegalArgumentException outOfRange) { // e.g. an account id beyond the tree
+      forcedRequests.remove(fw.accountId());
+      LOG.atError()
+          .addKeyValue("account", fw.accountId())
+          .log("forced_withdrawal.unanswerable " + outOfRange.getMessage());
+      return;
+    }
+    Transition.ForcedWithdrawal t =
+        new Transition.ForcedWithdrawal(
+            fw.accountId(), fw.requester(), fw.amount(), fw.deadline(), expected.isOk());
+    Rule r = applyRequestSlot(t, fw.accountId());
+    if (r == null) {
+      return;
+    }
+    if (!r.isOk()) {
+      logRefusal(fw.accountId(), fw.requester(), r, true);
+      return;
+    }
+    forcedRequests.remove(fw.accountId());
+    LOG.atInfo()
+        .addKeyValue("account", fw.accountId())
+        .addKeyValue("requester", hexAddress(fw.requester()))
+        .addKeyValue("amount", fw.amount())
+        .addKeyValue("outcome", expected)
+        .log("forced_withdrawal.included");
+  }
+
+  /**
+   * A forced withdrawal pending in the escape hatch: answered (paid when the requester is the
+   * account's L1 address and the account meets effective IM after, else refused with the reason) in
+   * a request slot of the next batch cut, in deadline order with the liquidation requests. A
+   * request already answered (same account and deadline) is ignored.
+   *
+   * @return whether it was new
+   */
+  public boolean requestForcedWithdrawal(ForcedWithdrawalRequest r) {
+    ArgChecker.notNull(r, "request");
+    synchronized (lock) {
+      if (forcedAnswered.contains(r.accountId() + ":" + r.deadline())
+          || forcedRequests.containsKey(r.accountId())) {
+        return false;
+      }
+      forcedRequests.put(r.accountId(), r);
+      return true;
+    }
+  }
+
+  /** Forgets the waiting forced withdrawals whose account is not in {@code pending}. */
+  public void retainForcedWithdrawals(Set<Long> pending) {
+    ArgChecker.notNull(pending, "pending");
+    synchronized (lock) {
+      forcedRequests.keySet().retainAll(pending);
+    }
+  }
+
+  /** The forced withdrawals waiting for a batch. */
+  public List<ForcedWithdrawalRequest> pendingForcedWithdrawals() {
+    synchronized (lock) {
+      return List.copyOf(forcedRequests.values());
+    }
+  }
+
+  /**
+   * A registered account with no position, no asset but quote and a negative quote balance: what a
+   * penalty-0 takeover leaves of a bankrupt account, for the insurance fund.
+   */
+  private boolean closedOutInDebt(long id) {
+    if (!ledger.isRegistered(id) || ledger.balance(id, 0) >= 0) {
+      return false;
+    }
+    for (int j = 0; j < ledger.config().sizes().positionSlots(); j++) {
+      if (ledger.quantity(id, j) != 0) {
+        return false;
+      }
+    }
+    for (int k = 1; k < ledger.config().sizes().collateralAssets(); k++) {
+      if (ledger.balance(id, k) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The insurance fund covers a closed-out account's debt in the next request slot (under the
+   * lock), logged.
+   *
+   * @return OK (applied, durable), the rule refusing it (e.g. INSURANCE_INSUFFICIENT: the debt
+   *     stays in the leaf), or null when the open batch cannot take it (its risk rows): the next
+   *     can
+   */
+  private Rule absorbLoss(long accountId) throws IOException {
+    Transition.AbsorbLoss t = new Transition.AbsorbLoss(accountId);
+    return applyRequestSlot(t, accountId);
+  }
+
+  private void logRefusal(long accountId, BigInteger keeper, Rule r, boolean requested) {
+    if (refusalLogged.put(accountId, r) != r) { // tried at every cut: logged once a rule
+      LOG.atWarn()
+          .addKeyValue("account", accountId)
+          .addKeyValue("keeper", hexAddress(keeper))
+          .addKeyValue("requested", requested)
+          .addKeyValue("riskRoot", risk.riskRoot())
+          .addKeyValue("rule", r)
+          .log("liquidation.refused " + r);
+    }
   }
 
   /** Cuts the open batch now if it holds anything (e.g. at shutdown or from a test). */
@@ -1009,6 +1292,11 @@ public final class Sequencer implements AutoCloseable {
         touched.add(lq.message().accountId());
         touched.add(lq.message().liquidatorId());
         touched.add(risk.globals().liquidation().insuranceFundId()); // its share of the penalty
+      } else if (t instanceof Transition.ForcedWithdrawal fw) {
+        touched.add(fw.accountId());
+      } else if (t instanceof Transition.AbsorbLoss al) {
+        touched.add(al.accountId());
+        touched.add(risk.globals().liquidation().insuranceFundId());
       } else { // a kind this method does not know the accounts of: every account, to be safe
         for (long id = 0; id < ledger.accountLimit(); id++) {
           touched.add(id);

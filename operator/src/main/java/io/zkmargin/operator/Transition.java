@@ -41,6 +41,18 @@ public sealed interface Transition {
    */
   byte RISK_ROOT = 7;
 
+  /**
+   * The insurance fund covers a closed-out account's negative quote balance (a request slot of kind
+   * 7, docs/LIQUIDATION.md section 3).
+   */
+  byte ABSORB_LOSS = 8;
+
+  /**
+   * A forced withdrawal requested on chain, answered in a request slot: paid (kind 8) or refused
+   * (kind 9), always included.
+   */
+  byte FORCED_WITHDRAWAL = 9;
+
   /** The record kind. */
   byte kind();
 
@@ -71,11 +83,13 @@ public sealed interface Transition {
 
     @Override
     public void encode(ByteBuffer out) {
-      out.put(DEPOSIT).putLong(index).putLong(accountId).putLong(amount);
-      put32(out, pkX);
-      put32(out, pkY);
-      put32(out, depositor);
-      put32(out, head);
+      new Words(out)
+          .kind(DEPOSIT)
+          .lng(index, accountId, amount)
+          .word(pkX)
+          .word(pkY)
+          .word(depositor)
+          .word(head);
     }
 
     @Override
@@ -106,12 +120,11 @@ public sealed interface Transition {
 
     @Override
     public void encode(ByteBuffer out) {
-      out.put(WITHDRAWAL)
-          .putLong(message.accountId())
-          .putLong(message.nonce())
-          .putLong(message.amount());
-      put32(out, message.l1Address());
-      out.put(RequestSigner.encode(signature));
+      new Words(out)
+          .kind(WITHDRAWAL)
+          .lng(message.accountId(), message.nonce(), message.amount())
+          .word(message.l1Address())
+          .sig(signature);
     }
 
     @Override
@@ -141,13 +154,15 @@ public sealed interface Transition {
 
     @Override
     public void encode(ByteBuffer out) {
-      out.put(TRANSFER)
-          .putLong(message.fromAccountId())
-          .putLong(message.toAccountId())
-          .putLong(message.nonce())
-          .putLong(message.asset())
-          .putLong(message.amount());
-      out.put(RequestSigner.encode(signature));
+      new Words(out)
+          .kind(TRANSFER)
+          .lng(
+              message.fromAccountId(),
+              message.toAccountId(),
+              message.nonce(),
+              message.asset(),
+              message.amount())
+          .sig(signature);
     }
 
     @Override
@@ -189,23 +204,14 @@ public sealed interface Transition {
 
     @Override
     public void encode(ByteBuffer out) {
-      out.put(TRADE);
-      order(out, maker);
-      out.put(RequestSigner.encode(makerSignature));
-      order(out, taker);
-      out.put(RequestSigner.encode(takerSignature));
-      out.putLong(fill).put((byte) legPrices.length);
-      for (long p : legPrices) {
-        out.putLong(p);
-      }
-    }
-
-    private static void order(ByteBuffer out, OrderMessage o) {
-      out.putLong(o.accountId()).putLong(o.orderId()).putLong(o.expiry()).putLong(o.quantity());
-      out.putLong(o.limitPrice()).putLong(o.feePerUnit()).put((byte) o.legs());
-      for (int l = 0; l < o.legs(); l++) {
-        out.putLong(o.instrumentId(l)).putLong(o.ratio(l));
-      }
+      new Words(out)
+          .kind(TRADE)
+          .order(maker)
+          .sig(makerSignature)
+          .order(taker)
+          .sig(takerSignature)
+          .lng(fill)
+          .longs(legPrices);
     }
 
     @Override
@@ -264,24 +270,14 @@ public sealed interface Transition {
 
     @Override
     public void encode(ByteBuffer out) {
-      out.put(LIQUIDATION);
-      put32(out, message.riskRoot());
-      put32(out, message.keeper());
-      out.putLong(message.accountId())
-          .putLong(message.liquidatorId())
-          .putLong(message.nonce())
-          .putLong(message.penalty());
-      long[] lots = message.takeLots();
-      out.put((byte) lots.length);
-      for (long t : lots) {
-        out.putLong(t);
-      }
-      long[] atoms = message.takeAtoms();
-      out.put((byte) atoms.length);
-      for (long t : atoms) {
-        out.putLong(t);
-      }
-      out.put(RequestSigner.encode(signature));
+      new Words(out)
+          .kind(LIQUIDATION)
+          .word(message.riskRoot())
+          .word(message.keeper())
+          .lng(message.accountId(), message.liquidatorId(), message.nonce(), message.penalty())
+          .longs(message.takeLots())
+          .longs(message.takeAtoms())
+          .sig(signature);
     }
 
     @Override
@@ -317,8 +313,7 @@ public sealed interface Transition {
 
     @Override
     public void encode(ByteBuffer out) {
-      out.put(RISK_ROOT);
-      put32(out, root);
+      new Words(out).kind(RISK_ROOT).word(root);
     }
 
     @Override
@@ -328,109 +323,218 @@ public sealed interface Transition {
   }
 
   /**
+   * The insurance fund covers the negative quote balance of {@code accountId}, closed out (no
+   * position, no asset but quote): what follows the penalty-0 takeover of a bankrupt account.
+   */
+  record AbsorbLoss(long accountId) implements Transition {
+    public AbsorbLoss {
+      ArgChecker.notNegative(accountId, "accountId");
+    }
+
+    @Override
+    public byte kind() {
+      return ABSORB_LOSS;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      new Words(out).kind(ABSORB_LOSS).lng(accountId);
+    }
+
+    @Override
+    public String describe() {
+      return "absorb loss of account " + accountId + " by the insurance fund";
+    }
+  }
+
+  /**
+   * The answer to a forced withdrawal the escape hatch holds (requested by {@code requester} on
+   * chain): paid, or refused with a proven reason (not the account's L1 address, no such account,
+   * or the account would break effective IM); the batch includes it either way and {@code
+   * finalizeBatch} clears the request.
+   *
+   * @param requester the requesting L1 address
+   * @param amount quote atoms, {@code >= 1}
+   * @param deadline the request's deadline, unix seconds (with the account, names the request)
+   * @param paid the outcome the sequencer applied (a replay must find the same)
+   */
+  record ForcedWithdrawal(
+      long accountId, BigInteger requester, long amount, long deadline, boolean paid)
+      implements Transition {
+    public ForcedWithdrawal {
+      ArgChecker.notNegative(accountId, "accountId");
+      ArgChecker.notNull(requester, "requester");
+      ArgChecker.notNegativeOrZero(amount, "amount");
+    }
+
+    @Override
+    public byte kind() {
+      return FORCED_WITHDRAWAL;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      new Words(out)
+          .kind(FORCED_WITHDRAWAL)
+          .lng(accountId)
+          .word(requester)
+          .lng(amount, deadline, paid ? 1 : 0);
+    }
+
+    @Override
+    public String describe() {
+      return "forced withdrawal account "
+          + accountId
+          + " amount "
+          + amount
+          + " to "
+          + Sequencer.hexAddress(requester)
+          + (paid ? " paid" : " refused");
+    }
+  }
+
+  /**
    * Reads one record payload written by {@link #encode}.
    *
    * @throws IllegalArgumentException (or a buffer exception) when it does not decode
    */
   static Transition decode(ByteBuffer in) {
+    Words r = new Words(in);
     byte kind = in.get();
-    switch (kind) {
-      case DEPOSIT:
-        return new Deposit(
-            in.getLong(), in.getLong(), in.getLong(), get32(in), get32(in), get32(in), get32(in));
-      case WITHDRAWAL:
-        {
-          long a = in.getLong();
-          long n = in.getLong();
-          long amt = in.getLong();
-          BigInteger to = get32(in);
-          return new Withdraw(new WithdrawalMessage(a, n, amt, to), sig(in));
-        }
-      case TRANSFER:
-        {
-          TransferMessage m =
-              new TransferMessage(
-                  in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong());
-          return new Transfer(m, sig(in));
-        }
-      case TRADE:
-        {
-          OrderMessage m = order(in);
-          EdDSA.Signature ms = sig(in);
-          OrderMessage t = order(in);
-          EdDSA.Signature ts = sig(in);
-          long fill = in.getLong();
-          int n = in.get();
-          ArgChecker.inRange(n, 0, 64, "leg prices");
-          long[] prices = new long[n];
-          for (int l = 0; l < n; l++) {
-            prices[l] = in.getLong();
-          }
-          return new Trade(m, ms, t, ts, fill, prices);
-        }
-      case SETTLE_EXPIRY:
-        return new SettleExpiry(in.getLong(), in.getInt());
-      case RISK_ROOT:
-        return new RiskRoot(get32(in));
-      case LIQUIDATION:
-        {
-          BigInteger root = get32(in);
-          BigInteger keeper = get32(in);
-          long a = in.getLong();
-          long b = in.getLong();
-          long n = in.getLong();
-          long pen = in.getLong();
-          long[] lots = new long[(int) ArgChecker.inRange(in.get(), 1, 64, "take lots")];
-          for (int j = 0; j < lots.length; j++) {
-            lots[j] = in.getLong();
-          }
-          long[] atoms = new long[(int) ArgChecker.inRange(in.get(), 1, 64, "take atoms")];
-          for (int k = 0; k < atoms.length; k++) {
-            atoms[k] = in.getLong();
-          }
-          return new Liquidate(
-              new LiquidationMessage(root, keeper, a, b, n, pen, lots, atoms), sig(in));
-        }
-      default:
-        throw new IllegalArgumentException("unknown transition kind " + kind);
-    }
+    return switch (kind) {
+      case DEPOSIT ->
+          new Deposit(r.lng(), r.lng(), r.lng(), r.word(), r.word(), r.word(), r.word());
+      case WITHDRAWAL ->
+          new Withdraw(new WithdrawalMessage(r.lng(), r.lng(), r.lng(), r.word()), r.sig());
+      case TRANSFER ->
+          new Transfer(new TransferMessage(r.lng(), r.lng(), r.lng(), r.lng(), r.lng()), r.sig());
+      case TRADE ->
+          new Trade(r.order(), r.sig(), r.order(), r.sig(), r.lng(), r.longs(0, "leg prices"));
+      case SETTLE_EXPIRY -> new SettleExpiry(r.lng(), in.getInt());
+      case LIQUIDATION ->
+          new Liquidate(
+              new LiquidationMessage(
+                  r.word(),
+                  r.word(),
+                  r.lng(),
+                  r.lng(),
+                  r.lng(),
+                  r.lng(),
+                  r.longs(1, "take lots"),
+                  r.longs(1, "take atoms")),
+              r.sig());
+      case RISK_ROOT -> new RiskRoot(r.word());
+      case ABSORB_LOSS -> new AbsorbLoss(r.lng());
+      case FORCED_WITHDRAWAL -> new ForcedWithdrawal(r.lng(), r.word(), r.lng(), r.lng(), r.flag());
+      default -> throw new IllegalArgumentException("unknown transition kind " + kind);
+    };
   }
 
-  private static OrderMessage order(ByteBuffer in) {
-    long[] w = new long[6];
-    for (int i = 0; i < 6; i++) {
-      w[i] = in.getLong();
-    }
-    int legs = in.get();
-    ArgChecker.inRange(legs, 1, 64, "legs");
-    long[] ids = new long[legs];
-    long[] ratios = new long[legs];
-    for (int l = 0; l < legs; l++) {
-      ids[l] = in.getLong();
-      ratios[l] = in.getLong();
-    }
-    return new OrderMessage(w[0], w[1], w[2], w[3], w[4], w[5], ids, ratios);
-  }
+  /**
+   * The shapes every record is made of, written and read in one place: big-endian longs, 32-byte
+   * words (field elements, addresses), arrays of longs after a one-byte count (bounded to 64 when
+   * read, so a damaged record never allocates much), signatures in the 96-byte {@link
+   * RequestSigner} layout, and signed orders. Java evaluates arguments left to right, so a
+   * constructor call of reads reads the fields in order.
+   */
+  final class Words {
+    private static final int MAX_COUNT = 64;
+    private final ByteBuffer b;
 
-  private static EdDSA.Signature sig(ByteBuffer in) {
-    byte[] b = new byte[RequestSigner.SIGNATURE_BYTES];
-    in.get(b);
-    return RequestSigner.decode(b);
-  }
-
-  private static void put32(ByteBuffer out, BigInteger v) {
-    byte[] b = v.toByteArray();
-    int off = b.length > 32 ? b.length - 32 : 0;
-    int len = b.length - off;
-    for (int i = 0; i < 32 - len; i++) {
-      out.put((byte) 0);
+    Words(ByteBuffer b) {
+      this.b = b;
     }
-    out.put(b, off, len);
-  }
 
-  private static BigInteger get32(ByteBuffer in) {
-    byte[] b = new byte[32];
-    in.get(b);
-    return new BigInteger(1, b);
+    Words kind(byte k) {
+      b.put(k);
+      return this;
+    }
+
+    Words lng(long... v) {
+      for (long x : v) {
+        b.putLong(x);
+      }
+      return this;
+    }
+
+    /** A non-negative integer below 2^256 as 32 bytes. */
+    Words word(BigInteger v) {
+      byte[] x = v.toByteArray();
+      int off = x.length > 32 ? x.length - 32 : 0;
+      int len = x.length - off;
+      for (int i = 0; i < 32 - len; i++) {
+        b.put((byte) 0);
+      }
+      b.put(x, off, len);
+      return this;
+    }
+
+    Words longs(long[] v) {
+      b.put((byte) v.length);
+      return lng(v);
+    }
+
+    Words sig(EdDSA.Signature s) {
+      b.put(RequestSigner.encode(s));
+      return this;
+    }
+
+    Words order(OrderMessage o) {
+      lng(o.accountId(), o.orderId(), o.expiry(), o.quantity(), o.limitPrice(), o.feePerUnit());
+      b.put((byte) o.legs());
+      for (int l = 0; l < o.legs(); l++) {
+        lng(o.instrumentId(l), o.ratio(l));
+      }
+      return this;
+    }
+
+    long lng() {
+      return b.getLong();
+    }
+
+    /** A boolean written as the long 0 or 1. */
+    boolean flag() {
+      long v = b.getLong();
+      ArgChecker.isTrue(v == 0 || v == 1, "a flag is 0 or 1, was {}", v);
+      return v == 1;
+    }
+
+    BigInteger word() {
+      byte[] x = new byte[32];
+      b.get(x);
+      return new BigInteger(1, x);
+    }
+
+    /** An array written by {@link #longs(long[])}, of {@code [min, 64]} entries. */
+    long[] longs(int min, String what) {
+      long[] v = new long[(int) ArgChecker.inRange(b.get(), min, MAX_COUNT, what)];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = b.getLong();
+      }
+      return v;
+    }
+
+    EdDSA.Signature sig() {
+      byte[] x = new byte[RequestSigner.SIGNATURE_BYTES];
+      b.get(x);
+      return RequestSigner.decode(x);
+    }
+
+    OrderMessage order() {
+      long a = lng();
+      long id = lng();
+      long expiry = lng();
+      long qty = lng();
+      long limit = lng();
+      long fee = lng();
+      int legs = (int) ArgChecker.inRange(b.get(), 1, MAX_COUNT, "legs");
+      long[] ids = new long[legs];
+      long[] ratios = new long[legs];
+      for (int l = 0; l < legs; l++) {
+        ids[l] = lng();
+        ratios[l] = lng();
+      }
+      return new OrderMessage(a, id, expiry, qty, limit, fee, ids, ratios);
+    }
   }
 }

@@ -255,6 +255,63 @@ class LiquidationEndToEndTest {
         System.out.printf(
             "zkm: liquidation batch 3 finalized, gas %d; keeper share %s claimed%n",
             b3.gasUsed(), share);
+
+        // the follower's cursor: each event read once over all its polls; a restarted follower
+        // reads from the deployment block (0 here) and finds the request made before it
+        assertEquals(1, follower.eventsRead(), "one LiquidationRequested, read once");
+        assertTrue(follower.cursor() > 0);
+        ChainFollower restarted =
+            new ChainFollower(seq, chain, hatch, (epoch, root) -> Optional.empty(), 0);
+        restarted.poll();
+        assertEquals(1, restarted.eventsRead());
+        restarted.poll();
+        assertEquals(1, restarted.eventsRead(), "the second poll reads only the new blocks");
+        restarted.close();
+
+        // forced withdrawals through the escape hatch, answered by the operator's next batches:
+        // trader 2's L1 address asks for 1 USDC of account 2 (paid, then claimed); a stranger (the
+        // keeper's address) asks for 1 USDC of account 1 (refused: not its L1 address, nothing
+        // paid)
+        long amount = USDC;
+        long account1Before = seq.withLedger(l -> l.balance(1, 0));
+        long account2Before = seq.withLedger(l -> l.balance(2, 0));
+        new EscapeHatchClient(web3, l1.get(1), AnvilNode.CHAIN_ID, hatchAddr, abis)
+            .requestForcedWithdrawal(2, amount);
+        new EscapeHatchClient(web3, keeperKey, AnvilNode.CHAIN_ID, hatchAddr, abis)
+            .requestForcedWithdrawal(1, amount);
+        EscapeEndToEndTest.awaitFinalized(seq, 5); // Q = 1: one request slot a batch
+        List<String> answered = new ArrayList<>();
+        for (long n = 4; n <= 5; n++) {
+          answered.addAll(seq.batch(n).transitions());
+        }
+        assertTrue(
+            answered.contains(
+                "forced withdrawal account 2 amount 1000000 to "
+                    + l1.get(1).getAddress()
+                    + " paid"),
+            answered.toString());
+        assertTrue(
+            answered.contains(
+                "forced withdrawal account 1 amount 1000000 to "
+                    + keeperKey.getAddress()
+                    + " refused"),
+            answered.toString());
+        assertEquals(0, hatch.forcedWithdrawalDeadline(2), "the paid request is cleared");
+        assertEquals(0, hatch.forcedWithdrawalDeadline(1), "the refused request is cleared");
+        assertEquals(account2Before - amount, (long) seq.withLedger(l -> l.balance(2, 0)));
+        assertEquals(account1Before, (long) seq.withLedger(l -> l.balance(1, 0)));
+        assertEquals(BigInteger.ZERO, chain.pendingWithdrawal(keeperKey.getAddress()));
+        String trader2 = l1.get(1).getAddress();
+        assertEquals(BigInteger.valueOf(amount), chain.pendingWithdrawal(trader2));
+        BigInteger t2 = token.balanceOf(trader2);
+        new SettlementClient(web3, l1.get(1), AnvilNode.CHAIN_ID, d.settlement(), abi)
+            .claimWithdrawal();
+        assertEquals(t2.add(BigInteger.valueOf(amount)), token.balanceOf(trader2));
+        assertEquals(3, follower.eventsRead(), "one liquidation and two forced withdrawals, once");
+        System.out.printf(
+            "zkm: forced withdrawals answered in batches 4 and 5 (gas %d, %d): 1 USDC paid and"
+                + " claimed, a stranger's request refused%n",
+            seq.batch(4).gasUsed(), seq.batch(5).gasUsed());
       }
       web3.shutdown();
     } finally {

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -138,6 +139,272 @@ class LiquidationSequencerTest {
         CLOCK);
   }
 
+  private Sequencer sequencer(Ledger genesis, RiskCommitment... history) throws Exception {
+    return sequencer(2, genesis, history);
+  }
+
+  /** A sequencer of N = {@code n} (Q = 2 from N = 16) without a chain, over the given roots. */
+  private Sequencer sequencer(int n, Ledger genesis, RiskCommitment... history) throws Exception {
+    return new Sequencer(
+        genesis,
+        Fixtures.risk(),
+        new FileTransitionLog(dir.resolve("transitions.log")),
+        null,
+        null,
+        null,
+        new Sequencer.Config(n, 4, Duration.ofHours(1), Duration.ofHours(1))
+            .withRiskHistory(
+                root ->
+                    java.util.Arrays.stream(history)
+                        .filter(c -> c.riskRoot().equals(root))
+                        .findFirst()),
+        CLOCK);
+  }
+
+  /**
+   * No keeper asks: with its own liquidations on, the sequencer scans every account at the root it
+   * follows and liquidates account 1 with keeper 0 (the close factor's 4 lots, the full penalty, no
+   * keeper share, so no withdrawal); the scan after that batch finds nothing more.
+   */
+  @Test
+  void theOperatorLiquidatesAnAccountNobodyRequested() throws Exception {
+    RiskCommitment dropped = atMark(17_000_000L);
+    try (Sequencer s = sequencer(genesis(), dropped)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.setOwnLiquidations(true);
+      assertEquals(List.of(), s.ownLiquidationCandidates(), "healthy at mark 30");
+      s.useRisk(dropped); // the open batch is empty: it begins at the new root, which is scanned
+      assertEquals(List.of(1L), s.ownLiquidationCandidates());
+      s.cutNow();
+      Sequencer.BatchView b = s.batch(1);
+      assertEquals(1, b.transitions().size(), b.transitions().toString());
+      assertTrue(
+          b.transitions().get(0).startsWith("liquidation account 1 by 2 keeper 0x0 takes [4, 0]"),
+          b.transitions().get(0));
+      assertEquals(
+          0, (int) s.withLedger(l -> l.liquidatableAccounts(1).length), "it meets the target now");
+      assertEquals(2L, (long) s.withLedger(l -> l.quantity(1, 0)));
+      s.cutNow(); // the candidate left by the full slots is planned again: NOT_LIQUIDATABLE
+      assertEquals(2, s.openBatch(), "nothing more to liquidate: no batch cut");
+      assertEquals(List.of(), s.ownLiquidationCandidates());
+    }
+  }
+
+  /**
+   * Account 1 holds 6 ETH-PERP lots and 10 ETH calls on -80 USDC; the marks drop to 10 USDC and 0.1
+   * USDC (E = -19 USDC: bankrupt). A keeper's request is liquidated first, with the keeper named:
+   * account 2 takes the largest position (the 6 lots, penalty 0: nothing short of everything
+   * restores the target); still liquidatable, the next batch takes the calls with keeper 0 (own
+   * liquidations are off: this is the request's follow-through); closed out at -19 USDC, the third
+   * batch has the insurance fund (account 0, 100 USDC) absorb the loss. A restart replays the log
+   * into exactly the same three batches (all nine public inputs).
+   */
+  @Test
+  void twoPositionsAreTwoLiquidationsThenTheFundAbsorbsTheLoss() throws Exception {
+    RiskCommitment crash = atMarks(10 * Fixtures.USDC, 100_000L);
+    List<List<java.math.BigInteger>> inputs = new java.util.ArrayList<>();
+    try (Sequencer s = sequencer(twoPositions(), crash)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.useRisk(crash);
+      assertTrue(s.requestLiquidation(new Sequencer.LiquidationRequest(1, KEEPER, 5_000)));
+      s.cutNow();
+      s.cutNow();
+      s.cutNow();
+      s.cutNow(); // nothing left: no fourth batch
+      assertEquals(4, s.openBatch());
+      assertTrue(
+          s.batch(1)
+              .transitions()
+              .get(0)
+              .startsWith(
+                  "liquidation account 1 by 2 keeper 0x"
+                      + KEEPER.toString(16)
+                      + " takes [6, 0] lots [0, 0] atoms penalty 0"),
+          s.batch(1).transitions().toString());
+      assertTrue(
+          s.batch(2)
+              .transitions()
+              .get(0)
+              .startsWith(
+                  "liquidation account 1 by 2 keeper 0x0 takes"
+                      + " [0, 10] lots [0, 0] atoms penalty 0"),
+          s.batch(2).transitions().toString());
+      assertEquals(
+          List.of("absorb loss of account 1 by the insurance fund"), s.batch(3).transitions());
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(1, 0)));
+      assertEquals(
+          81 * Fixtures.USDC, (long) s.withLedger(l -> l.balance(0, 0)), "the fund paid 19");
+      assertTrue(s.pendingLiquidations().isEmpty());
+      for (long n = 1; n <= 3; n++) {
+        inputs.add(s.batch(n).publicInputs());
+      }
+    }
+    try (Sequencer s = sequencer(twoPositions(), crash)) {
+      assertEquals(4, s.openBatch());
+      for (long n = 1; n <= 3; n++) {
+        assertEquals(inputs.get((int) n - 1), s.batch(n).publicInputs(), "batch " + n);
+        assertEquals(Sequencer.State.SEQUENCED, s.batch(n).state());
+      }
+    }
+  }
+
+  /**
+   * The same account with two request slots a batch (N = 16, Q = 2): batch 1 holds the keeper's
+   * take (the 6 lots) and, right after it, the keeper-0 take of the calls (the hatch clears the
+   * request at the first entry, the second finds none); the fund's absorbLoss goes to batch 2.
+   */
+  @Test
+  void theNextPositionTakesTheNextRequestSlotOfTheSameBatch() throws Exception {
+    RiskCommitment crash = atMarks(10 * Fixtures.USDC, 100_000L);
+    try (Sequencer s = sequencer(16, twoPositions(), crash)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.useRisk(crash);
+      assertTrue(s.requestLiquidation(new Sequencer.LiquidationRequest(1, KEEPER, 5_000)));
+      s.cutNow();
+      s.cutNow();
+      assertEquals(3, s.openBatch());
+      List<String> b1 = s.batch(1).transitions();
+      assertEquals(2, b1.size(), b1.toString());
+      assertTrue(
+          b1.get(0).startsWith("liquidation account 1 by 2 keeper 0x" + KEEPER.toString(16)));
+      assertTrue(b1.get(1).startsWith("liquidation account 1 by 2 keeper 0x0 takes [0, 10]"));
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(
+                  new io.zkmargin.ledger.RequestEntry(6, 1, KEEPER, 0),
+                  new io.zkmargin.ledger.RequestEntry(6, 1, BigInteger.ZERO, 0))),
+          s.batch(1).publicInputs().get(8));
+      assertEquals(
+          List.of("absorb loss of account 1 by the insurance fund"), s.batch(2).transitions());
+    }
+  }
+
+  /**
+   * Forced withdrawals from the escape hatch, without a chain (Q = 1: one a batch, in deadline
+   * order): account 1's L1 address asks for 10 USDC of its 100 (paid: the batch's withdrawal to
+   * that address, a kind-8 entry in requestsHash); a stranger asks for account 2's (refused,
+   * NOT_OWNER: included, nothing moves); account 1 asks for more than its effective IM allows
+   * (refused, IM_BROKEN). A request already answered is ignored; the log replays into the same
+   * batches.
+   */
+  @Test
+  void forcedWithdrawalsArePaidOrRefusedAndAlwaysIncluded() throws Exception {
+    BigInteger owner = new BigInteger("a11ce00000000000000000000000000000000001", 16);
+    BigInteger stranger = new BigInteger("5700000000000000000000000000000000000002", 16);
+    List<List<BigInteger>> inputs = new java.util.ArrayList<>();
+    Sequencer.ForcedWithdrawalRequest paid =
+        new Sequencer.ForcedWithdrawalRequest(1, owner, 10 * Fixtures.USDC, 4_000);
+    try (Sequencer s = sequencer(withL1(genesis(), owner))) {
+      assertTrue(s.requestForcedWithdrawal(paid));
+      assertTrue(
+          s.requestForcedWithdrawal(
+              new Sequencer.ForcedWithdrawalRequest(2, stranger, Fixtures.USDC, 5_000)));
+      s.cutNow();
+      s.cutNow();
+      assertFalse(s.requestForcedWithdrawal(paid), "answered once");
+      assertTrue(
+          s.requestForcedWithdrawal(
+              new Sequencer.ForcedWithdrawalRequest(1, owner, 80 * Fixtures.USDC, 6_000)));
+      s.cutNow();
+      assertEquals(4, s.openBatch());
+      assertEquals(
+          List.of(
+              "forced withdrawal account 1 amount 10000000 to 0x" + owner.toString(16) + " paid"),
+          s.batch(1).transitions());
+      assertEquals(
+          List.of(
+              "forced withdrawal account 2 amount 1000000 to 0x"
+                  + stranger.toString(16)
+                  + " refused"),
+          s.batch(2).transitions());
+      assertTrue(s.batch(3).transitions().get(0).endsWith(" refused"));
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(new io.zkmargin.ledger.RequestEntry(8, 1, owner, 10 * Fixtures.USDC))),
+          s.batch(1).publicInputs().get(8));
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(new io.zkmargin.ledger.RequestEntry(9, 2, stranger, Fixtures.USDC))),
+          s.batch(2).publicInputs().get(8));
+      assertEquals(-90 * Fixtures.USDC, (long) s.withLedger(l -> l.balance(1, 0)));
+      assertEquals(280 * Fixtures.USDC, (long) s.withLedger(l -> l.balance(2, 0)));
+      assertTrue(s.pendingForcedWithdrawals().isEmpty());
+      for (long n = 1; n <= 3; n++) {
+        inputs.add(s.batch(n).publicInputs());
+      }
+    }
+    try (Sequencer s = sequencer(withL1(genesis(), owner))) {
+      for (long n = 1; n <= 3; n++) {
+        assertEquals(inputs.get((int) n - 1), s.batch(n).publicInputs(), "batch " + n);
+      }
+      assertFalse(s.requestForcedWithdrawal(paid), "the replay knows it is answered");
+    }
+  }
+
+  /** {@code g} with account 1's leaf bound to the L1 address {@code l1}. */
+  static Ledger withL1(Ledger g, BigInteger l1) {
+    Ledger l = new Ledger(Fixtures.CONFIG);
+    for (long id = 0; id < g.accountLimit(); id++) {
+      io.zkmargin.commit.AccountLeaf x = g.leaf(id);
+      l.registerGenesis(
+          id,
+          id != 1
+              ? x
+              : new io.zkmargin.commit.AccountLeaf(
+                  x.ownerPkX(), x.ownerPkY(), l1, x.ordersRoot(), x.nonce(), x.account()));
+    }
+    return l;
+  }
+
+  /**
+   * {@link #genesis()} with a second position each: account 1 also holds 10 ETH calls (id 4),
+   * account 2 is short them; the fund (account 0) holds 100 USDC.
+   */
+  static Ledger twoPositions() {
+    Ledger l = new Ledger(Fixtures.CONFIG);
+    io.zkmargin.commit.EdwardsKeyPair fee = Fixtures.key(1_000);
+    l.registerGenesis(
+        0,
+        new io.zkmargin.commit.AccountLeaf(
+            fee.publicKey().x(),
+            fee.publicKey().y(),
+            0,
+            0,
+            new long[] {100 * Fixtures.USDC, 0},
+            new long[] {0, 0},
+            new long[] {0, 0},
+            new long[] {0, 0}));
+    long[] cash = {-80 * Fixtures.USDC, 280 * Fixtures.USDC};
+    for (int i = 1; i <= 2; i++) {
+      io.zkmargin.commit.EdwardsKeyPair k = Fixtures.key(i);
+      long side = i == 1 ? 1 : -1;
+      l.registerGenesis(
+          i,
+          new io.zkmargin.commit.AccountLeaf(
+              k.publicKey().x(),
+              k.publicKey().y(),
+              0,
+              0,
+              new long[] {cash[i - 1], 0},
+              new long[] {1, 4},
+              new long[] {6 * side, 10 * side},
+              new long[] {120_000L, 0}));
+    }
+    return l;
+  }
+
+  /** Fixtures' risk with ETH-PERP's and the call's marks changed. */
+  static RiskCommitment atMarks(long perp, long call) {
+    RiskCommitment r = atMark(perp);
+    Map<Long, InstrumentRiskEntry> m = new TreeMap<>(r.entries());
+    InstrumentRiskEntry e = m.get(4L);
+    m.put(
+        4L,
+        new InstrumentRiskEntry(
+            call, e.fundingIndex(), e.floorMm(), e.floorIm(), e.rmm(), e.rim()));
+    return new RiskCommitment(r.sizes(), m, r.globals());
+  }
+
   @Test
   void thePlanIsTheWorkedExampleAndTheLargestAccepted() {
     Ledger l = genesis();
@@ -174,6 +441,12 @@ class LiquidationSequencerTest {
     assertEquals(0, b.remaining());
     assertEquals(m.messageHash(), d.message().messageHash());
     assertEquals(t.describe(), d.describe());
+    Transition al = new Transition.AbsorbLoss(7);
+    ByteBuffer ab = ByteBuffer.allocate(64);
+    al.encode(ab);
+    ab.flip();
+    assertEquals(al, Transition.decode(ab));
+    assertEquals(0, ab.remaining());
     Transition r = new Transition.RiskRoot(BigInteger.valueOf(12345));
     ByteBuffer rb = ByteBuffer.allocate(64);
     r.encode(rb);
