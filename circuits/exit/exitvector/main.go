@@ -19,7 +19,8 @@
 // with an unchanged circuit rewrites the same verifier (only the proofs, which are randomized, change).
 //
 // Run from the repository root: go run ./circuits/exit/exitvector (-exit-only after a change of the exit
-// circuit alone, when the liquidation circuit's proving key is not cached here).
+// circuit alone, when the liquidation circuit's proving key is not cached here; -liquidation-only, the converse,
+// after a change of the liquidation circuit alone).
 package main
 
 import (
@@ -60,8 +61,13 @@ func main() {
 	keys := flag.String("keys", "target/vector-keys", "development key cache")
 	exitOnly := flag.Bool("exit-only", false, "rewrite only the exit circuit's key, verifier and proofs (the "+
 		"liquidation circuit's stay as checked in: without its cached proving key a re-run would make a new key)")
+	liqOnly := flag.Bool("liquidation-only", false, "rewrite only the liquidation circuit's key, verifier and "+
+		"proof (the exit circuit's stay as checked in)")
 	flag.Parse()
-	if err := run(*contracts, *vectors, *keys, *exitOnly); err != nil {
+	if *exitOnly && *liqOnly {
+		log.Fatal("-exit-only and -liquidation-only exclude each other")
+	}
+	if err := run(*contracts, *vectors, *keys, *exitOnly, *liqOnly); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -123,12 +129,15 @@ type circuitKeys struct {
 	vkh    uint64
 }
 
-func run(contracts, vectors, keyDir string, exitOnly bool) error {
+func run(contracts, vectors, keyDir string, exitOnly, liqOnly bool) error {
 	s := encoding.TestSizes
 	e := engine.Default()
-	exitKeys, err := prepare(e, contracts, keyDir, exit.ID(s))
-	if err != nil {
-		return err
+	var exitKeys *circuitKeys
+	var err error
+	if !liqOnly {
+		if exitKeys, err = prepare(e, contracts, keyDir, exit.ID(s)); err != nil {
+			return err
+		}
 	}
 	var liqKeys *circuitKeys
 	if !exitOnly {
@@ -150,6 +159,9 @@ func run(contracts, vectors, keyDir string, exitOnly bool) error {
 			return err
 		}
 		stateRoot, riskRoot = w.StateRoot.String(), w.RiskRoot.String()
+		if liqOnly {
+			continue // the roots only: the exit proofs stay as checked in
+		}
 		exitRoots := exit.Roots(w.StateRoot, w.RiskRoot).String()
 		err = prove(e, exitKeys, wj, filepath.Join(vectors, fmt.Sprintf("exit-proof-%d.json", id)), map[string]any{
 			"accountId": strconv.FormatUint(id, 10), "l1Address": w.L1Address.String(), "payout": payout.String(),
