@@ -20,7 +20,8 @@
 //
 // Run from the repository root: go run ./circuits/exit/exitvector (-exit-only after a change of the exit
 // circuit alone, when the liquidation circuit's proving key is not cached here; -liquidation-only, the converse,
-// after a change of the liquidation circuit alone).
+// after a change of the liquidation circuit alone; the skipped circuit's manifest entry is rewritten from its
+// checked-in key, see resync).
 package main
 
 import (
@@ -138,12 +139,16 @@ func run(contracts, vectors, keyDir string, exitOnly, liqOnly bool) error {
 		if exitKeys, err = prepare(e, contracts, keyDir, exit.ID(s)); err != nil {
 			return err
 		}
+	} else if err = resync(e, contracts, exit.ID(s)); err != nil {
+		return err
 	}
 	var liqKeys *circuitKeys
 	if !exitOnly {
 		if liqKeys, err = prepare(e, contracts, keyDir, liquidation.ID(s)); err != nil {
 			return err
 		}
+	} else if err = resync(e, contracts, liquidation.ID(s)); err != nil {
+		return err
 	}
 	f, leaves := venue()
 	var stateRoot, riskRoot string
@@ -248,6 +253,45 @@ func prepare(e *engine.Engine, contracts, keyDir, id string) (*circuitKeys, erro
 		return nil, err
 	}
 	return k, writeManifest(filepath.Join(contracts, "verifiers.json"), entry)
+}
+
+// resync rewrites the manifest entry of a circuit whose key, verifier and proofs stay as checked in (the one
+// -exit-only or -liquidation-only skips) from its checked-in key: the key's hash and the current circuit's
+// digest, after checking that the checked-in verifier is the key's export (else the key must be remade: run
+// without the flag). So a manifest entry left behind by a merge is made to match its key again.
+func resync(e *engine.Engine, contracts, id string) error {
+	digest, err := e.CircuitDigest(id)
+	if err != nil {
+		return err
+	}
+	entry := map[string]string{
+		"circuitId":        id,
+		"circuitDigest":    hex.EncodeToString(digest[:]),
+		"verifierFile":     "src/verifiers/" + id + ".sol",
+		"verifyingKeyFile": "keys/" + id + ".vk",
+	}
+	vk, err := os.ReadFile(filepath.Join(contracts, entry["verifyingKeyFile"]))
+	if err != nil {
+		return err
+	}
+	vkh, err := e.LoadVerifyingKey(id, vk)
+	if err != nil {
+		return fmt.Errorf("%s: the checked-in key does not load for the current circuit (run without the flag): %w", id, err)
+	}
+	sol, err := e.ExportSolidity(vkh)
+	if err != nil {
+		return err
+	}
+	checkedIn, err := os.ReadFile(filepath.Join(contracts, entry["verifierFile"]))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(checkedIn, []byte(sol)) {
+		return fmt.Errorf("%s: the checked-in verifier is not the export of its key (run without the flag)", id)
+	}
+	h := sha256.Sum256(vk)
+	entry["verifyingKeyHash"] = hex.EncodeToString(h[:])
+	return writeManifest(filepath.Join(contracts, "verifiers.json"), entry)
 }
 
 // prove writes a proof vector whose leading public inputs must be rootInputs (the liquidation circuit's
