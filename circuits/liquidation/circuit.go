@@ -7,7 +7,8 @@
 // which implies E * 10^6 < MM (L[s*] <= MMcore = max(0, max_s L[s])): no max over scenarios is needed. s* = S
 // names the term 0 of that max, for an account whose every scenario gains but whose floor charge alone
 // exceeds its equity. The health circuit's check with the inequality reversed, through the same gadgets
-// (gadget/account opens the account as the health circuit does, gadget/margin computes E and L[s]).
+// (gadget/account opens the account as the health circuit does, gadget/margin computes E and L[s]). The
+// account must also hold something a liquidation can take (Takeable), as the batch circuit's kind 6 requires.
 package liquidation
 
 import (
@@ -106,7 +107,26 @@ func (c *Circuit) Define(api frontend.API) error {
 	// E * 10^6 < (L[s*] + floor) * tierFactor, i.e. (L[s*] + floor) * tierFactor - E * 10^6 - 1 >= 0.
 	mmSel := api.Mul(api.Add(lSel, floor), o.TierFactor)
 	nonneg.Assert(api, api.Sub(api.Sub(mmSel, api.Mul(E, 1_000_000)), 1), margin.CheckBits)
+
+	// NOTHING_TO_TAKE: the batch circuit's kind 6 must take something (BAD_AMOUNT), a lot of a non-zero
+	// position or atoms of a positive non-quote balance; an account with neither (closed out, maybe in debt)
+	// is the insurance fund's, and a request for it could never be answered (docs/LIQUIDATION.md section 5).
+	api.AssertIsDifferent(Takeable(api, o.Balances, o.Positions), 0)
 	return nil
+}
+
+// Takeable returns sum_j |q_j| + sum_{a >= 1} max(0, balance[a]): zero exactly when no liquidation take is
+// possible. Each term is a leaf word (|v| <= 2^63, checked where the leaf was unpacked), so the sum of the
+// P + A - 1 terms stays far below the modulus and is zero only if every term is. P + A - 1 constraints.
+func Takeable(api frontend.API, balances []margin.Balance, positions []margin.Position) frontend.Variable {
+	var sum frontend.Variable = 0
+	for _, p := range positions {
+		sum = api.Add(sum, api.Mul(p.Q, api.Sub(1, api.Mul(2, p.QNeg)))) // |q|
+	}
+	for a := 1; a < len(balances); a++ {
+		sum = api.Add(sum, api.Mul(balances[a].Value, api.Sub(1, balances[a].Neg))) // max(0, b)
+	}
+	return sum
 }
 
 // Prefix is the circuit family's id prefix.

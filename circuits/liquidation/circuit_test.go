@@ -323,3 +323,53 @@ func TestOpeningChecks(t *testing.T) {
 		mustFail(t, c)
 	})
 }
+
+// closedOut returns the fixture's account closed out (no position, no asset but quote) with quote balance b0.
+func closedOut(b0 int64) *healthtest.Fixture {
+	f := healthtest.New(sizes)
+	for j := range f.Leaf.Slots {
+		f.Leaf.Slots[j] = encoding.Slot{}
+	}
+	for k := range f.Leaf.Balances {
+		f.Leaf.Balances[k] = 0
+	}
+	f.Leaf.Balances[0] = b0
+	return f
+}
+
+// TestNothingToTakeFails: a closed-out account in debt (E < 0 <= MM, liquidatable by the inequality alone)
+// fails in every scenario, as it does with a negative non-quote balance (kind 6 takes c in [0, balance]); one
+// lot of a position, or one atom of a positive non-quote balance, makes the same debt provable.
+func TestNothingToTakeFails(t *testing.T) {
+	f := closedOut(-1_000_000)
+	if !f.Margin().Liquidatable() {
+		t.Fatal("fixture: a closed-out account in debt should pass the inequality")
+	}
+	for s := 0; s <= sizes.S; s++ {
+		mustFail(t, build(f, s))
+	}
+	f.Leaf.Balances[1] = -5 // a debt in asset 1: still nothing a take could take
+	if !f.Margin().Liquidatable() {
+		t.Fatal("fixture: still liquidatable")
+	}
+	for s := 0; s <= sizes.S; s++ {
+		mustFail(t, build(f, s))
+	}
+
+	g := closedOut(-1_000_000_000)
+	g.Leaf.Balances[1] = 1
+	m := g.Margin()
+	if !m.Liquidatable() {
+		t.Fatal("fixture: one atom of asset 1 should leave it liquidatable")
+	}
+	mustSolve(t, build(g, liquidation.Scenario(sizes, m)))
+
+	h := closedOut(-1_000_000_000)
+	h.Leaf.Slots[0] = healthtest.New(sizes).Leaf.Slots[0]
+	h.Leaf.Slots[0].Quantity = 1
+	m = h.Margin()
+	if !m.Liquidatable() {
+		t.Fatal("fixture: one lot should leave it liquidatable")
+	}
+	mustSolve(t, build(h, liquidation.Scenario(sizes, m)))
+}

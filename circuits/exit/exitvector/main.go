@@ -19,7 +19,9 @@
 // with an unchanged circuit rewrites the same verifier (only the proofs, which are randomized, change).
 //
 // Run from the repository root: go run ./circuits/exit/exitvector (-exit-only after a change of the exit
-// circuit alone, when the liquidation circuit's proving key is not cached here).
+// circuit alone, when the liquidation circuit's proving key is not cached here; -liquidation-only, the converse,
+// after a change of the liquidation circuit alone; the skipped circuit's manifest entry is rewritten from its
+// checked-in key, see resync).
 package main
 
 import (
@@ -60,8 +62,13 @@ func main() {
 	keys := flag.String("keys", "target/vector-keys", "development key cache")
 	exitOnly := flag.Bool("exit-only", false, "rewrite only the exit circuit's key, verifier and proofs (the "+
 		"liquidation circuit's stay as checked in: without its cached proving key a re-run would make a new key)")
+	liqOnly := flag.Bool("liquidation-only", false, "rewrite only the liquidation circuit's key, verifier and "+
+		"proof (the exit circuit's stay as checked in)")
 	flag.Parse()
-	if err := run(*contracts, *vectors, *keys, *exitOnly); err != nil {
+	if *exitOnly && *liqOnly {
+		log.Fatal("-exit-only and -liquidation-only exclude each other")
+	}
+	if err := run(*contracts, *vectors, *keys, *exitOnly, *liqOnly); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -123,11 +130,16 @@ type circuitKeys struct {
 	vkh    uint64
 }
 
-func run(contracts, vectors, keyDir string, exitOnly bool) error {
+func run(contracts, vectors, keyDir string, exitOnly, liqOnly bool) error {
 	s := encoding.TestSizes
 	e := engine.Default()
-	exitKeys, err := prepare(e, contracts, keyDir, exit.ID(s))
-	if err != nil {
+	var exitKeys *circuitKeys
+	var err error
+	if !liqOnly {
+		if exitKeys, err = prepare(e, contracts, keyDir, exit.ID(s)); err != nil {
+			return err
+		}
+	} else if err = resync(e, contracts, exit.ID(s)); err != nil {
 		return err
 	}
 	var liqKeys *circuitKeys
@@ -135,6 +147,8 @@ func run(contracts, vectors, keyDir string, exitOnly bool) error {
 		if liqKeys, err = prepare(e, contracts, keyDir, liquidation.ID(s)); err != nil {
 			return err
 		}
+	} else if err = resync(e, contracts, liquidation.ID(s)); err != nil {
+		return err
 	}
 	f, leaves := venue()
 	var stateRoot, riskRoot string
@@ -150,6 +164,9 @@ func run(contracts, vectors, keyDir string, exitOnly bool) error {
 			return err
 		}
 		stateRoot, riskRoot = w.StateRoot.String(), w.RiskRoot.String()
+		if liqOnly {
+			continue // the roots only: the exit proofs stay as checked in
+		}
 		exitRoots := exit.Roots(w.StateRoot, w.RiskRoot).String()
 		err = prove(e, exitKeys, wj, filepath.Join(vectors, fmt.Sprintf("exit-proof-%d.json", id)), map[string]any{
 			"accountId": strconv.FormatUint(id, 10), "l1Address": w.L1Address.String(), "payout": payout.String(),
@@ -236,6 +253,45 @@ func prepare(e *engine.Engine, contracts, keyDir, id string) (*circuitKeys, erro
 		return nil, err
 	}
 	return k, writeManifest(filepath.Join(contracts, "verifiers.json"), entry)
+}
+
+// resync rewrites the manifest entry of a circuit whose key, verifier and proofs stay as checked in (the one
+// -exit-only or -liquidation-only skips) from its checked-in key: the key's hash and the current circuit's
+// digest, after checking that the checked-in verifier is the key's export (else the key must be remade: run
+// without the flag). So a manifest entry left behind by a merge is made to match its key again.
+func resync(e *engine.Engine, contracts, id string) error {
+	digest, err := e.CircuitDigest(id)
+	if err != nil {
+		return err
+	}
+	entry := map[string]string{
+		"circuitId":        id,
+		"circuitDigest":    hex.EncodeToString(digest[:]),
+		"verifierFile":     "src/verifiers/" + id + ".sol",
+		"verifyingKeyFile": "keys/" + id + ".vk",
+	}
+	vk, err := os.ReadFile(filepath.Join(contracts, entry["verifyingKeyFile"]))
+	if err != nil {
+		return err
+	}
+	vkh, err := e.LoadVerifyingKey(id, vk)
+	if err != nil {
+		return fmt.Errorf("%s: the checked-in key does not load for the current circuit (run without the flag): %w", id, err)
+	}
+	sol, err := e.ExportSolidity(vkh)
+	if err != nil {
+		return err
+	}
+	checkedIn, err := os.ReadFile(filepath.Join(contracts, entry["verifierFile"]))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(checkedIn, []byte(sol)) {
+		return fmt.Errorf("%s: the checked-in verifier is not the export of its key (run without the flag)", id)
+	}
+	h := sha256.Sum256(vk)
+	entry["verifyingKeyHash"] = hex.EncodeToString(h[:])
+	return writeManifest(filepath.Join(contracts, "verifiers.json"), entry)
 }
 
 // prove writes a proof vector whose leading public inputs must be rootInputs (the liquidation circuit's

@@ -295,6 +295,11 @@ public final class HealthWitness {
     return sizes;
   }
 
+  /** The account's leaf (the values the circuit opens). */
+  public AccountLeaf leaf() {
+    return leaf;
+  }
+
   /** The account id (leaf index). */
   public long accountId() {
     return accountId;

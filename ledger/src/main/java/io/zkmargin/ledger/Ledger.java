@@ -1008,7 +1008,7 @@ public final class Ledger {
    * @param takeAtoms per asset (A entries), venue atoms of that asset; entry 0 must be 0
    * @param penalty quote atoms, {@code >= 0}
    * @return OK or the rule broken: BAD_ACCOUNT_ID, UNKNOWN_ACCOUNT, SAME_ACCOUNT, BAD_NONCE,
-   *     NOT_LIQUIDATABLE, BAD_ASSET, BAD_AMOUNT, NO_FREE_SLOT, PENALTY_TOO_HIGH,
+   *     NOT_LIQUIDATABLE, NOTHING_TO_TAKE, BAD_ASSET, BAD_AMOUNT, NO_FREE_SLOT, PENALTY_TOO_HIGH,
    *     LIQUIDATOR_IM_BROKEN, CLOSE_FACTOR, UNKNOWN_INSTRUMENT, OVERFLOW
    * @throws IllegalStateException if the batch has no liquidation parameters
    */
@@ -1087,6 +1087,9 @@ public final class Ledger {
     }
     if (!margin.isLiquidatable()) {
       return Rule.NOT_LIQUIDATABLE;
+    }
+    if (!LiquidationScan.hasTake(sBal[0], 0, assets, sQty[0], 0, slots)) {
+      return Rule.NOTHING_TO_TAKE; // what the eligibility circuit cannot prove either
     }
     if (takeAtoms[0] != 0) {
       return Rule.BAD_ASSET;
@@ -1593,8 +1596,9 @@ public final class Ledger {
 
   /**
    * The registered accounts that are liquidatable ({@code E * 10^6 < MM}) at the batch's risk
-   * commitment, ascending (the keeper's scan, {@link LiquidationScan}); an account the commitment
-   * cannot margin is listed too.
+   * commitment and hold something to take ({@link LiquidationScan#hasTake}), ascending (the
+   * keeper's scan, {@link LiquidationScan}); an account the commitment cannot margin is listed too.
+   * A closed-out account in debt is not: see {@link #closedOutInDebtAccounts}.
    *
    * @param threads worker threads, {@code >= 1}
    */
@@ -1602,6 +1606,35 @@ public final class Ledger {
     requireBatch();
     return LiquidationScan.scan(
         vector, accountLimit, slots, registered, tier, bal, ids, qty, snap, threads);
+  }
+
+  /**
+   * The registered accounts {@link #absorbLoss} accepts the shape of, ascending: no position, no
+   * non-quote balance and a negative quote balance (what a penalty-0 takeover leaves of a bankrupt
+   * account). They are the insurance fund's, never a liquidation's (NOTHING_TO_TAKE).
+   */
+  public long[] closedOutInDebtAccounts() {
+    long[] out = new long[8];
+    int n = 0;
+    for (int i = 0; i < accountLimit; i++) {
+      if (!registered[i] || bal[i * assets] >= 0) {
+        continue;
+      }
+      boolean closed = true;
+      for (int j = 0; j < slots && closed; j++) {
+        closed = qty[i * slots + j] == 0;
+      }
+      for (int k = 1; k < assets && closed; k++) {
+        closed = bal[i * assets + k] == 0;
+      }
+      if (closed) {
+        if (n == out.length) {
+          out = Arrays.copyOf(out, n * 2);
+        }
+        out[n++] = i;
+      }
+    }
+    return Arrays.copyOf(out, n);
   }
 
   private LiquidationParams requireLiquidationParams() {

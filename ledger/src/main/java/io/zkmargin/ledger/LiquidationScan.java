@@ -20,12 +20,49 @@ import java.util.concurrent.Future;
  * MarginResult} and scratch arrays: nothing is allocated per account. An account the vector cannot
  * margin (a position in an instrument it does not list, or beyond the margin bounds) is reported
  * too: the keeper must look at it.
+ *
+ * <p>Eligibility is "liquidatable and something to take" ({@link #hasTake}), the rule of the
+ * eligibility circuit and of the batch circuit's liquidation slot: an account already closed out
+ * (no position, no positive non-quote balance), even in debt, is the insurance fund's, never a
+ * keeper's request (one could never be answered, and the hatch would freeze after its grace
+ * period).
  */
 public final class LiquidationScan {
   private LiquidationScan() {}
 
   /**
-   * The ids of the registered accounts that are liquidatable at {@code vector}, ascending.
+   * Whether a liquidation could take something from an account: one of its position quantities is
+   * non-zero, or one of its non-quote balances is positive (a take is {@code 0 < |t| <= |q|} lots
+   * of a position's sign, or {@code 0 < c <= balance} atoms of a non-quote asset; the quote asset
+   * is never taken). The eligibility circuit proves the same ({@code circuits/liquidation},
+   * Takeable).
+   *
+   * @param bal balances, venue atoms; the account's A entries start at {@code balFrom}
+   * @param balFrom the index of the account's quote balance in {@code bal}
+   * @param assets A
+   * @param qty quantities, lots; the account's P entries start at {@code qtyFrom}
+   * @param qtyFrom the index of the account's slot 0 in {@code qty}
+   * @param slots P
+   * @return true iff some take is possible
+   */
+  public static boolean hasTake(
+      long[] bal, int balFrom, int assets, long[] qty, int qtyFrom, int slots) {
+    for (int j = 0; j < slots; j++) {
+      if (qty[qtyFrom + j] != 0) {
+        return true;
+      }
+    }
+    for (int k = 1; k < assets; k++) {
+      if (bal[balFrom + k] > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The ids of the registered accounts that are liquidatable at {@code vector} and hold something
+   * to take ({@link #hasTake}), ascending.
    *
    * @param vector the risk vector (S, A, T as the accounts')
    * @param accounts accounts {@code [0, accounts)} are scanned
@@ -37,7 +74,7 @@ public final class LiquidationScan {
    * @param qty quantities, P per account, lots
    * @param snap funding snapshots, P per account
    * @param threads worker threads, {@code >= 1}
-   * @return the liquidatable (or unmarginable) account ids, ascending
+   * @return the liquidatable (or unmarginable) account ids with something to take, ascending
    */
   public static long[] scan(
       RiskVector vector,
@@ -119,8 +156,9 @@ public final class LiquidationScan {
     long[] out = new long[64];
     int n = 0;
     for (int i = from; i < to; i++) {
-      if (registered != null && !registered[i]) {
-        continue;
+      if (registered != null && !registered[i]
+          || !hasTake(bal, i * assets, assets, qty, i * slots, slots)) {
+        continue; // nothing to take: the fund's case (absorbLoss), not a liquidation
       }
       System.arraycopy(bal, i * assets, b, 0, assets);
       System.arraycopy(ids, i * slots, in, 0, slots);

@@ -49,6 +49,12 @@ public enum Rule {
   /** A liquidation of an account that is not under maintenance ({@code E * 10^6 >= MM}). */
   NOT_LIQUIDATABLE,
   /**
+   * A liquidation of an account that holds nothing to take (no position, no positive non-quote
+   * balance): closed out, maybe in debt, the insurance fund's case ({@code absorbLoss}); the
+   * eligibility circuit cannot prove it either (docs/LIQUIDATION.md section 5).
+   */
+  NOTHING_TO_TAKE,
+  /**
    * A liquidation penalty above the committed one ({@code penaltyPpm} of the notional taken), or
    * one that would leave the liquidated account with negative equity.
    */

@@ -213,6 +213,40 @@ class LiquidationTest {
   }
 
   @Test
+  void closedOutAccountInDebtHasNothingToTake() {
+    // the crash, a penalty-0 takeover of all 6 lots: account 1 closed out at -60 USDC, the fund's
+    Ledger l = setup(60 * USDC, 1_000 * USDC, 59 * USDC, 10 * USDC);
+    assertArrayEquals(new long[] {1}, l.liquidatableAccounts(1));
+    assertArrayEquals(new long[0], l.closedOutInDebtAccounts());
+    assertEquals(Rule.OK, l.liquidate(1, 4, lots(6), NO_ATOMS, 0));
+    assertTrue(margin(l, 1).isLiquidatable(), "E < 0 <= MM: liquidatable by the inequality alone");
+    // but no take is possible: neither the scan, nor the ledger, nor the eligibility circuit
+    assertArrayEquals(new long[0], l.liquidatableAccounts(1));
+    assertArrayEquals(new long[0], l.liquidatableAccounts(2));
+    assertArrayEquals(new long[] {1}, l.closedOutInDebtAccounts());
+    refused(l, Rule.NOTHING_TO_TAKE, () -> l.liquidate(1, 4, lots(0), NO_ATOMS, 0));
+    refused(l, Rule.NOTHING_TO_TAKE, () -> l.liquidate(1, 4, lots(1), NO_ATOMS, 0));
+    assertEquals(
+        Rule.NOTHING_TO_TAKE,
+        l.checkLiquidation(1, 4, BigInteger.ZERO, lots(0), new long[] {0, 1}, 0));
+    // the fund cannot cover 60 USDC with 59: the account stays in debt, out of every keeper's scan
+    refused(l, Rule.INSURANCE_INSUFFICIENT, () -> l.absorbLoss(1));
+    assertArrayEquals(new long[0], l.liquidatableAccounts(1));
+  }
+
+  @Test
+  void hasTakeIsANonZeroPositionOrAPositiveNonQuoteBalance() {
+    long[] none = {-5, 0, 0};
+    assertFalse(LiquidationScan.hasTake(none, 0, 3, new long[] {0, 0}, 0, 2));
+    assertFalse(LiquidationScan.hasTake(new long[] {0, -1, 0}, 0, 3, new long[] {0, 0}, 0, 2));
+    assertTrue(LiquidationScan.hasTake(new long[] {-5, 0, 1}, 0, 3, new long[] {0, 0}, 0, 2));
+    assertTrue(LiquidationScan.hasTake(none, 0, 3, new long[] {0, -1}, 0, 2));
+    // the account's own entries only (account 1 of a flat layout)
+    long[] bal = {9, 9, 9, -5, 0, 0};
+    assertFalse(LiquidationScan.hasTake(bal, 3, 3, new long[] {7, 7, 0, 0}, 2, 2));
+  }
+
+  @Test
   void insuranceFundThatCannotCoverRefuses() {
     Ledger l = setup(60 * USDC, 1_000 * USDC, 59 * USDC, 10 * USDC);
     assertEquals(Rule.OK, l.liquidate(1, 4, lots(6), NO_ATOMS, 0));

@@ -79,7 +79,7 @@ final class LiquidationPlanner {
       }
       if (asset < 0) {
         // nothing to take: NOT_LIQUIDATABLE for a healthy account (the ledger checks that first),
-        // else BAD_AMOUNT (closed out in debt: a case for the insurance fund)
+        // else NOTHING_TO_TAKE (closed out in debt: a case for the insurance fund)
         return new Plan(
             ledger.checkLiquidation(accountId, liquidatorId, keeper, new long[p], new long[a], 0),
             null);

@@ -821,6 +821,13 @@ public final class Sequencer implements AutoCloseable {
         ownCandidates.add(id);
       }
     }
+    // the scan lists only accounts with something to take: the closed-out ones in debt are the
+    // fund's
+    for (long id : ledger.closedOutInDebtAccounts()) {
+      if (id != fund && id != fee && id != liquidatorId) {
+        ownCandidates.add(id);
+      }
+    }
     if (found.length > 0) {
       LOG.atInfo()
           .addKeyValue("batch", open.number)

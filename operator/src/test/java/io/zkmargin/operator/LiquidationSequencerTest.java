@@ -1,5 +1,6 @@
 package io.zkmargin.operator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -188,6 +189,49 @@ class LiquidationSequencerTest {
       assertEquals(2, s.openBatch(), "nothing more to liquidate: no batch cut");
       assertEquals(List.of(), s.ownLiquidationCandidates());
     }
+  }
+
+  /**
+   * A closed-out account in debt (account 3: no position, -19 USDC) at genesis, with accounts 1, 2
+   * healthy at mark 30 and the fund (account 0) holding 100 USDC. It is liquidatable by the
+   * inequality alone, but nothing can be taken: the keeper's scan leaves it out, the planner and
+   * the ledger refuse it (NOTHING_TO_TAKE), and the operator's own scan hands it to the fund (kind
+   * 7).
+   */
+  @Test
+  void theOperatorsScanHandsAClosedOutAccountToTheFundNotToALiquidation() throws Exception {
+    Ledger l = withClosedOut(twoPositions());
+    l.beginBatch(Fixtures.risk(), CLOCK.instant().getEpochSecond());
+    assertEquals(0, l.liquidatableAccounts(1).length, "accounts 1 and 2 healthy, 3 has nothing");
+    assertArrayEquals(new long[] {3}, l.closedOutInDebtAccounts());
+    assertEquals(Rule.NOTHING_TO_TAKE, LiquidationPlanner.plan(l, 3, 2, KEEPER).rule());
+    try (Sequencer s = sequencer(withClosedOut(twoPositions()), Fixtures.risk())) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.setOwnLiquidations(true);
+      assertEquals(List.of(3L), s.ownLiquidationCandidates());
+      s.cutNow();
+      assertEquals(
+          List.of("absorb loss of account 3 by the insurance fund"), s.batch(1).transitions());
+      assertEquals(0L, (long) s.withLedger(x -> x.balance(3, 0)));
+      assertEquals(81 * Fixtures.USDC, (long) s.withLedger(x -> x.balance(0, 0)));
+    }
+  }
+
+  /** {@code genesis} plus account 3 closed out at -19 USDC (no position, no other asset). */
+  private static Ledger withClosedOut(Ledger genesis) {
+    io.zkmargin.commit.EdwardsKeyPair k = Fixtures.key(3);
+    genesis.registerGenesis(
+        3,
+        new io.zkmargin.commit.AccountLeaf(
+            k.publicKey().x(),
+            k.publicKey().y(),
+            0,
+            0,
+            new long[] {-19 * Fixtures.USDC, 0},
+            new long[2],
+            new long[2],
+            new long[2]));
+    return genesis;
   }
 
   /**

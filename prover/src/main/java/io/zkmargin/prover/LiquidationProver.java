@@ -11,11 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Proves that an account is liquidatable ({@code E * 10^6 < MM}) at the venue's state root and risk
- * root with the liquidation-eligibility circuit (docs/LIQUIDATION.md section 5), for a keeper's
- * {@code requestLiquidation}: public inputs stateRoot, riskRoot, accountId, keeper. The scenario s*
- * is the risk model's worst maintenance scenario (or S, the term 0, when no scenario loses). Keys
- * come from the {@link KeyStore} by circuit id, as the health circuit's. Thread-safe.
+ * Proves that an account is liquidatable ({@code E * 10^6 < MM}) and holds something to take at the
+ * venue's state root and risk root with the liquidation-eligibility circuit (docs/LIQUIDATION.md
+ * section 5), for a keeper's {@code requestLiquidation}: public inputs stateRoot, riskRoot,
+ * accountId, keeper. The scenario s* is the risk model's worst maintenance scenario (or S, the term
+ * 0, when no scenario loses). Keys come from the {@link KeyStore} by circuit id, as the health
+ * circuit's. Thread-safe.
  */
 public final class LiquidationProver {
   private final KeyStore keys;
@@ -37,6 +38,10 @@ public final class LiquidationProver {
     NotLiquidatableException(long accountId) {
       super("account " + accountId + " is not liquidatable (E * 10^6 >= MM)");
     }
+
+    NotLiquidatableException(String message) {
+      super(message);
+    }
   }
 
   /**
@@ -46,7 +51,8 @@ public final class LiquidationProver {
    * @param accountId the account
    * @param keeper the keeper's L1 address, in {@code [0, 2^160)}, bound by the proof
    * @return the proof file (public inputs stateRoot, riskRoot, accountId, keeper)
-   * @throws NotLiquidatableException if {@code E * 10^6 >= MM} (no proof is attempted)
+   * @throws NotLiquidatableException if {@code E * 10^6 >= MM}, or if the account holds nothing to
+   *     take ({@link #hasTake}): no proof is attempted
    */
   public ProofFile prove(CommittedVenue venue, long accountId, BigInteger keeper)
       throws NotLiquidatableException {
@@ -59,6 +65,9 @@ public final class LiquidationProver {
     MarginResult margin = MarginCalculator.DEFAULT.evaluate(venue.venue().riskVector(), leaf);
     if (!margin.isLiquidatable()) {
       throw new NotLiquidatableException(accountId);
+    }
+    if (!hasTake(leaf)) {
+      throw new NotLiquidatableException(nothingToTake(accountId));
     }
     int scenario = scenario(margin, sizes);
     HealthWitness account =
@@ -76,9 +85,12 @@ public final class LiquidationProver {
    *     the term 0 ({@link #scenario})
    * @param keeper the keeper's L1 address, in {@code [0, 2^160)}
    * @return the proof file (public inputs stateRoot, riskRoot, accountId, keeper)
+   * @throws IllegalArgumentException if the account holds nothing to take ({@link #hasTake}): the
+   *     circuit would refuse the witness
    */
   public ProofFile prove(HealthWitness account, int scenario, BigInteger keeper) {
     ArgChecker.notNull(account, "account");
+    ArgChecker.isTrue(hasTake(account.leaf()), "{}", nothingToTake(account.accountId()));
     ArgChecker.notNull(keeper, "keeper");
     ArgChecker.isTrue(
         keeper.signum() >= 0 && keeper.bitLength() <= 160, "keeper must be in [0, 2^160)");
@@ -98,6 +110,35 @@ public final class LiquidationProver {
     List<BigInteger> expected =
         List.of(account.stateRoot(), account.riskRoot(), BigInteger.valueOf(accountId), keeper);
     return NativeProofs.prove(keys, id, json.getBytes(StandardCharsets.UTF_8), expected);
+  }
+
+  /**
+   * Whether a liquidation could take something from the account, the eligibility circuit's second
+   * rule (docs/LIQUIDATION.md section 5): a non-zero position quantity or a positive non-quote
+   * balance (the ledger's {@code LiquidationScan.hasTake}). A closed-out account, even in debt, is
+   * the insurance fund's: a request for it could never be answered by a liquidation.
+   */
+  public static boolean hasTake(AccountLeaf leaf) {
+    ArgChecker.notNull(leaf, "leaf");
+    for (long q : leaf.quantities()) {
+      if (q != 0) {
+        return true;
+      }
+    }
+    long[] b = leaf.balances();
+    for (int k = 1; k < b.length; k++) {
+      if (b[k] > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String nothingToTake(long accountId) {
+    return "account "
+        + accountId
+        + " holds nothing to take (no position, no positive non-quote balance): closed out, it is"
+        + " the insurance fund's, and no eligibility proof exists";
   }
 
   /**

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zkmargin.commit.AccountLeaf;
 import io.zkmargin.commit.CircuitSizes;
+import io.zkmargin.commit.HealthWitness;
 import io.zkmargin.risk.margin.MarginCalculator;
 import io.zkmargin.risk.margin.MarginResult;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,47 @@ class LiquidationExitProverTest {
     assertThrows(
         LiquidationProver.NotLiquidatableException.class,
         () -> prover.prove(venue, healthy, KEEPER));
+  }
+
+  /**
+   * A closed-out account in debt (E < 0 <= MM: liquidatable by the inequality alone) holds nothing
+   * to take: both prove methods refuse it before any witness reaches the circuit, which could not
+   * prove it (circuits/liquidation TestNothingToTakeFails).
+   */
+  @Test
+  void closedOutAccountInDebtIsRefused() {
+    Venue v = venue.venue();
+    long id = v.accounts().lastKey() + 1;
+    AccountLeaf any = v.accounts().firstEntry().getValue();
+    int p = SIZES.positionSlots();
+    long[] balances = new long[SIZES.collateralAssets()];
+    balances[0] = -1_000_000;
+    AccountLeaf closed =
+        new AccountLeaf(
+            any.ownerPkX(), any.ownerPkY(), 0, 0, balances, new long[p], new long[p], new long[p]);
+    TreeMap<Long, AccountLeaf> accounts = new TreeMap<>(v.accounts());
+    accounts.put(id, closed);
+    CommittedVenue withClosed =
+        new CommittedVenue(new Venue(v.sizes(), accounts, v.riskVector(), v.demo()));
+    MarginResult m = MarginCalculator.DEFAULT.evaluate(v.riskVector(), closed);
+    assertTrue(m.isLiquidatable(), "the inequality alone calls it liquidatable");
+    assertFalse(LiquidationProver.hasTake(closed));
+    assertTrue(LiquidationProver.hasTake(venue.venue().account(liquidatable)));
+
+    LiquidationProver prover = new LiquidationProver(keys);
+    LiquidationProver.NotLiquidatableException e =
+        assertThrows(
+            LiquidationProver.NotLiquidatableException.class,
+            () -> prover.prove(withClosed, id, KEEPER));
+    assertTrue(e.getMessage().contains("nothing to take"), e.getMessage());
+    HealthWitness w =
+        HealthWitness.build(
+            SIZES, withClosed.stateTree(), closed, id, withClosed.risk(), 0, m.maintenanceCore());
+    IllegalArgumentException e2 =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> prover.prove(w, LiquidationProver.scenario(m, SIZES), KEEPER));
+    assertTrue(e2.getMessage().contains("nothing to take"), e2.getMessage());
   }
 
   @Test

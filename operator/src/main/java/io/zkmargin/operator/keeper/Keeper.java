@@ -204,6 +204,9 @@ public final class Keeper {
     if (!m.isLiquidatable()) {
       return "not liquidatable at the epoch's entries";
     }
+    if (!LiquidationProver.hasTake(leaf)) {
+      return "nothing to take (closed out): the insurance fund's, no request could be answered";
+    }
     ProofFile proof =
         prover.prove(
             risk.witness(id, leaf, state.path(id), state.root(), m.maintenanceCore()),
