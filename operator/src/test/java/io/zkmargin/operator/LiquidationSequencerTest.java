@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.msg.LiquidationMessage;
+import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
 import io.zkmargin.ledger.Rule;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
@@ -249,6 +250,135 @@ class LiquidationSequencerTest {
   }
 
   /**
+   * {@link #twoPositions()} with the insurance fund (account 0) empty and account 3 also short 4
+   * ETH-PERP lots on 500 USDC: at the crash marks account 1 is bankrupt (E = -19 USDC) and the fund
+   * cannot cover it, so the sequencer deleverages instead of taking over and calling the fund. With
+   * two request slots a batch (N = 16, Q = 2): batch 1 answers the keeper's request with a takeover
+   * of one lot at penalty 0 (kind 6, the keeper named: the only requestsHash entry) and deleverages
+   * 4 of the 5 lots left against account 3, the most profitable short (E = 460 USDC against account
+   * 2's 219), paying 14.901961 USDC of the deficit (kind 10); batch 2 deleverages the last lot and
+   * the 10 calls against account 2, the only holder left (kinds 10, 10), which brings account 1 to
+   * exactly 0. Both batches open the fund (a deleverage forces it); the log replays into the same
+   * two batches.
+   */
+  @Test
+  void theFundShortDeleveragesAgainstTheMostProfitableOpposite() throws Exception {
+    RiskCommitment crash = atMarks(10 * Fixtures.USDC, 100_000L);
+    List<List<BigInteger>> inputs = new java.util.ArrayList<>();
+    try (Sequencer s = sequencer(16, fundShort(), crash)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.useRisk(crash);
+      assertEquals(3L, (long) s.withLedger(l -> l.mostProfitableOpposite(1, 1, 1)));
+      assertTrue(s.requestLiquidation(new Sequencer.LiquidationRequest(1, KEEPER, 5_000)));
+      s.cutNow();
+      s.cutNow();
+      s.cutNow(); // account 1 holds nothing and owes nothing: no third batch
+      assertEquals(3, s.openBatch());
+      assertEquals(
+          List.of(
+              "liquidation account 1 by 2 keeper 0x"
+                  + KEEPER.toString(16)
+                  + " takes [1, 0] lots [0, 0] atoms penalty 0",
+              "deleverage account 1 instrument 1 lots 4 against account 3"),
+          s.batch(1).transitions().stream().map(t -> t.replaceAll(" nonce .*", "")).toList());
+      assertEquals(
+          List.of(
+              "deleverage account 1 instrument 1 lots 1 against account 2",
+              "deleverage account 1 instrument 4 lots 10 against account 2"),
+          s.batch(2).transitions());
+      assertEquals(List.of(6, 10), requestKinds(s, 1));
+      assertEquals(List.of(10, 10), requestKinds(s, 2));
+      for (long n = 1; n <= 2; n++) {
+        assertTrue(
+            s.witness(n).toJson().contains("\n  \"fund\": {\"empty\": \"0\""),
+            "batch " + n + " opens the fund");
+      }
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(new io.zkmargin.ledger.RequestEntry(6, 1, KEEPER, 0))),
+          s.batch(1).publicInputs().get(8),
+          "the request is answered by the take; a deleverage adds no entry");
+      assertTrue(s.pendingLiquidations().isEmpty());
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(1, 0)), "no debt left");
+      assertEquals(0L, (long) s.withLedger(l -> l.quantity(1, 0) | l.quantity(1, 1)));
+      assertEquals(0L, (long) s.withLedger(l -> l.quantity(3, 0)), "account 3 closed its 4");
+      assertEquals(
+          500 * Fixtures.USDC - 40 * Fixtures.USDC - 14_901_961L,
+          (long) s.withLedger(l -> l.balance(3, 0)));
+      assertEquals(-4L, (long) s.withLedger(l -> l.quantity(2, 0)), "6 short, 1 taken, 1 closed");
+      assertEquals(0L, (long) s.withLedger(l -> l.quantity(2, 1)), "its calls closed");
+      assertEquals(
+          280 * Fixtures.USDC
+              - 10 * Fixtures.USDC
+              - 10 * Fixtures.USDC
+              - 3_725_490L
+              - Fixtures.USDC
+              - 372_549L,
+          (long) s.withLedger(l -> l.balance(2, 0)));
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(0, 0)), "the fund paid nothing");
+      for (long n = 1; n <= 2; n++) {
+        inputs.add(s.batch(n).publicInputs());
+      }
+    }
+    try (Sequencer s = sequencer(16, fundShort(), crash)) {
+      assertEquals(3, s.openBatch());
+      for (long n = 1; n <= 2; n++) {
+        assertEquals(inputs.get((int) n - 1), s.batch(n).publicInputs(), "batch " + n);
+      }
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(1, 0)));
+    }
+  }
+
+  /** The kinds of a sealed batch's request slots, in slot order (0: padding left out). */
+  private static List<Integer> requestKinds(Sequencer s, long batch) {
+    BatchWitness w = s.witness(batch);
+    BigInteger[] data = w.slotData();
+    int q = w.liquidationSlots();
+    int lq = BatchWitness.liquidationSlotDataLength(2, 2);
+    List<Integer> kinds = new java.util.ArrayList<>();
+    for (int i = 0; i < q; i++) {
+      int k = data[data.length - (q - i) * lq].intValue();
+      if (k != 0) {
+        kinds.add(k);
+      }
+    }
+    return kinds;
+  }
+
+  /** {@link #twoPositions()} with the fund empty and account 3 short 4 ETH-PERP on 500 USDC. */
+  static Ledger fundShort() {
+    Ledger l = new Ledger(Fixtures.CONFIG);
+    Ledger two = twoPositions();
+    io.zkmargin.commit.AccountLeaf fund = two.leaf(0);
+    l.registerGenesis(
+        0,
+        new io.zkmargin.commit.AccountLeaf(
+            fund.ownerPkX(),
+            fund.ownerPkY(),
+            0,
+            0,
+            new long[] {0, 0},
+            new long[] {0, 0},
+            new long[] {0, 0},
+            new long[] {0, 0}));
+    l.registerGenesis(1, two.leaf(1));
+    l.registerGenesis(2, two.leaf(2));
+    io.zkmargin.commit.EdwardsKeyPair k = Fixtures.key(3);
+    l.registerGenesis(
+        3,
+        new io.zkmargin.commit.AccountLeaf(
+            k.publicKey().x(),
+            k.publicKey().y(),
+            0,
+            0,
+            new long[] {500 * Fixtures.USDC, 0},
+            new long[] {1, 0},
+            new long[] {-4, 0},
+            new long[] {120_000L, 0}));
+    return l;
+  }
+
+  /**
    * The same account with two request slots a batch (N = 16, Q = 2): batch 1 holds the keeper's
    * take (the 6 lots) and, right after it, the keeper-0 take of the calls (the hatch clears the
    * request at the first entry, the second finds none); the fund's absorbLoss goes to batch 2.
@@ -447,6 +577,12 @@ class LiquidationSequencerTest {
     ab.flip();
     assertEquals(al, Transition.decode(ab));
     assertEquals(0, ab.remaining());
+    Transition dl = new Transition.Deleverage(1, 3, 4, -10);
+    ByteBuffer db = ByteBuffer.allocate(64);
+    dl.encode(db);
+    db.flip();
+    assertEquals(dl, Transition.decode(db));
+    assertEquals(0, db.remaining());
     Transition r = new Transition.RiskRoot(BigInteger.valueOf(12345));
     ByteBuffer rb = ByteBuffer.allocate(64);
     r.encode(rb);
