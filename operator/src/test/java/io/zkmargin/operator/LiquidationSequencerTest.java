@@ -316,6 +316,26 @@ class LiquidationSequencerTest {
               - 372_549L,
           (long) s.withLedger(l -> l.balance(2, 0)));
       assertEquals(0L, (long) s.withLedger(l -> l.balance(0, 0)), "the fund paid nothing");
+      // a committee member replays both batches (Ledger.deleverage ranks every account: a
+      // counterparty that is not the most profitable would be refused) and signs them
+      Map<Long, io.zkmargin.commit.AccountLeaf> leaves = new TreeMap<>();
+      Ledger g = fundShort();
+      for (long id = 0; id <= 3; id++) {
+        leaves.put(id, g.leaf(id));
+      }
+      io.zkmargin.dac.Genesis genesis = new io.zkmargin.dac.Genesis(Fixtures.CONFIG, leaves);
+      io.zkmargin.dac.ReplayState member = new io.zkmargin.dac.ReplayState(genesis);
+      for (long n = 1; n <= 2; n++) {
+        member.apply(
+            n,
+            io.zkmargin.dac.WitnessDocument.parse(
+                s.witness(n).toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            () -> {
+              throw new AssertionError("refused");
+            });
+      }
+      assertEquals(2, member.latestBatch());
+      assertEquals(s.batch(2).newRoot(), member.root());
       for (long n = 1; n <= 2; n++) {
         inputs.add(s.batch(n).publicInputs());
       }
