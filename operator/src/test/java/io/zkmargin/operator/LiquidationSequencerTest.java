@@ -349,6 +349,52 @@ class LiquidationSequencerTest {
     }
   }
 
+  /**
+   * The operator's own scan, no keeper, one request slot a batch (N = 2, Q = 1), the fund holding 5
+   * USDC against account 1's deficit of 19: batch 1 deleverages 4 ETH-PERP lots against account 3
+   * (12.459017 USDC of the deficit), batch 2 the other 2 against account 2 (6.229508 USDC); the
+   * 0.311475 USDC left is within the fund's means, so batch 3 is today's path, a takeover of the
+   * calls at penalty 0 with keeper 0, and batch 4 the fund's absorbLoss.
+   */
+  @Test
+  void deleveragingStopsWhereTheFundCanCover() throws Exception {
+    RiskCommitment crash = atMarks(10 * Fixtures.USDC, 100_000L);
+    try (Sequencer s = sequencer(fundShort(5 * Fixtures.USDC), crash)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.setOwnLiquidations(true);
+      s.useRisk(crash);
+      assertEquals(List.of(1L), s.ownLiquidationCandidates());
+      for (int i = 0; i < 5; i++) {
+        s.cutNow();
+      }
+      assertEquals(5, s.openBatch(), "four batches, then nothing left");
+      assertEquals(
+          List.of("deleverage account 1 instrument 1 lots 4 against account 3"),
+          s.batch(1).transitions());
+      assertEquals(
+          List.of("deleverage account 1 instrument 1 lots 2 against account 2"),
+          s.batch(2).transitions());
+      assertTrue(
+          s.batch(3)
+              .transitions()
+              .get(0)
+              .startsWith("liquidation account 1 by 2 keeper 0x0 takes [0, 10] lots [0, 0] atoms"),
+          s.batch(3).transitions().toString());
+      assertEquals(
+          List.of("absorb loss of account 1 by the insurance fund"), s.batch(4).transitions());
+      assertEquals(List.of(10), requestKinds(s, 1));
+      assertEquals(List.of(7), requestKinds(s, 4));
+      assertEquals(
+          500 * Fixtures.USDC - 40 * Fixtures.USDC - 12_459_017L,
+          (long) s.withLedger(l -> l.balance(3, 0)));
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(1, 0)));
+      assertEquals(
+          5 * Fixtures.USDC - (19 * Fixtures.USDC - 12_459_017L - 6_229_508L),
+          (long) s.withLedger(l -> l.balance(0, 0)),
+          "the fund paid the rest");
+    }
+  }
+
   /** The kinds of a sealed batch's request slots, in slot order (0: padding left out). */
   private static List<Integer> requestKinds(Sequencer s, long batch) {
     BatchWitness w = s.witness(batch);
@@ -367,17 +413,25 @@ class LiquidationSequencerTest {
 
   /** {@link #twoPositions()} with the fund empty and account 3 short 4 ETH-PERP on 500 USDC. */
   static Ledger fundShort() {
+    return fundShort(0);
+  }
+
+  /**
+   * {@link #twoPositions()} with the fund holding {@code fund} quote atoms and account 3 short 4
+   * ETH-PERP on 500 USDC.
+   */
+  static Ledger fundShort(long fund) {
     Ledger l = new Ledger(Fixtures.CONFIG);
     Ledger two = twoPositions();
-    io.zkmargin.commit.AccountLeaf fund = two.leaf(0);
+    io.zkmargin.commit.AccountLeaf f = two.leaf(0);
     l.registerGenesis(
         0,
         new io.zkmargin.commit.AccountLeaf(
-            fund.ownerPkX(),
-            fund.ownerPkY(),
+            f.ownerPkX(),
+            f.ownerPkY(),
             0,
             0,
-            new long[] {0, 0},
+            new long[] {fund, 0},
             new long[] {0, 0},
             new long[] {0, 0},
             new long[] {0, 0}));
