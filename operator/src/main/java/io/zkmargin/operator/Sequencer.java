@@ -840,7 +840,10 @@ public final class Sequencer implements AutoCloseable {
    * entry for it). An account still liquidatable after a take has its next position taken in the
    * next slot with keeper 0 (the request's entry comes first in the batch, so the hatch has cleared
    * the request when it reaches it), or in the next batch when the slots are used. What the slots
-   * cannot take waits for the next batch.
+   * cannot take waits for the next batch. A bankrupt account the insurance fund cannot cover
+   * ({@link #needsDeleverage}) is deleveraged position by position instead of taken over; a
+   * keeper's request for it is answered by a one-lot takeover at penalty 0 first
+   * (docs/LIQUIDATION.md section 11).
    */
   private void fillRequestSlots() throws IOException {
     List<HatchRequest> byDeadline = new ArrayList<>(forcedRequests.values());
