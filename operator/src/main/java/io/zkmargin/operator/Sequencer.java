@@ -218,6 +218,9 @@ public final class Sequencer implements AutoCloseable {
   private final Map<Long, ForcedWithdrawalRequest> forcedRequests = new TreeMap<>();
   private final Set<String> forcedAnswered = new java.util.HashSet<>();
   private final java.util.SortedSet<Long> ownCandidates = new java.util.TreeSet<>();
+  // the open batch's risk vector for the auto-deleveraging check (needsDeleverage), and its root
+  private io.zkmargin.risk.vector.RiskVector adlVector;
+  private BigInteger adlVectorRoot;
   private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
   private boolean replaying;
   private final TransitionLog log;
@@ -1086,9 +1089,6 @@ public final class Sequencer implements AutoCloseable {
     BigInteger deficit = deficitNano.add(n).subtract(BigInteger.ONE).divide(n); // ceil
     return BigInteger.valueOf(ledger.balance(params.insuranceFundId(), 0)).compareTo(deficit) < 0;
   }
-
-  private io.zkmargin.risk.vector.RiskVector adlVector;
-  private BigInteger adlVectorRoot;
 
   /** The risk model's vector of the open batch's commitment (the ledger's marks), cached. */
   private io.zkmargin.risk.vector.RiskVector adlVector() {
