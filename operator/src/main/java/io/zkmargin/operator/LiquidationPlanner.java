@@ -51,22 +51,7 @@ final class LiquidationPlanner {
     int p = ledger.config().sizes().positionSlots();
     int a = ledger.config().sizes().collateralAssets();
     // the position with the largest notional at the committed marks, else the largest collateral
-    int slot = -1;
-    BigInteger best = BigInteger.ZERO;
-    var entries = ledger.riskCommitment().entries();
-    for (int j = 0; j < p; j++) {
-      long q = ledger.quantity(accountId, j);
-      if (q == 0) {
-        continue;
-      }
-      var e = entries.get(ledger.instrumentId(accountId, j));
-      BigInteger n =
-          BigInteger.valueOf(q).abs().multiply(BigInteger.valueOf(e == null ? 0 : e.mark()).abs());
-      if (slot < 0 || n.compareTo(best) > 0) {
-        slot = j;
-        best = n;
-      }
-    }
+    int slot = largestPosition(ledger, accountId);
     int asset = -1;
     if (slot < 0) {
       long most = 0;
@@ -119,6 +104,33 @@ final class LiquidationPlanner {
             pen,
             s.lots(lo),
             s.atoms(lo)));
+  }
+
+  /**
+   * The account's position slot with the largest notional {@code |q| * |mark|} at the ledger's
+   * committed marks (the first on a tie), or -1 when it holds no position.
+   *
+   * @param ledger the ledger, in a batch
+   * @param accountId a registered account
+   */
+  static int largestPosition(Ledger ledger, long accountId) {
+    int slot = -1;
+    BigInteger best = BigInteger.ZERO;
+    var entries = ledger.riskCommitment().entries();
+    for (int j = 0; j < ledger.config().sizes().positionSlots(); j++) {
+      long q = ledger.quantity(accountId, j);
+      if (q == 0) {
+        continue;
+      }
+      var e = entries.get(ledger.instrumentId(accountId, j));
+      BigInteger n =
+          BigInteger.valueOf(q).abs().multiply(BigInteger.valueOf(e == null ? 0 : e.mark()).abs());
+      if (slot < 0 || n.compareTo(best) > 0) {
+        slot = j;
+        best = n;
+      }
+    }
+    return slot;
   }
 
   /** The dry runs of one account's plan. */

@@ -218,6 +218,9 @@ public final class Sequencer implements AutoCloseable {
   private final Map<Long, ForcedWithdrawalRequest> forcedRequests = new TreeMap<>();
   private final Set<String> forcedAnswered = new java.util.HashSet<>();
   private final java.util.SortedSet<Long> ownCandidates = new java.util.TreeSet<>();
+  // the open batch's risk vector for the auto-deleveraging check (needsDeleverage), and its root
+  private io.zkmargin.risk.vector.RiskVector adlVector;
+  private BigInteger adlVectorRoot;
   private BigInteger openHeadBefore = BigInteger.ZERO; // the open batch's deposit head before
   private boolean replaying;
   private final TransitionLog log;
@@ -538,6 +541,8 @@ public final class Sequencer implements AutoCloseable {
       r = builder.liquidate(lq.message(), lq.signature());
     } else if (t instanceof Transition.AbsorbLoss al) {
       r = builder.absorbLoss(al.accountId());
+    } else if (t instanceof Transition.Deleverage dl) {
+      r = builder.deleverage(dl.bankruptId(), dl.counterpartyId(), dl.instrumentId(), dl.lots());
     } else if (t instanceof Transition.ForcedWithdrawal fw) {
       Rule outcome = builder.forcedWithdrawal(fw.accountId(), fw.requester(), fw.amount());
       if (outcome == Rule.UNKNOWN_INSTRUMENT || outcome == Rule.OVERFLOW) {
@@ -845,7 +850,10 @@ public final class Sequencer implements AutoCloseable {
    * entry for it). An account still liquidatable after a take has its next position taken in the
    * next slot with keeper 0 (the request's entry comes first in the batch, so the hatch has cleared
    * the request when it reaches it), or in the next batch when the slots are used. What the slots
-   * cannot take waits for the next batch.
+   * cannot take waits for the next batch. A bankrupt account the insurance fund cannot cover
+   * ({@link #needsDeleverage}) is deleveraged position by position instead of taken over; a
+   * keeper's request for it is answered by a one-lot takeover at penalty 0 first
+   * (docs/LIQUIDATION.md section 11).
    */
   private void fillRequestSlots() throws IOException {
     List<HatchRequest> byDeadline = new ArrayList<>(forcedRequests.values());
@@ -864,12 +872,26 @@ public final class Sequencer implements AutoCloseable {
         continue;
       }
       LiquidationRequest req = (LiquidationRequest) x;
-      Rule r = liquidateOnce(req.accountId(), req.keeper());
+      boolean adl = needsDeleverage(req.accountId());
+      // a bankrupt account the fund cannot cover: the request is answered by a one-lot takeover at
+      // penalty 0 (its keeper named), the rest is deleveraged in the next slots
+      Rule r =
+          adl
+              ? takeOneLot(req.accountId(), req.keeper())
+              : liquidateOnce(req.accountId(), req.keeper());
       if (r == null) {
         continue; // deferred to the next batch
       }
       if (!r.isOk()) {
         logRefusal(req.accountId(), req.keeper(), r, true);
+        if (adl) {
+          // nothing the liquidator can take: the deficit is deleveraged all the same; the request
+          // stays and is tried again at every cut (docs/LIQUIDATION.md section 11)
+          Rule d = deleverageOnce(req.accountId());
+          if (d != null && !d.isOk()) {
+            logRefusal(req.accountId(), BigInteger.ZERO, d, false);
+          }
+        }
         continue;
       }
       liquidationRequests.remove(req.accountId());
@@ -888,7 +910,10 @@ public final class Sequencer implements AutoCloseable {
           return; // the candidate stays for the next batch
         }
         boolean bankrupt = closedOutInDebt(id);
-        Rule r = bankrupt ? absorbLoss(id) : liquidateOnce(id, BigInteger.ZERO);
+        Rule r =
+            bankrupt
+                ? absorbLoss(id)
+                : needsDeleverage(id) ? deleverageOnce(id) : liquidateOnce(id, BigInteger.ZERO);
         if (r == null || !r.isOk() || bankrupt) {
           ownCandidates.remove(id); // done, or tried in this batch: the next scan finds it again
           if (r != null && !r.isOk() && r != Rule.NOT_LIQUIDATABLE) {
@@ -1031,6 +1056,121 @@ public final class Sequencer implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  // ------------------------------------------------------------------ auto-deleveraging
+
+  /**
+   * Whether {@code id} is for auto-deleveraging rather than a takeover and the fund's cover (under
+   * the lock): it holds a position, its equity at the batch's marks is negative and the insurance
+   * fund's quote balance is below the deficit {@code ceil(-E / N)}, exactly the ledger's {@code
+   * INSURANCE_AVAILABLE} rule. The fund's balance is the ledger's, with the batch's pending fund
+   * shares: when only those shares cover the deficit, the ledger refuses a deleverage and the
+   * builder an absorbLoss in this batch, so the account takes today's path (takeover now, the
+   * fund's cover in the next batch, once the shares are credited). The circuit checks the fund
+   * without the shares, at most the ledger's figure, so every deleverage the ledger accepts proves.
+   */
+  private boolean needsDeleverage(long id) {
+    var params = ledger.liquidationParams();
+    if (params == null
+        || !ledger.isRegistered(id)
+        || !ledger.isRegistered(params.insuranceFundId())
+        || id == params.insuranceFundId()
+        || LiquidationPlanner.largestPosition(ledger, id) < 0) {
+      return false;
+    }
+    BigInteger deficitNano;
+    try {
+      deficitNano =
+          io.zkmargin.risk.margin.MarginCalculator.DEFAULT
+              .evaluate(adlVector(), ledger.accountState(id))
+              .equityNano()
+              .negate();
+    } catch (RuntimeException cannotMargin) {
+      return false; // the ledger refuses whatever is tried (UNKNOWN_INSTRUMENT, OVERFLOW)
+    }
+    if (deficitNano.signum() <= 0) {
+      return false;
+    }
+    BigInteger n = BigInteger.valueOf(io.zkmargin.risk.margin.MarginCalculator.N);
+    BigInteger deficit = deficitNano.add(n).subtract(BigInteger.ONE).divide(n); // ceil
+    return BigInteger.valueOf(ledger.balance(params.insuranceFundId(), 0)).compareTo(deficit) < 0;
+  }
+
+  /** The risk model's vector of the open batch's commitment (the ledger's marks), cached. */
+  private io.zkmargin.risk.vector.RiskVector adlVector() {
+    if (adlVector == null || !risk.riskRoot().equals(adlVectorRoot)) {
+      Map<Integer, io.zkmargin.risk.vector.InstrumentRiskEntry> entries = new TreeMap<>();
+      risk.entries().forEach((k, v) -> entries.put(k.intValue(), v));
+      adlVector =
+          new io.zkmargin.risk.vector.RiskVector(
+              0, ledger.config().sizes(), entries, risk.globals());
+      adlVectorRoot = risk.riskRoot();
+    }
+    return adlVector;
+  }
+
+  /**
+   * Deleverages the largest position (by notional at the marks) of {@code id} in the next request
+   * slot (under the lock), logged: against the ledger's most profitable holder of the opposite
+   * position ({@link Ledger#mostProfitableOpposite}, the ranking the committee's replay checks), as
+   * many lots as both hold; when that counterparty cannot pay its share of the deficit
+   * (COUNTERPARTY_BANKRUPT) the lots are halved until it can.
+   *
+   * @return OK (applied, durable), the rule refusing it (NOT_OPPOSITE: nobody holds the opposite
+   *     position), or null when the open batch cannot take it (its risk rows, the fee account with
+   *     fees pending, or the fund as the counterparty: not provable in a batch)
+   */
+  private Rule deleverageOnce(long id) throws IOException {
+    int slot = LiquidationPlanner.largestPosition(ledger, id);
+    long q = ledger.quantity(id, slot);
+    long instrument = ledger.instrumentId(id, slot);
+    long cp = ledger.mostProfitableOpposite(instrument, Long.signum(q), id);
+    if (cp < 0) {
+      return Rule.NOT_OPPOSITE;
+    }
+    long held = Math.abs(ledger.quantity(cp, ledger.positionSlot(cp, instrument)));
+    long size = Math.min(Math.abs(q), held);
+    while (true) {
+      Rule r =
+          applyRequestSlot(
+              new Transition.Deleverage(id, cp, instrument, Long.signum(q) * size), id);
+      if (r != Rule.COUNTERPARTY_BANKRUPT || size == 1) {
+        return r;
+      }
+      size /= 2;
+    }
+  }
+
+  /**
+   * Answers a keeper's request on an account for auto-deleveraging (under the lock): a takeover of
+   * one lot of its largest position at penalty 0 with the keeper named, so that the batch clears
+   * the request (a deleverage adds nothing to requestsHash) and as much as possible of the account
+   * is left to deleverage; the lot is taken at the mark, which leaves the deficit whole.
+   *
+   * @return OK (applied, durable), the ledger's rule refusing it, or null when the open batch
+   *     cannot take it
+   */
+  private Rule takeOneLot(long accountId, BigInteger keeper) throws IOException {
+    int slot = LiquidationPlanner.largestPosition(ledger, accountId);
+    long[] lots = new long[ledger.config().sizes().positionSlots()];
+    long[] atoms = new long[ledger.config().sizes().collateralAssets()];
+    lots[slot] = Long.signum(ledger.quantity(accountId, slot));
+    Rule c = ledger.checkLiquidation(accountId, liquidatorId, keeper, lots, atoms, 0);
+    if (!c.isOk()) {
+      return c;
+    }
+    var m =
+        new io.zkmargin.commit.msg.LiquidationMessage(
+            risk.riskRoot(),
+            keeper,
+            accountId,
+            liquidatorId,
+            ledger.nonce(liquidatorId),
+            0,
+            lots,
+            atoms);
+    return applyRequestSlot(new Transition.Liquidate(m, m.sign(liquidatorKey)), accountId);
   }
 
   /**
@@ -1304,6 +1444,9 @@ public final class Sequencer implements AutoCloseable {
       } else if (t instanceof Transition.AbsorbLoss al) {
         touched.add(al.accountId());
         touched.add(risk.globals().liquidation().insuranceFundId());
+      } else if (t instanceof Transition.Deleverage dl) {
+        touched.add(dl.bankruptId());
+        touched.add(dl.counterpartyId());
       } else { // a kind this method does not know the accounts of: every account, to be safe
         for (long id = 0; id < ledger.accountLimit(); id++) {
           touched.add(id);
@@ -1427,6 +1570,14 @@ public final class Sequencer implements AutoCloseable {
     synchronized (lock) {
       Batch b = batches.get(number);
       return b == null ? null : view(b);
+    }
+  }
+
+  /** A sealed batch's witness (null while open or unknown): for tests of its slots. */
+  BatchWitness witness(long number) {
+    synchronized (lock) {
+      Batch b = batches.get(number);
+      return b == null ? null : b.witness;
     }
   }
 

@@ -53,6 +53,12 @@ public sealed interface Transition {
    */
   byte FORCED_WITHDRAWAL = 9;
 
+  /**
+   * Auto-deleveraging: a bankrupt account's position closes against the most profitable opposite
+   * holder at the bankruptcy price (a request slot of kind 10, docs/LIQUIDATION.md section 4).
+   */
+  byte DELEVERAGE = 10;
+
   /** The record kind. */
   byte kind();
 
@@ -394,6 +400,46 @@ public sealed interface Transition {
   }
 
   /**
+   * Auto-deleveraging of {@code bankruptId}'s position in {@code instrumentId}: {@code lots} (its
+   * sign) close against {@code counterpartyId}, the ledger's most profitable holder of the opposite
+   * position, at the bankruptcy price ({@code Ledger.deleverage}); what the sequencer does instead
+   * of a penalty-0 takeover when the insurance fund cannot cover the account's deficit.
+   *
+   * @param lots signed lots of the bankrupt account's position (non-zero)
+   */
+  record Deleverage(long bankruptId, long counterpartyId, long instrumentId, long lots)
+      implements Transition {
+    public Deleverage {
+      ArgChecker.notNegative(bankruptId, "bankruptId");
+      ArgChecker.notNegative(counterpartyId, "counterpartyId");
+      ArgChecker.notNegative(instrumentId, "instrumentId");
+      ArgChecker.isTrue(lots != 0, "lots must not be 0");
+    }
+
+    @Override
+    public byte kind() {
+      return DELEVERAGE;
+    }
+
+    @Override
+    public void encode(ByteBuffer out) {
+      new Words(out).kind(DELEVERAGE).lng(bankruptId, counterpartyId, instrumentId, lots);
+    }
+
+    @Override
+    public String describe() {
+      return "deleverage account "
+          + bankruptId
+          + " instrument "
+          + instrumentId
+          + " lots "
+          + lots
+          + " against account "
+          + counterpartyId;
+    }
+  }
+
+  /**
    * Reads one record payload written by {@link #encode}.
    *
    * @throws IllegalArgumentException (or a buffer exception) when it does not decode
@@ -426,6 +472,7 @@ public sealed interface Transition {
       case RISK_ROOT -> new RiskRoot(r.word());
       case ABSORB_LOSS -> new AbsorbLoss(r.lng());
       case FORCED_WITHDRAWAL -> new ForcedWithdrawal(r.lng(), r.word(), r.lng(), r.lng(), r.flag());
+      case DELEVERAGE -> new Deleverage(r.lng(), r.lng(), r.lng(), r.lng());
       default -> throw new IllegalArgumentException("unknown transition kind " + kind);
     };
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zkmargin.commit.RiskCommitment;
 import io.zkmargin.commit.msg.LiquidationMessage;
+import io.zkmargin.ledger.BatchWitness;
 import io.zkmargin.ledger.Ledger;
 import io.zkmargin.ledger.Rule;
 import io.zkmargin.risk.vector.InstrumentRiskEntry;
@@ -293,6 +294,209 @@ class LiquidationSequencerTest {
   }
 
   /**
+   * {@link #twoPositions()} with the insurance fund (account 0) empty and account 3 also short 4
+   * ETH-PERP lots on 500 USDC: at the crash marks account 1 is bankrupt (E = -19 USDC) and the fund
+   * cannot cover it, so the sequencer deleverages instead of taking over and calling the fund. With
+   * two request slots a batch (N = 16, Q = 2): batch 1 answers the keeper's request with a takeover
+   * of one lot at penalty 0 (kind 6, the keeper named: the only requestsHash entry) and deleverages
+   * 4 of the 5 lots left against account 3, the most profitable short (E = 460 USDC against account
+   * 2's 219), paying 14.901961 USDC of the deficit (kind 10); batch 2 deleverages the last lot and
+   * the 10 calls against account 2, the only holder left (kinds 10, 10), which brings account 1 to
+   * exactly 0. Both batches open the fund (a deleverage forces it); the log replays into the same
+   * two batches.
+   */
+  @Test
+  void theFundShortDeleveragesAgainstTheMostProfitableOpposite() throws Exception {
+    RiskCommitment crash = atMarks(10 * Fixtures.USDC, 100_000L);
+    List<List<BigInteger>> inputs = new java.util.ArrayList<>();
+    try (Sequencer s = sequencer(16, fundShort(), crash)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.useRisk(crash);
+      assertEquals(3L, (long) s.withLedger(l -> l.mostProfitableOpposite(1, 1, 1)));
+      assertTrue(s.requestLiquidation(new Sequencer.LiquidationRequest(1, KEEPER, 5_000)));
+      s.cutNow();
+      s.cutNow();
+      s.cutNow(); // account 1 holds nothing and owes nothing: no third batch
+      assertEquals(3, s.openBatch());
+      assertEquals(
+          List.of(
+              "liquidation account 1 by 2 keeper 0x"
+                  + KEEPER.toString(16)
+                  + " takes [1, 0] lots [0, 0] atoms penalty 0",
+              "deleverage account 1 instrument 1 lots 4 against account 3"),
+          s.batch(1).transitions().stream().map(t -> t.replaceAll(" nonce .*", "")).toList());
+      assertEquals(
+          List.of(
+              "deleverage account 1 instrument 1 lots 1 against account 2",
+              "deleverage account 1 instrument 4 lots 10 against account 2"),
+          s.batch(2).transitions());
+      assertEquals(List.of(6, 10), requestKinds(s, 1));
+      assertEquals(List.of(10, 10), requestKinds(s, 2));
+      for (long n = 1; n <= 2; n++) {
+        assertTrue(
+            s.witness(n).toJson().contains("\n  \"fund\": {\"empty\": \"0\""),
+            "batch " + n + " opens the fund");
+      }
+      assertEquals(
+          io.zkmargin.ledger.RequestEntry.requestsHash(
+              List.of(new io.zkmargin.ledger.RequestEntry(6, 1, KEEPER, 0))),
+          s.batch(1).publicInputs().get(8),
+          "the request is answered by the take; a deleverage adds no entry");
+      assertTrue(s.pendingLiquidations().isEmpty());
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(1, 0)), "no debt left");
+      assertEquals(0L, (long) s.withLedger(l -> l.quantity(1, 0) | l.quantity(1, 1)));
+      assertEquals(0L, (long) s.withLedger(l -> l.quantity(3, 0)), "account 3 closed its 4");
+      assertEquals(
+          500 * Fixtures.USDC - 40 * Fixtures.USDC - 14_901_961L,
+          (long) s.withLedger(l -> l.balance(3, 0)));
+      assertEquals(-4L, (long) s.withLedger(l -> l.quantity(2, 0)), "6 short, 1 taken, 1 closed");
+      assertEquals(0L, (long) s.withLedger(l -> l.quantity(2, 1)), "its calls closed");
+      assertEquals(
+          280 * Fixtures.USDC
+              - 10 * Fixtures.USDC
+              - 10 * Fixtures.USDC
+              - 3_725_490L
+              - Fixtures.USDC
+              - 372_549L,
+          (long) s.withLedger(l -> l.balance(2, 0)));
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(0, 0)), "the fund paid nothing");
+      // a committee member replays both batches (Ledger.deleverage ranks every account: a
+      // counterparty that is not the most profitable would be refused) and signs them
+      Map<Long, io.zkmargin.commit.AccountLeaf> leaves = new TreeMap<>();
+      Ledger g = fundShort();
+      for (long id = 0; id <= 3; id++) {
+        leaves.put(id, g.leaf(id));
+      }
+      io.zkmargin.dac.Genesis genesis = new io.zkmargin.dac.Genesis(Fixtures.CONFIG, leaves);
+      io.zkmargin.dac.ReplayState member = new io.zkmargin.dac.ReplayState(genesis);
+      for (long n = 1; n <= 2; n++) {
+        member.apply(
+            n,
+            io.zkmargin.dac.WitnessDocument.parse(
+                s.witness(n).toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            () -> {
+              throw new AssertionError("refused");
+            });
+      }
+      assertEquals(2, member.latestBatch());
+      assertEquals(s.batch(2).newRoot(), member.root());
+      for (long n = 1; n <= 2; n++) {
+        inputs.add(s.batch(n).publicInputs());
+      }
+    }
+    try (Sequencer s = sequencer(16, fundShort(), crash)) {
+      assertEquals(3, s.openBatch());
+      for (long n = 1; n <= 2; n++) {
+        assertEquals(inputs.get((int) n - 1), s.batch(n).publicInputs(), "batch " + n);
+      }
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(1, 0)));
+    }
+  }
+
+  /**
+   * The operator's own scan, no keeper, one request slot a batch (N = 2, Q = 1), the fund holding 5
+   * USDC against account 1's deficit of 19: batch 1 deleverages 4 ETH-PERP lots against account 3
+   * (12.459017 USDC of the deficit), batch 2 the other 2 against account 2 (6.229508 USDC); the
+   * 0.311475 USDC left is within the fund's means, so batch 3 is today's path, a takeover of the
+   * calls at penalty 0 with keeper 0, and batch 4 the fund's absorbLoss.
+   */
+  @Test
+  void deleveragingStopsWhereTheFundCanCover() throws Exception {
+    RiskCommitment crash = atMarks(10 * Fixtures.USDC, 100_000L);
+    try (Sequencer s = sequencer(fundShort(5 * Fixtures.USDC), crash)) {
+      s.setLiquidator(2, Fixtures.key(2));
+      s.setOwnLiquidations(true);
+      s.useRisk(crash);
+      assertEquals(List.of(1L), s.ownLiquidationCandidates());
+      for (int i = 0; i < 5; i++) {
+        s.cutNow();
+      }
+      assertEquals(5, s.openBatch(), "four batches, then nothing left");
+      assertEquals(
+          List.of("deleverage account 1 instrument 1 lots 4 against account 3"),
+          s.batch(1).transitions());
+      assertEquals(
+          List.of("deleverage account 1 instrument 1 lots 2 against account 2"),
+          s.batch(2).transitions());
+      assertTrue(
+          s.batch(3)
+              .transitions()
+              .get(0)
+              .startsWith("liquidation account 1 by 2 keeper 0x0 takes [0, 10] lots [0, 0] atoms"),
+          s.batch(3).transitions().toString());
+      assertEquals(
+          List.of("absorb loss of account 1 by the insurance fund"), s.batch(4).transitions());
+      assertEquals(List.of(10), requestKinds(s, 1));
+      assertEquals(List.of(7), requestKinds(s, 4));
+      assertEquals(
+          500 * Fixtures.USDC - 40 * Fixtures.USDC - 12_459_017L,
+          (long) s.withLedger(l -> l.balance(3, 0)));
+      assertEquals(0L, (long) s.withLedger(l -> l.balance(1, 0)));
+      assertEquals(
+          5 * Fixtures.USDC - (19 * Fixtures.USDC - 12_459_017L - 6_229_508L),
+          (long) s.withLedger(l -> l.balance(0, 0)),
+          "the fund paid the rest");
+    }
+  }
+
+  /** The kinds of a sealed batch's request slots, in slot order (0: padding left out). */
+  private static List<Integer> requestKinds(Sequencer s, long batch) {
+    BatchWitness w = s.witness(batch);
+    BigInteger[] data = w.slotData();
+    int q = w.liquidationSlots();
+    int lq = BatchWitness.liquidationSlotDataLength(2, 2);
+    List<Integer> kinds = new java.util.ArrayList<>();
+    for (int i = 0; i < q; i++) {
+      int k = data[data.length - (q - i) * lq].intValue();
+      if (k != 0) {
+        kinds.add(k);
+      }
+    }
+    return kinds;
+  }
+
+  /** {@link #twoPositions()} with the fund empty and account 3 short 4 ETH-PERP on 500 USDC. */
+  static Ledger fundShort() {
+    return fundShort(0);
+  }
+
+  /**
+   * {@link #twoPositions()} with the fund holding {@code fund} quote atoms and account 3 short 4
+   * ETH-PERP on 500 USDC.
+   */
+  static Ledger fundShort(long fund) {
+    Ledger l = new Ledger(Fixtures.CONFIG);
+    Ledger two = twoPositions();
+    io.zkmargin.commit.AccountLeaf f = two.leaf(0);
+    l.registerGenesis(
+        0,
+        new io.zkmargin.commit.AccountLeaf(
+            f.ownerPkX(),
+            f.ownerPkY(),
+            0,
+            0,
+            new long[] {fund, 0},
+            new long[] {0, 0},
+            new long[] {0, 0},
+            new long[] {0, 0}));
+    l.registerGenesis(1, two.leaf(1));
+    l.registerGenesis(2, two.leaf(2));
+    io.zkmargin.commit.EdwardsKeyPair k = Fixtures.key(3);
+    l.registerGenesis(
+        3,
+        new io.zkmargin.commit.AccountLeaf(
+            k.publicKey().x(),
+            k.publicKey().y(),
+            0,
+            0,
+            new long[] {500 * Fixtures.USDC, 0},
+            new long[] {1, 0},
+            new long[] {-4, 0},
+            new long[] {120_000L, 0}));
+    return l;
+  }
+
+  /**
    * The same account with two request slots a batch (N = 16, Q = 2): batch 1 holds the keeper's
    * take (the 6 lots) and, right after it, the keeper-0 take of the calls (the hatch clears the
    * request at the first entry, the second finds none); the fund's absorbLoss goes to batch 2.
@@ -491,6 +695,12 @@ class LiquidationSequencerTest {
     ab.flip();
     assertEquals(al, Transition.decode(ab));
     assertEquals(0, ab.remaining());
+    Transition dl = new Transition.Deleverage(1, 3, 4, -10);
+    ByteBuffer db = ByteBuffer.allocate(64);
+    dl.encode(db);
+    db.flip();
+    assertEquals(dl, Transition.decode(db));
+    assertEquals(0, db.remaining());
     Transition r = new Transition.RiskRoot(BigInteger.valueOf(12345));
     ByteBuffer rb = ByteBuffer.allocate(64);
     r.encode(rb);
