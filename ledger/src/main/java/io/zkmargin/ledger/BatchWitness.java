@@ -1171,16 +1171,7 @@ public final class BatchWitness {
           rows.add(maker.instrumentId(l));
         }
       }
-      if (rows.size() > r) {
-        throw new IllegalStateException(
-            "the batch's risk table would need "
-                + rows.size()
-                + " rows, "
-                + circuitId
-                + " has "
-                + r
-                + ": start a new batch");
-      }
+      requireTableFits(rows);
       Trade tr = new Trade(legs);
       tr.makerPos = positionSlots(ledger, m, maker, 1, fill);
       tr.takerPos = positionSlots(ledger, t, maker, -1, fill);
@@ -1250,16 +1241,7 @@ public final class BatchWitness {
       long inst = ledger.instrumentId(accountId, positionSlot);
       TreeSet<Long> rows = new TreeSet<>(rowIds);
       rows.add(inst);
-      if (rows.size() > r) {
-        throw new IllegalStateException(
-            "the batch's risk table would need "
-                + rows.size()
-                + " rows, "
-                + circuitId
-                + " has "
-                + r
-                + ": start a new batch");
-      }
+      requireTableFits(rows);
       Part a = open(accountId);
       Rule rule = ledger.settleExpiry(accountId, positionSlot);
       if (!rule.isOk()) {
@@ -1347,16 +1329,7 @@ public final class BatchWitness {
       requireNoPendingFees(bId);
       TreeSet<Long> rows = requireRows(aId);
       rows.addAll(requireRows(bId));
-      if (rows.size() > r) {
-        throw new IllegalStateException(
-            "the batch's risk table would need "
-                + rows.size()
-                + " rows, "
-                + circuitId
-                + " has "
-                + r
-                + ": start a new batch");
-      }
+      requireTableFits(rows);
       int p = sizes.positionSlots();
       long[] oldIds = new long[p];
       long[] oldQty = new long[p];
@@ -1532,16 +1505,7 @@ public final class BatchWitness {
         throw new IllegalStateException("the insurance fund changed inside the batch");
       }
       TreeSet<Long> rows = requireRows(fund);
-      if (rows.size() > r) {
-        throw new IllegalStateException(
-            "the batch's risk table would need "
-                + rows.size()
-                + " rows, "
-                + circuitId
-                + " has "
-                + r
-                + ": start a new batch");
-      }
+      requireTableFits(rows);
       long loss = ledger.balance(accountId, 0);
       if (loss < 0 && (pendingFund != 0 || (fund == feeAccount && pendingFees != 0))) {
         // the circuit's fund: its balance without what the batch credits it at its end
@@ -1637,16 +1601,7 @@ public final class BatchWitness {
       requireNoPendingFees(counterpartyId);
       TreeSet<Long> rows = requireRows(bankruptId);
       rows.addAll(requireRows(counterpartyId));
-      if (rows.size() > r) {
-        throw new IllegalStateException(
-            "the batch's risk table would need "
-                + rows.size()
-                + " rows, "
-                + circuitId
-                + " has "
-                + r
-                + ": start a new batch");
-      }
+      requireTableFits(rows);
       int p = sizes.positionSlots();
       long[] oldIds = new long[p];
       long[] oldQty = new long[p];
@@ -1880,17 +1835,22 @@ public final class BatchWitness {
           need.add(ledger.instrumentId(id, j));
         }
       }
-      if (need.size() > r) {
+      requireTableFits(need);
+      return need;
+    }
+
+    /** Throws when the batch's risk table would need more than its R rows for {@code rows}. */
+    private void requireTableFits(java.util.Collection<Long> rows) {
+      if (rows.size() > r) {
         throw new IllegalStateException(
             "the batch's risk table would need "
-                + need.size()
+                + rows.size()
                 + " rows, "
                 + circuitId
                 + " has "
                 + r
                 + ": start a new batch");
       }
-      return need;
     }
 
     /** The old leaf of an account (or the empty leaf) with its path in the current tree. */
