@@ -31,6 +31,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.web3j.crypto.Credentials;
@@ -237,13 +241,16 @@ public final class LocalOperator implements AutoCloseable {
       if (durable != null) {
         seq.setFinalizedSink(f -> durable.finalized(deploymentId, f));
       }
-      Optional<Liquidator> liq = demoLiquidator(venue, committed.risk());
-      if (liq.isPresent()) {
-        seq.setLiquidator(liq.get().accountId(), liq.get().key());
+      List<Liquidator> liq = demoLiquidators(venue, committed.risk());
+      if (!liq.isEmpty()) {
+        Map<Long, EdwardsKeyPair> pool = new LinkedHashMap<>();
+        liq.forEach(l -> pool.put(l.accountId(), l.key()));
+        seq.setLiquidators(pool);
         log.println(
-            "operator: liquidation requests are honoured with demo account "
-                + liq.get().accountId()
-                + " as liquidator (the largest quote balance of the genesis)");
+            "operator: liquidation requests are honoured with the demo accounts as liquidators, the"
+                + " largest genesis quote balance first (account "
+                + liq.get(0).accountId()
+                + "), each take going to the first that meets IM after it");
       } else {
         log.println(
             "operator: no liquidator (not a demo venue, or no demo account's key matches its leaf):"
@@ -308,39 +315,37 @@ public final class LocalOperator implements AutoCloseable {
   record Liquidator(long accountId, EdwardsKeyPair key) {}
 
   /**
-   * The liquidator of a demo venue: the account with the largest quote balance at genesis, other
-   * than the fee account and the insurance fund (a liquidator takes positions over and must meet IM
-   * after: the richest account can take the most), with its demo owner key (regenerated from the
-   * venue's demo seed; it must be the leaf's key). Empty for a venue that is not a demo.
+   * The liquidators of a demo venue, in order of preference: every account but the fee account and
+   * the insurance fund, the largest quote balance at genesis first (a liquidator takes positions
+   * over and must meet IM after: the richest can take the most), each with its demo owner key
+   * (regenerated from the venue's demo seed; an account whose leaf holds another key is left out).
+   * Empty for a venue that is not a demo.
    */
-  static Optional<Liquidator> demoLiquidator(Venue venue, RiskCommitment risk) {
+  static List<Liquidator> demoLiquidators(Venue venue, RiskCommitment risk) {
     if (venue.demo().isEmpty()) {
-      return Optional.empty();
+      return List.of();
     }
     long fee = Genesis.configFor(venue.sizes()).feeAccountId();
     long fund = risk.globals().liquidation().insuranceFundId();
-    long best = -1;
-    long most = Long.MIN_VALUE;
-    for (Map.Entry<Long, AccountLeaf> e : venue.accounts().entrySet()) {
-      long id = e.getKey();
-      long quote = e.getValue().account().balances()[0];
-      if (id != fee && id != fund && quote > most) {
-        best = id;
-        most = quote;
-      }
-    }
-    if (best < 0) {
-      return Optional.empty();
-    }
     Venue.DemoOrigin o = venue.demo().get();
-    EdwardsKeyPair k =
-        DemoVenues.ownerKeyPair(
-            DemoVenues.generate(o.accounts(), o.seed(), venue.sizes()).ownerSecret((int) best));
-    AccountLeaf leaf = venue.accounts().get(best);
-    if (!k.publicKey().x().equals(leaf.ownerPkX()) || !k.publicKey().y().equals(leaf.ownerPkY())) {
-      return Optional.empty();
-    }
-    return Optional.of(new Liquidator(best, k));
+    var demo = DemoVenues.generate(o.accounts(), o.seed(), venue.sizes());
+    List<Liquidator> out = new ArrayList<>();
+    venue.accounts().entrySet().stream()
+        .filter(e -> e.getKey() != fee && e.getKey() != fund && e.getKey() < o.accounts())
+        .sorted(
+            Comparator.comparingLong(
+                    (Map.Entry<Long, AccountLeaf> e) -> -e.getValue().account().balances()[0])
+                .thenComparingLong(Map.Entry::getKey))
+        .forEach(
+            e -> {
+              EdwardsKeyPair k = DemoVenues.ownerKeyPair(demo.ownerSecret((int) (long) e.getKey()));
+              AccountLeaf leaf = e.getValue();
+              if (k.publicKey().x().equals(leaf.ownerPkX())
+                  && k.publicKey().y().equals(leaf.ownerPkY())) {
+                out.add(new Liquidator(e.getKey(), k));
+              }
+            });
+    return List.copyOf(out);
   }
 
   /**

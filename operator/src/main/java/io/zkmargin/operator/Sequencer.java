@@ -205,8 +205,10 @@ public final class Sequencer implements AutoCloseable {
   private volatile RiskCommitment nextRisk; // the next batch begins at it (a newer posted root)
   // the operator's liquidator (-1: none) and the keepers' requests waiting for a batch: account ->
   // request; a request is liquidated once (its deadline names it), then forgotten
-  private long liquidatorId = -1;
-  private io.zkmargin.commit.EdwardsKeyPair liquidatorKey;
+  // the liquidators in order of preference (account -> owner key); a take goes to the first the
+  // ledger accepts (a liquidator must meet IM after, and is never the liquidated account itself)
+  private final Map<Long, io.zkmargin.commit.EdwardsKeyPair> liquidators =
+      new java.util.LinkedHashMap<>();
   private final Map<Long, LiquidationRequest> liquidationRequests = new TreeMap<>();
   private final Set<String> liquidated = new java.util.HashSet<>();
   private final Map<Long, Rule> refusalLogged = new TreeMap<>(); // logged once per rule
@@ -449,7 +451,7 @@ public final class Sequencer implements AutoCloseable {
       synchronized (lock) {
         if (open.transitions.isEmpty()
             && (!forcedRequests.isEmpty()
-                || (liquidatorKey != null
+                || (!liquidators.isEmpty()
                     && (!liquidationRequests.isEmpty() || !ownCandidates.isEmpty())))) {
           cut(); // a batch of liquidations alone goes at once
         } else if (!open.transitions.isEmpty()
@@ -736,14 +738,32 @@ public final class Sequencer implements AutoCloseable {
 
   /**
    * Sets the operator's liquidator: the account that takes over liquidated positions, signing each
-   * liquidation (tag 4) with its owner key. Without one, requests wait.
+   * liquidation (tag 4) with its owner key. Without one, requests wait. Replaces the liquidators
+   * set before ({@link #setLiquidators}).
    */
   public void setLiquidator(long accountId, io.zkmargin.commit.EdwardsKeyPair key) {
     ArgChecker.notNegative(accountId, "accountId");
     ArgChecker.notNull(key, "key");
+    setLiquidators(Map.of(accountId, key));
+  }
+
+  /**
+   * Sets the operator's liquidators in order of preference (account id -> owner key; iterated in
+   * the map's order): each take goes to the first of them the ledger accepts for it (not the
+   * liquidated account itself, meeting effective IM after the take: {@code
+   * Ledger#checkLiquidation}), so one liquidator short of margin, or under water itself, does not
+   * leave a request waiting for its deadline. Empty: requests wait.
+   */
+  public void setLiquidators(Map<Long, io.zkmargin.commit.EdwardsKeyPair> byPreference) {
+    ArgChecker.notNull(byPreference, "byPreference");
+    byPreference.forEach(
+        (id, key) -> {
+          ArgChecker.notNegative(id, "liquidator account id");
+          ArgChecker.notNull(key, "liquidator key");
+        });
     synchronized (lock) {
-      liquidatorId = accountId;
-      liquidatorKey = key;
+      liquidators.clear();
+      liquidators.putAll(byPreference);
       if (open != null) {
         scanOwn();
       }
@@ -815,21 +835,21 @@ public final class Sequencer implements AutoCloseable {
    * the fee account and the liquidator. Skipped in a replay (the log holds what it led to).
    */
   private void scanOwn() {
-    if (replaying || !ownLiquidations || liquidatorKey == null) {
+    if (replaying || !ownLiquidations || liquidators.isEmpty()) {
       return;
     }
     long fund = risk.globals().liquidation().insuranceFundId();
     long fee = ledger.config().feeAccountId();
     long[] found = ledger.liquidatableAccounts(Runtime.getRuntime().availableProcessors());
     for (long id : found) {
-      if (id != fund && id != fee && id != liquidatorId) {
+      if (id != fund && id != fee) {
         ownCandidates.add(id);
       }
     }
     // the scan lists only accounts with something to take: the closed-out ones in debt are the
     // fund's
     for (long id : ledger.closedOutInDebtAccounts()) {
-      if (id != fund && id != fee && id != liquidatorId) {
+      if (id != fund && id != fee) {
         ownCandidates.add(id);
       }
     }
@@ -857,7 +877,7 @@ public final class Sequencer implements AutoCloseable {
    */
   private void fillRequestSlots() throws IOException {
     List<HatchRequest> byDeadline = new ArrayList<>(forcedRequests.values());
-    if (liquidatorKey != null) {
+    if (!liquidators.isEmpty()) {
       byDeadline.addAll(liquidationRequests.values());
     }
     byDeadline.sort(
@@ -898,7 +918,7 @@ public final class Sequencer implements AutoCloseable {
       liquidated.add(req.accountId() + ":" + req.deadline());
       ownCandidates.add(req.accountId()); // its next position, if it is still liquidatable
     }
-    if (liquidatorKey == null) {
+    if (liquidators.isEmpty()) {
       return;
     }
     for (Long id : List.copyOf(ownCandidates)) {
@@ -932,13 +952,31 @@ public final class Sequencer implements AutoCloseable {
    *     (its risk rows, or the fee account or the fund with credits pending): the next batch can
    */
   private Rule liquidateOnce(long accountId, BigInteger keeper) throws IOException {
-    LiquidationPlanner.Plan plan = LiquidationPlanner.plan(ledger, accountId, liquidatorId, keeper);
-    if (!plan.rule().isOk()) {
-      return plan.rule();
+    Rule refused = Rule.SAME_ACCOUNT; // no liquidator but the account itself
+    for (Map.Entry<Long, io.zkmargin.commit.EdwardsKeyPair> l : liquidators.entrySet()) {
+      if (l.getKey() == accountId) {
+        continue;
+      }
+      LiquidationPlanner.Plan plan = LiquidationPlanner.plan(ledger, accountId, l.getKey(), keeper);
+      if (plan.rule().isOk()) {
+        Transition.Liquidate t =
+            new Transition.Liquidate(plan.message(), plan.message().sign(l.getValue()));
+        return applyRequestSlot(t, accountId);
+      }
+      refused = plan.rule();
+      if (!liquidatorDependent(refused)) {
+        return refused; // no other liquidator changes it
+      }
     }
-    Transition.Liquidate t =
-        new Transition.Liquidate(plan.message(), plan.message().sign(liquidatorKey));
-    return applyRequestSlot(t, accountId);
+    return refused;
+  }
+
+  /** Whether another liquidator could be accepted where this one was refused with {@code r}. */
+  private static boolean liquidatorDependent(Rule r) {
+    return r == Rule.LIQUIDATOR_IM_BROKEN
+        || r == Rule.NO_FREE_SLOT // the liquidator's position slots are full
+        || r == Rule.SAME_ACCOUNT
+        || r == Rule.UNKNOWN_ACCOUNT;
   }
 
   /** Applies a request slot's transition and logs it (see {@link #liquidateOnce}). */
@@ -1156,21 +1194,33 @@ public final class Sequencer implements AutoCloseable {
     long[] lots = new long[ledger.config().sizes().positionSlots()];
     long[] atoms = new long[ledger.config().sizes().collateralAssets()];
     lots[slot] = Long.signum(ledger.quantity(accountId, slot));
-    Rule c = ledger.checkLiquidation(accountId, liquidatorId, keeper, lots, atoms, 0);
-    if (!c.isOk()) {
-      return c;
+    Rule refused = Rule.SAME_ACCOUNT; // no liquidator but the account itself
+    for (Map.Entry<Long, io.zkmargin.commit.EdwardsKeyPair> l : liquidators.entrySet()) {
+      long liquidatorId = l.getKey();
+      if (liquidatorId == accountId) {
+        continue;
+      }
+      Rule c = ledger.checkLiquidation(accountId, liquidatorId, keeper, lots, atoms, 0);
+      if (!c.isOk()) {
+        refused = c;
+        if (!liquidatorDependent(c)) {
+          return c;
+        }
+        continue;
+      }
+      var m =
+          new io.zkmargin.commit.msg.LiquidationMessage(
+              risk.riskRoot(),
+              keeper,
+              accountId,
+              liquidatorId,
+              ledger.nonce(liquidatorId),
+              0,
+              lots,
+              atoms);
+      return applyRequestSlot(new Transition.Liquidate(m, m.sign(l.getValue())), accountId);
     }
-    var m =
-        new io.zkmargin.commit.msg.LiquidationMessage(
-            risk.riskRoot(),
-            keeper,
-            accountId,
-            liquidatorId,
-            ledger.nonce(liquidatorId),
-            0,
-            lots,
-            atoms);
-    return applyRequestSlot(new Transition.Liquidate(m, m.sign(liquidatorKey)), accountId);
+    return refused;
   }
 
   /**

@@ -14,6 +14,7 @@ import io.zkmargin.prover.Venue;
 import io.zkmargin.prover.VenueStore;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,27 +54,30 @@ class DemoLiquidatorTest {
   }
 
   @Test
-  void theRichestDemoAccountButTheFeeAccountAndTheFundWithItsOwnerKey() throws Exception {
+  void theDemoAccountsButTheFeeAccountAndTheFundRichestFirstWithTheirOwnerKeys() throws Exception {
     Venue v = DemoVenues.write(dir, 20, 7, CircuitSizes.TEST);
     RiskCommitment risk = new CommittedVenue(v).risk();
-    Optional<LocalOperator.Liquidator> l = LocalOperator.demoLiquidator(v, risk);
-    assertTrue(l.isPresent());
-    long id = l.get().accountId();
-    assertNotEquals(0L, id, "not the fee account");
-    assertNotEquals(risk.globals().liquidation().insuranceFundId(), id, "not the fund");
-    AccountLeaf leaf = v.accounts().get(id);
-    assertEquals(leaf.ownerPkX(), l.get().key().publicKey().x());
-    assertEquals(leaf.ownerPkY(), l.get().key().publicKey().y());
-    for (var e : v.accounts().entrySet()) {
-      if (e.getKey() != 0 && e.getKey() != risk.globals().liquidation().insuranceFundId()) {
-        assertTrue(
-            e.getValue().account().balances()[0] <= leaf.account().balances()[0],
-            "account " + e.getKey() + " is not richer");
-      }
+    long fund = risk.globals().liquidation().insuranceFundId();
+    List<LocalOperator.Liquidator> ls = LocalOperator.demoLiquidators(v, risk);
+    long others = v.accounts().keySet().stream().filter(id -> id != 0 && id != fund).count();
+    assertEquals(others, ls.size(), "every demo account but the fee account and the fund");
+    long previous = Long.MAX_VALUE;
+    for (LocalOperator.Liquidator l : ls) {
+      long id = l.accountId();
+      assertNotEquals(0L, id, "not the fee account");
+      assertNotEquals(fund, id, "not the fund");
+      AccountLeaf leaf = v.accounts().get(id);
+      assertEquals(leaf.ownerPkX(), l.key().publicKey().x(), "account " + id + "'s owner key");
+      assertEquals(leaf.ownerPkY(), l.key().publicKey().y());
+      long quote = leaf.account().balances()[0];
+      assertTrue(quote <= previous, "richest first: account " + id);
+      previous = quote;
     }
-    System.out.println("zkm: the demo venue's liquidator (seed 7, 20 accounts) is account " + id);
+    System.out.println(
+        "zkm: the demo venue's first liquidator (seed 7, 20 accounts) is account "
+            + ls.get(0).accountId());
     // a venue that is not a demo has none
     Venue plain = new Venue(v.sizes(), v.accounts(), v.riskVector(), Optional.empty());
-    assertTrue(LocalOperator.demoLiquidator(plain, risk).isEmpty());
+    assertTrue(LocalOperator.demoLiquidators(plain, risk).isEmpty());
   }
 }

@@ -127,6 +127,48 @@ class LiquidationSequencerTest {
     assertTrue(e.getMessage().contains("begins at risk root"), e.getMessage());
   }
 
+  /**
+   * The operator's liquidators in order of preference: the liquidated account itself is skipped and
+   * a liquidator without the margin for the take (account 3, an empty account: {@code
+   * LIQUIDATOR_IM_BROKEN}) passes the take to the next one (account 2), so the request is answered
+   * in the first batch at the new root instead of waiting for its deadline.
+   */
+  @Test
+  void aTakeGoesToTheFirstLiquidatorTheLedgerAccepts() throws Exception {
+    Ledger g = genesis();
+    io.zkmargin.commit.EdwardsKeyPair poor = Fixtures.key(3);
+    g.registerGenesis(3, poor.publicKey().x(), poor.publicKey().y(), BigInteger.ZERO, 0);
+    try (Sequencer s =
+        new Sequencer(
+            g,
+            atMark(17_000_000L),
+            new FileTransitionLog(dir.resolve("transitions.log")),
+            null,
+            null,
+            null,
+            new Sequencer.Config(2, 4, Duration.ofHours(1), Duration.ofHours(1)),
+            CLOCK)) {
+      Map<Long, io.zkmargin.commit.EdwardsKeyPair> pool = new java.util.LinkedHashMap<>();
+      pool.put(1L, Fixtures.key(1)); // the liquidated account: skipped
+      pool.put(3L, poor); // cannot meet IM after any take
+      pool.put(2L, Fixtures.key(2));
+      s.setLiquidators(pool);
+      assertTrue(s.requestLiquidation(new Sequencer.LiquidationRequest(1, KEEPER, 5_000)));
+      s.cutNow();
+      Sequencer.BatchView b = s.batch(1);
+      assertEquals(1, b.transitions().size());
+      assertTrue(
+          b.transitions().get(0).startsWith("liquidation account 1 by 2"), b.transitions().get(0));
+      assertEquals(0L, (long) s.withLedger(l -> l.quantity(3, 0)), "account 3 took nothing");
+      assertTrue(s.pendingLiquidations().isEmpty());
+      // with only the liquidators that cannot take it, the request waits (refused, still pending)
+      s.setLiquidators(Map.of(3L, poor));
+      assertTrue(s.requestLiquidation(new Sequencer.LiquidationRequest(1, KEEPER, 6_000)));
+      s.cutNow();
+      assertEquals(1, s.pendingLiquidations().size());
+    }
+  }
+
   private Sequencer open(java.util.function.Function<BigInteger, Optional<RiskCommitment>> history)
       throws Exception {
     return new Sequencer(
