@@ -728,16 +728,6 @@ func (b *Builder) Liquidate(spec LiqSpec) *Builder {
 	nb := clone(oldB)
 	rowIdxA := zeros(s.P)
 	liqPos := make([]int, s.P)
-	settle := func(l *encoding.Leaf, j int, delta int64, e *encoding.Entry) {
-		sl := &l.Slots[j]
-		l.Balances[0] -= sl.Quantity * (e.FundingIndex - sl.FundingSnapshot)
-		sl.Quantity += delta
-		if sl.Quantity == 0 {
-			sl.InstrumentID, sl.FundingSnapshot = 0, 0
-		} else {
-			sl.FundingSnapshot = e.FundingIndex
-		}
-	}
 	for j := 0; j < s.P; j++ {
 		if oldA.Slots[j].Quantity != 0 {
 			rowIdxA[j] = b.rowOf[oldA.Slots[j].InstrumentID]
@@ -751,7 +741,7 @@ func (b *Builder) Liquidate(spec LiqSpec) *Builder {
 		if e == nil { // a take from an empty slot (a test breaking that rule)
 			e = &encoding.Entry{}
 		}
-		settle(na, j, -t, e)
+		settleTake(na, j, -t, e)
 		na.Balances[0] += t * e.Mark
 		p := choosePos(nb, inst)
 		if spec.LiqPos != nil {
@@ -761,7 +751,7 @@ func (b *Builder) Liquidate(spec LiqSpec) *Builder {
 		if nb.Slots[p].Quantity == 0 {
 			nb.Slots[p].InstrumentID = inst
 		}
-		settle(nb, p, t, e)
+		settleTake(nb, p, t, e)
 		nb.Balances[0] -= t * e.Mark
 	}
 	for k := 1; k < s.A; k++ {
@@ -844,4 +834,18 @@ func (b *Builder) AbsorbLoss(id, payer uint64) *Builder {
 		fr.Element{}, fr.Element{}, fr.Element{}, fr.Element{}, fr.Element{})
 	b.liqData = append(b.liqData, encoding.Pack(make([]int64, s.LiqWordCount()))...)
 	return b
+}
+
+// settleTake moves a take of delta lots through position slot j of a leaf as a trade leg at the entry's
+// mark does: funding settled into the quote balance first, the slot emptied at quantity 0 (the liquidation
+// and deleverage slots' takes, on both sides).
+func settleTake(l *encoding.Leaf, j int, delta int64, e *encoding.Entry) {
+	sl := &l.Slots[j]
+	l.Balances[0] -= sl.Quantity * (e.FundingIndex - sl.FundingSnapshot)
+	sl.Quantity += delta
+	if sl.Quantity == 0 {
+		sl.InstrumentID, sl.FundingSnapshot = 0, 0
+	} else {
+		sl.FundingSnapshot = e.FundingIndex
+	}
 }

@@ -60,16 +60,6 @@ func (b *Builder) Deleverage(spec DlvSpec) *Builder {
 	na := clone(oldA)
 	rowIdxA := zeros(s.P)
 	liqPos := make([]int, s.P)
-	settle := func(l *encoding.Leaf, j int, delta int64, e *encoding.Entry) {
-		sl := &l.Slots[j]
-		l.Balances[0] -= sl.Quantity * (e.FundingIndex - sl.FundingSnapshot)
-		sl.Quantity += delta
-		if sl.Quantity == 0 {
-			sl.InstrumentID, sl.FundingSnapshot = 0, 0
-		} else {
-			sl.FundingSnapshot = e.FundingIndex
-		}
-	}
 	type move struct {
 		inst, t int64
 		e       *encoding.Entry
@@ -88,7 +78,7 @@ func (b *Builder) Deleverage(spec DlvSpec) *Builder {
 		if e == nil {
 			e = &encoding.Entry{}
 		}
-		settle(na, j, -t, e)
+		settleTake(na, j, -t, e)
 		na.Balances[0] += t * e.Mark
 		moves = append(moves, move{inst, t, e})
 	}
@@ -118,7 +108,7 @@ func (b *Builder) Deleverage(spec DlvSpec) *Builder {
 		if nb.Slots[p].Quantity == 0 {
 			nb.Slots[p].InstrumentID = mv.inst
 		}
-		settle(nb, p, mv.t, mv.e)
+		settleTake(nb, p, mv.t, mv.e)
 		nb.Balances[0] -= mv.t * mv.e.Mark
 	}
 	nb.Balances[0] -= lossV
