@@ -1361,13 +1361,7 @@ public final class BatchWitness {
       fundId = fund;
       pendingFund = Math.addExact(pendingFund, toFund);
       rowIds.addAll(rows);
-      update(aId);
-      bounds(a, aId);
-      a.newIds = oldIds; // A's row indices name its OLD positions' rows
-      a.newQty = oldQty;
-      b.path = tree.path(bId); // against the root after A's update
-      update(bId);
-      bounds(b, bId);
+      recordTwoParty(a, aId, oldIds, oldQty, b, bId);
       LiqSlot s = new LiqSlot(p, sizes.collateralAssets());
       s.head[0] = BigInteger.valueOf(KIND_LIQUIDATION);
       s.head[1] = BigInteger.valueOf(aId);
@@ -1629,13 +1623,7 @@ public final class BatchWitness {
       fundId = fund;
       deleveraged = true;
       rowIds.addAll(rows);
-      update(bankruptId);
-      bounds(a, bankruptId);
-      a.newIds = oldIds; // A's row indices name its OLD positions' rows
-      a.newQty = oldQty;
-      b.path = tree.path(counterpartyId); // against the root after A's update
-      update(counterpartyId);
-      bounds(b, counterpartyId);
+      recordTwoParty(a, bankruptId, oldIds, oldQty, b, counterpartyId);
       LiqSlot s = new LiqSlot(p, sizes.collateralAssets());
       s.head[0] = BigInteger.valueOf(KIND_DELEVERAGE);
       s.head[1] = BigInteger.valueOf(bankruptId);
@@ -1837,6 +1825,22 @@ public final class BatchWitness {
       }
       requireTableFits(need);
       return need;
+    }
+
+    /**
+     * Records the two leaves of a liquidation or a deleverage slot once the ledger has applied it:
+     * A updated with its bounds after, its row indices naming its OLD positions' rows ({@code
+     * oldIds}, {@code oldQty}), then B opened against the root after A's update, updated, with its
+     * bounds.
+     */
+    private void recordTwoParty(Part a, long aId, long[] oldIds, long[] oldQty, Part b, long bId) {
+      update(aId);
+      bounds(a, aId);
+      a.newIds = oldIds;
+      a.newQty = oldQty;
+      b.path = tree.path(bId);
+      update(bId);
+      bounds(b, bId);
     }
 
     /** Throws when the batch's risk table would need more than its R rows for {@code rows}. */
